@@ -1,0 +1,50 @@
+import * as path from 'node:path';
+import { parseArgs, ParseArgsConfig } from 'node:util';
+
+/** Exit codes every command follows (DESIGN.md): done, some work failed, usage or input error. */
+export const EXIT_OK = 0;
+export const EXIT_FAILED = 1;
+export const EXIT_USAGE = 2;
+
+/** A mistake in how the command was called or in its input; printed without a stack trace. */
+export class UsageError extends Error {}
+
+export interface CliIO {
+  stdout: (text: string) => void;
+  stderr: (text: string) => void;
+  cwd: string;
+  isTTY: boolean;
+}
+
+export interface CliCommand {
+  name: string;
+  summary: string;
+  usage: string;
+  options: NonNullable<ParseArgsConfig['options']>;
+  run(values: Record<string, unknown>, io: CliIO): Promise<number>;
+}
+
+/** Options every command takes. */
+export const COMMON_OPTIONS = {
+  data: { type: 'string', default: './data' },
+  json: { type: 'boolean', default: false },
+  help: { type: 'boolean', short: 'h', default: false },
+} as const;
+
+export function parseCommandArgs(command: CliCommand, args: string[]): Record<string, unknown> {
+  try {
+    return parseArgs({ args, options: { ...COMMON_OPTIONS, ...command.options }, strict: true, allowPositionals: false }).values;
+  } catch (error) {
+    throw new UsageError(`${(error as Error).message}\nusage: ${command.usage}`);
+  }
+}
+
+export function dataRootOption(values: Record<string, unknown>, io: CliIO): string {
+  return path.resolve(io.cwd, String(values.data ?? './data'));
+}
+
+/** Pads columns for a terminal table; the last column is left ragged. */
+export function table(rows: string[][]): string {
+  const widths = rows[0].map((_, column) => Math.max(...rows.map((row) => (row[column] ?? '').length)));
+  return rows.map((row) => row.map((cell, column) => (column === row.length - 1 ? cell : cell.padEnd(widths[column]))).join('  ')).join('\n');
+}

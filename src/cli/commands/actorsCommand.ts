@@ -1,0 +1,86 @@
+import * as path from 'node:path';
+import { categoryTargets, DEFAULT_TARGET } from '../../core/plan/targets';
+import { indexDataFolder } from '../../core/workspace/dataIndex';
+import type { DataProblem } from '../../core/workspace/types';
+import { CliCommand, dataRootOption, EXIT_FAILED, EXIT_OK, table, UsageError } from '../cliSupport';
+
+/** `actor-studio actors`: every actor with its counts per category, against the target. */
+export const actorsCommand: CliCommand = {
+  name: 'actors',
+  summary: 'list actors, images per category against the target, and problems',
+  usage: 'actor-studio actors [--data DIR] [--json]',
+  options: {},
+  async run(values, io) {
+    const dataRoot = dataRootOption(values, io);
+    const index = await indexDataFolder(dataRoot);
+    if (!index.exists) {
+      throw new UsageError(`data folder not found: ${dataRoot} (pass --data DIR)`);
+    }
+    const targets = categoryTargets(DEFAULT_TARGET);
+    const goal = DEFAULT_TARGET.total;
+    const problems = [...index.problems, ...index.actors.flatMap((actor) => actor.problems)];
+    const failed = index.actors.some((actor) => actor.manifestState === 'invalid');
+    if (values.json) {
+      io.stdout(
+        JSON.stringify(
+          {
+            data_root: dataRoot,
+            target: { total: goal, ...targets },
+            actors: index.actors.map((actor) => ({
+              id: actor.id,
+              index: actor.info.index ?? null,
+              ethnicity: actor.info.ethnicity ?? null,
+              age: actor.info.age ?? null,
+              sex: actor.info.sex ?? null,
+              display_name: actor.info.displayName ?? null,
+              descriptor: actor.info.descriptor,
+              manifest: actor.manifestState,
+              base_image: actor.baseImage?.filename ?? null,
+              total: actor.total,
+              counts: actor.counts,
+              untracked: actor.images.filter((image) => !image.tracked).length,
+              missing: actor.images.filter((image) => image.missing).length,
+              problems: actor.problems.map((problem) => relativeProblem(dataRoot, problem)),
+            })),
+            problems: index.problems.map((problem) => relativeProblem(dataRoot, problem)),
+          },
+          null,
+          2,
+        ),
+      );
+      return failed ? EXIT_FAILED : EXIT_OK;
+    }
+    if (index.actors.length === 0) {
+      io.stdout(`No actors in ${dataRoot}.`);
+    } else {
+      const header = ['ACTOR', 'IMAGES', 'PHOTO', 'B&W', 'COLOUR', 'UNCLASSIFIED', 'MANIFEST', 'BASE IMAGE'];
+      const rows = index.actors.map((actor) => [
+        actor.id,
+        actor.manifestState === 'invalid' ? '-' : `${actor.total}/${goal}`,
+        `${actor.counts.photorealistic}/${targets.photorealistic}`,
+        `${actor.counts.bw_stylized}/${targets.bw_stylized}`,
+        `${actor.counts.color_stylized}/${targets.color_stylized}`,
+        String(actor.counts.unknown),
+        actor.manifestState,
+        actor.baseImage ? 'yes' : 'MISSING',
+      ]);
+      io.stdout(table([header, ...rows]));
+      io.stdout(`${index.actors.length} actor(s) in ${dataRoot}`);
+    }
+    for (const problem of problems.filter((each) => each.severity !== 'info')) {
+      io.stderr(formatProblem(dataRoot, problem));
+    }
+    return failed ? EXIT_FAILED : EXIT_OK;
+  },
+};
+
+function relativeProblem(dataRoot: string, problem: DataProblem): DataProblem {
+  return { ...problem, file: path.relative(dataRoot, problem.file) || '.' };
+}
+
+/** `file:line:column: severity: message`, the shape editors and CI logs link. */
+export function formatProblem(dataRoot: string, problem: DataProblem): string {
+  const file = path.relative(process.cwd(), problem.file) || path.relative(dataRoot, problem.file);
+  const where = problem.line !== undefined ? `:${problem.line + 1}:${(problem.column ?? 0) + 1}` : '';
+  return `${file}${where}: ${problem.severity}: ${problem.message}`;
+}

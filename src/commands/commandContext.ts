@@ -1,0 +1,57 @@
+import * as vscode from 'vscode';
+import type { Logger } from '../core/logger';
+import type { StudioWorkspace } from '../host/studioWorkspace';
+import type { ActorsTreeProvider } from '../providers/actorsTree/actorsTreeProvider';
+import { ActorNode, StudioNode } from '../providers/actorsTree/nodes';
+import type { ActorRecord } from '../core/workspace/types';
+
+/** What command handlers get: the services built once in activate(). */
+export interface CommandContext {
+  extensionUri: vscode.Uri;
+  workspace: StudioWorkspace;
+  tree: ActorsTreeProvider;
+  logger: Logger;
+}
+
+/** Handlers take the clicked node and the multi-selection, like every tree command. */
+export type NodeCommandHandler = (node?: StudioNode, nodes?: StudioNode[]) => Promise<unknown>;
+
+/**
+ * The actors a command applies to: the multi-selection, else the clicked node's actor, else one
+ * chosen from a quick pick (the palette). Undefined when the user cancels or there are none.
+ */
+export async function resolveActors(context: CommandContext, node?: StudioNode, nodes?: StudioNode[]): Promise<ActorRecord[] | undefined> {
+  const selected = (nodes && nodes.length > 0 ? nodes : node ? [node] : []).filter((each): each is ActorNode => each instanceof ActorNode);
+  if (selected.length > 0) {
+    return selected.map((each) => each.record);
+  }
+  const index = await context.workspace.index();
+  if (!index?.exists || index.actors.length === 0) {
+    void vscode.window.showInformationMessage('Actor Studio: there are no actors in this workspace yet.');
+    return undefined;
+  }
+  const picked = await vscode.window.showQuickPick(
+    index.actors.map((actor) => ({ label: actor.id, description: actor.info.displayName, actor })),
+    { placeHolder: 'Choose an actor', matchOnDescription: true },
+  );
+  return picked ? [picked.actor] : undefined;
+}
+
+/**
+ * Mutating commands are disabled in Restricted Mode (package.json `when` clauses); this guard
+ * covers calls that arrive anyway (keybindings, other extensions, links in welcome views).
+ */
+export async function requireTrust(action: string): Promise<boolean> {
+  if (vscode.workspace.isTrusted) {
+    return true;
+  }
+  const manage = 'Manage Workspace Trust';
+  const choice = await vscode.window.showWarningMessage(
+    `Actor Studio: ${action} changes files, which is disabled in Restricted Mode. Trust this folder to continue.`,
+    manage,
+  );
+  if (choice === manage) {
+    await vscode.commands.executeCommand('workbench.trust.manage');
+  }
+  return false;
+}

@@ -1,0 +1,9 @@
+/** Every command id, typed; package.json declares the same ids (a unit test checks they agree). */
+export const CommandIds = {
+  refresh: 'actorStudio.refresh',
+  openManifest: 'actorStudio.openManifest',
+  revealInExplorer: 'actorStudio.revealInExplorer',
+  createSampleWorkspace: 'actorStudio.createSampleWorkspace',
+} as const;
+
+export type CommandId = (typeof CommandIds)[keyof typeof CommandIds];

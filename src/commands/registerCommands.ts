@@ -1,0 +1,28 @@
+import * as vscode from 'vscode';
+import { CommandContext } from './commandContext';
+import { CommandIds } from './commandIds';
+import { createSampleWorkspace } from './createSampleWorkspace';
+import { openManifest } from './openManifest';
+import { refresh } from './refresh';
+import { revealInExplorer } from './revealInExplorer';
+
+/** Registers every command once; errors reach the user and the log instead of vanishing. */
+export function registerCommands(context: CommandContext): vscode.Disposable[] {
+  const handlers: Record<string, (...args: never[]) => Promise<unknown>> = {
+    [CommandIds.refresh]: refresh(context),
+    [CommandIds.openManifest]: openManifest(context),
+    [CommandIds.revealInExplorer]: revealInExplorer(context),
+    [CommandIds.createSampleWorkspace]: createSampleWorkspace(context),
+  };
+  return Object.entries(handlers).map(([id, handler]) =>
+    vscode.commands.registerCommand(id, async (...args: never[]) => {
+      try {
+        return await handler(...args);
+      } catch (error) {
+        context.logger.error(error as Error);
+        void vscode.window.showErrorMessage(`Actor Studio: ${(error as Error).message}`);
+        return undefined;
+      }
+    }),
+  );
+}

@@ -1,0 +1,184 @@
+import { z } from 'zod';
+import { TRAINING_CATEGORIES } from './categories';
+import { category, fileName, isoTimestamp, parameters, sha256Hex } from './common';
+import { manifestSchema } from './manifestSchema';
+
+/** prompt_metadata.json, kept in step with the manifest for the old tool's readers. */
+export const promptMetadataSchema = z
+  .looseObject({
+    images: z
+      .record(
+        fileName,
+        z.looseObject({
+          prompt: z.string(),
+          prompt_preview: z.string().optional().describe('First 100 characters of the prompt'),
+          generated_at: isoTimestamp.optional(),
+          s3_url: z.string().optional(),
+          index: z.number().int().min(0).optional(),
+        }),
+      )
+      .default({}),
+  })
+  .describe('Prompt metadata per image (legacy format, kept in step)');
+
+/** response.json: the old tool's list of uploaded URLs; read and migrated, never written. */
+export const legacyResponseSchema = z
+  .union([z.array(z.unknown()), z.looseObject({})])
+  .describe('Legacy list of S3 URLs written by the old tool');
+
+const actionPlanDeletion = z.looseObject({
+  filename: fileName,
+  reason: z.string(),
+  sha256: sha256Hex.optional(),
+});
+
+const actionPlanGeneration = z.looseObject({
+  category: z.enum(TRAINING_CATEGORIES),
+  prompt_id: z.string(),
+  prompt: z.string().optional(),
+});
+
+export const actionPlanSchema = z
+  .looseObject({
+    schema_version: z.literal(1).default(1),
+    actor_id: z.string(),
+    created_at: isoTimestamp.optional(),
+    evaluator: z.string().optional(),
+    thresholds: z.record(z.string(), z.unknown()).optional(),
+    seed: z.number().int().optional(),
+    target: z.record(z.string(), z.number().int().min(0)).optional(),
+    seen: z.record(fileName, sha256Hex).optional().describe('Content hashes the plan was made from'),
+    deletions: z.array(actionPlanDeletion).default([]),
+    generations: z.array(actionPlanGeneration).default([]),
+  })
+  .describe('Action plan for one actor: deletions and generations, editable before execution');
+
+export const planSummarySchema = z
+  .looseObject({
+    created_at: isoTimestamp.optional(),
+    actors: z
+      .array(
+        z.looseObject({
+          actor_id: z.string(),
+          deletions: z.number().int().min(0).optional(),
+          generations: z.number().int().min(0).optional(),
+        }),
+      )
+      .default([]),
+  })
+  .describe('Summary of the action plans across actors');
+
+export const progressSchema = z
+  .looseObject({
+    run_id: z.string().optional(),
+    started_at: isoTimestamp.optional(),
+    updated_at: isoTimestamp.optional(),
+    completed: z.array(z.string()).default([]),
+    failed: z.array(z.looseObject({ id: z.string(), reason: z.string().optional() })).default([]),
+    operations: z.array(z.looseObject({ id: z.string(), state: z.string() })).optional(),
+  })
+  .describe('Progress of planning or execution, so an interrupted run resumes');
+
+export const promptLibrarySchema = z
+  .looseObject({
+    prompts: z
+      .array(
+        z.looseObject({
+          id: z.string().regex(/^[a-z0-9_.-]+$/, 'use lower-case letters, digits, _ . -'),
+          label: z.string().optional(),
+          category: z.enum(TRAINING_CATEGORIES).optional(),
+          template: z.string().optional().describe('Prompt text; {descriptor} becomes man/woman/person'),
+          disabled: z.boolean().optional(),
+        }),
+      )
+      .default([]),
+  })
+  .describe('User prompt library: adds, overrides (same id) or disables built-in prompts');
+
+const logEntryBase = {
+  id: z.string().optional(),
+  timestamp: isoTimestamp,
+  actor_id: z.string().optional(),
+  prompt_id: z.string().nullable().optional(),
+  prompt: z.string(),
+  model: z.string(),
+  parameters: parameters.optional(),
+  duration_ms: z.number().min(0).optional(),
+};
+
+export const generationLogSchema = z
+  .looseObject({
+    successes: z
+      .array(
+        z.looseObject({
+          ...logEntryBase,
+          result_path: z.string().optional(),
+          result_url: z.string().nullable().optional(),
+          save_method: z.enum(['auto', 'manual', 'user_save']).optional(),
+          category: category.optional(),
+        }),
+      )
+      .default([]),
+    failures: z
+      .array(
+        z.looseObject({
+          ...logEntryBase,
+          error_message: z.string(),
+          failure_reason: z.string(),
+        }),
+      )
+      .default([]),
+    ratings: z
+      .array(
+        z.looseObject({
+          timestamp: isoTimestamp,
+          actor_id: z.string(),
+          filename: fileName,
+          stars: z.number().int().min(1).max(5),
+          feedback: z.string().optional(),
+        }),
+      )
+      .default([]),
+  })
+  .describe('Generation log: every attempt, success or failure, and ratings');
+
+/** One entry per kind of JSON file in the data folder: the schema and where such files live. */
+export interface DataFileKind {
+  id: string;
+  title: string;
+  schema: z.ZodType;
+  /** Glob patterns relative to the workspace, for `contributes.jsonValidation`. */
+  fileMatch: string[];
+}
+
+export const DATA_FILE_KINDS: DataFileKind[] = [
+  { id: 'manifest', title: 'Actor manifest', schema: manifestSchema, fileMatch: ['**/actors/*/training_data/manifest.json'] },
+  {
+    id: 'prompt-metadata',
+    title: 'Prompt metadata',
+    schema: promptMetadataSchema,
+    fileMatch: ['**/actors/*/training_data/prompt_metadata.json'],
+  },
+  {
+    id: 'legacy-response',
+    title: 'Legacy response list',
+    schema: legacyResponseSchema,
+    fileMatch: ['**/actors/*/training_data/response.json'],
+  },
+  { id: 'action-plan', title: 'Action plan', schema: actionPlanSchema, fileMatch: ['**/action_plans/*_action_plan.json'] },
+  { id: 'plan-summary', title: 'Plan summary', schema: planSummarySchema, fileMatch: ['**/action_plans/summary.json'] },
+  { id: 'progress', title: 'Progress journal', schema: progressSchema, fileMatch: ['**/action_plans/progress.json'] },
+  { id: 'prompt-library', title: 'Prompt library', schema: promptLibrarySchema, fileMatch: ['**/data/prompts.json'] },
+  {
+    id: 'generation-log',
+    title: 'Generation log',
+    schema: generationLogSchema,
+    fileMatch: ['**/tracking/generation_log.json'],
+  },
+];
+
+/** JSON Schema (draft-07, which VS Code's JSON service reads fully) for one kind of file. */
+export function jsonSchemaFor(kind: DataFileKind): Record<string, unknown> {
+  const schema = z.toJSONSchema(kind.schema, { target: 'draft-7', io: 'input', unrepresentable: 'any' });
+  return { ...schema, title: kind.title };
+}

@@ -1,0 +1,106 @@
+import { promises as fs } from 'node:fs';
+import { findNodeAtLocation, Node, ParseError, parseTree, printParseErrorCode } from 'jsonc-parser';
+import type { z } from 'zod';
+
+/** A problem in a JSON file, located so an editor can underline it. */
+export interface JsonProblem {
+  message: string;
+  /** Path inside the document, e.g. `images[3].filename`; empty for the whole file. */
+  path: string;
+  offset: number;
+  length: number;
+  /** Zero-based, like VS Code positions. */
+  line: number;
+  column: number;
+}
+
+export type JsonValidation<T> =
+  | { ok: true; value: T; text: string }
+  | { ok: false; problems: JsonProblem[]; text: string };
+
+/** Parses strict JSON (no comments, no trailing commas) and validates it against a zod schema. */
+export function validateJsonText<T>(text: string, schema: z.ZodType<T>): JsonValidation<T> {
+  const syntaxErrors: ParseError[] = [];
+  const root = parseTree(text, syntaxErrors, { disallowComments: true, allowTrailingComma: false });
+  if (syntaxErrors.length > 0 || !root) {
+    const problems = syntaxErrors.map((error) =>
+      locate(text, `invalid JSON: ${describeSyntaxError(error)}`, '', error.offset, error.length),
+    );
+    if (problems.length === 0) {
+      problems.push(locate(text, 'invalid JSON: the file is empty', '', 0, 0));
+    }
+    return { ok: false, problems, text };
+  }
+  const result = schema.safeParse(JSON.parse(text));
+  if (result.success) {
+    return { ok: true, value: result.data, text };
+  }
+  const problems = result.error.issues.map((issue) => {
+    const segments = issue.path.filter((key): key is string | number => typeof key !== 'symbol');
+    const where = formatPath(segments);
+    const message = where ? `${where}: ${issue.message}` : issue.message;
+    const { offset, length } = underlineFor(root, segments);
+    return locate(text, message, where, offset, length);
+  });
+  return { ok: false, problems, text };
+}
+
+/** Reads a file and validates it; I/O errors are thrown as they are, so callers can tell. */
+export async function readJsonFile<T>(path: string, schema: z.ZodType<T>): Promise<JsonValidation<T>> {
+  return validateJsonText(await fs.readFile(path, 'utf8'), schema);
+}
+
+/** Two-space indentation and a final newline, matching what people write by hand. */
+export function formatJson(value: unknown): string {
+  return `${JSON.stringify(value, null, 2)}\n`;
+}
+
+export function formatPath(segments: ReadonlyArray<string | number>): string {
+  return segments
+    .map((segment, position) =>
+      typeof segment === 'number' ? `[${segment}]` : position === 0 ? segment : `.${segment}`,
+    )
+    .join('');
+}
+
+/**
+ * A wrong value is underlined itself. A missing key has no node, so the nearest ancestor that
+ * exists stands in: its property name when it has one, else its opening bracket.
+ */
+function underlineFor(root: Node, segments: ReadonlyArray<string | number>): { offset: number; length: number } {
+  const exact = findNodeAtLocation(root, [...segments]);
+  if (exact) {
+    return { offset: exact.offset, length: exact.length };
+  }
+  for (let depth = segments.length - 1; depth > 0; depth--) {
+    const ancestor = findNodeAtLocation(root, segments.slice(0, depth));
+    if (ancestor) {
+      const key = ancestor.parent?.type === 'property' ? ancestor.parent.children?.[0] : undefined;
+      return key ? { offset: key.offset, length: key.length } : { offset: ancestor.offset, length: 1 };
+    }
+  }
+  return { offset: root.offset, length: 1 };
+}
+
+function locate(text: string, message: string, path: string, offset: number, length: number): JsonProblem {
+  const { line, column } = lineAndColumn(text, offset);
+  return { message, path, offset, length, line, column };
+}
+
+export function lineAndColumn(text: string, offset: number): { line: number; column: number } {
+  let line = 0;
+  let lineStart = 0;
+  for (let position = 0; position < offset && position < text.length; position++) {
+    if (text.charCodeAt(position) === 10) {
+      line++;
+      lineStart = position + 1;
+    }
+  }
+  return { line, column: offset - lineStart };
+}
+
+function describeSyntaxError(error: ParseError): string {
+  const code = printParseErrorCode(error.error);
+  // jsonc-parser's codes are CamelCase identifiers; spell them out for people.
+  return code.replace(/([a-z])([A-Z])/g, '$1 $2').toLowerCase();
+}

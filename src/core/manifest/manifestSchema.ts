@@ -1,0 +1,84 @@
+import { z } from 'zod';
+import { category, fileName, isoTimestamp, parameters, sha256Hex, urlString } from './common';
+
+export const MANIFEST_SCHEMA_VERSION = 1;
+
+export const actorMetadataSchema = z.looseObject({
+  id: z.string().optional().describe('Actor id, e.g. 0000_european_16_male'),
+  display_name: z.string().optional(),
+  ethnicity: z.string().optional(),
+  age: z.number().int().min(0).max(150).optional(),
+  sex: z.string().optional().describe('male, female, or anything else (descriptor "person")'),
+  descriptor: z.string().optional().describe('Overrides the word prompts use for the subject'),
+  type: z.string().optional().describe('Actor type, "human" by default'),
+});
+
+export const baseImageSchema = z.looseObject({
+  filename: fileName,
+  sha256: sha256Hex.optional(),
+  size: z.number().int().min(0).optional(),
+  width: z.number().int().positive().optional(),
+  height: z.number().int().positive().optional(),
+  added_at: isoTimestamp.optional(),
+});
+
+export const ratingSchema = z.looseObject({
+  stars: z.number().int().min(1).max(5).describe('1 to 5 stars'),
+  feedback: z.string().optional(),
+  rated_at: isoTimestamp.optional(),
+});
+
+export const evaluationSchema = z.looseObject({
+  evaluator: z.string().optional(),
+  sha256: sha256Hex.optional().describe('Content hash the evaluation was made for'),
+  category: category.optional(),
+  quality: z.number().optional(),
+  issues: z.array(z.string()).optional(),
+  identity_distance: z.number().nullable().optional(),
+  evaluated_at: isoTimestamp.optional(),
+});
+
+export const imageEntrySchema = z.looseObject({
+  filename: fileName,
+  index: z.number().int().min(0).optional().describe('The number in <actorId>_<n>; never reused'),
+  category: category.default('unknown'),
+  source: z.enum(['generated', 'imported', 'manual']).optional(),
+  prompt_id: z.string().nullable().optional(),
+  prompt: z.string().nullable().optional(),
+  model: z.string().nullable().optional(),
+  parameters: parameters.optional(),
+  seed: z.number().int().nullable().optional(),
+  created_at: isoTimestamp.optional(),
+  updated_at: isoTimestamp.optional(),
+  s3_key: z.string().nullable().optional(),
+  s3_url: urlString.nullable().optional(),
+  sha256: sha256Hex.optional(),
+  size: z.number().int().min(0).optional(),
+  width: z.number().int().positive().optional(),
+  height: z.number().int().positive().optional(),
+  rating: ratingSchema.nullable().optional(),
+  evaluation: evaluationSchema.nullable().optional(),
+});
+
+export const generationSchema = z.looseObject({
+  id: z.string(),
+  created_at: isoTimestamp.optional(),
+  model: z.string().optional(),
+  run_id: z.string().optional(),
+  images: z.array(fileName).default([]),
+});
+
+export const manifestSchema = z
+  .looseObject({
+    schema_version: z.literal(MANIFEST_SCHEMA_VERSION).default(MANIFEST_SCHEMA_VERSION),
+    actor: actorMetadataSchema.default({}),
+    base_images: z.array(baseImageSchema).default([]),
+    images: z.array(imageEntrySchema).default([]),
+    generations: z.array(generationSchema).default([]),
+  })
+  .describe('Actor Studio manifest: the per-actor source of truth for its training images');
+
+export type Manifest = z.infer<typeof manifestSchema>;
+export type ImageEntry = z.infer<typeof imageEntrySchema>;
+export type BaseImageEntry = z.infer<typeof baseImageSchema>;
+export type ActorMetadata = z.infer<typeof actorMetadataSchema>;

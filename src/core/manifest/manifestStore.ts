@@ -1,0 +1,61 @@
+import { promises as fs } from 'node:fs';
+import * as path from 'node:path';
+import { writeFileAtomic } from '../fs/atomicWrite';
+import { LockOptions, withFileLock } from '../fs/fileLock';
+import { assertWritableInside } from '../workspace/guards';
+import { actorPaths } from '../workspace/layout';
+import { formatJson, readJsonFile } from './jsonFile';
+import { Manifest, manifestSchema } from './manifestSchema';
+
+export class InvalidManifestError extends Error {
+  constructor(readonly file: string, readonly problems: string[]) {
+    super(`${file} is not a valid manifest: ${problems.join('; ')}`);
+  }
+}
+
+/** The lock file that serialises writers of one actor, across processes. */
+export function actorLockPath(dataRoot: string, actorId: string): string {
+  return path.join(actorPaths(dataRoot, actorId).dir, '.actor-studio.lock');
+}
+
+/** Loads and validates a manifest; a missing file is an empty manifest, an invalid one throws. */
+export async function loadManifest(file: string): Promise<Manifest> {
+  let result;
+  try {
+    result = await readJsonFile(file, manifestSchema);
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === 'ENOENT') {
+      return manifestSchema.parse({});
+    }
+    throw error;
+  }
+  if (!result.ok) {
+    throw new InvalidManifestError(file, result.problems.map((problem) => `line ${problem.line + 1}: ${problem.message}`));
+  }
+  return result.value;
+}
+
+/**
+ * Reads the manifest fresh, applies `change` and writes it back atomically, all under the actor's
+ * lock. Unknown fields survive (the schemas are loose); known keys keep the schema's order.
+ */
+export async function updateManifest(
+  dataRoot: string,
+  actorId: string,
+  change: (manifest: Manifest) => Manifest | void | Promise<Manifest | void>,
+  lock: LockOptions = {},
+): Promise<Manifest> {
+  const { manifest: file, trainingDir } = actorPaths(dataRoot, actorId);
+  await assertWritableInside(dataRoot, file);
+  await fs.mkdir(trainingDir, { recursive: true });
+  return withFileLock(
+    actorLockPath(dataRoot, actorId),
+    async () => {
+      const current = await loadManifest(file);
+      const next = manifestSchema.parse((await change(current)) ?? current);
+      await writeFileAtomic(file, formatJson(next));
+      return next;
+    },
+    lock,
+  );
+}

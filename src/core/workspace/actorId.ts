@@ -1,0 +1,40 @@
+/** What an actor id like `0000_european_16_male` encodes. */
+export interface ActorIdParts {
+  index: number;
+  ethnicity: string;
+  age: number;
+  sex: string;
+}
+
+export type Descriptor = 'man' | 'woman' | 'person';
+
+const ACTOR_ID = /^(\d+)_([a-z][a-z-]*)_(\d{1,3})_([a-z]+)$/i;
+
+/** Parses an actor id; returns undefined for folder names that do not follow the convention. */
+export function parseActorId(id: string): ActorIdParts | undefined {
+  const match = ACTOR_ID.exec(id);
+  if (!match) {
+    return undefined;
+  }
+  return {
+    index: Number(match[1]),
+    ethnicity: match[2].toLowerCase(),
+    age: Number(match[3]),
+    sex: match[4].toLowerCase(),
+  };
+}
+
+const MALE = new Set(['male', 'man', 'm', 'boy']);
+const FEMALE = new Set(['female', 'woman', 'f', 'girl']);
+
+/** The word prompts use for the subject: "man", "woman" or, for anything else, "person". */
+export function descriptorForSex(sex: string | undefined): Descriptor {
+  const key = (sex ?? '').trim().toLowerCase();
+  if (MALE.has(key)) {
+    return 'man';
+  }
+  if (FEMALE.has(key)) {
+    return 'woman';
+  }
+  return 'person';
+}

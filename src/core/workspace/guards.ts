@@ -1,0 +1,51 @@
+import { promises as fs } from 'node:fs';
+import * as path from 'node:path';
+
+/** True when `candidate` is `root` itself or lies below it (purely lexical). */
+export function isInside(root: string, candidate: string): boolean {
+  const relative = path.relative(path.resolve(root), path.resolve(candidate));
+  return relative === '' || (!relative.startsWith('..') && !path.isAbsolute(relative));
+}
+
+export class OutsideDataFolderError extends Error {
+  constructor(readonly target: string, readonly dataRoot: string) {
+    super(`${target} is outside the data folder ${dataRoot}; Actor Studio never reads or writes there.`);
+  }
+}
+
+/**
+ * Resolves symlinks and checks the real location is still inside the (real) data folder, so a
+ * link planted in the data folder cannot make us read or write elsewhere.
+ */
+export async function realPathInside(realDataRoot: string, candidate: string): Promise<boolean> {
+  try {
+    return isInside(realDataRoot, await fs.realpath(candidate));
+  } catch {
+    return false;
+  }
+}
+
+/**
+ * Throws unless `target` really is inside the data folder: lexically, and after resolving links
+ * of its nearest existing ancestor (the part of the path that exists can be a planted link).
+ */
+export async function assertWritableInside(dataRoot: string, target: string): Promise<void> {
+  const realRoot = await fs.realpath(dataRoot);
+  if (!isInside(dataRoot, target)) {
+    throw new OutsideDataFolderError(target, dataRoot);
+  }
+  let existing = path.resolve(target);
+  while (!(await exists(existing)) && existing !== path.dirname(existing)) {
+    existing = path.dirname(existing);
+  }
+  if (!(await realPathInside(realRoot, existing))) {
+    throw new OutsideDataFolderError(target, dataRoot);
+  }
+}
+
+async function exists(file: string): Promise<boolean> {
+  return fs.lstat(file).then(
+    () => true,
+    () => false,
+  );
+}

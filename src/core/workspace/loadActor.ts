@@ -1,0 +1,197 @@
+import { Dirent, promises as fs } from 'node:fs';
+import * as path from 'node:path';
+import { validateJsonText } from '../manifest/jsonFile';
+import { Manifest, manifestSchema } from '../manifest/manifestSchema';
+import { emptyCounts } from '../plan/targets';
+import { descriptorForSex, parseActorId } from './actorId';
+import { realPathInside } from './guards';
+import { actorPaths, imageNumber, isImageFile, KNOWN_DATA_FILES, MANIFEST_FILE } from './layout';
+import type { ActorImage, ActorInfo, ActorRecord, DataProblem } from './types';
+
+/**
+ * Reads one actor: its manifest (validated, located problems), the images on disk (untracked ones
+ * included, never dropped) and its base image. Never follows a link out of the data folder.
+ * `realDataRoot` is the data folder with symlinks resolved.
+ */
+export async function loadActor(dataRoot: string, realDataRoot: string, actorId: string): Promise<ActorRecord> {
+  const paths = actorPaths(dataRoot, actorId);
+  const problems: DataProblem[] = [];
+  const [trainingEntries, baseEntries] = await Promise.all([
+    listSafely(realDataRoot, paths.trainingDir, problems),
+    listSafely(realDataRoot, paths.baseImageDir, problems),
+  ]);
+  const manifestDirent = trainingEntries.find((entry) => entry.name === MANIFEST_FILE);
+  const { manifest, state } = await readManifest(realDataRoot, paths.manifest, manifestDirent, problems);
+
+  const onDisk = new Set<string>();
+  for (const entry of trainingEntries) {
+    const file = path.join(paths.trainingDir, entry.name);
+    if (entry.name.startsWith('.') || KNOWN_DATA_FILES.has(entry.name) || entry.isDirectory()) {
+      continue;
+    }
+    if (!isImageFile(entry.name)) {
+      problems.push({ file, severity: 'info', message: `${entry.name} is not an image (jpg, jpeg, png, webp) and is ignored.` });
+    } else if (await isUsableFile(realDataRoot, entry, file, problems)) {
+      onDisk.add(entry.name);
+    }
+  }
+
+  const images = state === 'invalid' ? [] : collectImages(actorId, paths.trainingDir, paths.manifest, manifest, onDisk, problems);
+  const counts = emptyCounts();
+  for (const image of images) {
+    if (!image.missing) {
+      counts[image.category]++;
+    }
+  }
+  const baseImage = await findBaseImage(realDataRoot, actorId, paths.baseImageDir, baseEntries, manifest, problems);
+  return {
+    id: actorId,
+    dir: paths.dir,
+    manifestPath: paths.manifest,
+    manifestState: state,
+    manifest,
+    info: actorInfo(actorId, manifest),
+    baseImage,
+    images,
+    counts,
+    total: state === 'invalid' ? 0 : counts.photorealistic + counts.bw_stylized + counts.color_stylized + counts.unknown,
+    problems,
+  };
+}
+
+/** The id's fields, with the manifest's actor metadata winning where it has a value. */
+export function actorInfo(actorId: string, manifest: Manifest | undefined): ActorInfo {
+  const parts = parseActorId(actorId);
+  const meta = manifest?.actor ?? {};
+  const sex = meta.sex ?? parts?.sex;
+  return {
+    index: parts?.index,
+    ethnicity: meta.ethnicity ?? parts?.ethnicity,
+    age: meta.age ?? parts?.age,
+    sex,
+    displayName: meta.display_name,
+    descriptor: meta.descriptor ?? descriptorForSex(sex),
+  };
+}
+
+function collectImages(
+  actorId: string,
+  trainingDir: string,
+  manifestPath: string,
+  manifest: Manifest | undefined,
+  onDisk: Set<string>,
+  problems: DataProblem[],
+): ActorImage[] {
+  const images: ActorImage[] = [];
+  const seen = new Set<string>();
+  for (const entry of manifest?.images ?? []) {
+    if (seen.has(entry.filename)) {
+      problems.push({ file: manifestPath, severity: 'warning', message: `${entry.filename} is listed more than once; the first entry is used.` });
+      continue;
+    }
+    seen.add(entry.filename);
+    const missing = !onDisk.has(entry.filename);
+    if (missing) {
+      problems.push({ file: manifestPath, severity: 'warning', message: `${entry.filename} is in the manifest but not on disk.` });
+    }
+    images.push({
+      filename: entry.filename,
+      path: path.join(trainingDir, entry.filename),
+      category: entry.category,
+      number: entry.index ?? imageNumber(actorId, entry.filename),
+      tracked: true,
+      missing,
+      entry,
+    });
+  }
+  for (const filename of onDisk) {
+    if (!seen.has(filename)) {
+      const file = path.join(trainingDir, filename);
+      images.push({ filename, path: file, category: 'unknown', number: imageNumber(actorId, filename), tracked: false, missing: false });
+    }
+  }
+  return images.sort((a, b) => (a.number ?? Infinity) - (b.number ?? Infinity) || a.filename.localeCompare(b.filename));
+}
+
+async function readManifest(
+  realDataRoot: string,
+  manifestPath: string,
+  dirent: Dirent | undefined,
+  problems: DataProblem[],
+): Promise<{ manifest?: Manifest; state: ActorRecord['manifestState'] }> {
+  if (!dirent || !(await isUsableFile(realDataRoot, dirent, manifestPath, problems))) {
+    return { state: 'missing' };
+  }
+  let text: string;
+  try {
+    text = await fs.readFile(manifestPath, 'utf8');
+  } catch (error) {
+    problems.push({ file: manifestPath, severity: 'error', message: `cannot read the manifest: ${(error as Error).message}` });
+    return { state: 'invalid' };
+  }
+  const result = validateJsonText(text, manifestSchema);
+  if (result.ok) {
+    return { manifest: result.value, state: 'ok' };
+  }
+  for (const problem of result.problems) {
+    problems.push({ file: manifestPath, severity: 'error', message: problem.message, line: problem.line, column: problem.column, length: problem.length });
+  }
+  return { state: 'invalid' };
+}
+
+async function findBaseImage(
+  realDataRoot: string,
+  actorId: string,
+  baseDir: string,
+  entries: Dirent[],
+  manifest: Manifest | undefined,
+  problems: DataProblem[],
+): Promise<ActorRecord['baseImage']> {
+  const images = entries.filter((entry) => isImageFile(entry.name) && !entry.name.startsWith('.'));
+  const preferred = [
+    ...(manifest?.base_images ?? []).map((base) => base.filename),
+    ...images.map((entry) => entry.name).filter((name) => name.startsWith(`${actorId}_base.`)),
+    ...images.map((entry) => entry.name).sort(),
+  ];
+  for (const name of preferred) {
+    const entry = images.find((candidate) => candidate.name === name);
+    const file = path.join(baseDir, name);
+    if (entry && (await isUsableFile(realDataRoot, entry, file, problems))) {
+      return { filename: name, path: file };
+    }
+  }
+  problems.push({ file: baseDir, severity: 'warning', message: `no base image in ${path.basename(baseDir)}/ (expected ${actorId}_base.png or .jpg); generation needs one.` });
+  return undefined;
+}
+
+/** Lists a folder, or nothing if it is missing; a linked folder must stay inside the data folder. */
+async function listSafely(realDataRoot: string, dir: string, problems: DataProblem[]): Promise<Dirent[]> {
+  try {
+    const stat = await fs.lstat(dir);
+    if (stat.isSymbolicLink() && !(await realPathInside(realDataRoot, dir))) {
+      problems.push({ file: dir, severity: 'warning', message: `${path.basename(dir)} links outside the data folder and is ignored.` });
+      return [];
+    }
+    return await fs.readdir(dir, { withFileTypes: true });
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code !== 'ENOENT') {
+      problems.push({ file: dir, severity: 'warning', message: `cannot list ${path.basename(dir)}/: ${(error as Error).message}` });
+    }
+    return [];
+  }
+}
+
+/** Regular files are fine; a symlink only when it resolves to a file inside the data folder. */
+async function isUsableFile(realDataRoot: string, entry: Dirent, file: string, problems: DataProblem[]): Promise<boolean> {
+  if (entry.isFile()) {
+    return true;
+  }
+  if (!entry.isSymbolicLink()) {
+    return false;
+  }
+  if (!(await realPathInside(realDataRoot, file))) {
+    problems.push({ file, severity: 'warning', message: `${entry.name} links outside the data folder (or to nothing) and is ignored.` });
+    return false;
+  }
+  return (await fs.stat(file)).isFile();
+}

@@ -1,0 +1,55 @@
+import * as vscode from 'vscode';
+import { CommandContext } from './commands/commandContext';
+import { registerCommands } from './commands/registerCommands';
+import { createLogger } from './host/logger';
+import { StudioWorkspace } from './host/studioWorkspace';
+import { ACTORS_VIEW_ID, ActorsTreeProvider } from './providers/actorsTree/actorsTreeProvider';
+import { ActorsDecorationProvider } from './providers/actorsTree/decorations';
+import { DataDiagnostics } from './providers/dataDiagnostics';
+import { RefreshManager } from './providers/refreshManager';
+
+/** What activate() returns: for other extensions and for the integration tests and benchmark. */
+export interface ActorStudioApi {
+  /** How long activate() took, in milliseconds. */
+  readonly activationMs: number;
+  readonly tree: ActorsTreeProvider;
+  readonly workspace: StudioWorkspace;
+}
+
+/**
+ * The composition root: builds each service once, wires them, and hands every disposable to
+ * VS Code. Nothing here reads the data folder; the tree does that when it is first shown.
+ */
+export function activate(context: vscode.ExtensionContext): ActorStudioApi {
+  const started = performance.now();
+  const { logger, channel } = createLogger();
+  const workspace = new StudioWorkspace(logger);
+  const tree = new ActorsTreeProvider(workspace, logger);
+  const decorations = new ActorsDecorationProvider();
+  const diagnostics = new DataDiagnostics();
+  const view = vscode.window.createTreeView(ACTORS_VIEW_ID, { treeDataProvider: tree, showCollapseAll: true, canSelectMany: true });
+  const commandContext: CommandContext = { extensionUri: context.extensionUri, workspace, tree, logger };
+
+  context.subscriptions.push(
+    channel,
+    workspace,
+    tree,
+    view,
+    decorations,
+    diagnostics,
+    vscode.window.registerFileDecorationProvider(decorations),
+    tree.onDidIndex((index) => {
+      decorations.update(index);
+      diagnostics.update(index);
+    }),
+    new RefreshManager(workspace, tree, logger),
+    ...registerCommands(commandContext),
+  );
+  const activationMs = performance.now() - started;
+  logger.info(`activated in ${activationMs.toFixed(1)} ms`);
+  return { activationMs, tree, workspace };
+}
+
+export function deactivate(): void {
+  // Everything is disposed through context.subscriptions.
+}

@@ -1,0 +1,246 @@
+import * as vscode from 'vscode';
+import { Category, CATEGORIES, CATEGORY_LABELS } from '../../core/manifest/categories';
+import type { CategoryTargets } from '../../core/plan/targets';
+import type { ActorImage, ActorRecord, DataProblem } from '../../core/workspace/types';
+import { actorDescription, countsTable, escapeMarkdown, stars } from './format';
+import { actorUri } from './uris';
+
+/** Every node of the Actors tree: a stable id, its item, its children, an optional rich tooltip. */
+export interface StudioNode {
+  readonly id: string;
+  getTreeItem(): vscode.TreeItem;
+  getChildren(): StudioNode[];
+  resolveTooltip?(): vscode.MarkdownString;
+}
+
+export class ActorNode implements StudioNode {
+  readonly id: string;
+  private children?: StudioNode[];
+
+  constructor(
+    public record: ActorRecord,
+    private targets: CategoryTargets,
+  ) {
+    this.id = `actor:${record.id}`;
+  }
+
+  /** Takes a re-read record; children are rebuilt on the next expand. */
+  update(record: ActorRecord, targets: CategoryTargets): void {
+    this.record = record;
+    this.targets = targets;
+    this.children = undefined;
+  }
+
+  getTreeItem(): vscode.TreeItem {
+    const { record } = this;
+    const item = new vscode.TreeItem(record.id, vscode.TreeItemCollapsibleState.Collapsed);
+    item.id = this.id;
+    item.description = actorDescription(record, this.targets);
+    item.resourceUri = actorUri(record.id);
+    item.contextValue = record.manifestState === 'invalid' ? 'actor.invalid' : 'actor';
+    item.iconPath =
+      record.manifestState === 'invalid'
+        ? new vscode.ThemeIcon('error', new vscode.ThemeColor('list.errorForeground'))
+        : new vscode.ThemeIcon('person');
+    return item;
+  }
+
+  getChildren(): StudioNode[] {
+    if (!this.children) {
+      const { record } = this;
+      const errors = record.problems.filter((problem) => problem.severity === 'error');
+      const children: StudioNode[] = errors.map((problem, position) => new ProblemNode(this.id, position, problem));
+      children.push(new BaseImageNode(record));
+      if (record.manifestState !== 'invalid') {
+        for (const category of CATEGORIES) {
+          const images = record.images.filter((image) => image.category === category);
+          if (category !== 'unknown' || images.length > 0) {
+            children.push(new CategoryNode(record, category, images, category === 'unknown' ? undefined : this.targets[category]));
+          }
+        }
+      }
+      this.children = children;
+    }
+    return this.children;
+  }
+
+  resolveTooltip(): vscode.MarkdownString {
+    const { record } = this;
+    const info = record.info;
+    const who = [info.displayName, info.sex, info.age !== undefined ? `${info.age}` : undefined, info.ethnicity]
+      .filter(Boolean)
+      .map((part) => escapeMarkdown(String(part)))
+      .join(' · ');
+    const lines = [`**${escapeMarkdown(record.id)}**${who ? `  \n${who}` : ''}`, '', countsTable(record.counts, this.targets)];
+    const notable = record.problems.filter((problem) => problem.severity !== 'info');
+    if (notable.length > 0) {
+      lines.push('', ...notable.slice(0, 8).map((problem) => `- $(${problem.severity === 'error' ? 'error' : 'warning'}) ${escapeMarkdown(problem.message)}`));
+    }
+    return markdown(lines.join('\n'));
+  }
+}
+
+export class BaseImageNode implements StudioNode {
+  readonly id: string;
+
+  constructor(private readonly record: ActorRecord) {
+    this.id = `actor:${record.id}/base`;
+  }
+
+  getTreeItem(): vscode.TreeItem {
+    const base = this.record.baseImage;
+    const item = new vscode.TreeItem('Base image', vscode.TreeItemCollapsibleState.None);
+    item.id = this.id;
+    if (!base) {
+      item.description = 'missing';
+      item.iconPath = new vscode.ThemeIcon('warning', new vscode.ThemeColor('list.warningForeground'));
+      item.contextValue = 'baseImage.missing';
+      return item;
+    }
+    item.description = base.filename;
+    item.resourceUri = vscode.Uri.file(base.path);
+    item.iconPath = new vscode.ThemeIcon('account');
+    item.contextValue = 'baseImage';
+    item.command = openCommand(item.resourceUri);
+    return item;
+  }
+
+  getChildren(): StudioNode[] {
+    return [];
+  }
+
+  resolveTooltip(): vscode.MarkdownString {
+    const base = this.record.baseImage;
+    return base
+      ? markdown(`${thumbnail(base.path)}\n\n**Base image** (the identity)  \n${escapeMarkdown(base.filename)}`)
+      : markdown(`No base image in \`base_image/\`: add \`${escapeMarkdown(this.record.id)}_base.png\` to generate images.`);
+  }
+}
+
+export class CategoryNode implements StudioNode {
+  readonly id: string;
+
+  constructor(
+    readonly record: ActorRecord,
+    readonly category: Category,
+    private readonly images: ActorImage[],
+    private readonly target: number | undefined,
+  ) {
+    this.id = `actor:${record.id}/category/${category}`;
+  }
+
+  getTreeItem(): vscode.TreeItem {
+    const present = this.images.filter((image) => !image.missing).length;
+    const state = this.images.length > 0 ? vscode.TreeItemCollapsibleState.Collapsed : vscode.TreeItemCollapsibleState.None;
+    const item = new vscode.TreeItem(CATEGORY_LABELS[this.category], state);
+    item.id = this.id;
+    item.description = this.target === undefined ? `${present}` : `${present}/${this.target}`;
+    item.contextValue = 'category';
+    const reached = this.target === undefined || present === this.target;
+    item.iconPath = new vscode.ThemeIcon(reached ? 'folder-library' : 'folder', reached ? undefined : new vscode.ThemeColor('list.warningForeground'));
+    return item;
+  }
+
+  getChildren(): StudioNode[] {
+    return this.images.map((image) => new ImageNode(this.record.id, image));
+  }
+}
+
+export class ImageNode implements StudioNode {
+  readonly id: string;
+
+  constructor(
+    readonly actorId: string,
+    readonly image: ActorImage,
+  ) {
+    this.id = `actor:${actorId}/image/${image.filename}`;
+  }
+
+  getTreeItem(): vscode.TreeItem {
+    const { image } = this;
+    const item = new vscode.TreeItem(image.filename, vscode.TreeItemCollapsibleState.None);
+    item.id = this.id;
+    item.resourceUri = vscode.Uri.file(image.path);
+    const flags = [stars(image.entry?.rating?.stars), image.missing ? 'missing' : undefined, image.tracked ? undefined : 'untracked'];
+    item.description = flags.filter(Boolean).join(' ');
+    item.contextValue = image.missing ? 'image.missing' : image.tracked ? 'image' : 'image.untracked';
+    if (image.missing) {
+      item.iconPath = new vscode.ThemeIcon('warning', new vscode.ThemeColor('list.warningForeground'));
+    } else {
+      item.command = openCommand(item.resourceUri);
+    }
+    return item;
+  }
+
+  getChildren(): StudioNode[] {
+    return [];
+  }
+
+  resolveTooltip(): vscode.MarkdownString {
+    const { image } = this;
+    const entry = image.entry;
+    const lines = [image.missing ? '*File missing on disk*' : thumbnail(image.path), '', `**${escapeMarkdown(image.filename)}** · ${CATEGORY_LABELS[image.category]}`];
+    if (!image.tracked) {
+      lines.push('', 'Untracked: on disk but not in the manifest.');
+    }
+    if (entry?.prompt) {
+      lines.push('', `*Prompt${entry.prompt_id ? ` (${escapeMarkdown(entry.prompt_id)})` : ''}:* ${escapeMarkdown(entry.prompt)}`);
+    }
+    if (entry?.rating) {
+      const feedback = entry.rating.feedback ? ` ${escapeMarkdown(entry.rating.feedback)}` : '';
+      lines.push('', `*Rating:* ${stars(entry.rating.stars)}${feedback}`);
+    }
+    if (entry?.model) {
+      lines.push('', `*Model:* ${escapeMarkdown(entry.model)}`);
+    }
+    return markdown(lines.join('\n'));
+  }
+}
+
+/** A located problem (an invalid manifest); clicking it opens the file at the offending spot. */
+export class ProblemNode implements StudioNode {
+  readonly id: string;
+
+  constructor(
+    parentId: string,
+    position: number,
+    private readonly problem: DataProblem,
+  ) {
+    this.id = `${parentId}/problem/${position}`;
+  }
+
+  getTreeItem(): vscode.TreeItem {
+    const { problem } = this;
+    const item = new vscode.TreeItem(problem.message, vscode.TreeItemCollapsibleState.None);
+    item.id = this.id;
+    item.description = problem.line !== undefined ? `line ${problem.line + 1}` : undefined;
+    item.iconPath = new vscode.ThemeIcon('error', new vscode.ThemeColor('list.errorForeground'));
+    item.contextValue = 'problem';
+    item.tooltip = `${problem.file}${problem.line !== undefined ? `:${problem.line + 1}:${(problem.column ?? 0) + 1}` : ''}\n${problem.message}`;
+    const start = new vscode.Position(problem.line ?? 0, problem.column ?? 0);
+    item.command = {
+      command: 'vscode.open',
+      title: 'Open',
+      arguments: [vscode.Uri.file(problem.file), { selection: new vscode.Range(start, start.translate(0, problem.length ?? 0)) }],
+    };
+    return item;
+  }
+
+  getChildren(): StudioNode[] {
+    return [];
+  }
+}
+
+function openCommand(uri: vscode.Uri): vscode.Command {
+  return { command: 'vscode.open', title: 'Open', arguments: [uri, { preview: true }] };
+}
+
+function thumbnail(file: string): string {
+  return `![thumbnail](${vscode.Uri.file(file).toString()}|width=240)`;
+}
+
+function markdown(value: string): vscode.MarkdownString {
+  const result = new vscode.MarkdownString(value, true);
+  result.supportThemeIcons = true;
+  return result;
+}
