@@ -1,0 +1,64 @@
+import * as assert from 'node:assert/strict';
+import { promises as fs } from 'node:fs';
+import * as path from 'node:path';
+import { CommandIds } from '../../src/commands/commandIds';
+import { DATA_FILE_KINDS, jsonSchemaFor } from '../../src/core/manifest/dataFileSchemas';
+import { REPO_ROOT } from './helpers/tempData';
+
+async function filesBelow(dir: string, extension: string): Promise<string[]> {
+  const entries = await fs.readdir(dir, { recursive: true, withFileTypes: true });
+  return entries.filter((entry) => entry.isFile() && entry.name.endsWith(extension)).map((entry) => path.join(entry.parentPath, entry.name));
+}
+
+const packageJson = require(path.join(REPO_ROOT, 'package.json'));
+
+describe('project rules', () => {
+  it('src/core never imports vscode (core stays plain Node)', async () => {
+    const offenders: string[] = [];
+    for (const file of await filesBelow(path.join(REPO_ROOT, 'src', 'core'), '.ts')) {
+      const text = await fs.readFile(file, 'utf8');
+      if (/from\s+['"]vscode['"]|require\(\s*['"]vscode['"]\s*\)|import\(\s*['"]vscode['"]\s*\)/.test(text)) {
+        offenders.push(path.relative(REPO_ROOT, file));
+      }
+    }
+    assert.deepEqual(offenders, []);
+  });
+
+  it('src/cli uses core only, never vscode', async () => {
+    for (const file of await filesBelow(path.join(REPO_ROOT, 'src', 'cli'), '.ts')) {
+      assert.doesNotMatch(await fs.readFile(file, 'utf8'), /['"]vscode['"]/, file);
+    }
+  });
+
+  it('package.json declares exactly the commands the code registers', () => {
+    const declared = packageJson.contributes.commands.map((command: { command: string }) => command.command).sort();
+    assert.deepEqual(declared, Object.values(CommandIds).sort());
+    for (const command of packageJson.contributes.commands) {
+      assert.equal(command.category, 'Actor Studio', command.command);
+    }
+  });
+
+  it('package.json jsonValidation covers every data file kind with its generated schema', () => {
+    const expected = DATA_FILE_KINDS.flatMap((kind) => kind.fileMatch.map((fileMatch) => ({ fileMatch, url: `./dist/schemas/${kind.id}.schema.json` })));
+    assert.deepEqual(packageJson.contributes.jsonValidation, expected);
+  });
+
+  it('the built JSON schemas are the ones the zod schemas give (no drift)', async () => {
+    for (const kind of DATA_FILE_KINDS) {
+      const file = path.join(REPO_ROOT, 'dist', 'schemas', `${kind.id}.schema.json`);
+      const built = JSON.parse(await fs.readFile(file, 'utf8'));
+      assert.deepEqual(built, JSON.parse(JSON.stringify(jsonSchemaFor(kind))), `${kind.id}: run npm run build`);
+    }
+  });
+
+  it('targets VS Code 1.100 at most, with matching @types/vscode', () => {
+    assert.equal(packageJson.engines.vscode, '^1.100.0');
+    assert.match(packageJson.devDependencies['@types/vscode'], /^1\.(\d|[1-9]\d|100)\.\d+$/);
+    assert.ok(Number(packageJson.devDependencies['@types/vscode'].split('.')[1]) <= 100);
+  });
+
+  it('activates on its view and on a workspace with data/actors', () => {
+    assert.ok(packageJson.activationEvents.includes('onView:actorStudio.actors'));
+    assert.ok(packageJson.activationEvents.includes('workspaceContains:data/actors'));
+  });
+});
