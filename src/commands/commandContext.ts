@@ -39,19 +39,16 @@ export async function resolveActors(context: CommandContext, node?: StudioNode, 
 
 /**
  * Mutating commands are disabled in Restricted Mode (package.json `when` clauses); this guard
- * covers calls that arrive anyway (keybindings, other extensions, links in welcome views).
+ * covers calls that arrive anyway (keybindings, other extensions, links in welcome views). It
+ * does not wait for the notification, so the refused command returns at once.
  */
-export async function requireTrust(action: string): Promise<boolean> {
+export function requireTrust(action: string): boolean {
   if (vscode.workspace.isTrusted) {
     return true;
   }
   const manage = 'Manage Workspace Trust';
-  const choice = await vscode.window.showWarningMessage(
-    `Actor Studio: ${action} changes files, which is disabled in Restricted Mode. Trust this folder to continue.`,
-    manage,
-  );
-  if (choice === manage) {
-    await vscode.commands.executeCommand('workbench.trust.manage');
-  }
+  void vscode.window
+    .showWarningMessage(`Actor Studio: ${action} changes files, which is disabled in Restricted Mode. Trust this folder to continue.`, manage)
+    .then((choice) => choice === manage && vscode.commands.executeCommand('workbench.trust.manage'));
   return false;
 }

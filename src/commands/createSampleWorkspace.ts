@@ -12,7 +12,7 @@ import { CommandContext, requireTrust } from './commandContext';
  */
 export function createSampleWorkspace(context: CommandContext) {
   return async (): Promise<void> => {
-    if (!(await requireTrust('creating the sample workspace'))) {
+    if (!requireTrust('creating the sample workspace')) {
       return;
     }
     const sampleData = path.join(context.extensionUri.fsPath, 'sample', 'data');

@@ -1,0 +1,30 @@
+import * as assert from 'node:assert/strict';
+import { promises as fs } from 'node:fs';
+import * as path from 'node:path';
+import * as vscode from 'vscode';
+import { children, studio, workspaceRoot } from '../support/studio';
+
+describe('Restricted Mode (untrusted folder)', () => {
+  it('the folder is not trusted', () => {
+    assert.equal(vscode.workspace.isTrusted, false);
+  });
+
+  it('browsing works: the tree lists the actors and their groups', async () => {
+    const api = await studio();
+    const actors = await children(api);
+    assert.deepEqual(actors.map((actor) => actor.label), ['0000_european_45_female', '0001_european_35_male', '0002_mixed_30_nonbinary']);
+    const groups = await children(api, actors[0].node);
+    assert.equal(groups[1].description, '8/13');
+  });
+
+  it('mutating commands refuse to change files', async () => {
+    const dataRoot = path.join(workspaceRoot(), 'data', 'actors');
+    await fs.rename(path.join(dataRoot, '0002_mixed_30_nonbinary'), path.join(workspaceRoot(), 'moved-away'));
+    try {
+      await vscode.commands.executeCommand('actorStudio.createSampleWorkspace');
+      assert.deepEqual((await fs.readdir(dataRoot)).sort(), ['0000_european_45_female', '0001_european_35_male']);
+    } finally {
+      await fs.rename(path.join(workspaceRoot(), 'moved-away'), path.join(dataRoot, '0002_mixed_30_nonbinary'));
+    }
+  });
+});

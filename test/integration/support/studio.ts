@@ -1,0 +1,45 @@
+import * as assert from 'node:assert/strict';
+import * as vscode from 'vscode';
+import type { ActorStudioApi } from '../../../src/extension';
+
+export const EXTENSION_ID = 'actor-studio.actor-studio';
+
+/** Activates the extension under test and returns what activate() returned. */
+export async function studio(): Promise<ActorStudioApi> {
+  const extension = vscode.extensions.getExtension<ActorStudioApi>(EXTENSION_ID);
+  assert.ok(extension, `${EXTENSION_ID} is not installed in this host`);
+  return extension.activate();
+}
+
+export function workspaceRoot(): string {
+  const folder = vscode.workspace.workspaceFolders?.[0];
+  assert.ok(folder, 'the test host opened no folder');
+  return folder.uri.fsPath;
+}
+
+/** Node items as VS Code would show them: labels, descriptions and the nodes themselves. */
+export async function children(api: ActorStudioApi, parent?: unknown) {
+  const nodes = await api.tree.getChildren(parent as never);
+  return nodes.map((node) => {
+    const item = api.tree.getTreeItem(node);
+    return { node, item, label: String(typeof item.label === 'object' ? item.label.label : item.label), description: String(item.description ?? '') };
+  });
+}
+
+/** Polls until `check` returns a value (the watcher and language services answer asynchronously). */
+export async function waitFor<T>(what: string, check: () => Promise<T | undefined> | T | undefined, timeoutMs = 20_000): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  let last: unknown;
+  while (Date.now() < deadline) {
+    try {
+      const value = await check();
+      if (value !== undefined && value !== false) {
+        return value;
+      }
+    } catch (error) {
+      last = error;
+    }
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
+  throw new Error(`timed out waiting for ${what}${last ? `: ${(last as Error).message}` : ''}`);
+}
