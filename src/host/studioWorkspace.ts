@@ -42,6 +42,11 @@ export class StudioWorkspace implements vscode.Disposable {
     return categoryTargets(this.settings.target);
   }
 
+  /** The actor index of the data folder, or undefined with no folder open. */
+  get actors(): ActorIndex | undefined {
+    return this.ensure()?.index;
+  }
+
   /** The cached index; re-reads only what `invalidate` marked. */
   async index(): Promise<DataIndex | undefined> {
     const current = this.ensure();
@@ -54,9 +59,9 @@ export class StudioWorkspace implements vscode.Disposable {
     return index;
   }
 
-  async state(): Promise<DataFolderState> {
-    const index = await this.index();
-    return !index ? 'noWorkspace' : index.exists ? 'present' : 'missing';
+  state(): DataFolderState {
+    const actors = this.actors;
+    return !actors ? 'noWorkspace' : actors.list().exists ? 'present' : 'missing';
   }
 
   invalidate(actorId?: string): void {

@@ -60,3 +60,50 @@ describe('JSON validation with locations', () => {
     assert.equal(result.value.images[0].category, 'unknown');
   });
 });
+
+describe('the compiled fast validator agrees with zod', () => {
+  const cases: unknown[] = [
+    {},
+    { images: [] },
+    { schema_version: 2 },
+    { schema_version: 1, extra: { deep: [1] } },
+    { images: [{ filename: 'a.jpg', index: -1 }] },
+    { images: [{ filename: 'a.jpg', index: 1.5 }] },
+    { images: [{ filename: 'a.jpg', category: 'sepia' }] },
+    { images: [{ filename: 'a.jpg', rating: { stars: 0 } }] },
+    { images: [{ filename: 'a.jpg', rating: { stars: 6 } }] },
+    { images: [{ filename: 'a.jpg', rating: { stars: 5, feedback: 'ok' } }] },
+    { images: [{ filename: 'a.jpg', rating: null, evaluation: null, prompt: null, seed: null }] },
+    { images: [{ filename: 'a.jpg', sha256: 'ABC' }] },
+    { images: [{ filename: 'a.jpg', sha256: 'a'.repeat(64) }] },
+    { images: [{ filename: 'a.jpg', s3_url: { Location: 'https://x' } }] },
+    { images: [{ filename: 'a.jpg', parameters: { aspect_ratio: '16:9', nested: { x: 1 } } }] },
+    { images: [{ filename: 'a.jpg', parameters: [] }] },
+    { images: [{ filename: 'a.jpg', source: 'stolen' }] },
+    { images: [{ filename: '../x.jpg' }] },
+    { images: [{ filename: '' }] },
+    { images: 'none' },
+    { actor: { age: 200 } },
+    { actor: { age: 30, sex: 'female', whatever: true } },
+    { base_images: [{ filename: 'b.png', width: 0 }] },
+    { generations: [{ id: 'g', images: ['a.jpg'] }] },
+    { generations: [{ images: [] }] },
+    [],
+    'text',
+    null,
+  ];
+  it('accepts and rejects exactly what the zod schema does', () => {
+    for (const value of cases) {
+      const text = JSON.stringify(value);
+      const expected = manifestSchema.safeParse(JSON.parse(text)).success;
+      assert.equal(validateJsonText(text, manifestSchema).ok, expected, text);
+    }
+  });
+
+  it('fills the same defaults as zod', () => {
+    const text = '{"images":[{"filename":"a.jpg"}]}';
+    const fast = validateJsonText(text, manifestSchema);
+    assert.ok(fast.ok);
+    assert.deepEqual(JSON.parse(JSON.stringify(fast.value)), JSON.parse(JSON.stringify(manifestSchema.parse(JSON.parse(text)))));
+  });
+});

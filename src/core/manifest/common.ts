@@ -23,4 +23,4 @@ export const sha256Hex = z
 /** S3 URLs are stored as plain strings; the old tool stored whole response objects by mistake. */
 export const urlString = z.string().describe('Plain URL string');
 
-export const parameters = z.record(z.string(), z.unknown()).describe('Model parameters as sent');
+export const parameters = z.looseObject({}).describe('Model parameters as sent');

@@ -1,6 +1,7 @@
 import { promises as fs } from 'node:fs';
 import { findNodeAtLocation, Node, ParseError, parseTree, printParseErrorCode } from 'jsonc-parser';
-import type { z } from 'zod';
+import Ajv, { ValidateFunction } from 'ajv';
+import { z } from 'zod';
 
 /** A problem in a JSON file, located so an editor can underline it. */
 export interface JsonProblem {
@@ -18,23 +19,30 @@ export type JsonValidation<T> =
   | { ok: true; value: T; text: string }
   | { ok: false; problems: JsonProblem[]; text: string };
 
-/** Parses strict JSON (no comments, no trailing commas) and validates it against a zod schema. */
+/**
+ * Parses strict JSON (no comments, no trailing commas) and validates it against a zod schema.
+ *
+ * Fast path: JSON.parse, then a validator compiled (by ajv) from the JSON Schema that zod itself
+ * generates, so there is one source of rules. It fills defaults in place instead of copying every
+ * object, which makes reading thousands of manifests several times cheaper. Only when that
+ * validator objects does zod run, for its messages, and the syntax tree that locates them is
+ * built. Values for writing always go through zod (see manifestStore), which orders keys.
+ */
 export function validateJsonText<T>(text: string, schema: z.ZodType<T>): JsonValidation<T> {
-  const syntaxErrors: ParseError[] = [];
-  const root = parseTree(text, syntaxErrors, { disallowComments: true, allowTrailingComma: false });
-  if (syntaxErrors.length > 0 || !root) {
-    const problems = syntaxErrors.map((error) =>
-      locate(text, `invalid JSON: ${describeSyntaxError(error)}`, '', error.offset, error.length),
-    );
-    if (problems.length === 0) {
-      problems.push(locate(text, 'invalid JSON: the file is empty', '', 0, 0));
-    }
-    return { ok: false, problems, text };
+  let data: unknown;
+  try {
+    data = JSON.parse(text);
+  } catch {
+    return { ok: false, problems: syntaxProblems(text), text };
   }
-  const result = schema.safeParse(JSON.parse(text));
+  if (compiledValidator(schema)(data)) {
+    return { ok: true, value: data as T, text };
+  }
+  const result = schema.safeParse(data);
   if (result.success) {
     return { ok: true, value: result.data, text };
   }
+  const root = parseTree(text, [], { disallowComments: true, allowTrailingComma: false })!;
   const problems = result.error.issues.map((issue) => {
     const segments = issue.path.filter((key): key is string | number => typeof key !== 'symbol');
     const where = formatPath(segments);
@@ -43,6 +51,29 @@ export function validateJsonText<T>(text: string, schema: z.ZodType<T>): JsonVal
     return locate(text, message, where, offset, length);
   });
   return { ok: false, problems, text };
+}
+
+const ajv = new Ajv({ useDefaults: true, strict: false, allErrors: false });
+const validators = new WeakMap<z.ZodType, ValidateFunction>();
+
+function compiledValidator(schema: z.ZodType): ValidateFunction {
+  let validate = validators.get(schema);
+  if (!validate) {
+    validate = ajv.compile(z.toJSONSchema(schema, { target: 'draft-7', io: 'input', unrepresentable: 'any' }));
+    validators.set(schema, validate);
+  }
+  return validate;
+}
+
+function syntaxProblems(text: string): JsonProblem[] {
+  const errors: ParseError[] = [];
+  parseTree(text, errors, { disallowComments: true, allowTrailingComma: false });
+  const problems = errors.map((error) => locate(text, `invalid JSON: ${describeSyntaxError(error)}`, '', error.offset, error.length));
+  if (problems.length === 0) {
+    // JSON.parse refused what jsonc-parser accepts, e.g. an empty file.
+    problems.push(locate(text, text.trim() === '' ? 'invalid JSON: the file is empty' : 'invalid JSON', '', 0, 0));
+  }
+  return problems;
 }
 
 /** Reads a file and validates it; I/O errors are thrown as they are, so callers can tell. */

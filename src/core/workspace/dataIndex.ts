@@ -1,22 +1,22 @@
-import { promises as fs } from 'node:fs';
+import { readdirSync, realpathSync, statSync } from 'node:fs';
 import * as path from 'node:path';
-import { mapLimit } from '../util/mapLimit';
 import { parseActorId } from './actorId';
 import { realPathInside } from './guards';
 import { ACTORS_DIR } from './layout';
 import { loadActor } from './loadActor';
 import type { ActorRecord, DataIndex, DataProblem } from './types';
 
-/** Enough parallel reads to keep the disk busy without exhausting file handles. */
-const READ_CONCURRENCY = 16;
+/** Longest stretch of synchronous reading before the event loop gets a turn. */
+const SLICE_MS = 8;
 
 /**
  * An index of the data folder that re-reads only what was invalidated, so a change to one actor
- * costs one actor's reads, not thousands.
+ * costs one actor's reads, not thousands. Reads are synchronous but time-sliced: the event loop
+ * gets a turn every few milliseconds, so the extension host never stalls on a big data folder.
  */
 export class ActorIndex {
-  private readonly actors = new Map<string, Promise<ActorRecord>>();
-  private listing?: Promise<Listing>;
+  private readonly actors = new Map<string, ActorRecord>();
+  private listing?: ActorListing;
 
   constructor(readonly dataRoot: string) {}
 
@@ -30,24 +30,45 @@ export class ActorIndex {
     }
   }
 
-  async index(): Promise<DataIndex> {
-    const listing = await (this.listing ??= listActors(this.dataRoot));
+  /** The actor folders (cheap: one listing), without reading any actor. */
+  list(): ActorListing {
+    const listing = (this.listing ??= listActors(this.dataRoot));
     if (!listing.exists) {
       this.listing = undefined; // check again next time: the user may create the folder
-      return { dataRoot: this.dataRoot, exists: false, actors: [], problems: listing.problems };
     }
-    const actors = await mapLimit(listing.ids, READ_CONCURRENCY, (id) => this.actor(id, listing.realRoot));
-    return { dataRoot: this.dataRoot, exists: true, actors, problems: listing.problems };
+    return listing;
   }
 
-  private actor(actorId: string, realRoot: string): Promise<ActorRecord> {
+  /** An actor already read and still valid, without touching the disk. */
+  peek(actorId: string): ActorRecord | undefined {
+    return this.actors.get(actorId);
+  }
+
+  /** One actor, read now if it is not cached. */
+  actor(actorId: string): ActorRecord {
     let record = this.actors.get(actorId);
     if (!record) {
-      record = loadActor(this.dataRoot, realRoot, actorId);
+      record = loadActor(this.dataRoot, this.list().realRoot, actorId);
       this.actors.set(actorId, record);
-      record.catch(() => this.actors.delete(actorId));
     }
     return record;
+  }
+
+  async index(): Promise<DataIndex> {
+    const listing = this.list();
+    if (!listing.exists) {
+      return { dataRoot: this.dataRoot, exists: false, actors: [], problems: listing.problems };
+    }
+    const actors: ActorRecord[] = [];
+    let sliceStart = performance.now();
+    for (const id of listing.ids) {
+      actors.push(this.actor(id));
+      if (performance.now() - sliceStart > SLICE_MS) {
+        await new Promise((resolve) => setImmediate(resolve));
+        sliceStart = performance.now();
+      }
+    }
+    return { dataRoot: this.dataRoot, exists: true, actors, problems: listing.problems };
   }
 }
 
@@ -56,25 +77,25 @@ export function indexDataFolder(dataRoot: string): Promise<DataIndex> {
   return new ActorIndex(dataRoot).index();
 }
 
-interface Listing {
+export interface ActorListing {
   exists: boolean;
   realRoot: string;
   ids: string[];
   problems: DataProblem[];
 }
 
-async function listActors(dataRoot: string): Promise<Listing> {
+function listActors(dataRoot: string): ActorListing {
   const problems: DataProblem[] = [];
   let realRoot: string;
   try {
-    realRoot = await fs.realpath(dataRoot);
+    realRoot = realpathSync(dataRoot);
   } catch {
     return { exists: false, realRoot: dataRoot, ids: [], problems };
   }
   const actorsDir = path.join(dataRoot, ACTORS_DIR);
   let entries;
   try {
-    entries = await fs.readdir(actorsDir, { withFileTypes: true });
+    entries = readdirSync(actorsDir, { withFileTypes: true });
   } catch (error) {
     const missing = (error as NodeJS.ErrnoException).code === 'ENOENT';
     const message = missing ? `no ${ACTORS_DIR}/ folder in the data folder` : `cannot list ${ACTORS_DIR}/: ${(error as Error).message}`;
@@ -87,12 +108,11 @@ async function listActors(dataRoot: string): Promise<Listing> {
     if (entry.name.startsWith('.')) {
       continue;
     }
-    if (entry.isSymbolicLink() && !(await realPathInside(realRoot, dir))) {
+    if (entry.isSymbolicLink() && !realPathInside(realRoot, dir)) {
       problems.push({ file: dir, severity: 'warning', message: `${entry.name} links outside the data folder and is ignored.` });
       continue;
     }
-    const isDir = entry.isDirectory() || (entry.isSymbolicLink() && (await fs.stat(dir)).isDirectory());
-    if (!isDir) {
+    if (!(entry.isDirectory() || (entry.isSymbolicLink() && statSync(dir).isDirectory()))) {
       problems.push({ file: dir, severity: 'info', message: `${entry.name} is not an actor folder and is ignored.` });
       continue;
     }

@@ -1,4 +1,4 @@
-import { Dirent, promises as fs } from 'node:fs';
+import { Dirent, readdirSync, readFileSync, statSync } from 'node:fs';
 import * as path from 'node:path';
 import { validateJsonText } from '../manifest/jsonFile';
 import { Manifest, manifestSchema } from '../manifest/manifestSchema';
@@ -12,16 +12,19 @@ import type { ActorImage, ActorInfo, ActorRecord, DataProblem } from './types';
  * Reads one actor: its manifest (validated, located problems), the images on disk (untracked ones
  * included, never dropped) and its base image. Never follows a link out of the data folder.
  * `realDataRoot` is the data folder with symlinks resolved.
+ *
+ * Synchronous on purpose: one actor is a few small reads (well under a millisecond), and the
+ * thread-pool round trips of async fs made indexing twice as slow. Callers reading many actors
+ * yield between them (see ActorIndex), so the extension host stays responsive.
  */
-export async function loadActor(dataRoot: string, realDataRoot: string, actorId: string): Promise<ActorRecord> {
+export function loadActor(dataRoot: string, realDataRoot: string, actorId: string): ActorRecord {
   const paths = actorPaths(dataRoot, actorId);
   const problems: DataProblem[] = [];
-  const [trainingEntries, baseEntries] = await Promise.all([
-    listSafely(realDataRoot, paths.trainingDir, problems),
-    listSafely(realDataRoot, paths.baseImageDir, problems),
-  ]);
+  const actorEntries = listFolder(paths.dir, problems);
+  const trainingEntries = listSubfolder(realDataRoot, paths.trainingDir, actorEntries, problems);
+  const baseEntries = listSubfolder(realDataRoot, paths.baseImageDir, actorEntries, problems);
   const manifestDirent = trainingEntries.find((entry) => entry.name === MANIFEST_FILE);
-  const { manifest, state } = await readManifest(realDataRoot, paths.manifest, manifestDirent, problems);
+  const { manifest, state } = readManifest(realDataRoot, paths.manifest, manifestDirent, problems);
 
   const onDisk = new Set<string>();
   for (const entry of trainingEntries) {
@@ -31,7 +34,7 @@ export async function loadActor(dataRoot: string, realDataRoot: string, actorId:
     }
     if (!isImageFile(entry.name)) {
       problems.push({ file, severity: 'info', message: `${entry.name} is not an image (jpg, jpeg, png, webp) and is ignored.` });
-    } else if (await isUsableFile(realDataRoot, entry, file, problems)) {
+    } else if (isUsableFile(realDataRoot, entry, file, problems)) {
       onDisk.add(entry.name);
     }
   }
@@ -43,7 +46,7 @@ export async function loadActor(dataRoot: string, realDataRoot: string, actorId:
       counts[image.category]++;
     }
   }
-  const baseImage = await findBaseImage(realDataRoot, actorId, paths.baseImageDir, baseEntries, manifest, problems);
+  const baseImage = findBaseImage(realDataRoot, actorId, paths.baseImageDir, baseEntries, manifest, problems);
   return {
     id: actorId,
     dir: paths.dir,
@@ -113,18 +116,18 @@ function collectImages(
   return images.sort((a, b) => (a.number ?? Infinity) - (b.number ?? Infinity) || a.filename.localeCompare(b.filename));
 }
 
-async function readManifest(
+function readManifest(
   realDataRoot: string,
   manifestPath: string,
   dirent: Dirent | undefined,
   problems: DataProblem[],
-): Promise<{ manifest?: Manifest; state: ActorRecord['manifestState'] }> {
-  if (!dirent || !(await isUsableFile(realDataRoot, dirent, manifestPath, problems))) {
+): { manifest?: Manifest; state: ActorRecord['manifestState'] } {
+  if (!dirent || !isUsableFile(realDataRoot, dirent, manifestPath, problems)) {
     return { state: 'missing' };
   }
   let text: string;
   try {
-    text = await fs.readFile(manifestPath, 'utf8');
+    text = readFileSync(manifestPath, 'utf8');
   } catch (error) {
     problems.push({ file: manifestPath, severity: 'error', message: `cannot read the manifest: ${(error as Error).message}` });
     return { state: 'invalid' };
@@ -139,14 +142,14 @@ async function readManifest(
   return { state: 'invalid' };
 }
 
-async function findBaseImage(
+function findBaseImage(
   realDataRoot: string,
   actorId: string,
   baseDir: string,
   entries: Dirent[],
   manifest: Manifest | undefined,
   problems: DataProblem[],
-): Promise<ActorRecord['baseImage']> {
+): ActorRecord['baseImage'] {
   const images = entries.filter((entry) => isImageFile(entry.name) && !entry.name.startsWith('.'));
   const preferred = [
     ...(manifest?.base_images ?? []).map((base) => base.filename),
@@ -156,7 +159,7 @@ async function findBaseImage(
   for (const name of preferred) {
     const entry = images.find((candidate) => candidate.name === name);
     const file = path.join(baseDir, name);
-    if (entry && (await isUsableFile(realDataRoot, entry, file, problems))) {
+    if (entry && isUsableFile(realDataRoot, entry, file, problems)) {
       return { filename: name, path: file };
     }
   }
@@ -164,15 +167,10 @@ async function findBaseImage(
   return undefined;
 }
 
-/** Lists a folder, or nothing if it is missing; a linked folder must stay inside the data folder. */
-async function listSafely(realDataRoot: string, dir: string, problems: DataProblem[]): Promise<Dirent[]> {
+/** Lists a folder, or nothing if it is missing. */
+function listFolder(dir: string, problems: DataProblem[]): Dirent[] {
   try {
-    const stat = await fs.lstat(dir);
-    if (stat.isSymbolicLink() && !(await realPathInside(realDataRoot, dir))) {
-      problems.push({ file: dir, severity: 'warning', message: `${path.basename(dir)} links outside the data folder and is ignored.` });
-      return [];
-    }
-    return await fs.readdir(dir, { withFileTypes: true });
+    return readdirSync(dir, { withFileTypes: true });
   } catch (error) {
     if ((error as NodeJS.ErrnoException).code !== 'ENOENT') {
       problems.push({ file: dir, severity: 'warning', message: `cannot list ${path.basename(dir)}/: ${(error as Error).message}` });
@@ -181,17 +179,30 @@ async function listSafely(realDataRoot: string, dir: string, problems: DataProbl
   }
 }
 
+/** Lists base_image/ or training_data/, known from the actor folder's listing; a link must stay inside. */
+function listSubfolder(realDataRoot: string, dir: string, actorEntries: Dirent[], problems: DataProblem[]): Dirent[] {
+  const entry = actorEntries.find((candidate) => candidate.name === path.basename(dir));
+  if (!entry) {
+    return [];
+  }
+  if (entry.isSymbolicLink() && !realPathInside(realDataRoot, dir)) {
+    problems.push({ file: dir, severity: 'warning', message: `${entry.name} links outside the data folder and is ignored.` });
+    return [];
+  }
+  return entry.isDirectory() || entry.isSymbolicLink() ? listFolder(dir, problems) : [];
+}
+
 /** Regular files are fine; a symlink only when it resolves to a file inside the data folder. */
-async function isUsableFile(realDataRoot: string, entry: Dirent, file: string, problems: DataProblem[]): Promise<boolean> {
+function isUsableFile(realDataRoot: string, entry: Dirent, file: string, problems: DataProblem[]): boolean {
   if (entry.isFile()) {
     return true;
   }
   if (!entry.isSymbolicLink()) {
     return false;
   }
-  if (!(await realPathInside(realDataRoot, file))) {
+  if (!realPathInside(realDataRoot, file)) {
     problems.push({ file, severity: 'warning', message: `${entry.name} links outside the data folder (or to nothing) and is ignored.` });
     return false;
   }
-  return (await fs.stat(file)).isFile();
+  return statSync(file).isFile();
 }

@@ -20,6 +20,7 @@ export class ActorsTreeProvider implements vscode.TreeDataProvider<StudioNode>, 
   readonly onDidIndex = this.indexed.event;
   private readonly actorNodes = new Map<string, ActorNode>();
   private lastState?: string;
+  private loading?: Promise<void>;
 
   constructor(
     private readonly workspace: StudioWorkspace,
@@ -30,34 +31,47 @@ export class ActorsTreeProvider implements vscode.TreeDataProvider<StudioNode>, 
     return node.getTreeItem();
   }
 
+  /**
+   * The first level comes from the folder listing alone, so it shows at once however many actors
+   * there are; actors not read yet say "loading…" until a background read fills them in.
+   */
   async getChildren(node?: StudioNode): Promise<StudioNode[]> {
+    const actors = this.workspace.actors;
     if (node) {
+      if (node instanceof ActorNode && !node.record && actors) {
+        node.update(actors.actor(node.actorId), this.workspace.targets);
+      }
       return node.getChildren();
     }
-    const index = await this.workspace.index();
-    await this.setState(!index ? 'noWorkspace' : index.exists ? 'present' : 'missing');
-    if (!index) {
+    await this.setState(this.workspace.state());
+    const listing = actors?.list();
+    if (!actors || !listing?.exists) {
+      this.actorNodes.clear();
       return [];
     }
     const targets = this.workspace.targets;
-    const nodes = index.actors.map((record) => {
-      const existing = this.actorNodes.get(record.id);
-      if (!existing) {
-        const created = new ActorNode(record, targets);
-        this.actorNodes.set(record.id, created);
-        return created;
+    let pending = false;
+    const nodes = listing.ids.map((id) => {
+      const record = actors.peek(id);
+      pending ||= !record;
+      let actorNode = this.actorNodes.get(id);
+      if (!actorNode) {
+        actorNode = new ActorNode(id, record, targets);
+        this.actorNodes.set(id, actorNode);
+      } else if (record && (actorNode.record !== record || actorNode.targets !== targets)) {
+        actorNode.update(record, targets); // an actor being re-read keeps showing its last state
       }
-      if (existing.record !== record) {
-        existing.update(record, targets);
-      }
-      return existing;
+      return actorNode;
     });
+    const listed = new Set(listing.ids);
     for (const id of this.actorNodes.keys()) {
-      if (!index.actors.some((actor) => actor.id === id)) {
+      if (!listed.has(id)) {
         this.actorNodes.delete(id);
       }
     }
-    this.indexed.fire(index);
+    if (pending) {
+      this.loadInBackground();
+    }
     return nodes;
   }
 
@@ -80,26 +94,33 @@ export class ActorsTreeProvider implements vscode.TreeDataProvider<StudioNode>, 
   /** Re-reads the given actors (or everything) and redraws only those nodes. */
   async refresh(actorIds?: Iterable<string>): Promise<void> {
     const ids = actorIds ? [...actorIds] : undefined;
-    if (!ids || ids.some((id) => !this.actorNodes.has(id))) {
+    const actors = this.workspace.actors;
+    if (!ids || !actors || ids.some((id) => !this.actorNodes.has(id))) {
       // Unknown actors (added or removed) change the root level itself.
       this.workspace.invalidate();
       this.changed.fire(undefined);
       return;
     }
     this.logger.trace(`refreshing ${ids.join(', ')}`);
-    ids.forEach((id) => this.workspace.invalidate(id));
-    const index = await this.workspace.index();
     const targets = this.workspace.targets;
     for (const id of ids) {
-      const node = this.actorNodes.get(id);
-      const record = index?.actors.find((actor) => actor.id === id);
-      if (!node || !record) {
-        this.changed.fire(undefined);
-        return;
-      }
-      node.update(record, targets);
-      this.changed.fire(node);
+      this.workspace.invalidate(id);
+      this.actorNodes.get(id)!.update(actors.actor(id), targets);
+      this.changed.fire(this.actorNodes.get(id));
     }
+    await this.publishIndex();
+  }
+
+  private loadInBackground(): void {
+    this.loading ??= this.publishIndex()
+      .then(() => this.changed.fire(undefined))
+      .catch((error) => this.logger.error(error))
+      .finally(() => (this.loading = undefined));
+  }
+
+  /** Reads whatever is not cached (time-sliced) and tells diagnostics and decorations. */
+  private async publishIndex(): Promise<void> {
+    const index = await this.workspace.index();
     if (index) {
       this.indexed.fire(index);
     }

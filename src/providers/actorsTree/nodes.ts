@@ -10,18 +10,20 @@ export interface StudioNode {
   readonly id: string;
   getTreeItem(): vscode.TreeItem;
   getChildren(): StudioNode[];
-  resolveTooltip?(): vscode.MarkdownString;
+  resolveTooltip?(): vscode.MarkdownString | undefined;
 }
 
 export class ActorNode implements StudioNode {
   readonly id: string;
   private children?: StudioNode[];
 
+  /** `record` is undefined until the actor has been read (the tree shows "loading…"). */
   constructor(
-    public record: ActorRecord,
-    private targets: CategoryTargets,
+    readonly actorId: string,
+    public record: ActorRecord | undefined,
+    public targets: CategoryTargets,
   ) {
-    this.id = `actor:${record.id}`;
+    this.id = `actor:${actorId}`;
   }
 
   /** Takes a re-read record; children are rebuilt on the next expand. */
@@ -33,10 +35,16 @@ export class ActorNode implements StudioNode {
 
   getTreeItem(): vscode.TreeItem {
     const { record } = this;
-    const item = new vscode.TreeItem(record.id, vscode.TreeItemCollapsibleState.Collapsed);
+    const item = new vscode.TreeItem(this.actorId, vscode.TreeItemCollapsibleState.Collapsed);
     item.id = this.id;
+    item.resourceUri = actorUri(this.actorId);
+    if (!record) {
+      item.description = 'loading…';
+      item.contextValue = 'actor';
+      item.iconPath = new vscode.ThemeIcon('person');
+      return item;
+    }
     item.description = actorDescription(record, this.targets);
-    item.resourceUri = actorUri(record.id);
     item.contextValue = record.manifestState === 'invalid' ? 'actor.invalid' : 'actor';
     item.iconPath =
       record.manifestState === 'invalid'
@@ -46,8 +54,11 @@ export class ActorNode implements StudioNode {
   }
 
   getChildren(): StudioNode[] {
+    const { record } = this;
+    if (!record) {
+      return [];
+    }
     if (!this.children) {
-      const { record } = this;
       const errors = record.problems.filter((problem) => problem.severity === 'error');
       const children: StudioNode[] = errors.map((problem, position) => new ProblemNode(this.id, position, problem));
       children.push(new BaseImageNode(record));
@@ -64,8 +75,11 @@ export class ActorNode implements StudioNode {
     return this.children;
   }
 
-  resolveTooltip(): vscode.MarkdownString {
+  resolveTooltip(): vscode.MarkdownString | undefined {
     const { record } = this;
+    if (!record) {
+      return undefined;
+    }
     const info = record.info;
     const who = [info.displayName, info.sex, info.age !== undefined ? `${info.age}` : undefined, info.ethnicity]
       .filter(Boolean)
