@@ -17,12 +17,19 @@ export function workspaceRoot(): string {
   return folder.uri.fsPath;
 }
 
-/** Node items as VS Code would show them: labels, descriptions and the nodes themselves. */
+/**
+ * Node items as VS Code would show them: labels, descriptions and the nodes themselves. The root
+ * level first lists actors as "loading…" and fills them in the background: wait for that.
+ */
 export async function children(api: ActorStudioApi, parent?: unknown) {
-  const nodes = await api.tree.getChildren(parent as never);
-  return nodes.map((node) => {
-    const item = api.tree.getTreeItem(node);
-    return { node, item, label: String(typeof item.label === 'object' ? item.label.label : item.label), description: String(item.description ?? '') };
+  const read = async () =>
+    (await api.tree.getChildren(parent as never)).map((node) => {
+      const item = api.tree.getTreeItem(node);
+      return { node, item, label: String(typeof item.label === 'object' ? item.label.label : item.label), description: String(item.description ?? '') };
+    });
+  return waitFor('actors to load', async () => {
+    const items = await read();
+    return items.some((item) => item.description === 'loading…') ? undefined : items;
   });
 }
 

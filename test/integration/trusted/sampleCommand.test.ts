@@ -8,7 +8,6 @@ describe('data folder setting, welcome state and Create Sample Workspace', () =>
   const config = () => vscode.workspace.getConfiguration('actorStudio');
   after(async () => {
     await config().update('dataFolder', undefined, vscode.ConfigurationTarget.Workspace);
-    await config().update('dataFolder', undefined, vscode.ConfigurationTarget.WorkspaceFolder);
   });
 
   it('a data folder that does not exist gives an empty tree (the welcome view), and the sample fills it', async () => {
@@ -16,7 +15,7 @@ describe('data folder setting, welcome state and Create Sample Workspace', () =>
     await config().update('dataFolder', 'fresh-data', vscode.ConfigurationTarget.Workspace);
     await waitFor('the new data folder', () => api.workspace.dataRoot?.endsWith('fresh-data') || undefined);
     assert.deepEqual(await children(api), []);
-    assert.equal(await api.workspace.state(), 'missing');
+    assert.equal(api.workspace.state(), 'missing');
 
     await vscode.commands.executeCommand('actorStudio.createSampleWorkspace');
     const root = path.join(workspaceRoot(), 'fresh-data', 'actors');
