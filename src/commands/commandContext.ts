@@ -22,7 +22,7 @@ export type NodeCommandHandler = (node?: StudioNode, nodes?: StudioNode[]) => Pr
  */
 export async function resolveActors(context: CommandContext, node?: StudioNode, nodes?: StudioNode[]): Promise<ActorRecord[] | undefined> {
   const selected = (nodes && nodes.length > 0 ? nodes : node ? [node] : []).filter((each): each is ActorNode => each instanceof ActorNode);
-  const actors = context.workspace.actors;
+  const actors = await context.workspace.actors();
   if (selected.length > 0 && actors) {
     return selected.map((each) => each.record ?? actors.actor(each.actorId));
   }

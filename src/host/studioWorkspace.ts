@@ -1,7 +1,7 @@
 import * as vscode from 'vscode';
 import type { Logger } from '../core/logger';
 import { categoryTargets, CategoryTargets } from '../core/plan/targets';
-import { ActorIndex } from '../core/workspace/dataIndex';
+import type { ActorIndex } from '../core/workspace/dataIndex';
 import type { DataIndex } from '../core/workspace/types';
 import { affectsSettings, dataRootFor, primaryWorkspaceFolder, readSettings, Settings } from './settings';
 
@@ -16,7 +16,7 @@ export class StudioWorkspace implements vscode.Disposable {
   /** Fires when the folder, the settings, or the data folder's existence changed. */
   readonly onDidChange = this.changed.event;
   private readonly disposables: vscode.Disposable[] = [this.changed];
-  private current?: { folder: vscode.WorkspaceFolder; settings: Settings; index: ActorIndex };
+  private current?: { folder: vscode.WorkspaceFolder; settings: Settings; dataRoot: string; index?: ActorIndex };
 
   constructor(private readonly logger: Logger) {
     this.disposables.push(
@@ -34,38 +34,45 @@ export class StudioWorkspace implements vscode.Disposable {
   }
 
   get dataRoot(): string | undefined {
-    const current = this.ensure();
-    return current && current.index.dataRoot;
+    return this.ensure()?.dataRoot;
   }
 
   get targets(): CategoryTargets {
     return categoryTargets(this.settings.target);
   }
 
-  /** The actor index of the data folder, or undefined with no folder open. */
-  get actors(): ActorIndex | undefined {
-    return this.ensure()?.index;
+  /**
+   * The actor index of the data folder, or undefined with no folder open. Its module (schemas,
+   * validators) loads on first use, not at activation, which keeps activation fast.
+   */
+  async actors(): Promise<ActorIndex | undefined> {
+    const current = this.ensure();
+    if (current && !current.index) {
+      const { ActorIndex } = await import('../core/workspace/dataIndex');
+      current.index ??= new ActorIndex(current.dataRoot);
+    }
+    return current?.index;
   }
 
-  /** The cached index; re-reads only what `invalidate` marked. */
+  /** The whole index, reading only what is not cached (time-sliced). */
   async index(): Promise<DataIndex | undefined> {
-    const current = this.ensure();
-    if (!current) {
+    const actors = await this.actors();
+    if (!actors) {
       return undefined;
     }
     const started = Date.now();
-    const index = await current.index.index();
+    const index = await actors.index();
     this.logger.trace(`indexed ${index.actors.length} actors in ${Date.now() - started} ms`);
     return index;
   }
 
-  state(): DataFolderState {
-    const actors = this.actors;
+  async state(): Promise<DataFolderState> {
+    const actors = await this.actors();
     return !actors ? 'noWorkspace' : actors.list().exists ? 'present' : 'missing';
   }
 
   invalidate(actorId?: string): void {
-    this.current?.index.invalidate(actorId);
+    this.current?.index?.invalidate(actorId);
   }
 
   dispose(): void {
@@ -77,8 +84,8 @@ export class StudioWorkspace implements vscode.Disposable {
       const folder = primaryWorkspaceFolder();
       if (folder) {
         const settings = readSettings(folder);
-        this.current = { folder, settings, index: new ActorIndex(dataRootFor(folder, settings)) };
-        this.logger.info(`data folder: ${this.current.index.dataRoot}`);
+        this.current = { folder, settings, dataRoot: dataRootFor(folder, settings) };
+        this.logger.info(`data folder: ${this.current.dataRoot}`);
       }
     }
     return this.current;

@@ -8,16 +8,13 @@ import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
 import type { Browser } from 'playwright-core';
-import { launchChromium, newWorkbenchPage } from './browser';
-import { startCodeServer } from './codeServer';
+import { launchChromium } from './browser';
+import { runInExtensionHost } from './extensionHost';
 import { printReport } from './report';
-import {
-  copyWorkspace, ensureResultsDir, interrupted, printTotals, removeOnExit, repoRoot, runCleanups, Totals, withTimeout,
-} from './util';
+import { copyWorkspace, ensureResultsDir, interrupted, printTotals, removeOnExit, repoRoot, runCleanups, Totals } from './util';
 
 const SUITES = ['trusted', 'restricted'] as const;
 type Suite = (typeof SUITES)[number];
-const RUN_TIMEOUT_MS = 5 * 60_000;
 
 interface Options { suites: Suite[]; extensionPath: string; workspace: string }
 
@@ -59,54 +56,25 @@ function checkPrerequisites(opts: Options, testsEntry: string): void {
 }
 
 async function runSuite(browser: Browser, suite: Suite, opts: Options, testsEntry: string): Promise<Totals> {
-  const started = Date.now();
   const tmp = fs.mkdtempSync(path.join(os.tmpdir(), `actor-studio-it-${suite}-`));
   const unregisterTmp = removeOnExit(tmp);
   const workspace = copyWorkspace(opts.workspace, tmp);
   const reportFile = path.join(ensureResultsDir(), `integration-${suite}.json`);
   fs.rmSync(reportFile, { force: true });
-
-  const server = await startCodeServer({
-    workspace,
-    trusted: suite === 'trusted',
-    logName: `code-server-integration-${suite}`,
-    env: {
-      ACTOR_STUDIO_TEST_SUITE: suite,
-      ACTOR_STUDIO_TEST_REPORT: reportFile,
-      ACTOR_STUDIO_TEST_WORKSPACE: workspace,
-    },
-  });
-  console.log(`[${suite}] code-server up on ${server.url} in ${((Date.now() - started) / 1000).toFixed(1)} s (log: ${path.relative(repoRoot, server.logFile)})`);
-  const { context, page } = await newWorkbenchPage(browser, server.logFile);
-  let exitCode: number | undefined;
   try {
-    // The workbench calls window.codeAutomationExit(code) when the extension host exits after run();
-    // it must be defined before the page loads.
-    let resolveExit: (code: number) => void = () => undefined;
-    const automationExit = new Promise<number>((resolve) => { resolveExit = resolve; });
-    await page.exposeFunction('codeAutomationExit', (code: number) => resolveExit(code));
-    const remote = (p: string) => `vscode-remote://127.0.0.1:${server.port}${p}`;
-    const payload = [
-      ['extensionDevelopmentPath', remote(opts.extensionPath)],
-      ['extensionTestsPath', remote(testsEntry)],
-    ];
-    const query = new URLSearchParams({ folder: workspace, payload: JSON.stringify(payload) });
-    await page.goto(`${server.url}/?${query}`, { timeout: 60_000 });
-    const serverDied = server.exited.then((c) => { throw new Error(`code-server exited (${c}) during the run`); });
-    exitCode = await withTimeout(Promise.race([automationExit, serverDied]), RUN_TIMEOUT_MS,
-      `suite '${suite}': extension host did not finish`);
-    console.log(`[${suite}] extension host exited with ${exitCode} after ${((Date.now() - started) / 1000).toFixed(1)} s`);
-  } catch (err) {
-    const shot = path.join(ensureResultsDir(), `integration-${suite}-failure.png`);
-    await page.screenshot({ path: shot }).catch(() => undefined);
-    console.error(`[${suite}] ${(err as Error).message} (screenshot: ${path.relative(repoRoot, shot)})`);
+    const { exitCode, logFile } = await runInExtensionHost(browser, {
+      label: `integration-${suite}`,
+      workspace,
+      trusted: suite === 'trusted',
+      testsEntry,
+      extensionPath: opts.extensionPath,
+      env: { ACTOR_STUDIO_TEST_SUITE: suite, ACTOR_STUDIO_TEST_REPORT: reportFile, ACTOR_STUDIO_TEST_WORKSPACE: workspace },
+    });
+    return printReport(suite, reportFile, exitCode, `see ${path.relative(repoRoot, logFile)}`);
   } finally {
-    await context.close().catch(() => undefined);
-    await server.stop();
     fs.rmSync(tmp, { recursive: true, force: true });
     unregisterTmp();
   }
-  return printReport(suite, reportFile, exitCode, `see ${path.relative(repoRoot, server.logFile)}`);
 }
 
 async function main(): Promise<number> {

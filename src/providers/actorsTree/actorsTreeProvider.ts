@@ -36,14 +36,14 @@ export class ActorsTreeProvider implements vscode.TreeDataProvider<StudioNode>, 
    * there are; actors not read yet say "loading…" until a background read fills them in.
    */
   async getChildren(node?: StudioNode): Promise<StudioNode[]> {
-    const actors = this.workspace.actors;
+    const actors = await this.workspace.actors();
     if (node) {
       if (node instanceof ActorNode && !node.record && actors) {
         node.update(actors.actor(node.actorId), this.workspace.targets);
       }
       return node.getChildren();
     }
-    await this.setState(this.workspace.state());
+    await this.setState(await this.workspace.state());
     const listing = actors?.list();
     if (!actors || !listing?.exists) {
       this.actorNodes.clear();
@@ -94,7 +94,7 @@ export class ActorsTreeProvider implements vscode.TreeDataProvider<StudioNode>, 
   /** Re-reads the given actors (or everything) and redraws only those nodes. */
   async refresh(actorIds?: Iterable<string>): Promise<void> {
     const ids = actorIds ? [...actorIds] : undefined;
-    const actors = this.workspace.actors;
+    const actors = await this.workspace.actors();
     if (!ids || !actors || ids.some((id) => !this.actorNodes.has(id))) {
       // Unknown actors (added or removed) change the root level itself.
       this.workspace.invalidate();

@@ -15,7 +15,7 @@ describe('data folder setting, welcome state and Create Sample Workspace', () =>
     await config().update('dataFolder', 'fresh-data', vscode.ConfigurationTarget.Workspace);
     await waitFor('the new data folder', () => api.workspace.dataRoot?.endsWith('fresh-data') || undefined);
     assert.deepEqual(await children(api), []);
-    assert.equal(api.workspace.state(), 'missing');
+    assert.equal(await api.workspace.state(), 'missing');
 
     await vscode.commands.executeCommand('actorStudio.createSampleWorkspace');
     const root = path.join(workspaceRoot(), 'fresh-data', 'actors');

@@ -1,0 +1,49 @@
+// `npm run bench`: prints one line per figure, `<name>: <value> <unit> (target <target>)`.
+// Not a test: figures vary with the machine; compare them run to run.
+import * as fs from 'fs';
+import * as path from 'path';
+import { launchChromium } from '../test/runners/browser';
+import { runInExtensionHost } from '../test/runners/extensionHost';
+import { ensureResultsDir, repoRoot, runCleanups } from '../test/runners/util';
+import { line, runIndexBench } from './indexBench';
+
+async function main(): Promise<number> {
+  const { workspace } = await runIndexBench(1000, 20);
+  const out = path.join(ensureResultsDir(), 'bench-vscode.json');
+  fs.rmSync(out, { force: true });
+  const browser = await launchChromium();
+  try {
+    const { exitCode } = await runInExtensionHost(browser, {
+      label: 'bench',
+      workspace,
+      trusted: true,
+      testsEntry: path.join(repoRoot, 'out', 'bench', 'vscode', 'index.js'),
+      extensionPath: repoRoot,
+      env: { ACTOR_STUDIO_BENCH_OUT: out },
+    });
+    if (exitCode !== 0 || !fs.existsSync(out)) {
+      console.error('the editor benchmark did not finish; see test-results/code-server-bench.log');
+      return 1;
+    }
+  } finally {
+    await browser.close();
+    fs.rmSync(workspace, { recursive: true, force: true });
+  }
+  const results = JSON.parse(fs.readFileSync(out, 'utf8'));
+  console.log(line(`tree first level, ${results.actors} actors`, results.firstLevelMs, 'ms', '<= 150 ms'));
+  console.log(line(`all ${results.actors} actors read in the editor (background, time-sliced)`, results.allActorsReadMs, 'ms', 'reference'));
+  console.log(line('activation, activate() returning', results.activationMs, 'ms', '<= 50 ms'));
+  console.log(line('loading the extension bundle (before activate)', results.bundleLoadMs, 'ms', 'reference'));
+  console.log(`heavy modules loaded at activation: ${results.heavyModulesLoaded.length} (target 0)${results.heavyModulesLoaded.length ? ` ${results.heavyModulesLoaded.join(', ')}` : ''}`);
+  return 0;
+}
+
+main()
+  .catch((error) => {
+    console.error(error);
+    return 1;
+  })
+  .then(async (code) => {
+    await runCleanups();
+    process.exit(code);
+  });
