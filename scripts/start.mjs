@@ -29,9 +29,10 @@ const userData = path.join(profile, 'user-data');
 const extensions = path.join(profile, 'extensions');
 fs.mkdirSync(path.join(userData, 'User'), { recursive: true });
 const settingsFile = path.join(userData, 'User', 'settings.json');
-if (!fs.existsSync(settingsFile)) {
-  fs.writeFileSync(settingsFile, JSON.stringify({ 'workbench.startupEditor': 'none', 'telemetry.telemetryLevel': 'off', 'update.mode': 'none' }, null, 2));
-}
+const settings = fs.existsSync(settingsFile) ? JSON.parse(fs.readFileSync(settingsFile, 'utf8')) : {};
+// Quiet defaults; anything the user changed in this profile stays.
+const quiet = { 'workbench.startupEditor': 'none', 'telemetry.telemetryLevel': 'off', 'update.mode': 'none', 'git.openRepositoryInParentFolders': 'never' };
+fs.writeFileSync(settingsFile, JSON.stringify({ ...quiet, ...settings }, null, 2));
 run(codeServer, ['--extensions-dir', extensions, '--user-data-dir', userData, '--install-extension', path.join(root, 'actor-studio.vsix'), '--force']);
 
 const workspace = path.join(root, '.vscode-test', 'sample-workspace');
