@@ -55,7 +55,7 @@ if (!unitOnly) {
   layers.push(['integration', totals(integration.stdout, integration.status)]);
   if (!args.has('--no-e2e')) {
     mustPass('package the .vsix', bin('vsce'), ['package', '--no-dependencies', '--out', 'actor-studio.vsix']);
-    const e2e = step('e2e tests (Chromium driving VS Code)', process.execPath, ['out/test/e2e/actorsTree.e2e.js'], { capture: true });
+    const e2e = step('e2e tests (Chromium driving VS Code)', process.execPath, ['out/test/e2e/run.js'], { capture: true });
     layers.push(['e2e', totals(e2e.stdout, e2e.status)]);
   }
 }

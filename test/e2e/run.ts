@@ -1,0 +1,74 @@
+// End-to-end: the packaged extension (actor-studio.vsix) installed in code-server and clicked
+// through in Chromium as a person would, in two workspaces: the sample, and an empty folder.
+//
+//   node out/test/e2e/run.js [--vsix FILE]
+//
+// Needs `npm run package` (actor-studio.vsix at the repo root) and `npm run compile-tests`.
+import * as fs from 'fs';
+import * as os from 'os';
+import * as path from 'path';
+import { launchChromium, newWorkbenchPage } from '../runners/browser';
+import { startCodeServer } from '../runners/codeServer';
+import { copyWorkspace, printTotals, removeOnExit, repoRoot, runCleanups, Totals } from '../runners/util';
+import { actorsTreeSteps } from './actorsTree.e2e';
+import { runSteps, Step } from './stepRunner';
+import { welcomeSteps } from './welcome.e2e';
+
+interface Scenario {
+  name: string;
+  /** A folder to copy as the workspace, or undefined for an empty folder. */
+  workspace?: string;
+  steps: Step[];
+}
+
+const SCENARIOS: Scenario[] = [
+  { name: 'actors-tree', workspace: path.join(repoRoot, 'sample'), steps: actorsTreeSteps },
+  { name: 'welcome', steps: welcomeSteps },
+];
+
+async function runScenario(scenario: Scenario, vsix: string): Promise<Totals> {
+  const tmp = fs.mkdtempSync(path.join(os.tmpdir(), `actor-studio-e2e-${scenario.name}-`));
+  const unregister = removeOnExit(tmp);
+  const workspace = scenario.workspace ? copyWorkspace(scenario.workspace, tmp) : path.join(tmp, 'empty-folder');
+  fs.mkdirSync(workspace, { recursive: true });
+  const started = Date.now();
+  const server = await startCodeServer({ workspace, trusted: true, installVsix: vsix, logName: `code-server-e2e-${scenario.name}` });
+  console.log(`[${scenario.name}] code-server up on ${server.url} in ${((Date.now() - started) / 1000).toFixed(1)} s with ${path.basename(vsix)} installed`);
+  const browser = await launchChromium();
+  try {
+    const { page } = await newWorkbenchPage(browser, server.logFile);
+    // No payload: this is the installed extension, as a user gets it.
+    await page.goto(`${server.url}/?${new URLSearchParams({ folder: workspace })}`, { timeout: 60_000 });
+    return await runSteps(scenario.name, page, scenario.steps, server.logFile);
+  } finally {
+    await browser.close();
+    await server.stop();
+    fs.rmSync(tmp, { recursive: true, force: true });
+    unregister();
+  }
+}
+
+async function main(): Promise<number> {
+  const index = process.argv.indexOf('--vsix');
+  const vsix = index >= 0 ? path.resolve(process.argv[index + 1]) : path.join(repoRoot, 'actor-studio.vsix');
+  if (!fs.existsSync(vsix)) throw new Error(`${vsix} missing: run \`npm run package\` first`);
+  const totals: Totals = { passed: 0, failed: 0 };
+  for (const scenario of SCENARIOS) {
+    const result = await runScenario(scenario, vsix);
+    totals.passed += result.passed;
+    totals.failed += result.failed;
+  }
+  printTotals(totals);
+  return totals.failed > 0 || totals.passed === 0 ? 1 : 0;
+}
+
+main()
+  .catch((err) => {
+    console.error(`e2e run failed: ${(err as Error).stack ?? err}`);
+    printTotals({ passed: 0, failed: 1 });
+    return 1;
+  })
+  .then(async (code) => {
+    await runCleanups();
+    process.exit(code);
+  });

@@ -1,0 +1,71 @@
+// Shared by the e2e scenarios: runs steps in order against one workbench page, stops at the
+// first failure (later steps depend on it) with a screenshot and what the sidebar showed.
+import * as path from 'path';
+import type { Locator, Page } from 'playwright-core';
+import { ensureResultsDir, interrupted, repoRoot } from '../runners/util';
+
+export const STEP_TIMEOUT_MS = 30_000;
+
+export interface Step {
+  name: string;
+  run: (page: Page) => Promise<void>;
+}
+
+export const shot = (name: string) => path.join(ensureResultsDir(), name);
+
+/** The sidebar part, where the Actors view renders. */
+export const sidebar = (page: Page) => page.locator('.part.sidebar');
+
+/** Clicks the "Actor Studio" activity-bar item and waits for its container to open. */
+export async function openActorStudio(page: Page): Promise<void> {
+  await page.locator('.monaco-workbench').waitFor({ state: 'visible', timeout: 60_000 });
+  const item = page.locator('.part.activitybar').getByRole('tab', { name: /^Actor Studio/ });
+  await item.waitFor({ state: 'visible', timeout: STEP_TIMEOUT_MS });
+  await item.click();
+  // The sidebar title shows the container's name once it is open.
+  await sidebar(page).locator('.composite.title').getByText(/Actor Studio/i).first().waitFor({ state: 'visible', timeout: STEP_TIMEOUT_MS });
+}
+
+export async function expectAttribute(loc: Locator, attr: string, value: string, message: string): Promise<void> {
+  const deadline = Date.now() + STEP_TIMEOUT_MS;
+  while (Date.now() < deadline) {
+    if ((await loc.getAttribute(attr)) === value) return;
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  throw new Error(message);
+}
+
+/** What the sidebar shows, to explain a failure without opening the screenshot. */
+async function describeSidebar(page: Page): Promise<string> {
+  const rows = await sidebar(page).getByRole('treeitem').evaluateAll((els) =>
+    els.map((e) => `${e.getAttribute('aria-label')} [level ${e.getAttribute('aria-level')}, expanded=${e.getAttribute('aria-expanded')}]`));
+  const text = (await sidebar(page).innerText().catch(() => '')).replace(/\s+/g, ' ').slice(0, 400);
+  return `sidebar tree items: ${rows.join(' | ') || '(none)'}\n    sidebar text: ${text || '(none)'}`;
+}
+
+/** Runs the steps; returns the counts. */
+export async function runSteps(scenario: string, page: Page, steps: Step[], logFile: string): Promise<{ passed: number; failed: number }> {
+  let passed = 0;
+  let failed = 0;
+  for (const step of steps) {
+    if (interrupted()) break;
+    if (failed > 0) {
+      console.log(`- [${scenario}] ${step.name} (skipped after a failure)`);
+      continue;
+    }
+    const started = Date.now();
+    try {
+      await step.run(page);
+      console.log(`✓ [${scenario}] ${step.name} (${Date.now() - started} ms)`);
+      passed++;
+    } catch (err) {
+      failed++;
+      const file = shot(`e2e-${scenario}-failure.png`);
+      await page.screenshot({ path: file }).catch(() => undefined);
+      console.log(`✗ [${scenario}] ${step.name}\n    ${(err as Error).message.split('\n').join('\n    ')}`);
+      console.log(`    ${await describeSidebar(page).catch((e) => `(could not read the page: ${e.message})`)}`);
+      console.log(`    screenshot: ${path.relative(repoRoot, file)}; log: ${path.relative(repoRoot, logFile)}`);
+    }
+  }
+  return { passed, failed };
+}
