@@ -9,7 +9,7 @@ import * as os from 'os';
 import * as path from 'path';
 import { launchChromium, newWorkbenchPage } from '../runners/browser';
 import { startCodeServer } from '../runners/codeServer';
-import { copyWorkspace, printTotals, removeOnExit, repoRoot, runCleanups, Totals } from '../runners/util';
+import { copyWorkspace, removeOnExit, repoRoot, runMain, Totals } from '../runners/util';
 import { actorsTreeSteps } from './actorsTree.e2e';
 import { runSteps, Step } from './stepRunner';
 import { welcomeSteps } from './welcome.e2e';
@@ -48,7 +48,7 @@ async function runScenario(scenario: Scenario, vsix: string): Promise<Totals> {
   }
 }
 
-async function main(): Promise<number> {
+async function main(): Promise<Totals> {
   const index = process.argv.indexOf('--vsix');
   const vsix = index >= 0 ? path.resolve(process.argv[index + 1]) : path.join(repoRoot, 'actor-studio.vsix');
   if (!fs.existsSync(vsix)) throw new Error(`${vsix} missing: run \`npm run package\` first`);
@@ -58,17 +58,7 @@ async function main(): Promise<number> {
     totals.passed += result.passed;
     totals.failed += result.failed;
   }
-  printTotals(totals);
-  return totals.failed > 0 || totals.passed === 0 ? 1 : 0;
+  return totals;
 }
 
-main()
-  .catch((err) => {
-    console.error(`e2e run failed: ${(err as Error).stack ?? err}`);
-    printTotals({ passed: 0, failed: 1 });
-    return 1;
-  })
-  .then(async (code) => {
-    await runCleanups();
-    process.exit(code);
-  });
+runMain('e2e run', main);

@@ -16,7 +16,7 @@ import * as path from 'path';
 import { downloadAndUnzipVSCode, runTests, TestRunFailedError } from '@vscode/test-electron';
 import { printReport } from './report';
 import {
-  copyWorkspace, ensureResultsDir, interrupted, onCleanup, printTotals, removeOnExit, repoRoot, runCleanups, Totals, withTimeout,
+  copyWorkspace, ensureResultsDir, interrupted, onCleanup, removeOnExit, repoRoot, runMain, Totals, withTimeout,
 } from './util';
 
 const VSCODE_VERSION = process.env.ACTOR_STUDIO_VSCODE_VERSION ?? '1.100.3'; // matches engines.vscode and code-server
@@ -123,7 +123,7 @@ function killProcessesMentioning(marker: string): void {
   }
 }
 
-async function main(): Promise<number> {
+async function main(): Promise<Totals> {
   const argv = process.argv.slice(2);
   const requested = argv.flatMap((a, i) => (a === '--suite' ? [argv[i + 1] ?? ''] : []));
   const bad = requested.filter((s) => !SUITES.includes(s as Suite));
@@ -137,17 +137,7 @@ async function main(): Promise<number> {
     totals.passed += t.passed;
     totals.failed += t.failed;
   }
-  printTotals(totals);
-  return totals.failed > 0 || totals.passed === 0 ? 1 : 0;
+  return totals;
 }
 
-main()
-  .catch((err) => {
-    console.error(`electron runner failed: ${(err as Error).stack ?? err}`);
-    printTotals({ passed: 0, failed: 1 });
-    return 1;
-  })
-  .then(async (code) => {
-    await runCleanups();
-    process.exit(code);
-  });
+runMain('electron runner', main);

@@ -11,7 +11,7 @@ import type { Browser } from 'playwright-core';
 import { launchChromium } from './browser';
 import { runInExtensionHost } from './extensionHost';
 import { printReport } from './report';
-import { copyWorkspace, ensureResultsDir, interrupted, printTotals, removeOnExit, repoRoot, runCleanups, Totals } from './util';
+import { copyWorkspace, ensureResultsDir, interrupted, removeOnExit, repoRoot, runMain, Totals } from './util';
 
 const SUITES = ['trusted', 'restricted'] as const;
 type Suite = (typeof SUITES)[number];
@@ -77,7 +77,7 @@ async function runSuite(browser: Browser, suite: Suite, opts: Options, testsEntr
   }
 }
 
-async function main(): Promise<number> {
+async function main(): Promise<Totals> {
   const opts = parseArgs(process.argv.slice(2));
   const testsEntry = path.join(repoRoot, 'out', 'test', 'integration', 'index.js');
   checkPrerequisites(opts, testsEntry);
@@ -93,17 +93,7 @@ async function main(): Promise<number> {
   } finally {
     await browser.close().catch(() => undefined);
   }
-  printTotals(totals);
-  return totals.failed > 0 || totals.passed === 0 ? 1 : 0;
+  return totals;
 }
 
-main()
-  .catch((err) => {
-    console.error(`integration runner failed: ${(err as Error).stack ?? err}`);
-    printTotals({ passed: 0, failed: 1 });
-    return 1;
-  })
-  .then(async (code) => {
-    await runCleanups();
-    process.exit(code);
-  });
+runMain('integration runner', main);

@@ -120,3 +120,24 @@ export interface Totals { passed: number; failed: number }
 export function printTotals(t: Totals): void {
   console.log(`${t.passed} passed, ${t.failed} failed`);
 }
+
+/**
+ * Runs a runner's main(): prints its totals, and on a crash a failure line CI can read; cleans
+ * up (servers, temp folders) and exits with the code main() returned.
+ */
+export function runMain(name: string, main: () => Promise<Totals>): void {
+  main()
+    .then((totals) => {
+      printTotals(totals);
+      return totals.failed > 0 || totals.passed === 0 ? 1 : 0;
+    })
+    .catch((err) => {
+      console.error(`${name} failed: ${(err as Error).stack ?? err}`);
+      printTotals({ passed: 0, failed: 1 });
+      return 1;
+    })
+    .then(async (code) => {
+      await runCleanups();
+      process.exit(code);
+    });
+}
