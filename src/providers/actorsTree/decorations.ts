@@ -1,6 +1,6 @@
 import * as vscode from 'vscode';
 import type { DataIndex } from '../../core/workspace/types';
-import { actorIdFromUri, actorUri } from './uris';
+import { actorUri } from './uris';
 
 /**
  * Badges for the Actors tree: problems on actors (their own URI scheme, so only our tree shows
@@ -38,8 +38,7 @@ export class ActorsDecorationProvider implements vscode.FileDecorationProvider, 
   }
 
   provideFileDecoration(uri: vscode.Uri): vscode.FileDecoration | undefined {
-    const key = actorIdFromUri(uri) !== undefined ? actorUri(actorIdFromUri(uri)!).toString() : uri.toString();
-    return this.decorations.get(key);
+    return this.decorations.get(uri.toString());
   }
 
   dispose(): void {

@@ -6,7 +6,3 @@ export const ACTOR_URI_SCHEME = 'actor-studio-actor';
 export function actorUri(actorId: string): vscode.Uri {
   return vscode.Uri.from({ scheme: ACTOR_URI_SCHEME, path: `/${actorId}` });
 }
-
-export function actorIdFromUri(uri: vscode.Uri): string | undefined {
-  return uri.scheme === ACTOR_URI_SCHEME ? uri.path.slice(1) : undefined;
-}
