@@ -21,7 +21,7 @@ await ensureSystemPackages();
 await ensureNodeModules(root);
 const codeServer = await ensureCodeServer();
 run(process.execPath, ['esbuild.js', '--production']);
-run(path.join(root, 'node_modules', '.bin', 'vsce'), ['package', '--no-dependencies', '--out', 'actor-studio.vsix']);
+run('npm', ['run', '--silent', 'package']);
 
 // A profile of its own, kept between runs (settings, window state), beside the cached code-server.
 const profile = path.join(codeServerCacheDir(), '..', 'start-profile');
