@@ -1,7 +1,9 @@
 import * as vscode from 'vscode';
 import { CommandContext } from './commands/commandContext';
 import { registerCommands } from './commands/registerCommands';
+import { GenerationHost } from './host/generationHost';
 import { createLogger } from './host/logger';
+import { Secrets } from './host/secrets';
 import { StudioWorkspace } from './host/studioWorkspace';
 import { ACTORS_VIEW_ID, ActorsTreeProvider } from './providers/actorsTree/actorsTreeProvider';
 import { ActorsDecorationProvider } from './providers/actorsTree/decorations';
@@ -20,6 +22,7 @@ export interface ActorStudioApi {
   readonly bundleLoadMs?: number;
   readonly tree: ActorsTreeProvider;
   readonly workspace: StudioWorkspace;
+  readonly generation: GenerationHost;
 }
 
 /**
@@ -34,7 +37,9 @@ export function activate(context: vscode.ExtensionContext): ActorStudioApi {
   const decorations = new ActorsDecorationProvider();
   const diagnostics = new DataDiagnostics();
   const view = vscode.window.createTreeView(ACTORS_VIEW_ID, { treeDataProvider: tree, showCollapseAll: true, canSelectMany: true });
-  const commandContext: CommandContext = { extensionUri: context.extensionUri, workspace, tree, logger };
+  const secrets = new Secrets(context.secrets);
+  const generation = new GenerationHost(workspace, secrets, logger, (actorId) => tree.refresh([actorId]));
+  const commandContext: CommandContext = { extensionUri: context.extensionUri, workspace, tree, logger, secrets, generation };
 
   context.subscriptions.push(
     channel,
@@ -43,6 +48,7 @@ export function activate(context: vscode.ExtensionContext): ActorStudioApi {
     view,
     decorations,
     diagnostics,
+    generation,
     vscode.window.registerFileDecorationProvider(decorations),
     tree.onDidIndex((index) => {
       decorations.update(index);
@@ -56,7 +62,7 @@ export function activate(context: vscode.ExtensionContext): ActorStudioApi {
   const bundleLoadMs =
     typeof __actorStudioBundleStart === 'number' && typeof __actorStudioBundleEnd === 'number' ? __actorStudioBundleEnd - __actorStudioBundleStart : undefined;
   logger.info(`activated in ${activationMs.toFixed(1)} ms; loading the bundle took ${bundleLoadMs?.toFixed(1) ?? '?'} ms`);
-  return { activationMs, bundleLoadMs, tree, workspace };
+  return { activationMs, bundleLoadMs, tree, workspace, generation };
 }
 
 export function deactivate(): void {

@@ -1,5 +1,6 @@
 import * as path from 'node:path';
 import { parseArgs, ParseArgsConfig } from 'node:util';
+import type { DataProblem } from '../core/workspace/types';
 
 /** Exit codes every command follows (DESIGN.md): done, some work failed, usage or input error. */
 export const EXIT_OK = 0;
@@ -14,6 +15,10 @@ export interface CliIO {
   stderr: (text: string) => void;
   cwd: string;
   isTTY: boolean;
+  /** The environment the command reads keys and defaults from (never printed). */
+  env?: NodeJS.ProcessEnv;
+  /** Aborted on Ctrl+C: long work stops and leaves nothing half-written. */
+  signal?: AbortSignal;
 }
 
 export interface CliCommand {
@@ -47,4 +52,15 @@ export function dataRootOption(values: Record<string, unknown>, io: CliIO): stri
 export function table(rows: string[][]): string {
   const widths = rows[0].map((_, column) => Math.max(...rows.map((row) => (row[column] ?? '').length)));
   return rows.map((row) => row.map((cell, column) => (column === row.length - 1 ? cell : cell.padEnd(widths[column]))).join('  ')).join('\n');
+}
+
+/** A problem with its file relative to the data folder, for JSON output. */
+export function relativeProblem(dataRoot: string, problem: DataProblem): DataProblem {
+  return { ...problem, file: path.relative(dataRoot, problem.file) || '.' };
+}
+
+/** `file:line:column: severity: message`, the shape editors and CI logs link; paths relative to `cwd`. */
+export function formatProblem(cwd: string, problem: DataProblem): string {
+  const where = problem.line !== undefined ? `:${problem.line + 1}:${(problem.column ?? 0) + 1}` : '';
+  return `${path.relative(cwd, problem.file) || '.'}${where}: ${problem.severity}: ${problem.message}`;
 }

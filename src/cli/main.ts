@@ -1,7 +1,9 @@
 import { actorsCommand } from './commands/actorsCommand';
+import { promptsCommand } from './commands/promptsCommand';
+import { generateCommand } from './commands/generateCommand';
 import { CliCommand, CliIO, EXIT_FAILED, EXIT_OK, EXIT_USAGE, parseCommandArgs, UsageError } from './cliSupport';
 
-const COMMANDS: CliCommand[] = [actorsCommand];
+const COMMANDS: CliCommand[] = [actorsCommand, promptsCommand, generateCommand];
 
 function helpText(): string {
   const width = Math.max(...COMMANDS.map((command) => command.name.length));
@@ -46,11 +48,21 @@ export async function runCli(argv: string[], io: CliIO): Promise<number> {
 }
 
 if (require.main === module) {
+  const interrupt = new AbortController();
+  process.on('SIGINT', () => {
+    if (interrupt.signal.aborted) {
+      process.exit(130); // a second Ctrl+C does not wait
+    }
+    process.stderr.write('\ncancelling (Ctrl+C again to quit at once)\n');
+    interrupt.abort();
+  });
   const io: CliIO = {
     stdout: (text) => process.stdout.write(`${text}\n`),
     stderr: (text) => process.stderr.write(`${text}\n`),
     cwd: process.cwd(),
-    isTTY: Boolean(process.stdout.isTTY),
+    isTTY: Boolean(process.stderr.isTTY),
+    env: process.env,
+    signal: interrupt.signal,
   };
   runCli(process.argv.slice(2), io).then(
     (code) => (process.exitCode = code),

@@ -1,5 +1,7 @@
 import * as vscode from 'vscode';
 import type { Logger } from '../core/logger';
+import type { GenerationHost } from '../host/generationHost';
+import type { Secrets } from '../host/secrets';
 import type { StudioWorkspace } from '../host/studioWorkspace';
 import type { ActorsTreeProvider } from '../providers/actorsTree/actorsTreeProvider';
 import { ActorNode, StudioNode } from '../providers/actorsTree/nodes';
@@ -11,6 +13,8 @@ export interface CommandContext {
   workspace: StudioWorkspace;
   tree: ActorsTreeProvider;
   logger: Logger;
+  secrets: Secrets;
+  generation: GenerationHost;
 }
 
 /** Handlers take the clicked node and the multi-selection, like every tree command. */

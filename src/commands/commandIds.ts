@@ -4,6 +4,8 @@ export const CommandIds = {
   openManifest: 'actorStudio.openManifest',
   revealInExplorer: 'actorStudio.revealInExplorer',
   createSampleWorkspace: 'actorStudio.createSampleWorkspace',
+  openGenerator: 'actorStudio.openGenerator',
+  setApiKey: 'actorStudio.setApiKey',
 } as const;
 
 export type CommandId = (typeof CommandIds)[keyof typeof CommandIds];

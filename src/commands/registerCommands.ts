@@ -5,6 +5,7 @@ import { createSampleWorkspace } from './createSampleWorkspace';
 import { openManifest } from './openManifest';
 import { refresh } from './refresh';
 import { revealInExplorer } from './revealInExplorer';
+import { setApiKey } from './setApiKey';
 
 /** Registers every command once; errors reach the user and the log instead of vanishing. */
 export function registerCommands(context: CommandContext): vscode.Disposable[] {
@@ -13,6 +14,7 @@ export function registerCommands(context: CommandContext): vscode.Disposable[] {
     [CommandIds.openManifest]: openManifest(context),
     [CommandIds.revealInExplorer]: revealInExplorer(context),
     [CommandIds.createSampleWorkspace]: createSampleWorkspace(context),
+    [CommandIds.setApiKey]: setApiKey(context.secrets),
   };
   return Object.entries(handlers).map(([id, handler]) =>
     vscode.commands.registerCommand(id, async (...args: never[]) => {

@@ -1,15 +1,19 @@
 import * as path from 'node:path';
 import * as vscode from 'vscode';
 import { TRAINING_CATEGORIES, TrainingCategory } from '../core/manifest/categories';
+import { DEFAULT_ASPECT_RATIO, DEFAULT_REPLICATE_MODEL, ProviderChoice } from '../core/generate/providerConfig';
 import { DEFAULT_TARGET, TargetSettings } from '../core/plan/targets';
+import { DEFAULT_KEY_PREFIX } from '../core/storage/types';
 
 export const SECTION = 'actorStudio';
 
-/** Typed view of the `actorStudio.*` settings. */
+/** Typed view of the `actorStudio.*` settings. Secrets are never settings (see secrets.ts). */
 export interface Settings {
   /** The data folder as configured: relative to the workspace folder, or absolute. */
   dataFolder: string;
   target: TargetSettings;
+  generator: { provider: ProviderChoice; model: string; aspectRatio: string };
+  s3: { bucket: string; region: string; endpoint: string; keyPrefix: string; publicBaseUrl: string };
 }
 
 export function readSettings(scope?: vscode.ConfigurationScope): Settings {
@@ -21,7 +25,22 @@ export function readSettings(scope?: vscode.ConfigurationScope): Settings {
       TRAINING_CATEGORIES.map((category) => [category, shares[category] ?? DEFAULT_TARGET.shares[category]]),
     ) as Record<TrainingCategory, number>,
   };
-  return { dataFolder: config.get<string>('dataFolder')?.trim() || 'data', target };
+  return {
+    dataFolder: config.get<string>('dataFolder')?.trim() || 'data',
+    target,
+    generator: {
+      provider: config.get<ProviderChoice>('generator.provider') ?? 'auto',
+      model: config.get<string>('replicate.model')?.trim() || DEFAULT_REPLICATE_MODEL,
+      aspectRatio: config.get<string>('replicate.aspectRatio')?.trim() || DEFAULT_ASPECT_RATIO,
+    },
+    s3: {
+      bucket: config.get<string>('s3.bucket')?.trim() ?? '',
+      region: config.get<string>('s3.region')?.trim() ?? '',
+      endpoint: config.get<string>('s3.endpoint')?.trim() ?? '',
+      keyPrefix: config.get<string>('s3.keyPrefix') ?? DEFAULT_KEY_PREFIX,
+      publicBaseUrl: config.get<string>('s3.publicBaseUrl')?.trim() ?? '',
+    },
+  };
 }
 
 /** True when a change touched any setting of ours that `readSettings` reads. */

@@ -1,8 +1,6 @@
-import * as path from 'node:path';
 import { categoryTargets, DEFAULT_TARGET } from '../../core/plan/targets';
 import { indexDataFolder } from '../../core/workspace/dataIndex';
-import type { DataProblem } from '../../core/workspace/types';
-import { CliCommand, dataRootOption, EXIT_FAILED, EXIT_OK, table, UsageError } from '../cliSupport';
+import { CliCommand, dataRootOption, EXIT_FAILED, EXIT_OK, formatProblem, relativeProblem, table, UsageError } from '../cliSupport';
 
 /** `actor-studio actors`: every actor with its counts per category, against the target. */
 export const actorsCommand: CliCommand = {
@@ -68,19 +66,8 @@ export const actorsCommand: CliCommand = {
       io.stdout(`${index.actors.length} actor(s) in ${dataRoot}`);
     }
     for (const problem of problems.filter((each) => each.severity !== 'info')) {
-      io.stderr(formatProblem(dataRoot, problem));
+      io.stderr(formatProblem(io.cwd, problem));
     }
     return failed ? EXIT_FAILED : EXIT_OK;
   },
 };
-
-function relativeProblem(dataRoot: string, problem: DataProblem): DataProblem {
-  return { ...problem, file: path.relative(dataRoot, problem.file) || '.' };
-}
-
-/** `file:line:column: severity: message`, the shape editors and CI logs link. */
-export function formatProblem(dataRoot: string, problem: DataProblem): string {
-  const file = path.relative(process.cwd(), problem.file) || path.relative(dataRoot, problem.file);
-  const where = problem.line !== undefined ? `:${problem.line + 1}:${(problem.column ?? 0) + 1}` : '';
-  return `${file}${where}: ${problem.severity}: ${problem.message}`;
-}

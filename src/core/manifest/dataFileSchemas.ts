@@ -2,6 +2,7 @@ import { z } from 'zod';
 import { TRAINING_CATEGORIES } from './categories';
 import { category, fileName, isoTimestamp, parameters, sha256Hex } from './common';
 import { manifestSchema } from './manifestSchema';
+import { pendingUploadsSchema } from '../storage/pendingUploadsSchema';
 
 /** prompt_metadata.json, kept in step with the manifest for the old tool's readers. */
 export const promptMetadataSchema = z
@@ -169,6 +170,12 @@ export const DATA_FILE_KINDS: DataFileKind[] = [
   { id: 'plan-summary', title: 'Plan summary', schema: planSummarySchema, fileMatch: ['**/action_plans/summary.json'] },
   { id: 'progress', title: 'Progress journal', schema: progressSchema, fileMatch: ['**/action_plans/progress.json'] },
   { id: 'prompt-library', title: 'Prompt library', schema: promptLibrarySchema, fileMatch: ['**/data/prompts.json'] },
+  {
+    id: 'pending-uploads',
+    title: 'Pending uploads',
+    schema: pendingUploadsSchema,
+    fileMatch: ['**/tracking/pending_uploads.json'],
+  },
   {
     id: 'generation-log',
     title: 'Generation log',

@@ -47,6 +47,8 @@ export const imageEntrySchema = z.looseObject({
   prompt: z.string().nullable().optional(),
   model: z.string().nullable().optional(),
   parameters: parameters.optional(),
+  prediction_id: z.string().optional().describe('Provider-side id of the prediction that made the image'),
+  duration_ms: z.number().min(0).optional().describe('How long the generation took'),
   seed: z.number().int().nullable().optional(),
   created_at: isoTimestamp.optional(),
   updated_at: isoTimestamp.optional(),
@@ -75,6 +77,12 @@ export const manifestSchema = z
     base_images: z.array(baseImageSchema).default([]),
     images: z.array(imageEntrySchema).default([]),
     generations: z.array(generationSchema).default([]),
+    highest_index: z
+      .number()
+      .int()
+      .min(0)
+      .optional()
+      .describe('Highest image number ever given out for this actor; numbers are never reused, even after deletion'),
   })
   .describe('Actor Studio manifest: the per-actor source of truth for its training images');
 

@@ -35,27 +35,36 @@ export async function loadManifest(file: string): Promise<Manifest> {
   return result.value;
 }
 
+/** Runs `work` holding the actor's lock: every writer of one actor's files goes through it. */
+export function withActorLock<T>(dataRoot: string, actorId: string, work: () => Promise<T>, lock: LockOptions = {}): Promise<T> {
+  return withFileLock(actorLockPath(dataRoot, actorId), work, lock);
+}
+
 /**
- * Reads the manifest fresh, applies `change` and writes it back atomically, all under the actor's
- * lock. Unknown fields survive (the schemas are loose); known keys keep the schema's order.
+ * Reads the manifest fresh, applies `change` and writes it back atomically. The caller must hold
+ * the actor's lock (withActorLock); updateManifest does both. Unknown fields survive (the schemas
+ * are loose); known keys keep the schema's order.
  */
-export async function updateManifest(
+export async function rewriteManifest(
+  dataRoot: string,
+  actorId: string,
+  change: (manifest: Manifest) => Manifest | void | Promise<Manifest | void>,
+): Promise<Manifest> {
+  const { manifest: file, trainingDir } = actorPaths(dataRoot, actorId);
+  await assertWritableInside(dataRoot, file);
+  await fs.mkdir(trainingDir, { recursive: true });
+  const current = await loadManifest(file);
+  const next = manifestSchema.parse((await change(current)) ?? current);
+  await writeFileAtomic(file, formatJson(next));
+  return next;
+}
+
+/** Takes the actor's lock and rewrites its manifest (see rewriteManifest). */
+export function updateManifest(
   dataRoot: string,
   actorId: string,
   change: (manifest: Manifest) => Manifest | void | Promise<Manifest | void>,
   lock: LockOptions = {},
 ): Promise<Manifest> {
-  const { manifest: file, trainingDir } = actorPaths(dataRoot, actorId);
-  await assertWritableInside(dataRoot, file);
-  await fs.mkdir(trainingDir, { recursive: true });
-  return withFileLock(
-    actorLockPath(dataRoot, actorId),
-    async () => {
-      const current = await loadManifest(file);
-      const next = manifestSchema.parse((await change(current)) ?? current);
-      await writeFileAtomic(file, formatJson(next));
-      return next;
-    },
-    lock,
-  );
+  return withActorLock(dataRoot, actorId, () => rewriteManifest(dataRoot, actorId, change), lock);
 }

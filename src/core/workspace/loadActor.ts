@@ -2,6 +2,7 @@ import { Dirent, readdirSync, readFileSync, statSync } from 'node:fs';
 import * as path from 'node:path';
 import { validateJsonText } from '../manifest/jsonFile';
 import { Manifest, manifestSchema } from '../manifest/manifestSchema';
+import { toDataProblem } from '../manifest/optionalJsonFile';
 import { emptyCounts } from '../plan/targets';
 import { descriptorForSex, parseActorId } from './actorId';
 import { realPathInside } from './guards';
@@ -136,9 +137,7 @@ function readManifest(
   if (result.ok) {
     return { manifest: result.value, state: 'ok' };
   }
-  for (const problem of result.problems) {
-    problems.push({ file: manifestPath, severity: 'error', message: problem.message, line: problem.line, column: problem.column, length: problem.length });
-  }
+  problems.push(...result.problems.map((problem) => toDataProblem(manifestPath, problem, 'error')));
   return { state: 'invalid' };
 }
 

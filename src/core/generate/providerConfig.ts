@@ -1,0 +1,34 @@
+import type { Generator } from './types';
+import { LocalGenerator } from './localGenerator';
+
+export type ProviderChoice = 'auto' | 'local' | 'replicate';
+
+export interface GeneratorConfig {
+  provider: ProviderChoice;
+  replicateToken?: string;
+  model: string;
+  aspectRatio: string;
+}
+
+export const DEFAULT_REPLICATE_MODEL = 'black-forest-labs/flux-kontext-pro';
+export const DEFAULT_ASPECT_RATIO = '16:9';
+
+/** `auto` means Replicate when a token is set, else the offline local generator. */
+export function resolveProvider(config: Pick<GeneratorConfig, 'provider' | 'replicateToken'>): 'local' | 'replicate' {
+  return config.provider === 'auto' ? (config.replicateToken ? 'replicate' : 'local') : config.provider;
+}
+
+/**
+ * Builds the generator the settings ask for. The Replicate SDK and its input preparation load
+ * only here, when a Replicate generation is about to happen.
+ */
+export async function createGenerator(config: GeneratorConfig): Promise<Generator> {
+  if (resolveProvider(config) === 'local') {
+    return new LocalGenerator();
+  }
+  if (!config.replicateToken) {
+    throw new Error('no Replicate API token: run "Actor Studio: Set API Key" (or set REPLICATE_API_TOKEN for the CLI), or use the local provider');
+  }
+  const [{ ReplicateGenerator }, { toJpegDataUri }] = await Promise.all([import('./replicateGenerator'), import('../image/imageFiles')]);
+  return new ReplicateGenerator({ token: config.replicateToken, model: config.model, aspectRatio: config.aspectRatio, prepareInputImage: (file: string) => toJpegDataUri(file, 95) });
+}

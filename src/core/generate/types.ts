@@ -1,0 +1,71 @@
+import type { TrainingCategory } from '../manifest/categories';
+
+/**
+ * Why a generation failed; one of these is recorded with every failed attempt. `cancelled` is
+ * the user's choice, not a fault, and is never retried.
+ */
+export const FAILURE_REASONS = [
+  'content_filter',
+  'rate_limit',
+  'timeout',
+  'network',
+  'auth',
+  'billing',
+  'invalid_input',
+  'model_error',
+  'output_download',
+  'storage',
+  'cancelled',
+] as const;
+export type FailureReason = (typeof FAILURE_REASONS)[number];
+
+export class GenerationError extends Error {
+  constructor(
+    message: string,
+    readonly reason: FailureReason,
+    readonly options: { retryable?: boolean; status?: number; retryAfterMs?: number; cause?: unknown } = {},
+  ) {
+    super(message);
+    this.name = 'GenerationError';
+  }
+
+  get retryable(): boolean {
+    return this.options.retryable ?? false;
+  }
+}
+
+export interface GenerationRequest {
+  actorId: string;
+  /** Absolute path of the actor's base image (the identity). */
+  baseImagePath: string;
+  promptId: string;
+  /** The final prompt text, descriptor filled in. */
+  prompt: string;
+  category: TrainingCategory;
+  seed?: number;
+  signal?: AbortSignal;
+  /** Short human-readable status ("queued", "processing", "downloading", "retrying in 4 s"). */
+  onProgress?: (message: string) => void;
+}
+
+export interface GenerationResult {
+  bytes: Buffer;
+  /** File extension of `bytes`, without the dot. */
+  extension: 'jpg' | 'png';
+  /** The model that made the image, e.g. `black-forest-labs/flux-kontext-pro` or `local/augment`. */
+  model: string;
+  /** Parameters as sent to the model (never the image data itself). */
+  parameters: Record<string, unknown>;
+  seed?: number;
+  durationMs: number;
+  /** Provider-side id, e.g. the Replicate prediction id. */
+  predictionId?: string;
+  /** Where the provider served the output, when it did. */
+  outputUrl?: string;
+}
+
+export interface Generator {
+  readonly provider: 'local' | 'replicate';
+  readonly model: string;
+  generate(request: GenerationRequest): Promise<GenerationResult>;
+}

@@ -1,0 +1,53 @@
+import { promises as fs } from 'node:fs';
+import * as path from 'node:path';
+import { loadSharp } from './sharp';
+
+export class UnreadableImageError extends Error {
+  constructor(readonly file: string, detail: string) {
+    super(`${file} is not a readable image: ${detail}`);
+  }
+}
+
+export interface ImageInfo {
+  format: string;
+  width: number;
+  height: number;
+}
+
+/** Checks that a file is an image sharp can decode, and says what is wrong otherwise. */
+export async function inspectImage(file: string): Promise<ImageInfo> {
+  const sharp = await loadSharp();
+  let bytes: Buffer;
+  try {
+    bytes = await fs.readFile(file);
+  } catch (error) {
+    throw new UnreadableImageError(file, (error as NodeJS.ErrnoException).code === 'ENOENT' ? 'the file does not exist' : (error as Error).message);
+  }
+  try {
+    const metadata = await sharp(bytes).metadata();
+    if (!metadata.width || !metadata.height || !metadata.format) {
+      throw new Error('no size or format');
+    }
+    return { format: metadata.format, width: metadata.width, height: metadata.height };
+  } catch (error) {
+    throw new UnreadableImageError(file, `${path.extname(file) || 'the file'} could not be decoded (${(error as Error).message})`);
+  }
+}
+
+/** Size of encoded image bytes (for the manifest), without a second decode of the pixels. */
+export async function imageSize(bytes: Buffer): Promise<{ width?: number; height?: number }> {
+  const sharp = await loadSharp();
+  const { width, height } = await sharp(bytes).metadata();
+  return { width, height };
+}
+
+/**
+ * The base image as the model wants it: re-encoded as JPEG (quality 95, sRGB, EXIF orientation
+ * applied, alpha flattened on white) and passed as a data URI string.
+ */
+export async function toJpegDataUri(file: string, quality = 95): Promise<string> {
+  await inspectImage(file);
+  const sharp = await loadSharp();
+  const jpeg = await sharp(file).rotate().flatten({ background: '#ffffff' }).toColourspace('srgb').jpeg({ quality }).toBuffer();
+  return `data:image/jpeg;base64,${jpeg.toString('base64')}`;
+}

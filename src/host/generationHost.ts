@@ -1,0 +1,75 @@
+import * as vscode from 'vscode';
+import type { GeneratedImage } from '../core/generate/generateImage';
+import type { Logger } from '../core/logger';
+import type { StudioWorkspace } from './studioWorkspace';
+import type { Secrets } from './secrets';
+
+export interface GenerateOptions {
+  actorId: string;
+  promptId: string;
+  seed?: number;
+  signal?: AbortSignal;
+  onProgress?: (message: string) => void;
+}
+
+/**
+ * Generation in the editor: builds the generator and the object store from settings and secrets
+ * for each request (keys and settings may change at any time), runs the core service, and
+ * refreshes the actor. The generation code (SDKs, sharp) loads on the first generation.
+ */
+export class GenerationHost {
+  private readonly generated = new vscode.EventEmitter<GeneratedImage>();
+  /** Fires after an image was saved, so panels and badges update. */
+  readonly onDidGenerate = this.generated.event;
+
+  constructor(
+    private readonly workspace: StudioWorkspace,
+    private readonly secrets: Secrets,
+    private readonly logger: Logger,
+    private readonly refreshActor: (actorId: string) => Promise<void>,
+  ) {}
+
+  async generate(options: GenerateOptions): Promise<GeneratedImage> {
+    const dataRoot = this.workspace.dataRoot;
+    if (!dataRoot) {
+      throw new Error('open a folder with a data folder first');
+    }
+    const { generator, upload } = await this.services(dataRoot);
+    const { loadPromptLibrary } = await import('../core/prompts/library');
+    const { generateImage } = await import('../core/generate/generateImage');
+    const library = await loadPromptLibrary(dataRoot);
+    this.logger.info(`generating ${options.actorId} / ${options.promptId} with ${generator.model}`);
+    try {
+      const image = await generateImage({ dataRoot, prompts: library.prompts, generator, upload, ...options });
+      this.logger.info(`saved ${image.filename}${image.url ? ` (${image.url})` : image.uploadQueued ? ` (upload queued: ${image.uploadQueued})` : ''}`);
+      this.generated.fire(image);
+      return image;
+    } finally {
+      await this.refreshActor(options.actorId);
+    }
+  }
+
+  /** Which provider a generation would use now, for the panel's header. */
+  async providerLabel(): Promise<string> {
+    const { resolveProvider } = await import('../core/generate/providerConfig');
+    const { generator } = this.workspace.settings;
+    const provider = resolveProvider({ provider: generator.provider, replicateToken: await this.secrets.get('replicateToken') });
+    return provider === 'local' ? 'local (offline)' : `Replicate ${generator.model}`;
+  }
+
+  dispose(): void {
+    this.generated.dispose();
+  }
+
+  private async services(dataRoot: string) {
+    const { createGenerator } = await import('../core/generate/providerConfig');
+    const { createObjectStore } = await import('../core/storage/createStore');
+    const settings = this.workspace.settings;
+    const generator = await createGenerator({ ...settings.generator, replicateToken: await this.secrets.get('replicateToken') });
+    const accessKeyId = await this.secrets.get('awsAccessKeyId');
+    const secretAccessKey = await this.secrets.get('awsSecretAccessKey');
+    const store = createObjectStore(settings.s3, accessKeyId && secretAccessKey ? { accessKeyId, secretAccessKey } : undefined);
+    const { uploaderFor } = await import('../core/generate/uploader');
+    return { generator, upload: uploaderFor(store, dataRoot) };
+  }
+}
