@@ -60,6 +60,16 @@ const builds = [
   { ...common, entryPoints: ['scripts/emitSchemas.ts'], outfile: 'out/build/emitSchemas.js', platform: 'node', format: 'cjs', target: 'node20', sourcemap: false },
 ];
 
+/** Copies what the webviews load besides their bundles: the codicon font and its stylesheet. */
+function copyWebviewAssets() {
+  const from = path.join(root, 'node_modules', '@vscode', 'codicons', 'dist');
+  const to = path.join(root, 'dist', 'webviews', 'codicons');
+  fs.mkdirSync(to, { recursive: true });
+  for (const file of ['codicon.css', 'codicon.ttf']) {
+    fs.copyFileSync(path.join(from, file), path.join(to, file));
+  }
+}
+
 function emitSchemas() {
   const emit = path.join(root, 'out/build/emitSchemas.js');
   delete require.cache[emit];
@@ -72,11 +82,13 @@ async function main() {
   if (watch) {
     const contexts = await Promise.all(active.map((options) => esbuild.context(options)));
     await Promise.all(contexts.map((context) => context.watch()));
+    copyWebviewAssets();
     emitSchemas();
     return;
   }
   await Promise.all(active.map((options) => esbuild.build(options)));
   fs.chmodSync(path.join(root, 'dist/cli.js'), 0o755);
+  copyWebviewAssets();
   emitSchemas();
 }
 

@@ -2,6 +2,7 @@ import * as vscode from 'vscode';
 import { CommandContext } from './commands/commandContext';
 import { registerCommands } from './commands/registerCommands';
 import { GenerationHost } from './host/generationHost';
+import { StudioGeneratorModel } from './host/generatorPanelModel';
 import { createLogger } from './host/logger';
 import { Secrets } from './host/secrets';
 import { StudioWorkspace } from './host/studioWorkspace';
@@ -9,6 +10,7 @@ import { ACTORS_VIEW_ID, ActorsTreeProvider } from './providers/actorsTree/actor
 import { ActorsDecorationProvider } from './providers/actorsTree/decorations';
 import { DataDiagnostics } from './providers/dataDiagnostics';
 import { RefreshManager } from './providers/refreshManager';
+import { GeneratorPanel, GeneratorPanelProbe } from './webviews/generator/generatorPanel';
 
 /** Set by the bundle's first and last lines (esbuild banner and footer), to time loading it. */
 declare const __actorStudioBundleStart: number | undefined;
@@ -23,6 +25,8 @@ export interface ActorStudioApi {
   readonly tree: ActorsTreeProvider;
   readonly workspace: StudioWorkspace;
   readonly generation: GenerationHost;
+  /** The open Generator panel at its protocol boundary (integration tests). */
+  readonly generatorPanel: () => GeneratorPanelProbe | undefined;
 }
 
 /**
@@ -39,7 +43,8 @@ export function activate(context: vscode.ExtensionContext): ActorStudioApi {
   const view = vscode.window.createTreeView(ACTORS_VIEW_ID, { treeDataProvider: tree, showCollapseAll: true, canSelectMany: true });
   const secrets = new Secrets(context.secrets);
   const generation = new GenerationHost(workspace, secrets, logger, (actorId) => tree.refresh([actorId]));
-  const commandContext: CommandContext = { extensionUri: context.extensionUri, workspace, tree, logger, secrets, generation };
+  const generatorModel = new StudioGeneratorModel(workspace, generation, tree, secrets);
+  const commandContext: CommandContext = { extensionUri: context.extensionUri, workspace, tree, logger, secrets, generation, generatorModel };
 
   context.subscriptions.push(
     channel,
@@ -49,6 +54,9 @@ export function activate(context: vscode.ExtensionContext): ActorStudioApi {
     decorations,
     diagnostics,
     generation,
+    generatorModel,
+    // Registered synchronously in activate(), so a panel open before a reload comes back.
+    GeneratorPanel.registerSerializer(context.extensionUri, generatorModel, logger),
     vscode.window.registerFileDecorationProvider(decorations),
     tree.onDidIndex((index) => {
       decorations.update(index);
@@ -62,7 +70,7 @@ export function activate(context: vscode.ExtensionContext): ActorStudioApi {
   const bundleLoadMs =
     typeof __actorStudioBundleStart === 'number' && typeof __actorStudioBundleEnd === 'number' ? __actorStudioBundleEnd - __actorStudioBundleStart : undefined;
   logger.info(`activated in ${activationMs.toFixed(1)} ms; loading the bundle took ${bundleLoadMs?.toFixed(1) ?? '?'} ms`);
-  return { activationMs, bundleLoadMs, tree, workspace, generation };
+  return { activationMs, bundleLoadMs, tree, workspace, generation, generatorPanel: () => GeneratorPanel.current?.probe };
 }
 
 export function deactivate(): void {

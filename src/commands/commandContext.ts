@@ -3,6 +3,7 @@ import type { Logger } from '../core/logger';
 import type { GenerationHost } from '../host/generationHost';
 import type { Secrets } from '../host/secrets';
 import type { StudioWorkspace } from '../host/studioWorkspace';
+import type { GeneratorPanelModel } from '../webviews/generator/model';
 import type { ActorsTreeProvider } from '../providers/actorsTree/actorsTreeProvider';
 import { ActorNode, StudioNode } from '../providers/actorsTree/nodes';
 import type { ActorRecord } from '../core/workspace/types';
@@ -15,6 +16,7 @@ export interface CommandContext {
   logger: Logger;
   secrets: Secrets;
   generation: GenerationHost;
+  generatorModel: GeneratorPanelModel;
 }
 
 /** Handlers take the clicked node and the multi-selection, like every tree command. */

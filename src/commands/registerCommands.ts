@@ -2,6 +2,7 @@ import * as vscode from 'vscode';
 import { CommandContext } from './commandContext';
 import { CommandIds } from './commandIds';
 import { createSampleWorkspace } from './createSampleWorkspace';
+import { openGenerator } from './openGenerator';
 import { openManifest } from './openManifest';
 import { refresh } from './refresh';
 import { revealInExplorer } from './revealInExplorer';
@@ -15,6 +16,7 @@ export function registerCommands(context: CommandContext): vscode.Disposable[] {
     [CommandIds.revealInExplorer]: revealInExplorer(context),
     [CommandIds.createSampleWorkspace]: createSampleWorkspace(context),
     [CommandIds.setApiKey]: setApiKey(context.secrets),
+    [CommandIds.openGenerator]: openGenerator(context),
   };
   return Object.entries(handlers).map(([id, handler]) =>
     vscode.commands.registerCommand(id, async (...args: never[]) => {

@@ -11,6 +11,7 @@ import { launchChromium, newWorkbenchPage } from '../runners/browser';
 import { startCodeServer } from '../runners/codeServer';
 import { copyWorkspace, removeOnExit, repoRoot, runMain, Totals } from '../runners/util';
 import { actorsTreeSteps } from './actorsTree.e2e';
+import { generatorPanelSteps } from './generatorPanel.e2e';
 import { runSteps, Step } from './stepRunner';
 import { welcomeSteps } from './welcome.e2e';
 
@@ -24,6 +25,7 @@ interface Scenario {
 const SCENARIOS: Scenario[] = [
   { name: 'actors-tree', workspace: path.join(repoRoot, 'sample'), steps: actorsTreeSteps },
   { name: 'welcome', steps: welcomeSteps },
+  { name: 'generator-panel', workspace: path.join(repoRoot, 'sample'), steps: generatorPanelSteps },
 ];
 
 async function runScenario(scenario: Scenario, vsix: string): Promise<Totals> {

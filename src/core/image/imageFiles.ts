@@ -51,3 +51,10 @@ export async function toJpegDataUri(file: string, quality = 95): Promise<string>
   const jpeg = await sharp(file).rotate().flatten({ background: '#ffffff' }).toColourspace('srgb').jpeg({ quality }).toBuffer();
   return `data:image/jpeg;base64,${jpeg.toString('base64')}`;
 }
+
+/** A small JPEG of an image as a data URI, for places that may not load files (webviews). */
+export async function thumbnailDataUri(file: string, width = 640): Promise<string> {
+  const sharp = await loadSharp();
+  const jpeg = await sharp(file).rotate().resize({ width, withoutEnlargement: true }).jpeg({ quality: 80 }).toBuffer();
+  return `data:image/jpeg;base64,${jpeg.toString('base64')}`;
+}

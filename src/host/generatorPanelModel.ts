@@ -1,0 +1,98 @@
+import * as path from 'node:path';
+import * as vscode from 'vscode';
+import { categoryTargets } from '../core/plan/targets';
+import { actorPaths } from '../core/workspace/layout';
+import type { ActorsTreeProvider } from '../providers/actorsTree/actorsTreeProvider';
+import type { GeneratedImageInfo, GeneratorPanelModel, GeneratorRequest } from '../webviews/generator/model';
+import { toPromptChoice } from '../webviews/generator/prompts';
+import type { ActorChoice, PromptChoice } from '../webviews/generator/protocol';
+import type { GenerationHost } from './generationHost';
+import type { Secrets } from './secrets';
+import { affectsSettings } from './settings';
+import type { StudioWorkspace } from './studioWorkspace';
+
+/**
+ * The Generator panel's view of the extension: actors from the workspace index, prompts with
+ * usage from the library and the manifests, generation through the GenerationHost.
+ */
+export class StudioGeneratorModel implements GeneratorPanelModel, vscode.Disposable {
+  private readonly changed = new vscode.EventEmitter<void>();
+  readonly onDidChange = this.changed.event;
+  private readonly subscriptions: vscode.Disposable[];
+
+  constructor(
+    private readonly workspace: StudioWorkspace,
+    private readonly generation: GenerationHost,
+    tree: ActorsTreeProvider,
+    secrets: Secrets,
+  ) {
+    const fire = () => this.changed.fire();
+    this.subscriptions = [
+      this.changed,
+      generation.onDidGenerate(fire),
+      tree.onDidIndex(fire),
+      secrets.onDidChange(fire),
+      vscode.workspace.onDidChangeConfiguration((event) => affectsSettings(event) && fire()),
+    ];
+  }
+
+  async listActors(): Promise<ActorChoice[]> {
+    const index = await this.workspace.index();
+    const target = categoryTargets(this.workspace.settings.target);
+    const goal = target.photorealistic + target.bw_stylized + target.color_stylized;
+    return (index?.actors ?? []).map((actor) => ({
+      id: actor.id,
+      label: actor.id,
+      description: [actor.info.displayName, `${actor.total}/${goal}`, actor.baseImage ? undefined : 'no base image'].filter(Boolean).join(' · '),
+      hasBaseImage: Boolean(actor.baseImage),
+    }));
+  }
+
+  async promptChoices(actorId: string): Promise<PromptChoice[]> {
+    const index = await this.workspace.index();
+    const actor = index?.actors.find((candidate) => candidate.id === actorId);
+    if (!index || !actor) {
+      return [];
+    }
+    const [{ loadPromptLibrary, fillPrompt }, { countPromptUsage }] = await Promise.all([import('../core/prompts/library'), import('../core/prompts/usage')]);
+    const library = await loadPromptLibrary(index.dataRoot);
+    const counts = await countPromptUsage(index, library.prompts);
+    const forActor = counts.byActor.get(actorId);
+    return library.prompts.map((prompt) =>
+      toPromptChoice(
+        { id: prompt.id, label: prompt.label, category: prompt.category, text: fillPrompt(prompt.template, String(actor.info.descriptor)) },
+        forActor?.get(prompt.id) ?? 0,
+        counts.overall.get(prompt.id) ?? 0,
+      ),
+    );
+  }
+
+  providerLabel(): Promise<string> {
+    return this.generation.providerLabel();
+  }
+
+  async generate(request: GeneratorRequest): Promise<GeneratedImageInfo> {
+    const image = await this.generation.generate(request);
+    return { filename: image.filename, path: image.path, promptId: image.prompt.id, model: image.result.model, url: image.url, uploadQueued: image.uploadQueued };
+  }
+
+  async thumbnailDataUri(file: string): Promise<string> {
+    const { thumbnailDataUri } = await import('../core/image/imageFiles');
+    return thumbnailDataUri(file);
+  }
+
+  async openImage(actorId: string, filename: string): Promise<void> {
+    const dataRoot = this.workspace.dataRoot;
+    // Names come from the webview: only plain names, so nothing outside the data folder opens.
+    if (dataRoot && path.basename(filename) === filename && path.basename(actorId) === actorId) {
+      await vscode.commands.executeCommand('vscode.open', vscode.Uri.file(path.join(actorPaths(dataRoot, actorId).trainingDir, filename)), {
+        viewColumn: vscode.ViewColumn.Beside,
+        preserveFocus: true,
+      });
+    }
+  }
+
+  dispose(): void {
+    vscode.Disposable.from(...this.subscriptions).dispose();
+  }
+}

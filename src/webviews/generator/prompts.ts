@@ -1,0 +1,100 @@
+// Pure helpers for the Generator panel's prompt list: usage badges, grouping by category, the
+// default choice, and error reasons in words. Used by the host, the model and the UI (no vscode,
+// no DOM).
+import { ErrorReason, PROMPT_CATEGORIES, PROMPT_CATEGORY_LABELS, PromptCategory, PromptChoice } from './protocol';
+
+/** The dropdown's suffix: `[unused]` or `[3x used]`. */
+export function usageBadge(count: number): string {
+  return count > 0 ? `[${count}x used]` : '[unused]';
+}
+
+/** The preview's badge: "Unused" (green) or "Used 3x" (blue). */
+export function usagePill(count: number): { text: string; tone: 'unused' | 'used' } {
+  return count > 0 ? { text: `Used ${count}x`, tone: 'used' } : { text: 'Unused', tone: 'unused' };
+}
+
+/** The dropdown's text for a prompt: `Rain-slick street run [3x used]`. */
+export function optionLabel(prompt: Pick<PromptChoice, 'label' | 'badge'>): string {
+  return `${prompt.label} ${prompt.badge}`;
+}
+
+/** Builds a PromptChoice from a library prompt and its counts (the model's helper). */
+export function toPromptChoice(prompt: { id: string; label: string; category: PromptCategory; text: string }, usedByActor: number, usedTotal: number): PromptChoice {
+  return {
+    id: prompt.id,
+    label: prompt.label,
+    category: prompt.category,
+    categoryLabel: PROMPT_CATEGORY_LABELS[prompt.category],
+    text: prompt.text,
+    usedByActor,
+    usedTotal,
+    badge: usageBadge(usedByActor),
+  };
+}
+
+export interface PromptGroup {
+  category: PromptCategory;
+  label: string;
+  prompts: PromptChoice[];
+}
+
+/**
+ * The prompts by category, in the fixed category order (Photorealistic, B&W stylized, Colour
+ * stylized), keeping the library's order inside each; empty categories are left out. A prompt
+ * with a category outside the three (a future or hand-edited one) lands in a group of its own
+ * at the end rather than vanishing.
+ */
+export function groupPrompts(prompts: readonly PromptChoice[]): PromptGroup[] {
+  const groups = new Map<string, PromptGroup>();
+  for (const category of PROMPT_CATEGORIES) {
+    groups.set(category, { category, label: PROMPT_CATEGORY_LABELS[category], prompts: [] });
+  }
+  for (const prompt of prompts) {
+    let group = groups.get(prompt.category);
+    if (!group) {
+      group = { category: prompt.category, label: prompt.categoryLabel || String(prompt.category), prompts: [] };
+      groups.set(prompt.category, group);
+    }
+    group.prompts.push(prompt);
+  }
+  return [...groups.values()].filter((group) => group.prompts.length > 0);
+}
+
+/**
+ * Which prompt to select: the wanted one while it exists, else the one remembered from before a
+ * reload, else the least-used prompt for this actor (first in list order among equals).
+ */
+export function choosePrompt(prompts: readonly PromptChoice[], wanted?: string, remembered?: string): string | undefined {
+  for (const id of [wanted, remembered]) {
+    if (id && prompts.some((prompt) => prompt.id === id)) {
+      return id;
+    }
+  }
+  let best: PromptChoice | undefined;
+  for (const prompt of groupPrompts(prompts).flatMap((group) => group.prompts)) {
+    if (!best || prompt.usedByActor < best.usedByActor) {
+      best = prompt;
+    }
+  }
+  return best?.id;
+}
+
+const REASON_LABELS: Record<ErrorReason, string> = {
+  content_filter: 'Blocked by the content filter',
+  rate_limit: 'Rate limited',
+  timeout: 'Timed out',
+  network: 'Network error',
+  auth: 'Not authorised',
+  billing: 'Billing problem',
+  invalid_input: 'Invalid input',
+  model_error: 'Model error',
+  output_download: 'Download of the result failed',
+  storage: 'Saving failed',
+  cancelled: 'Cancelled',
+  input: 'Cannot generate',
+};
+
+/** A failure reason in words, for the error box's heading. */
+export function reasonLabel(reason: ErrorReason): string {
+  return REASON_LABELS[reason] ?? String(reason);
+}

@@ -1,0 +1,323 @@
+// The Generator panel's page (browser bundle, built by esbuild.js to dist/webviews/generator.js).
+// Every text from the host (labels, prompts, file names, messages) goes into the DOM as text.
+import '@vscode-elements/elements/dist/vscode-badge/index.js';
+import '@vscode-elements/elements/dist/vscode-button/index.js';
+import '@vscode-elements/elements/dist/vscode-divider/index.js';
+import '@vscode-elements/elements/dist/vscode-label/index.js';
+import '@vscode-elements/elements/dist/vscode-option/index.js';
+import '@vscode-elements/elements/dist/vscode-progress-ring/index.js';
+import '@vscode-elements/elements/dist/vscode-single-select/index.js';
+import type { VscodeButton } from '@vscode-elements/elements/dist/vscode-button/vscode-button.js';
+import type { VscodeSingleSelect } from '@vscode-elements/elements/dist/vscode-single-select/vscode-single-select.js';
+import { Bridge } from '../../shared/ui/bridge';
+import { codicon, h, replaceChildren } from '../../shared/ui/dom';
+import { choosePrompt, groupPrompts, optionLabel, reasonLabel, usagePill } from '../prompts';
+import type {
+  ActorChoice,
+  ErrorMessage,
+  GeneratorHostMessage,
+  GeneratorRequests,
+  GeneratorUiMessage,
+  GeneratorUiState,
+  PromptChoice,
+  ResultMessage,
+  StateMessage,
+} from '../protocol';
+import './styles.css';
+
+/** Values of the category heading options; never a prompt id (ids are `[a-z0-9_.-]+`). */
+const GROUP_PREFIX = '#group:';
+
+class GeneratorView {
+  private readonly bridge = new Bridge<GeneratorHostMessage, GeneratorUiMessage, GeneratorRequests, GeneratorUiState>((message) => this.onMessage(message));
+  private state: StateMessage | undefined;
+  private promptId: string | undefined;
+  /** The generation this page shows progress for. */
+  private running: string | undefined;
+  /** Whether the host has reported on `running` yet (a state sent before it got the request does not end it). */
+  private runningKnownToHost = false;
+  /** Requests that ended; a late state that still calls them busy is ignored. */
+  private readonly finished = new Set<string>();
+  private requestCounter = 0;
+  private actorOptionsKey = '';
+  private promptOptionsKey = '';
+
+  // The parts of the page that change.
+  private readonly provider = h('strong', { class: 'provider-name' }, '…');
+  private readonly notice = h('div', { class: 'notice', attrs: { role: 'status', hidden: true } });
+  private readonly actorSelect = h('vscode-single-select', { id: 'actor', props: { label: 'Actor' } }) as VscodeSingleSelect;
+  private readonly actorHint = h('p', { class: 'hint', id: 'actor-hint' });
+  private readonly promptSelect = h('vscode-single-select', { id: 'prompt', props: { label: 'Prompt' } }) as VscodeSingleSelect;
+  private readonly previewCategory = h('span', { class: 'preview-category' });
+  private readonly previewBadge = h('vscode-badge', { class: 'usage-pill' });
+  private readonly previewTotal = h('span', { class: 'preview-total' });
+  private readonly previewText = h('p', { class: 'prompt-text', id: 'prompt-text' });
+  private readonly preview = h('section', { class: 'preview', attrs: { 'aria-label': 'Prompt preview', hidden: true } });
+  private readonly generateButton = h('vscode-button', { id: 'generate', attrs: { icon: 'sparkle' } }, 'Generate') as VscodeButton;
+  private readonly progressText = h('span', { class: 'progress-text', attrs: { role: 'status', 'aria-live': 'polite' } });
+  private readonly cancelButton = h('vscode-button', { id: 'cancel', attrs: { secondary: true, icon: 'close' } }, 'Cancel') as VscodeButton;
+  private readonly progress = h(
+    'div',
+    { class: 'progress', attrs: { hidden: true } },
+    h('vscode-progress-ring', { attrs: { 'aria-label': 'Generating' } }),
+    this.progressText,
+    this.cancelButton,
+  );
+  private readonly outcome = h('section', { class: 'outcome', attrs: { 'aria-live': 'polite', 'aria-label': 'Result' } });
+
+  constructor(private readonly root: HTMLElement) {
+    this.promptId = this.bridge.state.promptId;
+    this.actorSelect.addEventListener('change', () => this.onActorChange());
+    this.promptSelect.addEventListener('change', () => this.onPromptChange());
+    this.generateButton.addEventListener('click', () => this.generate());
+    this.cancelButton.addEventListener('click', () => this.cancel());
+    replaceChildren(
+      root,
+      h(
+        'header',
+        { class: 'header' },
+        h('h1', {}, 'Generate a training image'),
+        h('p', { class: 'provider' }, codicon('server-process'), ' Provider: ', this.provider),
+      ),
+      this.notice,
+      h('div', { class: 'field' }, h('vscode-label', { attrs: { for: 'actor' } }, 'Actor'), this.actorSelect, this.actorHint),
+      h('div', { class: 'field' }, h('vscode-label', { attrs: { for: 'prompt' } }, 'Prompt'), this.promptSelect),
+      this.preview,
+      h('div', { class: 'actions' }, this.generateButton, this.progress),
+      h('vscode-divider', { attrs: { role: 'separator' } }),
+      this.outcome,
+    );
+    replaceChildren(
+      this.preview,
+      h('div', { class: 'preview-head' }, this.previewCategory, this.previewBadge, this.previewTotal),
+      this.previewText,
+    );
+    this.updateButtons();
+    this.bridge.ready();
+  }
+
+  private onMessage(message: GeneratorHostMessage): void {
+    switch (message.type) {
+      case 'state':
+        this.applyState(message);
+        break;
+      case 'progress':
+        if (!this.finished.has(message.requestId) && (this.running === undefined || this.running === message.requestId)) {
+          this.setRunning(message.requestId, message.message, true);
+        }
+        break;
+      case 'result':
+        this.finish(message.requestId);
+        this.showResult(message);
+        break;
+      case 'error':
+        this.finish(message.requestId);
+        this.showError(message);
+        break;
+    }
+  }
+
+  private applyState(state: StateMessage): void {
+    this.state = state;
+    this.root.setAttribute('aria-busy', 'false');
+    this.provider.textContent = state.provider;
+    const notices = [state.blocked, state.problem].filter((text): text is string => !!text);
+    this.notice.hidden = notices.length === 0;
+    replaceChildren(this.notice, ...notices.flatMap((text) => [h('p', {}, codicon('warning'), ' ', text)]));
+    this.renderActors(state.actors, state.selectedActorId);
+    this.promptId = choosePrompt(state.prompts, this.promptId, this.bridge.state.promptId);
+    this.renderPrompts(state.prompts);
+    this.renderPreview();
+    if (state.busy && !this.finished.has(state.busy.requestId)) {
+      this.setRunning(state.busy.requestId, state.busy.message, true);
+    } else if (!state.busy && this.running && this.runningKnownToHost) {
+      // The host finished it while this page was not listening; its outcome follows.
+      this.running = undefined;
+    }
+    this.bridge.saveState({ actorId: state.selectedActorId, promptId: this.promptId });
+    this.updateButtons();
+  }
+
+  private renderActors(actors: ActorChoice[], selected: string | undefined): void {
+    const key = JSON.stringify([actors, selected]);
+    if (key === this.actorOptionsKey) {
+      return;
+    }
+    this.actorOptionsKey = key;
+    replaceChildren(
+      this.actorSelect,
+      ...actors.map((actor) =>
+        h('vscode-option', { props: { value: actor.id, description: actor.description, selected: actor.id === selected } }, actor.hasBaseImage ? actor.label : `${actor.label} (no base image)`),
+      ),
+    );
+    if (selected) {
+      this.actorSelect.value = selected;
+    }
+    const actor = actors.find((each) => each.id === selected);
+    this.actorHint.textContent = actors.length === 0 ? 'There are no actors in the data folder yet.' : actor ? actor.description : '';
+    if (actor && !actor.hasBaseImage) {
+      this.actorHint.textContent = `${actor.id} has no base image: add ${actor.id}_base.png (or .jpg) to its base_image folder to generate.`;
+    }
+  }
+
+  private renderPrompts(prompts: PromptChoice[]): void {
+    const key = JSON.stringify([prompts.map((prompt) => [prompt.id, prompt.label, prompt.badge, prompt.category]), this.promptId]);
+    if (key === this.promptOptionsKey) {
+      return;
+    }
+    this.promptOptionsKey = key;
+    const options: HTMLElement[] = [];
+    for (const group of groupPrompts(prompts)) {
+      options.push(h('vscode-option', { class: 'group', props: { value: `${GROUP_PREFIX}${group.category}`, disabled: true } }, `— ${group.label} —`));
+      for (const prompt of group.prompts) {
+        options.push(h('vscode-option', { props: { value: prompt.id, selected: prompt.id === this.promptId } }, optionLabel(prompt)));
+      }
+    }
+    replaceChildren(this.promptSelect, ...options);
+    if (this.promptId) {
+      this.promptSelect.value = this.promptId;
+    }
+  }
+
+  private renderPreview(): void {
+    const prompt = this.selectedPrompt();
+    this.preview.hidden = !prompt;
+    if (!prompt) {
+      return;
+    }
+    const pill = usagePill(prompt.usedByActor);
+    this.previewCategory.textContent = prompt.categoryLabel;
+    this.previewBadge.textContent = pill.text;
+    this.previewBadge.className = `usage-pill ${pill.tone}`;
+    this.previewTotal.textContent = prompt.usedTotal > 0 ? `${prompt.usedTotal}x across all actors` : 'not used for any actor yet';
+    this.previewText.textContent = prompt.text;
+  }
+
+  private onActorChange(): void {
+    const actorId = this.actorSelect.value;
+    if (!actorId || actorId === this.state?.selectedActorId) {
+      return;
+    }
+    this.bridge.saveState({ actorId });
+    this.bridge.post({ type: 'selectActor', actorId });
+  }
+
+  private onPromptChange(): void {
+    const value = this.promptSelect.value;
+    if (!value || value.startsWith(GROUP_PREFIX)) {
+      return;
+    }
+    this.promptId = value;
+    this.bridge.saveState({ promptId: value });
+    this.renderPreview();
+    this.updateButtons();
+  }
+
+  private generate(): void {
+    const actor = this.selectedActor();
+    const prompt = this.selectedPrompt();
+    if (!actor || !prompt || this.running || this.generateButton.disabled) {
+      return;
+    }
+    const requestId = `${Date.now().toString(36)}-${++this.requestCounter}`;
+    this.setRunning(requestId, 'starting', false);
+    replaceChildren(this.outcome);
+    this.bridge.post({ type: 'generate', requestId, actorId: actor.id, promptId: prompt.id });
+    void this.cancelButton.updateComplete.then(() => requestAnimationFrame(() => this.cancelButton.focus()));
+  }
+
+  private cancel(): void {
+    if (this.running) {
+      this.bridge.post({ type: 'cancel', requestId: this.running });
+      this.progressText.textContent = 'cancelling…';
+    }
+  }
+
+  private setRunning(requestId: string, message: string, knownToHost: boolean): void {
+    this.runningKnownToHost = knownToHost || (this.running === requestId && this.runningKnownToHost);
+    this.running = requestId;
+    this.progressText.textContent = `${message}…`;
+    this.updateButtons();
+  }
+
+  private finish(requestId: string): void {
+    this.finished.add(requestId);
+    const hadFocus = this.cancelButton.matches(':focus-within') || document.activeElement === this.cancelButton;
+    if (this.running === requestId || this.running === undefined) {
+      this.running = undefined;
+    }
+    this.updateButtons();
+    if (hadFocus) {
+      // Focus where the Cancel button was, once the button has re-rendered as enabled.
+      void this.generateButton.updateComplete.then(() => requestAnimationFrame(() => this.generateButton.focus()));
+    }
+  }
+
+  private updateButtons(): void {
+    const busy = this.running !== undefined;
+    const actor = this.selectedActor();
+    const blocked = !!this.state?.blocked;
+    this.progress.hidden = !busy;
+    this.generateButton.hidden = busy;
+    this.generateButton.disabled = busy || blocked || !actor?.hasBaseImage || !this.selectedPrompt();
+    this.actorSelect.disabled = busy;
+    this.promptSelect.disabled = busy;
+  }
+
+  private showResult(result: ResultMessage): void {
+    const open = () => {
+      this.bridge.request('openImage', { actorId: result.actorId, filename: result.filename }).catch((error: Error) => {
+        replaceChildren(openProblem, codicon('warning'), ` Could not open ${result.filename}: ${error.message}`);
+        openProblem.hidden = false;
+      });
+    };
+    const openProblem = h('p', { class: 'hint warning', attrs: { hidden: true, role: 'alert' } });
+    const image = result.imageDataUri
+      ? h('img', { class: 'result-image', attrs: { alt: `Generated image ${result.filename}`, src: result.imageDataUri } })
+      : h('div', { class: 'result-placeholder' }, codicon('file-media'), ' no preview');
+    const promptLabel = this.state?.prompts.find((prompt) => prompt.id === result.promptId)?.label ?? result.promptId;
+    const details: (Node | string)[] = [`${result.actorId} · ${promptLabel} · ${result.model}`];
+    if (result.url) {
+      details.push(h('br'), `Uploaded: ${result.url}`);
+    }
+    replaceChildren(
+      this.outcome,
+      h(
+        'figure',
+        { class: 'result' },
+        h('button', { class: 'image-button', attrs: { type: 'button', title: `Open ${result.filename}`, 'aria-label': `Open ${result.filename} in the editor` }, on: { click: open } }, image),
+        h(
+          'figcaption',
+          {},
+          h('p', { class: 'result-title' }, codicon('pass'), ' Saved ', h('button', { class: 'link', attrs: { type: 'button' }, on: { click: open } }, result.filename)),
+          h('p', { class: 'hint' }, ...details),
+          result.uploadQueued ? h('p', { class: 'hint warning' }, codicon('cloud-upload'), ` Upload queued: ${result.uploadQueued}`) : undefined,
+          openProblem,
+        ),
+      ),
+    );
+  }
+
+  private showError(error: ErrorMessage): void {
+    const cancelled = error.reason === 'cancelled';
+    replaceChildren(
+      this.outcome,
+      h(
+        'div',
+        { class: cancelled ? 'message-box info' : 'message-box error', attrs: { role: cancelled ? 'status' : 'alert' } },
+        h('p', { class: 'message-title' }, codicon(cancelled ? 'circle-slash' : 'error'), ' ', h('strong', {}, reasonLabel(error.reason)), ' ', h('code', {}, error.reason)),
+        h('p', { class: 'message-text' }, error.message),
+      ),
+    );
+  }
+
+  private selectedActor(): ActorChoice | undefined {
+    return this.state?.actors.find((actor) => actor.id === this.state?.selectedActorId);
+  }
+
+  private selectedPrompt(): PromptChoice | undefined {
+    return this.state?.prompts.find((prompt) => prompt.id === this.promptId);
+  }
+}
+
+new GeneratorView(document.getElementById('app') ?? document.body);
