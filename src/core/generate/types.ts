@@ -1,23 +1,8 @@
 import type { TrainingCategory } from '../manifest/categories';
+import type { FailureReason } from './failureReasons';
 
-/**
- * Why a generation failed; one of these is recorded with every failed attempt. `cancelled` is
- * the user's choice, not a fault, and is never retried.
- */
-export const FAILURE_REASONS = [
-  'content_filter',
-  'rate_limit',
-  'timeout',
-  'network',
-  'auth',
-  'billing',
-  'invalid_input',
-  'model_error',
-  'output_download',
-  'storage',
-  'cancelled',
-] as const;
-export type FailureReason = (typeof FAILURE_REASONS)[number];
+export { FAILURE_REASONS } from './failureReasons';
+export type { FailureReason } from './failureReasons';
 
 export class GenerationError extends Error {
   constructor(

@@ -4,6 +4,7 @@ import { actorPaths } from '../workspace/layout';
 import type { ActorRecord, DataIndex, DataProblem } from '../workspace/types';
 import { fillPrompt } from './library';
 import { readOptionalJson } from '../manifest/optionalJsonFile';
+export { usageBadge } from './badges';
 import type { LibraryPrompt, PromptUsage } from './types';
 
 /** How often each prompt id was used, overall and per actor. Ids not in the library count too. */
@@ -64,10 +65,6 @@ export function leastUsed(
     .map((candidate) => candidate.prompt);
 }
 
-/** The old tool's usage label (seed 000): `[unused]` or `[3x used]`. */
-export function usageBadge(count: number): string {
-  return count === 0 ? '[unused]' : `[${count}x used]`;
-}
 
 async function promptIdsOf(dataRoot: string, actor: ActorRecord, matcher: PromptTextMatcher, problems: DataProblem[]): Promise<string[]> {
   const descriptor = String(actor.info.descriptor);

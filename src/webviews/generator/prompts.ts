@@ -1,12 +1,10 @@
 // Pure helpers for the Generator panel's prompt list: usage badges, grouping by category, the
 // default choice, and error reasons in words. Used by the host, the model and the UI (no vscode,
 // no DOM).
+import { usageBadge } from '../../core/prompts/badges';
 import { ErrorReason, PROMPT_CATEGORIES, PROMPT_CATEGORY_LABELS, PromptCategory, PromptChoice } from './protocol';
 
-/** The dropdown's suffix: `[unused]` or `[3x used]`. */
-export function usageBadge(count: number): string {
-  return count > 0 ? `[${count}x used]` : '[unused]';
-}
+export { usageBadge };
 
 /** The preview's badge: "Unused" (green) or "Used 3x" (blue). */
 export function usagePill(count: number): { text: string; tone: 'unused' | 'used' } {

@@ -1,38 +1,23 @@
 // The Generator panel's messages, shared by the host (generatorPanel.ts) and the UI (ui/main.ts).
 // No `vscode` import and no DOM types: both bundles compile this file.
+import { FAILURE_REASONS } from '../../core/generate/failureReasons';
+import { CATEGORY_LABELS, TRAINING_CATEGORIES, TrainingCategory } from '../../core/manifest/categories';
 import type { BaseUiMessage, ReplyMessage } from '../webviewProtocol';
 
 export const PANEL_VIEW_TYPE = 'actorStudio.generator';
 
-export type PromptCategory = 'photorealistic' | 'bw_stylized' | 'color_stylized';
+export type PromptCategory = TrainingCategory;
 
 /** The three categories in the order the prompt list shows them. */
-export const PROMPT_CATEGORIES: readonly PromptCategory[] = ['photorealistic', 'bw_stylized', 'color_stylized'];
+export const PROMPT_CATEGORIES: readonly PromptCategory[] = TRAINING_CATEGORIES;
 
-export const PROMPT_CATEGORY_LABELS: Record<PromptCategory, string> = {
-  photorealistic: 'Photorealistic',
-  bw_stylized: 'B&W stylized',
-  color_stylized: 'Colour stylized',
-};
+export const PROMPT_CATEGORY_LABELS: Record<PromptCategory, string> = CATEGORY_LABELS;
 
 /**
- * Why a generation failed: the core's failure reasons (src/core/generate/types.ts, a unit test
- * keeps the two lists equal) and `input` for a request that was refused before anything ran.
+ * Why a generation failed: the core's failure reasons and `input` for a request that was refused
+ * before anything ran.
  */
-export const ERROR_REASONS = [
-  'content_filter',
-  'rate_limit',
-  'timeout',
-  'network',
-  'auth',
-  'billing',
-  'invalid_input',
-  'model_error',
-  'output_download',
-  'storage',
-  'cancelled',
-  'input',
-] as const;
+export const ERROR_REASONS = [...FAILURE_REASONS, 'input'] as const;
 export type ErrorReason = (typeof ERROR_REASONS)[number];
 
 export interface ActorChoice {
