@@ -1,5 +1,6 @@
 import * as vscode from 'vscode';
 import { CommandContext } from './commands/commandContext';
+import { loadedHeavyModules } from './core/lazyModules';
 import { registerCommands } from './commands/registerCommands';
 import { GenerationHost } from './host/generationHost';
 import { StudioGeneratorModel } from './host/generatorPanelModel';
@@ -25,6 +26,8 @@ export interface ActorStudioApi {
   readonly tree: ActorsTreeProvider;
   readonly workspace: StudioWorkspace;
   readonly generation: GenerationHost;
+  /** Heavy modules loaded so far (sharp, SDKs): none at activation (the benchmark checks). */
+  readonly loadedHeavyModules: () => string[];
   /** The open Generator panel at its protocol boundary (integration tests). */
   readonly generatorPanel: () => GeneratorPanelProbe | undefined;
 }
@@ -70,7 +73,7 @@ export function activate(context: vscode.ExtensionContext): ActorStudioApi {
   const bundleLoadMs =
     typeof __actorStudioBundleStart === 'number' && typeof __actorStudioBundleEnd === 'number' ? __actorStudioBundleEnd - __actorStudioBundleStart : undefined;
   logger.info(`activated in ${activationMs.toFixed(1)} ms; loading the bundle took ${bundleLoadMs?.toFixed(1) ?? '?'} ms`);
-  return { activationMs, bundleLoadMs, tree, workspace, generation, generatorPanel: () => GeneratorPanel.current?.probe };
+  return { activationMs, bundleLoadMs, tree, workspace, generation, loadedHeavyModules, generatorPanel: () => GeneratorPanel.current?.probe };
 }
 
 export function deactivate(): void {

@@ -17,7 +17,11 @@ export async function run(): Promise<void> {
     throw new Error('actor-studio.actor-studio is not loaded');
   }
   const api = await extension.activate();
-  const heavyLoaded = Object.keys(require.cache).filter((file) => HEAVY_MODULES.some((name) => file.includes(`/node_modules/${name}/`)));
+  // External modules show in require.cache; bundled ones report themselves (core/lazyModules).
+  const heavyLoaded = [
+    ...Object.keys(require.cache).filter((file) => HEAVY_MODULES.some((name) => file.includes(`/node_modules/${name}/`))),
+    ...api.loadedHeavyModules(),
+  ];
 
   const firstLevel: number[] = [];
   const fullIndex: number[] = [];

@@ -1,9 +1,13 @@
 import Replicate, { type Prediction } from 'replicate';
+import { markLoaded } from '../lazyModules';
 import type { Logger } from '../logger';
 import { classifyFailure, classifyHttpFailure, describeFailure, FailurePhase, predictionFailure, redactSecrets } from './failures';
 import { FetchLike, singleShotFetch } from './replicateTransport';
 import { abortableSleep, BackoffOptions, RetryInfo, RetryOptions, Sleep, withRetries } from './retry';
 import { GenerationError, GenerationRequest, GenerationResult, Generator } from './types';
+
+// This module loads only when a Replicate generation is about to happen (see providerConfig).
+markLoaded('replicate');
 
 export interface ReplicateGeneratorOptions {
   token: string;

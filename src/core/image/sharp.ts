@@ -1,4 +1,5 @@
 import type SharpModule from 'sharp';
+import { markLoaded } from '../lazyModules';
 
 /**
  * The one door to sharp. It loads on first use, never at activation, and keeping every image
@@ -8,6 +9,9 @@ import type SharpModule from 'sharp';
 let loading: Promise<typeof SharpModule> | undefined;
 
 export function loadSharp(): Promise<typeof SharpModule> {
-  loading ??= import('sharp').then((module) => (module as unknown as { default?: typeof SharpModule }).default ?? (module as unknown as typeof SharpModule));
+  loading ??= import('sharp').then((module) => {
+    markLoaded('sharp');
+    return (module as unknown as { default?: typeof SharpModule }).default ?? (module as unknown as typeof SharpModule);
+  });
   return loading;
 }

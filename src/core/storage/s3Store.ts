@@ -2,6 +2,7 @@ import type { S3Client } from '@aws-sdk/client-s3';
 import { classifyS3Error, StorageOperation } from './errors';
 import { encodeKeyForUrl, normalizeKeyPrefix, objectKey } from './keys';
 import { DEFAULT_KEY_PREFIX, ObjectStore } from './types';
+import { markLoaded } from '../lazyModules';
 
 export interface S3Credentials {
   accessKeyId: string;
@@ -137,9 +138,9 @@ export class S3ObjectStore implements ObjectStore {
   }
 
   private connect(): Promise<{ sdk: S3Sdk; client: S3Client }> {
-    this.connection ??= import('@aws-sdk/client-s3').then((sdk) => ({
-      sdk,
-      client: new sdk.S3Client({
+    this.connection ??= import('@aws-sdk/client-s3').then((sdk) => {
+      markLoaded('@aws-sdk/client-s3');
+      const client = new sdk.S3Client({
         region: this.region,
         endpoint: this.endpoint,
         // Custom servers rarely resolve `<bucket>.<host>`; AWS itself prefers virtual-hosted style.
@@ -149,8 +150,9 @@ export class S3ObjectStore implements ObjectStore {
         // The SDK's default CRC32 trailers are refused by many S3-compatible servers; AWS needs none for these calls.
         requestChecksumCalculation: 'WHEN_REQUIRED',
         responseChecksumValidation: 'WHEN_REQUIRED',
-      }),
-    }));
+      });
+      return { sdk, client };
+    });
     // A failed load (broken install) is not cached, so the next request tries again.
     this.connection.catch(() => {
       this.connection = undefined;
