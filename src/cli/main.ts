@@ -1,9 +1,10 @@
 import { actorsCommand } from './commands/actorsCommand';
 import { promptsCommand } from './commands/promptsCommand';
 import { generateCommand } from './commands/generateCommand';
+import { retryUploadsCommand } from './commands/retryUploadsCommand';
 import { CliCommand, CliIO, EXIT_FAILED, EXIT_OK, EXIT_USAGE, parseCommandArgs, UsageError } from './cliSupport';
 
-const COMMANDS: CliCommand[] = [actorsCommand, promptsCommand, generateCommand];
+const COMMANDS: CliCommand[] = [actorsCommand, promptsCommand, generateCommand, retryUploadsCommand];
 
 function helpText(): string {
   const width = Math.max(...COMMANDS.map((command) => command.name.length));

@@ -6,6 +6,7 @@ export const CommandIds = {
   createSampleWorkspace: 'actorStudio.createSampleWorkspace',
   openGenerator: 'actorStudio.openGenerator',
   setApiKey: 'actorStudio.setApiKey',
+  retryPendingUploads: 'actorStudio.retryPendingUploads',
 } as const;
 
 export type CommandId = (typeof CommandIds)[keyof typeof CommandIds];

@@ -5,6 +5,7 @@ import { createSampleWorkspace } from './createSampleWorkspace';
 import { openGenerator } from './openGenerator';
 import { openManifest } from './openManifest';
 import { refresh } from './refresh';
+import { retryPendingUploads } from './retryPendingUploads';
 import { revealInExplorer } from './revealInExplorer';
 import { setApiKey } from './setApiKey';
 
@@ -17,6 +18,7 @@ export function registerCommands(context: CommandContext): vscode.Disposable[] {
     [CommandIds.createSampleWorkspace]: createSampleWorkspace(context),
     [CommandIds.setApiKey]: setApiKey(context.secrets),
     [CommandIds.openGenerator]: openGenerator(context),
+    [CommandIds.retryPendingUploads]: retryPendingUploads(context),
   };
   return Object.entries(handlers).map(([id, handler]) =>
     vscode.commands.registerCommand(id, async (...args: never[]) => {

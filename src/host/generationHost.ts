@@ -49,6 +49,20 @@ export class GenerationHost {
     }
   }
 
+  /** Uploads what waited while the object store was unreachable; undefined without a store. */
+  async retryPendingUploads(signal?: AbortSignal) {
+    const dataRoot = this.workspace.dataRoot;
+    const store = dataRoot ? await this.objectStore() : undefined;
+    if (!dataRoot || !store || store.kind === 'none') {
+      return undefined;
+    }
+    const { drainPendingUploads } = await import('../core/generate/uploader');
+    const summary = await drainPendingUploads(store, dataRoot, signal);
+    this.logger.info(`pending uploads: ${summary.uploaded.length} uploaded, ${summary.failed.length} failed, ${summary.remaining} waiting`);
+    new Set(summary.uploaded.map((upload) => upload.actorId)).forEach((actorId) => void this.refreshActor(actorId));
+    return summary;
+  }
+
   /** Which provider a generation would use now, for the panel's header. */
   async providerLabel(): Promise<string> {
     const { resolveProvider } = await import('../core/generate/providerConfig');
@@ -63,13 +77,17 @@ export class GenerationHost {
 
   private async services(dataRoot: string) {
     const { createGenerator } = await import('../core/generate/providerConfig');
-    const { createObjectStore } = await import('../core/storage/createStore');
     const settings = this.workspace.settings;
     const generator = await createGenerator({ ...settings.generator, replicateToken: await this.secrets.get('replicateToken') });
+    const { uploaderFor } = await import('../core/generate/uploader');
+    return { generator, upload: uploaderFor(await this.objectStore(), dataRoot) };
+  }
+
+  /** The store the settings name, with credentials from SecretStorage (else the AWS default chain). */
+  private async objectStore() {
+    const { createObjectStore } = await import('../core/storage/createStore');
     const accessKeyId = await this.secrets.get('awsAccessKeyId');
     const secretAccessKey = await this.secrets.get('awsSecretAccessKey');
-    const store = createObjectStore(settings.s3, accessKeyId && secretAccessKey ? { accessKeyId, secretAccessKey } : undefined);
-    const { uploaderFor } = await import('../core/generate/uploader');
-    return { generator, upload: uploaderFor(store, dataRoot) };
+    return createObjectStore(this.workspace.settings.s3, accessKeyId && secretAccessKey ? { accessKeyId, secretAccessKey } : undefined);
   }
 }

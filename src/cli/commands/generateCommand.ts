@@ -1,10 +1,9 @@
 import { GenerateInputError, generateImage } from '../../core/generate/generateImage';
 import { createGenerator, DEFAULT_ASPECT_RATIO, DEFAULT_REPLICATE_MODEL, ProviderChoice } from '../../core/generate/providerConfig';
-import { createObjectStore } from '../../core/storage/createStore';
 import { GenerationError } from '../../core/generate/types';
 import { loadPromptLibrary } from '../../core/prompts/library';
 import { uploaderFor } from '../../core/generate/uploader';
-import { DEFAULT_KEY_PREFIX } from '../../core/storage/types';
+import { objectStoreFrom, S3_OPTIONS, S3_USAGE } from '../s3Options';
 import { CliCommand, dataRootOption, EXIT_FAILED, EXIT_OK, formatProblem, UsageError } from '../cliSupport';
 
 const PROVIDERS = ['auto', 'local', 'replicate'];
@@ -18,7 +17,7 @@ export const generateCommand: CliCommand = {
   summary: 'generate one training image for an actor from a library prompt',
   usage:
     'actor-studio generate --actor-id ID --prompt PROMPT_ID [--provider auto|local|replicate] [--seed N] [--model OWNER/NAME]\n' +
-    '       [--aspect-ratio 16:9] [--s3-bucket B] [--s3-region R] [--s3-endpoint URL] [--s3-prefix P] [--data DIR] [--json]',
+    `       [--aspect-ratio 16:9] ${S3_USAGE} [--data DIR] [--json]`,
   options: {
     'actor-id': { type: 'string' },
     prompt: { type: 'string' },
@@ -26,10 +25,7 @@ export const generateCommand: CliCommand = {
     seed: { type: 'string' },
     model: { type: 'string' },
     'aspect-ratio': { type: 'string' },
-    's3-bucket': { type: 'string' },
-    's3-region': { type: 'string' },
-    's3-endpoint': { type: 'string' },
-    's3-prefix': { type: 'string' },
+    ...S3_OPTIONS,
   },
   async run(values, io) {
     const env = io.env ?? {};
@@ -53,18 +49,13 @@ export const generateCommand: CliCommand = {
     const generator = await createGenerator({
       provider: provider as ProviderChoice,
       replicateToken: env.REPLICATE_API_TOKEN,
+      replicateBaseUrl: env.ACTOR_STUDIO_REPLICATE_BASE_URL,
       model: (values.model as string | undefined) ?? DEFAULT_REPLICATE_MODEL,
       aspectRatio: (values['aspect-ratio'] as string | undefined) ?? DEFAULT_ASPECT_RATIO,
     }).catch((error: Error) => {
       throw new UsageError(error.message);
     });
-    // Credentials come from the AWS default chain (environment, profile), never from flags.
-    const store = createObjectStore({
-      bucket: (values['s3-bucket'] as string | undefined) ?? env.ACTOR_STUDIO_S3_BUCKET ?? env.AWS_SYSTEM_ACTORS_BUCKET,
-      region: (values['s3-region'] as string | undefined) ?? env.ACTOR_STUDIO_S3_REGION ?? env.AWS_REGION,
-      endpoint: (values['s3-endpoint'] as string | undefined) ?? env.ACTOR_STUDIO_S3_ENDPOINT,
-      keyPrefix: (values['s3-prefix'] as string | undefined) ?? env.ACTOR_STUDIO_S3_PREFIX ?? DEFAULT_KEY_PREFIX,
-    });
+    const store = objectStoreFrom(values, env);
     const upload = uploaderFor(store, dataRoot);
     try {
       const image = await generateImage({

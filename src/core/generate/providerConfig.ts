@@ -8,6 +8,8 @@ export interface GeneratorConfig {
   replicateToken?: string;
   model: string;
   aspectRatio: string;
+  /** Another server speaking Replicate's API (a proxy, or a local one in tests). */
+  replicateBaseUrl?: string;
 }
 
 export const DEFAULT_REPLICATE_MODEL = 'black-forest-labs/flux-kontext-pro';
@@ -30,5 +32,11 @@ export async function createGenerator(config: GeneratorConfig): Promise<Generato
     throw new Error('no Replicate API token: run "Actor Studio: Set API Key" (or set REPLICATE_API_TOKEN for the CLI), or use the local provider');
   }
   const [{ ReplicateGenerator }, { toJpegDataUri }] = await Promise.all([import('./replicateGenerator'), import('../image/imageFiles')]);
-  return new ReplicateGenerator({ token: config.replicateToken, model: config.model, aspectRatio: config.aspectRatio, prepareInputImage: (file: string) => toJpegDataUri(file, 95) });
+  return new ReplicateGenerator({
+    token: config.replicateToken,
+    model: config.model,
+    aspectRatio: config.aspectRatio,
+    baseUrl: config.replicateBaseUrl,
+    prepareInputImage: (file: string) => toJpegDataUri(file, 95),
+  });
 }

@@ -1,4 +1,5 @@
 import { createHash } from 'node:crypto';
+import { promises as fs } from 'node:fs';
 import * as path from 'node:path';
 import { writeFileAtomic } from '../fs/atomicWrite';
 import type { TrainingCategory } from '../manifest/categories';
@@ -78,15 +79,21 @@ export async function saveGeneratedImage(request: SaveRequest): Promise<SavedIma
 
 /** After an upload: the key and the URL (a plain string) go into the manifest and the metadata. */
 export async function recordUpload(dataRoot: string, actorId: string, filename: string, key: string, url: string | undefined): Promise<void> {
+  const manifestFile = actorPaths(dataRoot, actorId).manifest;
+  if (!(await fs.access(manifestFile).then(() => true, () => false))) {
+    return; // the actor or its manifest is gone: nothing to record into
+  }
   await withActorLock(dataRoot, actorId, async () => {
+    let tracked = false;
     await rewriteManifest(dataRoot, actorId, (manifest) => {
       const entry = manifest.images.find((image) => image.filename === filename);
       if (entry) {
         entry.s3_key = key;
         entry.s3_url = url ?? null;
+        tracked = true;
       }
     });
-    if (url) {
+    if (url && tracked) {
       await recordPromptMetadata(dataRoot, actorId, filename, { s3_url: url });
     }
   });
