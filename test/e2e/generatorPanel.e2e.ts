@@ -4,13 +4,13 @@
 import * as fs from 'fs';
 import * as path from 'path';
 import type { FrameLocator, Page } from 'playwright-core';
-import { openActorStudio, shot, Step, STEP_TIMEOUT_MS } from './stepRunner';
+import { openActorStudio, runCommand, shot, Step, STEP_TIMEOUT_MS } from './stepRunner';
 
 const CARL = '0001_european_35_male';
 const GENERATE_TIMEOUT_MS = 90_000;
 
 /** The panel's page: the webview's outer iframe, then the frame holding our document. */
-const panel = (page: Page): FrameLocator => page.frameLocator('iframe.webview.ready[src*="extensionId=actor-studio.actor-studio"]').frameLocator('#active-frame');
+export const panel = (page: Page): FrameLocator => page.frameLocator('iframe.webview.ready[src*="extensionId=actor-studio.actor-studio"]').frameLocator('#active-frame');
 
 /** The workspace folder the page opened (the runner passes it as `?folder=`). */
 function workspaceOf(page: Page): string {
@@ -19,29 +19,6 @@ function workspaceOf(page: Page): string {
   return folder;
 }
 
-/**
- * Runs a command from the palette by its full title. Right after startup the palette can open
- * before the workspace-trust context key is set, hiding commands enabled `when isWorkspaceTrusted`:
- * then it closes the palette and asks again.
- */
-async function runCommand(page: Page, title: string): Promise<void> {
-  const deadline = Date.now() + STEP_TIMEOUT_MS;
-  const input = page.locator('.quick-input-widget input');
-  const row = page.locator('.quick-input-list .monaco-list-row', { hasText: title }).first();
-  for (;;) {
-    await page.keyboard.press('F1');
-    await input.waitFor({ state: 'visible', timeout: STEP_TIMEOUT_MS });
-    await input.fill(`>${title}`);
-    try {
-      await row.waitFor({ state: 'visible', timeout: 3_000 });
-      break;
-    } catch (error) {
-      if (Date.now() > deadline) throw error;
-      await page.keyboard.press('Escape');
-    }
-  }
-  await page.keyboard.press('Enter');
-}
 
 const heading = (page: Page) => panel(page).getByRole('heading', { name: 'Generate a training image' });
 

@@ -1,7 +1,7 @@
 // End-to-end: the packaged extension (actor-studio.vsix) installed in code-server and clicked
 // through in Chromium as a person would, in two workspaces: the sample, and an empty folder.
 //
-//   node out/test/e2e/run.js [--vsix FILE]
+//   node out/test/e2e/run.js [--vsix FILE] [--scenario NAME]
 //
 // Needs `npm run package` (actor-studio.vsix at the repo root) and `npm run compile-tests`.
 import * as fs from 'fs';
@@ -11,6 +11,7 @@ import { launchChromium, newWorkbenchPage } from '../runners/browser';
 import { startCodeServer } from '../runners/codeServer';
 import { copyWorkspace, removeOnExit, repoRoot, runMain, Totals } from '../runners/util';
 import { actorsTreeSteps } from './actorsTree.e2e';
+import { apiKeySteps } from './apiKey.e2e';
 import { generatorPanelSteps } from './generatorPanel.e2e';
 import { runSteps, Step } from './stepRunner';
 import { welcomeSteps } from './welcome.e2e';
@@ -26,6 +27,7 @@ const SCENARIOS: Scenario[] = [
   { name: 'actors-tree', workspace: path.join(repoRoot, 'sample'), steps: actorsTreeSteps },
   { name: 'welcome', steps: welcomeSteps },
   { name: 'generator-panel', workspace: path.join(repoRoot, 'sample'), steps: generatorPanelSteps },
+  { name: 'api-key', workspace: path.join(repoRoot, 'sample'), steps: apiKeySteps },
 ];
 
 async function runScenario(scenario: Scenario, vsix: string): Promise<Totals> {
@@ -55,7 +57,9 @@ async function main(): Promise<Totals> {
   const vsix = index >= 0 ? path.resolve(process.argv[index + 1]) : path.join(repoRoot, 'actor-studio.vsix');
   if (!fs.existsSync(vsix)) throw new Error(`${vsix} missing: run \`npm run package\` first`);
   const totals: Totals = { passed: 0, failed: 0 };
-  for (const scenario of SCENARIOS) {
+  const only = process.argv.indexOf('--scenario');
+  const chosen = only >= 0 ? SCENARIOS.filter((scenario) => scenario.name === process.argv[only + 1]) : SCENARIOS;
+  for (const scenario of chosen) {
     const result = await runScenario(scenario, vsix);
     totals.passed += result.passed;
     totals.failed += result.failed;

@@ -16,6 +16,30 @@ export const shot = (name: string) => path.join(ensureResultsDir(), name);
 /** The sidebar part, where the Actors view renders. */
 export const sidebar = (page: Page) => page.locator('.part.sidebar');
 
+/**
+ * Runs a command from the palette by its full title. Right after startup the palette can open
+ * before the workspace-trust context key is set, hiding commands enabled `when isWorkspaceTrusted`:
+ * then it closes the palette and asks again.
+ */
+export async function runCommand(page: Page, title: string): Promise<void> {
+  const deadline = Date.now() + STEP_TIMEOUT_MS;
+  const input = page.locator('.quick-input-widget input');
+  const row = page.locator('.quick-input-list .monaco-list-row', { hasText: title }).first();
+  for (;;) {
+    await page.keyboard.press('F1');
+    await input.waitFor({ state: 'visible', timeout: STEP_TIMEOUT_MS });
+    await input.fill(`>${title}`);
+    try {
+      await row.waitFor({ state: 'visible', timeout: 3_000 });
+      break;
+    } catch (error) {
+      if (Date.now() > deadline) throw error;
+      await page.keyboard.press('Escape');
+    }
+  }
+  await page.keyboard.press('Enter');
+}
+
 /** Clicks the "Actor Studio" activity-bar item and waits for its container to open. */
 export async function openActorStudio(page: Page): Promise<void> {
   await page.locator('.monaco-workbench').waitFor({ state: 'visible', timeout: 60_000 });
