@@ -1,5 +1,6 @@
 import * as http from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { mulberry32 } from '../../src/core/util/seededRandom';
 
 /**
  * A local stand-in for Replicate's HTTP API, as the `replicate` SDK uses it, for tests that run
@@ -390,16 +391,4 @@ function readBody(request: http.IncomingMessage): Promise<string> {
     request.on('end', () => resolve(Buffer.concat(chunks).toString('utf8')));
     request.on('error', () => resolve(''));
   });
-}
-
-/** A small seeded generator, so random faults repeat run after run. */
-function mulberry32(seed: number): () => number {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
 }

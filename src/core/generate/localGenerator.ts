@@ -2,6 +2,7 @@ import { createHash } from 'node:crypto';
 import type { TrainingCategory } from '../manifest/categories';
 import { inspectImage } from '../image/imageFiles';
 import { loadSharp } from '../image/sharp';
+import { mulberry32 } from '../util/seededRandom';
 import { GenerationError, GenerationRequest, GenerationResult, Generator } from './types';
 
 export const LOCAL_MODEL = 'local/augment';
@@ -97,17 +98,6 @@ function seedFor(actorId: string, promptId: string): number {
   return createHash('sha256').update(`${actorId}\n${promptId}`).digest().readUInt32BE(0);
 }
 
-/** A small seeded random generator (mulberry32): deterministic across runs and machines. */
-function mulberry32(seed: number): () => number {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 function throwIfAborted(signal: AbortSignal | undefined): void {
   if (signal?.aborted) {
