@@ -1,0 +1,74 @@
+/**
+ * Thresholds of the local (offline) checks. Every value is measured on the statistics of
+ * imageStats.ts (fixed-size analysis images, so they do not depend on the file's resolution).
+ * The defaults were chosen between the values of clean and defective images of the sample and
+ * the test fixtures; see the report table in the local checks' tests for the measurements.
+ */
+export interface LocalCheckThresholds {
+  /** Variance of the Laplacian (contrast-stretched 8-bit grey, 256 px long side) below which an image is blurry. */
+  blurLaplacianVariance: number;
+  /** Mean luminance (0-255) below which an image is too dark. */
+  darkMeanLuminance: number;
+  /** Mean luminance (0-255) above which an image is too light. */
+  lightMeanLuminance: number;
+  /** Shannon entropy of the grey histogram (bits, 0-8) below which an image carries too little. */
+  minEntropy: number;
+  /** Width / height outside [min, max] is an odd aspect ratio (16:9 is 1.78, 9:16 is 0.56). */
+  aspectRatioMin: number;
+  aspectRatioMax: number;
+  /** Shorter side in pixels below which an image is low resolution. */
+  minShortSide: number;
+  /** Hamming distance of the 64-bit dHash at or below which two images are near duplicates. */
+  nearDuplicateHamming: number;
+  /**
+   * Grey detection: an image is black-and-white when its mean chroma (max-min of R, G, B,
+   * 0-255) is at most this and its 99th-percentile chroma at most four times this. JPEG
+   * compression leaves a few units of chroma on grey pixels, hence not zero.
+   */
+  greyChromaTolerance: number;
+}
+
+export const DEFAULT_LOCAL_CHECK_THRESHOLDS: Readonly<LocalCheckThresholds> = Object.freeze({
+  // blurred (sigma 6-9) measured 10-15, sharp images 465-7200
+  blurLaplacianVariance: 100,
+  // 20 % exposure measured 23-25, normal images 115-170
+  darkMeanLuminance: 50,
+  // brightened measured 233; pen-and-ink on white paper 209 must pass
+  lightMeanLuminance: 225,
+  // line art measured 2.3-2.8 bits and is wanted; a flat image is near 0
+  minEntropy: 1.5,
+  // covers every ratio the image model offers (21:9 is 2.33, 9:21 is 0.43)
+  aspectRatioMin: 0.4,
+  aspectRatioMax: 2.5,
+  // 160x90 must fail; the sample's 768x432 and small clean crops (300 px) pass
+  minShortSide: 256,
+  // resized/recompressed copies measured 0-3; distinct crops of one photo 9 or more
+  nearDuplicateHamming: 6,
+  greyChromaTolerance: 4,
+});
+
+/**
+ * Merges user settings over the defaults. Unknown keys and values that are not finite numbers
+ * are ignored (a bad setting must not switch a check off); min/max pairs that cross are
+ * replaced by the defaults.
+ */
+export function resolveLocalCheckThresholds(partial?: Partial<Record<keyof LocalCheckThresholds, unknown>> | null): LocalCheckThresholds {
+  const result: LocalCheckThresholds = { ...DEFAULT_LOCAL_CHECK_THRESHOLDS };
+  if (partial) {
+    for (const key of Object.keys(DEFAULT_LOCAL_CHECK_THRESHOLDS) as (keyof LocalCheckThresholds)[]) {
+      const value = partial[key];
+      if (typeof value === 'number' && Number.isFinite(value) && value >= 0) {
+        result[key] = value;
+      }
+    }
+  }
+  if (result.aspectRatioMin > result.aspectRatioMax) {
+    result.aspectRatioMin = DEFAULT_LOCAL_CHECK_THRESHOLDS.aspectRatioMin;
+    result.aspectRatioMax = DEFAULT_LOCAL_CHECK_THRESHOLDS.aspectRatioMax;
+  }
+  if (result.darkMeanLuminance >= result.lightMeanLuminance) {
+    result.darkMeanLuminance = DEFAULT_LOCAL_CHECK_THRESHOLDS.darkMeanLuminance;
+    result.lightMeanLuminance = DEFAULT_LOCAL_CHECK_THRESHOLDS.lightMeanLuminance;
+  }
+  return result;
+}
