@@ -30,8 +30,11 @@ export const legacyResponseSchema = z
 const actionPlanDeletion = z.looseObject({
   filename: fileName,
   reason: z.string(),
+  rule: z.enum(['failed_checks', 'duplicate', 'over_quota']).optional().describe('Why the planner chose it'),
   sha256: sha256Hex.optional(),
 });
+
+const perCategory = z.partialRecord(z.enum(TRAINING_CATEGORIES), z.number().int().min(0));
 
 const actionPlanGeneration = z.looseObject({
   category: z.enum(TRAINING_CATEGORIES),
@@ -47,22 +50,32 @@ export const actionPlanSchema = z
     evaluator: z.string().optional(),
     thresholds: z.record(z.string(), z.unknown()).optional(),
     seed: z.number().int().optional(),
-    target: z.record(z.string(), z.number().int().min(0)).optional(),
+    target: perCategory.optional(),
+    kept: perCategory.optional().describe('Images left per category after the deletions'),
+    unfilled: perCategory.optional().describe('Generations no unused prompt was left for'),
+    unclassified: z.array(fileName).optional().describe('Images in no category, never deleted for quota'),
+    stale_evaluations: z.array(fileName).optional().describe('Evaluations made for other file contents'),
     seen: z.record(fileName, sha256Hex).optional().describe('Content hashes the plan was made from'),
     deletions: z.array(actionPlanDeletion).default([]),
     generations: z.array(actionPlanGeneration).default([]),
   })
   .describe('Action plan for one actor: deletions and generations, editable before execution');
 
+const count = z.number().int().min(0);
+
 export const planSummarySchema = z
   .looseObject({
     created_at: isoTimestamp.optional(),
+    updated_at: isoTimestamp.optional(),
+    totals: z.looseObject({ actors: count, deletions: count, generations: count }).optional(),
     actors: z
       .array(
         z.looseObject({
           actor_id: z.string(),
-          deletions: z.number().int().min(0).optional(),
-          generations: z.number().int().min(0).optional(),
+          deletions: count.optional(),
+          generations: count.optional(),
+          generations_by_category: perCategory.optional(),
+          planned_at: isoTimestamp.optional(),
         }),
       )
       .default([]),
@@ -72,7 +85,10 @@ export const planSummarySchema = z
 export const progressSchema = z
   .looseObject({
     run_id: z.string().optional(),
+    task: z.string().optional().describe('What the run does, e.g. plan_all'),
+    total: count.optional(),
     started_at: isoTimestamp.optional(),
+    finished_at: isoTimestamp.optional(),
     updated_at: isoTimestamp.optional(),
     completed: z.array(z.string()).default([]),
     failed: z.array(z.looseObject({ id: z.string(), reason: z.string().optional() })).default([]),
