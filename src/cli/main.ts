@@ -1,10 +1,11 @@
 import { actorsCommand } from './commands/actorsCommand';
 import { promptsCommand } from './commands/promptsCommand';
 import { generateCommand } from './commands/generateCommand';
+import { evaluateCommand, planCommand } from './commands/planCommands';
 import { retryUploadsCommand } from './commands/retryUploadsCommand';
 import { CliCommand, CliIO, EXIT_FAILED, EXIT_OK, EXIT_USAGE, parseCommandArgs, UsageError } from './cliSupport';
 
-const COMMANDS: CliCommand[] = [actorsCommand, promptsCommand, generateCommand, retryUploadsCommand];
+const COMMANDS: CliCommand[] = [actorsCommand, promptsCommand, generateCommand, evaluateCommand, planCommand, retryUploadsCommand];
 
 function helpText(): string {
   const width = Math.max(...COMMANDS.map((command) => command.name.length));

@@ -34,6 +34,8 @@ export const evaluationSchema = z.looseObject({
   category: category.optional(),
   quality: z.number().optional(),
   issues: z.array(z.string()).optional(),
+  reasons: z.array(z.string()).optional(),
+  duplicate_of: z.string().optional().describe('The image this one duplicates (kept instead)'),
   identity_distance: z.number().nullable().optional(),
   evaluated_at: isoTimestamp.optional(),
 });

@@ -1,0 +1,61 @@
+import { randomInt } from 'node:crypto';
+import { evaluateActor, ActorEvaluation } from '../evaluate/evaluateActor';
+import type { Evaluator } from '../evaluate/types';
+import { loadPromptLibrary } from '../prompts/library';
+import { countPromptUsage, usageForPrompts } from '../prompts/usage';
+import { ActorIndex } from '../workspace/dataIndex';
+import type { DataIndex } from '../workspace/types';
+import { FileHasher, summaryRow, updatePlanSummary, writeActorPlan } from './planFiles';
+import { ActorPlan, planActor } from './planner';
+import type { CategoryTargets } from './targets';
+
+export interface PlanActorRequest {
+  dataRoot: string;
+  actorId: string;
+  evaluator: Evaluator;
+  targets: CategoryTargets;
+  /** Recorded in the plan; a random one when absent. */
+  seed?: number;
+  /** The index to count prompt usage over; read fresh when absent. */
+  index?: DataIndex;
+  thresholds?: Record<string, unknown>;
+  hasher?: FileHasher;
+  signal?: AbortSignal;
+}
+
+export interface PlannedActor {
+  plan: ActorPlan;
+  file: string;
+  evaluation: ActorEvaluation;
+}
+
+/**
+ * Evaluates one actor (cached by content hash), plans it against the targets with prompts this
+ * actor has not used, writes its plan file and its row of summary.json.
+ */
+export async function planActorToDisk(request: PlanActorRequest): Promise<PlannedActor> {
+  const { dataRoot, actorId, evaluator } = request;
+  const index = request.index ?? (await new ActorIndex(dataRoot).index());
+  const actor = index.actors.find((candidate) => candidate.id === actorId);
+  if (!actor) {
+    throw new Error(`no actor "${actorId}" in ${dataRoot}/actors`);
+  }
+  if (actor.manifestState === 'invalid') {
+    throw new Error(`${actor.manifestPath} is invalid; fix it before planning (see the Problems panel or \`actor-studio actors\`)`);
+  }
+  const library = await loadPromptLibrary(dataRoot);
+  const usage = usageForPrompts(library.prompts, await countPromptUsage(index, library.prompts), actorId);
+  const evaluation = await evaluateActor({ dataRoot, actor, evaluator, hasher: request.hasher, signal: request.signal });
+  const plan = planActor({
+    actor,
+    evaluations: evaluation.evaluations,
+    targets: request.targets,
+    prompts: library.prompts,
+    usage,
+    seed: request.seed ?? randomInt(0, 2 ** 31),
+    hashes: evaluation.hashes,
+  });
+  const file = await writeActorPlan(dataRoot, plan, { evaluator: evaluator.id, thresholds: request.thresholds });
+  await updatePlanSummary(dataRoot, [summaryRow(plan)]);
+  return { plan, file, evaluation };
+}
