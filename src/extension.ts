@@ -5,6 +5,7 @@ import { registerCommands } from './commands/registerCommands';
 import { GenerationHost } from './host/generationHost';
 import { StudioGeneratorModel } from './host/generatorPanelModel';
 import { createLogger } from './host/logger';
+import { PlanningHost } from './host/planningHost';
 import { Secrets } from './host/secrets';
 import { StudioWorkspace } from './host/studioWorkspace';
 import { ACTORS_VIEW_ID, ActorsTreeProvider } from './providers/actorsTree/actorsTreeProvider';
@@ -26,6 +27,7 @@ export interface ActorStudioApi {
   readonly tree: ActorsTreeProvider;
   readonly workspace: StudioWorkspace;
   readonly generation: GenerationHost;
+  readonly planning: PlanningHost;
   /** Heavy modules loaded so far (sharp, SDKs): none at activation (the benchmark checks). */
   readonly loadedHeavyModules: () => string[];
   /** The open Generator panel at its protocol boundary (integration tests). */
@@ -40,14 +42,15 @@ export function activate(context: vscode.ExtensionContext): ActorStudioApi {
   const started = performance.now();
   const { logger, channel } = createLogger();
   const workspace = new StudioWorkspace(logger);
-  const tree = new ActorsTreeProvider(workspace, logger);
+  const planning = new PlanningHost(workspace, logger);
+  const tree = new ActorsTreeProvider(workspace, logger, (actor) => planning.planState(actor));
   const decorations = new ActorsDecorationProvider();
   const diagnostics = new DataDiagnostics();
   const view = vscode.window.createTreeView(ACTORS_VIEW_ID, { treeDataProvider: tree, showCollapseAll: true, canSelectMany: true });
   const secrets = new Secrets(context.secrets);
   const generation = new GenerationHost(workspace, secrets, logger, (actorId) => tree.refresh([actorId]));
   const generatorModel = new StudioGeneratorModel(workspace, generation, tree, secrets);
-  const commandContext: CommandContext = { extensionUri: context.extensionUri, workspace, tree, logger, secrets, generation, generatorModel };
+  const commandContext: CommandContext = { extensionUri: context.extensionUri, workspace, tree, logger, secrets, generation, generatorModel, planning };
 
   context.subscriptions.push(
     channel,
@@ -58,6 +61,8 @@ export function activate(context: vscode.ExtensionContext): ActorStudioApi {
     diagnostics,
     generation,
     generatorModel,
+    planning,
+    planning.onDidChangeActors((actorIds) => void tree.refresh(actorIds)),
     // Registered synchronously in activate(), so a panel open before a reload comes back.
     GeneratorPanel.registerSerializer(context.extensionUri, generatorModel, logger),
     vscode.window.registerFileDecorationProvider(decorations),
@@ -73,7 +78,7 @@ export function activate(context: vscode.ExtensionContext): ActorStudioApi {
   const bundleLoadMs =
     typeof __actorStudioBundleStart === 'number' && typeof __actorStudioBundleEnd === 'number' ? __actorStudioBundleEnd - __actorStudioBundleStart : undefined;
   logger.info(`activated in ${activationMs.toFixed(1)} ms; loading the bundle took ${bundleLoadMs?.toFixed(1) ?? '?'} ms`);
-  return { activationMs, bundleLoadMs, tree, workspace, generation, loadedHeavyModules, generatorPanel: () => GeneratorPanel.current?.probe };
+  return { activationMs, bundleLoadMs, tree, workspace, generation, planning, loadedHeavyModules, generatorPanel: () => GeneratorPanel.current?.probe };
 }
 
 export function deactivate(): void {

@@ -1,6 +1,7 @@
 import * as vscode from 'vscode';
 import type { Logger } from '../core/logger';
 import type { GenerationHost } from '../host/generationHost';
+import type { PlanningHost } from '../host/planningHost';
 import type { Secrets } from '../host/secrets';
 import type { StudioWorkspace } from '../host/studioWorkspace';
 import type { GeneratorPanelModel } from '../webviews/generator/model';
@@ -17,6 +18,7 @@ export interface CommandContext {
   secrets: Secrets;
   generation: GenerationHost;
   generatorModel: GeneratorPanelModel;
+  planning: PlanningHost;
 }
 
 /** Handlers take the clicked node and the multi-selection, like every tree command. */

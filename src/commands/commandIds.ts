@@ -7,6 +7,9 @@ export const CommandIds = {
   openGenerator: 'actorStudio.openGenerator',
   setApiKey: 'actorStudio.setApiKey',
   retryPendingUploads: 'actorStudio.retryPendingUploads',
+  evaluateActor: 'actorStudio.evaluateActor',
+  planActor: 'actorStudio.planActor',
+  planAllActors: 'actorStudio.planAllActors',
 } as const;
 
 export type CommandId = (typeof CommandIds)[keyof typeof CommandIds];

@@ -4,6 +4,7 @@ import { CommandIds } from './commandIds';
 import { createSampleWorkspace } from './createSampleWorkspace';
 import { openGenerator } from './openGenerator';
 import { openManifest } from './openManifest';
+import { evaluateActors, planActors, planAllActors } from './planCommands';
 import { refresh } from './refresh';
 import { retryPendingUploads } from './retryPendingUploads';
 import { revealInExplorer } from './revealInExplorer';
@@ -19,6 +20,9 @@ export function registerCommands(context: CommandContext): vscode.Disposable[] {
     [CommandIds.setApiKey]: setApiKey(context.secrets),
     [CommandIds.openGenerator]: openGenerator(context),
     [CommandIds.retryPendingUploads]: retryPendingUploads(context),
+    [CommandIds.evaluateActor]: evaluateActors(context),
+    [CommandIds.planActor]: planActors(context),
+    [CommandIds.planAllActors]: planAllActors(context),
   };
   return Object.entries(handlers).map(([id, handler]) =>
     vscode.commands.registerCommand(id, async (...args: never[]) => {

@@ -1,6 +1,7 @@
 import * as vscode from 'vscode';
 import type { Logger } from '../../core/logger';
-import type { DataIndex } from '../../core/workspace/types';
+import type { ActorRecord, DataIndex } from '../../core/workspace/types';
+import type { PlanState } from '../../host/planningHost';
 import type { StudioWorkspace } from '../../host/studioWorkspace';
 import { ActorNode, StudioNode } from './nodes';
 
@@ -25,6 +26,8 @@ export class ActorsTreeProvider implements vscode.TreeDataProvider<StudioNode>, 
   constructor(
     private readonly workspace: StudioWorkspace,
     private readonly logger: Logger,
+    /** Reads an actor's plan state (`-2 +5`, stale); absent: plans are not shown. */
+    private readonly planStateOf?: (actor: ActorRecord) => Promise<PlanState | undefined>,
   ) {}
 
   getTreeItem(node: StudioNode): vscode.TreeItem {
@@ -108,7 +111,7 @@ export class ActorsTreeProvider implements vscode.TreeDataProvider<StudioNode>, 
       this.actorNodes.get(id)!.update(actors.actor(id), targets);
       this.changed.fire(this.actorNodes.get(id));
     }
-    await this.publishIndex();
+    await this.publishIndex(ids);
   }
 
   private loadInBackground(): void {
@@ -119,10 +122,33 @@ export class ActorsTreeProvider implements vscode.TreeDataProvider<StudioNode>, 
   }
 
   /** Reads whatever is not cached (time-sliced) and tells diagnostics and decorations. */
-  private async publishIndex(): Promise<void> {
+  private async publishIndex(actorIds?: readonly string[]): Promise<void> {
     const index = await this.workspace.index();
     if (index) {
       this.indexed.fire(index);
+      void this.updatePlanStates(index.actors.filter((actor) => !actorIds || actorIds.includes(actor.id)));
+    }
+  }
+
+  /** Plan states come after the counts (a plan may need hashing to tell whether it is stale). */
+  private async updatePlanStates(actors: readonly ActorRecord[]): Promise<void> {
+    if (!this.planStateOf) {
+      return;
+    }
+    for (const actor of actors) {
+      const node = this.actorNodes.get(actor.id);
+      if (!node) {
+        continue;
+      }
+      try {
+        const state = await this.planStateOf(actor);
+        if (JSON.stringify(state) !== JSON.stringify(node.planState)) {
+          node.planState = state;
+          this.changed.fire(node);
+        }
+      } catch (error) {
+        this.logger.warn(`plan state of ${actor.id}: ${(error as Error).message}`);
+      }
     }
   }
 

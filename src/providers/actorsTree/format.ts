@@ -1,8 +1,9 @@
 import { CategoryCounts, CategoryTargets } from '../../core/plan/targets';
 import type { ActorRecord } from '../../core/workspace/types';
+import type { PlanState } from '../../host/planningHost';
 
 /** `18/20 · 12·4·2`, plus what else the user should notice at a glance. */
-export function actorDescription(actor: ActorRecord, targets: CategoryTargets): string {
+export function actorDescription(actor: ActorRecord, targets: CategoryTargets, plan?: PlanState): string {
   if (actor.manifestState === 'invalid') {
     return 'manifest invalid';
   }
@@ -14,6 +15,9 @@ export function actorDescription(actor: ActorRecord, targets: CategoryTargets): 
   }
   if (actor.manifestState === 'missing') {
     parts.push('no manifest');
+  }
+  if (plan) {
+    parts.push(plan.stale ? 'plan stale' : `plan -${plan.deletions} +${plan.generations}`);
   }
   return parts.join(' · ');
 }

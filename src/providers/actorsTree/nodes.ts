@@ -2,6 +2,7 @@ import * as vscode from 'vscode';
 import { Category, CATEGORIES, CATEGORY_LABELS } from '../../core/manifest/categories';
 import type { CategoryTargets } from '../../core/plan/targets';
 import type { ActorImage, ActorRecord, DataProblem } from '../../core/workspace/types';
+import type { PlanState } from '../../host/planningHost';
 import { actorDescription, countsTable, escapeMarkdown, stars } from './format';
 import { actorUri } from './uris';
 
@@ -18,6 +19,9 @@ export class ActorNode implements StudioNode {
   private children?: StudioNode[];
 
   /** `record` is undefined until the actor has been read (the tree shows "loading…"). */
+  /** The actor's plan: `-2 +5`, or stale; set when known (read in the background). */
+  planState?: PlanState;
+
   constructor(
     readonly actorId: string,
     public record: ActorRecord | undefined,
@@ -44,7 +48,7 @@ export class ActorNode implements StudioNode {
       item.iconPath = new vscode.ThemeIcon('person');
       return item;
     }
-    item.description = actorDescription(record, this.targets);
+    item.description = actorDescription(record, this.targets, this.planState);
     item.contextValue = record.manifestState === 'invalid' ? 'actor.invalid' : 'actor';
     item.iconPath =
       record.manifestState === 'invalid'
@@ -175,9 +179,13 @@ export class ImageNode implements StudioNode {
     const item = new vscode.TreeItem(image.filename, vscode.TreeItemCollapsibleState.None);
     item.id = this.id;
     item.resourceUri = vscode.Uri.file(image.path);
-    const flags = [stars(image.entry?.rating?.stars), image.missing ? 'missing' : undefined, image.tracked ? undefined : 'untracked'];
+    const issues = image.entry?.evaluation?.issues ?? [];
+    const flags = [stars(image.entry?.rating?.stars), image.missing ? 'missing' : undefined, image.tracked ? undefined : 'untracked', issues.join(', ') || undefined];
     item.description = flags.filter(Boolean).join(' ');
     item.contextValue = image.missing ? 'image.missing' : image.tracked ? 'image' : 'image.untracked';
+    if (issues.length > 0) {
+      item.iconPath = new vscode.ThemeIcon('warning', new vscode.ThemeColor('list.warningForeground'));
+    }
     if (image.missing) {
       item.iconPath = new vscode.ThemeIcon('warning', new vscode.ThemeColor('list.warningForeground'));
     } else {
@@ -206,6 +214,12 @@ export class ImageNode implements StudioNode {
     }
     if (entry?.model) {
       lines.push('', `*Model:* ${escapeMarkdown(entry.model)}`);
+    }
+    const evaluation = entry?.evaluation;
+    if (evaluation) {
+      const reasons = evaluation.reasons?.length ? evaluation.reasons : evaluation.issues ?? [];
+      lines.push('', `*Evaluation (${escapeMarkdown(evaluation.evaluator ?? 'unknown')}):* quality ${evaluation.quality ?? '?'}/10, looks ${CATEGORY_LABELS[evaluation.category ?? 'unknown']}`);
+      lines.push(...reasons.map((reason) => `- $(warning) ${escapeMarkdown(reason)}`));
     }
     return markdown(lines.join('\n'));
   }
