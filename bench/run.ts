@@ -5,9 +5,11 @@ import * as path from 'path';
 import { launchChromium } from '../test/runners/browser';
 import { runInExtensionHost } from '../test/runners/extensionHost';
 import { ensureResultsDir, repoRoot, runCleanups } from '../test/runners/util';
+import { runEvaluateBench } from './evaluateBench';
 import { line, runIndexBench } from './indexBench';
 
 async function main(): Promise<number> {
+  await runEvaluateBench(200);
   const { workspace } = await runIndexBench(1000, 20);
   const out = path.join(ensureResultsDir(), 'bench-vscode.json');
   fs.rmSync(out, { force: true });
