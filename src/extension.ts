@@ -13,6 +13,8 @@ import { ActorsDecorationProvider } from './providers/actorsTree/decorations';
 import { DataDiagnostics } from './providers/dataDiagnostics';
 import { RefreshManager } from './providers/refreshManager';
 import { GeneratorPanel, GeneratorPanelProbe } from './webviews/generator/generatorPanel';
+import { PlanReviewPanel, PlanReviewPanelProbe } from './webviews/planReview/planReviewPanel';
+import { StudioPlanReviewModel } from './webviews/planReview/studioPlanReviewModel';
 
 /** Set by the bundle's first and last lines (esbuild banner and footer), to time loading it. */
 declare const __actorStudioBundleStart: number | undefined;
@@ -32,6 +34,8 @@ export interface ActorStudioApi {
   readonly loadedHeavyModules: () => string[];
   /** The open Generator panel at its protocol boundary (integration tests). */
   readonly generatorPanel: () => GeneratorPanelProbe | undefined;
+  /** The Plan Review panel opened or focused last, at its protocol boundary (integration tests). */
+  readonly planReviewPanel: () => PlanReviewPanelProbe | undefined;
 }
 
 /**
@@ -50,7 +54,18 @@ export function activate(context: vscode.ExtensionContext): ActorStudioApi {
   const secrets = new Secrets(context.secrets);
   const generation = new GenerationHost(workspace, secrets, logger, (actorId) => tree.refresh([actorId]));
   const generatorModel = new StudioGeneratorModel(workspace, generation, tree, secrets);
-  const commandContext: CommandContext = { extensionUri: context.extensionUri, workspace, tree, logger, secrets, generation, generatorModel, planning };
+  const planReviewModel = new StudioPlanReviewModel(workspace, planning, generation, tree);
+  const commandContext: CommandContext = {
+    extensionUri: context.extensionUri,
+    workspace,
+    tree,
+    logger,
+    secrets,
+    generation,
+    generatorModel,
+    planning,
+    planReviewModel,
+  };
 
   context.subscriptions.push(
     channel,
@@ -65,6 +80,8 @@ export function activate(context: vscode.ExtensionContext): ActorStudioApi {
     planning.onDidChangeActors((actorIds) => void tree.refresh(actorIds)),
     // Registered synchronously in activate(), so a panel open before a reload comes back.
     GeneratorPanel.registerSerializer(context.extensionUri, generatorModel, logger),
+    planReviewModel,
+    PlanReviewPanel.registerSerializer(context.extensionUri, planReviewModel, logger),
     vscode.window.registerFileDecorationProvider(decorations),
     tree.onDidIndex((index) => {
       decorations.update(index);
@@ -78,7 +95,17 @@ export function activate(context: vscode.ExtensionContext): ActorStudioApi {
   const bundleLoadMs =
     typeof __actorStudioBundleStart === 'number' && typeof __actorStudioBundleEnd === 'number' ? __actorStudioBundleEnd - __actorStudioBundleStart : undefined;
   logger.info(`activated in ${activationMs.toFixed(1)} ms; loading the bundle took ${bundleLoadMs?.toFixed(1) ?? '?'} ms`);
-  return { activationMs, bundleLoadMs, tree, workspace, generation, planning, loadedHeavyModules, generatorPanel: () => GeneratorPanel.current?.probe };
+  return {
+    activationMs,
+    bundleLoadMs,
+    tree,
+    workspace,
+    generation,
+    planning,
+    loadedHeavyModules,
+    generatorPanel: () => GeneratorPanel.current?.probe,
+    planReviewPanel: () => PlanReviewPanel.current?.probe,
+  };
 }
 
 export function deactivate(): void {

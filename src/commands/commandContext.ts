@@ -5,6 +5,7 @@ import type { PlanningHost } from '../host/planningHost';
 import type { Secrets } from '../host/secrets';
 import type { StudioWorkspace } from '../host/studioWorkspace';
 import type { GeneratorPanelModel } from '../webviews/generator/model';
+import type { PlanReviewModel } from '../webviews/planReview/model';
 import type { ActorsTreeProvider } from '../providers/actorsTree/actorsTreeProvider';
 import { ActorNode, StudioNode } from '../providers/actorsTree/nodes';
 import type { ActorRecord } from '../core/workspace/types';
@@ -19,6 +20,7 @@ export interface CommandContext {
   generation: GenerationHost;
   generatorModel: GeneratorPanelModel;
   planning: PlanningHost;
+  planReviewModel: PlanReviewModel;
 }
 
 /** Handlers take the clicked node and the multi-selection, like every tree command. */

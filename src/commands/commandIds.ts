@@ -10,6 +10,7 @@ export const CommandIds = {
   evaluateActor: 'actorStudio.evaluateActor',
   planActor: 'actorStudio.planActor',
   planAllActors: 'actorStudio.planAllActors',
+  openPlanReview: 'actorStudio.openPlanReview',
 } as const;
 
 export type CommandId = (typeof CommandIds)[keyof typeof CommandIds];

@@ -4,6 +4,7 @@ import { CommandIds } from './commandIds';
 import { createSampleWorkspace } from './createSampleWorkspace';
 import { openGenerator } from './openGenerator';
 import { openManifest } from './openManifest';
+import { openPlanReview } from './openPlanReview';
 import { evaluateActors, planActors, planAllActors } from './planCommands';
 import { refresh } from './refresh';
 import { retryPendingUploads } from './retryPendingUploads';
@@ -23,6 +24,7 @@ export function registerCommands(context: CommandContext): vscode.Disposable[] {
     [CommandIds.evaluateActor]: evaluateActors(context),
     [CommandIds.planActor]: planActors(context),
     [CommandIds.planAllActors]: planAllActors(context),
+    [CommandIds.openPlanReview]: openPlanReview(context),
   };
   return Object.entries(handlers).map(([id, handler]) =>
     vscode.commands.registerCommand(id, async (...args: never[]) => {

@@ -1,0 +1,32 @@
+import type * as vscode from 'vscode';
+import type { PlanLoad } from './protocol';
+
+export type { PlanLoad, PlanView } from './protocol';
+
+/**
+ * What the Plan Review panel needs from the extension; the composition root implements it over
+ * the workspace and the planning host (see loadPlanView in planView.ts for `loadPlan`). The
+ * panel never reads files itself.
+ */
+export interface PlanReviewModel {
+  /** The actor's plan as the page shows it (deletions carry `path`; the panel makes the thumbnails). */
+  loadPlan(actorId: string): Promise<PlanLoad>;
+  /** A small JPEG data URI of an image of the data folder (the data folder is not a webview resource root). */
+  thumbnailDataUri(path: string): Promise<string>;
+  /** Fires with an actor whose plan or images changed: its panel sends its state again. */
+  readonly onDidChange: vscode.Event<string>;
+  /** Opens data/action_plans/<actorId>_action_plan.json in an editor. */
+  openPlanFile(actorId: string): Promise<void>;
+  /** Plans the actor again (evaluation, then a new plan file); resolves when it is written. */
+  replan(actorId: string): Promise<void>;
+  /**
+   * Runs the plan (the execution issue's commands). Returns undefined while execution is not
+   * available yet: the panel then disables Dry Run and Execute.
+   */
+  runExecution(actorId: string, mode: 'dry-run' | 'execute'): Promise<void> | undefined;
+  /**
+   * Optional: whether runExecution would run, asked before the page is shown so the buttons are
+   * disabled up front. Without it the panel finds out on the first click.
+   */
+  executionAvailable?(actorId: string): boolean;
+}

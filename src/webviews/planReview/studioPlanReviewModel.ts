@@ -1,0 +1,153 @@
+import * as path from 'node:path';
+import * as vscode from 'vscode';
+import type { FileHasher } from '../../core/plan/planFiles';
+import type { GenerationHost } from '../../host/generationHost';
+import type { PlanningHost } from '../../host/planningHost';
+import type { StudioWorkspace } from '../../host/studioWorkspace';
+import type { ActorsTreeProvider } from '../../providers/actorsTree/actorsTreeProvider';
+import type { PlanReviewModel } from './model';
+import type { PlanLoad } from './protocol';
+
+/** The model the offline generator records (see the generation feature). */
+const LOCAL_MODEL = 'local/augment';
+/** Thumbnails in the deletions list are shown at 160 px; 320 keeps them sharp on high-DPI screens. */
+const THUMBNAIL_WIDTH = 320;
+
+export interface StudioPlanReviewOptions {
+  /** The execution feature's entry point; absent until it lands (Dry Run and Execute are then disabled). */
+  execute?: (actorId: string, mode: 'dry-run' | 'execute') => Promise<void>;
+}
+
+/**
+ * The Plan Review panel's view of the extension: plans read from data/action_plans (checked for
+ * staleness against the files now on disk), re-planning through the PlanningHost, and the cost
+ * priced with the model a generation would use now (and flux-kontext-pro for comparison).
+ */
+export class StudioPlanReviewModel implements PlanReviewModel, vscode.Disposable {
+  private readonly changed = new vscode.EventEmitter<string>();
+  readonly onDidChange = this.changed.event;
+  private readonly subscriptions: vscode.Disposable[];
+  private hasher?: FileHasher;
+  private watcher?: vscode.FileSystemWatcher;
+
+  constructor(
+    private readonly workspace: StudioWorkspace,
+    private readonly planning: PlanningHost,
+    private readonly generation: GenerationHost,
+    tree: ActorsTreeProvider,
+    private readonly options: StudioPlanReviewOptions = {},
+  ) {
+    this.subscriptions = [
+      this.changed,
+      planning.onDidChangeActors((actorIds) => actorIds.forEach((actorId) => this.changed.fire(actorId))),
+      // The index is read again after files changed: any actor's plan may be stale now.
+      tree.onDidIndex((index) => index.actors.forEach((actor) => this.changed.fire(actor.id))),
+      workspace.onDidChange(() => this.watch()),
+    ];
+    this.watch();
+  }
+
+  /**
+   * Its own watch on training images and plan files, so an open review turns stale, or shows a
+   * hand-edited plan, even when the Actors view was never opened (the tree then reads nothing).
+   */
+  private watch(): void {
+    this.watcher?.dispose();
+    this.watcher = undefined;
+    const dataRoot = this.workspace.dataRoot;
+    if (!dataRoot) {
+      return;
+    }
+    this.watcher = vscode.workspace.createFileSystemWatcher(new vscode.RelativePattern(vscode.Uri.file(dataRoot), '{actors/*/training_data/*,action_plans/*_action_plan.json}'));
+    const onEvent = (uri: vscode.Uri) => {
+      const actorId = actorOfPath(dataRoot, uri.fsPath);
+      if (actorId) {
+        this.workspace.invalidate(actorId);
+        this.changed.fire(actorId);
+      }
+    };
+    this.watcher.onDidCreate(onEvent);
+    this.watcher.onDidChange(onEvent);
+    this.watcher.onDidDelete(onEvent);
+  }
+
+  async loadPlan(actorId: string): Promise<PlanLoad> {
+    const dataRoot = this.workspace.dataRoot;
+    if (!dataRoot) {
+      throw new Error('open a folder with a data folder first');
+    }
+    const [{ loadPlanView }, { FileHasher }] = await Promise.all([import('./planView'), import('../../core/plan/planFiles')]);
+    const index = await this.workspace.index();
+    const actor = index?.actors.find((candidate) => candidate.id === actorId);
+    this.hasher ??= new FileHasher();
+    return loadPlanView({ dataRoot, actorId, actor, hasher: this.hasher, models: await this.models() });
+  }
+
+  async thumbnailDataUri(file: string): Promise<string> {
+    const { thumbnailDataUri } = await import('../../core/image/imageFiles');
+    return thumbnailDataUri(file, THUMBNAIL_WIDTH);
+  }
+
+  async openPlanFile(actorId: string): Promise<void> {
+    const dataRoot = this.workspace.dataRoot;
+    if (!dataRoot) {
+      throw new Error('open a folder with a data folder first');
+    }
+    const { actorPlanPath } = await import('../../core/plan/planFiles');
+    await vscode.commands.executeCommand('vscode.open', vscode.Uri.file(actorPlanPath(dataRoot, actorId)), { viewColumn: vscode.ViewColumn.Beside });
+  }
+
+  async replan(actorId: string): Promise<void> {
+    await vscode.window.withProgress({ location: vscode.ProgressLocation.Notification, title: `Actor Studio: planning ${actorId}`, cancellable: true }, async (_progress, token) => {
+      const controller = new AbortController();
+      const cancel = token.onCancellationRequested(() => controller.abort());
+      try {
+        await this.planning.plan([actorId], { signal: controller.signal });
+      } finally {
+        cancel.dispose();
+      }
+    });
+  }
+
+  runExecution(actorId: string, mode: 'dry-run' | 'execute'): Promise<void> | undefined {
+    return this.options.execute?.(actorId, mode);
+  }
+
+  executionAvailable(): boolean {
+    return this.options.execute !== undefined;
+  }
+
+  /** The model a generation would use now first, then the Replicate model for comparison. */
+  private async models(): Promise<string[]> {
+    const replicateModel = this.workspace.settings.generator.model;
+    let current = replicateModel;
+    try {
+      const label = await this.generation.providerLabel();
+      current = label.startsWith('Replicate ') ? label.slice('Replicate '.length) : LOCAL_MODEL;
+    } catch {
+      current = LOCAL_MODEL;
+    }
+    return [...new Set([current, replicateModel])];
+  }
+
+  dispose(): void {
+    this.watcher?.dispose();
+    vscode.Disposable.from(...this.subscriptions).dispose();
+  }
+}
+
+/** The actor a changed file concerns: `actors/<id>/training_data/*` or `action_plans/<id>_action_plan.json`. */
+export function actorOfPath(dataRoot: string, file: string): string | undefined {
+  const parts = path.relative(dataRoot, file).split(path.sep);
+  const name = parts[parts.length - 1] ?? '';
+  if (name.endsWith('.tmp') || name.endsWith('.lock')) {
+    return undefined; // transient files of atomic writes: the rename that follows is the change
+  }
+  if (parts[0] === 'actors' && parts.length === 4 && parts[2] === 'training_data') {
+    return parts[1];
+  }
+  if (parts[0] === 'action_plans' && parts.length === 2 && name.endsWith('_action_plan.json')) {
+    return name.slice(0, -'_action_plan.json'.length);
+  }
+  return undefined;
+}
