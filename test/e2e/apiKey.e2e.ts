@@ -7,7 +7,7 @@ import type { Page } from 'playwright-core';
 import { panel } from './generatorPanel.e2e';
 import { openActorStudio, runCommand, shot, Step, STEP_TIMEOUT_MS } from './stepRunner';
 
-const TOKEN = 'r8_E2eOnlyToken0123456789abcdefXYZ';
+const TOKEN = 'r8_e2e.only.token.for.tests';
 
 async function pickQuickItem(page: Page, label: string): Promise<void> {
   const row = page.locator('.quick-input-list .monaco-list-row', { hasText: label }).first();

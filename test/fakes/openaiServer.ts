@@ -9,7 +9,7 @@ import type { AddressInfo } from 'node:net';
  * parsed JSON body and headers.
  */
 
-export const FAKE_OPENAI_KEY = 'sk-fake-test-key-0123456789abcdefABCDEF';
+export const FAKE_OPENAI_KEY = 'sk-fake.test.key.for.local.server';
 
 export interface TileAnswer {
   tile: number;

@@ -17,7 +17,7 @@ import { mulberry32 } from '../../src/core/util/seededRandom';
  * or drawn at random with a seeded generator (`randomFaults`). Every request is recorded.
  */
 
-export const FAKE_REPLICATE_TOKEN = 'r8_FakeTestToken0123456789abcdefABCDEF';
+export const FAKE_REPLICATE_TOKEN = 'r8_fake.test.token.for.local.server';
 /** Replicate's wording for a prediction its safety filter stopped. */
 export const E005_ERROR = 'The input or output was flagged as sensitive. Please try again with different inputs. (E005)';
 

@@ -270,7 +270,7 @@ describe('vision evaluator: openai SDK against a local chat completions server',
 
   it('a wrong key is an auth error that does not echo the key', async () => {
     const images = await makeImages(temp.dir, 1);
-    const wrongKey = 'sk-wrong-key-should-not-leak-12345';
+    const wrongKey = 'sk-wrong.key.should.not.leak';
     const vision = new VisionEvaluator({ apiKey: wrongKey, baseURL: server.baseURL, sleep: async () => {} });
     try {
       await vision.evaluate({ actorId: 'a', images });

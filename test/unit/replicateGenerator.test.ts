@@ -198,7 +198,7 @@ describe('ReplicateGenerator (real replicate SDK against a local Replicate API)'
   }
 
   it('a token Replicate does not accept (401) is auth, not retried, and the message does not repeat it', async () => {
-    const wrongToken = 'r8_ThisTokenIsNotTheOneTheServerWants42';
+    const wrongToken = 'r8_this.token.is.not.the.one';
     const failure = await failureOf(generator({ token: wrongToken }).generate(request()));
     assert.equal(failure.reason, 'auth');
     assert.match(failure.message, /HTTP 401: You did not pass a valid authentication token/);
