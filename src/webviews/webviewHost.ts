@@ -122,6 +122,33 @@ export abstract class WebviewHost<H extends { type: string }, U extends { type: 
   /** Called when the panel closes, before the disposables are released. */
   protected onDispose(): void {}
 
+  private stateVersion = 0;
+  private stateTimer: ReturnType<typeof setTimeout> | undefined;
+
+  /** The panel's whole state as one message: sent when the page is ready and after changes. */
+  protected abstract buildState(): Promise<H>;
+
+  /** Sends the state soon, folding a burst of changes (files, settings, trust) into one message. */
+  protected scheduleState(delayMs = 100): void {
+    clearTimeout(this.stateTimer);
+    this.stateTimer = setTimeout(() => {
+      this.stateTimer = undefined;
+      void this.sendState();
+    }, delayMs);
+  }
+
+  /** Sends the state now; of overlapping calls, only the newest is posted. */
+  protected async sendState(): Promise<void> {
+    if (!this.isUiReady) {
+      return; // the page asks with `ready` when it is (re)built
+    }
+    const version = ++this.stateVersion;
+    const state = await this.buildState();
+    if (version === this.stateVersion && this.isUiReady) {
+      await this.post(state);
+    }
+  }
+
   get isDisposed(): boolean {
     return this.disposed;
   }
@@ -282,6 +309,7 @@ export abstract class WebviewHost<H extends { type: string }, U extends { type: 
     }
     this.disposed = true;
     this.uiReady = false;
+    clearTimeout(this.stateTimer);
     try {
       this.onDispose();
     } finally {

@@ -18,7 +18,6 @@ import {
 
 const TITLE = 'Generator';
 /** Model changes come in bursts (a save touches several files): one state message per burst. */
-const STATE_DEBOUNCE_MS = 80;
 const MAX_REQUEST_ID_LENGTH = 128;
 
 interface InFlight {
@@ -89,8 +88,6 @@ export class GeneratorPanel extends WebviewHost<GeneratorHostMessage, GeneratorU
   private inFlight: InFlight | undefined;
   /** The last result or error, replayed when the page is rebuilt. */
   private lastOutcome: ResultMessage | ErrorMessage | undefined;
-  private stateVersion = 0;
-  private stateTimer: ReturnType<typeof setTimeout> | undefined;
 
   private constructor(
     panel: vscode.WebviewPanel,
@@ -151,9 +148,6 @@ export class GeneratorPanel extends WebviewHost<GeneratorHostMessage, GeneratorU
   }
 
   protected override onDispose(): void {
-    if (this.stateTimer) {
-      clearTimeout(this.stateTimer);
-    }
     // Closing the panel cancels its generation (a result that already arrived is still saved).
     this.inFlight?.controller.abort();
     if (GeneratorPanel.instance === this) {
@@ -166,29 +160,7 @@ export class GeneratorPanel extends WebviewHost<GeneratorHostMessage, GeneratorU
     this.panel.title = actorId ? `${TITLE}: ${actorId}` : TITLE;
   }
 
-  private scheduleState(): void {
-    if (this.stateTimer) {
-      clearTimeout(this.stateTimer);
-    }
-    this.stateTimer = setTimeout(() => {
-      this.stateTimer = undefined;
-      void this.sendState();
-    }, STATE_DEBOUNCE_MS);
-  }
-
-  /** Sends the state; of overlapping calls (quick actor switches), only the newest is posted. */
-  private async sendState(): Promise<void> {
-    if (!this.isUiReady) {
-      return; // the page asks with `ready` when it is (re)built
-    }
-    const version = ++this.stateVersion;
-    const state = await this.buildState();
-    if (version === this.stateVersion && this.isUiReady) {
-      await this.post(state);
-    }
-  }
-
-  private async buildState(): Promise<StateMessage> {
+  protected async buildState(): Promise<StateMessage> {
     const problems: string[] = [];
     const attempt = async <T>(what: string, read: () => Promise<T>, fallback: T): Promise<T> => {
       try {

@@ -7,7 +7,6 @@ import { isPlanView, PANEL_VIEW_TYPE, PlanLoad, PlanReviewHostMessage, PlanRevie
 
 const TITLE = 'Plan Review';
 /** Plan and image changes come in bursts (a plan writes the plan and the summary): one state per burst. */
-const STATE_DEBOUNCE_MS = 120;
 
 export type PlanReviewPanelProbe = WebviewProbe<PlanReviewHostMessage, PlanReviewUiMessage>;
 
@@ -99,8 +98,6 @@ export class PlanReviewPanel extends WebviewHost<PlanReviewHostMessage, PlanRevi
   private busy: string | undefined;
   /** Set once runExecution said it is not available (no need to ask again). */
   private executionUnavailable = false;
-  private stateVersion = 0;
-  private stateTimer: ReturnType<typeof setTimeout> | undefined;
 
   private constructor(
     panel: vscode.WebviewPanel,
@@ -135,9 +132,6 @@ export class PlanReviewPanel extends WebviewHost<PlanReviewHostMessage, PlanRevi
   }
 
   protected override onDispose(): void {
-    if (this.stateTimer) {
-      clearTimeout(this.stateTimer);
-    }
     if (PlanReviewPanel.panels.get(this.actorId) === this) {
       PlanReviewPanel.panels.delete(this.actorId);
     }
@@ -166,29 +160,7 @@ export class PlanReviewPanel extends WebviewHost<PlanReviewHostMessage, PlanRevi
     }
   }
 
-  private scheduleState(): void {
-    if (this.stateTimer) {
-      clearTimeout(this.stateTimer);
-    }
-    this.stateTimer = setTimeout(() => {
-      this.stateTimer = undefined;
-      void this.sendState();
-    }, STATE_DEBOUNCE_MS);
-  }
-
-  /** Sends the state; of overlapping calls, only the newest is posted. */
-  private async sendState(): Promise<void> {
-    if (!this.isUiReady) {
-      return; // the page asks with `ready` when it is (re)built
-    }
-    const version = ++this.stateVersion;
-    const state = await this.buildState();
-    if (version === this.stateVersion && this.isUiReady) {
-      await this.post(state);
-    }
-  }
-
-  private async buildState(): Promise<StateMessage> {
+  protected async buildState(): Promise<StateMessage> {
     let load: PlanLoad;
     let problem: string | undefined;
     try {
