@@ -135,3 +135,23 @@ function describeSyntaxError(error: ParseError): string {
   // jsonc-parser's codes are CamelCase identifiers; spell them out for people.
   return code.replace(/([a-z])([A-Z])/g, '$1 $2').toLowerCase();
 }
+
+/**
+ * Reads a data file that a writer is about to rewrite: a missing file is the schema's empty
+ * value; an invalid one throws `invalid(problems)`, so a bad file is never overwritten.
+ */
+export async function readJsonForUpdate<T>(file: string, schema: z.ZodType<T>, invalid: (problems: JsonProblem[]) => Error): Promise<T> {
+  let result: JsonValidation<T>;
+  try {
+    result = await readJsonFile(file, schema);
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === 'ENOENT') {
+      return schema.parse({});
+    }
+    throw error;
+  }
+  if (!result.ok) {
+    throw invalid(result.problems);
+  }
+  return result.value;
+}

@@ -4,7 +4,7 @@ import { writeFileAtomic } from '../fs/atomicWrite';
 import { LockOptions, withFileLock } from '../fs/fileLock';
 import { assertWritableInside } from '../workspace/guards';
 import { actorPaths } from '../workspace/layout';
-import { formatJson, readJsonFile } from './jsonFile';
+import { formatJson, readJsonForUpdate } from './jsonFile';
 import { Manifest, manifestSchema } from './manifestSchema';
 
 export class InvalidManifestError extends Error {
@@ -20,19 +20,9 @@ export function actorLockPath(dataRoot: string, actorId: string): string {
 
 /** Loads and validates a manifest; a missing file is an empty manifest, an invalid one throws. */
 export async function loadManifest(file: string): Promise<Manifest> {
-  let result;
-  try {
-    result = await readJsonFile(file, manifestSchema);
-  } catch (error) {
-    if ((error as NodeJS.ErrnoException).code === 'ENOENT') {
-      return manifestSchema.parse({});
-    }
-    throw error;
-  }
-  if (!result.ok) {
-    throw new InvalidManifestError(file, result.problems.map((problem) => `line ${problem.line + 1}: ${problem.message}`));
-  }
-  return result.value;
+  return readJsonForUpdate(file, manifestSchema, (problems) =>
+    new InvalidManifestError(file, problems.map((problem) => `line ${problem.line + 1}: ${problem.message}`)),
+  );
 }
 
 /** Runs `work` holding the actor's lock: every writer of one actor's files goes through it. */

@@ -1,7 +1,7 @@
 import { writeFileAtomic } from '../fs/atomicWrite';
 import { actorPaths } from '../workspace/layout';
 import { promptMetadataSchema } from './dataFileSchemas';
-import { formatJson, readJsonFile } from './jsonFile';
+import { formatJson, readJsonForUpdate } from './jsonFile';
 
 export interface PromptMetadataEntry {
   prompt: string;
@@ -20,19 +20,11 @@ export const PROMPT_PREVIEW_LENGTH = 100;
  */
 export async function recordPromptMetadata(dataRoot: string, actorId: string, filename: string, entry: Partial<PromptMetadataEntry>): Promise<void> {
   const file = actorPaths(dataRoot, actorId).promptMetadata;
-  let current;
-  try {
-    current = await readJsonFile(file, promptMetadataSchema);
-  } catch (error) {
-    if ((error as NodeJS.ErrnoException).code !== 'ENOENT') {
-      throw error;
-    }
-    current = { ok: true as const, value: promptMetadataSchema.parse({}), text: '' };
-  }
-  if (!current.ok) {
-    throw new Error(`${file} is not valid (${current.problems[0].message}, line ${current.problems[0].line + 1}); it was left as it is.`);
-  }
-  const metadata = current.value;
+  const metadata = await readJsonForUpdate(
+    file,
+    promptMetadataSchema,
+    (problems) => new Error(`${file} is not valid (${problems[0].message}, line ${problems[0].line + 1}); it was left as it is.`),
+  );
   const previous = metadata.images[filename] ?? {};
   const prompt = entry.prompt ?? previous.prompt ?? '';
   metadata.images[filename] = { ...previous, ...entry, prompt, prompt_preview: prompt.slice(0, PROMPT_PREVIEW_LENGTH) };

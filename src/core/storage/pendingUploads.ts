@@ -2,7 +2,7 @@ import { promises as fs } from 'node:fs';
 import * as path from 'node:path';
 import { writeFileAtomic } from '../fs/atomicWrite';
 import { withFileLock } from '../fs/fileLock';
-import { formatJson, JsonProblem, readJsonFile } from '../manifest/jsonFile';
+import { formatJson, JsonProblem, readJsonForUpdate } from '../manifest/jsonFile';
 import { assertWritableInside, isInside } from '../workspace/guards';
 import { actorPaths, ACTORS_DIR, TRAINING_DIR } from '../workspace/layout';
 import { reasonAffectsAll, StorageError, StorageErrorReason } from './errors';
@@ -279,20 +279,8 @@ async function updateQueue(dataRoot: string, change: (uploads: PendingUpload[]) 
   });
 }
 
-async function loadQueue(file: string): Promise<PendingUploads> {
-  let result;
-  try {
-    result = await readJsonFile(file, pendingUploadsSchema);
-  } catch (error) {
-    if ((error as NodeJS.ErrnoException).code === 'ENOENT') {
-      return pendingUploadsSchema.parse({});
-    }
-    throw error;
-  }
-  if (!result.ok) {
-    throw new PendingUploadsFileError(file, result.problems);
-  }
-  return result.value;
+function loadQueue(file: string): Promise<PendingUploads> {
+  return readJsonForUpdate(file, pendingUploadsSchema, (problems) => new PendingUploadsFileError(file, problems));
 }
 
 /**
