@@ -23,6 +23,7 @@ import type {
   ResultMessage,
   StateMessage,
 } from '../protocol';
+import '../../shared/ui/base.css';
 import './styles.css';
 
 /** Values of the category heading options; never a prompt id (ids are `[a-z0-9_.-]+`). */

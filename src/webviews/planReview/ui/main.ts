@@ -22,6 +22,7 @@ import {
   PlanView,
   StateMessage,
 } from '../protocol';
+import '../../shared/ui/base.css';
 import './styles.css';
 
 class PlanReviewView {
