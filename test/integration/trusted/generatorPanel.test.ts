@@ -9,6 +9,7 @@ import type { ActorStudioApi } from '../../../src/extension';
 import type { GeneratorPanelProbe } from '../../../src/webviews/generator/generatorPanel';
 import type { ErrorMessage, GeneratorHostMessage, ResultMessage, StateMessage } from '../../../src/webviews/generator/protocol';
 import { children, studio, waitFor, workspaceRoot } from '../support/studio';
+import { restoreFiles, snapshotFiles } from '../support/files';
 
 const CARL = '0001_european_35_male';
 const MARTA = '0000_european_45_female';
@@ -44,33 +45,6 @@ async function manifestPromptIds(): Promise<Map<string, string[]>> {
 
 const count = (ids: string[], id: string) => ids.filter((each) => each === id).length;
 
-/** Every file under the data folder with its bytes, to put the workspace back as it was. */
-async function snapshot(dir: string): Promise<Map<string, Buffer>> {
-  const files = new Map<string, Buffer>();
-  for (const entry of await fs.readdir(dir, { recursive: true, withFileTypes: true })) {
-    if (entry.isFile()) {
-      const file = path.join(entry.parentPath, entry.name);
-      files.set(file, await fs.readFile(file));
-    }
-  }
-  return files;
-}
-
-async function restore(dir: string, files: Map<string, Buffer>): Promise<void> {
-  for (const entry of await fs.readdir(dir, { recursive: true, withFileTypes: true })) {
-    const file = path.join(entry.parentPath, entry.name);
-    if (entry.isFile() && !files.has(file)) {
-      await fs.rm(file, { force: true });
-    }
-  }
-  for (const [file, bytes] of files) {
-    const now = await fs.readFile(file).catch(() => undefined);
-    if (!now || !now.equals(bytes)) {
-      await fs.writeFile(file, bytes);
-    }
-  }
-}
-
 function generatorTabs(): vscode.Tab[] {
   return vscode.window.tabGroups.all.flatMap((group) => group.tabs).filter((tab) => tab.input instanceof vscode.TabInputWebview && tab.label.startsWith('Generator'));
 }
@@ -104,13 +78,13 @@ describe('Generator panel', function () {
 
   before(async () => {
     api = (await studio()) as WithGeneratorPanel;
-    original = await snapshot(dataDir());
+    original = await snapshotFiles(dataDir());
   });
 
   after(async () => {
     api?.generatorPanel?.()?.close();
     if (original) {
-      await restore(dataDir(), original);
+      await restoreFiles(dataDir(), original);
       await vscode.commands.executeCommand('actorStudio.refresh');
       await waitFor('Carl back to the sample counts', async () => (await actorItem(api, CARL)).description === '6/20 · 3·2·1');
     }

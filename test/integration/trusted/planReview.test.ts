@@ -14,6 +14,7 @@ import { formatCost } from '../../../src/core/plan/cost';
 import type { PlanReviewPanelProbe } from '../../../src/webviews/planReview/planReviewPanel';
 import { EXECUTION_UNAVAILABLE, isPlanView, PlanReviewHostMessage, PlanView, StateMessage } from '../../../src/webviews/planReview/protocol';
 import { children, studio, waitFor, workspaceRoot } from '../support/studio';
+import { restoreFiles, snapshotFiles } from '../support/files';
 
 const MARTA = '0000_european_45_female';
 
@@ -31,34 +32,6 @@ async function actorItem(api: ActorStudioApi, actorId: string) {
   const item = (await children(api)).find((each) => each.label === actorId);
   assert.ok(item, `${actorId} is in the Actors tree`);
   return item;
-}
-
-/** Every file under the data folder with its bytes, to put the workspace back as it was. */
-async function snapshot(dir: string): Promise<Map<string, Buffer>> {
-  const files = new Map<string, Buffer>();
-  for (const entry of await fs.readdir(dir, { recursive: true, withFileTypes: true })) {
-    if (entry.isFile()) {
-      const file = path.join(entry.parentPath, entry.name);
-      files.set(file, await fs.readFile(file));
-    }
-  }
-  return files;
-}
-
-async function restore(dir: string, files: Map<string, Buffer>): Promise<void> {
-  for (const entry of await fs.readdir(dir, { recursive: true, withFileTypes: true })) {
-    const file = path.join(entry.parentPath, entry.name);
-    if (entry.isFile() && !files.has(file)) {
-      await fs.rm(file, { force: true });
-    }
-  }
-  for (const [file, bytes] of files) {
-    const now = await fs.readFile(file).catch(() => undefined);
-    if (!now || !now.equals(bytes)) {
-      await fs.mkdir(path.dirname(file), { recursive: true });
-      await fs.writeFile(file, bytes);
-    }
-  }
 }
 
 function reviewTabs(): vscode.Tab[] {
@@ -87,13 +60,13 @@ describe('Plan Review panel', function () {
 
   before(async () => {
     api = (await studio()) as WithPlanReview;
-    original = await snapshot(dataDir());
+    original = await snapshotFiles(dataDir());
   });
 
   after(async () => {
     api?.planReviewPanel?.()?.close();
     if (original) {
-      await restore(dataDir(), original);
+      await restoreFiles(dataDir(), original);
       await vscode.commands.executeCommand('actorStudio.refresh');
     }
     await vscode.commands.executeCommand('workbench.action.closeAllEditors');
