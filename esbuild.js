@@ -1,4 +1,4 @@
-// Builds the three bundles (extension, CLI, webviews) and the JSON schemas of the data files.
+// Builds the bundles (extension, CLI, face worker, webviews) and the JSON schemas of the data files.
 // Usage: node esbuild.js [--production] [--watch]
 const esbuild = require('esbuild');
 const fs = require('node:fs');
@@ -10,6 +10,11 @@ const root = __dirname;
 
 /** Native or heavy packages stay outside the bundles and load lazily at run time. */
 const external = ['vscode', 'sharp'];
+/**
+ * face-api and tfjs run only in the face worker (dist/faceWorker.js bundles them); the extension
+ * and the CLI start that worker and never load them themselves.
+ */
+const faceEngine = ['@vladmandic/face-api', '@vladmandic/face-api/*', '@tensorflow/*'];
 
 const common = {
   bundle: true,
@@ -40,7 +45,7 @@ const builds = [
     platform: 'node',
     format: 'cjs',
     target: 'node20',
-    external,
+    external: [...external, ...faceEngine],
     // Lets the extension report how long evaluating its own bundle took (the benchmark reads it).
     banner: { js: 'var __actorStudioBundleStart = performance.now();' },
     footer: { js: 'var __actorStudioBundleEnd = performance.now();' },
@@ -52,8 +57,19 @@ const builds = [
     platform: 'node',
     format: 'cjs',
     target: 'node20',
-    external,
+    external: [...external, ...faceEngine],
     banner: { js: '#!/usr/bin/env node' },
+  },
+  {
+    ...common,
+    entryPoints: ['src/core/evaluate/faceWorker.ts'],
+    outfile: 'dist/faceWorker.js',
+    platform: 'node',
+    format: 'cjs',
+    target: 'node20',
+    external,
+    // tfjs is large; its source maps would triple the shipped size for no use.
+    sourcemap: false,
   },
   { ...common, entryPoints: webviewEntries(), outdir: 'dist/webviews', platform: 'browser', format: 'iife', target: 'es2022' },
   // Not shipped: run once below to write dist/schemas from the zod schemas, so they never drift.
@@ -70,6 +86,19 @@ function copyWebviewAssets() {
   }
 }
 
+/** The face models (detector, landmarks, recognition) and tfjs's .wasm files, beside the worker (faceAssetDirs). */
+function copyFaceAssets() {
+  const model = path.join(root, 'node_modules', '@vladmandic', 'face-api', 'model');
+  const wasm = path.join(root, 'node_modules', '@tensorflow', 'tfjs-backend-wasm', 'dist');
+  const copy = (from, to, names) => {
+    fs.mkdirSync(to, { recursive: true });
+    for (const name of names) fs.copyFileSync(path.join(from, name), path.join(to, name));
+  };
+  const models = ['ssd_mobilenetv1_model', 'face_landmark_68_model', 'face_recognition_model'];
+  copy(model, path.join(root, 'dist', 'face', 'model'), models.flatMap((name) => [`${name}-weights_manifest.json`, `${name}.bin`]));
+  copy(wasm, path.join(root, 'dist', 'face', 'wasm'), fs.readdirSync(wasm).filter((name) => name.endsWith('.wasm')));
+}
+
 function emitSchemas() {
   const emit = path.join(root, 'out/build/emitSchemas.js');
   delete require.cache[emit];
@@ -83,12 +112,14 @@ async function main() {
     const contexts = await Promise.all(active.map((options) => esbuild.context(options)));
     await Promise.all(contexts.map((context) => context.watch()));
     copyWebviewAssets();
+    copyFaceAssets();
     emitSchemas();
     return;
   }
   await Promise.all(active.map((options) => esbuild.build(options)));
   fs.chmodSync(path.join(root, 'dist/cli.js'), 0o755);
   copyWebviewAssets();
+  copyFaceAssets();
   emitSchemas();
 }
 

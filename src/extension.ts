@@ -46,12 +46,12 @@ export function activate(context: vscode.ExtensionContext): ActorStudioApi {
   const started = performance.now();
   const { logger, channel } = createLogger();
   const workspace = new StudioWorkspace(logger);
-  const planning = new PlanningHost(workspace, logger);
+  const secrets = new Secrets(context.secrets);
+  const planning = new PlanningHost(workspace, secrets, logger);
   const tree = new ActorsTreeProvider(workspace, logger, (actor) => planning.planState(actor));
   const decorations = new ActorsDecorationProvider();
   const diagnostics = new DataDiagnostics();
   const view = vscode.window.createTreeView(ACTORS_VIEW_ID, { treeDataProvider: tree, showCollapseAll: true, canSelectMany: true });
-  const secrets = new Secrets(context.secrets);
   const generation = new GenerationHost(workspace, secrets, logger, (actorId) => tree.refresh([actorId]));
   const generatorModel = new StudioGeneratorModel(workspace, generation, tree, secrets);
   const planReviewModel = new StudioPlanReviewModel(workspace, planning, generation, tree);

@@ -1,11 +1,11 @@
 import * as path from 'node:path';
 import * as vscode from 'vscode';
-import { TRAINING_CATEGORIES, TrainingCategory } from '../core/manifest/categories';
+import { evaluationFromSettings, EvaluationSettings, SETTINGS_SECTION, targetFromSettings } from '../core/config/studioSettings';
 import { DEFAULT_ASPECT_RATIO, DEFAULT_REPLICATE_MODEL, ProviderChoice } from '../core/generate/providerConfig';
-import { DEFAULT_TARGET, TargetSettings } from '../core/plan/targets';
+import type { TargetSettings } from '../core/plan/targets';
 import { DEFAULT_KEY_PREFIX } from '../core/storage/types';
 
-export const SECTION = 'actorStudio';
+export const SECTION = SETTINGS_SECTION;
 
 /** Typed view of the `actorStudio.*` settings. Secrets are never settings (see secrets.ts). */
 export interface Settings {
@@ -13,21 +13,20 @@ export interface Settings {
   dataFolder: string;
   target: TargetSettings;
   generator: { provider: ProviderChoice; model: string; aspectRatio: string };
+  evaluation: EvaluationSettings;
+  /** Another server speaking OpenAI's API (a proxy); empty for OpenAI's own. */
+  openaiBaseUrl: string;
   s3: { bucket: string; region: string; endpoint: string; keyPrefix: string; publicBaseUrl: string };
 }
 
 export function readSettings(scope?: vscode.ConfigurationScope): Settings {
   const config = vscode.workspace.getConfiguration(SECTION, scope);
-  const shares = config.get<Partial<Record<TrainingCategory, number>>>('target.shares') ?? {};
-  const target: TargetSettings = {
-    total: config.get<number>('target.total') ?? DEFAULT_TARGET.total,
-    shares: Object.fromEntries(
-      TRAINING_CATEGORIES.map((category) => [category, shares[category] ?? DEFAULT_TARGET.shares[category]]),
-    ) as Record<TrainingCategory, number>,
-  };
+  const get = (key: string): unknown => config.get(key);
   return {
     dataFolder: config.get<string>('dataFolder')?.trim() || 'data',
-    target,
+    target: targetFromSettings(get),
+    evaluation: evaluationFromSettings(get),
+    openaiBaseUrl: config.get<string>('openai.baseUrl')?.trim() ?? '',
     generator: {
       provider: config.get<ProviderChoice>('generator.provider') ?? 'auto',
       model: config.get<string>('replicate.model')?.trim() || DEFAULT_REPLICATE_MODEL,

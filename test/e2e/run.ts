@@ -13,6 +13,7 @@ import { copyWorkspace, removeOnExit, repoRoot, runMain, Totals } from '../runne
 import { actorsTreeSteps } from './actorsTree.e2e';
 import { apiKeySteps } from './apiKey.e2e';
 import { generatorPanelSteps } from './generatorPanel.e2e';
+import { planReviewSteps } from './planReview.e2e';
 import { runSteps, Step } from './stepRunner';
 import { welcomeSteps } from './welcome.e2e';
 
@@ -28,6 +29,7 @@ const SCENARIOS: Scenario[] = [
   { name: 'welcome', steps: welcomeSteps },
   { name: 'generator-panel', workspace: path.join(repoRoot, 'sample'), steps: generatorPanelSteps },
   { name: 'api-key', workspace: path.join(repoRoot, 'sample'), steps: apiKeySteps },
+  { name: 'plan-review', workspace: path.join(repoRoot, 'sample'), steps: planReviewSteps },
 ];
 
 async function runScenario(scenario: Scenario, vsix: string): Promise<Totals> {

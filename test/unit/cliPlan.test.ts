@@ -9,10 +9,10 @@ import { copySampleData, REPO_ROOT } from './helpers/tempData';
 
 const CARL = '0001_european_35_male';
 
-async function cli(args: string[]) {
+async function cli(args: string[], cwd = REPO_ROOT, env: NodeJS.ProcessEnv = {}) {
   const out: string[] = [];
   const err: string[] = [];
-  const code = await runCli(args, { stdout: (text) => out.push(text), stderr: (text) => err.push(text), cwd: REPO_ROOT, isTTY: false, env: {} });
+  const code = await runCli(args, { stdout: (text) => out.push(text), stderr: (text) => err.push(text), cwd, isTTY: false, env });
   return { code, stdout: out.join('\n'), stderr: err.join('\n') };
 }
 
@@ -31,7 +31,8 @@ describe('CLI evaluate and plan', () => {
     assert.equal(result.images.length, 6);
     const manifest = await loadManifest(path.join(sample.dataRoot, 'actors', CARL, 'training_data', 'manifest.json'));
     for (const entry of manifest.images) {
-      assert.equal(entry.evaluation?.evaluator, 'local');
+      assert.equal(entry.evaluation?.evaluator, 'local+face', 'face identity is on by default');
+      assert.ok(entry.evaluation?.identity_distance !== undefined, `${entry.filename}: identity measured (a distance, or null for no face)`);
       assert.equal(entry.evaluation?.sha256, entry.sha256, `${entry.filename}: evaluated for the bytes on disk`);
     }
     const second = JSON.parse((await cli(['evaluate', '--data', sample.dataRoot, '--actor-id', CARL, '--json'])).stdout)[0];
@@ -47,7 +48,8 @@ describe('CLI evaluate and plan', () => {
     const plan = validateJsonText(text, actionPlanSchema);
     assert.ok(plan.ok, 'the plan file is valid against its schema');
     assert.equal(plan.value.seed, 3);
-    assert.equal(plan.value.evaluator, 'local');
+    assert.equal(plan.value.evaluator, 'local+face');
+    assert.equal(plan.value.thresholds?.identityDriftDistance, 0.6, 'the plan records the thresholds it was made with');
     const kept = plan.value.kept!;
     const byCategory = (category: string) => plan.value.generations.filter((generation) => generation.category === category).length;
     assert.equal((kept.photorealistic ?? 0) + byCategory('photorealistic'), 13);
@@ -74,5 +76,42 @@ describe('CLI evaluate and plan', () => {
     const unknown = await cli(['evaluate', '--data', sample.dataRoot, '--actor-id', '9999_x_1_male']);
     assert.equal(unknown.code, 2);
     assert.match(unknown.stderr, /unknown actor id "9999_x_1_male"/);
+  });
+
+  it("plan follows the workspace's .vscode/settings.json (targets, thresholds, face identity off)", async () => {
+    await fs.mkdir(path.join(sample.dir, '.vscode'), { recursive: true });
+    await fs.writeFile(
+      path.join(sample.dir, '.vscode', 'settings.json'),
+      `{
+        // as VS Code writes it, comments and all
+        "actorStudio.target.total": 10,
+        "actorStudio.target.shares": { "photorealistic": 50, "bw_stylized": 30, "color_stylized": 20 },
+        "actorStudio.checks.faceIdentity": false,
+        "actorStudio.checks.minShortSide": 100,
+      }`,
+    );
+    const { code, stdout, stderr } = await cli(['plan', '--actor-id', CARL, '--seed', '1', '--json'], sample.dir);
+    assert.equal(code, 0, stderr);
+    const plan = JSON.parse(await fs.readFile(JSON.parse(stdout).plans[0].file, 'utf8'));
+    assert.deepEqual(plan.target, { photorealistic: 5, bw_stylized: 3, color_stylized: 2 });
+    assert.equal(plan.evaluator, 'local');
+    assert.equal(plan.thresholds.minShortSide, 100);
+  });
+
+  it('--skip-face turns face identity off; a broken settings.json or an unknown evaluator is a usage error', async () => {
+    const skipped = await cli(['evaluate', '--actor-id', CARL, '--skip-face', '--json'], sample.dir);
+    assert.equal(skipped.code, 0, skipped.stderr);
+    assert.equal(JSON.parse(skipped.stdout)[0].evaluator, 'local');
+    const noKey = await cli(['evaluate', '--actor-id', CARL, '--evaluator', 'openai'], sample.dir);
+    assert.equal(noKey.code, 2);
+    assert.match(noKey.stderr, /OPENAI_API_KEY/);
+    const unknown = await cli(['evaluate', '--actor-id', CARL, '--evaluator', 'gemini'], sample.dir);
+    assert.equal(unknown.code, 2);
+    assert.match(unknown.stderr, /unknown evaluator "gemini"/);
+    await fs.mkdir(path.join(sample.dir, '.vscode'), { recursive: true });
+    await fs.writeFile(path.join(sample.dir, '.vscode', 'settings.json'), '{ "actorStudio.target.total": ');
+    const broken = await cli(['plan', '--actor-id', CARL], sample.dir);
+    assert.equal(broken.code, 2);
+    assert.match(broken.stderr, /\.vscode[\/\\]settings\.json: not valid JSON/);
   });
 });

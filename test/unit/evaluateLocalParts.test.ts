@@ -50,7 +50,7 @@ describe('local check thresholds', () => {
   });
 
   it('the evaluator uses merged thresholds', () => {
-    assert.equal(new LocalChecksEvaluator({ minShortSide: 100 }).thresholds.minShortSide, 100);
+    assert.equal(new LocalChecksEvaluator({ thresholds: { minShortSide: 100 } }).thresholds.minShortSide, 100);
   });
 });
 
@@ -135,12 +135,12 @@ describe('duplicate grouping', () => {
 
 describe('local evaluator robustness', () => {
   it('reports an undecodable file and goes on with the others', async () => {
-    const evaluator = new LocalChecksEvaluator(undefined, async (file) => {
+    const evaluator = new LocalChecksEvaluator({ statsOf: async (file) => {
       if (file.endsWith('bad.jpg')) {
         throw new Error('corrupt header');
       }
       return photoStats({ pixelHash: file });
-    });
+    } });
     const evaluations = await evaluator.evaluate({
       actorId: 'x',
       images: [
@@ -158,7 +158,7 @@ describe('local evaluator robustness', () => {
   it('stops when cancelled', async () => {
     const controller = new AbortController();
     controller.abort();
-    const evaluator = new LocalChecksEvaluator(undefined, async () => photoStats());
+    const evaluator = new LocalChecksEvaluator({ statsOf: async () => photoStats() });
     await assert.rejects(evaluator.evaluate({ actorId: 'x', images: [{ filename: 'a.jpg', path: '/a.jpg', sha256: 'a' }], signal: controller.signal }));
   });
 });

@@ -131,6 +131,14 @@ describe('Plan Review: view of a plan file', () => {
     assert.equal(minimal.seed, undefined);
     assert.deepEqual(minimal.categories.map((each) => [each.kept, each.target, each.unfilled]), [[0, 0, 0], [0, 0, 0], [0, 0, 0]]);
     assert.deepEqual(minimal.cost, []);
+    assert.equal(minimal.evaluationSpend, undefined, 'nothing was paid for evaluating');
+  });
+
+  it('says what evaluating with a vision model cost, when the plan records it', () => {
+    const usage = { model: 'gpt-4o', requests: 2, prompt_tokens: 2400, completion_tokens: 600, estimated_cost_usd: 0.012 };
+    assert.equal(buildPlanView({ ...planFile(), evaluation_usage: usage }).evaluationSpend, 'Evaluating for this plan: 2 requests to gpt-4o, 3000 tokens, about $0.01.');
+    const unpriced = buildPlanView({ ...planFile(), evaluation_usage: { ...usage, model: 'custom', estimated_cost_usd: null } });
+    assert.match(unpriced.evaluationSpend ?? '', /no price known for this model/);
   });
 
   it('tells a view from "missing" and "invalid", and locates schema problems one-based', () => {

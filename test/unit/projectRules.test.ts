@@ -2,7 +2,11 @@ import * as assert from 'node:assert/strict';
 import { promises as fs } from 'node:fs';
 import * as path from 'node:path';
 import { CommandIds } from '../../src/commands/commandIds';
+import { evaluationFromSettings, targetFromSettings } from '../../src/core/config/studioSettings';
+import { DEFAULT_LOCAL_CHECK_THRESHOLDS } from '../../src/core/evaluate/thresholds';
+import { DEFAULT_VISION_MODEL } from '../../src/core/evaluate/types';
 import { DATA_FILE_KINDS, jsonSchemaFor } from '../../src/core/manifest/dataFileSchemas';
+import { DEFAULT_TARGET } from '../../src/core/plan/targets';
 import { REPO_ROOT } from './helpers/tempData';
 
 async function filesBelow(dir: string, extension: string): Promise<string[]> {
@@ -60,5 +64,24 @@ describe('project rules', () => {
   it('activates on its view and on a workspace with data/actors', () => {
     assert.ok(packageJson.activationEvents.includes('onView:actorStudio.actors'));
     assert.ok(packageJson.activationEvents.includes('workspaceContains:data/actors'));
+  });
+
+  it('declares a setting for every local-check threshold, with the code\'s default', () => {
+    const properties = packageJson.contributes.configuration.properties as Record<string, { default: unknown }>;
+    const declared = Object.keys(properties).filter((key) => key.startsWith('actorStudio.checks.') && key !== 'actorStudio.checks.faceIdentity');
+    assert.deepEqual(declared.map((key) => key.slice('actorStudio.checks.'.length)).sort(), Object.keys(DEFAULT_LOCAL_CHECK_THRESHOLDS).sort());
+    for (const key of declared) {
+      assert.equal(properties[key].default, DEFAULT_LOCAL_CHECK_THRESHOLDS[key.slice('actorStudio.checks.'.length) as keyof typeof DEFAULT_LOCAL_CHECK_THRESHOLDS], key);
+    }
+  });
+
+  it('the declared defaults are the ones the settings readers fall back to', () => {
+    const properties = packageJson.contributes.configuration.properties as Record<string, { default: unknown }>;
+    const declaredDefault = (key: string): unknown => properties[`actorStudio.${key}`]?.default;
+    const fromDefaults = evaluationFromSettings(declaredDefault);
+    const fromNothing = evaluationFromSettings(() => undefined);
+    assert.deepEqual(fromDefaults, { ...fromNothing, thresholds: { ...DEFAULT_LOCAL_CHECK_THRESHOLDS } });
+    assert.equal(fromNothing.visionModel, DEFAULT_VISION_MODEL);
+    assert.deepEqual(targetFromSettings(declaredDefault), DEFAULT_TARGET);
   });
 });

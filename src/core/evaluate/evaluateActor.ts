@@ -1,7 +1,7 @@
 import { rewriteManifest, withActorLock } from '../manifest/manifestStore';
 import { FileHasher, hashActorImages } from '../plan/planFiles';
 import type { ActorRecord } from '../workspace/types';
-import type { Evaluator, ImageEvaluation, ImageIssue } from './types';
+import type { EvaluationUsage, Evaluator, ImageEvaluation, ImageIssue } from './types';
 
 export interface EvaluateActorRequest {
   dataRoot: string;
@@ -9,6 +9,7 @@ export interface EvaluateActorRequest {
   evaluator: Evaluator;
   hasher?: FileHasher;
   signal?: AbortSignal;
+  onProgress?: (done: number, total: number) => void;
 }
 
 export interface ActorEvaluation {
@@ -19,13 +20,16 @@ export interface ActorEvaluation {
   cached: boolean;
   /** Content hashes of the images evaluated, by file name. */
   hashes: Record<string, string>;
+  /** What this evaluation paid for (vision requests); absent when nothing was paid for. */
+  usage?: EvaluationUsage;
 }
 
 /**
  * Evaluates an actor's images, cached in the manifest by content hash: when every image is
- * tracked and was evaluated by the same evaluator for the same bytes, nothing runs again.
- * Otherwise all images are evaluated together (duplicates are found across the whole set) and
- * the results of tracked images are stored in their manifest entries.
+ * tracked and was evaluated by the same evaluator, with the same settings, for the same bytes,
+ * nothing runs again. Otherwise all images are evaluated together (duplicates are found across
+ * the whole set), with the still-valid earlier results passed along so a vision model is asked
+ * only about new or changed images; the results of tracked images go into their manifest entries.
  */
 export async function evaluateActor(request: EvaluateActorRequest): Promise<ActorEvaluation> {
   const { actor, evaluator } = request;
@@ -33,16 +37,24 @@ export async function evaluateActor(request: EvaluateActorRequest): Promise<Acto
   const present = actor.images.filter((image) => !image.missing);
   const cachedResults = present.map((image) => {
     const stored = image.entry?.evaluation;
-    return stored && stored.evaluator === evaluator.id && stored.sha256 === hashes[image.filename] ? fromManifest(image.filename, stored) : undefined;
+    const valid = stored && stored.evaluator === evaluator.id && stored.config === evaluator.configKey && stored.sha256 === hashes[image.filename];
+    return valid ? fromManifest(image.filename, stored) : undefined;
   });
   if (present.length > 0 && cachedResults.every((result) => result !== undefined)) {
     return { actorId: actor.id, evaluator: evaluator.id, evaluations: cachedResults as ImageEvaluation[], cached: true, hashes };
   }
+  const previous = new Map(cachedResults.filter((result) => result !== undefined).map((result) => [result.filename, result]));
+  let usage: EvaluationUsage | undefined;
   const evaluations = await evaluator.evaluate({
     actorId: actor.id,
     baseImagePath: actor.baseImage?.path,
     images: present.map((image) => ({ filename: image.filename, path: image.path, sha256: hashes[image.filename] })),
+    previous,
     signal: request.signal,
+    onProgress: request.onProgress,
+    onUsage: (more) => {
+      usage = addUsage(usage, more);
+    },
   });
   const tracked = new Set(present.filter((image) => image.tracked).map((image) => image.filename));
   const now = new Date().toISOString();
@@ -53,20 +65,36 @@ export async function evaluateActor(request: EvaluateActorRequest): Promise<Acto
         for (const entry of manifest.images) {
           const evaluation = byName.get(entry.filename);
           if (evaluation) {
-            entry.evaluation = toManifest(evaluation, now);
+            entry.evaluation = toManifest(evaluation, evaluator.configKey, now);
           }
         }
       }),
     );
   }
-  return { actorId: actor.id, evaluator: evaluator.id, evaluations, cached: false, hashes };
+  return { actorId: actor.id, evaluator: evaluator.id, evaluations, cached: false, hashes, ...(usage ? { usage } : {}) };
+}
+
+function addUsage(total: EvaluationUsage | undefined, more: EvaluationUsage): EvaluationUsage {
+  if (!total) {
+    return { ...more };
+  }
+  const cost = total.estimatedCostUsd === null || more.estimatedCostUsd === null ? null : total.estimatedCostUsd + more.estimatedCostUsd;
+  return {
+    model: more.model,
+    requests: total.requests + more.requests,
+    promptTokens: total.promptTokens + more.promptTokens,
+    completionTokens: total.completionTokens + more.completionTokens,
+    estimatedCostUsd: cost,
+  };
 }
 
 type StoredEvaluation = NonNullable<NonNullable<ActorRecord['images'][number]['entry']>['evaluation']>;
 
-function toManifest(evaluation: ImageEvaluation, evaluatedAt: string): StoredEvaluation {
+function toManifest(evaluation: ImageEvaluation, config: string, evaluatedAt: string): StoredEvaluation {
+  const vision = evaluation.vision;
   return {
     evaluator: evaluation.evaluator,
+    config,
     sha256: evaluation.sha256,
     category: evaluation.category,
     quality: evaluation.quality,
@@ -74,11 +102,13 @@ function toManifest(evaluation: ImageEvaluation, evaluatedAt: string): StoredEva
     reasons: [...evaluation.reasons],
     ...(evaluation.duplicateOf ? { duplicate_of: evaluation.duplicateOf } : {}),
     ...(evaluation.identityDistance !== undefined ? { identity_distance: evaluation.identityDistance } : {}),
+    ...(vision ? { vision: { model: vision.model, category: vision.category, quality: vision.quality, issues: [...vision.issues], keep: vision.keep, reason: vision.reason } } : {}),
     evaluated_at: evaluatedAt,
   };
 }
 
 function fromManifest(filename: string, stored: StoredEvaluation): ImageEvaluation {
+  const vision = stored.vision;
   return {
     filename,
     sha256: stored.sha256 ?? '',
@@ -88,6 +118,7 @@ function fromManifest(filename: string, stored: StoredEvaluation): ImageEvaluati
     reasons: stored.reasons ?? [],
     identityDistance: stored.identity_distance,
     duplicateOf: stored.duplicate_of,
+    ...(vision ? { vision: { ...vision, issues: vision.issues as ImageIssue[] } } : {}),
     evaluator: stored.evaluator ?? '',
   };
 }

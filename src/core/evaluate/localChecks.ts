@@ -1,8 +1,9 @@
 import type { Category } from '../manifest/categories';
 import { findDuplicates, type DuplicateCandidate } from './duplicates';
 import { computeImageStats, type ImageStats } from './imageStats';
-import { resolveLocalCheckThresholds, type LocalCheckThresholds } from './thresholds';
-import type { Evaluator, ImageEvaluation, ImageIssue } from './types';
+import type { FaceIdentity } from './faceIdentity';
+import { fingerprint, resolveLocalCheckThresholds, type LocalCheckThresholds } from './thresholds';
+import type { EvaluationRequest, Evaluator, ImageEvaluation, ImageIssue } from './types';
 
 /** Points taken off the quality score (0-10) per issue; a blurred or badly exposed image is of little use for training. */
 const PENALTIES: Partial<Record<ImageIssue, number>> = {
@@ -12,6 +13,8 @@ const PENALTIES: Partial<Record<ImageIssue, number>> = {
   low_information: 4,
   low_resolution: 3,
   odd_aspect_ratio: 2,
+  identity_drift: 6,
+  no_face: 6,
 };
 
 /**
@@ -84,18 +87,38 @@ export function assessImage(stats: ImageStats, thresholds: LocalCheckThresholds)
   return { category, quality: Math.max(0, 10 - penalty), issues, reasons };
 }
 
-/** The default offline evaluator: pixel statistics only, no network, no model. */
-export class LocalChecksEvaluator implements Evaluator {
-  readonly id = 'local';
-  readonly thresholds: LocalCheckThresholds;
+export interface LocalChecksOptions {
+  thresholds?: Partial<LocalCheckThresholds>;
+  /**
+   * Face identity against the base image. A factory, so face-api loads only when images are
+   * really evaluated (never for cached results). Absent: no identity checks (id `local`).
+   */
+  faces?: () => Promise<FaceIdentity>;
+  /** Injectable pixel statistics (tests). */
+  statsOf?: (file: string) => Promise<ImageStats>;
+}
 
-  constructor(thresholds?: Partial<LocalCheckThresholds>, private readonly statsOf: (file: string) => Promise<ImageStats> = computeImageStats) {
-    this.thresholds = resolveLocalCheckThresholds(thresholds);
+/** The default offline evaluator: pixel statistics and, when enabled, face identity; no network. */
+export class LocalChecksEvaluator implements Evaluator {
+  readonly id: string;
+  readonly thresholds: LocalCheckThresholds;
+  readonly configKey: string;
+  private readonly statsOf: (file: string) => Promise<ImageStats>;
+  private readonly faces?: () => Promise<FaceIdentity>;
+
+  constructor(options: LocalChecksOptions = {}) {
+    this.thresholds = resolveLocalCheckThresholds(options.thresholds);
+    this.statsOf = options.statsOf ?? computeImageStats;
+    this.faces = options.faces;
+    this.id = this.faces ? 'local+face' : 'local';
+    this.configKey = fingerprint(this.thresholds);
   }
 
-  async evaluate(request: Parameters<Evaluator['evaluate']>[0]): Promise<ImageEvaluation[]> {
+  async evaluate(request: EvaluationRequest): Promise<ImageEvaluation[]> {
     const evaluations: ImageEvaluation[] = [];
     const candidates: DuplicateCandidate[] = [];
+    const total = request.images.length * (this.faces ? 2 : 1);
+    let done = 0;
     for (const image of request.images) {
       request.signal?.throwIfAborted();
       let stats: ImageStats;
@@ -113,6 +136,8 @@ export class LocalChecksEvaluator implements Evaluator {
           evaluator: this.id,
         });
         continue;
+      } finally {
+        request.onProgress?.(++done, total);
       }
       const assessment = assessImage(stats, this.thresholds);
       evaluations.push({ filename: image.filename, sha256: image.sha256, ...assessment, evaluator: this.id });
@@ -132,6 +157,52 @@ export class LocalChecksEvaluator implements Evaluator {
         );
       }
     }
+    if (this.faces) {
+      const decoded = request.images.filter((image) => candidates.some((candidate) => candidate.filename === image.filename));
+      await this.checkIdentity(await this.faces(), request, decoded, byName, () => request.onProgress?.(++done, total));
+      request.onProgress?.(total, total);
+    }
     return evaluations;
+  }
+
+  /** Distance of each image's face to the base image's: identity drift over the threshold, or no face. */
+  private async checkIdentity(
+    faces: FaceIdentity,
+    request: EvaluationRequest,
+    images: EvaluationRequest['images'],
+    byName: Map<string, ImageEvaluation>,
+    step: () => void,
+  ): Promise<void> {
+    const limit = this.thresholds.identityDriftDistance;
+    for (const image of images) {
+      request.signal?.throwIfAborted();
+      const evaluation = byName.get(image.filename)!;
+      if (!request.baseImagePath) {
+        evaluation.reasons.push('identity not checked: the actor has no base image');
+        evaluation.identityDistance = null;
+        step();
+        continue;
+      }
+      // One image per call, so a cancel stops between images; the base descriptor is cached.
+      const [{ distance, noFace }] = await faces.identityDistances(request.baseImagePath, [image.path]);
+      evaluation.identityDistance = distance === null ? null : Math.round(distance * 1000) / 1000;
+      if (noFace && evaluation.category === 'photorealistic') {
+        evaluation.issues.push('no_face');
+        evaluation.reasons.push('no face found');
+        evaluation.quality = Math.max(0, evaluation.quality - (PENALTIES.no_face ?? 0));
+      } else if (noFace) {
+        // The detector is trained on photographs: ink, comic and poster styles often hide a face
+        // from it, so this is a note for the reviewer, not a reason to delete.
+        evaluation.issues.push('no_face');
+        evaluation.reasons.push('no face found (common for stylized images: not counted against it)');
+      } else if (distance === null) {
+        evaluation.reasons.push('identity not checked: no face found in the base image');
+      } else if (distance > limit) {
+        evaluation.issues.push('identity_drift');
+        evaluation.reasons.push(`identity drift: face distance ${distance.toFixed(2)} to the base image, above ${limit}`);
+        evaluation.quality = Math.max(0, evaluation.quality - (PENALTIES.identity_drift ?? 0));
+      }
+      step();
+    }
   }
 }

@@ -1,10 +1,13 @@
+import { createHash } from 'node:crypto';
+
 /**
  * Thresholds of the local (offline) checks. Every value is measured on the statistics of
  * imageStats.ts (fixed-size analysis images, so they do not depend on the file's resolution).
  * The defaults were chosen between the values of clean and defective images of the sample and
  * the test fixtures; see the report table in the local checks' tests for the measurements.
  */
-export interface LocalCheckThresholds {
+// A type alias (not an interface) so it is assignable to Record<string, unknown> (recorded in plans).
+export type LocalCheckThresholds = {
   /** Variance of the Laplacian (contrast-stretched 8-bit grey, 256 px long side) below which an image is blurry. */
   blurLaplacianVariance: number;
   /** Mean luminance (0-255) below which an image is too dark. */
@@ -26,7 +29,12 @@ export interface LocalCheckThresholds {
    * compression leaves a few units of chroma on grey pixels, hence not zero.
    */
   greyChromaTolerance: number;
-}
+  /**
+   * Face identity: Euclidean distance of the 128-number face descriptors above which an image's
+   * face is not the base image's person (face-api's customary same-person limit is 0.6).
+   */
+  identityDriftDistance: number;
+};
 
 export const DEFAULT_LOCAL_CHECK_THRESHOLDS: Readonly<LocalCheckThresholds> = Object.freeze({
   // blurred (sigma 6-9) measured 10-15, sharp images 465-7200
@@ -45,6 +53,8 @@ export const DEFAULT_LOCAL_CHECK_THRESHOLDS: Readonly<LocalCheckThresholds> = Ob
   // resized/recompressed copies measured 0-3; distinct crops of one photo 9 or more
   nearDuplicateHamming: 6,
   greyChromaTolerance: 4,
+  // same person measured 0.06-0.19 in photos (fixtures/README.md), up to 0.60 in the sample's stylizations; another person 0.83-0.87
+  identityDriftDistance: 0.6,
 });
 
 /**
@@ -71,4 +81,12 @@ export function resolveLocalCheckThresholds(partial?: Partial<Record<keyof Local
     result.lightMeanLuminance = DEFAULT_LOCAL_CHECK_THRESHOLDS.lightMeanLuminance;
   }
   return result;
+}
+
+/** A short, stable hash of settings (key order does not matter): results made with other settings are not reused. */
+export function fingerprint(settings: Readonly<Record<string, unknown>>): string {
+  const sorted = Object.keys(settings)
+    .sort()
+    .map((key) => [key, settings[key]]);
+  return createHash('sha256').update(JSON.stringify(sorted)).digest('hex').slice(0, 12);
 }

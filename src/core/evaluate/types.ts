@@ -25,6 +25,9 @@ export const IMAGE_ISSUES = [
 ] as const;
 export type ImageIssue = (typeof IMAGE_ISSUES)[number];
 
+/** The OpenAI model the vision evaluator uses unless a setting names another. */
+export const DEFAULT_VISION_MODEL = 'gpt-4o';
+
 /** What an evaluator says about one image. */
 export interface ImageEvaluation {
   filename: string;
@@ -41,10 +44,56 @@ export interface ImageEvaluation {
   identityDistance?: number | null;
   /** For duplicates: the image this one duplicates (the better one, which is kept). */
   duplicateOf?: string;
+  /** What the vision model said about this image, when one looked at it (kept so it is paid for once). */
+  vision?: VisionJudgement;
   evaluator: string;
 }
 
+/** A vision model's answer for one image. */
+export interface VisionJudgement {
+  model: string;
+  category: Category;
+  /** 1-10. */
+  quality: number;
+  issues: ImageIssue[];
+  keep: boolean;
+  reason: string;
+}
+
+export interface EvaluationRequest {
+  actorId: string;
+  baseImagePath?: string;
+  images: { filename: string; path: string; sha256: string }[];
+  /**
+   * Earlier evaluations of these same bytes by this evaluator (by file name), for evaluators that
+   * can reuse part of their work per image (the vision model's answers).
+   */
+  previous?: ReadonlyMap<string, ImageEvaluation>;
+  signal?: AbortSignal;
+  /** Called as images are done (`done` of `total`). */
+  onProgress?: (done: number, total: number) => void;
+  /** Called with what each paid request used (vision model tokens and their estimated cost). */
+  onUsage?: (usage: EvaluationUsage) => void;
+}
+
+/** Tokens one or more vision requests used, and their estimated cost (null when the model has no known price). */
+export interface EvaluationUsage {
+  model: string;
+  requests: number;
+  promptTokens: number;
+  completionTokens: number;
+  estimatedCostUsd: number | null;
+}
+
 export interface Evaluator {
+  /** Recorded with each result: `local`, `local+face`, `local+face+openai:gpt-4o`. */
   readonly id: string;
-  evaluate(request: { actorId: string; baseImagePath?: string; images: { filename: string; path: string; sha256: string }[]; signal?: AbortSignal }): Promise<ImageEvaluation[]>;
+  /**
+   * A fingerprint of the settings the results depend on (thresholds); a cached result made with
+   * other settings is evaluated again.
+   */
+  readonly configKey: string;
+  /** The settings recorded in a plan made from this evaluator's results. */
+  readonly thresholds: Readonly<Record<string, unknown>>;
+  evaluate(request: EvaluationRequest): Promise<ImageEvaluation[]>;
 }

@@ -3,7 +3,9 @@ import { markLoaded } from '../lazyModules';
 import { CATEGORIES } from '../manifest/categories';
 import { parseRetryAfter, withRetries, type BackoffOptions, type RetryInfo, type Sleep } from '../generate/retry';
 import { buildCompositeGrid, encodeImageForVision, jpegDataUri, planGrids, type CompositeGridOptions, type GridTile } from './compositeGrid';
-import type { Evaluator, ImageEvaluation, ImageIssue } from './types';
+import { DEFAULT_VISION_MODEL, type EvaluationRequest, type Evaluator, type ImageEvaluation, type ImageIssue } from './types';
+
+export { DEFAULT_VISION_MODEL };
 
 /**
  * The vision evaluator: numbered composite grids (at most 20 images each) plus the base image go
@@ -27,8 +29,6 @@ export const VISION_ISSUES = [
   'low_resolution',
   'other',
 ] as const satisfies readonly ImageIssue[];
-
-export const DEFAULT_VISION_MODEL = 'gpt-4o';
 
 /** USD per million tokens. */
 export interface ModelPrice {
@@ -212,6 +212,8 @@ function emptyUsage(): VisionUsage {
 export class VisionEvaluator implements Evaluator {
   readonly id: string;
   readonly model: string;
+  readonly configKey: string;
+  readonly thresholds: Readonly<Record<string, unknown>>;
   /** Usage across every call of this evaluator. */
   readonly usage: VisionUsage = emptyUsage();
   readonly #apiKey: string;
@@ -226,14 +228,16 @@ export class VisionEvaluator implements Evaluator {
     this.#options = options;
     this.model = options.model ?? DEFAULT_VISION_MODEL;
     this.id = `openai:${this.model}`;
+    this.configKey = this.model;
+    this.thresholds = { visionModel: this.model };
   }
 
-  async evaluate(request: Parameters<Evaluator['evaluate']>[0]): Promise<ImageEvaluation[]> {
+  async evaluate(request: EvaluationRequest): Promise<ImageEvaluation[]> {
     return (await this.evaluateDetailed(request)).evaluations;
   }
 
   /** Evaluations plus keep/delete verdicts and this call's token use and estimated cost. */
-  async evaluateDetailed(request: Parameters<Evaluator['evaluate']>[0]): Promise<VisionEvaluationResult> {
+  async evaluateDetailed(request: EvaluationRequest): Promise<VisionEvaluationResult> {
     const usage = emptyUsage();
     if (request.images.length === 0) {
       return { evaluations: [], verdicts: [], usage };

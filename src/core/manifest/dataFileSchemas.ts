@@ -49,6 +49,16 @@ export const actionPlanSchema = z
     created_at: isoTimestamp.optional(),
     evaluator: z.string().optional(),
     thresholds: z.record(z.string(), z.unknown()).optional(),
+    evaluation_usage: z
+      .looseObject({
+        model: z.string(),
+        requests: z.number().int().min(0),
+        prompt_tokens: z.number().int().min(0),
+        completion_tokens: z.number().int().min(0),
+        estimated_cost_usd: z.number().min(0).nullable(),
+      })
+      .optional()
+      .describe('What evaluating for this plan paid for (vision model tokens, estimated cost)'),
     seed: z.number().int().optional(),
     target: perCategory.optional(),
     kept: perCategory.optional().describe('Images left per category after the deletions'),

@@ -28,8 +28,18 @@ export const ratingSchema = z.looseObject({
   rated_at: isoTimestamp.optional(),
 });
 
+export const visionJudgementSchema = z.looseObject({
+  model: z.string(),
+  category,
+  quality: z.number(),
+  issues: z.array(z.string()),
+  keep: z.boolean(),
+  reason: z.string(),
+});
+
 export const evaluationSchema = z.looseObject({
   evaluator: z.string().optional(),
+  config: z.string().optional().describe('Fingerprint of the thresholds the evaluation was made with'),
   sha256: sha256Hex.optional().describe('Content hash the evaluation was made for'),
   category: category.optional(),
   quality: z.number().optional(),
@@ -37,6 +47,7 @@ export const evaluationSchema = z.looseObject({
   reasons: z.array(z.string()).optional(),
   duplicate_of: z.string().optional().describe('The image this one duplicates (kept instead)'),
   identity_distance: z.number().nullable().optional(),
+  vision: visionJudgementSchema.optional().describe("The vision model's answer, kept so it is paid for once"),
   evaluated_at: isoTimestamp.optional(),
 });
 

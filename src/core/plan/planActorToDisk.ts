@@ -21,6 +21,8 @@ export interface PlanActorRequest {
   thresholds?: Record<string, unknown>;
   hasher?: FileHasher;
   signal?: AbortSignal;
+  /** Images evaluated so far (`done` of `total`). */
+  onProgress?: (done: number, total: number) => void;
 }
 
 export interface PlannedActor {
@@ -45,7 +47,7 @@ export async function planActorToDisk(request: PlanActorRequest): Promise<Planne
   }
   const library = await loadPromptLibrary(dataRoot);
   const usage = usageForPrompts(library.prompts, await countPromptUsage(index, library.prompts), actorId);
-  const evaluation = await evaluateActor({ dataRoot, actor, evaluator, hasher: request.hasher, signal: request.signal });
+  const evaluation = await evaluateActor({ dataRoot, actor, evaluator, hasher: request.hasher, signal: request.signal, onProgress: request.onProgress });
   const plan = planActor({
     actor,
     evaluations: evaluation.evaluations,
@@ -55,7 +57,7 @@ export async function planActorToDisk(request: PlanActorRequest): Promise<Planne
     seed: request.seed ?? randomInt(0, 2 ** 31),
     hashes: evaluation.hashes,
   });
-  const file = await writeActorPlan(dataRoot, plan, { evaluator: evaluator.id, thresholds: request.thresholds });
+  const file = await writeActorPlan(dataRoot, plan, { evaluator: evaluator.id, thresholds: request.thresholds ?? { ...evaluator.thresholds }, evaluationUsage: evaluation.usage });
   await updatePlanSummary(dataRoot, [summaryRow(plan)]);
   return { plan, file, evaluation };
 }

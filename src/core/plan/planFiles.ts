@@ -7,6 +7,7 @@ import { withFileLock } from '../fs/fileLock';
 import { actionPlanSchema, planSummarySchema } from '../manifest/dataFileSchemas';
 import { formatJson } from '../manifest/jsonFile';
 import { OptionalJson, readOptionalJson } from '../manifest/optionalJsonFile';
+import type { EvaluationUsage } from '../evaluate/types';
 import type { ActorRecord } from '../workspace/types';
 import type { ActorPlan } from './planner';
 
@@ -42,7 +43,18 @@ export function progressPath(dataRoot: string): string {
 export interface PlanMeta {
   evaluator?: string;
   thresholds?: Record<string, unknown>;
+  evaluationUsage?: EvaluationUsage;
   createdAt?: Date;
+}
+
+function usageToJson(usage: EvaluationUsage) {
+  return {
+    model: usage.model,
+    requests: usage.requests,
+    prompt_tokens: usage.promptTokens,
+    completion_tokens: usage.completionTokens,
+    estimated_cost_usd: usage.estimatedCostUsd,
+  };
 }
 
 /** The plan as written to disk (snake_case, the schema's key order; extra details kept as extra keys). */
@@ -53,6 +65,7 @@ export function planToJson(plan: ActorPlan, meta: PlanMeta = {}): ActionPlanFile
     created_at: (meta.createdAt ?? new Date()).toISOString(),
     ...(meta.evaluator !== undefined ? { evaluator: meta.evaluator } : {}),
     ...(meta.thresholds !== undefined ? { thresholds: meta.thresholds } : {}),
+    ...(meta.evaluationUsage ? { evaluation_usage: usageToJson(meta.evaluationUsage) } : {}),
     seed: plan.seed,
     target: { ...plan.target },
     seen: { ...plan.seen },

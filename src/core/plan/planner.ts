@@ -8,7 +8,8 @@ import type { ActorImage, ActorRecord } from '../workspace/types';
 import type { CategoryTargets } from './targets';
 
 /**
- * Issues that make an image unusable for an identity set: it is deleted whatever its quality.
+ * Issues that make an image unusable for an identity set: it is deleted whatever its quality
+ * (`no_face` only for photorealistic images: the detector misses faces in many stylizations).
  * The others (looking at the camera, symmetric framing, low information, odd aspect ratio, a
  * category that differs from the manifest, "other") only lower its rank when a category is over
  * quota. Duplicates are handled through `duplicateOf`, not by their issue names.
@@ -101,9 +102,15 @@ export function planActor(input: PlanInput): ActorPlan {
   };
 
   for (const candidate of candidates) {
-    const failing = (candidate.evaluation?.issues ?? []).filter((issue) => DELETING_ISSUES.has(issue));
-    if (failing.length > 0) {
-      remove(candidate, 'failed_checks', `failed checks: ${[...new Set(failing)].join(', ')}`);
+    const failing = (candidate.evaluation?.issues ?? []).filter((issue) => DELETING_ISSUES.has(issue) && (issue !== 'no_face' || candidate.category === 'photorealistic'));
+    const vision = candidate.evaluation?.vision;
+    const reasons = [
+      ...(failing.length > 0 ? [`failed checks: ${[...new Set(failing)].join(', ')}`] : []),
+      // The vision model's "delete" stands on its own: it saw what no local check measures.
+      ...(vision && !vision.keep ? [`vision model says delete: ${vision.reason}`] : []),
+    ];
+    if (reasons.length > 0) {
+      remove(candidate, 'failed_checks', reasons.join('; '));
     }
   }
 

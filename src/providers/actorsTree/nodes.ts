@@ -218,7 +218,8 @@ export class ImageNode implements StudioNode {
     const evaluation = entry?.evaluation;
     if (evaluation) {
       const reasons = evaluation.reasons?.length ? evaluation.reasons : evaluation.issues ?? [];
-      lines.push('', `*Evaluation (${escapeMarkdown(evaluation.evaluator ?? 'unknown')}):* quality ${evaluation.quality ?? '?'}/10, looks ${CATEGORY_LABELS[evaluation.category ?? 'unknown']}`);
+      const identity = typeof evaluation.identity_distance === 'number' ? `, face distance ${evaluation.identity_distance.toFixed(2)} to the base image` : '';
+      lines.push('', `*Evaluation (${escapeMarkdown(evaluation.evaluator ?? 'unknown')}):* quality ${evaluation.quality ?? '?'}/10, looks ${CATEGORY_LABELS[evaluation.category ?? 'unknown']}${identity}`);
       lines.push(...reasons.map((reason) => `- $(warning) ${escapeMarkdown(reason)}`));
     }
     return markdown(lines.join('\n'));

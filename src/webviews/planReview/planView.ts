@@ -3,7 +3,7 @@
 // model. No `vscode` import.
 import * as path from 'node:path';
 import { CATEGORY_LABELS, TRAINING_CATEGORIES } from '../../core/manifest/categories';
-import { estimatePlanCost } from '../../core/plan/cost';
+import { estimatePlanCost, formatCost } from '../../core/plan/cost';
 import type { ActionPlanFile, FileHasher, Staleness } from '../../core/plan/planFiles';
 import type { ActorRecord, DataProblem } from '../../core/workspace/types';
 import type { CategoryView, DeletionRuleKey, DeletionView, PlanLoad, PlanView } from './protocol';
@@ -71,7 +71,13 @@ export function buildPlanView(plan: ActionPlanFile, options: PlanViewOptions = {
     unclassified: [...(plan.unclassified ?? [])],
     generationCount: plan.generations.length,
     cost: estimatePlanCost(plan.generations, options.models ?? []),
+    ...(plan.evaluation_usage ? { evaluationSpend: describeEvaluationSpend(plan.evaluation_usage) } : {}),
   };
+}
+
+function describeEvaluationSpend(usage: NonNullable<ActionPlanFile['evaluation_usage']>): string {
+  const cost = usage.estimated_cost_usd === null ? 'no price known for this model' : `about ${formatCost(usage.estimated_cost_usd)}`;
+  return `Evaluating for this plan: ${usage.requests} request${usage.requests === 1 ? '' : 's'} to ${usage.model}, ${usage.prompt_tokens + usage.completion_tokens} tokens, ${cost}.`;
 }
 
 export interface LoadPlanViewRequest {

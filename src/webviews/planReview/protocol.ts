@@ -63,6 +63,8 @@ export interface PlanView {
   generationCount: number;
   /** The first is the model a generation would use now; others for comparison. */
   cost: CostEstimate[];
+  /** What evaluating for this plan paid (vision model), as one sentence; absent when nothing was paid. */
+  evaluationSpend?: string;
 }
 
 /** An actor's plan as loaded: the view, no plan yet, or a plan file that does not pass its schema. */

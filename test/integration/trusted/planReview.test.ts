@@ -94,7 +94,7 @@ describe('Plan Review panel', function () {
     const written = JSON.parse(await fs.readFile(planFile(MARTA), 'utf8')) as { created_at: string; seed: number; evaluator: string };
     assert.equal(plan.createdAt, written.created_at);
     assert.equal(plan.seed, written.seed);
-    assert.equal(plan.evaluator, 'local');
+    assert.equal(plan.evaluator, 'local+face');
     assert.equal(plan.stale.stale, false);
   });
 

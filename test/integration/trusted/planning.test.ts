@@ -32,8 +32,15 @@ describe('evaluation and planning in the editor', () => {
     const blurred = (await children(api, photoreal.node)).find((image) => image.label === `${EILEEN}_8.jpg`)!;
     assert.match(blurred.description, /blurry/);
     const tooltip = api.tree.resolveTreeItem(blurred.item, blurred.node as never).tooltip as vscode.MarkdownString;
-    assert.match(tooltip.value, /Evaluation \(local\):\* quality \d+\/10/);
+    assert.match(tooltip.value, /Evaluation \(local\\\+face\):\* quality \d+\/10/);
     assert.match(tooltip.value, /Laplacian|blur/i);
+    // Face identity ran in the worker bundle (dist/faceWorker.js): the other person's photo goes.
+    const other = plan.deletions.find((deletion: { filename: string }) => deletion.filename === `${EILEEN}_10.jpg`);
+    assert.match(other?.reason ?? '', /identity_drift/);
+    const wrongPerson = (await children(api, photoreal.node)).find((image) => image.label === `${EILEEN}_10.jpg`)!;
+    const wrongTooltip = api.tree.resolveTreeItem(wrongPerson.item, wrongPerson.node as never).tooltip as vscode.MarkdownString;
+    assert.match(wrongTooltip.value, /face distance 0\.[6-9]\d to the base image/);
+    assert.match(wrongTooltip.value, /identity drift/);
   });
 
   it('a file added after planning marks the plan stale', async () => {

@@ -135,6 +135,7 @@ class PlanReviewView {
       h('h2', {}, 'Estimated cost'),
       current ? h('p', { class: 'cost-main', id: 'cost-main' }, h('strong', {}, line(current))) : h('p', {}, `${plan.generationCount} generations; no model to price them with.`),
       ...others.map((estimate) => h('p', { class: 'cost-other' }, `With ${line(estimate)}`)),
+      plan.evaluationSpend ? h('p', { class: 'cost-other', id: 'evaluation-spend' }, plan.evaluationSpend) : undefined,
       current ? h('p', { class: 'hint', id: 'cost-note' }, current.note) : undefined,
     );
   }
