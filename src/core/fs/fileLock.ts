@@ -7,6 +7,8 @@ export interface LockOptions {
   timeoutMs?: number;
   /** A lock older than this is taken as abandoned even if its holder cannot be checked. */
   staleMs?: number;
+  /** Stops waiting (rejects with the signal's reason). */
+  signal?: AbortSignal;
 }
 
 interface LockRecord {
@@ -34,7 +36,7 @@ export class LockTimeoutError extends Error {
  * Not re-entrant: nested calls for the same path wait for themselves until the timeout.
  */
 export async function withFileLock<T>(lockPath: string, work: () => Promise<T>, options: LockOptions = {}): Promise<T> {
-  const token = await acquire(lockPath, options.timeoutMs ?? 30_000, options.staleMs ?? 10 * 60_000);
+  const token = await acquire(lockPath, options.timeoutMs ?? 30_000, options.staleMs ?? 10 * 60_000, options.signal);
   try {
     return await work();
   } finally {
@@ -42,7 +44,7 @@ export async function withFileLock<T>(lockPath: string, work: () => Promise<T>, 
   }
 }
 
-async function acquire(lockPath: string, timeoutMs: number, staleMs: number): Promise<string> {
+async function acquire(lockPath: string, timeoutMs: number, staleMs: number, signal?: AbortSignal): Promise<string> {
   const record: LockRecord = {
     pid: process.pid,
     host: os.hostname(),
@@ -67,6 +69,7 @@ async function acquire(lockPath: string, timeoutMs: number, staleMs: number): Pr
     if (Date.now() >= deadline) {
       throw new LockTimeoutError(lockPath, holder);
     }
+    signal?.throwIfAborted();
     await delay(Math.min(200, 5 * 2 ** Math.min(attempt, 5)) + Math.random() * 10);
   }
 }

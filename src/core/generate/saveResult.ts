@@ -19,6 +19,8 @@ export interface SaveRequest {
   prompt: string;
   category: TrainingCategory;
   result: GenerationResult;
+  /** A number reserved earlier (reserveImageNumber, e.g. by a journaled execution); default: the next one. */
+  index?: number;
   now?: () => Date;
 }
 
@@ -37,44 +39,93 @@ export interface SavedImage {
  */
 export async function saveGeneratedImage(request: SaveRequest): Promise<SavedImage> {
   const { dataRoot, actorId, result } = request;
-  const now = (request.now ?? (() => new Date()))().toISOString();
   const { trainingDir, manifest: manifestFile } = actorPaths(dataRoot, actorId);
   await assertWritableInside(dataRoot, trainingDir);
   const { width, height } = await imageSize(result.bytes);
   return withActorLock(dataRoot, actorId, async () => {
-    const index = nextImageNumber(dataRoot, actorId, await loadManifest(manifestFile));
+    const index = request.index ?? nextImageNumber(dataRoot, actorId, await loadManifest(manifestFile));
     const filename = `${actorId}_${index}.${result.extension}`;
     const file = path.join(trainingDir, filename);
     await writeFileAtomic(file, result.bytes);
-    const entry: ImageEntry = {
-      filename,
-      index,
-      category: request.category,
-      source: 'generated',
-      prompt_id: request.promptId,
-      prompt: request.prompt,
-      model: result.model,
+    const entry = imageEntry(request, { filename, index, bytes: result.bytes, width, height, model: result.model });
+    Object.assign(entry, {
       parameters: result.parameters,
       seed: result.seed ?? null,
-      created_at: now,
-      s3_key: null,
-      s3_url: null,
-      sha256: createHash('sha256').update(result.bytes).digest('hex'),
-      size: result.bytes.length,
-      width,
-      height,
-      rating: null,
       ...(result.predictionId ? { prediction_id: result.predictionId } : {}),
       duration_ms: result.durationMs,
-    };
-    await rewriteManifest(dataRoot, actorId, (manifest) => {
-      manifest.images.push(entry);
-      manifest.highest_index = Math.max(manifest.highest_index ?? -1, index);
-      manifest.generations.push({ id: `${now}-${index}`, created_at: now, model: result.model, images: [filename] });
     });
-    await recordPromptMetadata(dataRoot, actorId, filename, { prompt: request.prompt, generated_at: now, s3_url: '', index });
+    await recordNewImage(request, entry);
     return { filename, path: file, index, entry };
   });
+}
+
+/**
+ * Reserves the next image number for a generation about to run: recorded as the manifest's
+ * `highest_index` under the actor's lock, so no other writer (in any process) gets it, even if
+ * this generation never finishes.
+ */
+export async function reserveImageNumber(dataRoot: string, actorId: string): Promise<number> {
+  await assertWritableInside(dataRoot, actorPaths(dataRoot, actorId).trainingDir);
+  return withActorLock(dataRoot, actorId, async () => {
+    let index = 0;
+    await rewriteManifest(dataRoot, actorId, (manifest) => {
+      index = nextImageNumber(dataRoot, actorId, manifest);
+      manifest.highest_index = index;
+    });
+    return index;
+  });
+}
+
+/**
+ * Puts an image file that was written but never recorded (a crash between the file and the
+ * manifest) into the manifest and prompt_metadata.json, with what is known of its generation.
+ */
+export async function adoptImageFile(request: Omit<SaveRequest, 'result'> & { filename: string; index: number; model: string }): Promise<SavedImage> {
+  const { dataRoot, actorId, filename } = request;
+  const file = path.join(actorPaths(dataRoot, actorId).trainingDir, filename);
+  const bytes = await fs.readFile(file);
+  const { width, height } = await imageSize(bytes);
+  return withActorLock(dataRoot, actorId, async () => {
+    const entry = imageEntry(request, { filename, index: request.index, bytes, width, height, model: request.model });
+    await recordNewImage(request, entry);
+    return { filename, path: file, index: request.index, entry };
+  });
+}
+
+function imageEntry(
+  request: Pick<SaveRequest, 'promptId' | 'prompt' | 'category' | 'now'>,
+  image: { filename: string; index: number; bytes: Buffer; width?: number; height?: number; model: string },
+): ImageEntry {
+  return {
+    filename: image.filename,
+    index: image.index,
+    category: request.category,
+    source: 'generated',
+    prompt_id: request.promptId,
+    prompt: request.prompt,
+    model: image.model,
+    created_at: (request.now ?? (() => new Date()))().toISOString(),
+    s3_key: null,
+    s3_url: null,
+    sha256: createHash('sha256').update(image.bytes).digest('hex'),
+    size: image.bytes.length,
+    width: image.width,
+    height: image.height,
+    rating: null,
+  };
+}
+
+/** Under the actor's lock: the entry into the manifest (once), and prompt_metadata.json. */
+async function recordNewImage(request: Pick<SaveRequest, 'dataRoot' | 'actorId' | 'prompt'>, entry: ImageEntry): Promise<void> {
+  const { dataRoot, actorId } = request;
+  const createdAt = entry.created_at ?? new Date().toISOString();
+  await rewriteManifest(dataRoot, actorId, (manifest) => {
+    manifest.images = manifest.images.filter((image) => image.filename !== entry.filename);
+    manifest.images.push(entry);
+    manifest.highest_index = Math.max(manifest.highest_index ?? -1, entry.index ?? -1);
+    manifest.generations.push({ id: `${createdAt}-${entry.index}`, created_at: createdAt, model: entry.model ?? 'unknown', images: [entry.filename] });
+  });
+  await recordPromptMetadata(dataRoot, actorId, entry.filename, { prompt: request.prompt, generated_at: createdAt, s3_url: '', index: entry.index });
 }
 
 /** After an upload: the key and the URL (a plain string) go into the manifest and the metadata. */

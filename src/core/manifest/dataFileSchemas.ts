@@ -169,6 +169,45 @@ export const generationLogSchema = z
   })
   .describe('Generation log: every attempt, success or failure, and ratings');
 
+export const executionJournalSchema = z
+  .looseObject({
+    schema_version: z.literal(1).default(1),
+    run_id: z.string(),
+    mode: z.enum(['everything', 'delete_only', 'generate_only']),
+    actor_ids: z.array(z.string()),
+    status: z.enum(['running', 'cancelled', 'completed']),
+    generator: z.looseObject({ provider: z.string(), model: z.string() }).optional(),
+    started_at: isoTimestamp,
+    updated_at: isoTimestamp.optional(),
+    finished_at: isoTimestamp.optional(),
+    undone_at: isoTimestamp.optional().describe('When the deletions of this run were put back'),
+    skipped_actors: z.array(z.looseObject({ actor_id: z.string(), reason: z.string() })).default([]),
+    operations: z
+      .array(
+        z.looseObject({
+          id: z.string(),
+          actor_id: z.string(),
+          kind: z.enum(['delete', 'generate']),
+          state: z.enum(['pending', 'started', 'done', 'failed', 'skipped']),
+          filename: fileName.optional(),
+          reason: z.string().optional(),
+          sha256: sha256Hex.optional().describe('delete: the content the plan saw; a changed file is not deleted'),
+          category: z.enum(TRAINING_CATEGORIES).optional(),
+          prompt_id: z.string().optional(),
+          prompt: z.string().optional(),
+          number: z.number().int().min(0).optional().describe('generate: the image number reserved for it'),
+          failure_reason: z.string().optional(),
+          error: z.string().optional(),
+          skip_reason: z.string().optional(),
+          warning: z.string().optional(),
+          started_at: isoTimestamp.optional(),
+          finished_at: isoTimestamp.optional(),
+        }),
+      )
+      .default([]),
+  })
+  .describe('Journal of one execution run: every operation before and after it happens, so a crash resumes');
+
 /** One entry per kind of JSON file in the data folder: the schema and where such files live. */
 export interface DataFileKind {
   id: string;
@@ -195,6 +234,7 @@ export const DATA_FILE_KINDS: DataFileKind[] = [
   { id: 'action-plan', title: 'Action plan', schema: actionPlanSchema, fileMatch: ['**/action_plans/*_action_plan.json'] },
   { id: 'plan-summary', title: 'Plan summary', schema: planSummarySchema, fileMatch: ['**/action_plans/summary.json'] },
   { id: 'progress', title: 'Progress journal', schema: progressSchema, fileMatch: ['**/action_plans/progress.json'] },
+  { id: 'execution-journal', title: 'Execution journal', schema: executionJournalSchema, fileMatch: ['**/action_plans/runs/*.json'] },
   { id: 'prompt-library', title: 'Prompt library', schema: promptLibrarySchema, fileMatch: ['**/data/prompts.json'] },
   {
     id: 'pending-uploads',

@@ -19,14 +19,47 @@ export const PROMPT_PREVIEW_LENGTH = 100;
  * overwritten: the error names it.
  */
 export async function recordPromptMetadata(dataRoot: string, actorId: string, filename: string, entry: Partial<PromptMetadataEntry>): Promise<void> {
+  const { file, metadata } = await readPromptMetadata(dataRoot, actorId);
+  const previous = metadata.images[filename] ?? {};
+  const prompt = entry.prompt ?? previous.prompt ?? '';
+  metadata.images[filename] = { ...previous, ...entry, prompt, prompt_preview: prompt.slice(0, PROMPT_PREVIEW_LENGTH) };
+  await writeFileAtomic(file, formatJson(promptMetadataSchema.parse(metadata)));
+}
+
+type StoredPromptMetadata = ReturnType<typeof promptMetadataSchema.parse>['images'][string];
+
+async function readPromptMetadata(dataRoot: string, actorId: string) {
   const file = actorPaths(dataRoot, actorId).promptMetadata;
   const metadata = await readJsonForUpdate(
     file,
     promptMetadataSchema,
     (problems) => new Error(`${file} is not valid (${problems[0].message}, line ${problems[0].line + 1}); it was left as it is.`),
   );
-  const previous = metadata.images[filename] ?? {};
-  const prompt = entry.prompt ?? previous.prompt ?? '';
-  metadata.images[filename] = { ...previous, ...entry, prompt, prompt_preview: prompt.slice(0, PROMPT_PREVIEW_LENGTH) };
+  return { file, metadata };
+}
+
+/**
+ * Removes one image's entry (the image went to the trash) and returns it with its position, so
+ * putting it back restores the file as it was. The caller holds the actor's lock.
+ */
+export async function takePromptMetadata(dataRoot: string, actorId: string, filename: string): Promise<{ entry: StoredPromptMetadata; position: number } | undefined> {
+  const { file, metadata } = await readPromptMetadata(dataRoot, actorId);
+  const names = Object.keys(metadata.images);
+  const position = names.indexOf(filename);
+  if (position < 0) {
+    return undefined;
+  }
+  const entry = metadata.images[filename];
+  delete metadata.images[filename];
+  await writeFileAtomic(file, formatJson(promptMetadataSchema.parse(metadata)));
+  return { entry, position };
+}
+
+/** Puts an entry back at its old position (see takePromptMetadata). The caller holds the actor's lock. */
+export async function restorePromptMetadata(dataRoot: string, actorId: string, filename: string, entry: StoredPromptMetadata, position: number): Promise<void> {
+  const { file, metadata } = await readPromptMetadata(dataRoot, actorId);
+  const others = Object.entries(metadata.images).filter(([name]) => name !== filename);
+  others.splice(Math.min(position, others.length), 0, [filename, entry]);
+  metadata.images = Object.fromEntries(others);
   await writeFileAtomic(file, formatJson(promptMetadataSchema.parse(metadata)));
 }

@@ -1,0 +1,83 @@
+import * as path from 'node:path';
+import { loadManifest } from '../manifest/manifestStore';
+import { estimateCost } from '../plan/cost';
+import { FileHasher, planStaleness, readActorPlan } from '../plan/planFiles';
+import type { ObjectStore } from '../storage/types';
+import { ActorIndex } from '../workspace/dataIndex';
+import { nextImageNumber, TRASH_DIR } from '../workspace/numbering';
+import { ACTORS_DIR, TRAINING_DIR } from '../workspace/layout';
+import type { DryRunActor, DryRunResult, ExecutionMode } from './types';
+
+export interface DryRunRequest {
+  dataRoot: string;
+  actorIds: readonly string[];
+  mode: ExecutionMode;
+  /** The model generations would use, for the cost estimate (e.g. generator.model). */
+  model: string;
+  /** When given, each deletion names the object that would be deleted. */
+  store?: ObjectStore;
+}
+
+/** Where a dry run says trashed files go: the run id does not exist yet. */
+export const NEXT_RUN_PLACEHOLDER = '<run id>';
+
+/**
+ * What executing the plans would do, exactly, without writing anything: the files that would go
+ * to the trash, the files that would be created with the names they would get now (new numbers
+ * from the highest ever seen), their prompts, and the estimated cost. Actors that would be
+ * skipped (no plan, stale plan, no base image) say why.
+ */
+export async function dryRunPlans(request: DryRunRequest): Promise<DryRunResult> {
+  const index = new ActorIndex(request.dataRoot);
+  const hasher = new FileHasher();
+  const actors: DryRunActor[] = [];
+  for (const actorId of [...request.actorIds].sort()) {
+    const result: DryRunActor = { actorId, trash: [], create: [] };
+    actors.push(result);
+    const plan = await readActorPlan(request.dataRoot, actorId);
+    if (plan.state !== 'ok') {
+      result.skipReason = plan.state === 'missing' ? 'no plan: run Plan Actor first' : `the plan file is invalid: ${plan.problems[0]?.message ?? ''}`;
+      continue;
+    }
+    const actor = index.actor(actorId);
+    if (actor.manifestState === 'invalid') {
+      result.skipReason = `${actor.manifestPath} is invalid; fix it first`;
+      continue;
+    }
+    if ((await planStaleness(plan.value, actor, hasher)).stale) {
+      result.skipReason = 'the plan is stale (files changed since planning); run Plan Actor again';
+      continue;
+    }
+    if (request.mode !== 'generate_only') {
+      const entries = new Map(actor.images.map((image) => [image.filename, image.entry]));
+      for (const deletion of plan.value.deletions) {
+        const s3Key = request.store && request.store.kind !== 'none' ? (entries.get(deletion.filename)?.s3_key ?? request.store.keyFor(actorId, deletion.filename)) : undefined;
+        result.trash.push({
+          filename: deletion.filename,
+          reason: deletion.reason ?? '',
+          to: path.join(TRASH_DIR, NEXT_RUN_PLACEHOLDER, ACTORS_DIR, actorId, TRAINING_DIR, deletion.filename),
+          ...(s3Key ? { s3Key } : {}),
+        });
+      }
+    }
+    if (request.mode !== 'delete_only' && plan.value.generations.length > 0) {
+      if (!actor.baseImage) {
+        result.skipReason = `no base image: add ${actorId}_base.png to ${actor.dir}/base_image/`;
+        result.trash = [];
+        continue;
+      }
+      let next = nextImageNumber(request.dataRoot, actorId, await loadManifest(actor.manifestPath));
+      for (const generation of plan.value.generations) {
+        result.create.push({ filename: `${actorId}_${next++}.jpg`, category: generation.category, promptId: generation.prompt_id, prompt: generation.prompt ?? '' });
+      }
+    }
+  }
+  const generations = actors.reduce((sum, actor) => sum + actor.create.length, 0);
+  return {
+    mode: request.mode,
+    actors,
+    deletions: actors.reduce((sum, actor) => sum + actor.trash.length, 0),
+    generations,
+    cost: estimateCost(generations, request.model),
+  };
+}

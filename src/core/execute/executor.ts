@@ -1,0 +1,309 @@
+import { promises as fs } from 'node:fs';
+import * as path from 'node:path';
+import { LockTimeoutError, withFileLock } from '../fs/fileLock';
+import { executionJournalSchema } from '../manifest/dataFileSchemas';
+import { estimateCost } from '../plan/cost';
+import { FileHasher, planStaleness, readActorPlan } from '../plan/planFiles';
+import { Semaphore } from '../util/semaphore';
+import { ActorIndex } from '../workspace/dataIndex';
+import { actorPaths } from '../workspace/layout';
+import { findUnfinishedRun, journalPath, JournalOperation, newRunId, operationView, RunJournal } from './journal';
+import { OperationContext, OperationOutcome, runDelete, runGenerate } from './operations';
+import { DEFAULT_CONCURRENCY, ExecuteRequest, ExecutionSummary } from './types';
+
+/** A run is executed by one process at a time; another process asking for it starts its own. */
+const runLockPath = (journalFile: string) => `${journalFile}.lock`;
+
+/** The lock one execution holds on an actor from its first operation to its last. */
+const executionLockPath = (dataRoot: string, actorId: string) => path.join(actorPaths(dataRoot, actorId).dir, '.actor-studio-execution.lock');
+
+/**
+ * Executes the actors' plans (deletions to the trash, generations through the generator) with a
+ * journal written before and after every operation, so a crash, a kill or Cancel resumes where it
+ * stopped: `resume: 'auto'` continues the newest unfinished run over the same actors and mode.
+ *
+ * At most `concurrency` model requests are in flight across all actors. Each actor is held by one
+ * execution at a time, across processes; an execution that had to wait finds the plan stale (the
+ * files changed) and skips the actor instead of doing the work twice.
+ */
+export async function executePlans(request: ExecuteRequest): Promise<ExecutionSummary> {
+  const now = request.now ?? (() => new Date());
+  if (request.resume !== 'never') {
+    const unfinished = await findUnfinishedRun(request.dataRoot, request.mode, request.actorIds);
+    if (unfinished) {
+      try {
+        const journal = new RunJournal(unfinished.file, executionJournalSchema.parse(unfinished.journal), now);
+        return await withFileLock(runLockPath(unfinished.file), () => run(request, journal, true), { timeoutMs: 0 });
+      } catch (error) {
+        if (!(error instanceof LockTimeoutError)) {
+          throw error;
+        }
+        request.onEvent?.({ type: 'status', message: `run ${unfinished.journal.run_id} is being resumed by another process; starting a new run` });
+      }
+    }
+  }
+  const journal = await createRun(request, now);
+  return withFileLock(runLockPath(journal.file), () => run(request, journal, false), { timeoutMs: 0 });
+}
+
+/** A new journal holding every operation of the actors' plans that the mode includes. */
+async function createRun(request: ExecuteRequest, now: () => Date): Promise<RunJournal> {
+  const started = now();
+  const runId = newRunId(started);
+  const data = executionJournalSchema.parse({
+    run_id: runId,
+    mode: request.mode,
+    // One order for every process, so two executions never wait on each other's actors crosswise.
+    actor_ids: [...request.actorIds].sort(),
+    status: 'running',
+    generator: { provider: request.generator.provider, model: request.generator.model },
+    started_at: started.toISOString(),
+    skipped_actors: [],
+    operations: [],
+  });
+  for (const actorId of data.actor_ids) {
+    const plan = await readActorPlan(request.dataRoot, actorId);
+    if (plan.state !== 'ok') {
+      const reason = plan.state === 'missing' ? 'no plan: run Plan Actor first' : `the plan file is invalid: ${plan.problems[0]?.message ?? 'see the Problems panel'}`;
+      data.skipped_actors.push({ actor_id: actorId, reason });
+      continue;
+    }
+    if (request.mode !== 'generate_only') {
+      for (const deletion of plan.value.deletions) {
+        data.operations.push({
+          id: `${actorId}/delete/${deletion.filename}`,
+          actor_id: actorId,
+          kind: 'delete',
+          state: 'pending',
+          filename: deletion.filename,
+          ...(deletion.reason ? { reason: deletion.reason } : {}),
+          ...(deletion.sha256 ? { sha256: deletion.sha256 } : {}),
+        });
+      }
+    }
+    if (request.mode !== 'delete_only') {
+      plan.value.generations.forEach((generation, position) => {
+        data.operations.push({
+          id: `${actorId}/generate/${position}`,
+          actor_id: actorId,
+          kind: 'generate',
+          state: 'pending',
+          category: generation.category,
+          prompt_id: generation.prompt_id,
+          ...(generation.prompt ? { prompt: generation.prompt } : {}),
+        });
+      });
+    }
+  }
+  const file = journalPath(request.dataRoot, runId);
+  await fs.mkdir(path.dirname(file), { recursive: true });
+  const journal = new RunJournal(file, data, now);
+  await journal.persist();
+  return journal;
+}
+
+async function run(request: ExecuteRequest, journal: RunJournal, resumed: boolean): Promise<ExecutionSummary> {
+  const { dataRoot, signal } = request;
+  const now = request.now ?? (() => new Date());
+  const emit = request.onEvent ?? (() => undefined);
+  const operations = journal.data.operations;
+  const finished = (operation: JournalOperation) => operation.state === 'done' || operation.state === 'failed' || operation.state === 'skipped';
+  let done = operations.filter(finished).length;
+  emit({ type: 'run-started', runId: journal.runId, resumed, total: operations.length, done, journal: journal.file });
+  journal.data.status = 'running';
+  delete journal.data.finished_at;
+  await journal.persist();
+
+  const concurrency = Math.max(1, Math.floor(request.concurrency ?? DEFAULT_CONCURRENCY));
+  const context: OperationContext = {
+    dataRoot,
+    journal,
+    generator: request.generator,
+    store: request.store,
+    requests: new Semaphore(concurrency),
+    signal,
+    now,
+    onStatus: (message) => emit({ type: 'status', message }),
+  };
+  const queue = operations.filter((operation) => !finished(operation));
+  const sessions = new ActorSessions(request, journal, emit, queue);
+  let interrupted = false;
+
+  // More workers than request slots, so saving and bookkeeping overlap the next model request.
+  const worker = async (): Promise<void> => {
+    for (let operation = queue.shift(); operation; operation = queue.shift()) {
+      if (signal?.aborted) {
+        interrupted = true;
+        return;
+      }
+      const session = await sessions.enter(operation.actor_id).catch((error: Error) => {
+        if (signal?.aborted) {
+          return undefined;
+        }
+        throw error;
+      });
+      if (!session) {
+        interrupted = true;
+        return;
+      }
+      try {
+        // Not finished here means: the session skipped the whole actor (stale plan, no base image).
+        if (!finished(operation)) {
+          emit({ type: 'operation-started', operation: operationView(operation) });
+          const outcome: OperationOutcome =
+            operation.kind === 'delete' ? await runDelete(context, operation) : await runGenerate(context, operation, session.baseImagePath ?? '');
+          if (outcome === 'interrupted') {
+            interrupted = true;
+            return;
+          }
+        }
+      } finally {
+        sessions.leave(operation.actor_id);
+      }
+      done++;
+      emit({ type: 'operation-finished', operation: operationView(operation), done, total: operations.length });
+    }
+  };
+  try {
+    await Promise.all(Array.from({ length: concurrency + 1 }, worker));
+  } finally {
+    await sessions.closeAll();
+  }
+
+  const remaining = operations.filter((operation) => !finished(operation)).length;
+  journal.data.status = interrupted || remaining > 0 ? 'cancelled' : 'completed';
+  if (journal.data.status === 'completed') {
+    journal.data.finished_at = now().toISOString();
+  }
+  await journal.persist();
+  const views = operations.map(operationView);
+  const generated = operations.filter((operation) => operation.kind === 'generate' && operation.state === 'done').length;
+  return {
+    runId: journal.runId,
+    mode: journal.data.mode,
+    status: journal.data.status === 'completed' ? 'completed' : 'cancelled',
+    resumed,
+    journal: journal.file,
+    done: views.filter((view) => view.state === 'done'),
+    failed: views.filter((view) => view.state === 'failed'),
+    skipped: views.filter((view) => view.state === 'skipped'),
+    remaining,
+    skippedActors: journal.data.skipped_actors.map((skipped) => ({ actorId: skipped.actor_id, reason: skipped.reason })),
+    spend: estimateCost(generated, request.generator.model),
+  };
+}
+
+interface HeldActor {
+  baseImagePath?: string;
+  release: () => void;
+  /** Settles once the lock file is gone. */
+  released: Promise<void>;
+}
+
+/**
+ * Per-actor admission: the first operation of an actor takes its execution lock (waiting for
+ * another process that holds it) and checks the plan still matches the files; the lock goes when
+ * the actor's last operation of this run ends. Locks are taken one after another in the run's
+ * (sorted) actor order and never while another is awaited, so two processes cannot deadlock.
+ */
+class ActorSessions {
+  private readonly open = new Map<string, Promise<HeldActor>>();
+  private lastAcquired: Promise<unknown> = Promise.resolve();
+  private readonly queued = new Map<string, number>();
+  private readonly hasher = new FileHasher();
+
+  constructor(
+    private readonly request: ExecuteRequest,
+    private readonly journal: RunJournal,
+    private readonly emit: NonNullable<ExecuteRequest['onEvent']>,
+    queue: readonly JournalOperation[],
+  ) {
+    for (const operation of queue) {
+      this.queued.set(operation.actor_id, (this.queued.get(operation.actor_id) ?? 0) + 1);
+    }
+  }
+
+  async enter(actorId: string): Promise<{ baseImagePath?: string }> {
+    let session = this.open.get(actorId);
+    if (!session) {
+      session = this.lastAcquired.then(() => this.start(actorId));
+      this.lastAcquired = session.catch(() => undefined);
+      this.open.set(actorId, session);
+    }
+    const { baseImagePath } = await session;
+    return { baseImagePath };
+  }
+
+  /** One operation of the actor ended; after its last one the actor's lock is released. */
+  leave(actorId: string): void {
+    const left = (this.queued.get(actorId) ?? 1) - 1;
+    this.queued.set(actorId, left);
+    if (left === 0) {
+      void this.open.get(actorId)?.then((held) => held.release(), () => undefined);
+    }
+  }
+
+  async closeAll(): Promise<void> {
+    for (const session of await Promise.allSettled(this.open.values())) {
+      if (session.status === 'fulfilled') {
+        session.value.release();
+        await session.value.released;
+      }
+    }
+  }
+
+  private start(actorId: string): Promise<HeldActor> {
+    const { dataRoot, signal } = this.request;
+    return new Promise((resolve, reject) => {
+      let release!: () => void;
+      const held = new Promise<void>((done) => (release = done));
+      const waiting = setTimeout(() => this.emit({ type: 'status', message: `waiting for another process executing ${actorId}` }), 500);
+      const released: Promise<void> = withFileLock(
+        executionLockPath(dataRoot, actorId),
+        async () => {
+          clearTimeout(waiting);
+          try {
+            resolve({ baseImagePath: await this.admit(actorId), release, released });
+          } catch (error) {
+            reject(error);
+            return;
+          }
+          await held;
+        },
+        { timeoutMs: 24 * 60 * 60_000, staleMs: 24 * 60 * 60_000, signal },
+      ).catch((error: Error) => {
+        clearTimeout(waiting);
+        reject(error);
+      });
+    });
+  }
+
+  /** Checks the actor can be executed now; otherwise marks its operations skipped. Returns its base image. */
+  private async admit(actorId: string): Promise<string | undefined> {
+    const operations = this.journal.data.operations.filter((operation) => operation.actor_id === actorId);
+    const actor = new ActorIndex(this.request.dataRoot).actor(actorId);
+    const untouched = operations.every((operation) => operation.state === 'pending');
+    let skip: string | undefined;
+    if (actor.manifestState === 'invalid') {
+      skip = `${actor.manifestPath} is invalid; fix it first`;
+    } else if (!actor.baseImage && operations.some((operation) => operation.kind === 'generate')) {
+      skip = `no base image: add ${actorId}_base.png to ${actor.dir}/base_image/`;
+    } else if (untouched) {
+      // Only before this run touched the actor: afterwards the run's own changes make the plan "stale".
+      const plan = await readActorPlan(this.request.dataRoot, actorId);
+      if (plan.state === 'ok' && (await planStaleness(plan.value, actor, this.hasher)).stale) {
+        skip = 'the plan is stale (files changed since planning); run Plan Actor again';
+      }
+    }
+    if (skip) {
+      const now = new Date().toISOString();
+      for (const operation of operations.filter((each) => each.state === 'pending' || each.state === 'started')) {
+        Object.assign(operation, { state: 'skipped', skip_reason: skip, finished_at: now });
+      }
+      this.journal.data.skipped_actors.push({ actor_id: actorId, reason: skip });
+      await this.journal.persist();
+      this.emit({ type: 'actor-skipped', actorId, reason: skip });
+    }
+    return actor.baseImage?.path;
+  }
+}

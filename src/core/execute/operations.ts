@@ -1,0 +1,134 @@
+import { promises as fs } from 'node:fs';
+import * as path from 'node:path';
+import { adoptImageFile, recordUpload, reserveImageNumber, saveGeneratedImage, type SavedImage } from '../generate/saveResult';
+import { uploaderFor } from '../generate/uploader';
+import { GenerationError, type Generator } from '../generate/types';
+import { sha256File } from '../plan/planFiles';
+import type { ObjectStore } from '../storage/types';
+import type { Semaphore } from '../util/semaphore';
+import { actorPaths, IMAGE_EXTENSIONS } from '../workspace/layout';
+import type { JournalOperation, RunJournal } from './journal';
+import { moveToTrash } from './trash';
+
+export interface OperationContext {
+  dataRoot: string;
+  journal: RunJournal;
+  generator: Generator;
+  store?: ObjectStore;
+  /** Limits model requests in flight across all actors. */
+  requests: Semaphore;
+  signal?: AbortSignal;
+  now: () => Date;
+  onStatus?: (message: string) => void;
+}
+
+/** How an operation ended here: finished (done, failed or skipped), or interrupted by Cancel (resumable). */
+export type OperationOutcome = 'finished' | 'interrupted';
+
+const messageOf = (error: unknown): string => (error instanceof Error ? error.message : String(error));
+
+/**
+ * Moves a planned deletion to the run's trash and deletes its object. A file whose contents
+ * changed since planning is left alone (skipped): the plan judged other bytes.
+ */
+export async function runDelete(context: OperationContext, operation: JournalOperation): Promise<OperationOutcome> {
+  const { dataRoot, journal } = context;
+  const actorId = operation.actor_id;
+  const filename = operation.filename!;
+  await journal.update(operation, { state: 'started', started_at: context.now().toISOString() });
+  try {
+    const file = path.join(actorPaths(dataRoot, actorId).trainingDir, filename);
+    if (operation.sha256 && (await fs.access(file).then(() => true, () => false)) && (await sha256File(file)) !== operation.sha256) {
+      await journal.update(operation, { state: 'skipped', skip_reason: `${filename} changed since planning; re-plan to judge it again`, finished_at: context.now().toISOString() });
+      return 'finished';
+    }
+    const outcome = await moveToTrash(dataRoot, journal.runId, actorId, filename, context.now());
+    if (!outcome.moved) {
+      await journal.update(operation, { state: 'skipped', skip_reason: `${filename} was already gone`, finished_at: context.now().toISOString() });
+      return 'finished';
+    }
+    let warning: string | undefined;
+    if (context.store && context.store.kind !== 'none') {
+      const key = outcome.entry?.s3_key || context.store.keyFor(actorId, filename);
+      try {
+        await context.store.delete(key);
+      } catch (error) {
+        warning = `the S3 object ${key} could not be deleted: ${messageOf(error)} (Reconcile Data finds it later)`;
+      }
+    }
+    await journal.update(operation, { state: 'done', ...(warning ? { warning } : {}), finished_at: context.now().toISOString() });
+  } catch (error) {
+    await journal.update(operation, { state: 'failed', failure_reason: 'io', error: messageOf(error), finished_at: context.now().toISOString() });
+  }
+  return 'finished';
+}
+
+/** The file written for a reserved number, if any (a crash may have left it unrecorded). */
+async function fileForNumber(dataRoot: string, actorId: string, number: number): Promise<string | undefined> {
+  const names = await fs.readdir(actorPaths(dataRoot, actorId).trainingDir).catch(() => [] as string[]);
+  return names.find((name) => IMAGE_EXTENSIONS.some((extension) => name.toLowerCase() === `${actorId}_${number}${extension}`.toLowerCase()));
+}
+
+/**
+ * Generates one planned image. Its number is reserved (and journaled) before the model is asked,
+ * so a resumed run writes the same file name, and a file already written for that number is
+ * adopted instead of paid for again.
+ */
+export async function runGenerate(context: OperationContext, operation: JournalOperation, baseImagePath: string): Promise<OperationOutcome> {
+  const { dataRoot, journal, generator } = context;
+  const actorId = operation.actor_id;
+  await journal.update(operation, { state: 'started', started_at: operation.started_at ?? context.now().toISOString() });
+  const request = { dataRoot, actorId, promptId: operation.prompt_id!, prompt: operation.prompt ?? '', category: operation.category!, now: context.now };
+  let saved: SavedImage;
+  try {
+    if (operation.number === undefined) {
+      await journal.update(operation, { number: await reserveImageNumber(dataRoot, actorId) });
+    }
+    const index = operation.number!;
+    const existing = await fileForNumber(dataRoot, actorId, index);
+    if (existing) {
+      saved = await adoptImageFile({ ...request, filename: existing, index, model: generator.model });
+    } else {
+      context.signal?.throwIfAborted();
+      const result = await context.requests.run(() => {
+        context.signal?.throwIfAborted();
+        return generator.generate({
+          actorId,
+          baseImagePath,
+          promptId: request.promptId,
+          prompt: request.prompt,
+          category: request.category,
+          signal: context.signal,
+          onProgress: (message) => context.onStatus?.(`${actorId}: ${message}`),
+        });
+      });
+      // A result that arrived is paid for: it is saved even if Cancel was pressed meanwhile.
+      saved = await saveGeneratedImage({ ...request, result, index });
+    }
+  } catch (error) {
+    if (context.signal?.aborted || (error instanceof GenerationError && error.reason === 'cancelled')) {
+      return 'interrupted'; // stays "started" with its number: a resume finishes it
+    }
+    const reason = error instanceof GenerationError ? error.reason : 'io';
+    await journal.update(operation, { state: 'failed', failure_reason: reason, error: messageOf(error), finished_at: context.now().toISOString() });
+    return 'finished';
+  }
+  const warning = await upload(context, actorId, saved);
+  await journal.update(operation, { state: 'done', filename: saved.filename, ...(warning ? { warning } : {}), finished_at: context.now().toISOString() });
+  return 'finished';
+}
+
+/** Mirrors a new image to the object store; a failed upload waits in the pending queue (a warning, not a failure). */
+async function upload(context: OperationContext, actorId: string, saved: SavedImage): Promise<string | undefined> {
+  const uploader = context.store ? uploaderFor(context.store, context.dataRoot) : undefined;
+  if (!uploader) {
+    return undefined;
+  }
+  try {
+    const outcome = await uploader(actorId, saved.filename, saved.path);
+    await recordUpload(context.dataRoot, actorId, saved.filename, outcome.key, outcome.url);
+    return outcome.queued ? `upload queued (${outcome.error ?? 'object store unreachable'}); it retries with the next upload or Retry Pending Uploads` : undefined;
+  } catch (error) {
+    return `not uploaded: ${messageOf(error)}`;
+  }
+}

@@ -1,0 +1,51 @@
+import * as path from 'node:path';
+import { uploaderFor } from '../generate/uploader';
+import { recordUpload } from '../generate/saveResult';
+import { executionJournalSchema } from '../manifest/dataFileSchemas';
+import { actorPaths } from '../workspace/layout';
+import { readJournals, RunJournal } from './journal';
+import { restoreFromTrash, trashedActors } from './trash';
+import type { UndoRequest, UndoSummary } from './types';
+
+/**
+ * Puts back what a run deleted: files, manifest entries (at their old positions) and prompt
+ * metadata, and re-uploads images that had an object (queued when the store is down). Images
+ * the run generated stay. Default run: the newest that deleted something and was not undone.
+ */
+export async function undoRun(request: UndoRequest): Promise<UndoSummary> {
+  const { dataRoot } = request;
+  const journals = await readJournals(dataRoot);
+  const deletedSomething = (journal: (typeof journals)[number]['journal']) => journal.operations.some((operation) => operation.kind === 'delete' && operation.state === 'done');
+  const chosen = request.runId
+    ? journals.find(({ journal }) => journal.run_id === request.runId)
+    : journals.find(({ journal }) => !journal.undone_at && deletedSomething(journal));
+  if (!chosen) {
+    throw new Error(request.runId ? `no run "${request.runId}" in ${path.join(dataRoot, 'action_plans', 'runs')}` : 'no execution to undo: no run deleted anything that is still in the trash');
+  }
+  const journal = new RunJournal(chosen.file, executionJournalSchema.parse(chosen.journal), () => new Date());
+  const summary: UndoSummary = { runId: journal.runId, restored: [], failed: [], reuploaded: 0, queued: 0 };
+  const uploader = request.store ? uploaderFor(request.store, dataRoot) : undefined;
+  for (const actorId of await trashedActors(dataRoot, journal.runId)) {
+    request.signal?.throwIfAborted();
+    const outcome = await restoreFromTrash(dataRoot, journal.runId, actorId, new Date());
+    summary.failed.push(...outcome.failed.map((failure) => ({ actorId, ...failure })));
+    for (const restored of outcome.restored) {
+      summary.restored.push({ actorId, filename: restored.filename });
+      if (uploader && restored.entry?.s3_key) {
+        const file = path.join(actorPaths(dataRoot, actorId).trainingDir, restored.filename);
+        const upload = await uploader(actorId, restored.filename, file);
+        await recordUpload(dataRoot, actorId, restored.filename, upload.key, upload.url ?? restored.entry.s3_url ?? undefined);
+        if (upload.queued) {
+          summary.queued++;
+        } else {
+          summary.reuploaded++;
+        }
+      }
+    }
+  }
+  if (summary.failed.length === 0) {
+    journal.data.undone_at = new Date().toISOString();
+    await journal.persist();
+  }
+  return summary;
+}
