@@ -1,3 +1,4 @@
+import { availableParallelism } from 'node:os';
 import type { EvaluationSettings } from '../config/studioSettings';
 import type { FaceIdentity } from './faceIdentity';
 import { LocalChecksEvaluator } from './localChecks';
@@ -30,6 +31,11 @@ export async function createEvaluator(settings: EvaluationSettings, services: Ev
   return new LocalAndVisionEvaluator(local, new VisionEvaluator({ apiKey: services.openaiKey, model: settings.visionModel, baseURL: services.openaiBaseUrl }));
 }
 
+/** Face workers: two where there are two cores (inference is single-threaded per worker). */
+export function defaultFaceWorkers(): number {
+  return Math.max(1, Math.min(2, availableParallelism()));
+}
+
 /**
  * One face identity engine, created on first use and shared (its models take a second or two to
  * load). `worker: true` runs inference in dist/faceWorker.js, off the caller's thread.
@@ -38,7 +44,9 @@ export function sharedFaceIdentity(options: { worker?: boolean | string } = {}):
   let engine: Promise<FaceIdentity> | undefined;
   return {
     get: () => {
-      engine ??= import('./faceIdentity').then(({ createFaceIdentity }) => createFaceIdentity({ worker: options.worker }));
+      engine ??= import('./faceIdentity').then(({ createFaceIdentity }) =>
+        createFaceIdentity({ worker: options.worker, workers: options.worker ? defaultFaceWorkers() : 1 }),
+      );
       engine.catch(() => {
         engine = undefined;
       });

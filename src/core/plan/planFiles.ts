@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { createReadStream, promises as fs } from 'node:fs';
+import { promises as fs } from 'node:fs';
 import * as path from 'node:path';
 import type { z } from 'zod';
 import { writeFileAtomic } from '../fs/atomicWrite';
@@ -182,21 +182,22 @@ export class FileHasher {
   }
 }
 
-export function sha256File(file: string): Promise<string> {
-  return new Promise((resolve, reject) => {
-    const hash = createHash('sha256');
-    createReadStream(file)
-      .on('data', (chunk) => hash.update(chunk))
-      .on('error', reject)
-      .on('end', () => resolve(hash.digest('hex')));
-  });
+export async function sha256File(file: string): Promise<string> {
+  // Training images are a few hundred KB: one read is faster than a stream of 64 KB chunks.
+  return createHash('sha256').update(await fs.readFile(file)).digest('hex');
 }
+
+/** Files hashed at once: reads overlap, which matters on a cold cache (a cached second run is mostly hashing). */
+const HASH_CONCURRENCY = 8;
 
 /** The content hash of every image of the actor that is on disk (tracked or not), by file name. */
 export async function hashActorImages(actor: ActorRecord, hasher: FileHasher): Promise<Record<string, string>> {
+  const images = actor.images.filter((candidate) => !candidate.missing);
   const hashes: Record<string, string> = {};
-  for (const image of actor.images.filter((candidate) => !candidate.missing)) {
-    hashes[image.filename] = await hasher.hash(image.path);
+  for (let start = 0; start < images.length; start += HASH_CONCURRENCY) {
+    const batch = images.slice(start, start + HASH_CONCURRENCY);
+    const digests = await Promise.all(batch.map((image) => hasher.hash(image.path)));
+    batch.forEach((image, position) => (hashes[image.filename] = digests[position]));
   }
   return hashes;
 }
