@@ -6,10 +6,14 @@ import { launchChromium } from '../test/runners/browser';
 import { runInExtensionHost } from '../test/runners/extensionHost';
 import { ensureResultsDir, repoRoot, runCleanups } from '../test/runners/util';
 import { runEvaluateBench } from './evaluateBench';
+import { runFaceBench } from './faceBench';
+import { runGridBench } from './gridBench';
 import { line, runIndexBench } from './indexBench';
 
 async function main(): Promise<number> {
   await runEvaluateBench(200);
+  await runFaceBench(20);
+  await runGridBench();
   const { workspace } = await runIndexBench(1000, 20);
   const out = path.join(ensureResultsDir(), 'bench-vscode.json');
   fs.rmSync(out, { force: true });
