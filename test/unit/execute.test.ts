@@ -76,8 +76,9 @@ describe('executor: carrying out plans', function () {
 
     const summary = await execute(new CountingGenerator());
     assert.equal(summary.status, 'completed');
-    const created = summary.done.filter((operation) => operation.kind === 'generate').map((operation) => operation.filename).sort();
-    assert.deepEqual(created, dry.actors[0].create.map((entry) => entry.filename).sort());
+    const created = summary.done.filter((operation) => operation.kind === 'generate').map((operation) => [operation.filename, operation.promptId]);
+    const announced = dry.actors[0].create.map((entry) => [entry.filename, entry.promptId]);
+    assert.deepEqual(created.sort(), announced.sort(), 'each prompt got the name the dry run gave it');
     const trashed = summary.done.filter((operation) => operation.kind === 'delete').map((operation) => operation.filename).sort();
     assert.deepEqual(trashed, dry.actors[0].trash.map((entry) => entry.filename).sort());
   });

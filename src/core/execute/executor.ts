@@ -4,6 +4,7 @@ import { LockTimeoutError, withFileLock } from '../fs/fileLock';
 import { executionJournalSchema } from '../manifest/dataFileSchemas';
 import { estimateCost } from '../plan/cost';
 import { FileHasher, planStaleness, readActorPlan } from '../plan/planFiles';
+import { reserveImageNumbers } from '../generate/saveResult';
 import { Semaphore } from '../util/semaphore';
 import { ActorIndex } from '../workspace/dataIndex';
 import { actorPaths } from '../workspace/layout';
@@ -293,6 +294,15 @@ class ActorSessions {
       const plan = await readActorPlan(this.request.dataRoot, actorId);
       if (plan.state === 'ok' && (await planStaleness(plan.value, actor, this.hasher)).stale) {
         skip = 'the plan is stale (files changed since planning); run Plan Actor again';
+      }
+    }
+    if (!skip) {
+      // Numbers in plan order, all at once: the names are the ones a dry run announced.
+      const unnumbered = operations.filter((operation) => operation.kind === 'generate' && operation.state === 'pending' && operation.number === undefined);
+      if (unnumbered.length > 0) {
+        const numbers = await reserveImageNumbers(this.request.dataRoot, actorId, unnumbered.length);
+        unnumbered.forEach((operation, position) => (operation.number = numbers[position]));
+        await this.journal.persist();
       }
     }
     if (skip) {

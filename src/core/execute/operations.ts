@@ -1,6 +1,6 @@
 import { promises as fs } from 'node:fs';
 import * as path from 'node:path';
-import { adoptImageFile, recordUpload, reserveImageNumber, saveGeneratedImage, type SavedImage } from '../generate/saveResult';
+import { adoptImageFile, recordUpload, reserveImageNumbers, saveGeneratedImage, type SavedImage } from '../generate/saveResult';
 import { uploaderFor } from '../generate/uploader';
 import { GenerationError, type Generator } from '../generate/types';
 import { sha256File } from '../plan/planFiles';
@@ -82,7 +82,8 @@ export async function runGenerate(context: OperationContext, operation: JournalO
   let saved: SavedImage;
   try {
     if (operation.number === undefined) {
-      await journal.update(operation, { number: await reserveImageNumber(dataRoot, actorId) });
+      const [number] = await reserveImageNumbers(dataRoot, actorId);
+      await journal.update(operation, { number });
     }
     const index = operation.number!;
     const existing = await fileForNumber(dataRoot, actorId, index);

@@ -53,17 +53,12 @@ async function acquire(lockPath: string, timeoutMs: number, staleMs: number, sig
   };
   const deadline = Date.now() + timeoutMs;
   for (let attempt = 0; ; attempt++) {
-    try {
-      await fs.writeFile(lockPath, JSON.stringify(record), { flag: 'wx' });
+    if (await tryCreate(lockPath, record)) {
       return record.token;
-    } catch (error) {
-      if ((error as NodeJS.ErrnoException).code !== 'EEXIST') {
-        throw error;
-      }
     }
     const holder = await readHolder(lockPath);
-    if (holder && (await isAbandoned(lockPath, holder, staleMs))) {
-      await breakLock(lockPath, holder.token);
+    if (holder ? await isAbandoned(lockPath, holder, staleMs) : await isUnreadableForLong(lockPath)) {
+      await breakLock(lockPath, holder?.token);
       continue;
     }
     if (Date.now() >= deadline) {
@@ -73,6 +68,39 @@ async function acquire(lockPath: string, timeoutMs: number, staleMs: number, sig
     await delay(Math.min(200, 5 * 2 ** Math.min(attempt, 5)) + Math.random() * 10);
   }
 }
+
+/**
+ * Creates the lock file with its whole content at once: the record goes to a file of our own,
+ * which is then hard-linked to the lock's name (fails if it exists). A process killed at any
+ * moment leaves either no lock or a complete one, never an empty file nobody can judge.
+ */
+async function tryCreate(lockPath: string, record: LockRecord): Promise<boolean> {
+  const own = `${lockPath}.${record.token}.tmp`;
+  await fs.writeFile(own, JSON.stringify(record));
+  try {
+    await fs.link(own, lockPath);
+    return true;
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code !== 'EEXIST') {
+      throw error;
+    }
+    return false;
+  } finally {
+    await fs.rm(own, { force: true });
+  }
+}
+
+/** A lock file that cannot be read for a few seconds was left half-written (by an older version, or a full disk). */
+async function isUnreadableForLong(lockPath: string): Promise<boolean> {
+  try {
+    const { mtimeMs } = await fs.stat(lockPath);
+    return Date.now() - mtimeMs > UNREADABLE_LOCK_MS;
+  } catch {
+    return false;
+  }
+}
+
+const UNREADABLE_LOCK_MS = 5_000;
 
 async function readHolder(lockPath: string): Promise<Partial<LockRecord> | undefined> {
   try {

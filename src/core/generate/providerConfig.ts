@@ -1,3 +1,4 @@
+import { stat } from 'node:fs/promises';
 import type { Generator } from './types';
 import { LocalGenerator } from './localGenerator';
 
@@ -37,6 +38,33 @@ export async function createGenerator(config: GeneratorConfig): Promise<Generato
     model: config.model,
     aspectRatio: config.aspectRatio,
     baseUrl: config.replicateBaseUrl,
-    prepareInputImage: (file: string) => toJpegDataUri(file, 95),
+    prepareInputImage: latestByFile((file: string) => toJpegDataUri(file, 95)),
   });
+}
+
+/** Base images kept encoded: enough for the actors one execution works on at once. */
+const CACHED_BASE_IMAGES = 4;
+
+/**
+ * Remembers the last result per file while the file is unchanged (size and modification time):
+ * every generation of an actor sends the same base image, encoded once instead of each time.
+ */
+function latestByFile(compute: (file: string) => Promise<string>): (file: string) => Promise<string> {
+  const cache = new Map<string, { stamp: string; value: Promise<string> }>();
+  return async (file) => {
+    const { size, mtimeMs } = await stat(file);
+    const stamp = `${size}:${mtimeMs}`;
+    const cached = cache.get(file);
+    if (cached?.stamp === stamp) {
+      return cached.value;
+    }
+    const value = compute(file);
+    cache.delete(file);
+    if (cache.size >= CACHED_BASE_IMAGES) {
+      cache.delete(cache.keys().next().value!); // the oldest: data URIs are large
+    }
+    cache.set(file, { stamp, value });
+    value.catch(() => cache.delete(file));
+    return value;
+  };
 }

@@ -60,19 +60,19 @@ export async function saveGeneratedImage(request: SaveRequest): Promise<SavedIma
 }
 
 /**
- * Reserves the next image number for a generation about to run: recorded as the manifest's
- * `highest_index` under the actor's lock, so no other writer (in any process) gets it, even if
- * this generation never finishes.
+ * Reserves the next `count` image numbers for generations about to run: recorded as the
+ * manifest's `highest_index` under the actor's lock, so no other writer (in any process) gets
+ * them, even if a generation never finishes.
  */
-export async function reserveImageNumber(dataRoot: string, actorId: string): Promise<number> {
+export async function reserveImageNumbers(dataRoot: string, actorId: string, count = 1): Promise<number[]> {
   await assertWritableInside(dataRoot, actorPaths(dataRoot, actorId).trainingDir);
   return withActorLock(dataRoot, actorId, async () => {
-    let index = 0;
+    let first = 0;
     await rewriteManifest(dataRoot, actorId, (manifest) => {
-      index = nextImageNumber(dataRoot, actorId, manifest);
-      manifest.highest_index = index;
+      first = nextImageNumber(dataRoot, actorId, manifest);
+      manifest.highest_index = first + count - 1;
     });
-    return index;
+    return Array.from({ length: count }, (_, offset) => first + offset);
   });
 }
 
