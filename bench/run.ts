@@ -5,7 +5,9 @@ import * as path from 'path';
 import { launchChromium } from '../test/runners/browser';
 import { runInExtensionHost } from '../test/runners/extensionHost';
 import { ensureResultsDir, repoRoot, runCleanups } from '../test/runners/util';
+import { runCrashBench } from './crashBench';
 import { runEvaluateBench } from './evaluateBench';
+import { runExecuteBench } from './executeBench';
 import { runFaceBench } from './faceBench';
 import { runGridBench } from './gridBench';
 import { line, runIndexBench } from './indexBench';
@@ -14,6 +16,8 @@ async function main(): Promise<number> {
   await runEvaluateBench(200);
   await runFaceBench(20);
   await runGridBench();
+  await runExecuteBench(100, 200, 2);
+  await runCrashBench(100);
   const { workspace } = await runIndexBench(1000, 20);
   const out = path.join(ensureResultsDir(), 'bench-vscode.json');
   fs.rmSync(out, { force: true });

@@ -1,7 +1,8 @@
 // `npm test`: installs what it needs (Debian packages when root, node_modules, a cached
 // code-server), builds, and runs every layer: unit (plain Node), integration (inside a real
-// VS Code extension host), e2e (Chromium clicking through VS Code). Ends with one total line.
-// Options: --unit (unit only), --no-e2e
+// VS Code extension host), e2e (Chromium clicking through VS Code), and a slow lane (crash safety).
+// Ends with one total line.
+// Options: --unit (unit only), --no-slow (no crash-safety lane), --no-e2e
 import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
@@ -44,11 +45,22 @@ mustPass('type check', 'npm', ['run', '--silent', 'typecheck']);
 fs.rmSync(path.join(root, 'out'), { recursive: true, force: true }); // no stale compiled tests
 mustPass('compile tests', bin('tsc'), ['-p', 'tsconfig.test.json']);
 
+/** Passed and failed counts of a mocha run, from its spec reporter output. */
+const mochaTotals = (result) => ({
+  passed: Number(/(\d+) passing/.exec(result.stdout)?.[1] ?? 0),
+  failed: Number(/(\d+) failing/.exec(result.stdout)?.[1] ?? (result.status === 0 ? 0 : 1)),
+});
+
 const layers = [];
 const unit = step('unit tests (plain Node)', bin('mocha'), ['--config', '.mocharc.json', '--reporter', 'spec', '--reporter-option', 'maxDiffSize=0'], { capture: true });
-const unitPassed = Number(/(\d+) passing/.exec(unit.stdout)?.[1] ?? 0);
-const unitFailed = Number(/(\d+) failing/.exec(unit.stdout)?.[1] ?? (unit.status === 0 ? 0 : 1));
-layers.push(['unit', { passed: unitPassed, failed: unitFailed }]);
+layers.push(['unit', mochaTotals(unit)]);
+
+// The slow lane: kill/resume cycles of the real CLI (about 2 minutes); not in --unit, skipped with --no-slow.
+// Its own mocha options, so the unit lane's .mocharc.json never picks these files up.
+if (!unitOnly && !args.has('--no-slow')) {
+  const slow = step('slow tests (crash safety: the CLI killed and resumed)', bin('mocha'), ['--no-config', '--enable-source-maps', '--timeout', '600000', '--reporter', 'spec', 'out/test/slow/**/*.test.js'], { capture: true });
+  layers.push(['slow', mochaTotals(slow)]);
+}
 
 if (!unitOnly) {
   const integration = step('integration tests (real VS Code extension host, code-server)', process.execPath, ['out/test/runners/integration.js'], { capture: true });

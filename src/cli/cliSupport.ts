@@ -1,6 +1,7 @@
 import * as path from 'node:path';
 import { parseArgs, ParseArgsConfig } from 'node:util';
-import type { DataProblem } from '../core/workspace/types';
+import { ActorIndex } from '../core/workspace/dataIndex';
+import type { DataIndex, DataProblem } from '../core/workspace/types';
 
 /** Exit codes every command follows (DESIGN.md): done, some work failed, usage or input error. */
 export const EXIT_OK = 0;
@@ -63,4 +64,21 @@ export function relativeProblem(dataRoot: string, problem: DataProblem): DataPro
 export function formatProblem(cwd: string, problem: DataProblem): string {
   const where = problem.line !== undefined ? `:${problem.line + 1}:${(problem.column ?? 0) + 1}` : '';
   return `${path.relative(cwd, problem.file) || '.'}${where}: ${problem.severity}: ${problem.message}`;
+}
+
+/** The actors a command runs on (`--actor-id ID`, which must exist, or `--all`), from a fresh index. */
+export async function selectActors(values: Record<string, unknown>, io: CliIO, usage: string): Promise<{ dataRoot: string; index: DataIndex; ids: string[] }> {
+  const dataRoot = dataRootOption(values, io);
+  const actorId = values['actor-id'] as string | undefined;
+  if (Boolean(actorId) === Boolean(values.all)) {
+    throw new UsageError(`give either --actor-id ID or --all\nusage: ${usage}`);
+  }
+  const index = await new ActorIndex(dataRoot).index();
+  if (!index.exists) {
+    throw new UsageError(`data folder not found: ${dataRoot} (pass --data DIR)`);
+  }
+  if (actorId && !index.actors.some((actor) => actor.id === actorId)) {
+    throw new UsageError(`unknown actor id "${actorId}" (\`actor-studio actors\` lists them)`);
+  }
+  return { dataRoot, index, ids: actorId ? [actorId] : index.actors.map((actor) => actor.id) };
 }

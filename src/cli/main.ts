@@ -3,9 +3,10 @@ import { promptsCommand } from './commands/promptsCommand';
 import { generateCommand } from './commands/generateCommand';
 import { evaluateCommand, planCommand } from './commands/planCommands';
 import { retryUploadsCommand } from './commands/retryUploadsCommand';
+import { executeCommand, undoCommand } from './commands/executeCommands';
 import { CliCommand, CliIO, EXIT_FAILED, EXIT_OK, EXIT_USAGE, parseCommandArgs, UsageError } from './cliSupport';
 
-const COMMANDS: CliCommand[] = [actorsCommand, promptsCommand, generateCommand, evaluateCommand, planCommand, retryUploadsCommand];
+const COMMANDS: CliCommand[] = [actorsCommand, promptsCommand, generateCommand, evaluateCommand, planCommand, executeCommand, undoCommand, retryUploadsCommand];
 
 function helpText(): string {
   const width = Math.max(...COMMANDS.map((command) => command.name.length));

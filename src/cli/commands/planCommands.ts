@@ -7,9 +7,7 @@ import { planActorToDisk } from '../../core/plan/planActorToDisk';
 import { FileHasher, progressPath } from '../../core/plan/planFiles';
 import { planAll } from '../../core/plan/progress';
 import { categoryTargets } from '../../core/plan/targets';
-import { ActorIndex } from '../../core/workspace/dataIndex';
-import type { DataIndex } from '../../core/workspace/types';
-import { CliCommand, CliIO, dataRootOption, EXIT_FAILED, EXIT_OK, UsageError } from '../cliSupport';
+import { CliCommand, CliIO, EXIT_FAILED, EXIT_OK, selectActors, UsageError } from '../cliSupport';
 
 const SELECTION = {
   'actor-id': { type: 'string' },
@@ -63,23 +61,6 @@ function usageLine(result: ActorEvaluation): string | undefined {
   }
   const cost = usage.estimatedCostUsd === null ? 'no price known for this model' : `estimated $${usage.estimatedCostUsd.toFixed(4)}`;
   return `  vision ${usage.model}: ${usage.requests} request(s), ${usage.promptTokens} prompt + ${usage.completionTokens} completion tokens, ${cost}`;
-}
-
-/** The actors a command runs on (`--actor-id ID` or `--all`), from a fresh index. */
-async function selectActors(values: Record<string, unknown>, io: CliIO, usage: string): Promise<{ dataRoot: string; index: DataIndex; ids: string[] }> {
-  const dataRoot = dataRootOption(values, io);
-  const actorId = values['actor-id'] as string | undefined;
-  if (Boolean(actorId) === Boolean(values.all)) {
-    throw new UsageError(`give either --actor-id ID or --all\nusage: ${usage}`);
-  }
-  const index = await new ActorIndex(dataRoot).index();
-  if (!index.exists) {
-    throw new UsageError(`data folder not found: ${dataRoot} (pass --data DIR)`);
-  }
-  if (actorId && !index.actors.some((actor) => actor.id === actorId)) {
-    throw new UsageError(`unknown actor id "${actorId}" (\`actor-studio actors\` lists them)`);
-  }
-  return { dataRoot, index, ids: actorId ? [actorId] : index.actors.map((actor) => actor.id) };
 }
 
 /** `actor-studio evaluate`: local checks per image, cached in the manifests by content hash. */

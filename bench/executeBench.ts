@@ -1,0 +1,132 @@
+import { ChildProcess, fork } from 'node:child_process';
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import { executePlans } from '../src/core/execute';
+import { createGenerator, DEFAULT_ASPECT_RATIO, DEFAULT_REPLICATE_MODEL } from '../src/core/generate/providerConfig';
+import { loadSharp } from '../src/core/image/sharp';
+import { writePlanFile } from '../src/core/plan/planFiles';
+import { BUILTIN_PROMPTS } from '../src/core/prompts/builtinPrompts';
+import { fillPrompt } from '../src/core/prompts/library';
+import { actorPaths } from '../src/core/workspace/layout';
+import { FAKE_REPLICATE_TOKEN, FakeReplicateServer } from '../test/fakes/replicateServer';
+import { line } from './indexBench';
+
+const ACTOR = '0000_bench_30_female';
+
+/**
+ * A synthetic actor (the astronaut photo as base image, no training images yet) and a hand-written
+ * plan of `count` generations. The library has 35 prompts, so ids repeat: the planner never does
+ * that, but a plan file may, and the executor takes it as written.
+ */
+async function writeActorWithPlan(dataRoot: string, count: number): Promise<void> {
+  const paths = actorPaths(dataRoot, ACTOR);
+  fs.mkdirSync(paths.trainingDir, { recursive: true });
+  fs.mkdirSync(paths.baseImageDir, { recursive: true });
+  fs.copyFileSync(path.join(__dirname, '..', '..', 'fixtures', 'faces', 'astronaut.png'), path.join(paths.baseImageDir, `${ACTOR}_base.png`));
+  const generations = Array.from({ length: count }, (_, n) => {
+    const prompt = BUILTIN_PROMPTS[n % BUILTIN_PROMPTS.length];
+    return { category: prompt.category, prompt_id: prompt.id, prompt: fillPrompt(prompt.template, 'woman') };
+  });
+  // `seen: {}` says the plan was made from an empty training folder, so it is not stale.
+  await writePlanFile(dataRoot, { schema_version: 1, actor_id: ACTOR, created_at: new Date().toISOString(), seen: {}, deletions: [], generations });
+}
+
+/**
+ * The fake Replicate in a child process, so its work (parsing 130 KB request bodies, serving
+ * images) neither blocks this event loop nor counts in this process's RSS: what is measured is
+ * the executor. Every prediction takes `latencyMs`, answered within the create request.
+ */
+async function startFakeReplicate(latencyMs: number): Promise<{ baseUrl: string; maxInFlight: () => Promise<number>; close: () => Promise<void> }> {
+  const child: ChildProcess = fork(__filename, ['--serve-fake-replicate', String(latencyMs)], { stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
+  const next = () => new Promise<any>((resolve) => child.once('message', resolve));
+  const { baseUrl } = await next();
+  return {
+    baseUrl,
+    maxInFlight: async () => {
+      child.send('stats');
+      return (await next()).maxInFlightPredictions;
+    },
+    close: async () => {
+      child.send('close');
+      await new Promise((resolve) => child.once('exit', resolve));
+    },
+  };
+}
+
+async function serveFakeReplicate(latencyMs: number): Promise<void> {
+  const replicate = await FakeReplicateServer.start({ plan: { syncComplete: true }, randomFaults: { rate: 1, faults: [{ delayMs: latencyMs }], on: ['create'] } });
+  process.on('message', async (message) => {
+    if (message === 'stats') {
+      process.send!(replicate.stats);
+    } else {
+      await replicate.close();
+      process.exit(0);
+    }
+  });
+  process.send!({ baseUrl: replicate.baseUrl });
+}
+
+/** Samples the process's resident memory every `everyMs` until stopped; returns the peak in bytes. */
+function rssSampler(everyMs = 20): { stop: () => number } {
+  let peak = process.memoryUsage().rss;
+  const timer = setInterval(() => (peak = Math.max(peak, process.memoryUsage().rss)), everyMs);
+  return {
+    stop: () => {
+      clearInterval(timer);
+      return Math.max(peak, process.memoryUsage().rss);
+    },
+  };
+}
+
+/**
+ * `count` generations through the real Replicate SDK against the fake server (every prediction
+ * takes `latencyMs`, answered within the create request as with `Prefer: wait`), executed in-process
+ * with `concurrency` requests in flight. Prints the wall time against the ideal
+ * ceil(count / concurrency) x latency, their ratio and the peak RSS of this process.
+ */
+export async function runExecuteBench(count = 100, latencyMs = 200, concurrency = 2): Promise<void> {
+  const workspace = fs.mkdtempSync(path.join(os.tmpdir(), 'actor-studio-execute-bench-'));
+  const dataRoot = path.join(workspace, 'data');
+  const replicate = await startFakeReplicate(latencyMs);
+  try {
+    await writeActorWithPlan(dataRoot, count);
+    const generator = await createGenerator({
+      provider: 'replicate',
+      replicateToken: FAKE_REPLICATE_TOKEN,
+      replicateBaseUrl: replicate.baseUrl,
+      model: DEFAULT_REPLICATE_MODEL,
+      aspectRatio: DEFAULT_ASPECT_RATIO,
+    });
+    await loadSharp(); // module loading is not execution: the ideal has no room for it
+    const memory = rssSampler(20);
+    const started = performance.now();
+    const summary = await executePlans({ dataRoot, actorIds: [ACTOR], mode: 'generate_only', generator, concurrency });
+    const wall = performance.now() - started;
+    const peakRss = memory.stop();
+    if (summary.status !== 'completed' || summary.done.length !== count || summary.failed.length > 0) {
+      throw new Error(`the benchmark run did not generate every image: ${summary.done.length} done, ${summary.failed.length} failed (${summary.failed[0]?.error ?? ''})`);
+    }
+    const maxInFlight = await replicate.maxInFlight();
+    if (maxInFlight > concurrency) {
+      throw new Error(`${maxInFlight} predictions were in flight at once, more than the concurrency ${concurrency}`);
+    }
+    const ideal = Math.ceil(count / concurrency) * latencyMs;
+    console.log(line(`execute ${count} generations, ${latencyMs} ms each, concurrency ${concurrency} (wall time)`, wall, 'ms', 'reference'));
+    console.log(line(`execute ideal: ceil(${count}/${concurrency}) x ${latencyMs} ms`, ideal, 'ms', 'reference'));
+    console.log(line('execute wall time / ideal', wall / ideal, 'x', '<= 1.05'));
+    console.log(line('execute peak RSS (sampled every 20 ms)', peakRss / (1024 * 1024), 'MB', '<= 300 MB'));
+  } finally {
+    await replicate.close();
+    fs.rmSync(workspace, { recursive: true, force: true });
+  }
+}
+
+if (require.main === module && process.argv[2] === '--serve-fake-replicate') {
+  void serveFakeReplicate(Number(process.argv[3]));
+} else if (require.main === module) {
+  runExecuteBench().catch((error) => {
+    console.error(error);
+    process.exitCode = 1;
+  });
+}

@@ -1,0 +1,384 @@
+import { promises as fs } from 'node:fs';
+import * as path from 'node:path';
+import {
+  dryRunPlans,
+  executePlans,
+  listRuns,
+  undoRun,
+  type DryRunResult,
+  type ExecutionEvent,
+  type ExecutionMode,
+  type ExecutionSummary,
+  type OperationView,
+  type UndoSummary,
+} from '../../core/execute';
+import { createGenerator, DEFAULT_ASPECT_RATIO, DEFAULT_REPLICATE_MODEL, ProviderChoice, resolveProvider } from '../../core/generate/providerConfig';
+import { LOCAL_MODEL } from '../../core/generate/localGenerator';
+import { CostEstimate, formatCost } from '../../core/plan/cost';
+import { actorPlanPath } from '../../core/plan/planFiles';
+import { objectStoreFrom, S3_OPTIONS, S3_USAGE } from '../s3Options';
+import { CliCommand, CliIO, dataRootOption, EXIT_FAILED, EXIT_OK, selectActors, UsageError } from '../cliSupport';
+
+const PROVIDERS: readonly ProviderChoice[] = ['auto', 'local', 'replicate'];
+
+const EXECUTE_USAGE =
+  'actor-studio execute (--actor-id ID | --all) (--dry-run | --execute) [--delete-only | --generate-only]\n' +
+  `       [--provider auto|local|replicate] [--concurrency N] [--fresh] ${S3_USAGE} [--data DIR] [--json]`;
+
+/** The mode the old tool's flags name: neither flag is everything. */
+function modeFrom(values: Record<string, unknown>): ExecutionMode {
+  if (values['delete-only'] && values['generate-only']) {
+    throw new UsageError(`--delete-only and --generate-only exclude each other\nusage: ${EXECUTE_USAGE}`);
+  }
+  return values['delete-only'] ? 'delete_only' : values['generate-only'] ? 'generate_only' : 'everything';
+}
+
+/**
+ * `--actor-id ID` or `--all`: every actor that has a plan file, so a run over all actors does not
+ * report the ones nobody planned as skipped.
+ */
+async function selectPlannedActors(values: Record<string, unknown>, io: CliIO): Promise<{ dataRoot: string; actorIds: string[] }> {
+  const { dataRoot, ids } = await selectActors(values, io, EXECUTE_USAGE);
+  if (values['actor-id']) {
+    return { dataRoot, actorIds: ids };
+  }
+  const planned: string[] = [];
+  for (const id of ids) {
+    if (await fs.stat(actorPlanPath(dataRoot, id)).then(() => true, () => false)) {
+      planned.push(id);
+    }
+  }
+  return { dataRoot, actorIds: planned };
+}
+
+function concurrencyFrom(values: Record<string, unknown>): number | undefined {
+  if (values.concurrency === undefined) {
+    return undefined;
+  }
+  const concurrency = Number(values.concurrency);
+  if (!Number.isInteger(concurrency) || concurrency < 1) {
+    throw new UsageError(`--concurrency must be a whole number of at least 1, not "${values.concurrency}"`);
+  }
+  return concurrency;
+}
+
+function costToJson(cost: CostEstimate) {
+  return { model: cost.model, images: cost.images, currency: cost.currency, per_image: cost.perImage ?? null, total: cost.total ?? null, estimate: true, note: cost.note };
+}
+
+function costText(cost: CostEstimate): string {
+  return `${formatCost(cost.total, cost.currency)} (estimate: ${cost.images} image(s) with ${cost.model})`;
+}
+
+function operationToJson(operation: OperationView) {
+  const json = {
+    id: operation.id,
+    actor_id: operation.actorId,
+    kind: operation.kind,
+    state: operation.state,
+    filename: operation.filename,
+    number: operation.number,
+    reason: operation.reason,
+    category: operation.category,
+    prompt_id: operation.promptId,
+    prompt: operation.prompt,
+    failure_reason: operation.failureReason,
+    error: operation.error,
+    skip_reason: operation.skipReason,
+    warning: operation.warning,
+  };
+  return Object.fromEntries(Object.entries(json).filter(([, value]) => value !== undefined));
+}
+
+/** `0001_x: delete 0001_x_3.jpg` or `0001_x: generate photo_ferry_deck -> 0001_x_9.jpg` (the name once saved). */
+function describe(operation: OperationView): string {
+  if (operation.kind === 'delete') {
+    return `${operation.actorId}: delete ${operation.filename}`;
+  }
+  return `${operation.actorId}: generate ${operation.promptId}${operation.filename ? ` -> ${operation.filename}` : ''}`;
+}
+
+function outcome(operation: OperationView): string {
+  switch (operation.state) {
+    case 'failed':
+      return `failed (${operation.failureReason ?? 'error'}): ${operation.error ?? ''}`.trimEnd();
+    case 'skipped':
+      return `skipped: ${operation.skipReason ?? ''}`.trimEnd();
+    default:
+      return operation.warning ? `${operation.state}, warning: ${operation.warning}` : operation.state;
+  }
+}
+
+/**
+ * Progress while executing. On a terminal: one stderr line rewritten with \r (done/total, in flight,
+ * the current operation or status). Elsewhere: a plain line per finished operation.
+ */
+class ProgressReporter {
+  private done = 0;
+  private total = 0;
+  private readonly inFlight = new Map<string, OperationView>();
+  private current = '';
+  private drawn = false;
+
+  constructor(
+    private readonly io: CliIO,
+    private readonly write: ((text: string) => void) | undefined,
+    private readonly columns: number,
+  ) {}
+
+  readonly onEvent = (event: ExecutionEvent): void => {
+    switch (event.type) {
+      case 'run-started':
+        this.total = event.total;
+        this.done = event.done;
+        this.line(`${event.resumed ? 'resuming' : 'starting'} run ${event.runId}: ${event.done}/${event.total} done`);
+        break;
+      case 'operation-started':
+        this.inFlight.set(event.operation.id, event.operation);
+        this.current = describe(event.operation);
+        break;
+      case 'operation-finished':
+        this.inFlight.delete(event.operation.id);
+        this.done = event.done;
+        this.total = event.total;
+        if (!this.write || event.operation.state !== 'done') {
+          this.line(`${describe(event.operation)}: ${outcome(event.operation)}`);
+        }
+        break;
+      case 'actor-skipped':
+        this.line(`${event.actorId}: skipped, ${event.reason}`);
+        break;
+      case 'status':
+        this.current = event.message;
+        // In a log, the run's own notices and retries matter; routine steps ("processing") are noise.
+        if (!this.write && (!/^\S+: /.test(event.message) || /retr/i.test(event.message))) {
+          this.line(`  ${event.message}`);
+        }
+        break;
+    }
+    this.redraw();
+  };
+
+  /** Clears the bar before the summary is printed. */
+  finish(): void {
+    if (this.write && this.drawn) {
+      this.write('\r\x1b[K');
+      this.drawn = false;
+    }
+  }
+
+  /** A line that stays: on a terminal it goes above the bar. */
+  private line(text: string): void {
+    this.finish();
+    this.io.stderr(text);
+  }
+
+  private redraw(): void {
+    if (!this.write || this.total === 0) {
+      return;
+    }
+    const width = 20;
+    const filled = Math.round((this.done / this.total) * width);
+    const bar = `[${'#'.repeat(filled)}${'-'.repeat(width - filled)}] ${this.done}/${this.total}  in flight ${this.inFlight.size}  ${this.current}`;
+    this.write(`\r${bar.slice(0, Math.max(10, this.columns - 1))}\x1b[K`);
+    this.drawn = true;
+  }
+}
+
+function printDryRun(result: DryRunResult, io: CliIO): void {
+  for (const actor of result.actors) {
+    io.stdout(`${actor.actorId}${actor.skipReason ? `: skipped, ${actor.skipReason}` : ''}`);
+    for (const trash of actor.trash) {
+      io.stdout(`  trash   ${trash.filename} -> ${trash.to}  (${trash.reason})${trash.s3Key ? `  [S3 ${trash.s3Key}]` : ''}`);
+    }
+    for (const create of actor.create) {
+      io.stdout(`  create  ${create.filename}  ${create.category}  ${create.promptId}: ${create.prompt}`);
+    }
+  }
+  io.stdout(`dry run (${result.mode}): ${result.deletions} to trash, ${result.generations} to create, ${costText(result.cost)}; nothing was changed`);
+}
+
+function dryRunToJson(result: DryRunResult) {
+  return {
+    dry_run: true,
+    mode: result.mode,
+    deletions: result.deletions,
+    generations: result.generations,
+    cost: costToJson(result.cost),
+    actors: result.actors.map((actor) => ({
+      actor_id: actor.actorId,
+      skip_reason: actor.skipReason ?? null,
+      trash: actor.trash.map((trash) => ({ filename: trash.filename, reason: trash.reason, to: trash.to, s3_key: trash.s3Key ?? null })),
+      create: actor.create.map((create) => ({ filename: create.filename, category: create.category, prompt_id: create.promptId, prompt: create.prompt })),
+    })),
+  };
+}
+
+function printSummary(summary: ExecutionSummary, io: CliIO, cwd: string): void {
+  const deleted = summary.done.filter((operation) => operation.kind === 'delete').length;
+  io.stdout(`run ${summary.runId}${summary.resumed ? ' (resumed)' : ''}, ${summary.mode}: ${summary.status}`);
+  io.stdout(`  done: ${summary.done.length} (${deleted} moved to the trash, ${summary.done.length - deleted} generated)`);
+  io.stdout(`  failed: ${summary.failed.length}`);
+  summary.failed.forEach((operation) => io.stdout(`    ${describe(operation)}: ${operation.failureReason ?? 'error'}: ${operation.error ?? ''}`));
+  io.stdout(`  skipped: ${summary.skipped.length}`);
+  summary.skipped.forEach((operation) => io.stdout(`    ${describe(operation)}: ${operation.skipReason ?? ''}`));
+  summary.skippedActors.forEach((actor) => io.stdout(`  actor not executed: ${actor.actorId}: ${actor.reason}`));
+  summary.done.filter((operation) => operation.warning).forEach((operation) => io.stdout(`  warning: ${describe(operation)}: ${operation.warning}`));
+  io.stdout(`  spend: ${costText(summary.spend)}`);
+  io.stdout(`  journal: ${path.relative(cwd, summary.journal) || summary.journal}`);
+  if (summary.status === 'cancelled') {
+    io.stdout(`stopped with ${summary.remaining} operation(s) not started; run the same command again to resume (finished work is not repeated)`);
+  }
+}
+
+function summaryToJson(summary: ExecutionSummary) {
+  return {
+    run_id: summary.runId,
+    mode: summary.mode,
+    status: summary.status,
+    resumed: summary.resumed,
+    journal: summary.journal,
+    done: summary.done.map(operationToJson),
+    failed: summary.failed.map(operationToJson),
+    skipped: summary.skipped.map(operationToJson),
+    remaining: summary.remaining,
+    skipped_actors: summary.skippedActors.map((actor) => ({ actor_id: actor.actorId, reason: actor.reason })),
+    spend: costToJson(summary.spend),
+  };
+}
+
+/** A terminal's raw stderr, for the rewritten progress line (CliIO.stderr always ends a line). */
+function terminalWriter(io: CliIO): ((text: string) => void) | undefined {
+  const custom = (io as CliIO & { stderrWrite?: (text: string) => void }).stderrWrite;
+  return custom ?? (io.isTTY ? (text: string) => process.stderr.write(text) : undefined);
+}
+
+/**
+ * `actor-studio execute`: carries out the action plans (data/action_plans/<actorId>_action_plan.json),
+ * or with --dry-run says exactly what it would do. Resumes an unfinished run over the same actors and
+ * mode unless --fresh.
+ */
+export const executeCommand: CliCommand = {
+  name: 'execute',
+  summary: 'carry out the action plans (trash deletions, generate missing images); --dry-run shows what would happen',
+  usage: EXECUTE_USAGE,
+  options: {
+    'actor-id': { type: 'string' },
+    all: { type: 'boolean', default: false },
+    'dry-run': { type: 'boolean', default: false },
+    execute: { type: 'boolean', default: false },
+    'delete-only': { type: 'boolean', default: false },
+    'generate-only': { type: 'boolean', default: false },
+    provider: { type: 'string', default: 'auto' },
+    concurrency: { type: 'string' },
+    fresh: { type: 'boolean', default: false },
+    ...S3_OPTIONS,
+  },
+  async run(values, io) {
+    if (Boolean(values['dry-run']) === Boolean(values.execute)) {
+      throw new UsageError(`give either --dry-run or --execute\nusage: ${EXECUTE_USAGE}`);
+    }
+    const mode = modeFrom(values);
+    const provider = String(values.provider) as ProviderChoice;
+    if (!PROVIDERS.includes(provider)) {
+      throw new UsageError(`--provider must be one of ${PROVIDERS.join(', ')}, not "${provider}"`);
+    }
+    const concurrency = concurrencyFrom(values);
+    const { dataRoot, actorIds } = await selectPlannedActors(values, io);
+    if (actorIds.length === 0) {
+      throw new UsageError('no actor has a plan yet; run `actor-studio plan --all` first');
+    }
+    const env = io.env ?? {};
+
+    if (values['dry-run']) {
+      const model = resolveProvider({ provider, replicateToken: env.REPLICATE_API_TOKEN }) === 'local' ? LOCAL_MODEL : DEFAULT_REPLICATE_MODEL;
+      const result = await dryRunPlans({ dataRoot, actorIds, mode, model, store: objectStoreFrom(values, env) });
+      if (values.json) {
+        io.stdout(JSON.stringify(dryRunToJson(result), null, 2));
+      } else {
+        printDryRun(result, io);
+      }
+      return result.actors.some((actor) => actor.skipReason) ? EXIT_FAILED : EXIT_OK;
+    }
+
+    const generator = await createGenerator({
+      provider,
+      replicateToken: env.REPLICATE_API_TOKEN,
+      replicateBaseUrl: env.ACTOR_STUDIO_REPLICATE_BASE_URL,
+      model: DEFAULT_REPLICATE_MODEL,
+      aspectRatio: DEFAULT_ASPECT_RATIO,
+    }).catch((error: Error) => {
+      throw new UsageError(error.message);
+    });
+    const progress = values.json ? undefined : new ProgressReporter(io, terminalWriter(io), process.stderr.columns ?? 100);
+    let summary: ExecutionSummary;
+    try {
+      summary = await executePlans({
+        dataRoot,
+        actorIds,
+        mode,
+        generator,
+        store: objectStoreFrom(values, env),
+        concurrency,
+        signal: io.signal,
+        onEvent: progress?.onEvent,
+        resume: values.fresh ? 'never' : 'auto',
+      });
+    } finally {
+      progress?.finish();
+    }
+    if (values.json) {
+      io.stdout(JSON.stringify(summaryToJson(summary), null, 2));
+    } else {
+      printSummary(summary, io, io.cwd);
+    }
+    const incomplete = summary.failed.length > 0 || summary.skippedActors.length > 0 || summary.status === 'cancelled';
+    return incomplete ? EXIT_FAILED : EXIT_OK;
+  },
+};
+
+function undoToJson(summary: UndoSummary) {
+  return {
+    run_id: summary.runId,
+    restored: summary.restored.map((file) => ({ actor_id: file.actorId, filename: file.filename })),
+    failed: summary.failed.map((file) => ({ actor_id: file.actorId, filename: file.filename, reason: file.reason })),
+    reuploaded: summary.reuploaded,
+    queued: summary.queued,
+  };
+}
+
+/** `actor-studio undo`: puts the files a run moved to the trash back, with their manifest entries. */
+export const undoCommand: CliCommand = {
+  name: 'undo',
+  summary: 'put back what an execution moved to the trash (default: the latest run not undone yet)',
+  usage: `actor-studio undo [--run RUN_ID] ${S3_USAGE} [--data DIR] [--json]`,
+  options: { run: { type: 'string' }, ...S3_OPTIONS },
+  async run(values, io) {
+    const dataRoot = dataRootOption(values, io);
+    const runId = values.run as string | undefined;
+    const runs = await listRuns(dataRoot);
+    if (runId !== undefined && !runs.some((run) => run.runId === runId)) {
+      throw new UsageError(`unknown run "${runId}"${runs.length ? `; runs: ${runs.map((run) => run.runId).join(', ')}` : ''}`);
+    }
+    if (runId === undefined && !runs.some((run) => run.deleted > 0 && !run.undoneAt)) {
+      if (values.json) {
+        io.stdout(JSON.stringify({ run_id: null, restored: [], failed: [], reuploaded: 0, queued: 0 }, null, 2));
+      } else {
+        io.stdout('nothing to undo: no run moved files to the trash that was not undone already');
+      }
+      return EXIT_OK;
+    }
+    const summary = await undoRun({ dataRoot, runId, store: objectStoreFrom(values, io.env ?? {}), signal: io.signal });
+    if (values.json) {
+      io.stdout(JSON.stringify(undoToJson(summary), null, 2));
+    } else {
+      io.stdout(`undo ${summary.runId}: ${summary.restored.length} restored, ${summary.failed.length} not restored`);
+      summary.restored.forEach((file) => io.stdout(`  restored ${file.actorId}/${file.filename}`));
+      summary.failed.forEach((file) => io.stdout(`  not restored ${file.actorId}/${file.filename}: ${file.reason}`));
+      if (summary.reuploaded || summary.queued) {
+        io.stdout(`  S3: ${summary.reuploaded} re-uploaded, ${summary.queued} queued (actor-studio retry-uploads)`);
+      }
+    }
+    return summary.failed.length > 0 ? EXIT_FAILED : EXIT_OK;
+  },
+};
