@@ -1,7 +1,10 @@
 import * as vscode from 'vscode';
 import { CommandContext } from './commands/commandContext';
+import { CommandIds } from './commands/commandIds';
+import type { ExecutePlanResult } from './commands/executeCommands';
 import { loadedHeavyModules } from './core/lazyModules';
 import { registerCommands } from './commands/registerCommands';
+import { ExecutionHost } from './host/executionHost';
 import { GenerationHost } from './host/generationHost';
 import { StudioGeneratorModel } from './host/generatorPanelModel';
 import { createLogger } from './host/logger';
@@ -30,6 +33,7 @@ export interface ActorStudioApi {
   readonly workspace: StudioWorkspace;
   readonly generation: GenerationHost;
   readonly planning: PlanningHost;
+  readonly execution: ExecutionHost;
   /** Heavy modules loaded so far (sharp, SDKs): none at activation (the benchmark checks). */
   readonly loadedHeavyModules: () => string[];
   /** The open Generator panel at its protocol boundary (integration tests). */
@@ -54,7 +58,14 @@ export function activate(context: vscode.ExtensionContext): ActorStudioApi {
   const view = vscode.window.createTreeView(ACTORS_VIEW_ID, { treeDataProvider: tree, showCollapseAll: true, canSelectMany: true });
   const generation = new GenerationHost(workspace, secrets, logger, (actorId) => tree.refresh([actorId]));
   const generatorModel = new StudioGeneratorModel(workspace, generation, tree, secrets);
-  const planReviewModel = new StudioPlanReviewModel(workspace, planning, generation, tree);
+  const execution = new ExecutionHost(workspace, secrets, logger, (actorIds) => tree.refresh(actorIds), CommandIds.showLog);
+  const planReviewModel = new StudioPlanReviewModel(workspace, planning, generation, tree, {
+    // Through the command, so the panel gets the same mode pick, confirmation and progress.
+    execute: async (actorId, mode) => {
+      const result = await vscode.commands.executeCommand<ExecutePlanResult | undefined>(CommandIds.executePlan, actorId, undefined, mode === 'dry-run' ? { mode: 'dry_run' } : {});
+      return result !== undefined && (mode === 'dry-run' || result.summary !== undefined);
+    },
+  });
   const commandContext: CommandContext = {
     extensionUri: context.extensionUri,
     workspace,
@@ -65,6 +76,8 @@ export function activate(context: vscode.ExtensionContext): ActorStudioApi {
     generatorModel,
     planning,
     planReviewModel,
+    execution,
+    showLog: () => channel.show(true),
   };
 
   context.subscriptions.push(
@@ -77,6 +90,7 @@ export function activate(context: vscode.ExtensionContext): ActorStudioApi {
     generation,
     generatorModel,
     planning,
+    execution,
     planning.onDidChangeActors((actorIds) => void tree.refresh(actorIds)),
     // Registered synchronously in activate(), so a panel open before a reload comes back.
     GeneratorPanel.registerSerializer(context.extensionUri, generatorModel, logger),
@@ -102,6 +116,7 @@ export function activate(context: vscode.ExtensionContext): ActorStudioApi {
     workspace,
     generation,
     planning,
+    execution,
     loadedHeavyModules,
     generatorPanel: () => GeneratorPanel.current?.probe,
     planReviewPanel: () => PlanReviewPanel.current?.probe,

@@ -1,5 +1,6 @@
 import * as vscode from 'vscode';
 import type { Logger } from '../core/logger';
+import type { ExecutionHost } from '../host/executionHost';
 import type { GenerationHost } from '../host/generationHost';
 import type { PlanningHost } from '../host/planningHost';
 import type { Secrets } from '../host/secrets';
@@ -21,6 +22,9 @@ export interface CommandContext {
   generatorModel: GeneratorPanelModel;
   planning: PlanningHost;
   planReviewModel: PlanReviewModel;
+  execution: ExecutionHost;
+  /** Shows the Actor Studio output channel (the log). */
+  showLog(): void;
 }
 
 /** Handlers take the clicked node and the multi-selection, like every tree command. */

@@ -11,6 +11,10 @@ export const CommandIds = {
   planActor: 'actorStudio.planActor',
   planAllActors: 'actorStudio.planAllActors',
   openPlanReview: 'actorStudio.openPlanReview',
+  executePlan: 'actorStudio.executePlan',
+  executeAllPlans: 'actorStudio.executeAllPlans',
+  undoLastExecution: 'actorStudio.undoLastExecution',
+  showLog: 'actorStudio.showLog',
 } as const;
 
 export type CommandId = (typeof CommandIds)[keyof typeof CommandIds];

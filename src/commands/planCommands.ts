@@ -1,16 +1,6 @@
 import * as vscode from 'vscode';
 import { CommandContext, NodeCommandHandler, requireTrust, resolveActors } from './commandContext';
-
-type Work<T> = (signal: AbortSignal, report: (message: string, increment: number) => void) => Promise<T>;
-
-/** Long work in a notification with progress and Cancel; Cancel aborts the signal. */
-function withCancellableProgress<T>(title: string, work: Work<T>): Thenable<T> {
-  return vscode.window.withProgress({ location: vscode.ProgressLocation.Notification, title, cancellable: true }, (progress, token) => {
-    const abort = new AbortController();
-    token.onCancellationRequested(() => abort.abort());
-    return work(abort.signal, (message, increment) => progress.report({ message, increment }));
-  });
-}
+import { withCancellableProgress } from './progress';
 
 /** Evaluate Actor: local checks of the chosen actors' images; results in the manifest and the tree. */
 export function evaluateActors(context: CommandContext): NodeCommandHandler {
@@ -27,7 +17,10 @@ export function evaluateActors(context: CommandContext): NodeCommandHandler {
     );
     const flagged = results.reduce((sum, result) => sum + result.evaluations.filter((evaluation) => evaluation.issues.length > 0).length, 0);
     const images = results.reduce((sum, result) => sum + result.evaluations.length, 0);
-    void vscode.window.showInformationMessage(`Actor Studio: ${images} image(s) evaluated, ${flagged} with issues.`);
+    const paid = results.filter((result) => result.usage);
+    const cost = paid.reduce((sum, result) => sum + (result.usage?.estimatedCostUsd ?? 0), 0);
+    const spend = paid.length > 0 ? ` The vision model cost about $${cost.toFixed(4)} (see the Actor Studio log).` : '';
+    void vscode.window.showInformationMessage(`Actor Studio: ${images} image(s) evaluated, ${flagged} with issues.${spend}`);
   };
 }
 

@@ -2,6 +2,8 @@ import * as vscode from 'vscode';
 import { CommandContext } from './commandContext';
 import { CommandIds } from './commandIds';
 import { createSampleWorkspace } from './createSampleWorkspace';
+import { DryRunReports } from './dryRunReport';
+import { executeAllPlans, executePlan, undoLastExecution } from './executeCommands';
 import { openGenerator } from './openGenerator';
 import { openManifest } from './openManifest';
 import { openPlanReview } from './openPlanReview';
@@ -13,6 +15,7 @@ import { setApiKey } from './setApiKey';
 
 /** Registers every command once; errors reach the user and the log instead of vanishing. */
 export function registerCommands(context: CommandContext): vscode.Disposable[] {
+  const dryRunReports = new DryRunReports();
   const handlers: Record<string, (...args: never[]) => Promise<unknown>> = {
     [CommandIds.refresh]: refresh(context),
     [CommandIds.openManifest]: openManifest(context),
@@ -25,8 +28,12 @@ export function registerCommands(context: CommandContext): vscode.Disposable[] {
     [CommandIds.planActor]: planActors(context),
     [CommandIds.planAllActors]: planAllActors(context),
     [CommandIds.openPlanReview]: openPlanReview(context),
+    [CommandIds.executePlan]: executePlan(context, dryRunReports),
+    [CommandIds.executeAllPlans]: executeAllPlans(context, dryRunReports),
+    [CommandIds.undoLastExecution]: undoLastExecution(context),
+    [CommandIds.showLog]: async () => context.showLog(),
   };
-  return Object.entries(handlers).map(([id, handler]) =>
+  const registered = Object.entries(handlers).map(([id, handler]) =>
     vscode.commands.registerCommand(id, async (...args: never[]) => {
       try {
         return await handler(...args);
@@ -37,4 +44,5 @@ export function registerCommands(context: CommandContext): vscode.Disposable[] {
       }
     }),
   );
+  return [dryRunReports, ...registered];
 }

@@ -1,6 +1,7 @@
 import * as vscode from 'vscode';
 import type { GeneratedImage } from '../core/generate/generateImage';
 import type { Logger } from '../core/logger';
+import { createStudioGenerator, createStudioObjectStore } from './generationServices';
 import type { StudioWorkspace } from './studioWorkspace';
 import type { Secrets } from './secrets';
 
@@ -76,18 +77,12 @@ export class GenerationHost {
   }
 
   private async services(dataRoot: string) {
-    const { createGenerator } = await import('../core/generate/providerConfig');
-    const settings = this.workspace.settings;
-    const generator = await createGenerator({ ...settings.generator, replicateToken: await this.secrets.get('replicateToken') });
+    const generator = await createStudioGenerator(this.workspace.settings, this.secrets);
     const { uploaderFor } = await import('../core/generate/uploader');
     return { generator, upload: uploaderFor(await this.objectStore(), dataRoot) };
   }
 
-  /** The store the settings name, with credentials from SecretStorage (else the AWS default chain). */
-  private async objectStore() {
-    const { createObjectStore } = await import('../core/storage/createStore');
-    const accessKeyId = await this.secrets.get('awsAccessKeyId');
-    const secretAccessKey = await this.secrets.get('awsSecretAccessKey');
-    return createObjectStore(this.workspace.settings.s3, accessKeyId && secretAccessKey ? { accessKeyId, secretAccessKey } : undefined);
+  private objectStore() {
+    return createStudioObjectStore(this.workspace.settings, this.secrets);
   }
 }

@@ -1,6 +1,7 @@
 import * as path from 'node:path';
 import * as vscode from 'vscode';
 import { evaluationFromSettings, EvaluationSettings, SETTINGS_SECTION, targetFromSettings } from '../core/config/studioSettings';
+import { DEFAULT_CONCURRENCY } from '../core/execute/types';
 import { DEFAULT_ASPECT_RATIO, DEFAULT_REPLICATE_MODEL, ProviderChoice } from '../core/generate/providerConfig';
 import type { TargetSettings } from '../core/plan/targets';
 import { DEFAULT_KEY_PREFIX } from '../core/storage/types';
@@ -17,6 +18,19 @@ export interface Settings {
   /** Another server speaking OpenAI's API (a proxy); empty for OpenAI's own. */
   openaiBaseUrl: string;
   s3: { bucket: string; region: string; endpoint: string; keyPrefix: string; publicBaseUrl: string };
+  /** Model requests in flight at once across all actors while executing plans (1-8). */
+  execution: { concurrency: number };
+}
+
+/** Bounds of `actorStudio.execution.concurrency` (package.json declares the same). */
+export const EXECUTION_CONCURRENCY = { default: DEFAULT_CONCURRENCY, min: 1, max: 8 } as const;
+
+/** A whole number within the bounds; anything else (a hand-edited 0, 2.5 or "4") falls back sensibly. */
+export function executionConcurrency(value: unknown): number {
+  if (typeof value !== 'number' || !Number.isFinite(value)) {
+    return EXECUTION_CONCURRENCY.default;
+  }
+  return Math.min(EXECUTION_CONCURRENCY.max, Math.max(EXECUTION_CONCURRENCY.min, Math.floor(value)));
 }
 
 export function readSettings(scope?: vscode.ConfigurationScope): Settings {
@@ -39,6 +53,7 @@ export function readSettings(scope?: vscode.ConfigurationScope): Settings {
       keyPrefix: config.get<string>('s3.keyPrefix') ?? DEFAULT_KEY_PREFIX,
       publicBaseUrl: config.get<string>('s3.publicBaseUrl')?.trim() ?? '',
     },
+    execution: { concurrency: executionConcurrency(config.get('execution.concurrency')) },
   };
 }
 

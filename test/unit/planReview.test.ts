@@ -8,7 +8,7 @@ import { ActionPlanFile, actorPlanPath } from '../../src/core/plan/planFiles';
 import { categoryTargets, DEFAULT_TARGET } from '../../src/core/plan/targets';
 import { ActorIndex } from '../../src/core/workspace/dataIndex';
 import { buildPlanView, deletionRule, describeProblems, loadPlanView, RULE_TEXT } from '../../src/webviews/planReview/planView';
-import { EXECUTION_UNAVAILABLE, isPlanView, PlanLoad, PlanView } from '../../src/webviews/planReview/protocol';
+import { isPlanView, PlanLoad, PlanView } from '../../src/webviews/planReview/protocol';
 import { copySampleData } from './helpers/tempData';
 
 const MARTA = '0000_european_45_female';
@@ -146,7 +146,6 @@ describe('Plan Review: view of a plan file', () => {
     assert.equal(isPlanView({ missing: true }), false);
     assert.equal(isPlanView({ invalid: 'x' }), false);
     assert.equal(describeProblems([{ file: 'f', severity: 'error', message: 'bad', line: 0, column: 4 }]), '1:5: bad');
-    assert.equal(EXECUTION_UNAVAILABLE, 'Execution arrives with the execution feature');
   });
 });
 

@@ -20,13 +20,8 @@ export interface PlanReviewModel {
   /** Plans the actor again (evaluation, then a new plan file); resolves when it is written. */
   replan(actorId: string): Promise<void>;
   /**
-   * Runs the plan (the execution issue's commands). Returns undefined while execution is not
-   * available yet: the panel then disables Dry Run and Execute.
+   * Runs the plan through the Execute Plan command; resolves when it ended, with false when the
+   * user dismissed the mode pick or the confirmation (or there was nothing to do).
    */
-  runExecution(actorId: string, mode: 'dry-run' | 'execute'): Promise<void> | undefined;
-  /**
-   * Optional: whether runExecution would run, asked before the page is shown so the buttons are
-   * disabled up front. Without it the panel finds out on the first click.
-   */
-  executionAvailable?(actorId: string): boolean;
+  runExecution(actorId: string, mode: 'dry-run' | 'execute'): Promise<boolean>;
 }

@@ -84,20 +84,15 @@ export class PlanReviewPanel extends WebviewHost<PlanReviewHostMessage, PlanRevi
       if (this.busy) {
         throw new Error(`busy: ${this.busy}`);
       }
-      const running = this.model.runExecution(this.actorId, mode);
-      if (running === undefined) {
-        this.executionUnavailable = true;
-        await this.sendState();
-        return { ran: false };
-      }
-      await this.whileBusy(mode === 'execute' ? 'executing' : 'dry run', () => running);
-      return { ran: true };
+      let ran = false;
+      await this.whileBusy(mode === 'execute' ? 'executing' : 'dry run', async () => {
+        ran = await this.model.runExecution(this.actorId, mode);
+      });
+      return { ran };
     },
   };
 
   private busy: string | undefined;
-  /** Set once runExecution said it is not available (no need to ask again). */
-  private executionUnavailable = false;
 
   private constructor(
     panel: vscode.WebviewPanel,
@@ -173,12 +168,10 @@ export class PlanReviewPanel extends WebviewHost<PlanReviewHostMessage, PlanRevi
       this.logger?.warn(`plan review panel: ${problem}`);
       load = { missing: true };
     }
-    const available = !this.executionUnavailable && (this.model.executionAvailable?.(this.actorId) ?? true);
     return {
       type: 'state',
       actorId: this.actorId,
       load,
-      executionAvailable: available,
       blocked: vscode.workspace.isTrusted ? undefined : 'Restricted Mode: re-planning and execution write files, so they are off until you trust this folder.',
       busy: this.busy,
       problem,

@@ -74,16 +74,12 @@ export function isPlanView(load: PlanLoad | undefined): load is PlanView {
   return typeof load === 'object' && load !== null && typeof (load as PlanView).actorId === 'string' && Array.isArray((load as PlanView).deletions);
 }
 
-export const EXECUTION_UNAVAILABLE = 'Execution arrives with the execution feature';
-
 // ---- host -> UI
 
 export interface StateMessage {
   type: 'state';
   actorId: string;
   load: PlanLoad;
-  /** False until the execution feature lands: Dry Run and Execute are disabled with EXECUTION_UNAVAILABLE. */
-  executionAvailable: boolean;
   /** Why writing actions are off (Restricted Mode), when they are. */
   blocked?: string;
   /** What the host is doing for this panel right now ("re-planning", "dry run"), if anything. */
@@ -102,7 +98,11 @@ export type PlanReviewAction = 'openPlanFile' | 'replan' | 'dryRun' | 'execute';
 export type PlanReviewRequests = {
   openPlanFile: { params: null; result: null };
   replan: { params: null; result: null };
-  /** `ran: false` when execution is not available yet (the page then disables the buttons). */
+  /**
+   * Runs the Execute Plan command on this actor (Dry Run: its report opens in an editor; Execute:
+   * the mode pick, the confirmation and the progress notification). `ran: false` when the user
+   * dismissed the pick or the confirmation, or there was nothing to execute.
+   */
   runExecution: { params: { mode: 'dry-run' | 'execute' }; result: { ran: boolean } };
 };
 

@@ -14,8 +14,8 @@ const LOCAL_MODEL = 'local/augment';
 const THUMBNAIL_WIDTH = 320;
 
 export interface StudioPlanReviewOptions {
-  /** The execution feature's entry point; absent until it lands (Dry Run and Execute are then disabled). */
-  execute?: (actorId: string, mode: 'dry-run' | 'execute') => Promise<void>;
+  /** The Execute Plan command for one actor (the composition root wires it); true when it ran. */
+  execute: (actorId: string, mode: 'dry-run' | 'execute') => Promise<boolean>;
 }
 
 /**
@@ -35,7 +35,7 @@ export class StudioPlanReviewModel implements PlanReviewModel, vscode.Disposable
     private readonly planning: PlanningHost,
     private readonly generation: GenerationHost,
     tree: ActorsTreeProvider,
-    private readonly options: StudioPlanReviewOptions = {},
+    private readonly options: StudioPlanReviewOptions,
   ) {
     this.subscriptions = [
       this.changed,
@@ -109,12 +109,8 @@ export class StudioPlanReviewModel implements PlanReviewModel, vscode.Disposable
     });
   }
 
-  runExecution(actorId: string, mode: 'dry-run' | 'execute'): Promise<void> | undefined {
-    return this.options.execute?.(actorId, mode);
-  }
-
-  executionAvailable(): boolean {
-    return this.options.execute !== undefined;
+  runExecution(actorId: string, mode: 'dry-run' | 'execute'): Promise<boolean> {
+    return this.options.execute(actorId, mode);
   }
 
   /** The model a generation would use now first, then the Replicate model for comparison. */

@@ -12,7 +12,7 @@ import * as vscode from 'vscode';
 import type { ActorStudioApi } from '../../../src/extension';
 import { formatCost } from '../../../src/core/plan/cost';
 import type { PlanReviewPanelProbe } from '../../../src/webviews/planReview/planReviewPanel';
-import { EXECUTION_UNAVAILABLE, isPlanView, PlanReviewHostMessage, PlanView, StateMessage } from '../../../src/webviews/planReview/protocol';
+import { isPlanView, PlanReviewHostMessage, PlanView, StateMessage } from '../../../src/webviews/planReview/protocol';
 import { children, studio, waitFor, workspaceRoot } from '../support/studio';
 import { restoreFiles, snapshotFiles } from '../support/files';
 
@@ -142,15 +142,16 @@ describe('Plan Review panel', function () {
     assert.deepEqual(reviewTabs().map((tab) => tab.label), [`Plan Review: ${MARTA}`]);
   });
 
-  it('Dry Run and Execute: disabled with the tooltip while execution is not available; bad modes are refused', async () => {
-    const state = probe.posted.filter(isState).at(-1)!;
+  it('Dry Run opens the report of this actor beside the panel and changes nothing; bad modes are refused', async () => {
+    const before = await snapshotFiles(dataDir());
     const reply = await request('runExecution', { mode: 'dry-run' });
-    if (!state.executionAvailable) {
-      assert.deepEqual(reply, { type: 'reply', id: requestId, ok: true, result: { ran: false } });
-      assert.equal(EXECUTION_UNAVAILABLE, 'Execution arrives with the execution feature');
-    } else {
-      assert.equal((reply as { ok: boolean }).ok, true);
-    }
+    assert.deepEqual(reply, { type: 'reply', id: requestId, ok: true, result: { ran: true } });
+    const report = await waitFor('the dry run report', () =>
+      vscode.workspace.textDocuments.find((document) => document.uri.scheme === 'actor-studio-dry-run' && document.getText().includes(`## ${MARTA}`)),
+    );
+    assert.match(report.getText(), new RegExp(`${MARTA}_8\\.jpg\` → \`\\.trash/`), 'the blurred image would go to the trash');
+    assert.deepEqual(await snapshotFiles(dataDir()), before, 'a dry run writes nothing');
+    assert.deepEqual(reviewTabs().map((tab) => tab.label), [`Plan Review: ${MARTA}`], 'the panel stays open');
     const bad = await request('runExecution', { mode: 'now' });
     assert.equal((bad as { ok: boolean }).ok, false);
   });

@@ -13,7 +13,6 @@ import { codicon, h, replaceChildren } from '../../shared/ui/dom';
 import {
   CategoryView,
   DeletionView,
-  EXECUTION_UNAVAILABLE,
   isPlanView,
   PlanReviewHostMessage,
   PlanReviewRequests,
@@ -241,9 +240,8 @@ class PlanReviewView {
   private execute(mode: 'dry-run' | 'execute'): void {
     this.run(mode === 'execute' ? 'Execute' : 'Dry run', async () => {
       const { ran } = await this.bridge.request('runExecution', { mode });
-      if (!ran) {
-        this.status.textContent = EXECUTION_UNAVAILABLE;
-      }
+      // After an execution the plan is stale (its files changed): the next state says so.
+      this.status.textContent = ran ? (mode === 'execute' ? 'Executed: see the summary notification.' : 'Dry run: the report opened in an editor.') : '';
     });
   }
 
@@ -275,21 +273,28 @@ class PlanReviewView {
     const busy = this.pending !== undefined || !!state?.busy;
     const blocked = !!state?.blocked;
     const hasPlan = isPlanView(state?.load);
-    const executionOff = state ? !state.executionAvailable : false;
     this.spinner.hidden = !busy;
     this.openButton.disabled = !state || !hasPlan && !('invalid' in (state.load ?? {}));
     this.replanButton.disabled = !state || busy || blocked;
     this.staleReplanButton.disabled = this.replanButton.disabled;
-    this.dryRunButton.disabled = !state || busy || blocked || !hasPlan || executionOff;
-    this.executeButton.disabled = this.dryRunButton.disabled;
-    const tooltip = executionOff ? EXECUTION_UNAVAILABLE : blocked ? (state?.blocked ?? '') : '';
-    for (const element of [this.executionGroup, this.dryRunButton, this.executeButton]) {
-      if (tooltip) {
-        element.setAttribute('title', tooltip);
-      } else {
-        element.removeAttribute('title');
-      }
-    }
+    this.dryRunButton.disabled = !state || busy || blocked || !hasPlan;
+    // The executor refuses a stale plan; a dry run still shows what it would have done.
+    const stale = isPlanView(state?.load) && state.load.stale.stale;
+    this.executeButton.disabled = this.dryRunButton.disabled || stale;
+    const tooltip = blocked ? (state?.blocked ?? '') : '';
+    const staleTip = stale ? 'Execute: re-plan first, files changed since this plan was made' : '';
+    // Disabled buttons take no pointer events: the wrapper carries the tooltip.
+    setTitle(this.executionGroup, tooltip || staleTip);
+    setTitle(this.dryRunButton, tooltip);
+    setTitle(this.executeButton, tooltip || staleTip);
+  }
+}
+
+function setTitle(element: HTMLElement, title: string): void {
+  if (title) {
+    element.setAttribute('title', title);
+  } else {
+    element.removeAttribute('title');
   }
 }
 
