@@ -130,7 +130,8 @@ async function run(request: ExecuteRequest, journal: RunJournal, resumed: boolea
   const sessions = new ActorSessions(request, journal, emit, queue);
   let interrupted = false;
 
-  // More workers than request slots, so saving and bookkeeping overlap the next model request.
+  // Twice the request slots (plus one): while finished generations are being saved (several
+  // synced writes each), other workers already wait at the slots, so no slot sits idle.
   const worker = async (): Promise<void> => {
     for (let operation = queue.shift(); operation; operation = queue.shift()) {
       if (signal?.aborted) {
@@ -166,7 +167,7 @@ async function run(request: ExecuteRequest, journal: RunJournal, resumed: boolea
     }
   };
   try {
-    await Promise.all(Array.from({ length: concurrency + 1 }, worker));
+    await Promise.all(Array.from({ length: 2 * concurrency + 1 }, worker));
   } finally {
     await sessions.closeAll();
   }
@@ -295,6 +296,10 @@ class ActorSessions {
       if (plan.state === 'ok' && (await planStaleness(plan.value, actor, this.hasher)).stale) {
         skip = 'the plan is stale (files changed since planning); run Plan Actor again';
       }
+    }
+    if (!skip && actor.baseImage && operations.some((operation) => operation.kind === 'generate' && operation.state !== 'done')) {
+      // Errors surface in the generations themselves; this only gets the encoding done early.
+      this.request.generator.prepare?.(actor.baseImage.path).catch(() => undefined);
     }
     if (!skip) {
       // Numbers in plan order, all at once: the names are the ones a dry run announced.

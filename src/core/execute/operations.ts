@@ -91,9 +91,10 @@ export async function runGenerate(context: OperationContext, operation: JournalO
       saved = await adoptImageFile({ ...request, filename: existing, index, model: generator.model });
     } else {
       context.signal?.throwIfAborted();
-      const result = await context.requests.run(() => {
+      const result = await context.requests.run((release) => {
         context.signal?.throwIfAborted();
         return generator.generate({
+          onModelDone: release, // downloading the output is not a model request
           actorId,
           baseImagePath,
           promptId: request.promptId,

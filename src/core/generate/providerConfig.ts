@@ -48,14 +48,20 @@ const CACHED_BASE_IMAGES = 4;
 /**
  * Remembers the last result per file while the file is unchanged (size and modification time):
  * every generation of an actor sends the same base image, encoded once instead of each time.
+ * The file is looked at again at most once a second: a stat on the way to each request would
+ * queue behind the synced writes of images being saved.
  */
 function latestByFile(compute: (file: string) => Promise<string>): (file: string) => Promise<string> {
-  const cache = new Map<string, { stamp: string; value: Promise<string> }>();
+  const cache = new Map<string, { stamp: string; checkedAt: number; value: Promise<string> }>();
   return async (file) => {
+    const cached = cache.get(file);
+    if (cached && Date.now() - cached.checkedAt < RECHECK_MS) {
+      return cached.value;
+    }
     const { size, mtimeMs } = await stat(file);
     const stamp = `${size}:${mtimeMs}`;
-    const cached = cache.get(file);
     if (cached?.stamp === stamp) {
+      cached.checkedAt = Date.now();
       return cached.value;
     }
     const value = compute(file);
@@ -63,8 +69,10 @@ function latestByFile(compute: (file: string) => Promise<string>): (file: string
     if (cache.size >= CACHED_BASE_IMAGES) {
       cache.delete(cache.keys().next().value!); // the oldest: data URIs are large
     }
-    cache.set(file, { stamp, value });
+    cache.set(file, { stamp, checkedAt: Date.now(), value });
     value.catch(() => cache.delete(file));
     return value;
   };
 }
+
+const RECHECK_MS = 1_000;

@@ -150,6 +150,11 @@ export class ReplicateGenerator implements Generator {
     }
   }
 
+  /** Encodes the base image ahead of the first generation (the encoding is cached by the caller's prepareInputImage). */
+  async prepare(baseImagePath: string): Promise<void> {
+    await this.prepareInputImage(baseImagePath);
+  }
+
   /** Resolves once every cancellation still under way in the background has been sent (or failed). */
   async drain(): Promise<void> {
     while (this.background.size > 0) {
@@ -203,6 +208,7 @@ export class ReplicateGenerator implements Generator {
       if (!outputUrl) {
         throw new GenerationError(`The model finished without an image (prediction ${prediction.id}).`, 'model_error');
       }
+      request.onModelDone?.();
       progress('downloading the image');
       // The image is paid for once the prediction succeeded: Cancel no longer stops the download (the timeout does).
       const image = await withRetries(() => this.download(outputUrl, deadline.signal, secrets), this.retryOptions(deadline.signal, progress));

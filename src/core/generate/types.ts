@@ -31,6 +31,11 @@ export interface GenerationRequest {
   signal?: AbortSignal;
   /** Short human-readable status ("queued", "processing", "downloading", "retrying in 4 s"). */
   onProgress?: (message: string) => void;
+  /**
+   * Called once the model is done with this request and only the output's download is left, so
+   * a caller limiting model requests in flight can start the next one.
+   */
+  onModelDone?: () => void;
 }
 
 export interface GenerationResult {
@@ -53,4 +58,6 @@ export interface Generator {
   readonly provider: 'local' | 'replicate';
   readonly model: string;
   generate(request: GenerationRequest): Promise<GenerationResult>;
+  /** Gets what every generation from this base image needs ready ahead (e.g. its encoding); optional. */
+  prepare?(baseImagePath: string): Promise<void>;
 }

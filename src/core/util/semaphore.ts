@@ -13,21 +13,30 @@ export class Semaphore {
     return this.active;
   }
 
-  async run<T>(task: () => Promise<T>): Promise<T> {
+  /** Runs `task` in a slot; the task may give its slot up early by calling `release` (idempotent). */
+  async run<T>(task: (release: () => void) => Promise<T>): Promise<T> {
     if (this.active >= this.limit) {
       await new Promise<void>((resolve) => this.waiting.push(resolve));
     } else {
       this.active++;
     }
-    try {
-      return await task();
-    } finally {
+    let released = false;
+    const release = () => {
+      if (released) {
+        return;
+      }
+      released = true;
       const next = this.waiting.shift();
       if (next) {
         next(); // the slot passes straight to the next task
       } else {
         this.active--;
       }
+    };
+    try {
+      return await task(release);
+    } finally {
+      release();
     }
   }
 }
