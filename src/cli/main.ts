@@ -4,9 +4,10 @@ import { generateCommand } from './commands/generateCommand';
 import { evaluateCommand, planCommand } from './commands/planCommands';
 import { retryUploadsCommand } from './commands/retryUploadsCommand';
 import { executeCommand, undoCommand } from './commands/executeCommands';
+import { reconcileCommand } from './commands/reconcileCommand';
 import { CliCommand, CliIO, EXIT_FAILED, EXIT_OK, EXIT_USAGE, parseCommandArgs, UsageError } from './cliSupport';
 
-const COMMANDS: CliCommand[] = [actorsCommand, promptsCommand, generateCommand, evaluateCommand, planCommand, executeCommand, undoCommand, retryUploadsCommand];
+const COMMANDS: CliCommand[] = [actorsCommand, promptsCommand, generateCommand, evaluateCommand, planCommand, executeCommand, undoCommand, retryUploadsCommand, reconcileCommand];
 
 function helpText(): string {
   const width = Math.max(...COMMANDS.map((command) => command.name.length));
