@@ -4,10 +4,11 @@ import { generateCommand } from './commands/generateCommand';
 import { evaluateCommand, planCommand } from './commands/planCommands';
 import { retryUploadsCommand } from './commands/retryUploadsCommand';
 import { executeCommand, undoCommand } from './commands/executeCommands';
+import { migrateCommand } from './commands/migrateCommand';
 import { reconcileCommand } from './commands/reconcileCommand';
 import { CliCommand, CliIO, EXIT_FAILED, EXIT_OK, EXIT_USAGE, parseCommandArgs, UsageError } from './cliSupport';
 
-const COMMANDS: CliCommand[] = [actorsCommand, promptsCommand, generateCommand, evaluateCommand, planCommand, executeCommand, undoCommand, retryUploadsCommand, reconcileCommand];
+const COMMANDS: CliCommand[] = [actorsCommand, promptsCommand, generateCommand, evaluateCommand, planCommand, executeCommand, undoCommand, retryUploadsCommand, reconcileCommand, migrateCommand];
 
 function helpText(): string {
   const width = Math.max(...COMMANDS.map((command) => command.name.length));

@@ -9,7 +9,9 @@ export const PROMPT_METADATA_FILE = 'prompt_metadata.json';
 export const LEGACY_RESPONSE_FILE = 'response.json';
 
 /** Files in training_data/ that are ours and not images. */
-export const KNOWN_DATA_FILES = new Set([MANIFEST_FILE, PROMPT_METADATA_FILE, LEGACY_RESPONSE_FILE]);
+/** Where migration keeps an old-format manifest's bytes before rewriting it. */
+export const LEGACY_MANIFEST_COPY_FILE = 'manifest.legacy.json';
+export const KNOWN_DATA_FILES = new Set([MANIFEST_FILE, PROMPT_METADATA_FILE, LEGACY_RESPONSE_FILE, LEGACY_MANIFEST_COPY_FILE]);
 
 export const IMAGE_EXTENSIONS = ['.jpg', '.jpeg', '.png', '.webp'] as const;
 

@@ -1,0 +1,3 @@
+export { LEGACY_MANIFEST_COPY, migrateActors } from './migrate';
+export { firstUrlIn, objectKeyFromUrl } from './legacyUrls';
+export * from './types';
