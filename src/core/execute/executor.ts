@@ -1,5 +1,6 @@
 import { promises as fs } from 'node:fs';
 import * as path from 'node:path';
+import { removeAbandonedTempFiles } from '../fs/atomicWrite';
 import { LockTimeoutError, withFileLock } from '../fs/fileLock';
 import { executionJournalSchema } from '../manifest/dataFileSchemas';
 import { estimateCost } from '../plan/cost';
@@ -285,6 +286,8 @@ class ActorSessions {
     const operations = this.journal.data.operations.filter((operation) => operation.actor_id === actorId);
     const actor = new ActorIndex(this.request.dataRoot).actor(actorId);
     const untouched = operations.every((operation) => operation.state === 'pending');
+    // What a killed run may have left half-written (the files themselves are intact).
+    await Promise.all([actor.dir, actorPaths(this.request.dataRoot, actorId).trainingDir, path.dirname(this.journal.file)].map(removeAbandonedTempFiles));
     let skip: string | undefined;
     if (actor.manifestState === 'invalid') {
       skip = `${actor.manifestPath} is invalid; fix it first`;

@@ -1,6 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { promises as fs } from 'node:fs';
 import * as path from 'node:path';
+import { isProcessAlive } from './processes';
 
 /**
  * Writes a file so readers see either the old or the new content, never half of it: the bytes go
@@ -37,4 +38,24 @@ async function syncDirectory(dir: string): Promise<void> {
   } finally {
     await handle?.close();
   }
+}
+
+/** `.<name>.<pid>.<8 hex>.tmp`, as writeFileAtomic names its temporary files. */
+const TEMP_FILE = /^\..+\.(\d+)\.[0-9a-f]{8}\.tmp$/;
+
+/**
+ * Removes temporary files that writeFileAtomic left in `dir` when its process was killed between
+ * writing and renaming (the target file itself is intact). Only files of processes that are gone
+ * on this machine are removed.
+ */
+export async function removeAbandonedTempFiles(dir: string): Promise<number> {
+  let removed = 0;
+  for (const name of await fs.readdir(dir).catch(() => [] as string[])) {
+    const pid = Number(TEMP_FILE.exec(name)?.[1]);
+    if (pid && !isProcessAlive(pid)) {
+      await fs.rm(path.join(dir, name), { force: true });
+      removed++;
+    }
+  }
+  return removed;
 }

@@ -1,6 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { promises as fs } from 'node:fs';
 import * as os from 'node:os';
+import { isProcessAlive } from './processes';
 
 export interface LockOptions {
   /** How long to wait for another holder before giving up. */
@@ -75,7 +76,8 @@ async function acquire(lockPath: string, timeoutMs: number, staleMs: number, sig
  * moment leaves either no lock or a complete one, never an empty file nobody can judge.
  */
 async function tryCreate(lockPath: string, record: LockRecord): Promise<boolean> {
-  const own = `${lockPath}.${record.token}.tmp`;
+  // Named like writeFileAtomic's temporary files, so removeAbandonedTempFiles clears one a kill left.
+  const own = `${lockPath}.${process.pid}.${record.token.slice(0, 8)}.tmp`;
   await fs.writeFile(own, JSON.stringify(record));
   try {
     await fs.link(own, lockPath);
@@ -123,14 +125,6 @@ async function isAbandoned(lockPath: string, holder: Partial<LockRecord>, staleM
   }
 }
 
-function isProcessAlive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (error) {
-    return (error as NodeJS.ErrnoException).code === 'EPERM';
-  }
-}
 
 /**
  * Moves the abandoned lock aside before deleting it, and only if it is still the one judged
