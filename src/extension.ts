@@ -7,6 +7,7 @@ import { registerCommands } from './commands/registerCommands';
 import { ExecutionHost } from './host/executionHost';
 import { GenerationHost } from './host/generationHost';
 import { StudioGeneratorModel } from './host/generatorPanelModel';
+import { DataIntegrityHost } from './host/dataIntegrityHost';
 import { createLogger } from './host/logger';
 import { PlanningHost } from './host/planningHost';
 import { Secrets } from './host/secrets';
@@ -14,7 +15,9 @@ import { StudioWorkspace } from './host/studioWorkspace';
 import { ACTORS_VIEW_ID, ActorsTreeProvider } from './providers/actorsTree/actorsTreeProvider';
 import { ActorsDecorationProvider } from './providers/actorsTree/decorations';
 import { DataDiagnostics } from './providers/dataDiagnostics';
+import { DataFileValidator } from './providers/jsonDiagnostics';
 import { RefreshManager } from './providers/refreshManager';
+import { UrlObjectQuickFix } from './providers/urlQuickFix';
 import { GeneratorPanel, GeneratorPanelProbe } from './webviews/generator/generatorPanel';
 import { PlanReviewPanel, PlanReviewPanelProbe } from './webviews/planReview/planReviewPanel';
 import { StudioPlanReviewModel } from './webviews/planReview/studioPlanReviewModel';
@@ -34,6 +37,10 @@ export interface ActorStudioApi {
   readonly generation: GenerationHost;
   readonly planning: PlanningHost;
   readonly execution: ExecutionHost;
+  /** Badges in the Actors tree (problems, drift, untracked images). */
+  readonly decorations: ActorsDecorationProvider;
+  /** Validates open data files; `validate(document)` resolves once its problems are published. */
+  readonly dataFiles: DataFileValidator;
   /** Heavy modules loaded so far (sharp, SDKs): none at activation (the benchmark checks). */
   readonly loadedHeavyModules: () => string[];
   /** The open Generator panel at its protocol boundary (integration tests). */
@@ -55,6 +62,8 @@ export function activate(context: vscode.ExtensionContext): ActorStudioApi {
   const tree = new ActorsTreeProvider(workspace, logger, (actor) => planning.planState(actor));
   const decorations = new ActorsDecorationProvider();
   const diagnostics = new DataDiagnostics();
+  const dataFiles = new DataFileValidator(workspace, diagnostics, logger);
+  const integrity = new DataIntegrityHost(workspace, secrets, logger);
   const view = vscode.window.createTreeView(ACTORS_VIEW_ID, { treeDataProvider: tree, showCollapseAll: true, canSelectMany: true });
   const generation = new GenerationHost(workspace, secrets, logger, (actorId) => tree.refresh([actorId]));
   const generatorModel = new StudioGeneratorModel(workspace, generation, tree, secrets);
@@ -87,6 +96,15 @@ export function activate(context: vscode.ExtensionContext): ActorStudioApi {
     view,
     decorations,
     diagnostics,
+    dataFiles,
+    integrity,
+    integrity.onDidReconcile((report) => {
+      decorations.showDrift(report);
+      tree.showDrift(report);
+    }),
+    vscode.languages.registerCodeActionsProvider({ scheme: 'file', language: 'json' }, new UrlObjectQuickFix((uri) => diagnostics.diagnosticsOf(uri)), {
+      providedCodeActionKinds: UrlObjectQuickFix.providedCodeActionKinds,
+    }),
     generation,
     generatorModel,
     planning,
@@ -102,7 +120,7 @@ export function activate(context: vscode.ExtensionContext): ActorStudioApi {
       diagnostics.update(index);
     }),
     new RefreshManager(workspace, tree, logger),
-    ...registerCommands(commandContext),
+    ...registerCommands(commandContext, integrity),
   );
   const finished = performance.now();
   const activationMs = finished - started;
@@ -117,6 +135,8 @@ export function activate(context: vscode.ExtensionContext): ActorStudioApi {
     generation,
     planning,
     execution,
+    decorations,
+    dataFiles,
     loadedHeavyModules,
     generatorPanel: () => GeneratorPanel.current?.probe,
     planReviewPanel: () => PlanReviewPanel.current?.probe,

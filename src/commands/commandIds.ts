@@ -15,6 +15,8 @@ export const CommandIds = {
   executeAllPlans: 'actorStudio.executeAllPlans',
   undoLastExecution: 'actorStudio.undoLastExecution',
   showLog: 'actorStudio.showLog',
+  reconcileData: 'actorStudio.reconcileData',
+  importLegacyData: 'actorStudio.importLegacyData',
 } as const;
 
 export type CommandId = (typeof CommandIds)[keyof typeof CommandIds];

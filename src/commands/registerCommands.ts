@@ -1,12 +1,16 @@
 import * as vscode from 'vscode';
+import type { DataIntegrityHost } from '../host/dataIntegrityHost';
 import { CommandContext } from './commandContext';
 import { CommandIds } from './commandIds';
 import { createSampleWorkspace } from './createSampleWorkspace';
 import { DryRunReports } from './dryRunReport';
 import { executeAllPlans, executePlan, undoLastExecution } from './executeCommands';
+import { importLegacyData, MIGRATION_REPORT_SCHEME } from './importLegacyCommand';
+import { MarkdownReports } from './markdownReports';
 import { openGenerator } from './openGenerator';
 import { openManifest } from './openManifest';
 import { openPlanReview } from './openPlanReview';
+import { RECONCILE_REPORT_SCHEME, reconcileData } from './reconcileCommands';
 import { evaluateActors, planActors, planAllActors } from './planCommands';
 import { refresh } from './refresh';
 import { retryPendingUploads } from './retryPendingUploads';
@@ -14,8 +18,10 @@ import { revealInExplorer } from './revealInExplorer';
 import { setApiKey } from './setApiKey';
 
 /** Registers every command once; errors reach the user and the log instead of vanishing. */
-export function registerCommands(context: CommandContext): vscode.Disposable[] {
+export function registerCommands(context: CommandContext, integrity: DataIntegrityHost): vscode.Disposable[] {
   const dryRunReports = new DryRunReports();
+  const reconcileReports = new MarkdownReports(RECONCILE_REPORT_SCHEME, '# Reconcile\n\nThis report is gone (the window was reloaded). Run Reconcile Data again.\n');
+  const migrationReports = new MarkdownReports(MIGRATION_REPORT_SCHEME, '# Import Legacy Data\n\nThis report is gone (the window was reloaded). Run Import Legacy Data again.\n');
   const handlers: Record<string, (...args: never[]) => Promise<unknown>> = {
     [CommandIds.refresh]: refresh(context),
     [CommandIds.openManifest]: openManifest(context),
@@ -32,6 +38,8 @@ export function registerCommands(context: CommandContext): vscode.Disposable[] {
     [CommandIds.executeAllPlans]: executeAllPlans(context, dryRunReports),
     [CommandIds.undoLastExecution]: undoLastExecution(context),
     [CommandIds.showLog]: async () => context.showLog(),
+    [CommandIds.reconcileData]: reconcileData(context, integrity, reconcileReports),
+    [CommandIds.importLegacyData]: importLegacyData(context, integrity, migrationReports),
   };
   const registered = Object.entries(handlers).map(([id, handler]) =>
     vscode.commands.registerCommand(id, async (...args: never[]) => {
@@ -44,5 +52,5 @@ export function registerCommands(context: CommandContext): vscode.Disposable[] {
       }
     }),
   );
-  return [dryRunReports, ...registered];
+  return [dryRunReports, reconcileReports, migrationReports, ...registered];
 }

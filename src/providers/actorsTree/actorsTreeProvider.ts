@@ -1,5 +1,6 @@
 import * as vscode from 'vscode';
 import type { Logger } from '../../core/logger';
+import type { DriftKind, ReconcileReport } from '../../core/reconcile/types';
 import type { ActorRecord, DataIndex } from '../../core/workspace/types';
 import type { PlanState } from '../../host/planningHost';
 import type { StudioWorkspace } from '../../host/studioWorkspace';
@@ -20,6 +21,8 @@ export class ActorsTreeProvider implements vscode.TreeDataProvider<StudioNode>, 
   /** Fires after each read of the data folder, for diagnostics and decorations. */
   readonly onDidIndex = this.indexed.event;
   private readonly actorNodes = new Map<string, ActorNode>();
+  /** Drift per actor from the last reconcile, kept for nodes created after it. */
+  private readonly drift = new Map<string, Partial<Record<DriftKind, number>>>();
   private lastState?: string;
   private loading?: Promise<void>;
 
@@ -60,6 +63,7 @@ export class ActorsTreeProvider implements vscode.TreeDataProvider<StudioNode>, 
       let actorNode = this.actorNodes.get(id);
       if (!actorNode) {
         actorNode = new ActorNode(id, record, targets);
+        actorNode.drift = this.drift.get(id);
         this.actorNodes.set(id, actorNode);
       } else if (record && (actorNode.record !== record || actorNode.targets !== targets)) {
         actorNode.update(record, targets); // an actor being re-read keeps showing its last state
@@ -92,6 +96,25 @@ export class ActorsTreeProvider implements vscode.TreeDataProvider<StudioNode>, 
   /** The actor's node, if the tree has shown it. */
   actorNode(actorId: string): ActorNode | undefined {
     return this.actorNodes.get(actorId);
+  }
+
+  /** Notes each reconciled actor's drift per kind (for its tooltip); clears it where none was found. */
+  showDrift(report: ReconcileReport): void {
+    for (const { actorId, findings } of report.actors) {
+      const perKind: Partial<Record<DriftKind, number>> = {};
+      findings.forEach((finding) => (perKind[finding.kind] = (perKind[finding.kind] ?? 0) + 1));
+      const node = this.actorNodes.get(actorId);
+      const drift = findings.length > 0 ? perKind : undefined;
+      if (drift) {
+        this.drift.set(actorId, drift);
+      } else {
+        this.drift.delete(actorId);
+      }
+      if (node && JSON.stringify(node.drift) !== JSON.stringify(drift)) {
+        node.drift = drift;
+        this.changed.fire(node);
+      }
+    }
   }
 
   /** Re-reads the given actors (or everything) and redraws only those nodes. */

@@ -1,25 +1,33 @@
 import * as vscode from 'vscode';
+import type { ReconcileReport } from '../../core/reconcile/types';
 import type { DataIndex } from '../../core/workspace/types';
 import { actorUri } from './uris';
 
+/** The badge of an actor with drift. An item has one badge: errors ('!') win over drift, drift over warning counts. */
+export const DRIFT_BADGE = '≠';
+
 /**
- * Badges for the Actors tree: problems on actors (their own URI scheme, so only our tree shows
- * them) and untracked or missing state on image files.
+ * Badges for the Actors tree: problems and drift on actors (their own URI scheme, so only our
+ * tree shows them) and untracked or missing state on image files. Drift comes from the last
+ * Reconcile Data of each actor, never from indexing (reconciling hashes every file).
  */
 export class ActorsDecorationProvider implements vscode.FileDecorationProvider, vscode.Disposable {
   private readonly changed = new vscode.EventEmitter<vscode.Uri[]>();
   readonly onDidChangeFileDecorations = this.changed.event;
   private decorations = new Map<string, vscode.FileDecoration>();
+  private lastIndex?: DataIndex;
+  /** Drift findings per actor, from the last reconcile that covered it (absent: none, or not reconciled). */
+  private readonly drift = new Map<string, number>();
 
   update(index: DataIndex): void {
+    this.lastIndex = index;
     const next = new Map<string, vscode.FileDecoration>();
     for (const actor of index.actors) {
       const errors = actor.problems.filter((problem) => problem.severity === 'error').length;
       const warnings = actor.problems.filter((problem) => problem.severity === 'warning').length;
-      if (errors > 0) {
-        next.set(actorUri(actor.id).toString(), new vscode.FileDecoration('!', `${errors} error(s)`, new vscode.ThemeColor('list.errorForeground')));
-      } else if (warnings > 0) {
-        next.set(actorUri(actor.id).toString(), new vscode.FileDecoration(String(Math.min(warnings, 99)), `${warnings} warning(s)`, new vscode.ThemeColor('list.warningForeground')));
+      const decoration = actorDecoration(errors, warnings, this.drift.get(actor.id) ?? 0);
+      if (decoration) {
+        next.set(actorUri(actor.id).toString(), decoration);
       }
       for (const image of actor.images) {
         if (image.missing) {
@@ -37,6 +45,20 @@ export class ActorsDecorationProvider implements vscode.FileDecorationProvider, 
     }
   }
 
+  /** Badges the reconciled actors with findings and clears those it found clean. */
+  showDrift(report: ReconcileReport): void {
+    for (const actor of report.actors) {
+      if (actor.findings.length > 0) {
+        this.drift.set(actor.actorId, actor.findings.length);
+      } else {
+        this.drift.delete(actor.actorId);
+      }
+    }
+    if (this.lastIndex) {
+      this.update(this.lastIndex);
+    }
+  }
+
   provideFileDecoration(uri: vscode.Uri): vscode.FileDecoration | undefined {
     return this.decorations.get(uri.toString());
   }
@@ -44,6 +66,15 @@ export class ActorsDecorationProvider implements vscode.FileDecorationProvider, 
   dispose(): void {
     this.changed.dispose();
   }
+}
+
+function actorDecoration(errors: number, warnings: number, drift: number): vscode.FileDecoration | undefined {
+  const parts = [errors > 0 ? `${errors} error(s)` : undefined, warnings > 0 ? `${warnings} warning(s)` : undefined, drift > 0 ? `${drift} drift finding(s) (Reconcile Data)` : undefined].filter(Boolean);
+  if (parts.length === 0) {
+    return undefined;
+  }
+  const badge = errors > 0 ? '!' : drift > 0 ? DRIFT_BADGE : String(Math.min(warnings, 99));
+  return new vscode.FileDecoration(badge, parts.join(', '), new vscode.ThemeColor(errors > 0 ? 'list.errorForeground' : 'list.warningForeground'));
 }
 
 function sameDecoration(a: vscode.FileDecoration | undefined, b: vscode.FileDecoration | undefined): boolean {

@@ -1,6 +1,7 @@
 import * as vscode from 'vscode';
 import { Category, CATEGORIES, CATEGORY_LABELS } from '../../core/manifest/categories';
 import type { CategoryTargets } from '../../core/plan/targets';
+import type { DriftKind } from '../../core/reconcile/types';
 import type { ActorImage, ActorRecord, DataProblem } from '../../core/workspace/types';
 import type { PlanState } from '../../host/planningHost';
 import { actorDescription, countsTable, escapeMarkdown, stars } from './format';
@@ -21,6 +22,8 @@ export class ActorNode implements StudioNode {
   /** `record` is undefined until the actor has been read (the tree shows "loading…"). */
   /** The actor's plan: `-2 +5`, or stale; set when known (read in the background). */
   planState?: PlanState;
+  /** Drift findings per kind from the last Reconcile Data of this actor; undefined when none. */
+  drift?: Partial<Record<DriftKind, number>>;
 
   constructor(
     readonly actorId: string,
@@ -93,6 +96,10 @@ export class ActorNode implements StudioNode {
     const notable = record.problems.filter((problem) => problem.severity !== 'info');
     if (notable.length > 0) {
       lines.push('', ...notable.slice(0, 8).map((problem) => `- $(${problem.severity === 'error' ? 'error' : 'warning'}) ${escapeMarkdown(problem.message)}`));
+    }
+    if (this.drift) {
+      const perKind = Object.entries(this.drift).map(([kind, count]) => `${escapeMarkdown(kind)} ×${count}`);
+      lines.push('', `$(diff) Drift (Reconcile Data): ${perKind.join(', ')}`);
     }
     return markdown(lines.join('\n'));
   }
