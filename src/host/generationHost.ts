@@ -41,7 +41,14 @@ export class GenerationHost {
     const library = await loadPromptLibrary(dataRoot);
     this.logger.info(`generating ${options.actorId} / ${options.promptId} with ${generator.model}`);
     try {
-      const image = await generateImage({ dataRoot, prompts: library.prompts, generator, upload, ...options });
+      const warn = (message: string) => {
+        this.logger.warn(message);
+        void vscode.window.showWarningMessage(`Actor Studio: ${message}`);
+      };
+      const image = await generateImage({ dataRoot, prompts: library.prompts, generator, upload, onWarning: warn, ...options });
+      if (image.logWarning) {
+        warn(image.logWarning);
+      }
       this.logger.info(`saved ${image.filename}${image.url ? ` (${image.url})` : image.uploadQueued ? ` (upload queued: ${image.uploadQueued})` : ''}`);
       this.generated.fire(image);
       return image;

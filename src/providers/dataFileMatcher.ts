@@ -16,7 +16,7 @@ const DATA_RELATIVE_PATTERNS: Record<string, RegExp> = {
   'execution-journal': /^action_plans\/runs\/[^/]+\.json$/,
   'prompt-library': /^prompts\.json$/,
   'pending-uploads': /^tracking\/pending_uploads\.json$/,
-  'generation-log': /^tracking\/generation_log\.json$/,
+  'generation-log': /^tracking\/generation_log(\.archive-\d+)?\.json$/,
 };
 
 /** The ids this matcher knows; the integration test checks they are exactly DATA_FILE_KINDS'. */

@@ -6,6 +6,7 @@ import { promisify } from 'node:util';
 import sharp from 'sharp';
 import { runCli } from '../../src/cli/main';
 import { loadManifest } from '../../src/core/manifest/manifestStore';
+import { readGenerationLog } from '../../src/core/tracking/generationLog';
 import { E005_ERROR, FAKE_REPLICATE_TOKEN, FakeReplicateServer } from '../fakes/replicateServer';
 import { S3RVER_CREDENTIALS, S3TestServer, startS3Server } from '../fakes/s3Server';
 import { copySampleData, REPO_ROOT, snapshot } from './helpers/tempData';
@@ -101,7 +102,7 @@ describe('CLI generate', () => {
       assert.ok(!JSON.stringify(entry).includes('base64'), 'the image data is not recorded');
     });
 
-    it('a flagged prediction (E005) exits 1 as content_filter and writes nothing', async () => {
+    it('a flagged prediction (E005) exits 1 as content_filter, logs the failure and writes nothing else', async () => {
       replicate.nextPrediction({ outcome: 'failed', error: E005_ERROR });
       const before = await snapshot(sample.dir);
       const { code, stdout, stderr } = await cli(['generate', '--data', sample.dataRoot, '--actor-id', CARL, '--prompt', 'photo_ferry_deck', '--json'], env());
@@ -109,7 +110,17 @@ describe('CLI generate', () => {
       assert.equal(JSON.parse(stdout).failure_reason, 'content_filter');
       assert.match(stderr, /generation failed \(content_filter\)/);
       assert.ok(!stderr.includes(FAKE_REPLICATE_TOKEN));
-      assert.deepEqual(await snapshot(sample.dir), before);
+      const after = await snapshot(sample.dir);
+      const logFile = path.join('data', 'tracking', 'generation_log.json');
+      const folders = ['data', path.join('data', 'tracking')];
+      const changed = Object.keys({ ...before, ...after }).filter((file) => before[file] !== after[file] && !folders.includes(file));
+      assert.deepEqual(changed, [logFile], 'only the generation log is written');
+      const log = await readGenerationLog(sample.dataRoot);
+      assert.equal(log.successes.length, 0);
+      assert.equal(log.failures.length, 1);
+      assert.equal(log.failures[0].failure_reason, 'content_filter');
+      assert.equal(log.failures[0].save_method, 'manual');
+      assert.ok(!JSON.stringify(log).includes(FAKE_REPLICATE_TOKEN));
     });
   });
 

@@ -68,7 +68,11 @@ export const generateCommand: CliCommand = {
         seed,
         signal: io.signal,
         onProgress: (message) => io.isTTY && !values.json && io.stderr(`  ${message}`),
+        onWarning: (message) => io.stderr(`actor-studio: warning: ${message}`),
       });
+      if (image.logWarning) {
+        io.stderr(`actor-studio: warning: ${image.logWarning}`);
+      }
       if (values.json) {
         io.stdout(
           JSON.stringify(

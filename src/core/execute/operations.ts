@@ -2,8 +2,9 @@ import { promises as fs } from 'node:fs';
 import * as path from 'node:path';
 import { adoptImageFile, recordUpload, reserveImageNumbers, saveGeneratedImage, type SavedImage } from '../generate/saveResult';
 import { uploaderFor } from '../generate/uploader';
-import { GenerationError, type Generator } from '../generate/types';
+import { GenerationError, type GenerationResult, type Generator } from '../generate/types';
 import { sha256File } from '../plan/planFiles';
+import { logQuietly, recordFailure, recordSuccess } from '../tracking/generationLog';
 import type { ObjectStore } from '../storage/types';
 import type { Semaphore } from '../util/semaphore';
 import { actorPaths, IMAGE_EXTENSIONS } from '../workspace/layout';
@@ -79,7 +80,10 @@ export async function runGenerate(context: OperationContext, operation: JournalO
   const actorId = operation.actor_id;
   await journal.update(operation, { state: 'started', started_at: operation.started_at ?? context.now().toISOString() });
   const request = { dataRoot, actorId, promptId: operation.prompt_id!, prompt: operation.prompt ?? '', category: operation.category!, now: context.now };
+  const logged = { actorId, promptId: request.promptId, prompt: request.prompt, category: request.category, saveMethod: 'auto' as const };
   let saved: SavedImage;
+  let result: GenerationResult | undefined;
+  const started = Date.now();
   try {
     if (operation.number === undefined) {
       const [number] = await reserveImageNumbers(dataRoot, actorId);
@@ -91,7 +95,7 @@ export async function runGenerate(context: OperationContext, operation: JournalO
       saved = await adoptImageFile({ ...request, filename: existing, index, model: generator.model });
     } else {
       context.signal?.throwIfAborted();
-      const result = await context.requests.run((release) => {
+      result = await context.requests.run((release) => {
         context.signal?.throwIfAborted();
         return generator.generate({
           onModelDone: release, // downloading the output is not a model request
@@ -112,25 +116,43 @@ export async function runGenerate(context: OperationContext, operation: JournalO
       return 'interrupted'; // stays "started" with its number: a resume finishes it
     }
     const reason = error instanceof GenerationError ? error.reason : 'io';
-    await journal.update(operation, { state: 'failed', failure_reason: reason, error: messageOf(error), finished_at: context.now().toISOString() });
+    // The log knows the documented reasons only: a local read or write failing is 'storage'.
+    const logWarning = await logQuietly(() =>
+      recordFailure(dataRoot, { ...logged, model: generator.model, durationMs: Date.now() - started, error, failureReason: reason === 'io' ? 'storage' : reason }, { now: context.now }),
+    );
+    await journal.update(operation, { state: 'failed', failure_reason: reason, error: messageOf(error), ...(logWarning ? { warning: logWarning } : {}), finished_at: context.now().toISOString() });
     return 'finished';
   }
-  const warning = await upload(context, actorId, saved);
+  const uploaded = await upload(context, actorId, saved);
+  // An adopted file (written before a crash) is logged from its manifest entry: its attempt was never logged.
+  const logWarning = await logQuietly(() =>
+    recordSuccess(dataRoot, {
+      ...logged,
+      model: result?.model ?? saved.entry.model ?? generator.model,
+      parameters: result?.parameters ?? saved.entry.parameters,
+      durationMs: result?.durationMs ?? saved.entry.duration_ms,
+      resultPath: saved.path,
+      resultUrl: uploaded.url,
+    }, { now: context.now }),
+  );
+  const warning = [uploaded.warning, logWarning].filter(Boolean).join('; ');
   await journal.update(operation, { state: 'done', filename: saved.filename, ...(warning ? { warning } : {}), finished_at: context.now().toISOString() });
   return 'finished';
 }
 
 /** Mirrors a new image to the object store; a failed upload waits in the pending queue (a warning, not a failure). */
-async function upload(context: OperationContext, actorId: string, saved: SavedImage): Promise<string | undefined> {
+async function upload(context: OperationContext, actorId: string, saved: SavedImage): Promise<{ url?: string; warning?: string }> {
   const uploader = context.store ? uploaderFor(context.store, context.dataRoot) : undefined;
   if (!uploader) {
-    return undefined;
+    return {};
   }
   try {
     const outcome = await uploader(actorId, saved.filename, saved.path);
     await recordUpload(context.dataRoot, actorId, saved.filename, outcome.key, outcome.url);
-    return outcome.queued ? `upload queued (${outcome.error ?? 'object store unreachable'}); it retries with the next upload or Retry Pending Uploads` : undefined;
+    return outcome.queued
+      ? { warning: `upload queued (${outcome.error ?? 'object store unreachable'}); it retries with the next upload or Retry Pending Uploads` }
+      : { url: outcome.url };
   } catch (error) {
-    return `not uploaded: ${messageOf(error)}`;
+    return { warning: `not uploaded: ${messageOf(error)}` };
   }
 }

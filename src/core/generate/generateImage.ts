@@ -1,10 +1,11 @@
 import { inspectImage } from '../image/imageFiles';
 import type { LibraryPrompt } from '../prompts/types';
 import { fillPrompt } from '../prompts/library';
+import { logQuietly, recordFailure, recordSuccess } from '../tracking/generationLog';
 import { ActorIndex } from '../workspace/dataIndex';
 import { recordUpload, saveGeneratedImage, SavedImage } from './saveResult';
 import type { Uploader } from './uploader';
-import type { GenerationResult, Generator } from './types';
+import { GenerationError, type GenerationResult, type Generator } from './types';
 
 export interface GenerateImageRequest {
   dataRoot: string;
@@ -18,6 +19,8 @@ export interface GenerateImageRequest {
   seed?: number;
   signal?: AbortSignal;
   onProgress?: (message: string) => void;
+  /** Told when the generation log could not be written (the generation's own outcome stands). */
+  onWarning?: (message: string) => void;
 }
 
 export interface GeneratedImage extends SavedImage {
@@ -27,6 +30,8 @@ export interface GeneratedImage extends SavedImage {
   url?: string;
   /** The upload failed and waits in the pending queue; the local file stands. */
   uploadQueued?: string;
+  /** The generation log could not be written (or was invalid and set aside). */
+  logWarning?: string;
 }
 
 /** Input problems found before anything is generated or written. */
@@ -59,25 +64,57 @@ export async function generateImage(request: GenerateImageRequest): Promise<Gene
     throw new GenerateInputError(`unknown prompt id "${request.promptId}"; \`actor-studio prompts\` lists the ${request.prompts.length} available`);
   }
   const text = fillPrompt(prompt.template, String(actor.info.descriptor));
-  request.onProgress?.(`generating with ${generator.model}`);
-  const result = await generator.generate({
-    actorId,
-    baseImagePath: actor.baseImage.path,
-    promptId: prompt.id,
-    prompt: text,
-    category: prompt.category,
-    seed: request.seed,
-    signal: request.signal,
-    onProgress: request.onProgress,
-  });
-  // A result that arrived is paid for: it is saved even if Cancel was pressed meanwhile.
-  request.onProgress?.('saving');
-  const saved = await saveGeneratedImage({ dataRoot, actorId, promptId: prompt.id, prompt: text, category: prompt.category, result });
+  // Logged as the generator panel's and CLI's attempts; bad input above is no attempt and writes nothing.
+  const attempt = { actorId, promptId: prompt.id, prompt: text, model: generator.model, category: prompt.category, saveMethod: 'manual' as const };
+  const started = Date.now();
+  let result: GenerationResult;
+  let saved: SavedImage;
+  try {
+    request.onProgress?.(`generating with ${generator.model}`);
+    result = await generator.generate({
+      actorId,
+      baseImagePath: actor.baseImage.path,
+      promptId: prompt.id,
+      prompt: text,
+      category: prompt.category,
+      seed: request.seed,
+      signal: request.signal,
+      onProgress: request.onProgress,
+    });
+    // A result that arrived is paid for: it is saved even if Cancel was pressed meanwhile.
+    request.onProgress?.('saving');
+    saved = await saveGeneratedImage({ dataRoot, actorId, promptId: prompt.id, prompt: text, category: prompt.category, result });
+  } catch (error) {
+    // Cancel is the user's choice, not an outcome of the prompt or the model: not logged.
+    if (!request.signal?.aborted && !(error instanceof GenerationError && error.reason === 'cancelled')) {
+      const failureReason = error instanceof GenerationError ? error.reason : 'storage';
+      const parameters = request.seed !== undefined ? { seed: request.seed } : undefined;
+      const warning = await logQuietly(() => recordFailure(dataRoot, { ...attempt, parameters, durationMs: Date.now() - started, error, failureReason }));
+      if (warning) {
+        request.onWarning?.(warning);
+      }
+    }
+    throw error;
+  }
+  const success = { ...attempt, model: result.model, parameters: result.parameters, durationMs: result.durationMs, resultPath: saved.path };
   if (!request.upload) {
-    return { ...saved, prompt, result };
+    const logWarning = await logQuietly(() => recordSuccess(dataRoot, success));
+    return { ...saved, prompt, result, ...(logWarning ? { logWarning } : {}) };
   }
   request.onProgress?.('uploading');
-  const upload = await request.upload(actorId, saved.filename, saved.path);
-  await recordUpload(dataRoot, actorId, saved.filename, upload.key, upload.url);
-  return { ...saved, prompt, result, url: upload.url, uploadQueued: upload.queued ? (upload.error ?? 'upload queued') : undefined };
+  let url: string | undefined;
+  try {
+    const upload = await request.upload(actorId, saved.filename, saved.path);
+    await recordUpload(dataRoot, actorId, saved.filename, upload.key, upload.url);
+    url = upload.url;
+    const logWarning = await logQuietly(() => recordSuccess(dataRoot, { ...success, resultUrl: url }));
+    return { ...saved, prompt, result, url, uploadQueued: upload.queued ? (upload.error ?? 'upload queued') : undefined, ...(logWarning ? { logWarning } : {}) };
+  } catch (error) {
+    // The image was made and saved: a success, even though recording its upload went wrong.
+    const warning = await logQuietly(() => recordSuccess(dataRoot, { ...success, resultUrl: url }));
+    if (warning) {
+      request.onWarning?.(warning);
+    }
+    throw error;
+  }
 }

@@ -3,6 +3,7 @@ import { TRAINING_CATEGORIES } from './categories';
 import { category, fileName, isoTimestamp, parameters, sha256Hex } from './common';
 import { manifestSchema } from './manifestSchema';
 import { pendingUploadsSchema } from '../storage/pendingUploadsSchema';
+import { FAILURE_REASONS } from '../generate/failureReasons';
 
 /** prompt_metadata.json, kept in step with the manifest for the old tool's readers. */
 export const promptMetadataSchema = z
@@ -131,30 +132,33 @@ const logEntryBase = {
   model: z.string(),
   parameters: parameters.optional(),
   duration_ms: z.number().min(0).optional(),
+  category: category.optional(),
+  save_method: z.enum(['auto', 'manual', 'user_save']).optional().describe('auto: plan execution; manual: generator panel or CLI'),
+  prompt_analysis: z
+    .looseObject({
+      length: z.number().int().min(0),
+      word_count: z.number().int().min(0),
+      special_characters: z.number().int().min(0).describe('Characters that are neither letters, digits nor white space'),
+    })
+    .optional(),
 };
+
+export const generationSuccessSchema = z.looseObject({
+  ...logEntryBase,
+  result_path: z.string().optional().describe('Relative to the data folder'),
+  result_url: z.string().nullable().optional(),
+});
+
+export const generationFailureSchema = z.looseObject({
+  ...logEntryBase,
+  error_message: z.string(),
+  failure_reason: z.enum(FAILURE_REASONS),
+});
 
 export const generationLogSchema = z
   .looseObject({
-    successes: z
-      .array(
-        z.looseObject({
-          ...logEntryBase,
-          result_path: z.string().optional(),
-          result_url: z.string().nullable().optional(),
-          save_method: z.enum(['auto', 'manual', 'user_save']).optional(),
-          category: category.optional(),
-        }),
-      )
-      .default([]),
-    failures: z
-      .array(
-        z.looseObject({
-          ...logEntryBase,
-          error_message: z.string(),
-          failure_reason: z.string(),
-        }),
-      )
-      .default([]),
+    successes: z.array(generationSuccessSchema).default([]),
+    failures: z.array(generationFailureSchema).default([]),
     ratings: z
       .array(
         z.looseObject({
@@ -246,7 +250,7 @@ export const DATA_FILE_KINDS: DataFileKind[] = [
     id: 'generation-log',
     title: 'Generation log',
     schema: generationLogSchema,
-    fileMatch: ['**/tracking/generation_log.json'],
+    fileMatch: ['**/tracking/generation_log.json', '**/tracking/generation_log.archive-*.json'],
   },
 ];
 
