@@ -1,0 +1,87 @@
+import * as path from 'node:path';
+import { DATASET_FORMATS, DatasetFormat, exportDataset, ExportInputError } from '../../core/export/dataset';
+import { CliCommand, EXIT_OK, selectActors, UsageError } from '../cliSupport';
+
+/** A whole-number option, or undefined when it was not given. */
+function integerOption(values: Record<string, unknown>, name: string): number | undefined {
+  const raw = values[name];
+  if (raw === undefined) {
+    return undefined;
+  }
+  const value = Number(raw);
+  if (!Number.isInteger(value)) {
+    throw new UsageError(`--${name} must be a whole number, not "${String(raw)}"`);
+  }
+  return value;
+}
+
+/** `actor-studio export-dataset`: the images that pass the checks, as a kohya or ai-toolkit training set. */
+export const exportDatasetCommand: CliCommand = {
+  name: 'export-dataset',
+  summary: 'export images that pass the checks as a kohya or ai-toolkit training set (captions, metadata.jsonl)',
+  usage:
+    'actor-studio export-dataset --format kohya|ai-toolkit --out DIR (--actor-id ID | --all) [--trigger WORD] [--class WORD] [--repeats N] [--min-rating N] [--force] [--data DIR] [--json]',
+  options: {
+    format: { type: 'string' },
+    out: { type: 'string' },
+    trigger: { type: 'string' },
+    class: { type: 'string' },
+    repeats: { type: 'string' },
+    'min-rating': { type: 'string' },
+    'actor-id': { type: 'string' },
+    all: { type: 'boolean', default: false },
+    force: { type: 'boolean', default: false },
+  },
+  async run(values, io) {
+    const format = values.format as string | undefined;
+    if (!format || !(DATASET_FORMATS as readonly string[]).includes(format)) {
+      throw new UsageError(`--format must be kohya or ai-toolkit${format ? `, not "${format}"` : ''}\nusage: ${this.usage}`);
+    }
+    if (!values.out) {
+      throw new UsageError(`--out DIR is required\nusage: ${this.usage}`);
+    }
+    const repeats = integerOption(values, 'repeats');
+    const minRating = integerOption(values, 'min-rating');
+    const { dataRoot, ids } = await selectActors(values, io, this.usage);
+    let report;
+    try {
+      report = await exportDataset({
+        dataRoot,
+        actorIds: ids,
+        format: format as DatasetFormat,
+        outDir: path.resolve(io.cwd, String(values.out)),
+        trigger: values.trigger as string | undefined,
+        className: values.class as string | undefined,
+        repeats,
+        minRating,
+        force: Boolean(values.force),
+        signal: io.signal,
+      });
+    } catch (error) {
+      if (error instanceof ExportInputError) {
+        throw new UsageError(error.message);
+      }
+      throw error;
+    }
+    if (values.json) {
+      io.stdout(JSON.stringify(report, null, 2));
+      return EXIT_OK;
+    }
+    for (const actor of report.actors) {
+      io.stdout(`${actor.actorId}: ${actor.exported} exported, ${actor.skipped.length} skipped  (${path.relative(io.cwd, actor.dir) || '.'})`);
+      if (actor.notEvaluated.length > 0) {
+        // Names only when few: a never-evaluated folder would otherwise flood the terminal.
+        const names = actor.notEvaluated.length <= 5 ? `: ${actor.notEvaluated.join(', ')}` : '';
+        io.stdout(`  ${actor.notEvaluated.length} not evaluated, exported unchecked (actor-studio evaluate checks them)${names}`);
+      }
+      for (const skipped of actor.skipped) {
+        io.stdout(`  skipped ${skipped.filename}: ${skipped.reason}`);
+      }
+      for (const warning of actor.warnings) {
+        io.stderr(`${actor.actorId}: ${warning}`);
+      }
+    }
+    io.stdout(`${report.exported} image(s) exported as ${report.format} to ${report.outDir}`);
+    return EXIT_OK;
+  },
+};
