@@ -6,10 +6,10 @@ import { retryUploadsCommand } from './commands/retryUploadsCommand';
 import { executeCommand, undoCommand } from './commands/executeCommands';
 import { migrateCommand } from './commands/migrateCommand';
 import { reconcileCommand } from './commands/reconcileCommand';
-import { exportDatasetCommand } from './commands/exportCommands';
+import { exportDatasetCommand, exportPromptsCommand } from './commands/exportCommands';
 import { CliCommand, CliIO, EXIT_FAILED, EXIT_OK, EXIT_USAGE, parseCommandArgs, UsageError } from './cliSupport';
 
-const COMMANDS: CliCommand[] = [actorsCommand, promptsCommand, generateCommand, evaluateCommand, planCommand, executeCommand, undoCommand, retryUploadsCommand, reconcileCommand, migrateCommand, exportDatasetCommand];
+const COMMANDS: CliCommand[] = [actorsCommand, promptsCommand, generateCommand, evaluateCommand, planCommand, executeCommand, undoCommand, retryUploadsCommand, reconcileCommand, migrateCommand, exportDatasetCommand, exportPromptsCommand];
 
 function helpText(): string {
   const width = Math.max(...COMMANDS.map((command) => command.name.length));

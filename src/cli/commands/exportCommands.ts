@@ -1,6 +1,8 @@
 import * as path from 'node:path';
 import { DATASET_FORMATS, DatasetFormat, exportDataset, ExportInputError } from '../../core/export/dataset';
-import { CliCommand, EXIT_OK, selectActors, UsageError } from '../cliSupport';
+import { DEFAULT_MIN_QUALITY_RATING, exportPromptData } from '../../core/export/promptExport';
+import { GenerationLogFileError } from '../../core/tracking/generationLog';
+import { CliCommand, dataRootOption, EXIT_OK, selectActors, UsageError } from '../cliSupport';
 
 /** A whole-number option, or undefined when it was not given. */
 function integerOption(values: Record<string, unknown>, name: string): number | undefined {
@@ -85,3 +87,53 @@ export const exportDatasetCommand: CliCommand = {
     return EXIT_OK;
   },
 };
+
+const PROMPTS_USAGE = `actor-studio export-prompts [--out FILE] [--min-rating N (default ${DEFAULT_MIN_QUALITY_RATING})] [--max-failed N] [--max-successful N] [--force] [--data DIR] [--json]`;
+
+/** `actor-studio export-prompts`: good prompts, failed prompts by reason and their analysis, from the generation log. */
+export const exportPromptsCommand: CliCommand = {
+  name: 'export-prompts',
+  summary: `export curated prompt data (rated successes, failures by reason, analysis) as JSON; default file data/exports/prompt_training_data_<date>.json`,
+  usage: PROMPTS_USAGE,
+  options: {
+    out: { type: 'string' },
+    'min-rating': { type: 'string' },
+    'max-failed': { type: 'string' },
+    'max-successful': { type: 'string' },
+    force: { type: 'boolean', default: false },
+  },
+  async run(values, io) {
+    const dataRoot = dataRootOption(values, io);
+    let result;
+    try {
+      result = await exportPromptData({
+        dataRoot,
+        outFile: values.out === undefined ? undefined : path.resolve(io.cwd, String(values.out)),
+        minQualityRating: integerOption(values, 'min-rating'),
+        maxFailedExamples: integerOption(values, 'max-failed'),
+        maxSuccessfulExamples: integerOption(values, 'max-successful'),
+        force: Boolean(values.force),
+      });
+    } catch (error) {
+      if (error instanceof ExportInputError || error instanceof GenerationLogFileError) {
+        throw new UsageError(error.message);
+      }
+      throw error;
+    }
+    const { file, data } = result;
+    if (values.json) {
+      io.stdout(JSON.stringify({ file, settings: data.settings, good_prompts: data.good_prompts.length, failed_prompts: countFailed(data.failed_prompts_by_category), analysis: data.analysis }, null, 2));
+      return EXIT_OK;
+    }
+    const { analysis } = data;
+    const reasons = Object.entries(analysis.failure_reasons).map(([reason, { count }]) => `${reason} ${count}`);
+    io.stdout(`${analysis.attempts} attempt(s) in the log: ${analysis.successes} succeeded (${analysis.rated_successes} rated), ${analysis.failures} failed${reasons.length ? ` (${reasons.join(', ')})` : ''}`);
+    io.stdout(`${data.good_prompts.length} good prompt(s) (rated ${data.settings.min_quality_rating}+, at most ${data.settings.max_successful_examples}) and ${countFailed(data.failed_prompts_by_category)} failed prompt(s) (newest ${data.settings.max_failed_examples} failures) written to ${path.relative(io.cwd, file) || file}`);
+    return EXIT_OK;
+  },
+};
+
+function countFailed(byReason: Record<string, unknown[] | undefined>): number {
+  return Object.values(byReason).reduce((sum, list) => sum + (list?.length ?? 0), 0);
+}
+
