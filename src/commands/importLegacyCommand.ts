@@ -1,4 +1,5 @@
 import * as vscode from 'vscode';
+import { describeLegacyLogImport } from '../core/migrate/legacyLog';
 import type { MigrationReport } from '../core/migrate/types';
 import type { DataIntegrityHost } from '../host/dataIntegrityHost';
 import { CommandContext, requireTrust } from './commandContext';
@@ -40,20 +41,20 @@ export function importLegacyData(context: CommandContext, integrity: DataIntegri
     const dryRun = await withCancellableProgress('Actor Studio: reading the old tool\'s files', (signal) => integrity.migrate(actorIds, true, signal));
     await reports.show('Import Legacy Data', formatMigrationReport(dryRun));
     const changing = dryRun.actors.filter((actor) => actor.changed);
-    if (changing.length === 0) {
-      void vscode.window.showInformationMessage('Actor Studio: nothing to import: the manifests already hold everything the old tool\'s files have.');
+    if (changing.length === 0 && !dryRun.log.changed) {
+      void vscode.window.showInformationMessage('Actor Studio: nothing to import: the manifests and the generation log already hold everything the old tool\'s files have.');
       return { dryRun };
     }
     if (options.confirm !== false && !(await confirmImport(dryRun))) {
       return { dryRun };
     }
-    const imported = await withCancellableProgress(`Actor Studio: importing legacy data into ${changing.length} manifest(s)`, (signal) => integrity.migrate(actorIds, false, signal));
+    const imported = await withCancellableProgress(`Actor Studio: importing legacy data into ${changing.length} manifest(s) and the generation log`, (signal) => integrity.migrate(actorIds, false, signal));
     const changedIds = imported.actors.filter((actor) => actor.changed).map((actor) => actor.actorId);
     await context.tree.refresh(changedIds);
     await reports.show('Import Legacy Data', formatMigrationReport(imported));
-    const skipped = imported.actors.reduce((sum, actor) => sum + actor.notImported.length, 0);
+    const skipped = imported.actors.reduce((sum, actor) => sum + actor.notImported.length, 0) + imported.log.notImported.length;
     void vscode.window.showInformationMessage(
-      `Actor Studio: imported legacy data into ${changedIds.length} manifest(s)${skipped > 0 ? `; ${skipped} item(s) could not be imported (see the report)` : ''}. The old files are kept.`,
+      `Actor Studio: imported legacy data into ${changedIds.length} manifest(s); generation log: ${describeLegacyLogImport(imported.log, false)}${skipped > 0 ? `; ${skipped} item(s) could not be imported (see the report)` : ''}. The old files are kept.`,
     );
     return { dryRun, imported };
   };
@@ -62,9 +63,10 @@ export function importLegacyData(context: CommandContext, integrity: DataIntegri
 async function confirmImport(dryRun: MigrationReport): Promise<boolean> {
   const changing = dryRun.actors.filter((actor) => actor.changed);
   const items = changing.reduce((sum, actor) => sum + actor.imported.length, 0);
-  const notImported = dryRun.actors.reduce((sum, actor) => sum + actor.notImported.length, 0);
+  const notImported = dryRun.actors.reduce((sum, actor) => sum + actor.notImported.length, 0) + dryRun.log.notImported.length;
   const detail = [
-    `${items} item(s) go into the manifests of ${changing.map((actor) => actor.actorId).slice(0, 3).join(', ')}${changing.length > 3 ? ` and ${changing.length - 3} more` : ''}.`,
+    changing.length > 0 ? `${items} item(s) go into the manifests of ${changing.map((actor) => actor.actorId).slice(0, 3).join(', ')}${changing.length > 3 ? ` and ${changing.length - 3} more` : ''}.` : undefined,
+    dryRun.log.changed ? `Generation log: ${describeLegacyLogImport(dryRun.log, true)}.` : undefined,
     notImported > 0 ? `${notImported} item(s) cannot be imported (listed in the report).` : undefined,
     'The old tool\'s files are kept as they are.',
   ].filter((line): line is string => line !== undefined);
@@ -80,6 +82,14 @@ export function formatMigrationReport(report: MigrationReport, when = new Date()
     '',
     `${when.toLocaleString()} · ${report.dryRun ? `nothing was changed; ${changing} manifest(s) would change` : `${changing} manifest(s) changed; the old files are kept`}.`,
   ];
+  const log = report.log;
+  lines.push('', '## Generation log', '', `${plainMarkdown(describeLegacyLogImport(log, report.dryRun))}.`, '');
+  if (log.imported.length > 0) {
+    lines.push(...log.imported.map((line) => `- ${plainMarkdown(line)}`), '');
+  }
+  if (log.notImported.length > 0) {
+    lines.push(`### Not imported (${log.notImported.length})`, '', ...log.notImported.map(({ item, reason }) => `- ${plainMarkdown(item)}: ${plainMarkdown(reason)}`), '');
+  }
   for (const actor of report.actors) {
     lines.push('', `## ${plainMarkdown(actor.actorId)}`, '');
     if (actor.imported.length === 0 && actor.notImported.length === 0) {

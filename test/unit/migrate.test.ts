@@ -320,7 +320,8 @@ describe('migrate (legacy data import)', () => {
       const { code, stdout } = await cli(['--data', sample.dataRoot, '--actor-id', OLD], sample.dir);
       assert.equal(code, 1);
       assert.match(stdout, new RegExp(`^  ! ${S3.replace(/\./g, '\\.')}/${OLD}/${OLD}_7.jpg: listed in .*response.json, but .*_7.jpg does not exist$`, 'm'));
-      assert.match(stdout, /7 item\(s\) could not be imported$/m);
+      assert.match(stdout, /8 item\(s\) could not be imported$/m);
+      assert.match(stdout, new RegExp(`^  ! actors/${OLD}/training_data/prompt_metadata.json images\\["${OLD}_6.jpg"\\]: has no readable generated_at time and its image file is gone`, 'm'));
     });
 
     it('usage errors exit 2', async () => {

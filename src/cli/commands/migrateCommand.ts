@@ -1,4 +1,4 @@
-import { migrateActors, type MigrationReport } from '../../core/migrate';
+import { describeLegacyLogImport, migrateActors, type MigrationReport } from '../../core/migrate';
 import { CliCommand, EXIT_FAILED, EXIT_OK, selectActors, UsageError } from '../cliSupport';
 
 const MIGRATE_USAGE = 'actor-studio migrate [--actor-id ID | --all] [--dry-run] [--data DIR] [--json]';
@@ -6,7 +6,7 @@ const MIGRATE_USAGE = 'actor-studio migrate [--actor-id ID | --all] [--dry-run] 
 /** `actor-studio migrate`: the old tool's files into current manifests; originals are kept. */
 export const migrateCommand: CliCommand = {
   name: 'migrate',
-  summary: "import the old tool's files (response.json, prompt_metadata.json, old manifests) into current manifests",
+  summary: "import the old tool's files (response.json, prompt_metadata.json, old manifests) into current manifests, and its prompt records and ratings into the generation log",
   usage: MIGRATE_USAGE,
   options: {
     'actor-id': { type: 'string' },
@@ -27,7 +27,7 @@ export const migrateCommand: CliCommand = {
       io.stderr('cancelled between actors; the actors done are complete, run migrate again for the rest');
       return EXIT_FAILED;
     }
-    const failures = report.actors.reduce((sum, actor) => sum + actor.notImported.length, 0);
+    const failures = report.actors.reduce((sum, actor) => sum + actor.notImported.length, 0) + report.log.notImported.length;
     if (values.json) {
       io.stdout(JSON.stringify({ ...report, data: dataRoot }, null, 2));
     } else {
@@ -45,8 +45,12 @@ function formatReport(report: MigrationReport, failures: number): string {
     lines.push(...actor.imported.map((line) => `  + ${line}`));
     lines.push(...actor.notImported.map(({ item, reason }) => `  ! ${item}: ${reason}`));
   }
+  lines.push(`generation log: ${describeLegacyLogImport(report.log, report.dryRun)}`);
+  lines.push(...report.log.imported.map((line) => `  + ${line}`));
+  lines.push(...report.log.notImported.map(({ item, reason }) => `  ! ${item}: ${reason}`));
   const changed = report.actors.filter((actor) => actor.changed).length;
   const verb = report.dryRun ? 'would change' : 'changed';
   lines.push(`${report.dryRun ? 'dry run, nothing written: ' : ''}${changed} of ${report.actors.length} actor(s) ${verb}; ${failures} item(s) could not be imported`);
   return lines.join('\n');
 }
+

@@ -13,6 +13,8 @@ import { PromptMetadataEntry, recordPromptMetadata } from '../manifest/promptMet
 import { assertWritableInside, isInside } from '../workspace/guards';
 import { ActorPaths, actorPaths, BASE_IMAGE_DIR, imageNumber, isImageFile, LEGACY_MANIFEST_COPY_FILE, LEGACY_RESPONSE_FILE } from '../workspace/layout';
 import { nextImageNumber } from '../workspace/numbering';
+import { importLegacyLog } from './legacyLog';
+import { readJson, rel } from './legacyFiles';
 import { fileNameOfUrl, firstUrlIn, isUrl, objectKeyFromUrl, urlsInResponse } from './legacyUrls';
 import type { MigrateRequest, MigrationActorReport, MigrationReport } from './types';
 
@@ -61,12 +63,9 @@ export async function migrateActors(request: MigrateRequest): Promise<MigrationR
     const preview = await run(false);
     actors.push(dryRun || !preview.changed ? preview : await withActorLock(request.dataRoot, actorId, () => run(true), { signal: request.signal }));
   }
-  return { dryRun, actors };
-}
-
-/** Paths in the report are relative to the data folder, with forward slashes. */
-function rel(context: ActorContext, file: string): string {
-  return path.relative(context.dataRoot, file).split(path.sep).join('/');
+  // After the manifests: their migration may complete prompt_metadata.json, which the log reads.
+  const log = await importLegacyLog({ dataRoot: request.dataRoot, realRoot, actorIds: request.actorIds, dryRun, signal: request.signal });
+  return { dryRun, actors, log };
 }
 
 function note(context: ActorContext, item: string, text: string): void {
@@ -353,30 +352,6 @@ async function listTrainingImages(context: ActorContext): Promise<string[]> {
   }
   const order = (name: string) => imageNumber(context.actorId, name) ?? Infinity;
   return names.sort((a, b) => order(a) - order(b) || a.localeCompare(b));
-}
-
-type ReadJson<T> = { state: 'missing' } | { state: 'ok'; value: T; text: string; bytes: Buffer } | { state: 'invalid'; where: string; reason: string };
-
-/** Reads a JSON file of the actor, inside the data folder only, with problems located (`file:line:column`). */
-async function readJson<T>(context: ActorContext, file: string, schema: z.ZodType<T>): Promise<ReadJson<T>> {
-  let bytes: Buffer;
-  try {
-    const real = await fs.realpath(file);
-    if (!isInside(context.realRoot, real)) {
-      return { state: 'invalid', where: rel(context, file), reason: 'links outside the data folder and was not read' };
-    }
-    bytes = await fs.readFile(real);
-  } catch (error) {
-    const missing = (error as NodeJS.ErrnoException).code === 'ENOENT';
-    return missing ? { state: 'missing' } : { state: 'invalid', where: rel(context, file), reason: `cannot be read: ${(error as Error).message}` };
-  }
-  const text = bytes.toString('utf8');
-  const result = validateJsonText(text, schema);
-  if (!result.ok) {
-    const [problem] = result.problems;
-    return { state: 'invalid', where: `${rel(context, file)}:${problem.line + 1}:${problem.column + 1}`, reason: problem.message };
-  }
-  return { state: 'ok', value: result.value, text, bytes };
 }
 
 async function listFolder(dir: string): Promise<string[]> {

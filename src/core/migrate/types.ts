@@ -9,9 +9,23 @@ export interface MigrationActorReport {
   changed: boolean;
 }
 
+/** What importing the old tool's prompt records into the generation log found and did. */
+export interface LegacyLogReport {
+  /** One line per file with what came (or would come) from it, and notes on items imported with a change. */
+  imported: string[];
+  notImported: { item: string; reason: string }[];
+  /** Entries added (dry run: that would be added). */
+  added: { successes: number; failures: number; ratings: number };
+  /** Old records found already in the log (an earlier migration, or the current tool logged them). */
+  alreadyInLog: number;
+  changed: boolean;
+}
+
 export interface MigrationReport {
   dryRun: boolean;
   actors: MigrationActorReport[];
+  /** The old prompt records (prompt_metadata.json, the enhanced tracker) into the generation log. */
+  log: LegacyLogReport;
 }
 
 export interface MigrateRequest {

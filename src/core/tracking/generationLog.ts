@@ -184,6 +184,57 @@ async function record<K extends 'successes' | 'failures'>(
   entry: GenerationLog[K][number],
   options: LogOptions,
 ): Promise<RecordOutcome<GenerationLog[K][number]>> {
+  const { archived, corrupt } = await updateLog(dataRoot, options, true, (log) => {
+    (log[kind] as GenerationLog[K][number][]).push(entry);
+  });
+  return { entry, archived, ...(corrupt ? { corrupt } : {}) };
+}
+
+export interface ImportedEntries {
+  successes: GenerationSuccess[];
+  failures: GenerationFailure[];
+  ratings: GenerationLog['ratings'];
+}
+
+/**
+ * Adds entries made elsewhere (older logs) that carry their own ids: an id already in the log or
+ * an archive is skipped, so importing twice adds nothing. Entries are merged in time order, so
+ * the cap rolls the oldest into archives. An invalid log is not set aside here: the import is
+ * refused with GenerationLogFileError, the caller reports it.
+ */
+export async function importEntries(dataRoot: string, entries: ImportedEntries, options: LogOptions = {}): Promise<{ added: ImportedEntries; archived: string[] }> {
+  const added: ImportedEntries = { successes: [], failures: [], ratings: [] };
+  const { archived } = await updateLog(dataRoot, options, false, async (log) => {
+    const known = entryIds(await readGenerationLog(dataRoot, { withArchives: true }));
+    for (const kind of ['successes', 'failures', 'ratings'] as const) {
+      const fresh = (entries[kind] as Array<{ id?: unknown }>).filter((entry) => typeof entry.id === 'string' && !known.has(entry.id));
+      (added[kind] as unknown[]).push(...fresh);
+      const merged = [...log[kind], ...fresh] as Array<{ timestamp: string }>;
+      // A stable sort: entries already in order stay so.
+      merged.sort((a, b) => Date.parse(a.timestamp) - Date.parse(b.timestamp));
+      (log[kind] as unknown[]) = merged;
+    }
+  });
+  return { added, archived };
+}
+
+/** Ids of every entry of a log, ratings included. */
+export function entryIds(log: GenerationLog): Set<string> {
+  const ids = [...log.successes, ...log.failures, ...log.ratings].map((entry) => (entry as { id?: unknown }).id);
+  return new Set(ids.filter((id): id is string => typeof id === 'string'));
+}
+
+/**
+ * Changes the log under its lock, rolls what exceeds the cap into archives and writes it. With
+ * `setAsideCorrupt`, an invalid log is renamed aside and a new one started (an attempt must be
+ * logged); without, GenerationLogFileError is thrown and nothing is written.
+ */
+async function updateLog(
+  dataRoot: string,
+  options: LogOptions,
+  setAsideCorrupt: boolean,
+  change: (log: GenerationLog) => void | Promise<void>,
+): Promise<{ archived: string[]; corrupt?: GenerationLogFileError }> {
   const cap = options.cap ?? GENERATION_LOG_CAP;
   const now = options.now ?? (() => new Date());
   const file = generationLogPath(dataRoot);
@@ -197,7 +248,7 @@ async function record<K extends 'successes' | 'failures'>(
       try {
         log = await readLogFile(file);
       } catch (error) {
-        if (!(error instanceof GenerationLogFileError)) {
+        if (!(error instanceof GenerationLogFileError) || !setAsideCorrupt) {
           throw error;
         }
         // Never overwrite a log we cannot read: it moves aside whole, and a new log starts.
@@ -205,7 +256,7 @@ async function record<K extends 'successes' | 'failures'>(
         corrupt = new GenerationLogFileError(file, error.problems, movedTo);
         log = generationLogSchema.parse({});
       }
-      (log[kind] as GenerationLog[K][number][]).push(entry);
+      await change(log);
       const rolled = {
         successes: log.successes.splice(0, Math.max(0, log.successes.length - cap)),
         failures: log.failures.splice(0, Math.max(0, log.failures.length - cap)),
@@ -213,7 +264,7 @@ async function record<K extends 'successes' | 'failures'>(
       // The archive is written first: a crash in between leaves entries twice (ids tell), never none.
       const archived = await archive(dataRoot, rolled, cap);
       await writeFileAtomic(file, formatJson(log));
-      return { entry, archived, ...(corrupt ? { corrupt } : {}) };
+      return { archived, ...(corrupt ? { corrupt } : {}) };
     },
     { timeoutMs: options.lockTimeoutMs ?? 30_000 },
   );

@@ -262,10 +262,12 @@ describe('data file diagnostics, quick fixes and reconciling', function () {
     const manifest = JSON.parse(await fs.readFile(manifestFile, 'utf8')) as { images: { filename: string }[] };
     assert.deepEqual(manifest.images.map((image) => image.filename).sort(), [0, 1, 2].map((n) => `${LEGACY}_${n}.jpg`));
     assert.equal(await exists(path.join(training(LEGACY), 'response.json')), true, 'the old files are kept');
+    assert.deepEqual(first.imported.log.added, { successes: 1, failures: 0, ratings: 0 }, 'its prompt_metadata.json record went into the generation log');
 
     const second = await vscode.commands.executeCommand<ImportLegacyResult | undefined>('actorStudio.importLegacyData', { actorIds: [LEGACY], confirm: false });
     assert.ok(second, 'the second import returned its dry run');
     assert.equal(second.dryRun.actors[0]?.changed, false, 'nothing left to import');
+    assert.equal(second.dryRun.log.changed, false, 'nothing left for the generation log either');
     assert.equal(second.imported, undefined);
     assert.deepEqual(JSON.parse(await fs.readFile(manifestFile, 'utf8')), manifest, 'the manifest is unchanged');
   });
