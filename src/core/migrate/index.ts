@@ -1,4 +1,5 @@
 export { LEGACY_MANIFEST_COPY, migrateActors } from './migrate';
 export { firstUrlIn, objectKeyFromUrl } from './legacyUrls';
 export * from './types';
-export { describeLegacyLogImport, LEGACY_TRACKER_FILES } from './legacyLog';
+export { describeLegacyLogImport } from './legacyLog';
+export { LEGACY_TRACKER_FILES } from './legacyTracker';

@@ -15,6 +15,7 @@ import { ActorPaths, actorPaths, BASE_IMAGE_DIR, imageNumber, isImageFile, LEGAC
 import { nextImageNumber } from '../workspace/numbering';
 import { importLegacyLog } from './legacyLog';
 import { readJson, rel } from './legacyFiles';
+import { isObject } from './legacyRecords';
 import { fileNameOfUrl, firstUrlIn, isUrl, objectKeyFromUrl, urlsInResponse } from './legacyUrls';
 import type { MigrateRequest, MigrationActorReport, MigrationReport } from './types';
 
@@ -364,8 +365,4 @@ async function exists(file: string): Promise<boolean> {
 
 function baseName(oldPath: string): string {
   return oldPath.split(/[\\/]/).filter(Boolean).pop() ?? oldPath;
-}
-
-function isObject(value: unknown): value is JsonObject {
-  return typeof value === 'object' && value !== null && !Array.isArray(value);
 }
