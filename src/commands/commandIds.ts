@@ -17,6 +17,8 @@ export const CommandIds = {
   showLog: 'actorStudio.showLog',
   reconcileData: 'actorStudio.reconcileData',
   importLegacyData: 'actorStudio.importLegacyData',
+  exportDataset: 'actorStudio.exportDataset',
+  exportPromptData: 'actorStudio.exportPromptData',
 } as const;
 
 export type CommandId = (typeof CommandIds)[keyof typeof CommandIds];

@@ -5,6 +5,8 @@ import { CommandIds } from './commandIds';
 import { createSampleWorkspace } from './createSampleWorkspace';
 import { DryRunReports } from './dryRunReport';
 import { executeAllPlans, executePlan, undoLastExecution } from './executeCommands';
+import { exportDatasetCommand } from './exportDataset';
+import { exportPromptDataCommand } from './exportPromptData';
 import { importLegacyData, MIGRATION_REPORT_SCHEME } from './importLegacyCommand';
 import { MarkdownReports } from './markdownReports';
 import { openGenerator } from './openGenerator';
@@ -40,6 +42,8 @@ export function registerCommands(context: CommandContext, integrity: DataIntegri
     [CommandIds.showLog]: async () => context.showLog(),
     [CommandIds.reconcileData]: reconcileData(context, integrity, reconcileReports),
     [CommandIds.importLegacyData]: importLegacyData(context, integrity, migrationReports),
+    [CommandIds.exportDataset]: exportDatasetCommand(context),
+    [CommandIds.exportPromptData]: exportPromptDataCommand(context),
   };
   const registered = Object.entries(handlers).map(([id, handler]) =>
     vscode.commands.registerCommand(id, async (...args: never[]) => {

@@ -247,6 +247,16 @@ describe('export-dataset', () => {
     assert.equal(report.format, 'ai-toolkit');
     assert.deepEqual(await listFiles(path.join(out, CARL, 'images')), [`${CARL}_5.jpg`, `${CARL}_5.txt`], 'only the 5-star image');
     assert.equal(report.exported, 1);
+
+    // Without --min-rating the workspace setting decides, as in the editor; --min-rating 0 lifts it.
+    await fs.mkdir(path.join(sample.dir, '.vscode'), { recursive: true });
+    await fs.writeFile(path.join(sample.dir, '.vscode', 'settings.json'), '{\n  // stars\n  "actorStudio.export.minRating": 5,\n}\n');
+    const fromSettings = JSON.parse((await run([...base, '--force', '--json'])).stdout) as DatasetExportReport;
+    assert.equal(fromSettings.exported, 1, 'the setting of 5 stars applied');
+    const lifted = JSON.parse((await run([...base, '--force', '--json', '--min-rating', '0'])).stdout) as DatasetExportReport;
+    assert.ok(lifted.exported > 1, '--min-rating 0: no minimum');
+    await fs.writeFile(path.join(sample.dir, '.vscode', 'settings.json'), '{ "actorStudio.export.minRating": ');
+    assert.equal((await run([...base, '--force'])).code, EXIT_USAGE, 'a broken settings file is named, not ignored');
   });
 
   it('captions replace every form of the descriptor and put the trigger first', () => {

@@ -2,7 +2,8 @@ import * as path from 'node:path';
 import { DATASET_FORMATS, DatasetFormat, exportDataset, ExportInputError } from '../../core/export/dataset';
 import { DEFAULT_MIN_QUALITY_RATING, exportPromptData } from '../../core/export/promptExport';
 import { GenerationLogFileError } from '../../core/tracking/generationLog';
-import { CliCommand, dataRootOption, EXIT_OK, selectActors, UsageError } from '../cliSupport';
+import { exportMinRatingFromSettings, readWorkspaceSettings } from '../../core/config/studioSettings';
+import { CliCommand, CliIO, dataRootOption, EXIT_OK, selectActors, UsageError } from '../cliSupport';
 
 /** A whole-number option, or undefined when it was not given. */
 function integerOption(values: Record<string, unknown>, name: string): number | undefined {
@@ -17,12 +18,27 @@ function integerOption(values: Record<string, unknown>, name: string): number | 
   return value;
 }
 
+/**
+ * --min-rating, else the workspace's `actorStudio.export.minRating` (as the editor's Export
+ * Dataset uses it); 0 means no minimum, so it overrides a setting.
+ */
+async function datasetMinRating(values: Record<string, unknown>, io: CliIO): Promise<number | undefined> {
+  const given = integerOption(values, 'min-rating');
+  if (given !== undefined) {
+    return given === 0 ? undefined : given;
+  }
+  const settings = await readWorkspaceSettings(io.cwd).catch((error: Error) => {
+    throw new UsageError(error.message);
+  });
+  return exportMinRatingFromSettings(settings.get);
+}
+
 /** `actor-studio export-dataset`: the images that pass the checks, as a kohya or ai-toolkit training set. */
 export const exportDatasetCommand: CliCommand = {
   name: 'export-dataset',
   summary: 'export images that pass the checks as a kohya or ai-toolkit training set (captions, metadata.jsonl)',
   usage:
-    'actor-studio export-dataset --format kohya|ai-toolkit --out DIR (--actor-id ID | --all) [--trigger WORD] [--class WORD] [--repeats N] [--min-rating N] [--force] [--data DIR] [--json]',
+    'actor-studio export-dataset --format kohya|ai-toolkit --out DIR (--actor-id ID | --all) [--trigger WORD] [--class WORD] [--repeats N] [--min-rating N (default: the actorStudio.export.minRating setting; 0 = none)] [--force] [--data DIR] [--json]',
   options: {
     format: { type: 'string' },
     out: { type: 'string' },
@@ -43,7 +59,7 @@ export const exportDatasetCommand: CliCommand = {
       throw new UsageError(`--out DIR is required\nusage: ${this.usage}`);
     }
     const repeats = integerOption(values, 'repeats');
-    const minRating = integerOption(values, 'min-rating');
+    const minRating = await datasetMinRating(values, io);
     const { dataRoot, ids } = await selectActors(values, io, this.usage);
     let report;
     try {

@@ -65,6 +65,12 @@ export function evaluationFromSettings(get: SettingsGetter): EvaluationSettings 
   };
 }
 
+/** `export.minRating`: the fewest stars an exported image needs; 0 (the default) or anything unusable means no minimum. */
+export function exportMinRatingFromSettings(get: SettingsGetter): number | undefined {
+  const value = get('export.minRating');
+  return isNumber(value) && Number.isInteger(value) && value >= 1 && value <= 5 ? value : undefined;
+}
+
 export interface WorkspaceSettingsFile {
   get: SettingsGetter;
   /** The file read, when there was one. */

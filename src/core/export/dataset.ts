@@ -26,6 +26,8 @@ export interface ExportDatasetRequest {
   /** Write into a non-empty outDir (the exported actors' folders are replaced, nothing else). */
   force?: boolean;
   signal?: AbortSignal;
+  /** Called after each actor's folder is in place. */
+  onActorExported?: (report: ActorExportReport, done: number, total: number) => void;
 }
 
 export interface ActorExportReport {
@@ -91,6 +93,7 @@ export async function exportDataset(request: ExportDatasetRequest): Promise<Data
       const report = await exportActor(actor, request.format, built, path.join(outDir, actorId), options, request.signal);
       await moveIntoPlace(built, path.join(outDir, actorId), staging);
       actors.push(report);
+      request.onActorExported?.(report, actors.length, request.actorIds.length);
     }
   } finally {
     await fs.rm(staging, { recursive: true, force: true });
@@ -108,6 +111,11 @@ interface Options {
 /** Triggers and class words become folder names (kohya), so nothing that could leave the folder. */
 const SAFE_WORD = /^[^\s/\\:*?"<>|\x00-\x1f.][^/\\:*?"<>|\x00-\x1f]*$/;
 
+/** Why a trigger or class word cannot name a folder, or undefined when it can. */
+export function folderWordProblem(value: string): string | undefined {
+  return SAFE_WORD.test(value) && value.trim() === value ? undefined : 'cannot be used in a folder name (no slashes, no leading dot or space)';
+}
+
 function checkOptions(request: ExportDatasetRequest): Options {
   if (!DATASET_FORMATS.includes(request.format)) {
     throw new ExportInputError(`unknown format "${request.format}" (kohya or ai-toolkit)`);
@@ -116,8 +124,9 @@ function checkOptions(request: ExportDatasetRequest): Options {
     throw new ExportInputError('no actors to export');
   }
   for (const [name, value] of [['trigger', request.trigger], ['class', request.className]] as const) {
-    if (value !== undefined && (!SAFE_WORD.test(value) || value.trim() !== value)) {
-      throw new ExportInputError(`${name} "${value}" cannot be used in a folder name (no slashes, no leading dot or space)`);
+    const problem = value === undefined ? undefined : folderWordProblem(value);
+    if (problem) {
+      throw new ExportInputError(`${name} "${value}" ${problem}`);
     }
   }
   // One trigger for several actors would teach every identity the same word.

@@ -1,5 +1,6 @@
 import * as assert from 'node:assert/strict';
 import { promises as fs } from 'node:fs';
+import * as os from 'node:os';
 import * as path from 'node:path';
 import * as vscode from 'vscode';
 import { children, studio, workspaceRoot } from '../support/studio';
@@ -25,6 +26,18 @@ describe('Restricted Mode (untrusted folder)', () => {
       assert.deepEqual((await fs.readdir(dataRoot)).sort(), ['0000_european_45_female', '0001_european_35_male']);
     } finally {
       await fs.rename(path.join(workspaceRoot(), 'moved-away'), path.join(dataRoot, '0002_mixed_30_nonbinary'));
+    }
+  });
+
+  it('exports refuse to write', async () => {
+    const out = await fs.mkdtemp(path.join(os.tmpdir(), 'actor-studio-restricted-'));
+    try {
+      const options = { actorIds: ['0001_european_35_male'], format: 'kohya', outDir: out, trigger: 'ohwx', confirm: false };
+      assert.equal(await vscode.commands.executeCommand('actorStudio.exportDataset', undefined, undefined, options), undefined);
+      assert.equal(await vscode.commands.executeCommand('actorStudio.exportPromptData', { outFile: path.join(out, 'prompts.json') }), undefined);
+      assert.deepEqual(await fs.readdir(out), [], 'nothing was written');
+    } finally {
+      await fs.rm(out, { recursive: true, force: true });
     }
   });
 });
