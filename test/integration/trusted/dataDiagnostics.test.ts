@@ -256,6 +256,8 @@ describe('data file diagnostics, quick fixes and reconciling', function () {
   it('Import Legacy Data imports the legacy actor once: a second run has nothing to import', async () => {
     const manifestFile = path.join(training(LEGACY), 'manifest.json');
     assert.equal(await exists(manifestFile), false, 'the legacy sample actor has no manifest');
+    // An earlier test left a broken generation log, which the import would (rightly) refuse to touch.
+    await fs.rm(path.join(dataDir(), 'tracking', 'generation_log.json'), { force: true });
     const first = await vscode.commands.executeCommand<ImportLegacyResult | undefined>('actorStudio.importLegacyData', { actorIds: [LEGACY], confirm: false });
     assert.ok(first?.imported, 'the import ran');
     assert.equal(first.dryRun.actors[0]?.changed, true, 'the dry run said the manifest would change');

@@ -82,6 +82,7 @@ describe('exports in the editor', function () {
       actorIds: [CARL],
       format: 'kohya',
       outDir: inside,
+      trigger: 'ohwx',
       confirm: false,
     });
     assert.equal(report, undefined, 'the error went to a notification');
