@@ -27,8 +27,10 @@ export type ScriptedAnswer =
   | { kind: 'refusal'; refusal?: string }
   /** A completion whose content is this text (e.g. broken JSON). */
   | { kind: 'content'; content: string; finishReason?: string }
-  /** An HTTP error with OpenAI's error body. */
-  | { kind: 'status'; status: number; headers?: Record<string, string>; message?: string };
+  /** An HTTP error with OpenAI's error body (`code`: e.g. insufficient_quota; `type`: default by status). */
+  | { kind: 'status'; status: number; headers?: Record<string, string>; message?: string; code?: string; type?: string }
+  /** No answer for `ms` milliseconds, then the default answer (for client timeouts). */
+  | { kind: 'slow'; ms: number };
 
 export interface Usage {
   prompt_tokens: number;
@@ -127,7 +129,17 @@ export class FakeOpenAIServer {
     });
     switch (next.kind) {
       case 'status':
-        send(next.status, { error: { message: next.message ?? `scripted HTTP ${next.status}`, type: next.status === 429 ? 'rate_limit_exceeded' : 'server_error', code: null, param: null } }, next.headers);
+        send(
+          next.status,
+          { error: { message: next.message ?? `scripted HTTP ${next.status}`, type: next.type ?? (next.status === 429 ? 'rate_limit_exceeded' : 'server_error'), code: next.code ?? null, param: null } },
+          next.headers,
+        );
+        return;
+      case 'slow':
+        await new Promise((resolve) => setTimeout(resolve, next.ms));
+        if (!res.destroyed) {
+          send(200, completion({ content: JSON.stringify(this.defaultAnswer(recorded)) }));
+        }
         return;
       case 'refusal':
         send(200, completion({ refusal: next.refusal ?? "I'm sorry, I can't help with that." }));

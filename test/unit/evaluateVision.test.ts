@@ -244,6 +244,21 @@ describe('vision evaluator: openai SDK against a local chat completions server',
     assert.deepEqual(waits, [100, 200]);
   });
 
+  it('an account out of quota (429 insufficient_quota) is billing and is not retried', async () => {
+    const images = await makeImages(temp.dir, 2);
+    server.script({ kind: 'status', status: 429, code: 'insufficient_quota', type: 'insufficient_quota', message: 'You exceeded your current quota, please check your plan and billing details.' });
+    const error = await expectVisionError(evaluator({ maxAttempts: 3 }).evaluate({ actorId: 'actor', images }), 'billing');
+    assert.match(error.message, /no quota or credit left \(HTTP 429, insufficient_quota\)/);
+    assert.equal(server.requests.length, 1, 'retrying cannot pay the bill');
+  });
+
+  it("the SDK's own timeout (APIConnectionTimeoutError) is a timeout, not a network error", async () => {
+    const images = await makeImages(temp.dir, 2);
+    server.script({ kind: 'slow', ms: 3000 });
+    const error = await expectVisionError(evaluator({ maxAttempts: 1, timeoutMs: 200 }).evaluate({ actorId: 'actor', images }), 'timeout');
+    assert.equal(error.message, 'The OpenAI request timed out.');
+  });
+
   it('malformed JSON is an error and nothing is invented', async () => {
     const images = await makeImages(temp.dir, 2);
     server.script({ kind: 'content', content: '{"images": [{"tile": 1, "categ' });

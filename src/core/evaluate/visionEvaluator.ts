@@ -1,7 +1,10 @@
 import { z } from 'zod';
 import { markLoaded } from '../lazyModules';
 import { CATEGORIES } from '../manifest/categories';
-import { parseRetryAfter, withRetries, type BackoffOptions, type RetryInfo, type Sleep } from '../generate/retry';
+import { withRetries, type BackoffOptions, type RetryInfo, type Sleep } from '../generate/retry';
+import { classifyOpenAiError, shorten, VisionEvaluationError } from './openaiErrors';
+
+export { VisionEvaluationError, type VisionErrorKind } from './openaiErrors';
 import { buildCompositeGrid, encodeImageForVision, jpegDataUri, planGrids, type CompositeGridOptions, type GridTile } from './compositeGrid';
 import { DEFAULT_VISION_MODEL, type EvaluationRequest, type Evaluator, type ImageEvaluation, type ImageIssue } from './types';
 
@@ -92,21 +95,6 @@ export interface VisionEvaluationResult {
   verdicts: VisionVerdict[];
   /** Usage of this call only. */
   usage: VisionUsage;
-}
-
-export type VisionErrorKind = 'refusal' | 'malformed' | 'rate_limit' | 'server' | 'auth' | 'invalid_request' | 'network' | 'timeout' | 'aborted' | 'input';
-
-export class VisionEvaluationError extends Error {
-  constructor(
-    message: string,
-    readonly kind: VisionErrorKind,
-    readonly status?: number,
-    /** The Retry-After the server asked for, in ms, when it gave one. */
-    readonly retryAfterMs?: number,
-  ) {
-    super(message);
-    this.name = 'VisionEvaluationError';
-  }
 }
 
 export interface VisionEvaluatorOptions {
@@ -320,30 +308,7 @@ export class VisionEvaluator implements Evaluator {
   }
 
   #classify(error: unknown, signal: AbortSignal | undefined): VisionEvaluationError {
-    const e = error as { name?: string; status?: number; message?: string; headers?: { get?(name: string): string | null } | Record<string, string> };
-    const redact = (text: string) => redactSecret(text, this.#apiKey);
-    if (signal?.aborted || e?.name === 'APIUserAbortError' || e?.name === 'AbortError') {
-      return new VisionEvaluationError('The vision evaluation was cancelled.', 'aborted');
-    }
-    if (e?.name === 'APIConnectionTimeoutError') {
-      return new VisionEvaluationError('The OpenAI request timed out.', 'timeout');
-    }
-    const status = typeof e?.status === 'number' ? e.status : undefined;
-    if (status === undefined) {
-      return new VisionEvaluationError(`Could not reach the OpenAI API: ${shorten(redact(String(e?.message ?? error)))}`, 'network');
-    }
-    const detail = shorten(redact(String(e.message ?? '')));
-    if (status === 429) {
-      const retryAfterMs = retryAfterFromHeaders(e.headers);
-      return new VisionEvaluationError(`OpenAI rate limit or quota (HTTP 429): ${detail}`, 'rate_limit', status, retryAfterMs);
-    }
-    if (status === 401 || status === 403) {
-      return new VisionEvaluationError(`OpenAI refused the API key (HTTP ${status}). Set a valid key and try again.`, 'auth', status);
-    }
-    if (status >= 500 || status === 408 || status === 409) {
-      return new VisionEvaluationError(`OpenAI server error (HTTP ${status}): ${detail}`, 'server', status, retryAfterFromHeaders(e.headers));
-    }
-    return new VisionEvaluationError(`OpenAI rejected the request (HTTP ${status}): ${detail}`, 'invalid_request', status);
+    return classifyOpenAiError(error, { aborted: Boolean(signal?.aborted), redact: (text) => redactSecret(text, this.#apiKey) });
   }
 
   #addUsage(usage: VisionUsage, completion: CompletionLike): void {
@@ -410,23 +375,6 @@ export function mapAnswer(answer: Answer, tiles: readonly GridTile[]): (Answer['
   return mapped.sort((a, b) => a.tile - b.tile);
 }
 
-function retryAfterFromHeaders(headers: { get?(name: string): string | null } | Record<string, string> | undefined): number | undefined {
-  if (!headers) {
-    return undefined;
-  }
-  const get = (name: string): string | null | undefined =>
-    typeof (headers as { get?: unknown }).get === 'function' ? (headers as { get(name: string): string | null }).get(name) : (headers as Record<string, string>)[name];
-  const ms = Number(get('retry-after-ms'));
-  if (get('retry-after-ms') && Number.isFinite(ms) && ms >= 0) {
-    return ms;
-  }
-  return parseRetryAfter(get('retry-after'));
-}
-
 function redactSecret(text: string, secret: string): string {
   return secret ? text.split(secret).join('***') : text;
-}
-
-function shorten(text: string, max = 300): string {
-  return text.length > max ? `${text.slice(0, max - 1)}…` : text;
 }

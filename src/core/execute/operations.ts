@@ -1,6 +1,7 @@
 import { promises as fs } from 'node:fs';
 import * as path from 'node:path';
 import { adoptImageFile, recordUpload, reserveImageNumbers, saveGeneratedImage, type SavedImage } from '../generate/saveResult';
+import { failureReasonOf } from '../generate/failureReasonOf';
 import { uploaderFor } from '../generate/uploader';
 import { GenerationError, type GenerationResult, type Generator } from '../generate/types';
 import { sha256File } from '../plan/planFiles';
@@ -118,7 +119,7 @@ export async function runGenerate(context: OperationContext, operation: JournalO
     const reason = error instanceof GenerationError ? error.reason : 'io';
     // The log knows the documented reasons only: a local read or write failing is 'storage'.
     const logWarning = await logQuietly(() =>
-      recordFailure(dataRoot, { ...logged, model: generator.model, durationMs: Date.now() - started, error, failureReason: reason === 'io' ? 'storage' : reason }, { now: context.now }),
+      recordFailure(dataRoot, { ...logged, model: generator.model, durationMs: Date.now() - started, error, failureReason: failureReasonOf(error, 'store') }, { now: context.now }),
     );
     await journal.update(operation, { state: 'failed', failure_reason: reason, error: messageOf(error), ...(logWarning ? { warning: logWarning } : {}), finished_at: context.now().toISOString() });
     return 'finished';

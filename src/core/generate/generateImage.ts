@@ -5,6 +5,7 @@ import { logQuietly, recordFailure, recordSuccess } from '../tracking/generation
 import { ActorIndex } from '../workspace/dataIndex';
 import { recordUpload, saveGeneratedImage, SavedImage } from './saveResult';
 import type { Uploader } from './uploader';
+import { failureReasonOf } from './failureReasonOf';
 import { GenerationError, type GenerationResult, type Generator } from './types';
 
 export interface GenerateImageRequest {
@@ -87,7 +88,8 @@ export async function generateImage(request: GenerateImageRequest): Promise<Gene
   } catch (error) {
     // Cancel is the user's choice, not an outcome of the prompt or the model: not logged.
     if (!request.signal?.aborted && !(error instanceof GenerationError && error.reason === 'cancelled')) {
-      const failureReason = error instanceof GenerationError ? error.reason : 'storage';
+      // A generator throws GenerationErrors; anything else failed while saving the image.
+      const failureReason = failureReasonOf(error, 'store');
       const parameters = request.seed !== undefined ? { seed: request.seed } : undefined;
       const warning = await logQuietly(() => recordFailure(dataRoot, { ...attempt, parameters, durationMs: Date.now() - started, error, failureReason }));
       if (warning) {
