@@ -125,7 +125,7 @@ describe('failure reasons from the real SDKs', function () {
     before(async () => {
       server = await startS3Server();
     });
-    after(() => server.stop());
+    after(() => server.dispose());
 
     it('rejected credentials: the store\'s StorageError and the raw S3ServiceException are storage, not auth', async () => {
       const wrong = { accessKeyId: 'NOT-A-REAL-KEY', secretAccessKey: 'not-the-secret-either' };
