@@ -30,7 +30,7 @@ const TRACKER = {
     {
       prompt: 'The man runs across a rain-slick street',
       ai_model: 'flux-kontext-pro',
-      result_url: `${BUCKET}/${CARL}/${CARL}_2.jpg`,
+      result_url: `${BUCKET}/${CARL}/${CARL}_1.jpg`,
       save_method: 'user_save',
       model_parameters: { aspect_ratio: '16:9', seed: 7 },
       timestamp: '2025-01-16T11:34:22.123456',
@@ -87,15 +87,17 @@ describe('migrate: older prompt logs and ratings into the generation log', funct
     assert.equal((await logOnDisk(sample.dataRoot)).successes.length, 1, 'a dry run writes nothing');
 
     const first = await migrateActors({ dataRoot: sample.dataRoot, actorIds: ALL });
-    // 2 from the tracker + 11 + 4 (CARL_0 logged today, CARL_2 by the tracker) + 1.
-    assert.deepEqual(first.log.added, { successes: 18, failures: 3, ratings: 1 });
+    // 2 from the tracker + 11 + 4 (CARL_0 logged today, CARL_1 by the tracker) + 1; ratings: 1 from the tracker, 4 + 3 from manifests.
+    assert.deepEqual(first.log.added, { successes: 18, failures: 3, ratings: 8 });
     assert.equal(first.log.alreadyInLog, 2);
     assert.deepEqual(first.log.imported, [
       'tracking/prompt_tracking.json failed_prompts[2]: failure reason "SOMETHING_ELSE" is not one of the ten; kept as legacy_failure_reason, recorded as content_filter from the message',
       'tracking/prompt_tracking.json ratings[0]: its rating (4 stars) names no image of an actor here, so it is kept on the log entry rather than on an image',
       'tracking/prompt_tracking.json: 2 success(es), 3 failure(s), 2 rating(s) into the generation log',
       `actors/${EILEEN}/training_data/prompt_metadata.json: 11 success(es) into the generation log`,
+      `actors/${EILEEN}/training_data/manifest.json: 4 rating(s) into the generation log`,
       `actors/${CARL}/training_data/prompt_metadata.json: 4 success(es) into the generation log`,
+      `actors/${CARL}/training_data/manifest.json: 3 rating(s) into the generation log`,
       `actors/${LEGACY}/training_data/prompt_metadata.json: 1 success(es) into the generation log`,
     ]);
     assert.deepEqual(first.log.notImported, [
@@ -109,15 +111,20 @@ describe('migrate: older prompt logs and ratings into the generation log', funct
     const log = await logOnDisk(sample.dataRoot);
     const rain = log.successes.find((entry) => entry.prompt === 'The man runs across a rain-slick street') as GenerationSuccess & Record<string, unknown>;
     assert.equal(rain.actor_id, CARL, 'the result URL names an image of CARL');
-    assert.equal(rain.result_path, `actors/${CARL}/training_data/${CARL}_2.jpg`);
+    assert.equal(rain.result_path, `actors/${CARL}/training_data/${CARL}_1.jpg`);
     assert.equal(rain.model, 'flux-kontext-pro');
     assert.equal(rain.save_method, 'user_save');
     assert.deepEqual(rain.parameters, { aspect_ratio: '16:9', seed: 7 });
     assert.equal(rain.legacy_timestamp, '2025-01-16T11:34:22.123456', 'the original time text is kept');
     assert.match(rain.id ?? '', /^legacy-[0-9a-f]{32}$/);
     assert.deepEqual(
-      log.ratings.map(({ actor_id, filename, stars, feedback }) => ({ actor_id, filename, stars, feedback })),
-      [{ actor_id: CARL, filename: `${CARL}_2.jpg`, stars: 5, feedback: 'perfect <script>alert(1)</script>' }],
+      log.ratings.filter((rating) => rating.filename === `${CARL}_1.jpg`).map(({ actor_id, filename, stars, feedback }) => ({ actor_id, filename, stars, feedback })),
+      [{ actor_id: CARL, filename: `${CARL}_1.jpg`, stars: 5, feedback: 'perfect <script>alert(1)</script>' }],
+    );
+    assert.deepEqual(
+      log.ratings.filter((rating) => rating.actor_id === EILEEN).map((rating) => [rating.filename, rating.stars, rating.timestamp]),
+      [[`${EILEEN}_0.jpg`, 5, '2025-06-02T09:00:00.000Z'], [`${EILEEN}_1.jpg`, 4, '2025-06-02T09:01:00.000Z'], [`${EILEEN}_7.jpg`, 3, '2025-06-02T09:02:00.000Z'], [`${EILEEN}_8.jpg`, 1, '2025-06-02T09:03:00.000Z']],
+      'the manifest ratings, at their rated_at',
     );
     const window = log.successes.find((entry) => entry.prompt === 'Window light portrait') as Record<string, unknown>;
     assert.deepEqual(window.rating, { stars: 4, feedback: 'nice light' }, 'a rating naming no image stays on its entry');
@@ -131,7 +138,7 @@ describe('migrate: older prompt logs and ratings into the generation log', funct
     );
     const eileen0 = log.successes.find((entry) => entry.result_path === `actors/${EILEEN}/training_data/${EILEEN}_0.jpg`);
     assert.equal(eileen0?.timestamp, '2025-06-01T10:05:00.000Z');
-    for (const n of [0, 2]) {
+    for (const n of [0, 1]) {
       assert.equal(log.successes.filter((entry) => entry.result_path === `actors/${CARL}/training_data/${CARL}_${n}.jpg`).length, 1, `${CARL}_${n} once`);
     }
     assert.deepEqual(
@@ -139,16 +146,18 @@ describe('migrate: older prompt logs and ratings into the generation log', funct
       log.successes.map((entry) => entry.timestamp).sort((a, b) => Date.parse(a) - Date.parse(b)),
       'entries in time order',
     );
-    // The prompt export sees both ratings: the linked one and the one kept on its entry.
+    // The prompt export sees the linked ratings and the one kept on its entry.
     const curated = buildPromptTrainingData(log, { minQualityRating: 4 }, new Date('2026-01-01T00:00:00Z'));
-    assert.deepEqual(curated.good_prompts.map((good) => [good.prompt, good.rating]), [['The man runs across a rain-slick street', 5], ['Window light portrait', 4]]);
+    const good = curated.good_prompts.map((entry) => [entry.prompt, entry.rating]);
+    assert.deepEqual(good.filter(([prompt]) => prompt === 'The man runs across a rain-slick street' || prompt === 'Window light portrait'), [['The man runs across a rain-slick street', 5], ['Window light portrait', 4]]);
+    assert.equal(curated.analysis.rated_successes, 2 + 4 + 3, 'tracker ratings and the manifest ratings of images with a logged success');
 
     const logBytes = await fs.readFile(generationLogPath(sample.dataRoot), 'utf8');
     const second = await migrateActors({ dataRoot: sample.dataRoot, actorIds: ALL });
     assert.deepEqual(second.log.added, { successes: 0, failures: 0, ratings: 0 });
     assert.equal(second.log.changed, false);
-    // tracker: 2 successes, 1 linked rating, 3 failures; prompt_metadata.json: 11 + 6 + 1.
-    assert.equal(second.log.alreadyInLog, 6 + 18);
+    // tracker: 2 successes, 1 linked rating, 3 failures; prompt_metadata.json: 11 + 6 + 1; manifest ratings 4 + 3.
+    assert.equal(second.log.alreadyInLog, 6 + 18 + 7);
     assert.equal(await fs.readFile(generationLogPath(sample.dataRoot), 'utf8'), logBytes, 'the second migrate left the log as it was');
     assert.deepEqual(await fs.readFile(trackerFile), trackerBytes, 'the old file is kept as it was');
   });
@@ -164,7 +173,7 @@ describe('migrate: older prompt logs and ratings into the generation log', funct
       ['tracking/prompt_tracking.json:1:44', `actors/${CARL}/training_data/prompt_metadata.json:1:36`],
     );
     assert.match(report.log.notImported[0].reason, /nothing of it was imported into the log and the file was left as it is/);
-    assert.deepEqual(report.log.added, { successes: 11, failures: 0, ratings: 0 }, "EILEEN's records still came in");
+    assert.deepEqual(report.log.added, { successes: 11, failures: 0, ratings: 4 + 3 }, "the other records still came in");
     assert.equal(await fs.readFile(trackerFile, 'utf8'), broken);
     assert.equal(await fs.readFile(metadataFile, 'utf8'), '{ "images": { "x.jpg": { "prompt": 5 } } }');
 
@@ -176,7 +185,7 @@ describe('migrate: older prompt logs and ratings into the generation log', funct
       isTTY: false,
     });
     assert.equal(code, 1, 'an item not imported makes the exit code 1');
-    assert.match(cli.out.join('\n'), /^generation log: nothing to add; 11 old record\(s\) already there$/m);
+    assert.match(cli.out.join('\n'), /^generation log: nothing to add; 15 old record\(s\) already there$/m);
     assert.match(cli.out.join('\n'), /^ {2}! tracking\/prompt_tracking\.json:1:44: /m);
   });
 

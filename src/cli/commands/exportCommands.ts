@@ -144,7 +144,7 @@ export const exportPromptsCommand: CliCommand = {
     const { analysis } = data;
     const reasons = Object.entries(analysis.failure_reasons).map(([reason, { count }]) => `${reason} ${count}`);
     io.stdout(`${analysis.attempts} attempt(s) in the log: ${analysis.successes} succeeded (${analysis.rated_successes} rated), ${analysis.failures} failed${reasons.length ? ` (${reasons.join(', ')})` : ''}`);
-    io.stdout(`${data.good_prompts.length} good prompt(s) (rated ${data.settings.min_quality_rating}+, at most ${data.settings.max_successful_examples}) and ${countFailed(data.failed_prompts_by_category)} failed prompt(s) (newest ${data.settings.max_failed_examples} failures) written to ${path.relative(io.cwd, file) || file}`);
+    io.stdout(`${data.good_prompts.length} good prompt(s) (${data.settings.min_quality_rating === 0 ? 'any rating' : `rated ${data.settings.min_quality_rating}+`}, at most ${data.settings.max_successful_examples}) and ${countFailed(data.failed_prompts_by_category)} failed prompt(s) (newest ${data.settings.max_failed_examples} failures) written to ${path.relative(io.cwd, file) || file}`);
     return EXIT_OK;
   },
 };

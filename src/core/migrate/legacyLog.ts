@@ -2,10 +2,11 @@ import { promises as fs } from 'node:fs';
 import * as path from 'node:path';
 import { CATEGORIES } from '../manifest/categories';
 import { generationSuccessSchema, promptMetadataSchema } from '../manifest/dataFileSchemas';
+import { manifestSchema } from '../manifest/manifestSchema';
 import { TRACKING_DIR } from '../storage/pendingUploadsSchema';
 import { analyzePrompt, entryIds, GenerationLogFileError, importEntries, readGenerationLog } from '../tracking/generationLog';
 import { ACTORS_DIR, actorPaths, TRAINING_DIR } from '../workspace/layout';
-import { rel } from './legacyFiles';
+import { readJson, rel } from './legacyFiles';
 import { collect, type Collected, countsLine, type JsonObject, legacyId, readRecordFile, textField, timestampOf } from './legacyRecords';
 import { collectTracker, LEGACY_TRACKER_FILES } from './legacyTracker';
 import { isUrl } from './legacyUrls';
@@ -38,6 +39,7 @@ export async function importLegacyLog(request: LegacyLogRequest): Promise<Legacy
       report,
       known: entryIds(log),
       loggedResults: new Set(log.successes.map((entry) => entry.result_path).filter((file): file is string => Boolean(file))),
+      loggedRatings: new Set(log.ratings.map(ratingKey)),
       actorIds: request.actorIds,
       dataRoot: request.dataRoot,
       realRoot: request.realRoot,
@@ -56,6 +58,7 @@ export async function importLegacyLog(request: LegacyLogRequest): Promise<Legacy
   for (const actorId of request.actorIds) {
     request.signal?.throwIfAborted();
     await collectPromptMetadata(collected, actorId);
+    await collectManifestRatings(collected, actorId);
   }
   const { entries } = collected;
   const pending = entries.successes.length + entries.failures.length + entries.ratings.length;
@@ -124,3 +127,35 @@ async function fileTime(file: string): Promise<{ timestamp: string; legacy: stri
   return stat?.isFile() ? { timestamp: stat.mtime.toISOString(), legacy: 'the image file\'s modification time' } : undefined;
 }
 
+/** The same rating of the same image, however it came into the log. */
+function ratingKey(rating: { actor_id: string; filename: string; stars: number }): string {
+  return `${rating.actor_id}/${rating.filename}/${rating.stars}`;
+}
+
+/**
+ * Ratings kept only in a manifest (made before the log had ratings) into the log's ratings. An
+ * invalid manifest is left to the manifest migration, which reports it.
+ */
+async function collectManifestRatings(collected: Collected, actorId: string): Promise<void> {
+  const read = await readJson(collected, actorPaths(collected.dataRoot, actorId).manifest, manifestSchema);
+  if (read.state !== 'ok') return;
+  let count = 0;
+  for (const image of read.value.images) {
+    const rating = image.rating;
+    if (!rating) continue;
+    if (collected.loggedRatings.has(ratingKey({ actor_id: actorId, filename: image.filename, stars: rating.stars }))) {
+      collected.report.alreadyInLog++;
+      continue;
+    }
+    const time = timestampOf(rating.rated_at) ?? timestampOf(image.created_at);
+    const timestamp = time?.timestamp ?? (await fileTime(path.join(actorPaths(collected.dataRoot, actorId).trainingDir, image.filename)))?.timestamp;
+    if (!timestamp) {
+      collected.report.notImported.push({ item: `${rel(collected, actorPaths(collected.dataRoot, actorId).manifest)} ${image.filename} rating`, reason: 'has no time (rated_at), and the image file is gone' });
+      continue;
+    }
+    const entry = { id: legacyId('manifest_rating', actorId, image.filename, rating.stars, rating.feedback ?? null), timestamp, actor_id: actorId, filename: image.filename, stars: rating.stars, ...(rating.feedback ? { feedback: rating.feedback } : {}) };
+    if (collect(collected, 'ratings', entry)) count++;
+  }
+  const line = countsLine(rel(collected, actorPaths(collected.dataRoot, actorId).manifest), { 'rating(s)': count });
+  if (line) collected.report.imported.push(line);
+}

@@ -14,6 +14,8 @@ export interface Collected {
   known: Set<string>;
   /** result_path of every success already logged: the current tool logs what it also puts in prompt_metadata.json. */
   loggedResults: Set<string>;
+  /** `actor/file/stars` of every rating already logged: the rating command logs what it also puts in the manifest. */
+  loggedRatings: Set<string>;
   actorIds: readonly string[];
   dataRoot: string;
   realRoot: string;
