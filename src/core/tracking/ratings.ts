@@ -46,6 +46,15 @@ export interface RatingOptions extends LogOptions {
   lockTimeoutMs?: number;
 }
 
+/** `★★★☆☆`; '' for no rating. */
+export function stars(count: number | undefined): string {
+  if (!count) {
+    return '';
+  }
+  const clamped = Math.max(0, Math.min(5, Math.round(count)));
+  return '★'.repeat(clamped) + '☆'.repeat(5 - clamped);
+}
+
 export function isValidStars(stars: unknown): stars is number {
   return typeof stars === 'number' && Number.isInteger(stars) && stars >= 1 && stars <= 5;
 }

@@ -4,7 +4,8 @@ import type { CategoryTargets } from '../../core/plan/targets';
 import type { DriftKind } from '../../core/reconcile/types';
 import type { ActorImage, ActorRecord, DataProblem } from '../../core/workspace/types';
 import type { PlanState } from '../../host/planningHost';
-import { actorDescription, countsTable, escapeMarkdown, stars } from './format';
+import { stars } from '../../core/tracking/ratings';
+import { actorDescription, countsTable, escapeMarkdown } from './format';
 import { actorUri } from './uris';
 
 /** Every node of the Actors tree: a stable id, its item, its children, an optional rich tooltip. */
