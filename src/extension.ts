@@ -4,6 +4,7 @@ import { CommandIds } from './commands/commandIds';
 import type { ExecutePlanResult } from './commands/executeCommands';
 import { loadedHeavyModules } from './core/lazyModules';
 import { registerCommands } from './commands/registerCommands';
+import { trackImageSelection } from './commands/imageTargets';
 import { ExecutionHost } from './host/executionHost';
 import { GenerationHost } from './host/generationHost';
 import { StudioGeneratorModel } from './host/generatorPanelModel';
@@ -87,6 +88,7 @@ export function activate(context: vscode.ExtensionContext): ActorStudioApi {
     planReviewModel,
     execution,
     showLog: () => channel.show(true),
+    actorsSelection: () => view.selection,
   };
 
   context.subscriptions.push(
@@ -121,6 +123,7 @@ export function activate(context: vscode.ExtensionContext): ActorStudioApi {
     }),
     new RefreshManager(workspace, tree, logger),
     ...registerCommands(commandContext, integrity),
+    trackImageSelection(view),
   );
   const finished = performance.now();
   const activationMs = finished - started;

@@ -25,6 +25,8 @@ export interface CommandContext {
   execution: ExecutionHost;
   /** Shows the Actor Studio output channel (the log). */
   showLog(): void;
+  /** The Actors view's selection (keybindings pass no node: image commands rate what is selected). */
+  actorsSelection?: () => readonly StudioNode[];
 }
 
 /** Handlers take the clicked node and the multi-selection, like every tree command. */

@@ -12,6 +12,7 @@ import { openManifest } from './openManifest';
 import { openPlanReview } from './openPlanReview';
 import { RECONCILE_REPORT_SCHEME, reconcileData } from './reconcileCommands';
 import { evaluateActors, planActors, planAllActors } from './planCommands';
+import { rateImage } from './rateImage';
 import { refresh } from './refresh';
 import { retryPendingUploads } from './retryPendingUploads';
 import { revealInExplorer } from './revealInExplorer';
@@ -40,6 +41,7 @@ export function registerCommands(context: CommandContext, integrity: DataIntegri
     [CommandIds.showLog]: async () => context.showLog(),
     [CommandIds.reconcileData]: reconcileData(context, integrity, reconcileReports),
     [CommandIds.importLegacyData]: importLegacyData(context, integrity, migrationReports),
+    [CommandIds.rateImage]: rateImage(context),
   };
   const registered = Object.entries(handlers).map(([id, handler]) =>
     vscode.commands.registerCommand(id, async (...args: never[]) => {
