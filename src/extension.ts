@@ -22,6 +22,8 @@ import { UrlObjectQuickFix } from './providers/urlQuickFix';
 import { GeneratorPanel, GeneratorPanelProbe } from './webviews/generator/generatorPanel';
 import { PlanReviewPanel, PlanReviewPanelProbe } from './webviews/planReview/planReviewPanel';
 import { StudioPlanReviewModel } from './webviews/planReview/studioPlanReviewModel';
+import { ImageViewerPanel, ImageViewerPanelProbe } from './webviews/imageViewer/imageViewerPanel';
+import { StudioImageViewerModel } from './webviews/imageViewer/studioImageViewerModel';
 
 /** Set by the bundle's first and last lines (esbuild banner and footer), to time loading it. */
 declare const __actorStudioBundleStart: number | undefined;
@@ -48,6 +50,8 @@ export interface ActorStudioApi {
   readonly generatorPanel: () => GeneratorPanelProbe | undefined;
   /** The Plan Review panel opened or focused last, at its protocol boundary (integration tests). */
   readonly planReviewPanel: () => PlanReviewPanelProbe | undefined;
+  /** The open Image Viewer at its protocol boundary (integration tests). */
+  readonly imageViewerPanel: () => ImageViewerPanelProbe | undefined;
 }
 
 /**
@@ -76,6 +80,7 @@ export function activate(context: vscode.ExtensionContext): ActorStudioApi {
       return result !== undefined && (mode === 'dry-run' || result.summary !== undefined);
     },
   });
+  const imageViewerModel = new StudioImageViewerModel(workspace, generation, tree);
   const commandContext: CommandContext = {
     extensionUri: context.extensionUri,
     workspace,
@@ -87,6 +92,7 @@ export function activate(context: vscode.ExtensionContext): ActorStudioApi {
     planning,
     planReviewModel,
     execution,
+    imageViewerModel,
     showLog: () => channel.show(true),
     actorsSelection: () => view.selection,
   };
@@ -124,6 +130,8 @@ export function activate(context: vscode.ExtensionContext): ActorStudioApi {
     new RefreshManager(workspace, tree, logger),
     ...registerCommands(commandContext, integrity),
     trackImageSelection(view),
+    imageViewerModel,
+    ImageViewerPanel.registerSerializer(context.extensionUri, imageViewerModel, logger),
   );
   const finished = performance.now();
   const activationMs = finished - started;
@@ -143,6 +151,7 @@ export function activate(context: vscode.ExtensionContext): ActorStudioApi {
     loadedHeavyModules,
     generatorPanel: () => GeneratorPanel.current?.probe,
     planReviewPanel: () => PlanReviewPanel.current?.probe,
+    imageViewerPanel: () => ImageViewerPanel.current?.probe,
   };
 }
 

@@ -18,6 +18,8 @@ export const CommandIds = {
   reconcileData: 'actorStudio.reconcileData',
   importLegacyData: 'actorStudio.importLegacyData',
   rateImage: 'actorStudio.rateImage',
+  openImageViewer: 'actorStudio.openImageViewer',
+  deleteImage: 'actorStudio.deleteImage',
 } as const;
 
 export type CommandId = (typeof CommandIds)[keyof typeof CommandIds];

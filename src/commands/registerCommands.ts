@@ -3,11 +3,13 @@ import type { DataIntegrityHost } from '../host/dataIntegrityHost';
 import { CommandContext } from './commandContext';
 import { CommandIds } from './commandIds';
 import { createSampleWorkspace } from './createSampleWorkspace';
+import { deleteImage } from './deleteImage';
 import { DryRunReports } from './dryRunReport';
 import { executeAllPlans, executePlan, undoLastExecution } from './executeCommands';
 import { importLegacyData, MIGRATION_REPORT_SCHEME } from './importLegacyCommand';
 import { MarkdownReports } from './markdownReports';
 import { openGenerator } from './openGenerator';
+import { openImageViewer } from './openImageViewer';
 import { openManifest } from './openManifest';
 import { openPlanReview } from './openPlanReview';
 import { RECONCILE_REPORT_SCHEME, reconcileData } from './reconcileCommands';
@@ -42,6 +44,8 @@ export function registerCommands(context: CommandContext, integrity: DataIntegri
     [CommandIds.reconcileData]: reconcileData(context, integrity, reconcileReports),
     [CommandIds.importLegacyData]: importLegacyData(context, integrity, migrationReports),
     [CommandIds.rateImage]: rateImage(context),
+    [CommandIds.openImageViewer]: openImageViewer(context),
+    [CommandIds.deleteImage]: deleteImage(context),
   };
   const registered = Object.entries(handlers).map(([id, handler]) =>
     vscode.commands.registerCommand(id, async (...args: never[]) => {

@@ -4,61 +4,62 @@ import { executionJournalSchema } from '../manifest/dataFileSchemas';
 import { journalPath, newRunId, RunJournal } from './journal';
 import { moveToTrash } from './trash';
 
-export interface DeleteImageRequest {
+export interface DeleteImagesRequest {
   dataRoot: string;
-  actorId: string;
-  filename: string;
-  /** Why, as the journal and the trash record keep it. */
+  images: ReadonlyArray<{ actorId: string; filename: string }>;
+  /** Why, as the journal keeps it. */
   reason: string;
   now?: () => Date;
 }
 
-export interface DeleteImageOutcome {
+export interface DeleteImagesOutcome {
   runId: string;
-  /** False when neither the file nor its entry was there any more. */
-  moved: boolean;
+  /** Images moved to the trash. */
+  moved: Array<{ actorId: string; filename: string }>;
+  /** Images that were already gone (neither file nor manifest entry). */
+  gone: Array<{ actorId: string; filename: string }>;
 }
 
 /**
- * Deletes one image by hand (the Image Viewer): a run of one delete operation, journaled like an
- * execution, so the file, its manifest entry and its prompt metadata go to `data/.trash/<run id>/`
- * and Undo Last Execution puts them back. Nothing is deleted outright; an object in S3 stays
- * (Reconcile Data reports it).
+ * Deletes images by hand (the Image Viewer, Delete Image): one run of delete operations, journaled
+ * like an execution, so each file, its manifest entry and its prompt metadata go to
+ * `data/.trash/<run id>/` and Undo Last Execution puts them all back. Nothing is deleted
+ * outright; an object in S3 stays (Reconcile Data reports it).
  */
-export async function deleteImageToTrash(request: DeleteImageRequest): Promise<DeleteImageOutcome> {
+export async function deleteImagesToTrash(request: DeleteImagesRequest): Promise<DeleteImagesOutcome> {
   const now = request.now ?? (() => new Date());
   const started = now();
   const runId = newRunId(started);
-  const operation = {
-    id: `${request.actorId}/delete/${request.filename}`,
-    actor_id: request.actorId,
-    kind: 'delete' as const,
-    state: 'started' as const,
-    filename: request.filename,
-    reason: request.reason,
-    started_at: started.toISOString(),
-  };
   const data = executionJournalSchema.parse({
     run_id: runId,
     mode: 'delete_only',
-    actor_ids: [request.actorId],
+    actor_ids: [...new Set(request.images.map((image) => image.actorId))].sort(),
     status: 'running',
     started_at: started.toISOString(),
-    operations: [operation],
+    operations: request.images.map((image) => ({
+      id: `${image.actorId}/delete/${image.filename}`,
+      actor_id: image.actorId,
+      kind: 'delete',
+      state: 'pending',
+      filename: image.filename,
+      reason: request.reason,
+    })),
   });
   const file = journalPath(request.dataRoot, runId);
   await fs.mkdir(path.dirname(file), { recursive: true });
   const journal = new RunJournal(file, data, now);
-  // The journal first: a crash after it leaves a run whose trash record says where things stood.
+  // The journal first: a crash later leaves a run whose trash record says where things stood.
   await journal.persist();
-  const outcome = await moveToTrash(request.dataRoot, runId, request.actorId, request.filename, now());
-  await journal.update(data.operations[0], {
-    state: outcome.moved ? 'done' : 'skipped',
-    ...(outcome.moved ? {} : { skip_reason: `${request.filename} was already gone` }),
-    finished_at: now().toISOString(),
-  });
+  const outcome: DeleteImagesOutcome = { runId, moved: [], gone: [] };
+  for (const operation of data.operations) {
+    const image = { actorId: operation.actor_id, filename: operation.filename! };
+    await journal.update(operation, { state: 'started', started_at: now().toISOString() });
+    const { moved } = await moveToTrash(request.dataRoot, runId, image.actorId, image.filename, now());
+    (moved ? outcome.moved : outcome.gone).push(image);
+    await journal.update(operation, { state: moved ? 'done' : 'skipped', ...(moved ? {} : { skip_reason: `${image.filename} was already gone` }), finished_at: now().toISOString() });
+  }
   data.status = 'completed';
   data.finished_at = now().toISOString();
   await journal.persist();
-  return { runId, moved: outcome.moved };
+  return outcome;
 }
