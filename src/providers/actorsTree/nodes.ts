@@ -268,8 +268,9 @@ export class ProblemNode implements StudioNode {
   }
 }
 
+/** Opens the file in a preview editor; the tree keeps the focus, so keys (1-5 rate) act on the selection. */
 function openCommand(uri: vscode.Uri): vscode.Command {
-  return { command: 'vscode.open', title: 'Open', arguments: [uri, { preview: true }] };
+  return { command: 'vscode.open', title: 'Open', arguments: [uri, { preview: true, preserveFocus: true }] };
 }
 
 function thumbnail(file: string): string {

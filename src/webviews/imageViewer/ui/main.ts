@@ -11,6 +11,7 @@ import '@vscode-elements/elements/dist/vscode-textarea/index.js';
 import type { VscodeButton } from '@vscode-elements/elements/dist/vscode-button/vscode-button.js';
 import type { VscodeIcon } from '@vscode-elements/elements/dist/vscode-icon/vscode-icon.js';
 import type { VscodeTextarea } from '@vscode-elements/elements/dist/vscode-textarea/vscode-textarea.js';
+import { OneActionAtATime } from '../../shared/ui/actions';
 import { Bridge } from '../../shared/ui/bridge';
 import { codicon, h, replaceChildren } from '../../shared/ui/dom';
 import type { EvaluationView, ImageView, ImageViewerHostMessage, ImageViewerRequests, ImageViewerUiMessage, ImageViewerUiState, StateMessage } from '../protocol';
@@ -24,8 +25,6 @@ class ImageViewerView {
     (message) => message.type === 'state' && this.applyState(message),
   );
   private state: StateMessage | undefined;
-  /** The action this page asked for and waits on. */
-  private pending: string | undefined;
   /** The image whose feedback box holds what the user typed (kept while they type). */
   private feedbackFor: string | undefined;
 
@@ -64,6 +63,8 @@ class ImageViewerView {
   private readonly spinner = h('vscode-progress-ring', { class: 'spinner', attrs: { 'aria-label': 'Working', hidden: true } });
   private readonly regeneration = h('p', { class: 'regeneration', id: 'regeneration', attrs: { role: 'status', 'aria-live': 'polite' } });
   private readonly status = h('p', { class: 'status', id: 'status', attrs: { role: 'status', 'aria-live': 'polite' } });
+  /** The action this page asked for and waits on. */
+  private readonly actions = new OneActionAtATime(this.status, () => this.updateControls());
 
   constructor(private readonly root: HTMLElement) {
     this.clearButton.setAttribute('aria-label', 'Clear the rating');
@@ -79,7 +80,7 @@ class ImageViewerView {
           'aside',
           { class: 'details' },
           h('section', { class: 'rating', attrs: { 'aria-label': 'Rating' } }, h('h2', {}, 'Rating'), h('div', { class: 'rating-row' }, this.starWidget, this.ratingText, this.clearButton)),
-          h('section', { class: 'feedback-box' }, this.feedback, h('div', { class: 'feedback-actions' }, this.saveFeedbackButton), this.savedFeedback),
+          h('section', { class: 'feedback-box' }, h('vscode-label', { attrs: { for: 'feedback' } }, 'Feedback'), this.feedback, h('div', { class: 'feedback-actions' }, this.saveFeedbackButton), this.savedFeedback),
           h('div', { class: 'actions' }, this.regenerateButton, this.cancelButton, this.deleteButton, this.spinner),
           this.regeneration,
           this.status,
@@ -254,34 +255,15 @@ class ImageViewerView {
     });
   }
 
-  /** Runs one action at a time; says when it failed. */
   private run(what: string, action: () => Promise<unknown>): void {
-    if (this.pending) {
-      return;
-    }
-    this.pending = what;
-    this.status.textContent = `${what}…`;
-    this.updateControls();
-    action()
-      .then(() => {
-        if (this.status.textContent === `${what}…`) {
-          this.status.textContent = '';
-        }
-      })
-      .catch((error: Error) => {
-        this.status.textContent = `${what} failed: ${error.message}`;
-      })
-      .finally(() => {
-        this.pending = undefined;
-        this.updateControls();
-      });
+    this.actions.run(what, action);
   }
 
   private updateControls(): void {
     const view = this.state?.view;
     const blocked = !!this.state?.blocked;
     const regenerating = this.state?.regeneration?.state === 'running';
-    const busy = this.pending !== undefined;
+    const busy = this.actions.pending !== undefined;
     const writable = !!view && view.tracked && !blocked && !busy;
     this.previousButton.disabled = !view?.previous || busy;
     this.nextButton.disabled = !view?.next || busy;
