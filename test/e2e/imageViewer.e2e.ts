@@ -1,5 +1,6 @@
 // The sample workspace, with the packaged extension: Carl is evaluated, one of his images is rated
-// from the keyboard in the Actors view, then opened in the Image Viewer from its context menu,
+// from the keyboard in the Actors view (the 3 key, then Ctrl+Alt+R's quick pick and feedback box),
+// then opened in the Image Viewer from its context menu,
 // rated with the star widget and given feedback holding markup, which shows as text.
 import type { FrameLocator, Page } from 'playwright-core';
 import { openActorStudio, runCommand, shot, sidebar, Step, STEP_TIMEOUT_MS } from './stepRunner';
@@ -65,12 +66,36 @@ export const imageViewerSteps: Step[] = [
     },
   },
   {
+    name: 'Ctrl+Alt+R opens the Rate Image quick pick (current rating marked), then the feedback box',
+    run: async (page) => {
+      await imageRow(page).click();
+      await page.keyboard.press('Control+Alt+KeyR');
+      const current = page.locator('.quick-input-list .monaco-list-row', { hasText: '3 stars (current)' });
+      await current.waitFor({ state: 'visible', timeout: STEP_TIMEOUT_MS });
+      await page.locator('.quick-input-list .monaco-list-row', { hasText: '4 stars' }).first().click();
+      const input = page.locator('.quick-input-widget input');
+      await page.locator('.quick-input-widget', { hasText: 'Feedback on' }).waitFor({ state: 'visible', timeout: STEP_TIMEOUT_MS });
+      await input.fill('good light');
+      await page.keyboard.press('Enter');
+      await imageRow(page).filter({ hasText: '★★★★☆' }).waitFor({ state: 'visible', timeout: STEP_TIMEOUT_MS });
+    },
+  },
+  {
     name: 'its context menu opens the Image Viewer, which really shows the image with its prompt and evaluation',
     run: async (page) => {
-      await imageRow(page).click({ button: 'right' });
-      await page.getByRole('menuitem', { name: /Open Image Viewer/ }).click();
       const frame = viewer(page);
-      await frame.locator('#image-title', { hasText: IMAGE }).waitFor({ state: 'visible', timeout: 60_000 });
+      const title = frame.locator('#image-title', { hasText: IMAGE });
+      const item = page.getByRole('menuitem', { name: /Open Image Viewer/ });
+      // A click that lands while the menu is still being laid out is lost: open it again then.
+      await until('the viewer to open from the context menu', async () => {
+        if (!(await item.isVisible())) {
+          await imageRow(page).click({ button: 'right' });
+          await item.waitFor({ state: 'visible', timeout: 5_000 });
+        }
+        await item.hover();
+        await item.click();
+        return title.waitFor({ state: 'visible', timeout: 10_000 }).then(() => true);
+      }, 60_000);
       const image = frame.locator('img#image');
       await image.waitFor({ state: 'visible', timeout: STEP_TIMEOUT_MS });
       await until('the image to load from the training folder', async () => (await image.evaluate((element) => {
@@ -79,7 +104,8 @@ export const imageViewerSteps: Step[] = [
       })) > 0);
       await frame.locator('#prompt-text', { hasText: 'rooftop at golden hour' }).waitFor({ state: 'visible', timeout: STEP_TIMEOUT_MS });
       await frame.locator('#identity', { hasText: 'Identity distance' }).waitFor({ state: 'visible', timeout: STEP_TIMEOUT_MS });
-      await frame.locator('#rating-text', { hasText: '3/5' }).waitFor({ state: 'visible', timeout: STEP_TIMEOUT_MS });
+      await frame.locator('#rating-text', { hasText: '4/5' }).waitFor({ state: 'visible', timeout: STEP_TIMEOUT_MS });
+      await frame.locator('#saved-feedback', { hasText: 'Saved: good light' }).waitFor({ state: 'visible', timeout: STEP_TIMEOUT_MS });
     },
   },
   {
