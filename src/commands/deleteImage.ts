@@ -28,7 +28,7 @@ export function deleteImage(context: CommandContext) {
       return undefined;
     }
     const dataRoot = context.workspace.dataRoot;
-    const images = await resolveImages(context, node, nodes, false);
+    const images = await resolveImages(context, node, nodes);
     if (!dataRoot || !images || images.length === 0) {
       return undefined;
     }

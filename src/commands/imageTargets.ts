@@ -36,18 +36,19 @@ export function trackImageSelection(view: vscode.TreeView<StudioNode>): vscode.D
   });
 }
 
+/** The images among tree nodes (other nodes are passed over). */
+export function imageTargetsOf(nodes: readonly unknown[]): ImageTarget[] {
+  return imageNodes(undefined, nodes).map((each) => ({ actorId: each.actorId, filename: each.image.filename }));
+}
+
 /**
- * The images a command applies to: the image nodes clicked or selected, an ImageTarget, the
- * Actors view's selection when `useSelection` (keybindings pass no node), else an actor and then
- * one of its images from quick picks (the palette). Undefined when the user cancels.
+ * The images a command applies to: the image nodes clicked or selected, an ImageTarget, else an
+ * actor and then one of its images from quick picks (the palette). Undefined when the user cancels.
  */
-export async function resolveImages(context: CommandContext, node: unknown, nodes: readonly unknown[] | undefined, useSelection: boolean): Promise<ImageTarget[] | undefined> {
-  const selected = imageNodes(node, nodes);
-  if (selected.length === 0 && useSelection) {
-    selected.push(...imageNodes(undefined, context.actorsSelection?.() ?? []));
-  }
+export async function resolveImages(context: CommandContext, node: unknown, nodes: readonly unknown[] | undefined): Promise<ImageTarget[] | undefined> {
+  const selected = imageTargetsOf(nodes && nodes.length > 0 ? nodes : node ? [node] : []);
   if (selected.length > 0) {
-    return selected.map((each) => ({ actorId: each.actorId, filename: each.image.filename }));
+    return selected;
   }
   if (isImageTarget(node)) {
     return [{ actorId: node.actorId, filename: node.filename }];

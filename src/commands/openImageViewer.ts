@@ -10,7 +10,7 @@ import { resolveImages } from './imageTargets';
 export function openImageViewer(context: CommandContext) {
   return async (node?: unknown, nodes?: unknown[]): Promise<void> => {
     // Several selected images: the one clicked is shown (the viewer shows one at a time).
-    const [image] = (await resolveImages(context, node, node ? [node] : nodes, false)) ?? [];
+    const [image] = (await resolveImages(context, node, node ? [node] : nodes)) ?? [];
     if (image) {
       ImageViewerPanel.show(context.extensionUri, context.imageViewerModel, image, context.logger);
     }

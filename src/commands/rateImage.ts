@@ -1,7 +1,7 @@
 import * as vscode from 'vscode';
 import type { Rating } from '../core/tracking/ratings';
 import { CommandContext, requireTrust } from './commandContext';
-import { ImageTarget, resolveImages } from './imageTargets';
+import { ImageTarget, imageTargetsOf, resolveImages } from './imageTargets';
 
 /**
  * What Rate Image takes besides its targets. Keybindings pass it as their only argument (`1`..`5`
@@ -39,7 +39,13 @@ export function rateImage(context: CommandContext) {
     const fromKeybinding = isOptions(node);
     const given = options ?? (fromKeybinding ? node : {});
     const dataRoot = context.workspace.dataRoot;
-    const targets = await resolveImages(context, fromKeybinding ? undefined : node, nodes, fromKeybinding);
+    if (fromKeybinding && given.stars !== undefined && (context.actorsSelection?.().length ?? 0) <= 1) {
+      // Arrow keys move the focus, not the selection: a digit rates the row the user is on (it is
+      // selected and previewed, like Enter does); a deliberate multi-selection stays as it is.
+      // (Not before the quick pick of Ctrl+Alt+R: the preview opening would close it.)
+      await vscode.commands.executeCommand('list.select');
+    }
+    const targets = fromKeybinding ? imageTargetsOf(context.actorsSelection?.() ?? []) : await resolveImages(context, node, nodes);
     if (!dataRoot || !targets || targets.length === 0) {
       return undefined;
     }

@@ -66,12 +66,30 @@ export const imageViewerSteps: Step[] = [
     },
   },
   {
+    name: 'the arrow keys move to the next image and 1 rates it one star, without touching the mouse',
+    run: async (page) => {
+      const next = sidebar(page).getByRole('treeitem', { name: new RegExp(`^${CARL}_1\\.jpg`) }).first();
+      await page.keyboard.press('ArrowDown'); // moves the focus (not the selection) to the next row
+      await until('one star on the next image', async () => {
+        await page.keyboard.press('1');
+        return next
+          .filter({ hasText: '★☆☆☆☆' })
+          .waitFor({ state: 'visible', timeout: 2_000 })
+          .then(() => true);
+      });
+      await imageRow(page).filter({ hasText: '★★★☆☆' }).waitFor({ state: 'visible', timeout: STEP_TIMEOUT_MS });
+    },
+  },
+  {
     name: 'Ctrl+Alt+R opens the Rate Image quick pick (current rating marked), then the feedback box',
     run: async (page) => {
       await imageRow(page).click();
-      await page.keyboard.press('Control+Alt+KeyR');
       const current = page.locator('.quick-input-list .monaco-list-row', { hasText: '3 stars (current)' });
-      await current.waitFor({ state: 'visible', timeout: STEP_TIMEOUT_MS });
+      // As with the digits, the key acts once the click reached the workbench's context keys.
+      await until('the Rate Image quick pick', async () => {
+        await page.keyboard.press('Control+Alt+KeyR');
+        return current.waitFor({ state: 'visible', timeout: 3_000 }).then(() => true);
+      });
       await page.locator('.quick-input-list .monaco-list-row', { hasText: '4 stars' }).first().click();
       const input = page.locator('.quick-input-widget input');
       await page.locator('.quick-input-widget', { hasText: 'Feedback on' }).waitFor({ state: 'visible', timeout: STEP_TIMEOUT_MS });
