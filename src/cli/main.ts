@@ -7,9 +7,10 @@ import { executeCommand, undoCommand } from './commands/executeCommands';
 import { migrateCommand } from './commands/migrateCommand';
 import { reconcileCommand } from './commands/reconcileCommand';
 import { exportDatasetCommand } from './commands/exportCommands';
+import { statsCommand } from './commands/statsCommand';
 import { CliCommand, CliIO, EXIT_FAILED, EXIT_OK, EXIT_USAGE, parseCommandArgs, UsageError } from './cliSupport';
 
-const COMMANDS: CliCommand[] = [actorsCommand, promptsCommand, generateCommand, evaluateCommand, planCommand, executeCommand, undoCommand, retryUploadsCommand, reconcileCommand, migrateCommand, exportDatasetCommand];
+const COMMANDS: CliCommand[] = [actorsCommand, promptsCommand, generateCommand, evaluateCommand, planCommand, executeCommand, undoCommand, retryUploadsCommand, reconcileCommand, migrateCommand, exportDatasetCommand, statsCommand];
 
 function helpText(): string {
   const width = Math.max(...COMMANDS.map((command) => command.name.length));

@@ -6,11 +6,14 @@ import { countPromptUsage, type PromptUsageCounts } from '../prompts/usage';
 import { readGenerationLog, type GenerationLog } from '../tracking/generationLog';
 import { indexDataFolder } from '../workspace/dataIndex';
 import type { DataIndex, DataProblem } from '../workspace/types';
-import { balanceStats, type BalanceStats } from './balance';
-import { failureStats, type FailureStats } from './failures';
-import { qualityStats, ratedImages, type QualityStats } from './quality';
-import { spendStats, type PlanUsage, type SpendStats } from './spend';
-import { usageStats, type UsageStats } from './usage';
+import { balanceStats } from './balance';
+import { failureStats } from './failures';
+import { qualityStats, ratedImages } from './quality';
+import { spendStats, type PlanUsage } from './spend';
+import type { Analytics } from './types';
+import { usageStats } from './usage';
+
+export type { Analytics } from './types';
 
 /** Everything the numbers are computed from, read once. */
 export interface AnalyticsInput {
@@ -22,16 +25,6 @@ export interface AnalyticsInput {
   plans: PlanUsage[];
   /** Files that were unreadable (prompt library, legacy metadata, plans): their numbers are missing. */
   problems: DataProblem[];
-}
-
-export interface Analytics {
-  /** The actor the numbers are for; null for all actors. */
-  actor_id: string | null;
-  usage: UsageStats;
-  quality: QualityStats;
-  failures: FailureStats;
-  balance: BalanceStats;
-  spend: SpendStats;
 }
 
 /**

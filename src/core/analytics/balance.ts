@@ -1,28 +1,7 @@
 import { TRAINING_CATEGORIES, type TrainingCategory } from '../manifest/categories';
-import { categoryTargets, type CategoryCounts, type CategoryTargets, type TargetSettings } from '../plan/targets';
-import type { DataIndex, ManifestState } from '../workspace/types';
-
-export interface ActorBalance {
-  actor_id: string;
-  manifest: ManifestState;
-  /** Images on disk per category (unknown: not classified yet). */
-  counts: CategoryCounts;
-  total: number;
-  /** Images still to make per category to reach its target. */
-  missing: Record<TrainingCategory, number>;
-  /** Images above the category's target. */
-  over: Record<TrainingCategory, number>;
-  /** missing + over + unclassified: how far the actor is from a finished set. */
-  work: number;
-}
-
-export interface BalanceStats {
-  target: { total: number; shares: Record<TrainingCategory, number>; per_category: CategoryTargets };
-  /** Every actor in scope, most work first (ties by id). */
-  actors: ActorBalance[];
-  /** Ids of the actors with work left, in the same order. */
-  need_work: string[];
-}
+import { categoryTargets, type TargetSettings } from '../plan/targets';
+import type { DataIndex } from '../workspace/types';
+import type { BalanceStats } from './types';
 
 const perCategory = (value: (category: TrainingCategory) => number) =>
   Object.fromEntries(TRAINING_CATEGORIES.map((category) => [category, value(category)])) as Record<TrainingCategory, number>;

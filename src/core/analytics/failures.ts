@@ -1,35 +1,7 @@
-import { FAILURE_REASONS, type FailureReason } from '../generate/failureReasons';
+import { FAILURE_REASONS } from '../generate/failureReasons';
 import type { GenerationLog } from '../tracking/generationLog';
 import { countBy, roundHundredths } from './numbers';
-
-export interface ModelFailureRate {
-  model: string;
-  successes: number;
-  /** Failed attempts, cancellations excluded (the user's choice, not the model's fault). */
-  failures: number;
-  cancelled: number;
-  /** failures / (successes + failures), in percent to hundredths; null without attempts. */
-  failure_rate: number | null;
-}
-
-export interface DayCount {
-  /** UTC day, YYYY-MM-DD. */
-  day: string;
-  successes: number;
-  failures: number;
-}
-
-export interface FailureStats {
-  attempts: number;
-  successes: number;
-  failures: number;
-  /** Every documented reason, zero when it never happened. */
-  by_reason: Record<FailureReason, number>;
-  /** Models by name. */
-  by_model: ModelFailureRate[];
-  /** One row per UTC day from the first attempt to the last, days without attempts included. */
-  by_day: DayCount[];
-}
+import type { DayCount, FailureStats } from './types';
 
 type Attempt = GenerationLog['successes'][number];
 

@@ -1,44 +1,8 @@
-import { CATEGORIES, type Category } from '../manifest/categories';
+import { CATEGORIES } from '../manifest/categories';
 import { analyzePrompt, type GenerationLog } from '../tracking/generationLog';
 import type { DataIndex } from '../workspace/types';
 import { countBy, mean, roundHundredths } from './numbers';
-
-/** One rated image: its current rating and the prompt that made it. */
-export interface RatedImage {
-  actor_id: string;
-  filename: string;
-  stars: number;
-  feedback: string | null;
-  prompt_id: string | null;
-  /** Null when neither the manifest nor the log knows the prompt. */
-  prompt: string | null;
-  category: Category;
-  /** manifest: the image is in its manifest; log: only the log remembers it (deleted since). */
-  source: 'manifest' | 'log';
-}
-
-/** High-rated or low-rated images, and what their prompts look like on average. */
-export interface RatingGroup {
-  images: number;
-  mean_length: number | null;
-  mean_word_count: number | null;
-  mean_special_characters: number | null;
-  categories: Record<Category, number>;
-  prompts: RatedImage[];
-}
-
-export interface QualityStats {
-  rated: number;
-  /** Images per star count, 1 to 5. */
-  distribution: Record<'1' | '2' | '3' | '4' | '5', number>;
-  mean_stars: number | null;
-  /** Rated 4 or 5. */
-  high: RatingGroup;
-  /** Rated 1 or 2. */
-  low: RatingGroup;
-  /** high minus low, for each mean both groups have. */
-  difference: { length: number | null; word_count: number | null; special_characters: number | null };
-}
+import type { QualityStats, RatedImage, RatingGroup } from './types';
 
 export const HIGH_RATING = 4;
 export const LOW_RATING = 2;

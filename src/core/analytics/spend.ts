@@ -1,44 +1,7 @@
 import { COST_CURRENCY, ESTIMATE_NOTE, estimateCost } from '../plan/cost';
 import type { ActionPlanFile } from '../plan/planFiles';
 import type { GenerationLog } from '../tracking/generationLog';
-
-export interface GenerationSpend {
-  model: string;
-  /** Successful generations (failed attempts are not billed per output image). */
-  images: number;
-  per_image: number | null;
-  /** null when the model has no known price. */
-  estimated_cost: number | null;
-}
-
-export interface EvaluationSpend {
-  model: string;
-  requests: number;
-  prompt_tokens: number;
-  completion_tokens: number;
-  /** Sum of the plans' estimates; null when none of them had a price. */
-  estimated_cost: number | null;
-  /** Plans whose usage had no price (their cost is left out). */
-  unpriced_plans: number;
-}
-
-export interface SpendStats {
-  currency: string;
-  generations: GenerationSpend[];
-  evaluations: EvaluationSpend[];
-  totals: {
-    images: number;
-    generation_cost: number;
-    evaluation_requests: number;
-    evaluation_tokens: number;
-    evaluation_cost: number;
-    /** Generation and evaluation costs that are known, added up. */
-    estimated_cost: number;
-    /** Models whose cost could not be estimated. */
-    unpriced_models: string[];
-  };
-  note: string;
-}
+import type { EvaluationSpend, SpendStats } from './types';
 
 /** A plan's recorded vision usage, with the actor it was for. */
 export interface PlanUsage {

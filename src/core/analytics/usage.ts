@@ -1,31 +1,10 @@
 import { TRAINING_CATEGORIES, type TrainingCategory } from '../manifest/categories';
 import { leastUsed, usageForPrompts, type PromptUsageCounts } from '../prompts/usage';
 import type { LibraryPrompt } from '../prompts/types';
+import type { UsageStats } from './types';
 
 /** How many least-used prompts to suggest per category (as `actor-studio prompts` does). */
 export const SUGGESTIONS_PER_CATEGORY = 3;
-
-export interface PromptUsageRow {
-  id: string;
-  label: string;
-  category: TrainingCategory;
-  /** Uses in scope: the chosen actor's, or everyone's without one. */
-  used: number;
-  /** Uses across all actors. */
-  total: number;
-  /** Uses per actor, only actors that used it. */
-  by_actor: Record<string, number>;
-}
-
-export interface UsageStats {
-  prompts: PromptUsageRow[];
-  /** Library prompts with no use in scope, in library order. */
-  unused: string[];
-  /** What to use next, per category (least used in scope first). */
-  least_used: Record<TrainingCategory, string[]>;
-  /** Prompt ids found in manifests that the library does not have, with their use in scope. */
-  unlisted: Record<string, number>;
-}
 
 /** Prompt usage in scope (one actor, or all), built on the prompt library's own counting. */
 export function usageStats(prompts: readonly LibraryPrompt[], counts: PromptUsageCounts, actorId?: string): UsageStats {
