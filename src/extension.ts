@@ -21,6 +21,8 @@ import { UrlObjectQuickFix } from './providers/urlQuickFix';
 import { GeneratorPanel, GeneratorPanelProbe } from './webviews/generator/generatorPanel';
 import { PlanReviewPanel, PlanReviewPanelProbe } from './webviews/planReview/planReviewPanel';
 import { StudioPlanReviewModel } from './webviews/planReview/studioPlanReviewModel';
+import { AnalyticsPanel, AnalyticsPanelProbe } from './webviews/analytics/analyticsPanel';
+import { StudioAnalyticsModel } from './webviews/analytics/studioAnalyticsModel';
 
 /** Set by the bundle's first and last lines (esbuild banner and footer), to time loading it. */
 declare const __actorStudioBundleStart: number | undefined;
@@ -47,6 +49,8 @@ export interface ActorStudioApi {
   readonly generatorPanel: () => GeneratorPanelProbe | undefined;
   /** The Plan Review panel opened or focused last, at its protocol boundary (integration tests). */
   readonly planReviewPanel: () => PlanReviewPanelProbe | undefined;
+  /** The open Analytics panel at its protocol boundary (integration tests). */
+  readonly analyticsPanel: () => AnalyticsPanelProbe | undefined;
 }
 
 /**
@@ -75,6 +79,7 @@ export function activate(context: vscode.ExtensionContext): ActorStudioApi {
       return result !== undefined && (mode === 'dry-run' || result.summary !== undefined);
     },
   });
+  const analyticsModel = new StudioAnalyticsModel(workspace);
   const commandContext: CommandContext = {
     extensionUri: context.extensionUri,
     workspace,
@@ -86,6 +91,7 @@ export function activate(context: vscode.ExtensionContext): ActorStudioApi {
     planning,
     planReviewModel,
     execution,
+    analyticsModel,
     showLog: () => channel.show(true),
   };
 
@@ -114,6 +120,8 @@ export function activate(context: vscode.ExtensionContext): ActorStudioApi {
     GeneratorPanel.registerSerializer(context.extensionUri, generatorModel, logger),
     planReviewModel,
     PlanReviewPanel.registerSerializer(context.extensionUri, planReviewModel, logger),
+    analyticsModel,
+    AnalyticsPanel.registerSerializer(context.extensionUri, analyticsModel, logger),
     vscode.window.registerFileDecorationProvider(decorations),
     tree.onDidIndex((index) => {
       decorations.update(index);
@@ -140,6 +148,7 @@ export function activate(context: vscode.ExtensionContext): ActorStudioApi {
     loadedHeavyModules,
     generatorPanel: () => GeneratorPanel.current?.probe,
     planReviewPanel: () => PlanReviewPanel.current?.probe,
+    analyticsPanel: () => AnalyticsPanel.current?.probe,
   };
 }
 

@@ -17,6 +17,7 @@ export const CommandIds = {
   showLog: 'actorStudio.showLog',
   reconcileData: 'actorStudio.reconcileData',
   importLegacyData: 'actorStudio.importLegacyData',
+  openAnalytics: 'actorStudio.openAnalytics',
 } as const;
 
 export type CommandId = (typeof CommandIds)[keyof typeof CommandIds];

@@ -7,6 +7,7 @@ import { DryRunReports } from './dryRunReport';
 import { executeAllPlans, executePlan, undoLastExecution } from './executeCommands';
 import { importLegacyData, MIGRATION_REPORT_SCHEME } from './importLegacyCommand';
 import { MarkdownReports } from './markdownReports';
+import { openAnalytics } from './openAnalytics';
 import { openGenerator } from './openGenerator';
 import { openManifest } from './openManifest';
 import { openPlanReview } from './openPlanReview';
@@ -40,6 +41,7 @@ export function registerCommands(context: CommandContext, integrity: DataIntegri
     [CommandIds.showLog]: async () => context.showLog(),
     [CommandIds.reconcileData]: reconcileData(context, integrity, reconcileReports),
     [CommandIds.importLegacyData]: importLegacyData(context, integrity, migrationReports),
+    [CommandIds.openAnalytics]: openAnalytics(context),
   };
   const registered = Object.entries(handlers).map(([id, handler]) =>
     vscode.commands.registerCommand(id, async (...args: never[]) => {

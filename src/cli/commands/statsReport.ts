@@ -1,4 +1,5 @@
 import type { Analytics } from '../../core/analytics/analytics';
+import { workSummary } from '../../core/analytics/labels';
 import { CATEGORIES, CATEGORY_LABELS, TRAINING_CATEGORIES } from '../../core/manifest/categories';
 import { formatCost } from '../../core/plan/cost';
 import { CliIO, table } from '../cliSupport';
@@ -7,18 +8,6 @@ const orDash = (value: number | null) => (value === null ? '-' : String(value));
 
 /** Costs to hundredths of a cent: a vision request costs a fraction of one. */
 const cost = (amount: number | null, currency: string) => formatCost(amount ?? undefined, currency, 4);
-
-/** `+11 Photorealistic, -1 B&W stylized, 1 unclassified`: what an actor needs to reach its target. */
-export function workSummary(actor: Analytics['balance']['actors'][number]): string {
-  const parts = TRAINING_CATEGORIES.flatMap((category) => [
-    ...(actor.missing[category] > 0 ? [`+${actor.missing[category]} ${CATEGORY_LABELS[category]}`] : []),
-    ...(actor.over[category] > 0 ? [`-${actor.over[category]} ${CATEGORY_LABELS[category]}`] : []),
-  ]);
-  if (actor.counts.unknown > 0) {
-    parts.push(`${actor.counts.unknown} unclassified`);
-  }
-  return parts.join(', ') || 'balanced';
-}
 
 function printUsage(io: CliIO, { usage }: Analytics, scope: string): void {
   io.stdout(`USAGE (${scope})`);

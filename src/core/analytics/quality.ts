@@ -12,8 +12,8 @@ const baseName = (file: string) => file.split(/[\\/]/).pop() ?? file;
 
 /**
  * Every rated image, once, with its latest rating. The manifest is the truth for images still
- * in it; the log's ratings add images deleted since (their newest rating), with the prompt from
- * the log's success entry that saved the file.
+ * in it (a rating removed there stays removed); the log's ratings add images no manifest holds
+ * any more (their newest rating), with the prompt from the log's success entry that saved them.
  */
 export function ratedImages(index: DataIndex, log: GenerationLog, actorId?: string): RatedImage[] {
   const inScope = (id: string | undefined) => actorId === undefined || id === actorId;
@@ -22,10 +22,12 @@ export function ratedImages(index: DataIndex, log: GenerationLog, actorId?: stri
   for (const actor of index.actors.filter((each) => inScope(each.id))) {
     for (const image of actor.images) {
       const entry = image.entry;
+      if (entry) {
+        seen.add(fileKey(actor.id, image.filename)); // rated or not, the manifest is the truth
+      }
       if (!entry?.rating || image.missing) {
         continue;
       }
-      seen.add(fileKey(actor.id, image.filename));
       rated.push({
         actor_id: actor.id,
         filename: image.filename,

@@ -103,6 +103,8 @@ export async function writeAnalyticsFixture(dataRoot: string): Promise<void> {
     ratings: [
       // Superseded by the manifest, which holds A_1's current rating (5).
       { timestamp: '2026-12-02T08:00:00.000Z', actor_id: ACTOR_A, filename: `${ACTOR_A}_1.jpg`, stars: 2 },
+      // A_4 is in its manifest without a rating (removed there): the log's old rating does not count.
+      { timestamp: '2026-12-02T09:00:00.000Z', actor_id: ACTOR_A, filename: `${ACTOR_A}_4.jpg`, stars: 5 },
       // A_9 was deleted: its newest rating in the log (3) counts.
       { timestamp: '2026-12-03T11:00:00.000Z', actor_id: ACTOR_A, filename: `${ACTOR_A}_9.jpg`, stars: 1 },
       { timestamp: '2026-12-03T12:00:00.000Z', actor_id: ACTOR_A, filename: `${ACTOR_A}_9.jpg`, stars: 3, feedback: 'fine' },

@@ -1,0 +1,140 @@
+// The sample workspace with a generation log made here (successes, failures over three days, a
+// rating) and the packaged extension: the Analytics panel opens from the Actors view's `...`
+// menu, each tab draws a real Chart.js chart and a table with the log's numbers.
+import * as fs from 'fs';
+import * as path from 'path';
+import type { FrameLocator, Page } from 'playwright-core';
+import { openActorStudio, shot, sidebar, Step, STEP_TIMEOUT_MS } from './stepRunner';
+
+const EILEEN = '0000_european_45_female';
+const CARL = '0001_european_35_male';
+const FLUX = 'black-forest-labs/flux-kontext-pro';
+
+const panel = (page: Page): FrameLocator => page.frameLocator('iframe.webview.ready[src*="extensionId=actor-studio.actor-studio"]').frameLocator('#active-frame');
+
+/**
+ * Writes `data/tracking/generation_log.json` into the copied workspace: 3 successes (2 with flux,
+ * 1 local) and 2 flux failures (content_filter, rate_limit) over 1-3 December, and one rating.
+ */
+export function writeAnalyticsLog(workspace: string): void {
+  const entry = (timestamp: string, actor: string, model: string, extra: Record<string, unknown> = {}) => ({
+    id: `${actor}-${timestamp}`,
+    timestamp,
+    actor_id: actor,
+    prompt_id: 'photo_golden_hour_rooftop',
+    prompt: 'Cinematic photo of the woman on a rooftop at golden hour',
+    model,
+    save_method: 'manual',
+    ...extra,
+  });
+  const log = {
+    successes: [entry('2026-12-01T10:00:00.000Z', EILEEN, FLUX), entry('2026-12-02T10:00:00.000Z', CARL, FLUX), entry('2026-12-03T10:00:00.000Z', EILEEN, 'local/augment')],
+    failures: [
+      entry('2026-12-01T11:00:00.000Z', EILEEN, FLUX, { error_message: 'flagged as sensitive (E005)', failure_reason: 'content_filter' }),
+      entry('2026-12-03T11:00:00.000Z', CARL, FLUX, { error_message: '429 Too Many Requests', failure_reason: 'rate_limit' }),
+    ],
+    ratings: [{ timestamp: '2026-12-03T12:00:00.000Z', actor_id: EILEEN, filename: `${EILEEN}_1.jpg`, stars: 5, feedback: '<b>great</b>' }],
+  };
+  const file = path.join(workspace, 'data', 'tracking', 'generation_log.json');
+  fs.mkdirSync(path.dirname(file), { recursive: true });
+  fs.writeFileSync(file, JSON.stringify(log, null, 2));
+}
+
+/** Opaque pixels on a canvas of the panel: more than a few hundred means Chart.js drew bars. */
+async function drawnPixels(page: Page, canvasId: string): Promise<number> {
+  const canvas = panel(page).locator(`canvas#${canvasId}`);
+  await canvas.waitFor({ state: 'visible', timeout: STEP_TIMEOUT_MS });
+  return canvas.evaluate((element) => {
+    const context = (element as HTMLCanvasElement).getContext('2d');
+    const { width, height } = element as HTMLCanvasElement;
+    if (!context || width === 0 || height === 0) return 0;
+    const pixels = context.getImageData(0, 0, width, height).data;
+    let count = 0;
+    for (let alpha = 3; alpha < pixels.length; alpha += 4) if (pixels[alpha] > 0) count++;
+    return count;
+  });
+}
+
+async function expectChart(page: Page, canvasId: string): Promise<void> {
+  const deadline = Date.now() + STEP_TIMEOUT_MS;
+  let count = 0;
+  while (Date.now() < deadline) {
+    count = await drawnPixels(page, canvasId);
+    if (count > 500) return;
+    await new Promise((resolve) => setTimeout(resolve, 200));
+  }
+  throw new Error(`chart #${canvasId} is blank (${count} drawn pixels)`);
+}
+
+/** A table row whose cells read exactly `cells` (header cell first). */
+async function expectRow(page: Page, tableId: string, cells: string[]): Promise<void> {
+  const rows = panel(page).locator(`table#${tableId} tr`);
+  await rows.first().waitFor({ state: 'visible', timeout: STEP_TIMEOUT_MS });
+  const deadline = Date.now() + STEP_TIMEOUT_MS;
+  let seen: string[][] = [];
+  while (Date.now() < deadline) {
+    seen = await rows.evaluateAll((elements) => elements.map((row) => [...row.children].map((cell) => (cell.textContent ?? '').trim())));
+    if (seen.some((row) => row.join('|') === cells.join('|'))) return;
+    await new Promise((resolve) => setTimeout(resolve, 200));
+  }
+  throw new Error(`#${tableId} has no row ${JSON.stringify(cells)}; rows: ${JSON.stringify(seen)}`);
+}
+
+async function openTab(page: Page, title: string): Promise<void> {
+  await panel(page).locator('vscode-tab-header', { hasText: title }).click();
+}
+
+export const analyticsPanelSteps: Step[] = [
+  { name: 'activity bar has "Actor Studio" and opens its container', run: openActorStudio },
+  {
+    name: 'the Actors view’s ... menu has "Open Analytics"; the panel opens on the Usage tab with a chart and a table',
+    run: async (page) => {
+      await sidebar(page).locator('.monaco-list-row', { hasText: EILEEN }).first().waitFor({ state: 'visible', timeout: STEP_TIMEOUT_MS });
+      await sidebar(page).getByRole('button', { name: /More Actions/ }).first().click();
+      await page.locator('.monaco-menu .action-label', { hasText: 'Open Analytics' }).click();
+      await panel(page).getByRole('heading', { name: 'Analytics' }).waitFor({ state: 'visible', timeout: 60_000 });
+      await expectChart(page, 'usage-chart');
+      await panel(page).locator('table#usage-table').waitFor({ state: 'visible', timeout: STEP_TIMEOUT_MS });
+    },
+  },
+  {
+    name: 'Quality: the rating chart and the distribution table (the sample’s 7 ratings)',
+    run: async (page) => {
+      await openTab(page, 'Quality');
+      await expectChart(page, 'rating-chart');
+      await expectRow(page, 'rating-table', ['5 stars', '2']);
+      await expectRow(page, 'rating-table', ['Rated', '7']);
+      await page.screenshot({ path: shot('e2e-analytics-quality.png') });
+    },
+  },
+  {
+    name: 'Failures: reasons and attempts per day drawn; 50% failure rate for flux in the table',
+    run: async (page) => {
+      await openTab(page, 'Failures');
+      await expectChart(page, 'failure-reason-chart');
+      await expectChart(page, 'attempts-by-day-chart');
+      await expectRow(page, 'failure-reason-table', ['content_filter', '1']);
+      await expectRow(page, 'failure-model-table', [FLUX, '2', '2', '0', '50%']);
+      await expectRow(page, 'attempts-by-day-table', ['2026-12-03', '1', '1']);
+      await page.screenshot({ path: shot('e2e-analytics-failures.png') });
+    },
+  },
+  {
+    name: 'Balance: actors against 13/4/3, most work first',
+    run: async (page) => {
+      await openTab(page, 'Balance');
+      await expectChart(page, 'balance-chart');
+      await expectRow(page, 'balance-table', [CARL, '3/13', '2/4', '1/3', '0', '14', '+10 Photorealistic, +2 B&W stylized, +2 Colour stylized']);
+      await page.screenshot({ path: shot('e2e-analytics-balance.png') });
+    },
+  },
+  {
+    name: 'Spend: two flux images at $0.04 each',
+    run: async (page) => {
+      await openTab(page, 'Spend');
+      await expectChart(page, 'spend-chart');
+      await expectRow(page, 'generation-spend-table', [FLUX, '2', '$0.04', '$0.08']);
+      await expectRow(page, 'generation-spend-table', ['Total', '3', '–', '$0.08']);
+    },
+  },
+];
