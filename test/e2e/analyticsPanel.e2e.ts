@@ -40,13 +40,20 @@ export function writeAnalyticsLog(workspace: string): void {
   fs.writeFileSync(file, JSON.stringify(log, null, 2));
 }
 
+/** The little of a canvas the check reads (this project's tests compile without DOM types). */
+interface CanvasLike {
+  width: number;
+  height: number;
+  getContext(kind: '2d'): { getImageData(x: number, y: number, width: number, height: number): { data: ArrayLike<number> } } | null;
+}
+
 /** Opaque pixels on a canvas of the panel: more than a few hundred means Chart.js drew bars. */
 async function drawnPixels(page: Page, canvasId: string): Promise<number> {
   const canvas = panel(page).locator(`canvas#${canvasId}`);
   await canvas.waitFor({ state: 'visible', timeout: STEP_TIMEOUT_MS });
   return canvas.evaluate((element) => {
-    const context = (element as HTMLCanvasElement).getContext('2d');
-    const { width, height } = element as HTMLCanvasElement;
+    const { width, height, getContext } = element as unknown as CanvasLike;
+    const context = getContext.call(element, '2d');
     if (!context || width === 0 || height === 0) return 0;
     const pixels = context.getImageData(0, 0, width, height).data;
     let count = 0;
@@ -90,8 +97,18 @@ export const analyticsPanelSteps: Step[] = [
     name: 'the Actors view’s ... menu has "Open Analytics"; the panel opens on the Usage tab with a chart and a table',
     run: async (page) => {
       await sidebar(page).locator('.monaco-list-row', { hasText: EILEEN }).first().waitFor({ state: 'visible', timeout: STEP_TIMEOUT_MS });
-      await sidebar(page).getByRole('button', { name: /More Actions/ }).first().click();
-      await page.locator('.monaco-menu .action-label', { hasText: 'Open Analytics' }).click();
+      const title = sidebar(page).locator('.composite.title');
+      await title.hover();
+      const more = title.locator('.action-label[aria-label*="More Actions"]').first();
+      try {
+        await more.click({ timeout: STEP_TIMEOUT_MS });
+      } catch (error) {
+        const labels = await title.locator('[aria-label]').evaluateAll((elements) => elements.map((element) => element.getAttribute('aria-label')));
+        throw new Error(`no "More Actions" button in the view title (labels: ${labels.join(' | ')}): ${(error as Error).message}`);
+      }
+      // The menu acts on a focused item and Enter, as with the keyboard (a synthetic click can land before it listens).
+      await page.locator('.monaco-menu .action-label', { hasText: 'Open Analytics' }).hover();
+      await page.keyboard.press('Enter');
       await panel(page).getByRole('heading', { name: 'Analytics' }).waitFor({ state: 'visible', timeout: 60_000 });
       await expectChart(page, 'usage-chart');
       await panel(page).locator('table#usage-table').waitFor({ state: 'visible', timeout: STEP_TIMEOUT_MS });

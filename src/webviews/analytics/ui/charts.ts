@@ -17,6 +17,9 @@ import { h } from '../../shared/ui/dom';
 
 Chart.register(BarController, BarElement, CategoryScale, LinearScale, Legend, Tooltip);
 
+/** Pixels; a chart with two bars would otherwise draw two slabs. */
+const MAX_BAR_THICKNESS = 56;
+
 /** The theme's chart palette, by role. */
 export interface Palette {
   foreground: string;
@@ -100,7 +103,7 @@ function barConfig(spec: BarChartSpec, palette: Palette): ChartConfiguration<'ba
     type: 'bar',
     data: {
       labels: spec.labels,
-      datasets: spec.series.map((series) => ({ label: series.label, data: series.values, backgroundColor: series.colour, borderColor: series.colour, borderWidth: 1 })),
+      datasets: spec.series.map((series) => ({ label: series.label, data: series.values, backgroundColor: series.colour, borderColor: series.colour, borderWidth: 1, maxBarThickness: MAX_BAR_THICKNESS })),
     },
     options: {
       indexAxis: categoryAxis === 'y' ? 'y' : 'x',
