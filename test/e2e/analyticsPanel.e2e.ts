@@ -12,9 +12,14 @@ const FLUX = 'black-forest-labs/flux-kontext-pro';
 
 const panel = (page: Page): FrameLocator => page.frameLocator('iframe.webview.ready[src*="extensionId=actor-studio.actor-studio"]').frameLocator('#active-frame');
 
+/** User text with markup: it must show as text, never become elements. */
+const MARKUP_PROMPT = 'Portrait <script>alert(1)</script> of the woman';
+const MARKUP_FEEDBACK = '<img src=x onerror=alert(1)> lovely';
+
 /**
  * Writes `data/tracking/generation_log.json` into the copied workspace: 3 successes (2 with flux,
- * 1 local) and 2 flux failures (content_filter, rate_limit) over 1-3 December, and one rating.
+ * 1 local) and 2 flux failures (content_filter, rate_limit) over 1-3 December, and a 5-star
+ * rating of an image deleted since (so only the log knows it), prompt and feedback with markup.
  */
 export function writeAnalyticsLog(workspace: string): void {
   const entry = (timestamp: string, actor: string, model: string, extra: Record<string, unknown> = {}) => ({
@@ -28,12 +33,16 @@ export function writeAnalyticsLog(workspace: string): void {
     ...extra,
   });
   const log = {
-    successes: [entry('2026-12-01T10:00:00.000Z', EILEEN, FLUX), entry('2026-12-02T10:00:00.000Z', CARL, FLUX), entry('2026-12-03T10:00:00.000Z', EILEEN, 'local/augment')],
+    successes: [
+      entry('2026-12-01T10:00:00.000Z', EILEEN, FLUX, { prompt: MARKUP_PROMPT, category: 'photorealistic', result_path: `actors/${EILEEN}/training_data/${EILEEN}_99.jpg` }),
+      entry('2026-12-02T10:00:00.000Z', CARL, FLUX),
+      entry('2026-12-03T10:00:00.000Z', EILEEN, 'local/augment'),
+    ],
     failures: [
       entry('2026-12-01T11:00:00.000Z', EILEEN, FLUX, { error_message: 'flagged as sensitive (E005)', failure_reason: 'content_filter' }),
       entry('2026-12-03T11:00:00.000Z', CARL, FLUX, { error_message: '429 Too Many Requests', failure_reason: 'rate_limit' }),
     ],
-    ratings: [{ timestamp: '2026-12-03T12:00:00.000Z', actor_id: EILEEN, filename: `${EILEEN}_1.jpg`, stars: 5, feedback: '<b>great</b>' }],
+    ratings: [{ timestamp: '2026-12-03T12:00:00.000Z', actor_id: EILEEN, filename: `${EILEEN}_99.jpg`, stars: 5, feedback: MARKUP_FEEDBACK }],
   };
   const file = path.join(workspace, 'data', 'tracking', 'generation_log.json');
   fs.mkdirSync(path.dirname(file), { recursive: true });
@@ -115,12 +124,16 @@ export const analyticsPanelSteps: Step[] = [
     },
   },
   {
-    name: 'Quality: the rating chart and the distribution table (the sample’s 7 ratings)',
+    name: 'Quality: the rating chart and the distribution table (the sample’s 7 ratings and the log’s); markup shows as text',
     run: async (page) => {
       await openTab(page, 'Quality');
       await expectChart(page, 'rating-chart');
-      await expectRow(page, 'rating-table', ['5 stars', '2']);
-      await expectRow(page, 'rating-table', ['Rated', '7']);
+      await expectRow(page, 'rating-table', ['5 stars', '3']);
+      await expectRow(page, 'rating-table', ['Rated', '8']);
+      await expectRow(page, 'high-rated', ['5', EILEEN, `${EILEEN}_99.jpg`, MARKUP_PROMPT, MARKUP_FEEDBACK]);
+      const injected = await panel(page).locator('#tab-quality script, #tab-quality img').count();
+      if (injected > 0) throw new Error(`user text became ${injected} element(s)`);
+      await panel(page).locator('table#high-rated').scrollIntoViewIfNeeded();
       await page.screenshot({ path: shot('e2e-analytics-quality.png') });
     },
   },

@@ -25,11 +25,7 @@ export const statsCommand: CliCommand = {
       throw error instanceof GenerationLogFileError ? new UsageError(`${error.message} (fix it or move it away)`) : error;
     });
     const analytics = computeAnalytics(input, target, actorId);
-    // Invalid manifests leave numbers incomplete: name them, as `prompts` does.
-    const manifestErrors = index.actors.flatMap((actor) =>
-      actor.manifestState === 'invalid' && (actorId === undefined || actor.id === actorId) ? actor.problems.filter((problem) => problem.severity === 'error') : [],
-    );
-    const problems = [...input.problems, ...manifestErrors];
+    const problems = input.problems;
     if (values.json) {
       io.stdout(JSON.stringify({ data_root: dataRoot, ...analytics, problems: problems.map((problem) => relativeProblem(dataRoot, problem)) }, null, 2));
     } else {

@@ -23,7 +23,7 @@ export interface AnalyticsInput {
   /** The live log with its archives; empty when there is none. */
   log: GenerationLog;
   plans: PlanUsage[];
-  /** Files that were unreadable (prompt library, legacy metadata, plans): their numbers are missing. */
+  /** Files that were unreadable (manifests, prompt library, legacy metadata, plans): their numbers are missing. */
   problems: DataProblem[];
 }
 
@@ -36,7 +36,9 @@ export async function loadAnalyticsInput(dataRoot: string, options: { index?: Da
   const index = options.index ?? (await indexDataFolder(dataRoot));
   const [library, log] = await Promise.all([loadPromptLibrary(dataRoot), readGenerationLog(dataRoot, { withArchives: true })]);
   const usage = await countPromptUsage(index, library.prompts);
-  const problems = [...library.problems, ...usage.problems];
+  // Invalid manifests leave numbers incomplete: they are named with the other unreadable files.
+  const invalidManifests = index.actors.flatMap((actor) => (actor.manifestState === 'invalid' ? actor.problems.filter((problem) => problem.severity === 'error') : []));
+  const problems = [...library.problems, ...usage.problems, ...invalidManifests];
   const plans: PlanUsage[] = [];
   for (const actor of index.actors) {
     const plan = await readActorPlan(dataRoot, actor.id);

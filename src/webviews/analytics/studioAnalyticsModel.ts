@@ -1,4 +1,5 @@
 import * as vscode from 'vscode';
+import { watchDataFolder } from '../../host/dataFolderWatcher';
 import type { StudioWorkspace } from '../../host/studioWorkspace';
 import { actorOfPath } from '../planReview/studioPlanReviewModel';
 import type { AnalyticsLoad, AnalyticsModel } from './model';
@@ -15,41 +16,30 @@ export class StudioAnalyticsModel implements AnalyticsModel, vscode.Disposable {
   private readonly changed = new vscode.EventEmitter<void>();
   readonly onDidChange = this.changed.event;
   private readonly subscriptions: vscode.Disposable[];
-  private watcher?: vscode.FileSystemWatcher;
+  private watcher?: vscode.Disposable;
 
   constructor(private readonly workspace: StudioWorkspace) {
     this.subscriptions = [
       this.changed,
       workspace.onDidChange(() => {
-        this.watch();
+        if (this.watcher) {
+          this.watch(); // the data folder may have moved
+        }
         this.changed.fire();
       }),
     ];
   }
 
-  /** Watches the data folder only while someone listens (the panel is open). */
+  /** Watches the data folder from the first load on (the panel was opened), never at activation. */
   private watch(): void {
     this.watcher?.dispose();
-    this.watcher = undefined;
-    const dataRoot = this.workspace.dataRoot;
-    if (!dataRoot) {
-      return;
-    }
-    this.watcher = vscode.workspace.createFileSystemWatcher(new vscode.RelativePattern(vscode.Uri.file(dataRoot), WATCHED));
-    const onEvent = (uri: vscode.Uri) => {
-      const name = uri.fsPath.split(/[\\/]/).pop() ?? '';
-      if (name.endsWith('.tmp') || name.endsWith('.lock')) {
-        return; // transient files of atomic writes: the rename that follows is the change
-      }
-      const actorId = actorOfPath(dataRoot, uri.fsPath);
+    this.watcher = watchDataFolder(this.workspace.dataRoot, WATCHED, (file, dataRoot) => {
+      const actorId = actorOfPath(dataRoot, file);
       if (actorId) {
         this.workspace.invalidate(actorId);
       }
       this.changed.fire();
-    };
-    this.watcher.onDidCreate(onEvent);
-    this.watcher.onDidChange(onEvent);
-    this.watcher.onDidDelete(onEvent);
+    });
   }
 
   async load(actorId: string | null): Promise<AnalyticsLoad> {
@@ -61,16 +51,17 @@ export class StudioAnalyticsModel implements AnalyticsModel, vscode.Disposable {
     if (!index.exists) {
       throw new Error(`There is no data folder at ${dataRoot} (setting actorStudio.dataFolder).`);
     }
-    this.watcher ?? this.watch();
+    if (!this.watcher) {
+      this.watch();
+    }
     // Loaded on first use, like the index: activation stays light.
     const [{ computeAnalytics, loadAnalyticsInput }, { formatProblem }] = await Promise.all([import('../../core/analytics/analytics'), import('../../cli/cliSupport')]);
     const input = await loadAnalyticsInput(dataRoot, { index });
     const analytics = computeAnalytics(input, this.workspace.settings.target, actorId ?? undefined);
-    const invalidManifests = index.actors.flatMap((actor) => (actor.manifestState === 'invalid' ? actor.problems.filter((problem) => problem.severity === 'error') : []));
     return {
       analytics,
       actorIds: index.actors.map((actor) => actor.id),
-      warnings: [...input.problems, ...invalidManifests].map((problem) => formatProblem(dataRoot, problem)),
+      warnings: input.problems.map((problem) => formatProblem(dataRoot, problem)),
     };
   }
 

@@ -6,8 +6,14 @@ export type Cell = string | number | null;
 
 const text = (cell: Cell) => (cell === null ? '–' : String(cell));
 
-/** A table with a caption and header row; numeric cells align right. */
-export function table(id: string, caption: string, header: string[], rows: Cell[][], options: { footer?: Cell[] } = {}): HTMLTableElement {
+/**
+ * A table with a caption and header row; numeric cells align right. Without rows and with
+ * `whenEmpty`, that sentence instead (id `<id>-empty`).
+ */
+export function table(id: string, caption: string, header: string[], rows: Cell[][], options: { footer?: Cell[]; whenEmpty?: string } = {}): HTMLElement {
+  if (rows.length === 0 && options.whenEmpty) {
+    return empty(`${id}-empty`, options.whenEmpty);
+  }
   const cell = (tag: 'td' | 'th', value: Cell) => h(tag, { class: typeof value === 'number' ? 'number' : undefined, attrs: tag === 'th' ? { scope: 'row' } : {} }, text(value));
   return h(
     'table',

@@ -55,10 +55,8 @@ export function usageTab({ analytics, board, palette }: TabContext): HTMLElement
 }
 
 function ratedTable(id: string, caption: string, images: RatedImage[]): HTMLElement {
-  if (images.length === 0) {
-    return empty(`${id}-empty`, `${caption}: none.`);
-  }
-  return table(id, caption, ['Stars', 'Actor', 'Image', 'Prompt', 'Feedback'], images.map((image) => [image.stars, image.actor_id, image.filename, image.prompt, image.feedback]));
+  const rows = images.map((image) => [image.stars, image.actor_id, image.filename, image.prompt, image.feedback]);
+  return table(id, caption, ['Stars', 'Actor', 'Image', 'Prompt', 'Feedback'], rows, { whenEmpty: `${caption}: none.` });
 }
 
 export function qualityTab({ analytics, board, palette }: TabContext): HTMLElement[] {
@@ -137,14 +135,13 @@ export function failuresTab({ analytics, board, palette }: TabContext): HTMLElem
     ),
     section(
       'Failure rate per model',
-      failures.by_model.length === 0
-        ? empty('models-empty', 'No model was used yet.')
-        : table(
-            'failure-model-table',
-            'Attempts per model; the rate leaves cancellations out',
-            ['Model', 'Succeeded', 'Failed', 'Cancelled', 'Failure rate'],
-            failures.by_model.map((row) => [row.model, row.successes, row.failures, row.cancelled, row.failure_rate === null ? null : `${row.failure_rate}%`]),
-          ),
+      table(
+        'failure-model-table',
+        'Attempts per model; the rate leaves cancellations out',
+        ['Model', 'Succeeded', 'Failed', 'Cancelled', 'Failure rate'],
+        failures.by_model.map((row) => [row.model, row.successes, row.failures, row.cancelled, row.failure_rate === null ? null : `${row.failure_rate}%`]),
+        { whenEmpty: 'No model was used yet.' },
+      ),
     ),
     section(
       'Over time',
@@ -218,27 +215,23 @@ export function spendTab({ analytics, board, palette }: TabContext): HTMLElement
     section(`Estimated spend: ${cost(totals.estimated_cost, spend.currency)}`, chart, h('p', { class: 'note', id: 'spend-note' }, spend.note)),
     section(
       'Generations',
-      spend.generations.length === 0
-        ? empty('generations-empty', 'No generation in the log yet.')
-        : table(
-            'generation-spend-table',
-            'Successful generations per model',
-            ['Model', 'Images', 'Per image', 'Estimated cost'],
-            spend.generations.map((row) => [row.model, row.images, cost(row.per_image, spend.currency), cost(row.estimated_cost, spend.currency)]),
-            { footer: ['Total', totals.images, null, cost(totals.generation_cost, spend.currency)] },
-          ),
+      table(
+        'generation-spend-table',
+        'Successful generations per model',
+        ['Model', 'Images', 'Per image', 'Estimated cost'],
+        spend.generations.map((row) => [row.model, row.images, cost(row.per_image, spend.currency), cost(row.estimated_cost, spend.currency)]),
+        { footer: ['Total', totals.images, null, cost(totals.generation_cost, spend.currency)], whenEmpty: 'No generation in the log yet.' },
+      ),
     ),
     section(
       'Evaluations',
-      spend.evaluations.length === 0
-        ? empty('evaluations-empty', 'No plan records a vision model’s use.')
-        : table(
-            'evaluation-spend-table',
-            'Vision model use recorded in the plans',
-            ['Model', 'Requests', 'Prompt tokens', 'Completion tokens', 'Estimated cost'],
-            spend.evaluations.map((row) => [row.model, row.requests, row.prompt_tokens, row.completion_tokens, cost(row.estimated_cost, spend.currency)]),
-            { footer: ['Total', totals.evaluation_requests, null, null, cost(totals.evaluation_cost, spend.currency)] },
-          ),
+      table(
+        'evaluation-spend-table',
+        'Vision model use recorded in the plans',
+        ['Model', 'Requests', 'Prompt tokens', 'Completion tokens', 'Estimated cost'],
+        spend.evaluations.map((row) => [row.model, row.requests, row.prompt_tokens, row.completion_tokens, cost(row.estimated_cost, spend.currency)]),
+        { footer: ['Total', totals.evaluation_requests, null, null, cost(totals.evaluation_cost, spend.currency)], whenEmpty: 'No plan records a vision model’s use.' },
+      ),
       totals.unpriced_models.length > 0 && h('p', { class: 'note', id: 'unpriced' }, `No price is known for ${totals.unpriced_models.join(', ')}: left out of the totals.`),
     ),
   ];
