@@ -121,6 +121,7 @@ export const analyticsPanelSteps: Step[] = [
       await panel(page).getByRole('heading', { name: 'Analytics' }).waitFor({ state: 'visible', timeout: 60_000 });
       await expectChart(page, 'usage-chart');
       await panel(page).locator('table#usage-table').waitFor({ state: 'visible', timeout: STEP_TIMEOUT_MS });
+      await page.screenshot({ path: shot('e2e-analytics-usage.png') });
     },
   },
   {
