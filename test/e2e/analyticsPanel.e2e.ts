@@ -3,14 +3,13 @@
 // menu, each tab draws a real Chart.js chart and a table with the log's numbers.
 import * as fs from 'fs';
 import * as path from 'path';
-import type { FrameLocator, Page } from 'playwright-core';
+import type { Page } from 'playwright-core';
+import { choose, panel, workspaceOf } from './generatorPanel.e2e';
 import { openActorStudio, shot, sidebar, Step, STEP_TIMEOUT_MS } from './stepRunner';
 
 const EILEEN = '0000_european_45_female';
 const CARL = '0001_european_35_male';
 const FLUX = 'black-forest-labs/flux-kontext-pro';
-
-const panel = (page: Page): FrameLocator => page.frameLocator('iframe.webview.ready[src*="extensionId=actor-studio.actor-studio"]').frameLocator('#active-frame');
 
 /** User text with markup: it must show as text, never become elements. */
 const MARKUP_PROMPT = 'Portrait <script>alert(1)</script> of the woman';
@@ -21,7 +20,7 @@ const MARKUP_FEEDBACK = '<img src=x onerror=alert(1)> lovely';
  * 1 local) and 2 flux failures (content_filter, rate_limit) over 1-3 December, and a 5-star
  * rating of an image deleted since (so only the log knows it), prompt and feedback with markup.
  */
-export function writeAnalyticsLog(workspace: string): void {
+function writeAnalyticsLog(workspace: string): void {
   const entry = (timestamp: string, actor: string, model: string, extra: Record<string, unknown> = {}) => ({
     id: `${actor}-${timestamp}`,
     timestamp,
@@ -101,6 +100,13 @@ async function openTab(page: Page, title: string): Promise<void> {
 }
 
 export const analyticsPanelSteps: Step[] = [
+  {
+    name: 'the workspace has a generation log (written here, before the panel opens)',
+    run: async (page) => {
+      await page.locator('.monaco-workbench').waitFor({ state: 'visible', timeout: 60_000 });
+      writeAnalyticsLog(workspaceOf(page));
+    },
+  },
   { name: 'activity bar has "Actor Studio" and opens its container', run: openActorStudio },
   {
     name: 'the Actors view’s ... menu has "Open Analytics"; the panel opens on the Usage tab with a chart and a table',
@@ -166,6 +172,17 @@ export const analyticsPanelSteps: Step[] = [
       await expectChart(page, 'spend-chart');
       await expectRow(page, 'generation-spend-table', [FLUX, '2', '$0.04', '$0.08']);
       await expectRow(page, 'generation-spend-table', ['Total', '3', '–', '$0.08']);
+    },
+  },
+  {
+    name: 'choosing one actor in the scope picker shows only its numbers',
+    run: async (page) => {
+      await choose(page, 'scope', CARL);
+      await expectRow(page, 'generation-spend-table', ['Total', '1', '–', '$0.04']);
+      await openTab(page, 'Balance');
+      const rows = panel(page).locator('table#balance-table tbody tr');
+      await expectRow(page, 'balance-table', [CARL, '3/13', '2/4', '1/3', '0', '14', '+10 Photorealistic, +2 B&W stylized, +2 Colour stylized']);
+      if ((await rows.count()) !== 1) throw new Error(`the balance table lists ${await rows.count()} actors for one`);
     },
   },
 ];

@@ -11,7 +11,7 @@ import { launchChromium, newWorkbenchPage } from '../runners/browser';
 import { startCodeServer } from '../runners/codeServer';
 import { copyWorkspace, removeOnExit, repoRoot, runMain, Totals } from '../runners/util';
 import { actorsTreeSteps } from './actorsTree.e2e';
-import { analyticsPanelSteps, writeAnalyticsLog } from './analyticsPanel.e2e';
+import { analyticsPanelSteps } from './analyticsPanel.e2e';
 import { apiKeySteps } from './apiKey.e2e';
 import { generatorPanelSteps } from './generatorPanel.e2e';
 import { planReviewSteps } from './planReview.e2e';
@@ -23,8 +23,6 @@ interface Scenario {
   /** A folder to copy as the workspace, or undefined for an empty folder. */
   workspace?: string;
   steps: Step[];
-  /** Adds files the scenario needs to the copied workspace before VS Code opens it. */
-  prepare?: (workspace: string) => void;
 }
 
 const SCENARIOS: Scenario[] = [
@@ -33,7 +31,7 @@ const SCENARIOS: Scenario[] = [
   { name: 'generator-panel', workspace: path.join(repoRoot, 'sample'), steps: generatorPanelSteps },
   { name: 'api-key', workspace: path.join(repoRoot, 'sample'), steps: apiKeySteps },
   { name: 'plan-review', workspace: path.join(repoRoot, 'sample'), steps: planReviewSteps },
-  { name: 'analytics-panel', workspace: path.join(repoRoot, 'sample'), steps: analyticsPanelSteps, prepare: writeAnalyticsLog },
+  { name: 'analytics-panel', workspace: path.join(repoRoot, 'sample'), steps: analyticsPanelSteps },
 ];
 
 async function runScenario(scenario: Scenario, vsix: string): Promise<Totals> {
@@ -41,7 +39,6 @@ async function runScenario(scenario: Scenario, vsix: string): Promise<Totals> {
   const unregister = removeOnExit(tmp);
   const workspace = scenario.workspace ? copyWorkspace(scenario.workspace, tmp) : path.join(tmp, 'empty-folder');
   fs.mkdirSync(workspace, { recursive: true });
-  scenario.prepare?.(workspace);
   const started = Date.now();
   const server = await startCodeServer({ workspace, trusted: true, installVsix: vsix, logName: `code-server-e2e-${scenario.name}` });
   console.log(`[${scenario.name}] code-server up on ${server.url} in ${((Date.now() - started) / 1000).toFixed(1)} s with ${path.basename(vsix)} installed`);
