@@ -22,6 +22,8 @@ import { UrlObjectQuickFix } from './providers/urlQuickFix';
 import { GeneratorPanel, GeneratorPanelProbe } from './webviews/generator/generatorPanel';
 import { PlanReviewPanel, PlanReviewPanelProbe } from './webviews/planReview/planReviewPanel';
 import { StudioPlanReviewModel } from './webviews/planReview/studioPlanReviewModel';
+import { AnalyticsPanel, AnalyticsPanelProbe } from './webviews/analytics/analyticsPanel';
+import { StudioAnalyticsModel } from './webviews/analytics/studioAnalyticsModel';
 import { ImageViewerPanel, ImageViewerPanelProbe } from './webviews/imageViewer/imageViewerPanel';
 import { StudioImageViewerModel } from './webviews/imageViewer/studioImageViewerModel';
 
@@ -50,6 +52,8 @@ export interface ActorStudioApi {
   readonly generatorPanel: () => GeneratorPanelProbe | undefined;
   /** The Plan Review panel opened or focused last, at its protocol boundary (integration tests). */
   readonly planReviewPanel: () => PlanReviewPanelProbe | undefined;
+  /** The open Analytics panel at its protocol boundary (integration tests). */
+  readonly analyticsPanel: () => AnalyticsPanelProbe | undefined;
   /** The open Image Viewer at its protocol boundary (integration tests). */
   readonly imageViewerPanel: () => ImageViewerPanelProbe | undefined;
 }
@@ -80,6 +84,7 @@ export function activate(context: vscode.ExtensionContext): ActorStudioApi {
       return result !== undefined && (mode === 'dry-run' || result.summary !== undefined);
     },
   });
+  const analyticsModel = new StudioAnalyticsModel(workspace);
   const imageViewerModel = new StudioImageViewerModel(workspace, generation, tree);
   const commandContext: CommandContext = {
     extensionUri: context.extensionUri,
@@ -92,6 +97,7 @@ export function activate(context: vscode.ExtensionContext): ActorStudioApi {
     planning,
     planReviewModel,
     execution,
+    analyticsModel,
     imageViewerModel,
     showLog: () => channel.show(true),
     actorsSelection: () => view.selection,
@@ -122,6 +128,8 @@ export function activate(context: vscode.ExtensionContext): ActorStudioApi {
     GeneratorPanel.registerSerializer(context.extensionUri, generatorModel, logger),
     planReviewModel,
     PlanReviewPanel.registerSerializer(context.extensionUri, planReviewModel, logger),
+    analyticsModel,
+    AnalyticsPanel.registerSerializer(context.extensionUri, analyticsModel, logger),
     vscode.window.registerFileDecorationProvider(decorations),
     tree.onDidIndex((index) => {
       decorations.update(index);
@@ -151,6 +159,7 @@ export function activate(context: vscode.ExtensionContext): ActorStudioApi {
     loadedHeavyModules,
     generatorPanel: () => GeneratorPanel.current?.probe,
     planReviewPanel: () => PlanReviewPanel.current?.probe,
+    analyticsPanel: () => AnalyticsPanel.current?.probe,
     imageViewerPanel: () => ImageViewerPanel.current?.probe,
   };
 }

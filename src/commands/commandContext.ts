@@ -7,6 +7,7 @@ import type { Secrets } from '../host/secrets';
 import type { StudioWorkspace } from '../host/studioWorkspace';
 import type { GeneratorPanelModel } from '../webviews/generator/model';
 import type { PlanReviewModel } from '../webviews/planReview/model';
+import type { AnalyticsModel } from '../webviews/analytics/model';
 import type { ImageViewerModel } from '../webviews/imageViewer/model';
 import type { ActorsTreeProvider } from '../providers/actorsTree/actorsTreeProvider';
 import { ActorNode, StudioNode } from '../providers/actorsTree/nodes';
@@ -24,6 +25,7 @@ export interface CommandContext {
   planning: PlanningHost;
   planReviewModel: PlanReviewModel;
   execution: ExecutionHost;
+  analyticsModel: AnalyticsModel;
   imageViewerModel: ImageViewerModel;
   /** Shows the Actor Studio output channel (the log). */
   showLog(): void;

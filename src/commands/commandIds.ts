@@ -17,6 +17,7 @@ export const CommandIds = {
   showLog: 'actorStudio.showLog',
   reconcileData: 'actorStudio.reconcileData',
   importLegacyData: 'actorStudio.importLegacyData',
+  openAnalytics: 'actorStudio.openAnalytics',
   rateImage: 'actorStudio.rateImage',
   openImageViewer: 'actorStudio.openImageViewer',
   deleteImage: 'actorStudio.deleteImage',

@@ -8,6 +8,7 @@ import { DryRunReports } from './dryRunReport';
 import { executeAllPlans, executePlan, undoLastExecution } from './executeCommands';
 import { importLegacyData, MIGRATION_REPORT_SCHEME } from './importLegacyCommand';
 import { MarkdownReports } from './markdownReports';
+import { openAnalytics } from './openAnalytics';
 import { openGenerator } from './openGenerator';
 import { openImageViewer } from './openImageViewer';
 import { openManifest } from './openManifest';
@@ -43,6 +44,7 @@ export function registerCommands(context: CommandContext, integrity: DataIntegri
     [CommandIds.showLog]: async () => context.showLog(),
     [CommandIds.reconcileData]: reconcileData(context, integrity, reconcileReports),
     [CommandIds.importLegacyData]: importLegacyData(context, integrity, migrationReports),
+    [CommandIds.openAnalytics]: openAnalytics(context),
     [CommandIds.rateImage]: rateImage(context),
     [CommandIds.openImageViewer]: openImageViewer(context),
     [CommandIds.deleteImage]: deleteImage(context),
