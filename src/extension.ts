@@ -4,6 +4,7 @@ import { CommandIds } from './commands/commandIds';
 import type { ExecutePlanResult } from './commands/executeCommands';
 import { loadedHeavyModules } from './core/lazyModules';
 import { registerCommands } from './commands/registerCommands';
+import { trackImageSelection } from './commands/imageTargets';
 import { ExecutionHost } from './host/executionHost';
 import { GenerationHost } from './host/generationHost';
 import { StudioGeneratorModel } from './host/generatorPanelModel';
@@ -21,6 +22,10 @@ import { UrlObjectQuickFix } from './providers/urlQuickFix';
 import { GeneratorPanel, GeneratorPanelProbe } from './webviews/generator/generatorPanel';
 import { PlanReviewPanel, PlanReviewPanelProbe } from './webviews/planReview/planReviewPanel';
 import { StudioPlanReviewModel } from './webviews/planReview/studioPlanReviewModel';
+import { AnalyticsPanel, AnalyticsPanelProbe } from './webviews/analytics/analyticsPanel';
+import { StudioAnalyticsModel } from './webviews/analytics/studioAnalyticsModel';
+import { ImageViewerPanel, ImageViewerPanelProbe } from './webviews/imageViewer/imageViewerPanel';
+import { StudioImageViewerModel } from './webviews/imageViewer/studioImageViewerModel';
 
 /** Set by the bundle's first and last lines (esbuild banner and footer), to time loading it. */
 declare const __actorStudioBundleStart: number | undefined;
@@ -47,6 +52,10 @@ export interface ActorStudioApi {
   readonly generatorPanel: () => GeneratorPanelProbe | undefined;
   /** The Plan Review panel opened or focused last, at its protocol boundary (integration tests). */
   readonly planReviewPanel: () => PlanReviewPanelProbe | undefined;
+  /** The open Analytics panel at its protocol boundary (integration tests). */
+  readonly analyticsPanel: () => AnalyticsPanelProbe | undefined;
+  /** The open Image Viewer at its protocol boundary (integration tests). */
+  readonly imageViewerPanel: () => ImageViewerPanelProbe | undefined;
 }
 
 /**
@@ -75,6 +84,8 @@ export function activate(context: vscode.ExtensionContext): ActorStudioApi {
       return result !== undefined && (mode === 'dry-run' || result.summary !== undefined);
     },
   });
+  const analyticsModel = new StudioAnalyticsModel(workspace);
+  const imageViewerModel = new StudioImageViewerModel(workspace, generation, tree);
   const commandContext: CommandContext = {
     extensionUri: context.extensionUri,
     workspace,
@@ -86,7 +97,10 @@ export function activate(context: vscode.ExtensionContext): ActorStudioApi {
     planning,
     planReviewModel,
     execution,
+    analyticsModel,
+    imageViewerModel,
     showLog: () => channel.show(true),
+    actorsSelection: () => view.selection,
   };
 
   context.subscriptions.push(
@@ -114,6 +128,8 @@ export function activate(context: vscode.ExtensionContext): ActorStudioApi {
     GeneratorPanel.registerSerializer(context.extensionUri, generatorModel, logger),
     planReviewModel,
     PlanReviewPanel.registerSerializer(context.extensionUri, planReviewModel, logger),
+    analyticsModel,
+    AnalyticsPanel.registerSerializer(context.extensionUri, analyticsModel, logger),
     vscode.window.registerFileDecorationProvider(decorations),
     tree.onDidIndex((index) => {
       decorations.update(index);
@@ -121,6 +137,9 @@ export function activate(context: vscode.ExtensionContext): ActorStudioApi {
     }),
     new RefreshManager(workspace, tree, logger),
     ...registerCommands(commandContext, integrity),
+    trackImageSelection(view),
+    imageViewerModel,
+    ImageViewerPanel.registerSerializer(context.extensionUri, imageViewerModel, logger),
   );
   const finished = performance.now();
   const activationMs = finished - started;
@@ -140,6 +159,8 @@ export function activate(context: vscode.ExtensionContext): ActorStudioApi {
     loadedHeavyModules,
     generatorPanel: () => GeneratorPanel.current?.probe,
     planReviewPanel: () => PlanReviewPanel.current?.probe,
+    analyticsPanel: () => AnalyticsPanel.current?.probe,
+    imageViewerPanel: () => ImageViewerPanel.current?.probe,
   };
 }
 

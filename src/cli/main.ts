@@ -7,9 +7,11 @@ import { executeCommand, undoCommand } from './commands/executeCommands';
 import { migrateCommand } from './commands/migrateCommand';
 import { reconcileCommand } from './commands/reconcileCommand';
 import { exportDatasetCommand, exportPromptsCommand } from './commands/exportCommands';
+import { statsCommand } from './commands/statsCommand';
+import { rateCommand } from './commands/rateCommand';
 import { CliCommand, CliIO, EXIT_FAILED, EXIT_OK, EXIT_USAGE, parseCommandArgs, UsageError } from './cliSupport';
 
-const COMMANDS: CliCommand[] = [actorsCommand, promptsCommand, generateCommand, evaluateCommand, planCommand, executeCommand, undoCommand, retryUploadsCommand, reconcileCommand, migrateCommand, exportDatasetCommand, exportPromptsCommand];
+const COMMANDS: CliCommand[] = [actorsCommand, promptsCommand, generateCommand, evaluateCommand, planCommand, executeCommand, undoCommand, retryUploadsCommand, reconcileCommand, migrateCommand, exportDatasetCommand, statsCommand, rateCommand, exportPromptsCommand];
 
 function helpText(): string {
   const width = Math.max(...COMMANDS.map((command) => command.name.length));

@@ -7,6 +7,8 @@ import type { Secrets } from '../host/secrets';
 import type { StudioWorkspace } from '../host/studioWorkspace';
 import type { GeneratorPanelModel } from '../webviews/generator/model';
 import type { PlanReviewModel } from '../webviews/planReview/model';
+import type { AnalyticsModel } from '../webviews/analytics/model';
+import type { ImageViewerModel } from '../webviews/imageViewer/model';
 import type { ActorsTreeProvider } from '../providers/actorsTree/actorsTreeProvider';
 import { ActorNode, StudioNode } from '../providers/actorsTree/nodes';
 import type { ActorRecord } from '../core/workspace/types';
@@ -23,8 +25,12 @@ export interface CommandContext {
   planning: PlanningHost;
   planReviewModel: PlanReviewModel;
   execution: ExecutionHost;
+  analyticsModel: AnalyticsModel;
+  imageViewerModel: ImageViewerModel;
   /** Shows the Actor Studio output channel (the log). */
   showLog(): void;
+  /** The Actors view's selection (keybindings pass no node: image commands rate what is selected). */
+  actorsSelection?: () => readonly StudioNode[];
 }
 
 /** Handlers take the clicked node and the multi-selection, like every tree command. */

@@ -19,6 +19,10 @@ export const CommandIds = {
   importLegacyData: 'actorStudio.importLegacyData',
   exportDataset: 'actorStudio.exportDataset',
   exportPromptData: 'actorStudio.exportPromptData',
+  openAnalytics: 'actorStudio.openAnalytics',
+  rateImage: 'actorStudio.rateImage',
+  openImageViewer: 'actorStudio.openImageViewer',
+  deleteImage: 'actorStudio.deleteImage',
 } as const;
 
 export type CommandId = (typeof CommandIds)[keyof typeof CommandIds];

@@ -3,17 +3,21 @@ import type { DataIntegrityHost } from '../host/dataIntegrityHost';
 import { CommandContext } from './commandContext';
 import { CommandIds } from './commandIds';
 import { createSampleWorkspace } from './createSampleWorkspace';
+import { deleteImage } from './deleteImage';
 import { DryRunReports } from './dryRunReport';
 import { executeAllPlans, executePlan, undoLastExecution } from './executeCommands';
 import { exportDatasetCommand } from './exportDataset';
 import { exportPromptDataCommand } from './exportPromptData';
 import { importLegacyData, MIGRATION_REPORT_SCHEME } from './importLegacyCommand';
 import { MarkdownReports } from './markdownReports';
+import { openAnalytics } from './openAnalytics';
 import { openGenerator } from './openGenerator';
+import { openImageViewer } from './openImageViewer';
 import { openManifest } from './openManifest';
 import { openPlanReview } from './openPlanReview';
 import { RECONCILE_REPORT_SCHEME, reconcileData } from './reconcileCommands';
 import { evaluateActors, planActors, planAllActors } from './planCommands';
+import { rateImage } from './rateImage';
 import { refresh } from './refresh';
 import { retryPendingUploads } from './retryPendingUploads';
 import { revealInExplorer } from './revealInExplorer';
@@ -44,6 +48,10 @@ export function registerCommands(context: CommandContext, integrity: DataIntegri
     [CommandIds.importLegacyData]: importLegacyData(context, integrity, migrationReports),
     [CommandIds.exportDataset]: exportDatasetCommand(context),
     [CommandIds.exportPromptData]: exportPromptDataCommand(context),
+    [CommandIds.openAnalytics]: openAnalytics(context),
+    [CommandIds.rateImage]: rateImage(context),
+    [CommandIds.openImageViewer]: openImageViewer(context),
+    [CommandIds.deleteImage]: deleteImage(context),
   };
   const registered = Object.entries(handlers).map(([id, handler]) =>
     vscode.commands.registerCommand(id, async (...args: never[]) => {

@@ -13,7 +13,7 @@ const GENERATE_TIMEOUT_MS = 90_000;
 export const panel = (page: Page): FrameLocator => page.frameLocator('iframe.webview.ready[src*="extensionId=actor-studio.actor-studio"]').frameLocator('#active-frame');
 
 /** The workspace folder the page opened (the runner passes it as `?folder=`). */
-function workspaceOf(page: Page): string {
+export function workspaceOf(page: Page): string {
   const folder = new URL(page.url()).searchParams.get('folder');
   if (!folder || !fs.existsSync(path.join(folder, 'data'))) throw new Error(`no workspace with a data folder in the page URL ${page.url()}`);
   return folder;
@@ -23,7 +23,7 @@ function workspaceOf(page: Page): string {
 const heading = (page: Page) => panel(page).getByRole('heading', { name: 'Generate a training image' });
 
 /** Opens a vscode-single-select and clicks the option with this exact label. */
-async function choose(page: Page, selectId: string, label: string | RegExp): Promise<void> {
+export async function choose(page: Page, selectId: string, label: string | RegExp): Promise<void> {
   const select = panel(page).locator(`#${selectId}`);
   await select.click();
   const option = select.getByRole('option', { name: label });

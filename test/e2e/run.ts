@@ -11,9 +11,11 @@ import { launchChromium, newWorkbenchPage } from '../runners/browser';
 import { startCodeServer } from '../runners/codeServer';
 import { copyWorkspace, removeOnExit, repoRoot, runMain, Totals } from '../runners/util';
 import { actorsTreeSteps } from './actorsTree.e2e';
+import { analyticsPanelSteps } from './analyticsPanel.e2e';
 import { apiKeySteps } from './apiKey.e2e';
 import { generatorPanelSteps } from './generatorPanel.e2e';
 import { planReviewSteps } from './planReview.e2e';
+import { imageViewerSteps } from './imageViewer.e2e';
 import { runSteps, Step } from './stepRunner';
 import { welcomeSteps } from './welcome.e2e';
 
@@ -30,6 +32,8 @@ const SCENARIOS: Scenario[] = [
   { name: 'generator-panel', workspace: path.join(repoRoot, 'sample'), steps: generatorPanelSteps },
   { name: 'api-key', workspace: path.join(repoRoot, 'sample'), steps: apiKeySteps },
   { name: 'plan-review', workspace: path.join(repoRoot, 'sample'), steps: planReviewSteps },
+  { name: 'analytics-panel', workspace: path.join(repoRoot, 'sample'), steps: analyticsPanelSteps },
+  { name: 'image-viewer', workspace: path.join(repoRoot, 'sample'), steps: imageViewerSteps },
 ];
 
 async function runScenario(scenario: Scenario, vsix: string): Promise<Totals> {

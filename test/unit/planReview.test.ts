@@ -70,6 +70,11 @@ describe('Plan Review: cost estimate', () => {
     assert.equal(formatCost(unknown.total), 'unknown');
   });
 
+  it('formats to cents, or to hundredths of a cent when asked (vision calls cost fractions of one)', () => {
+    assert.deepEqual([formatCost(0.045), formatCost(0.12), formatCost(3, 'EUR')], ['$0.04', '$0.12', '3.00 EUR']);
+    assert.deepEqual([0.045, 0.165, 0.12, 0, 1.2, 0.0003].map((amount) => formatCost(amount, 'USD', 4)), ['$0.045', '$0.165', '$0.12', '$0.00', '$1.20', '$0.0003']);
+  });
+
   it('prices a plan per model, without repeating a model, and never counts negative or fractional images', () => {
     const estimates = estimatePlanCost([1, 2, 3], ['local/augment', FLUX, 'local/augment']);
     assert.deepEqual(estimates.map((each) => [each.model, each.images, each.total]), [

@@ -20,8 +20,8 @@ export function judgeImage(image: ActorImage, present: ReadonlySet<string>, minR
   if (evaluation?.sha256 && entry?.sha256 && evaluation.sha256 !== entry.sha256) {
     evaluation = undefined; // made for bytes that are no longer there
   }
-  // The evaluator's category wins unless it could not tell, as in the planner.
-  const category = evaluation?.category && evaluation.category !== 'unknown' ? evaluation.category : image.category;
+  // The actor's index already counts the evaluator's category, as the planner does.
+  const category = image.category;
   if (evaluation) {
     const failing = (evaluation.issues ?? []).filter((issue) => (DELETING_ISSUES as ReadonlySet<string>).has(issue) && (issue !== 'no_face' || category === 'photorealistic'));
     if (failing.length > 0) {

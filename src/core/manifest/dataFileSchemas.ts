@@ -155,21 +155,21 @@ export const generationFailureSchema = z.looseObject({
   failure_reason: z.enum(FAILURE_REASONS),
 });
 
+/** One rating given to an image (the manifest holds the current one; the log keeps every one). */
+export const ratingLogEntrySchema = z.looseObject({
+  id: z.string().optional(),
+  timestamp: isoTimestamp,
+  actor_id: z.string(),
+  filename: fileName,
+  stars: z.number().int().min(1).max(5),
+  feedback: z.string().optional(),
+});
+
 export const generationLogSchema = z
   .looseObject({
     successes: z.array(generationSuccessSchema).default([]),
     failures: z.array(generationFailureSchema).default([]),
-    ratings: z
-      .array(
-        z.looseObject({
-          timestamp: isoTimestamp,
-          actor_id: z.string(),
-          filename: fileName,
-          stars: z.number().int().min(1).max(5),
-          feedback: z.string().optional(),
-        }),
-      )
-      .default([]),
+    ratings: z.array(ratingLogEntrySchema).default([]),
   })
   .describe('Generation log: every attempt, success or failure, and ratings');
 

@@ -59,11 +59,14 @@ export function estimatePlanCost(generations: readonly unknown[], models: readon
   return [...new Set(models)].map((model) => estimateCost(generations.length, model, prices));
 }
 
-/** `$0.04`, `$0.00`, `$1.20`; other currencies as `1.20 EUR`; `unknown` without a total. */
-export function formatCost(amount: number | undefined, currency: string = COST_CURRENCY): string {
+/**
+ * `$0.04`, `$0.00`, `$1.20`; other currencies as `1.20 EUR`; `unknown` without a total. With
+ * `maxFractionDigits` above 2, fractions of a cent show (`$0.045`), trailing zeros past cents not.
+ */
+export function formatCost(amount: number | undefined, currency: string = COST_CURRENCY, maxFractionDigits = 2): string {
   if (amount === undefined || !Number.isFinite(amount)) {
     return 'unknown';
   }
-  const fixed = amount.toFixed(2);
+  const fixed = amount.toFixed(Math.max(2, maxFractionDigits)).replace(/(\.\d\d\d*?)0+$/, '$1');
   return currency === 'USD' ? `$${fixed}` : `${fixed} ${currency}`;
 }

@@ -7,14 +7,15 @@ import { withFileLock } from '../fs/fileLock';
 import type { FailureReason } from '../generate/failureReasons';
 import { redactSecrets } from '../generate/failures';
 import type { TrainingCategory } from '../manifest/categories';
-import { generationFailureSchema, generationLogSchema, generationSuccessSchema } from '../manifest/dataFileSchemas';
+import { generationFailureSchema, generationLogSchema, generationSuccessSchema, ratingLogEntrySchema } from '../manifest/dataFileSchemas';
 import { formatJson, JsonProblem, readJsonFile } from '../manifest/jsonFile';
 import { TRACKING_DIR } from '../storage/pendingUploadsSchema';
 import { assertWritableInside } from '../workspace/guards';
 
 /*
- * `<dataRoot>/tracking/generation_log.json`: every generation attempt (panel, CLI, plan execution).
- * The live log holds the newest `cap` successes and the newest `cap` failures; older entries move
+ * `<dataRoot>/tracking/generation_log.json`: every generation attempt (panel, CLI, plan execution)
+ * and every rating given to an image. The live log holds the newest `cap` successes, failures and
+ * ratings (each kind on its own); older entries move
  * to numbered archives `generation_log.archive-<n>.json` (same schema), each holding at most `cap`
  * of each kind. Numbered files rather than one archive per kind: each archive stays bounded (a
  * rewrite costs no more than the log's own), is valid JSON of the same schema (one reader), and is
@@ -24,9 +25,15 @@ import { assertWritableInside } from '../workspace/guards';
 export type GenerationLog = z.output<typeof generationLogSchema>;
 export type GenerationSuccess = z.output<typeof generationSuccessSchema>;
 export type GenerationFailure = z.output<typeof generationFailureSchema>;
+export type RatingLogEntry = z.output<typeof ratingLogEntrySchema>;
+
+/** The kinds of entries the log holds; each is capped and archived on its own. */
+const LOG_KINDS = ['successes', 'failures', 'ratings'] as const;
+type LogKind = (typeof LOG_KINDS)[number];
+type LogEntries = Pick<GenerationLog, LogKind>;
 
 export const GENERATION_LOG_FILE = 'generation_log.json';
-/** The original tool's limit, per kind. */
+/** The original tool's limit, per kind (ratings too). */
 export const GENERATION_LOG_CAP = 2000;
 const ARCHIVE_FILE = /^generation_log\.archive-(\d+)\.json$/;
 
@@ -72,6 +79,13 @@ export interface SuccessInput extends AttemptInput {
 export interface FailureInput extends AttemptInput {
   error: unknown;
   failureReason: FailureReason;
+}
+
+export interface RatingInput {
+  actorId: string;
+  filename: string;
+  stars: number;
+  feedback?: string;
 }
 
 export interface LogOptions {
@@ -165,6 +179,20 @@ export async function recordFailure(dataRoot: string, input: FailureInput, optio
   return record(dataRoot, 'failures', entry, options);
 }
 
+/** Appends a rating to the log's history (the image's manifest entry holds the current rating). */
+export async function recordRating(dataRoot: string, input: RatingInput, options: LogOptions = {}): Promise<RecordOutcome<RatingLogEntry>> {
+  const now = (options.now ?? (() => new Date()))();
+  const entry = ratingLogEntrySchema.parse({
+    id: randomUUID(),
+    timestamp: now.toISOString(),
+    actor_id: input.actorId,
+    filename: input.filename,
+    stars: input.stars,
+    ...(input.feedback !== undefined ? { feedback: input.feedback } : {}),
+  });
+  return record(dataRoot, 'ratings', entry, options);
+}
+
 /**
  * For callers whose own work matters more than the log (a generation that succeeded stays a
  * success): runs a record and returns what went wrong with the log as a warning, never throws.
@@ -178,7 +206,7 @@ export async function logQuietly(write: () => Promise<RecordOutcome<unknown>>): 
   }
 }
 
-async function record<K extends 'successes' | 'failures'>(
+async function record<K extends LogKind>(
   dataRoot: string,
   kind: K,
   entry: GenerationLog[K][number],
@@ -257,10 +285,7 @@ async function updateLog(
         log = generationLogSchema.parse({});
       }
       await change(log);
-      const rolled = {
-        successes: log.successes.splice(0, Math.max(0, log.successes.length - cap)),
-        failures: log.failures.splice(0, Math.max(0, log.failures.length - cap)),
-      };
+      const rolled = Object.fromEntries(LOG_KINDS.map((each) => [each, log[each].splice(0, Math.max(0, log[each].length - cap))])) as LogEntries;
       // The archive is written first: a crash in between leaves entries twice (ids tell), never none.
       const archived = await archive(dataRoot, rolled, cap);
       await writeFileAtomic(file, formatJson(log));
@@ -314,8 +339,9 @@ export async function listGenerationArchives(dataRoot: string): Promise<number[]
 }
 
 /** Appends rolled entries to the newest archive until it holds `cap` of a kind, then starts the next. */
-async function archive(dataRoot: string, rolled: Pick<GenerationLog, 'successes' | 'failures'>, cap: number): Promise<string[]> {
-  if (rolled.successes.length === 0 && rolled.failures.length === 0) {
+async function archive(dataRoot: string, rolled: LogEntries, cap: number): Promise<string[]> {
+  const left = (entries: LogEntries) => LOG_KINDS.some((kind) => entries[kind].length > 0);
+  if (!left(rolled)) {
     return [];
   }
   const written: string[] = [];
@@ -325,10 +351,10 @@ async function archive(dataRoot: string, rolled: Pick<GenerationLog, 'successes'
     number++; // an unreadable archive is left as it is
     current = generationLogSchema.parse({});
   }
-  const pending = { successes: [...rolled.successes], failures: [...rolled.failures] };
-  while (pending.successes.length > 0 || pending.failures.length > 0) {
+  const pending = Object.fromEntries(LOG_KINDS.map((kind) => [kind, [...rolled[kind]]])) as LogEntries;
+  while (left(pending)) {
     let moved = 0;
-    for (const kind of ['successes', 'failures'] as const) {
+    for (const kind of LOG_KINDS) {
       const target = current[kind] as Array<{ id?: string }>;
       const known = new Set(target.map((entry) => entry.id).filter(Boolean));
       const room = Math.max(0, cap - target.length);
@@ -341,7 +367,7 @@ async function archive(dataRoot: string, rolled: Pick<GenerationLog, 'successes'
       await writeFileAtomic(file, formatJson(current));
       written.push(file);
     }
-    if (pending.successes.length > 0 || pending.failures.length > 0) {
+    if (left(pending)) {
       number++;
       current = generationLogSchema.parse({});
     }
@@ -373,7 +399,7 @@ export async function readGenerationLog(dataRoot: string, options: { withArchive
   const merged = generationLogSchema.parse({});
   const seen = new Set<string>();
   const add = (from: GenerationLog) => {
-    for (const kind of ['successes', 'failures'] as const) {
+    for (const kind of LOG_KINDS) {
       for (const entry of from[kind]) {
         if (entry.id && seen.has(entry.id)) {
           continue;
@@ -384,7 +410,6 @@ export async function readGenerationLog(dataRoot: string, options: { withArchive
         (merged[kind] as unknown[]).push(entry);
       }
     }
-    merged.ratings.push(...from.ratings);
   };
   for (const number of await listGenerationArchives(dataRoot)) {
     add(await readLogFile(generationArchivePath(dataRoot, number)));

@@ -1,7 +1,8 @@
 import { Dirent, readdirSync, readFileSync, statSync } from 'node:fs';
 import * as path from 'node:path';
 import { validateJsonText } from '../manifest/jsonFile';
-import { Manifest, manifestSchema } from '../manifest/manifestSchema';
+import type { Category } from '../manifest/categories';
+import { ImageEntry, Manifest, manifestSchema } from '../manifest/manifestSchema';
 import { toDataProblem } from '../manifest/optionalJsonFile';
 import { emptyCounts } from '../plan/targets';
 import { descriptorForSex, parseActorId } from './actorId';
@@ -101,7 +102,7 @@ function collectImages(
     images.push({
       filename: entry.filename,
       path: path.join(trainingDir, entry.filename),
-      category: entry.category,
+      category: effectiveCategory(entry),
       number: entry.index ?? imageNumber(actorId, entry.filename),
       tracked: true,
       missing,
@@ -115,6 +116,16 @@ function collectImages(
     }
   }
   return images.sort((a, b) => (a.number ?? Infinity) - (b.number ?? Infinity) || a.filename.localeCompare(b.filename));
+}
+
+/**
+ * The category the planner counts: the stored evaluation's, unless it could not tell or was made
+ * for other bytes; else the manifest's own. So the tree's counts and the plan agree.
+ */
+function effectiveCategory(entry: ImageEntry): Category {
+  const evaluation = entry.evaluation;
+  const current = evaluation && !(evaluation.sha256 && entry.sha256 && evaluation.sha256 !== entry.sha256);
+  return current && evaluation.category && evaluation.category !== 'unknown' ? evaluation.category : entry.category;
 }
 
 function readManifest(

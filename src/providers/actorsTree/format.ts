@@ -22,14 +22,6 @@ export function actorDescription(actor: ActorRecord, targets: CategoryTargets, p
   return parts.join(' · ');
 }
 
-export function stars(count: number | undefined): string {
-  if (!count) {
-    return '';
-  }
-  const clamped = Math.max(0, Math.min(5, Math.round(count)));
-  return '★'.repeat(clamped) + '☆'.repeat(5 - clamped);
-}
-
 export function countsTable(counts: CategoryCounts, targets: CategoryTargets): string {
   return [
     '| Category | Have | Target |',

@@ -4,7 +4,8 @@ import type { CategoryTargets } from '../../core/plan/targets';
 import type { DriftKind } from '../../core/reconcile/types';
 import type { ActorImage, ActorRecord, DataProblem } from '../../core/workspace/types';
 import type { PlanState } from '../../host/planningHost';
-import { actorDescription, countsTable, escapeMarkdown, stars } from './format';
+import { stars } from '../../core/tracking/ratings';
+import { actorDescription, countsTable, escapeMarkdown } from './format';
 import { actorUri } from './uris';
 
 /** Every node of the Actors tree: a stable id, its item, its children, an optional rich tooltip. */
@@ -267,8 +268,9 @@ export class ProblemNode implements StudioNode {
   }
 }
 
+/** Opens the file in a preview editor; the tree keeps the focus, so keys (1-5 rate) act on the selection. */
 function openCommand(uri: vscode.Uri): vscode.Command {
-  return { command: 'vscode.open', title: 'Open', arguments: [uri, { preview: true }] };
+  return { command: 'vscode.open', title: 'Open', arguments: [uri, { preview: true, preserveFocus: true }] };
 }
 
 function thumbnail(file: string): string {

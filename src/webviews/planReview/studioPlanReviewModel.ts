@@ -1,6 +1,7 @@
 import * as path from 'node:path';
 import * as vscode from 'vscode';
 import type { FileHasher } from '../../core/plan/planFiles';
+import { watchDataFolder } from '../../host/dataFolderWatcher';
 import type { GenerationHost } from '../../host/generationHost';
 import type { PlanningHost } from '../../host/planningHost';
 import type { StudioWorkspace } from '../../host/studioWorkspace';
@@ -28,7 +29,7 @@ export class StudioPlanReviewModel implements PlanReviewModel, vscode.Disposable
   readonly onDidChange = this.changed.event;
   private readonly subscriptions: vscode.Disposable[];
   private hasher?: FileHasher;
-  private watcher?: vscode.FileSystemWatcher;
+  private watcher?: vscode.Disposable;
 
   constructor(
     private readonly workspace: StudioWorkspace,
@@ -53,22 +54,13 @@ export class StudioPlanReviewModel implements PlanReviewModel, vscode.Disposable
    */
   private watch(): void {
     this.watcher?.dispose();
-    this.watcher = undefined;
-    const dataRoot = this.workspace.dataRoot;
-    if (!dataRoot) {
-      return;
-    }
-    this.watcher = vscode.workspace.createFileSystemWatcher(new vscode.RelativePattern(vscode.Uri.file(dataRoot), '{actors/*/training_data/*,action_plans/*_action_plan.json}'));
-    const onEvent = (uri: vscode.Uri) => {
-      const actorId = actorOfPath(dataRoot, uri.fsPath);
+    this.watcher = watchDataFolder(this.workspace.dataRoot, '{actors/*/training_data/*,action_plans/*_action_plan.json}', (file, dataRoot) => {
+      const actorId = actorOfPath(dataRoot, file);
       if (actorId) {
         this.workspace.invalidate(actorId);
         this.changed.fire(actorId);
       }
-    };
-    this.watcher.onDidCreate(onEvent);
-    this.watcher.onDidChange(onEvent);
-    this.watcher.onDidDelete(onEvent);
+    });
   }
 
   async loadPlan(actorId: string): Promise<PlanLoad> {

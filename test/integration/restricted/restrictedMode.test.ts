@@ -40,4 +40,12 @@ describe('Restricted Mode (untrusted folder)', () => {
       await fs.rm(out, { recursive: true, force: true });
     }
   });
+
+  it('Rate Image refuses in Restricted Mode and leaves the manifest as it was', async () => {
+    const manifest = path.join(workspaceRoot(), 'data', 'actors', '0001_european_35_male', 'training_data', 'manifest.json');
+    const before = await fs.readFile(manifest, 'utf8');
+    const result = await vscode.commands.executeCommand('actorStudio.rateImage', { actorId: '0001_european_35_male', filename: '0001_european_35_male_0.jpg' }, undefined, { stars: 1 });
+    assert.equal(result, undefined);
+    assert.equal(await fs.readFile(manifest, 'utf8'), before);
+  });
 });

@@ -8,6 +8,7 @@ import '@vscode-elements/elements/dist/vscode-divider/index.js';
 import '@vscode-elements/elements/dist/vscode-progress-ring/index.js';
 import type { VscodeButton } from '@vscode-elements/elements/dist/vscode-button/vscode-button.js';
 import { formatCost } from '../../../core/plan/cost';
+import { OneActionAtATime } from '../../shared/ui/actions';
 import { Bridge } from '../../shared/ui/bridge';
 import { codicon, h, replaceChildren } from '../../shared/ui/dom';
 import {
@@ -30,8 +31,6 @@ class PlanReviewView {
   );
   private state: StateMessage | undefined;
   private readonly expanded = new Set<string>(this.bridge.state.expanded ?? []);
-  /** The action this page asked for and waits on. */
-  private pending: string | undefined;
 
   private readonly title = h('h1', {}, 'Plan Review');
   private readonly meta = h('p', { class: 'meta', id: 'plan-meta' });
@@ -39,6 +38,8 @@ class PlanReviewView {
   private readonly staleBox = h('div', { class: 'stale', id: 'stale', attrs: { role: 'alert', hidden: true } });
   private readonly body = h('div', { class: 'plan-body', id: 'plan-body' });
   private readonly status = h('p', { class: 'status', id: 'status', attrs: { role: 'status', 'aria-live': 'polite' } });
+  /** The action this page asked for and waits on. */
+  private readonly actions = new OneActionAtATime(this.status, () => this.updateButtons());
   private readonly openButton = this.button('open-plan', 'Open Plan File', 'go-to-file', true, () => this.run('openPlanFile', () => this.bridge.request('openPlanFile', null)));
   private readonly replanButton = this.button('replan', 'Re-plan', 'refresh', true, () => this.replan());
   private readonly staleReplanButton = this.button('stale-replan', 'Re-plan', 'refresh', false, () => this.replan());
@@ -245,32 +246,13 @@ class PlanReviewView {
     });
   }
 
-  /** Runs one action at a time; says when it failed. */
   private run(what: string, action: () => Promise<unknown>): void {
-    if (this.pending) {
-      return;
-    }
-    this.pending = what;
-    this.status.textContent = `${what}…`;
-    this.updateButtons();
-    action()
-      .then(() => {
-        if (this.status.textContent === `${what}…`) {
-          this.status.textContent = '';
-        }
-      })
-      .catch((error: Error) => {
-        this.status.textContent = `${what} failed: ${error.message}`;
-      })
-      .finally(() => {
-        this.pending = undefined;
-        this.updateButtons();
-      });
+    this.actions.run(what, action);
   }
 
   private updateButtons(): void {
     const state = this.state;
-    const busy = this.pending !== undefined || !!state?.busy;
+    const busy = this.actions.pending !== undefined || !!state?.busy;
     const blocked = !!state?.blocked;
     const hasPlan = isPlanView(state?.load);
     this.spinner.hidden = !busy;

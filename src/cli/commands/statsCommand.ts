@@ -1,0 +1,39 @@
+import { computeAnalytics, loadAnalyticsInput } from '../../core/analytics/analytics';
+import { readWorkspaceSettings, targetFromSettings } from '../../core/config/studioSettings';
+import { GenerationLogFileError } from '../../core/tracking/generationLog';
+import { CliCommand, EXIT_FAILED, EXIT_OK, formatProblem, relativeProblem, selectActors, UsageError } from '../cliSupport';
+import { printStats } from './statsReport';
+
+const STATS_USAGE = 'actor-studio stats [--actor-id ID | --all] [--data DIR] [--json]';
+
+/** `actor-studio stats`: the Analytics panel's numbers (usage, quality, failures, balance, spend). */
+export const statsCommand: CliCommand = {
+  name: 'stats',
+  summary: 'prompt usage, ratings, failures, balance against the target and estimated spend',
+  usage: STATS_USAGE,
+  options: { 'actor-id': { type: 'string' }, all: { type: 'boolean', default: false } },
+  async run(values, io) {
+    // Without --actor-id the numbers are for all actors; --all only says so explicitly.
+    const { dataRoot, index } = await selectActors({ ...values, all: values.all || !values['actor-id'] }, io, STATS_USAGE);
+    const actorId = values['actor-id'] as string | undefined;
+    // The targets as the editor and `plan` see them: the workspace's .vscode/settings.json.
+    const settings = await readWorkspaceSettings(io.cwd).catch((error: Error) => {
+      throw new UsageError(error.message);
+    });
+    const target = targetFromSettings(settings.get);
+    const input = await loadAnalyticsInput(dataRoot, { index }).catch((error: Error) => {
+      throw error instanceof GenerationLogFileError ? new UsageError(`${error.message} (fix it or move it away)`) : error;
+    });
+    const analytics = computeAnalytics(input, target, actorId);
+    const problems = input.problems;
+    if (values.json) {
+      io.stdout(JSON.stringify({ data_root: dataRoot, ...analytics, problems: problems.map((problem) => relativeProblem(dataRoot, problem)) }, null, 2));
+    } else {
+      printStats(io, analytics);
+    }
+    for (const problem of problems) {
+      io.stderr(formatProblem(io.cwd, problem));
+    }
+    return problems.some((problem) => problem.severity === 'error') ? EXIT_FAILED : EXIT_OK;
+  },
+};

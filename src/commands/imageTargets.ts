@@ -1,0 +1,79 @@
+import * as vscode from 'vscode';
+import { CATEGORY_LABELS } from '../core/manifest/categories';
+import type { ActorImage, ActorRecord } from '../core/workspace/types';
+import { ImageNode, StudioNode } from '../providers/actorsTree/nodes';
+import { CommandContext, resolveActors } from './commandContext';
+
+/** One image of one actor, as image commands take it (a tree node, or this from scripts and panels). */
+export interface ImageTarget {
+  actorId: string;
+  filename: string;
+}
+
+/** The context key that is true while the Actors view's selection holds an image (for keybindings). */
+export const IMAGE_SELECTED_KEY = 'actorStudio.imageSelected';
+
+export function isImageTarget(value: unknown): value is ImageTarget {
+  const candidate = value as Partial<ImageTarget> | undefined;
+  return typeof candidate === 'object' && candidate !== null && typeof candidate.actorId === 'string' && typeof candidate.filename === 'string';
+}
+
+/** The image nodes among a click and a multi-selection (VS Code passes both; the selection wins). */
+export function imageNodes(node?: unknown, nodes?: readonly unknown[]): ImageNode[] {
+  const chosen = nodes && nodes.length > 0 ? nodes : node ? [node] : [];
+  return chosen.filter((each): each is ImageNode => each instanceof ImageNode);
+}
+
+/** Keeps IMAGE_SELECTED_KEY in step with the view's selection. */
+export function trackImageSelection(view: vscode.TreeView<StudioNode>): vscode.Disposable {
+  let last = false;
+  return view.onDidChangeSelection(({ selection }) => {
+    const selected = imageNodes(undefined, selection).length > 0;
+    if (selected !== last) {
+      last = selected;
+      void vscode.commands.executeCommand('setContext', IMAGE_SELECTED_KEY, selected);
+    }
+  });
+}
+
+/** The images among tree nodes (other nodes are passed over). */
+export function imageTargetsOf(nodes: readonly unknown[]): ImageTarget[] {
+  return imageNodes(undefined, nodes).map((each) => ({ actorId: each.actorId, filename: each.image.filename }));
+}
+
+/**
+ * The images a command applies to: the image nodes clicked or selected, an ImageTarget, else an
+ * actor and then one of its images from quick picks (the palette). Undefined when the user cancels.
+ */
+export async function resolveImages(context: CommandContext, node: unknown, nodes: readonly unknown[] | undefined): Promise<ImageTarget[] | undefined> {
+  const selected = imageTargetsOf(nodes && nodes.length > 0 ? nodes : node ? [node] : []);
+  if (selected.length > 0) {
+    return selected;
+  }
+  if (isImageTarget(node)) {
+    return [{ actorId: node.actorId, filename: node.filename }];
+  }
+  const [actor] = (await resolveActors(context)) ?? [];
+  const image = actor && (await pickImage(actor));
+  return image ? [image] : undefined;
+}
+
+/** A quick pick of the actor's images in the manifest (untracked ones have no entry to write to). */
+export async function pickImage(actor: ActorRecord): Promise<ImageTarget | undefined> {
+  const { stars } = await import('../core/tracking/ratings');
+  const images = actor.images.filter((image) => image.tracked && !image.missing);
+  if (images.length === 0) {
+    void vscode.window.showInformationMessage(`Actor Studio: ${actor.id} has no images in its manifest.`);
+    return undefined;
+  }
+  const picked = await vscode.window.showQuickPick(
+    images.map((image: ActorImage) => ({
+      label: image.filename,
+      description: [CATEGORY_LABELS[image.category], stars(image.entry?.rating?.stars)].filter(Boolean).join(' · '),
+      detail: image.entry?.prompt ?? undefined,
+      image,
+    })),
+    { placeHolder: `Choose an image of ${actor.id}`, matchOnDescription: true },
+  );
+  return picked ? { actorId: actor.id, filename: picked.image.filename } : undefined;
+}

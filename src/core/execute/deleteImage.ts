@@ -1,0 +1,65 @@
+import { promises as fs } from 'node:fs';
+import * as path from 'node:path';
+import { executionJournalSchema } from '../manifest/dataFileSchemas';
+import { journalPath, newRunId, RunJournal } from './journal';
+import { moveToTrash } from './trash';
+
+export interface DeleteImagesRequest {
+  dataRoot: string;
+  images: ReadonlyArray<{ actorId: string; filename: string }>;
+  /** Why, as the journal keeps it. */
+  reason: string;
+  now?: () => Date;
+}
+
+export interface DeleteImagesOutcome {
+  runId: string;
+  /** Images moved to the trash. */
+  moved: Array<{ actorId: string; filename: string }>;
+  /** Images that were already gone (neither file nor manifest entry). */
+  gone: Array<{ actorId: string; filename: string }>;
+}
+
+/**
+ * Deletes images by hand (the Image Viewer, Delete Image): one run of delete operations, journaled
+ * like an execution, so each file, its manifest entry and its prompt metadata go to
+ * `data/.trash/<run id>/` and Undo Last Execution puts them all back. Nothing is deleted
+ * outright; an object in S3 stays (Reconcile Data reports it).
+ */
+export async function deleteImagesToTrash(request: DeleteImagesRequest): Promise<DeleteImagesOutcome> {
+  const now = request.now ?? (() => new Date());
+  const started = now();
+  const runId = newRunId(started);
+  const data = executionJournalSchema.parse({
+    run_id: runId,
+    mode: 'delete_only',
+    actor_ids: [...new Set(request.images.map((image) => image.actorId))].sort(),
+    status: 'running',
+    started_at: started.toISOString(),
+    operations: request.images.map((image) => ({
+      id: `${image.actorId}/delete/${image.filename}`,
+      actor_id: image.actorId,
+      kind: 'delete',
+      state: 'pending',
+      filename: image.filename,
+      reason: request.reason,
+    })),
+  });
+  const file = journalPath(request.dataRoot, runId);
+  await fs.mkdir(path.dirname(file), { recursive: true });
+  const journal = new RunJournal(file, data, now);
+  // The journal first: a crash later leaves a run whose trash record says where things stood.
+  await journal.persist();
+  const outcome: DeleteImagesOutcome = { runId, moved: [], gone: [] };
+  for (const operation of data.operations) {
+    const image = { actorId: operation.actor_id, filename: operation.filename! };
+    await journal.update(operation, { state: 'started', started_at: now().toISOString() });
+    const { moved } = await moveToTrash(request.dataRoot, runId, image.actorId, image.filename, now());
+    (moved ? outcome.moved : outcome.gone).push(image);
+    await journal.update(operation, { state: moved ? 'done' : 'skipped', ...(moved ? {} : { skip_reason: `${image.filename} was already gone` }), finished_at: now().toISOString() });
+  }
+  data.status = 'completed';
+  data.finished_at = now().toISOString();
+  await journal.persist();
+  return outcome;
+}

@@ -1,0 +1,131 @@
+import { promises as fs } from 'node:fs';
+import { fileName } from '../manifest/common';
+import { updateManifest } from '../manifest/manifestStore';
+import type { ImageEntry } from '../manifest/manifestSchema';
+import { actorPaths } from '../workspace/layout';
+import { logQuietly, recordRating, type LogOptions } from './generationLog';
+
+/*
+ * Ratings: 1 to 5 stars with optional feedback on one image. The image's manifest entry holds the
+ * current rating (what the tree, exports and analytics read); the generation log keeps every
+ * rating ever given, so a re-rating replaces the first and appends to the second.
+ */
+
+export type Rating = NonNullable<ImageEntry['rating']>;
+
+/** Feedback is free text, but a bounded one: a manifest is read whole on every refresh. */
+export const MAX_FEEDBACK_LENGTH = 10_000;
+
+/** Bad input: an unknown actor or image, stars out of range, feedback too long. */
+export class RatingError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'RatingError';
+  }
+}
+
+export interface RateRequest {
+  actorId: string;
+  filename: string;
+  /** A whole number from 1 to 5. */
+  stars: number;
+  /** Kept as written (shown as text everywhere). Omitted keeps the earlier feedback; '' removes it. */
+  feedback?: string;
+}
+
+export interface RateOutcome {
+  rating: Rating;
+  /** The image's manifest entry as written. */
+  entry: ImageEntry;
+  /** Set when the rating stands in the manifest but the log could not record it. */
+  logWarning?: string;
+}
+
+export interface RatingOptions extends LogOptions {
+  /** For the actor's lock, like every manifest writer. */
+  lockTimeoutMs?: number;
+}
+
+/** `★★★☆☆`; '' for no rating. */
+export function stars(count: number | undefined): string {
+  if (!count) {
+    return '';
+  }
+  const clamped = Math.max(0, Math.min(5, Math.round(count)));
+  return '★'.repeat(clamped) + '☆'.repeat(5 - clamped);
+}
+
+export function isValidStars(stars: unknown): stars is number {
+  return typeof stars === 'number' && Number.isInteger(stars) && stars >= 1 && stars <= 5;
+}
+
+/**
+ * Rates an image: writes `rating` (stars, feedback, rated_at; other fields of an earlier rating
+ * kept) into its manifest entry under the actor's lock, then appends the rating to the log.
+ */
+export async function rateImage(dataRoot: string, request: RateRequest, options: RatingOptions = {}): Promise<RateOutcome> {
+  const { actorId, filename, stars, feedback } = request;
+  if (!isValidStars(stars)) {
+    throw new RatingError(`stars must be a whole number from 1 to 5, not ${JSON.stringify(stars)} (rating ${actorId}/${filename})`);
+  }
+  if (feedback !== undefined && feedback.length > MAX_FEEDBACK_LENGTH) {
+    throw new RatingError(`feedback is ${feedback.length} characters long; at most ${MAX_FEEDBACK_LENGTH} are kept (rating ${actorId}/${filename})`);
+  }
+  const now = (options.now ?? (() => new Date()))();
+  let rating: Rating | undefined;
+  const entry = await changeImageEntry(dataRoot, actorId, filename, options, (image) => {
+    const { feedback: earlierFeedback, ...earlier } = image.rating ?? {};
+    const kept = feedback === undefined ? earlierFeedback : feedback.trim() === '' ? undefined : feedback;
+    rating = { ...earlier, stars, ...(kept !== undefined ? { feedback: kept } : {}), rated_at: now.toISOString() };
+    image.rating = rating;
+  });
+  const logWarning = await logQuietly(() => recordRating(dataRoot, { actorId, filename, stars, ...(rating!.feedback !== undefined ? { feedback: rating!.feedback } : {}) }, options));
+  return { rating: rating!, entry, ...(logWarning ? { logWarning } : {}) };
+}
+
+/**
+ * Removes an image's rating from its manifest entry. The log keeps the ratings given before (it
+ * is a history of ratings, and an analysis of prompts may still use them).
+ */
+export async function clearRating(dataRoot: string, request: { actorId: string; filename: string }, options: RatingOptions = {}): Promise<{ entry: ImageEntry; cleared?: Rating }> {
+  let cleared: Rating | undefined;
+  const entry = await changeImageEntry(dataRoot, request.actorId, request.filename, options, (image) => {
+    cleared = image.rating ?? undefined;
+    delete image.rating;
+  });
+  return { entry, ...(cleared ? { cleared } : {}) };
+}
+
+/** Applies `change` to one image entry of the actor's manifest, under its lock; clear errors for unknown actors and images. */
+async function changeImageEntry(dataRoot: string, actorId: string, filename: string, options: RatingOptions, change: (image: ImageEntry) => void): Promise<ImageEntry> {
+  const paths = actorPaths(dataRoot, actorId);
+  if (!fileName.safeParse(actorId).success || !(await isFolder(paths.dir))) {
+    throw new RatingError(`unknown actor "${actorId}": there is no folder ${paths.dir}`);
+  }
+  if (!fileName.safeParse(filename).success) {
+    throw new RatingError(`"${filename}" is not an image file name (a plain name in ${paths.trainingDir})`);
+  }
+  let changed: ImageEntry | undefined;
+  await updateManifest(
+    dataRoot,
+    actorId,
+    (manifest) => {
+      const image = manifest.images.find((candidate) => candidate.filename === filename);
+      if (!image) {
+        // Thrown before anything is written: the manifest stays as it was.
+        throw new RatingError(`${paths.manifest}: no image "${filename}" in this manifest (an untracked image is added by Reconcile Data first)`);
+      }
+      change(image);
+      changed = image;
+    },
+    { timeoutMs: options.lockTimeoutMs },
+  );
+  return changed!;
+}
+
+async function isFolder(dir: string): Promise<boolean> {
+  return fs.stat(dir).then(
+    (stat) => stat.isDirectory(),
+    () => false,
+  );
+}

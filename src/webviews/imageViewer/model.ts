@@ -1,0 +1,31 @@
+import type * as vscode from 'vscode';
+import type { ImageView, RatingView } from './protocol';
+
+/** One image of one actor. */
+export interface ImageRef {
+  actorId: string;
+  filename: string;
+}
+
+/**
+ * What the Image Viewer panel needs from the extension; the composition root implements it over
+ * the workspace, the Rate Image command, the trash and the generation host. The panel never reads
+ * or writes files itself.
+ */
+export interface ImageViewerModel {
+  /** The image as the page shows it, with its absolute `path`; undefined when the actor has no such image. */
+  loadImage(image: ImageRef): Promise<ImageView | undefined>;
+  /** The actor's training folder: the one folder of the data folder the page may load images from. */
+  trainingFolder(actorId: string): vscode.Uri | undefined;
+  /** Rates through the Rate Image command (so the tree and the log follow). */
+  rate(image: ImageRef, stars: number, feedback?: string): Promise<RatingView>;
+  clearRating(image: ImageRef): Promise<void>;
+  /** Asks in a modal dialog, then moves the image to the trash; false when the user said no. */
+  deleteImage(image: ImageRef): Promise<boolean>;
+  /** Generates a new image for the actor from `promptId`; resolves with its file name. */
+  regenerate(request: ImageRef & { promptId: string; signal: AbortSignal; onProgress: (message: string) => void }): Promise<string>;
+  /** Opens the file in an editor beside the panel. */
+  openFile(image: ImageRef): Promise<void>;
+  /** Fires with an actor whose images changed: the panel showing it sends its state again. */
+  readonly onDidChange: vscode.Event<string>;
+}

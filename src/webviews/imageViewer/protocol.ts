@@ -1,0 +1,107 @@
+// The Image Viewer panel's messages, shared by the host (imageViewerPanel.ts) and the UI (ui/main.ts).
+// No `vscode` import and no DOM types: both bundles compile this file.
+import type { Category } from '../../core/manifest/categories';
+import type { BaseUiMessage, ReplyMessage } from '../webviewProtocol';
+
+export const PANEL_VIEW_TYPE = 'actorStudio.imageViewer';
+
+export interface RatingView {
+  stars: number;
+  feedback?: string;
+  ratedAt?: string;
+}
+
+export interface EvaluationView {
+  evaluator?: string;
+  quality?: number;
+  /** Issue keys, e.g. "blurry", "identity_drift". */
+  issues: string[];
+  /** The evaluator's reasons in words. */
+  reasons: string[];
+  /** Face distance to the base image, when the face check ran and found a face. */
+  identityDistance?: number;
+  /** The distance above which an image shows another person (the setting). */
+  identityThreshold: number;
+  evaluatedAt?: string;
+}
+
+/** One image of an actor as the page shows it. */
+export interface ImageView {
+  actorId: string;
+  filename: string;
+  /** Absolute path (host side only: the host swaps it for `src` before posting). */
+  path?: string;
+  /** A webview URI of the file; '' when the file is missing. */
+  src?: string;
+  category: Category;
+  categoryLabel: string;
+  /** In the manifest (only tracked images can be rated or regenerated). */
+  tracked: boolean;
+  /** In the manifest but not on disk. */
+  missing: boolean;
+  promptId?: string;
+  prompt?: string;
+  model?: string;
+  createdAt?: string;
+  width?: number;
+  height?: number;
+  rating?: RatingView;
+  evaluation?: EvaluationView;
+  /** 1-based place among the actor's images, and their count, for prev/next. */
+  position: number;
+  count: number;
+  previous?: string;
+  next?: string;
+}
+
+/** A regeneration the host runs or ran for this panel. */
+export interface RegenerationView {
+  state: 'running' | 'done' | 'failed';
+  message: string;
+  /** The new image (done). */
+  filename?: string;
+}
+
+// ---- host -> UI
+
+export interface StateMessage {
+  type: 'state';
+  actorId?: string;
+  filename?: string;
+  view?: ImageView;
+  /** Why writing actions are off (Restricted Mode), when they are. */
+  blocked?: string;
+  /** Why the image could not be shown. */
+  problem?: string;
+  regeneration?: RegenerationView;
+}
+
+export type ImageViewerHostMessage = StateMessage | ReplyMessage;
+
+// ---- UI -> host
+
+/** Requests with a reply; each resolves when the action is done (or says why it could not run). */
+export type ImageViewerRequests = {
+  /** Sets the stars (1-5); `feedback` given replaces the feedback, omitted keeps it. */
+  rate: { params: { stars: number; feedback?: string }; result: RatingView };
+  clearRating: { params: null; result: null };
+  /** Shows another image of the same actor. */
+  show: { params: { filename: string }; result: null };
+  /** Moves the image to the trash after a modal confirmation; `deleted: false` when the user said no. */
+  delete: { params: null; result: { deleted: boolean } };
+  /** Generates a new image from this image's prompt; resolves when it is saved (the panel then shows it). */
+  regenerate: { params: null; result: { filename: string } };
+  cancelRegeneration: { params: null; result: null };
+  /** Opens the file in an editor beside the panel. */
+  openFile: { params: null; result: null };
+};
+
+export type ImageViewerUiMessage = BaseUiMessage<ImageViewerRequests>;
+
+/** What the page keeps across reloads (vscode.setState); the serializer reopens the panel on this image. */
+export interface ImageViewerUiState {
+  actorId?: string;
+  filename?: string;
+  /** Feedback typed but not saved yet, for this image. */
+  draft?: { filename: string; feedback: string };
+}

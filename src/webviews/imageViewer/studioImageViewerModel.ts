@@ -1,0 +1,90 @@
+import * as path from 'node:path';
+import * as vscode from 'vscode';
+import { resolveLocalCheckThresholds } from '../../core/evaluate/thresholds';
+import { actorPaths } from '../../core/workspace/layout';
+import { CommandIds } from '../../commands/commandIds';
+import type { DeleteImageResult } from '../../commands/deleteImage';
+import type { RateImageResult } from '../../commands/rateImage';
+import type { GenerationHost } from '../../host/generationHost';
+import type { StudioWorkspace } from '../../host/studioWorkspace';
+import type { ActorsTreeProvider } from '../../providers/actorsTree/actorsTreeProvider';
+import { buildImageView } from './imageView';
+import type { ImageRef, ImageViewerModel } from './model';
+import type { ImageView, RatingView } from './protocol';
+
+/**
+ * The Image Viewer's view of the extension: images from the workspace index, ratings through the
+ * Rate Image and Delete Image commands (the tree and the log follow), regeneration through the
+ * GenerationHost (which refreshes the tree).
+ */
+export class StudioImageViewerModel implements ImageViewerModel, vscode.Disposable {
+  private readonly changed = new vscode.EventEmitter<string>();
+  readonly onDidChange = this.changed.event;
+  private readonly subscriptions: vscode.Disposable[];
+
+  constructor(
+    private readonly workspace: StudioWorkspace,
+    private readonly generation: GenerationHost,
+    tree: ActorsTreeProvider,
+  ) {
+    this.subscriptions = [this.changed, tree.onDidIndex((index) => index.actors.forEach((actor) => this.changed.fire(actor.id)))];
+  }
+
+  async loadImage(image: ImageRef): Promise<ImageView | undefined> {
+    const actors = await this.workspace.actors();
+    const record = actors?.actor(image.actorId);
+    const threshold = resolveLocalCheckThresholds(this.workspace.settings.evaluation.thresholds).identityDriftDistance;
+    return record && buildImageView(record, image.filename, threshold);
+  }
+
+  trainingFolder(actorId: string): vscode.Uri | undefined {
+    const dataRoot = this.workspace.dataRoot;
+    return dataRoot && path.basename(actorId) === actorId ? vscode.Uri.file(actorPaths(dataRoot, actorId).trainingDir) : undefined;
+  }
+
+  async rate(image: ImageRef, stars: number, feedback?: string): Promise<RatingView> {
+    const result = await this.rateThroughCommand(image, { stars, ...(feedback !== undefined ? { feedback } : {}) });
+    const rating = result.rated[0]?.rating;
+    if (!rating) {
+      throw new Error(`${image.filename} was not rated`);
+    }
+    return { stars: rating.stars, feedback: rating.feedback, ratedAt: rating.rated_at };
+  }
+
+  async clearRating(image: ImageRef): Promise<void> {
+    await this.rateThroughCommand(image, { clear: true });
+  }
+
+  async deleteImage(image: ImageRef): Promise<boolean> {
+    // Through the command: the same confirmation, trash run and tree refresh as the context menu.
+    const result = await vscode.commands.executeCommand<DeleteImageResult | undefined>(CommandIds.deleteImage, image);
+    return result !== undefined;
+  }
+
+  async regenerate(request: ImageRef & { promptId: string; signal: AbortSignal; onProgress: (message: string) => void }): Promise<string> {
+    const image = await this.generation.generate({ actorId: request.actorId, promptId: request.promptId, signal: request.signal, onProgress: request.onProgress });
+    return image.filename;
+  }
+
+  async openFile(image: ImageRef): Promise<void> {
+    const folder = this.trainingFolder(image.actorId);
+    if (folder && path.basename(image.filename) === image.filename) {
+      await vscode.commands.executeCommand('vscode.open', vscode.Uri.joinPath(folder, image.filename), { viewColumn: vscode.ViewColumn.Beside, preserveFocus: true });
+    }
+  }
+
+  private async rateThroughCommand(image: ImageRef, options: { stars?: number; feedback?: string; clear?: boolean }): Promise<RateImageResult> {
+    const result = await vscode.commands.executeCommand<RateImageResult | undefined>(CommandIds.rateImage, image, undefined, options);
+    if (!result) {
+      throw new Error('rating is not possible here (Restricted Mode, or no data folder)');
+    }
+    if (result.failed.length > 0) {
+      throw new Error(result.failed[0].reason);
+    }
+    return result;
+  }
+
+  dispose(): void {
+    vscode.Disposable.from(...this.subscriptions).dispose();
+  }
+}

@@ -1,0 +1,156 @@
+// The Image Viewer in the real extension host, tested at its protocol boundary (like the other
+// panels): the test reads the state the host posts and sends the requests the page would send,
+// while the real page runs in the workbench. Carl is evaluated first, so the viewer has issues and
+// a face distance to show; the workspace is put back afterwards.
+import * as assert from 'node:assert/strict';
+import { promises as fs } from 'node:fs';
+import * as path from 'node:path';
+import * as vscode from 'vscode';
+import type { DeleteImageResult } from '../../../src/commands/deleteImage';
+import type { ImageViewerPanelProbe } from '../../../src/webviews/imageViewer/imageViewerPanel';
+import type { ImageViewerHostMessage, StateMessage } from '../../../src/webviews/imageViewer/protocol';
+import { restoreFiles, snapshotFiles } from '../support/files';
+import { children, studio, waitFor, workspaceRoot } from '../support/studio';
+
+const CARL = '0001_european_35_male';
+const HOSTILE = '<b>x</b><script>alert(1)</script>';
+
+const dataDir = () => path.join(workspaceRoot(), 'data');
+const trainingDir = () => path.join(dataDir(), 'actors', CARL, 'training_data');
+const isState = (message: ImageViewerHostMessage): message is StateMessage => message.type === 'state';
+const manifest = async () => JSON.parse(await fs.readFile(path.join(trainingDir(), 'manifest.json'), 'utf8')) as { images: Array<{ filename: string; prompt_id?: string; rating?: { stars: number; feedback?: string } }> };
+
+async function carlNode() {
+  const carl = (await children(await studio())).find((actor) => actor.label === CARL);
+  assert.ok(carl, `${CARL} is in the tree`);
+  return carl;
+}
+
+async function carlPhotos() {
+  const api = await studio();
+  const photos = (await children(api, (await carlNode()).node)).find((group) => group.label === 'Photorealistic')!;
+  return children(api, photos.node);
+}
+
+describe('Image Viewer panel', function () {
+  this.timeout(180_000);
+  let probe: ImageViewerPanelProbe;
+  let original: Map<string, Buffer>;
+  const createdFolders = ['.trash', 'action_plans', 'tracking'];
+  let existedBefore: boolean[];
+  let requestId = 900;
+
+  async function request(method: string, params: unknown) {
+    const id = ++requestId;
+    const from = probe.posted.length;
+    await probe.receive({ type: 'request', id, method, params } as never);
+    return probe.waitFor((message) => message.type === 'reply' && message.id === id, { from, timeoutMs: 120_000 });
+  }
+
+  /** The newest state posted from `from` on that satisfies `check`. */
+  const stateWhere = (check: (state: StateMessage) => boolean, from = 0) =>
+    probe.waitFor((message): message is StateMessage => isState(message) && check(message), { from, timeoutMs: 30_000 });
+
+  before(async () => {
+    original = await snapshotFiles(dataDir());
+    existedBefore = await Promise.all(createdFolders.map((name) => fs.access(path.join(dataDir(), name)).then(() => true, () => false)));
+  });
+
+  after(async () => {
+    (await studio()).imageViewerPanel()?.close();
+    await restoreFiles(dataDir(), original);
+    for (const [position, name] of createdFolders.entries()) {
+      if (!existedBefore[position]) {
+        await fs.rm(path.join(dataDir(), name), { recursive: true, force: true });
+      }
+    }
+    await vscode.commands.executeCommand('actorStudio.refresh');
+    await vscode.commands.executeCommand('workbench.action.closeAllEditors');
+  });
+
+  it('opens from an image node: real page ready, strict CSP, the image served from the training folder, prompt, rating and evaluation', async () => {
+    await vscode.commands.executeCommand('actorStudio.evaluateActor', (await carlNode()).node);
+    const [first] = await carlPhotos();
+    await vscode.commands.executeCommand('actorStudio.openImageViewer', first.node);
+    const api = await studio();
+    const current = api.imageViewerPanel();
+    assert.ok(current, 'api.imageViewerPanel() returns the open viewer');
+    probe = current;
+    assert.equal(probe.viewType, 'actorStudio.imageViewer');
+    await waitFor('the page to say ready', () => probe.uiReady);
+    const state = await stateWhere((message) => message.view !== undefined);
+    const view = state.view!;
+    assert.equal(view.filename, `${CARL}_0.jpg`);
+    assert.equal(view.promptId, 'photo_golden_hour_rooftop');
+    assert.match(view.prompt ?? '', /rooftop/);
+    assert.equal(view.rating?.stars, 4);
+    assert.equal(view.path, undefined, 'no file paths go to the page');
+    assert.ok(view.src && view.src.includes(`${CARL}/training_data/${CARL}_0.jpg`), `a webview URI of the file: ${view.src}`);
+    assert.ok(!view.src.startsWith('file:'), 'served through the webview, not a file: URI');
+    assert.ok(view.evaluation, 'the evaluation from the manifest cache');
+    assert.equal(view.evaluation.identityThreshold, 0.6);
+    assert.equal(typeof view.evaluation.identityDistance, 'number', 'the face distance to the base image');
+    const csp = /<meta http-equiv="Content-Security-Policy" content="([^"]+)">/.exec(probe.html)?.[1] ?? '';
+    assert.match(csp, /default-src 'none'/);
+    assert.match(csp, /script-src 'nonce-[A-Za-z0-9+/=]{16,}'(;|$)/);
+    assert.doesNotMatch(csp, /unsafe-inline|unsafe-eval/);
+    assert.deepEqual(probe.diagnostics, [], 'no CSP violations or page errors');
+  });
+
+  it('the star widget and the feedback box rate through Rate Image: manifest, state and tree follow; markup stays text', async () => {
+    const from = probe.posted.length;
+    const reply = await request('rate', { stars: 2 });
+    assert.ok(reply.type === 'reply' && reply.ok, JSON.stringify(reply));
+    await stateWhere((state) => state.view?.rating?.stars === 2, from);
+    const withFeedback = await request('rate', { stars: 2, feedback: HOSTILE });
+    assert.ok(withFeedback.type === 'reply' && withFeedback.ok);
+    const state = await stateWhere((message) => message.view?.rating?.feedback === HOSTILE, from);
+    assert.equal(state.view?.rating?.stars, 2);
+    const entry = (await manifest()).images.find((image) => image.filename === `${CARL}_0.jpg`)!;
+    assert.deepEqual([entry.rating?.stars, entry.rating?.feedback], [2, HOSTILE]);
+    await waitFor('the tree to show two stars', async () => (await carlPhotos())[0].description.startsWith('★★☆☆☆'));
+    const refused = await request('rate', { stars: 9 });
+    assert.ok(refused.type === 'reply' && !refused.ok && /1 to 5/.test(refused.message));
+    assert.deepEqual(probe.diagnostics, []);
+  });
+
+  it('prev/next move through the actor\'s images', async () => {
+    const from = probe.posted.length;
+    await request('show', { filename: `${CARL}_1.jpg` });
+    const state = await stateWhere((message) => message.view?.filename === `${CARL}_1.jpg`, from);
+    assert.equal(state.view?.previous, `${CARL}_0.jpg`);
+    assert.equal(state.view?.position, 2);
+  });
+
+  it('Regenerate makes a new image from the same prompt with the offline generator and shows it; the original stays', async () => {
+    const promptId = (await manifest()).images.find((image) => image.filename === `${CARL}_1.jpg`)!.prompt_id;
+    const from = probe.posted.length;
+    const reply = await request('regenerate', null);
+    assert.ok(reply.type === 'reply' && reply.ok, JSON.stringify(reply));
+    const filename = (reply as { result: { filename: string } }).result.filename;
+    assert.equal(filename, `${CARL}_6.jpg`);
+    const state = await stateWhere((message) => message.view?.filename === filename, from);
+    assert.equal(state.view?.promptId, promptId);
+    assert.equal(state.regeneration?.state, 'done');
+    const images = (await manifest()).images;
+    assert.equal(images.find((image) => image.filename === filename)?.prompt_id, promptId);
+    assert.ok(images.some((image) => image.filename === `${CARL}_1.jpg`), 'the original stays');
+    await fs.access(path.join(trainingDir(), filename));
+  });
+
+  it('Delete asks first (a refused dialog deletes nothing); confirmed, the image goes to the trash and the viewer says it is gone', async () => {
+    const shown = `${CARL}_6.jpg`;
+    const refused = await request('delete', null);
+    assert.ok(refused.type === 'reply' && refused.ok && !(refused as { result: { deleted: boolean } }).result.deleted, 'no confirmation, no deletion');
+    await fs.access(path.join(trainingDir(), shown));
+
+    const from = probe.posted.length;
+    const result = await vscode.commands.executeCommand<DeleteImageResult>('actorStudio.deleteImage', { actorId: CARL, filename: shown }, undefined, { confirm: false });
+    assert.deepEqual(result.moved, [{ actorId: CARL, filename: shown }]);
+    await assert.rejects(fs.access(path.join(trainingDir(), shown)));
+    await fs.access(path.join(dataDir(), '.trash', result.runId, 'actors', CARL, 'training_data', shown));
+    assert.ok(!(await manifest()).images.some((image) => image.filename === shown));
+    const state = await stateWhere((message) => message.problem !== undefined || message.view?.filename !== shown, from);
+    assert.match(state.problem ?? '', /no longer among the images/, 'the viewer says the shown image is gone');
+  });
+});
