@@ -18,6 +18,8 @@ export interface TileAnswer {
   issues: string[];
   keep: boolean;
   reason: string;
+  /** Required by the strict schema; left out to test an answer of an older schema. */
+  caption?: string;
 }
 
 export type ScriptedAnswer =
@@ -56,7 +58,7 @@ export class FakeOpenAIServer {
   #script: ScriptedAnswer[] = [];
   #server: http.Server | undefined;
   baseURL = '';
-  defaultTile: (tile: number) => Omit<TileAnswer, 'tile'> = () => ({ category: 'photorealistic', quality: 8, issues: [], keep: true, reason: 'fine' });
+  defaultTile: (tile: number) => Omit<TileAnswer, 'tile'> = () => ({ category: 'photorealistic', quality: 8, issues: [], keep: true, reason: 'fine', caption: 'A photo of the person.' });
 
   constructor(readonly key: string = FAKE_OPENAI_KEY) {}
 

@@ -139,6 +139,8 @@ describe('vision evaluator: openai SDK against a local chat completions server',
           issues: tile === 2 ? ['looking_at_camera', 'symmetric_framing'] : [],
           keep: tile !== 2,
           reason: `reason ${tile}`,
+          // tile 3 as an answer of the schema before captions: it still counts, without one
+          ...(tile === 3 ? {} : { caption: ` The person in scene ${tile}. ` }),
         })),
       },
     });
@@ -155,7 +157,8 @@ describe('vision evaluator: openai SDK against a local chat completions server',
       assert.equal(evaluation.evaluator, 'openai:gpt-4o-mini');
       assert.deepEqual(evaluation.issues, i === 1 ? ['looking_at_camera', 'symmetric_framing'] : []);
     }
-    assert.deepEqual(result.verdicts[1], { filename: 'actor_1.jpg', keep: false, reason: 'reason 2' });
+    assert.deepEqual(result.verdicts[1], { filename: 'actor_1.jpg', keep: false, reason: 'reason 2', caption: 'The person in scene 2.' });
+    assert.deepEqual(result.verdicts[2], { filename: 'actor_2.jpg', keep: true, reason: 'reason 3' });
     assert.deepEqual(result.evaluations[1].reasons, ['delete: reason 2']);
 
     // the request: model, strict json_schema, base image and grid as data URIs, the key as bearer

@@ -28,8 +28,10 @@ async function editManifest(dataRoot: string, actorId: string, edit: (manifest: 
   await fs.writeFile(file, `${JSON.stringify(manifest, null, 2)}\n`);
 }
 
+const VISION_CAPTION = 'A charcoal portrait of the person in a wool coat, looking out of a window.';
+
 /**
- * Eileen with stored evaluations: _0 blurry, _1 no face (photorealistic: fails), _5 no face
+ * Eileen with stored evaluations: _7 (current) and _11 (stale) with a vision model's caption, _0 blurry, _1 no face (photorealistic: fails), _5 no face
  * (bw_stylized: passes), _2 a duplicate of _3, _6 rejected by the vision model, _11 stored for other bytes (stale), _13 and the
  * untracked _12 never evaluated, _10 turned into a webp; the rest pass with a distance.
  */
@@ -58,6 +60,7 @@ async function prepareEileen(dataRoot: string): Promise<void> {
         identity_distance: 0.31,
         ...(key === '_2' ? { duplicate_of: `${EILEEN}_3.jpg` } : {}),
         ...(key === '_6' ? { vision: { model: 'gpt-4o-mini', category: 'bw_stylized', quality: 3, issues: [], keep: false, reason: 'two left hands' } } : {}),
+        ...(key === '_7' || key === '_11' ? { vision: { model: 'gpt-4o-mini', category: entry.category, quality: 8, issues: [], keep: true, reason: 'fine', caption: VISION_CAPTION } } : {}),
       };
     }
   });
@@ -133,6 +136,13 @@ describe('export-dataset', () => {
     const caption = await fs.readFile(path.join(actorDir, '12_ohwx woman', `${EILEEN}_3.txt`), 'utf8');
     assert.match(caption, /^ohwx, Cinematic photorealistic film still of ohwx /);
     assert.equal(await fs.readFile(path.join(actorDir, '12_ohwx woman', `${EILEEN}_13.txt`), 'utf8'), 'ohwx\n', 'no prompt, unknown category: the trigger alone');
+    assert.equal(
+      await fs.readFile(path.join(actorDir, '12_ohwx woman', `${EILEEN}_7.txt`), 'utf8'),
+      'ohwx, A charcoal portrait of ohwx in a wool coat, looking out of a window.\n',
+      'a vision caption describes what the image shows: it wins over the prompt',
+    );
+    const stale = await fs.readFile(path.join(actorDir, '12_ohwx woman', `${EILEEN}_11.txt`), 'utf8');
+    assert.ok(stale.startsWith('ohwx, ') && !stale.includes('charcoal portrait'), `a stale evaluation's caption is not used: "${stale}"`);
 
     const toml = await fs.readFile(path.join(actorDir, 'dataset.toml'), 'utf8');
     const keys = parseTomlish(toml);

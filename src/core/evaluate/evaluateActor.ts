@@ -102,7 +102,7 @@ function toManifest(evaluation: ImageEvaluation, config: string, evaluatedAt: st
     reasons: [...evaluation.reasons],
     ...(evaluation.duplicateOf ? { duplicate_of: evaluation.duplicateOf } : {}),
     ...(evaluation.identityDistance !== undefined ? { identity_distance: evaluation.identityDistance } : {}),
-    ...(vision ? { vision: { model: vision.model, category: vision.category, quality: vision.quality, issues: [...vision.issues], keep: vision.keep, reason: vision.reason } } : {}),
+    ...(vision ? { vision: { model: vision.model, category: vision.category, quality: vision.quality, issues: [...vision.issues], keep: vision.keep, reason: vision.reason, ...(vision.caption ? { caption: vision.caption } : {}) } } : {}),
     evaluated_at: evaluatedAt,
   };
 }

@@ -48,6 +48,7 @@ export class LocalAndVisionEvaluator implements Evaluator {
           issues: evaluation.issues,
           keep: verdict?.keep ?? true,
           reason: verdict?.reason ?? '',
+          ...(verdict?.caption ? { caption: verdict.caption } : {}),
         });
       }
       request.onUsage?.({

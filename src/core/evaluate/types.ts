@@ -58,6 +58,8 @@ export interface VisionJudgement {
   issues: ImageIssue[];
   keep: boolean;
   reason: string;
+  /** A training caption of what the image shows, the subject called "the person" (older answers have none). */
+  caption?: string;
 }
 
 export interface EvaluationRequest {

@@ -88,6 +88,7 @@ export interface VisionVerdict {
   filename: string;
   keep: boolean;
   reason: string;
+  caption?: string;
 }
 
 export interface VisionEvaluationResult {
@@ -135,7 +136,7 @@ export function answerJsonSchema(): Record<string, unknown> {
         items: {
           type: 'object',
           additionalProperties: false,
-          required: ['tile', 'category', 'quality', 'issues', 'keep', 'reason'],
+          required: ['tile', 'category', 'quality', 'issues', 'keep', 'reason', 'caption'],
           properties: {
             tile: { type: 'integer', description: 'The number drawn on the tile.' },
             category: { type: 'string', enum: [...CATEGORIES] },
@@ -143,6 +144,7 @@ export function answerJsonSchema(): Record<string, unknown> {
             issues: { type: 'array', items: { type: 'string', enum: [...VISION_ISSUES] } },
             keep: { type: 'boolean' },
             reason: { type: 'string', description: 'Why keep or delete, in one sentence.' },
+            caption: { type: 'string', description: 'A training caption of what the image shows, the subject called "the person".' },
           },
         },
       },
@@ -161,6 +163,8 @@ const answerSchema = z.object({
       issues: z.array(z.enum(VISION_ISSUES)),
       keep: z.boolean(),
       reason: z.string(),
+      // Required of the model (strict schema); an answer without it still counts, with no caption.
+      caption: z.string().optional(),
     }),
   ),
 });
@@ -180,7 +184,9 @@ export function buildPrompt(tileCount: number, hasBase: boolean): string {
     '- issues, from this list only (empty when there are none): looking_at_camera (the person looks into the lens),',
     '  symmetric_framing (centred, symmetric composition), distortion (warped anatomy or face), identity_mismatch (not the',
     '  same person as the base image), artifacts (generation artefacts, noise, glitches), text_or_watermark, low_resolution, other;',
-    '- keep: true to keep the image in the training set, false to delete it; reason: one short sentence why.',
+    '- keep: true to keep the image in the training set, false to delete it; reason: one short sentence why;',
+    '- caption: one sentence describing the image for training (style, setting, framing, clothing, expression), the subject',
+    '  called "the person", with no name and nothing about identity.',
   ].join('\n');
 }
 
@@ -265,7 +271,7 @@ export class VisionEvaluator implements Evaluator {
           reasons: [`${item.keep ? 'keep' : 'delete'}: ${item.reason}`],
           evaluator: this.id,
         });
-        verdicts.push({ filename: item.filename, keep: item.keep, reason: item.reason });
+        verdicts.push({ filename: item.filename, keep: item.keep, reason: item.reason, ...(item.caption?.trim() ? { caption: item.caption.trim() } : {}) });
       }
     }
     return { evaluations, verdicts, usage };

@@ -241,7 +241,10 @@ async function exportActor(actor: ActorRecord, format: DatasetFormat, dir: strin
       continue;
     }
     taken.add(name.toLowerCase());
-    const caption = captionFor(image.entry?.prompt, String(actor.info.descriptor), trigger, verdict.category);
+    // A vision model's caption describes what the image really shows; the prompt only what was asked.
+    const caption = verdict.visionCaption
+      ? captionFor(verdict.visionCaption, 'person', trigger, verdict.category)
+      : captionFor(image.entry?.prompt, String(actor.info.descriptor), trigger, verdict.category);
     await fs.writeFile(path.join(dir, layout.imageDir, `${stem}.txt`), `${caption}\n`);
     const evaluation = image.entry?.evaluation;
     rows.push({

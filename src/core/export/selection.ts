@@ -3,7 +3,7 @@ import { DELETING_ISSUES } from '../plan/planner';
 import type { ActorImage } from '../workspace/types';
 
 /** Why an image stays out of a training set, or undefined when it goes in. */
-export type Verdict = { ok: true; evaluated: boolean; category: Category } | { ok: false; reason: string };
+export type Verdict = { ok: true; evaluated: boolean; category: Category; visionCaption?: string } | { ok: false; reason: string };
 
 /**
  * The planner's "failed checks" rule applied to the stored evaluation, so an export never ships
@@ -43,7 +43,8 @@ export function judgeImage(image: ActorImage, present: ReadonlySet<string>, minR
       return { ok: false, reason: `rated ${stars}, below the minimum ${minRating}` };
     }
   }
-  return { ok: true, evaluated: evaluation !== undefined, category };
+  const visionCaption = evaluation?.vision?.caption?.trim();
+  return { ok: true, evaluated: evaluation !== undefined, category, ...(visionCaption ? { visionCaption } : {}) };
 }
 
 const CATEGORY_WORDS: Record<Category, string> = {

@@ -35,6 +35,7 @@ export const visionJudgementSchema = z.looseObject({
   issues: z.array(z.string()),
   keep: z.boolean(),
   reason: z.string(),
+  caption: z.string().optional(),
 });
 
 export const evaluationSchema = z.looseObject({
