@@ -19,7 +19,7 @@ export interface DeleteImageResult {
 /**
  * Actor Studio: Delete Image (to Trash). The selected images (or an { actorId, filename }, or from
  * the palette an actor and an image) go to data/.trash/ in one run, after a modal confirmation;
- * Undo Last Execution puts them back. Resolves to what moved, or undefined when cancelled.
+ * Undo Last Execution puts them back. Their S3 objects are deleted too (undo re-uploads them). Resolves to what moved, or undefined when cancelled.
  * Programmatic: `executeCommand('actorStudio.deleteImage', target, undefined, { confirm: false })`.
  */
 export function deleteImage(context: CommandContext) {
@@ -44,9 +44,10 @@ export function deleteImage(context: CommandContext) {
         return undefined;
       }
     }
-    const { deleteImagesToTrash } = await import('../core/execute/deleteImage');
-    const outcome = await deleteImagesToTrash({ dataRoot, images, reason: DELETE_REASON });
-    context.logger.info(`moved ${outcome.moved.length} image(s) to the trash (run ${outcome.runId})`);
+    const outcome = await context.execution.deleteImages(images, DELETE_REASON);
+    if (outcome.warnings.length > 0) {
+      void vscode.window.showWarningMessage(`Actor Studio: ${outcome.warnings.join('; ')}`);
+    }
     await context.tree.refresh(new Set(images.map((image) => image.actorId)));
     vscode.window.setStatusBarMessage(`$(trash) Actor Studio: ${outcome.moved.length} image(s) moved to the trash`, 4000);
     return outcome;

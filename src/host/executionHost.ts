@@ -110,6 +110,16 @@ export class ExecutionHost implements vscode.Disposable {
     }
   }
 
+  /** Moves images to the trash by hand, as one undoable run; their S3 objects go too. */
+  async deleteImages(images: ReadonlyArray<{ actorId: string; filename: string }>, reason: string) {
+    const dataRoot = this.requireDataRoot();
+    const [store, { deleteImagesToTrash }] = await Promise.all([createStudioObjectStore(this.workspace.settings, this.secrets), import('../core/execute/deleteImage')]);
+    const outcome = await deleteImagesToTrash({ dataRoot, images, reason, store: usableStore(store) });
+    this.logger.info(`moved ${outcome.moved.length} image(s) to the trash (run ${outcome.runId})`);
+    outcome.warnings.forEach((warning) => this.logger.warn(warning));
+    return outcome;
+  }
+
   /** Puts back what a run deleted (default: the latest run with deletions not undone yet). */
   async undo(runId?: string, signal?: AbortSignal): Promise<UndoSummary> {
     if (this.running) {

@@ -6,6 +6,7 @@ import { deleteImagesToTrash } from '../../src/core/execute/deleteImage';
 import { trashFolder } from '../../src/core/execute/trash';
 import { loadManifest } from '../../src/core/manifest/manifestStore';
 import { actorPaths } from '../../src/core/workspace/layout';
+import { s3StoreFor, startS3Server } from '../fakes/s3Server';
 import { copySampleData } from './helpers/tempData';
 
 const CARL = '0001_european_35_male';
@@ -43,6 +44,38 @@ describe('deleting one image by hand', () => {
     // The same data (a rewrite puts known keys in the schema's order).
     assert.deepEqual(JSON.parse(await fs.readFile(manifest, 'utf8')), JSON.parse(before.manifest));
     assert.deepEqual(JSON.parse(await fs.readFile(promptMetadata, 'utf8')), JSON.parse(before.metadata));
+  });
+
+  it('deletes the S3 object too, and Undo uploads it again; S3 down leaves the object and says so', async () => {
+    const s3 = await startS3Server();
+    try {
+      const store = s3StoreFor(s3, { keyPrefix: 'hand/' });
+      const { trainingDir, manifest } = actorPaths(sample.dataRoot, CARL);
+      const data = JSON.parse(await fs.readFile(manifest, 'utf8'));
+      for (const entry of data.images.filter((image: { filename: string }) => [IMAGE, `${CARL}_3.jpg`].includes(image.filename))) {
+        const key = store.keyFor(CARL, entry.filename);
+        Object.assign(entry, { s3_key: key, s3_url: (await store.put(key, await fs.readFile(path.join(trainingDir, entry.filename)), 'image/jpeg')).url });
+      }
+      await fs.writeFile(manifest, `${JSON.stringify(data, null, 2)}\n`);
+      const key = store.keyFor(CARL, IMAGE);
+
+      const outcome = await deleteImagesToTrash({ dataRoot: sample.dataRoot, images: [{ actorId: CARL, filename: IMAGE }], reason: 'test', store });
+      assert.deepEqual(outcome.warnings, []);
+      assert.ok(!(await store.list('hand/')).includes(key), 'the object is deleted with the file');
+      const undone = await undoRun({ dataRoot: sample.dataRoot, store });
+      assert.equal(undone.reuploaded, 1);
+      assert.ok((await store.list('hand/')).includes(key), 'undo puts the object back');
+
+      await s3.stop();
+      const down = await deleteImagesToTrash({ dataRoot: sample.dataRoot, images: [{ actorId: CARL, filename: `${CARL}_3.jpg` }], reason: 'test', store });
+      assert.deepEqual(down.moved, [{ actorId: CARL, filename: `${CARL}_3.jpg` }], 'the local file still goes to the trash');
+      assert.equal(down.warnings.length, 1);
+      assert.match(down.warnings[0], new RegExp(`the S3 object ${store.keyFor(CARL, `${CARL}_3.jpg`)} could not be deleted.*Reconcile Data`));
+      const [run] = await listRuns(sample.dataRoot);
+      assert.equal(run.runId, down.runId);
+    } finally {
+      await s3.dispose();
+    }
   });
 
   it('an image already gone is skipped, nothing else moves', async () => {

@@ -1,7 +1,9 @@
 import { promises as fs } from 'node:fs';
 import * as path from 'node:path';
 import { executionJournalSchema } from '../manifest/dataFileSchemas';
+import type { ObjectStore } from '../storage/types';
 import { journalPath, newRunId, RunJournal } from './journal';
+import { deleteMirroredObject } from './operations';
 import { moveToTrash } from './trash';
 
 export interface DeleteImagesRequest {
@@ -9,6 +11,8 @@ export interface DeleteImagesRequest {
   images: ReadonlyArray<{ actorId: string; filename: string }>;
   /** Why, as the journal keeps it. */
   reason: string;
+  /** The S3 mirror: a trashed image's object is deleted there too (undo re-uploads it). */
+  store?: ObjectStore;
   now?: () => Date;
 }
 
@@ -18,13 +22,15 @@ export interface DeleteImagesOutcome {
   moved: Array<{ actorId: string; filename: string }>;
   /** Images that were already gone (neither file nor manifest entry). */
   gone: Array<{ actorId: string; filename: string }>;
+  /** S3 objects that could not be deleted. */
+  warnings: string[];
 }
 
 /**
  * Deletes images by hand (the Image Viewer, Delete Image): one run of delete operations, journaled
  * like an execution, so each file, its manifest entry and its prompt metadata go to
- * `data/.trash/<run id>/` and Undo Last Execution puts them all back. Nothing is deleted
- * outright; an object in S3 stays (Reconcile Data reports it).
+ * `data/.trash/<run id>/` and Undo Last Execution puts them all back (re-uploading to S3). Nothing
+ * local is deleted outright; the S3 object is deleted as an execution's deletions are.
  */
 export async function deleteImagesToTrash(request: DeleteImagesRequest): Promise<DeleteImagesOutcome> {
   const now = request.now ?? (() => new Date());
@@ -50,13 +56,22 @@ export async function deleteImagesToTrash(request: DeleteImagesRequest): Promise
   const journal = new RunJournal(file, data, now);
   // The journal first: a crash later leaves a run whose trash record says where things stood.
   await journal.persist();
-  const outcome: DeleteImagesOutcome = { runId, moved: [], gone: [] };
+  const outcome: DeleteImagesOutcome = { runId, moved: [], gone: [], warnings: [] };
   for (const operation of data.operations) {
     const image = { actorId: operation.actor_id, filename: operation.filename! };
     await journal.update(operation, { state: 'started', started_at: now().toISOString() });
-    const { moved } = await moveToTrash(request.dataRoot, runId, image.actorId, image.filename, now());
+    const { moved, entry } = await moveToTrash(request.dataRoot, runId, image.actorId, image.filename, now());
     (moved ? outcome.moved : outcome.gone).push(image);
-    await journal.update(operation, { state: moved ? 'done' : 'skipped', ...(moved ? {} : { skip_reason: `${image.filename} was already gone` }), finished_at: now().toISOString() });
+    const warning = moved ? await deleteMirroredObject(request.store, image.actorId, image.filename, entry?.s3_key) : undefined;
+    if (warning) {
+      outcome.warnings.push(warning);
+    }
+    await journal.update(operation, {
+      state: moved ? 'done' : 'skipped',
+      ...(moved ? {} : { skip_reason: `${image.filename} was already gone` }),
+      ...(warning ? { warning } : {}),
+      finished_at: now().toISOString(),
+    });
   }
   data.status = 'completed';
   data.finished_at = now().toISOString();

@@ -49,20 +49,26 @@ export async function runDelete(context: OperationContext, operation: JournalOpe
       await journal.update(operation, { state: 'skipped', skip_reason: `${filename} was already gone`, finished_at: context.now().toISOString() });
       return 'finished';
     }
-    let warning: string | undefined;
-    if (context.store && context.store.kind !== 'none') {
-      const key = outcome.entry?.s3_key || context.store.keyFor(actorId, filename);
-      try {
-        await context.store.delete(key);
-      } catch (error) {
-        warning = `the S3 object ${key} could not be deleted: ${messageOf(error)} (Reconcile Data finds it later)`;
-      }
-    }
+    const warning = await deleteMirroredObject(context.store, actorId, filename, outcome.entry?.s3_key);
     await journal.update(operation, { state: 'done', ...(warning ? { warning } : {}), finished_at: context.now().toISOString() });
   } catch (error) {
     await journal.update(operation, { state: 'failed', failure_reason: 'io', error: messageOf(error), finished_at: context.now().toISOString() });
   }
   return 'finished';
+}
+
+/** Deletes a trashed image's S3 object; a failure is a warning (the object stays, Reconcile Data finds it). */
+export async function deleteMirroredObject(store: ObjectStore | undefined, actorId: string, filename: string, s3Key?: string | null): Promise<string | undefined> {
+  if (!store || store.kind === 'none') {
+    return undefined;
+  }
+  const key = s3Key || store.keyFor(actorId, filename);
+  try {
+    await store.delete(key);
+    return undefined;
+  } catch (error) {
+    return `the S3 object ${key} could not be deleted: ${messageOf(error)} (Reconcile Data finds it later)`;
+  }
 }
 
 /** The file written for a reserved number, if any (a crash may have left it unrecorded). */
