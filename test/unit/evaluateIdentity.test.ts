@@ -6,7 +6,11 @@ import { createFaceIdentity, type FaceIdentity } from '../../src/core/evaluate/f
 import { LocalChecksEvaluator } from '../../src/core/evaluate/localChecks';
 import type { ImageEvaluation } from '../../src/core/evaluate/types';
 import { loadSharp } from '../../src/core/image/sharp';
-import { makeTempDir, REPO_ROOT } from './helpers/tempData';
+import { evaluateActor } from '../../src/core/evaluate/evaluateActor';
+import { loadManifest } from '../../src/core/manifest/manifestStore';
+import { ActorIndex } from '../../src/core/workspace/dataIndex';
+import { actorPaths } from '../../src/core/workspace/layout';
+import { copySampleData, makeTempDir, REPO_ROOT } from './helpers/tempData';
 
 const FACES = path.join(REPO_ROOT, 'fixtures', 'faces');
 const ASTRONAUT = path.join(FACES, 'astronaut.png');
@@ -127,6 +131,73 @@ describe('local checks with face identity (other person, no face)', function () 
     const [evaluation] = await off.evaluate({ actorId: 'a', baseImagePath: ASTRONAUT, images: [images[2]] });
     assert.deepEqual(evaluation.issues, []);
     assert.equal(evaluation.identityDistance, undefined);
+  });
+
+  it('compares each face once per base image: earlier comparisons of the same bytes are reused, a new base image measures again', async () => {
+    const measured: string[] = [];
+    let loads = 0;
+    const counting: FaceIdentity = {
+      ...faces,
+      identityDistances: (base, paths) => {
+        measured.push(...paths.map((file) => path.basename(file)));
+        return faces.identityDistances(base, paths);
+      },
+    };
+    const evaluator = new LocalChecksEvaluator({ faces: async () => (loads++, counting) });
+    const first = await evaluator.evaluate({ actorId: 'a', baseImagePath: ASTRONAUT, images: images.slice(0, 3) });
+    assert.deepEqual(measured.sort(), ['a_0.jpg', 'a_1.jpg', 'a_2.jpg']);
+    assert.ok(first.every((evaluation) => evaluation.face?.baseSha256.length === 64), 'each comparison records the base image it was made for');
+
+    // One image added: only its face is compared; the others keep their distances and verdicts.
+    measured.length = 0;
+    const previous = new Map(first.map((evaluation) => [evaluation.filename, evaluation]));
+    const second = await evaluator.evaluate({ actorId: 'a', baseImagePath: ASTRONAUT, images, previous });
+    assert.deepEqual(measured, ['a_3.jpg']);
+    for (const evaluation of first) {
+      const again = second.find((each) => each.filename === evaluation.filename)!;
+      assert.deepEqual([again.identityDistance, again.issues], [evaluation.identityDistance, evaluation.issues], evaluation.filename);
+    }
+    assert.deepEqual(second.find((each) => each.filename === 'a_2.jpg')!.issues, ['identity_drift']);
+
+    // Nothing new: face-api is not even loaded.
+    loads = 0;
+    measured.length = 0;
+    await evaluator.evaluate({ actorId: 'a', baseImagePath: ASTRONAUT, images, previous: new Map(second.map((evaluation) => [evaluation.filename, evaluation])) });
+    assert.deepEqual([loads, measured], [0, []]);
+
+    // Another base image: every face is compared again.
+    await evaluator.evaluate({ actorId: 'a', baseImagePath: CAMERAMAN, images, previous: new Map(second.map((evaluation) => [evaluation.filename, evaluation])) });
+    assert.deepEqual(measured.sort(), ['a_0.jpg', 'a_1.jpg', 'a_2.jpg', 'a_3.jpg']);
+  });
+
+  it('keeps each comparison in the manifest, so evaluating an actor after one new image compares one face', async () => {
+    const sample = await copySampleData();
+    try {
+      const CARL = '0001_european_35_male';
+      const measured: string[] = [];
+      const counting: FaceIdentity = {
+        ...faces,
+        identityDistances: (base, paths) => {
+          measured.push(...paths.map((file) => path.basename(file)));
+          return faces.identityDistances(base, paths);
+        },
+      };
+      const evaluator = new LocalChecksEvaluator({ faces: async () => counting });
+      const actor = () => new ActorIndex(sample.dataRoot).actor(CARL);
+      await evaluateActor({ dataRoot: sample.dataRoot, actor: actor(), evaluator });
+      const { trainingDir, manifest } = actorPaths(sample.dataRoot, CARL);
+      const stored = (await loadManifest(manifest)).images.map((entry) => entry.evaluation?.face);
+      assert.equal(measured.length, stored.length);
+      assert.ok(stored.every((face) => face && face.base_sha256.length === 64), 'every comparison is in the manifest');
+
+      measured.length = 0;
+      const sharp = await loadSharp();
+      await sharp(path.join(trainingDir, `${CARL}_0.jpg`)).flop().jpeg({ quality: 90 }).toFile(path.join(trainingDir, `${CARL}_9.jpg`));
+      await evaluateActor({ dataRoot: sample.dataRoot, actor: actor(), evaluator });
+      assert.deepEqual(measured, [`${CARL}_9.jpg`]);
+    } finally {
+      await sample.cleanup();
+    }
   });
 
   it('stops between images when cancelled', async () => {

@@ -102,6 +102,7 @@ function toManifest(evaluation: ImageEvaluation, config: string, evaluatedAt: st
     reasons: [...evaluation.reasons],
     ...(evaluation.duplicateOf ? { duplicate_of: evaluation.duplicateOf } : {}),
     ...(evaluation.identityDistance !== undefined ? { identity_distance: evaluation.identityDistance } : {}),
+    ...(evaluation.face ? { face: { distance: evaluation.face.distance, no_face: evaluation.face.noFace, base_sha256: evaluation.face.baseSha256 } } : {}),
     ...(vision ? { vision: { model: vision.model, category: vision.category, quality: vision.quality, issues: [...vision.issues], keep: vision.keep, reason: vision.reason, ...(vision.caption ? { caption: vision.caption } : {}) } } : {}),
     evaluated_at: evaluatedAt,
   };
@@ -118,6 +119,7 @@ function fromManifest(filename: string, stored: StoredEvaluation): ImageEvaluati
     reasons: stored.reasons ?? [],
     identityDistance: stored.identity_distance,
     duplicateOf: stored.duplicate_of,
+    ...(stored.face ? { face: { distance: stored.face.distance, noFace: stored.face.no_face, baseSha256: stored.face.base_sha256 } } : {}),
     ...(vision ? { vision: { ...vision, issues: vision.issues as ImageIssue[] } } : {}),
     evaluator: stored.evaluator ?? '',
   };

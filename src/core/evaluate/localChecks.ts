@@ -3,7 +3,8 @@ import { findDuplicates, type DuplicateCandidate } from './duplicates';
 import { computeImageStats, type ImageStats } from './imageStats';
 import type { FaceIdentity } from './faceIdentity';
 import { fingerprint, resolveLocalCheckThresholds, type LocalCheckThresholds } from './thresholds';
-import type { EvaluationRequest, Evaluator, ImageEvaluation, ImageIssue } from './types';
+import { sha256File } from '../plan/planFiles';
+import type { EvaluationRequest, Evaluator, FaceComparison, ImageEvaluation, ImageIssue } from './types';
 
 /** Points taken off the quality score (0-10) per issue; a blurred or badly exposed image is of little use for training. */
 const PENALTIES: Partial<Record<ImageIssue, number>> = {
@@ -160,53 +161,77 @@ export class LocalChecksEvaluator implements Evaluator {
     }
     if (this.faces) {
       const decoded = request.images.filter((image) => candidates.some((candidate) => candidate.filename === image.filename));
-      await this.checkIdentity(await this.faces(), request, decoded, byName, () => request.onProgress?.(++done, total));
+      await this.checkIdentity(this.faces, request, decoded, byName, () => request.onProgress?.(++done, total));
       request.onProgress?.(total, total);
     }
     return evaluations;
   }
 
-  /** Distance of each image's face to the base image's: identity drift over the threshold, or no face. */
+  /**
+   * Distance of each image's face to the base image's: identity drift over the threshold, or no
+   * face. A comparison made earlier for the same image bytes and the same base image is reused,
+   * so adding one image compares one face (and face-api is not even loaded when nothing is new).
+   */
   private async checkIdentity(
-    faces: FaceIdentity,
+    loadFaces: () => Promise<FaceIdentity>,
     request: EvaluationRequest,
     images: EvaluationRequest['images'],
     byName: Map<string, ImageEvaluation>,
     step: () => void,
   ): Promise<void> {
-    const limit = this.thresholds.identityDriftDistance;
-    // A few images per call (as many as the engine describes at once), so Cancel stops between them.
-    for (let start = 0; start < images.length; start += faces.parallelism) {
-      request.signal?.throwIfAborted();
-      const batch = images.slice(start, start + faces.parallelism);
-      const distances = request.baseImagePath ? await faces.identityDistances(request.baseImagePath, batch.map((image) => image.path)) : [];
-      batch.forEach((image, position) => {
-        const evaluation = byName.get(image.filename)!;
+    if (!request.baseImagePath) {
+      for (const image of images) {
         step();
-        if (!request.baseImagePath) {
-          evaluation.reasons.push('identity not checked: the actor has no base image');
-          evaluation.identityDistance = null;
-          return;
-        }
+        byName.get(image.filename)!.reasons.push('identity not checked: the actor has no base image');
+        byName.get(image.filename)!.identityDistance = null;
+      }
+      return;
+    }
+    const baseSha256 = await sha256File(request.baseImagePath);
+    const measure: EvaluationRequest['images'] = [];
+    for (const image of images) {
+      const earlier = request.previous?.get(image.filename)?.face;
+      if (earlier && earlier.baseSha256 === baseSha256) {
+        step();
+        this.judgeIdentity(byName.get(image.filename)!, earlier);
+      } else {
+        measure.push(image);
+      }
+    }
+    const faces = measure.length > 0 ? await loadFaces() : undefined;
+    // A few images per call (as many as the engine describes at once), so Cancel stops between them.
+    for (let start = 0; faces && start < measure.length; start += faces.parallelism) {
+      request.signal?.throwIfAborted();
+      const batch = measure.slice(start, start + faces.parallelism);
+      const distances = await faces.identityDistances(request.baseImagePath, batch.map((image) => image.path));
+      batch.forEach((image, position) => {
+        step();
         const { distance, noFace } = distances[position];
-        evaluation.identityDistance = distance === null ? null : Math.round(distance * 1000) / 1000;
-        if (noFace && evaluation.category === 'photorealistic') {
-          evaluation.issues.push('no_face');
-          evaluation.reasons.push('no face found');
-          evaluation.quality = Math.max(0, evaluation.quality - (PENALTIES.no_face ?? 0));
-        } else if (noFace) {
-          // The detector is trained on photographs: ink, comic and poster styles often hide a face
-          // from it, so this is a note for the reviewer, not a reason to delete.
-          evaluation.issues.push('no_face');
-          evaluation.reasons.push('no face found (common for stylized images: not counted against it)');
-        } else if (distance === null) {
-          evaluation.reasons.push('identity not checked: no face found in the base image');
-        } else if (distance > limit) {
-          evaluation.issues.push('identity_drift');
-          evaluation.reasons.push(`identity drift: face distance ${distance.toFixed(2)} to the base image, above ${limit}`);
-          evaluation.quality = Math.max(0, evaluation.quality - (PENALTIES.identity_drift ?? 0));
-        }
+        this.judgeIdentity(byName.get(image.filename)!, { distance, noFace, baseSha256 });
       });
+    }
+  }
+
+  private judgeIdentity(evaluation: ImageEvaluation, face: FaceComparison): void {
+    const limit = this.thresholds.identityDriftDistance;
+    const { distance, noFace } = face;
+    evaluation.face = face;
+    evaluation.identityDistance = distance === null ? null : Math.round(distance * 1000) / 1000;
+    if (noFace && evaluation.category === 'photorealistic') {
+      evaluation.issues.push('no_face');
+      evaluation.reasons.push('no face found');
+      evaluation.quality = Math.max(0, evaluation.quality - (PENALTIES.no_face ?? 0));
+    } else if (noFace) {
+      // The detector is trained on photographs: ink, comic and poster styles often hide a face
+      // from it, so this is a note for the reviewer, not a reason to delete.
+      evaluation.issues.push('no_face');
+      evaluation.reasons.push('no face found (common for stylized images: not counted against it)');
+    } else if (distance === null) {
+      evaluation.reasons.push('identity not checked: no face found in the base image');
+    } else if (distance > limit) {
+      evaluation.issues.push('identity_drift');
+      evaluation.reasons.push(`identity drift: face distance ${distance.toFixed(2)} to the base image, above ${limit}`);
+      evaluation.quality = Math.max(0, evaluation.quality - (PENALTIES.identity_drift ?? 0));
     }
   }
 }

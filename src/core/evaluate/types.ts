@@ -42,11 +42,21 @@ export interface ImageEvaluation {
   reasons: string[];
   /** Euclidean distance of face descriptors to the base image; null when not measured or no face. */
   identityDistance?: number | null;
+  /** The face comparison itself, kept so an unchanged image against an unchanged base image is not compared again. */
+  face?: FaceComparison;
   /** For duplicates: the image this one duplicates (the better one, which is kept). */
   duplicateOf?: string;
   /** What the vision model said about this image, when one looked at it (kept so it is paid for once). */
   vision?: VisionJudgement;
   evaluator: string;
+}
+
+/** One image's face against the base image's, as measured for the base image of that hash. */
+export interface FaceComparison {
+  /** null: no face in the image, or none in the base image. */
+  distance: number | null;
+  noFace: boolean;
+  baseSha256: string;
 }
 
 /** A vision model's answer for one image. */

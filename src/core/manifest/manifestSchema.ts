@@ -48,6 +48,10 @@ export const evaluationSchema = z.looseObject({
   reasons: z.array(z.string()).optional(),
   duplicate_of: z.string().optional().describe('The image this one duplicates (kept instead)'),
   identity_distance: z.number().nullable().optional(),
+  face: z
+    .looseObject({ distance: z.number().nullable(), no_face: z.boolean(), base_sha256: sha256Hex })
+    .optional()
+    .describe("The face comparison with the base image of that hash, kept so it runs once per pair"),
   vision: visionJudgementSchema.optional().describe("The vision model's answer, kept so it is paid for once"),
   evaluated_at: isoTimestamp.optional(),
 });
