@@ -139,17 +139,12 @@ async function apply(dataRoot: string, targets: ImageTarget[], choice: Choice, c
   const result: RateImageResult = { rated: [], failed: [] };
   for (const target of targets) {
     try {
-      if ('clear' in choice) {
-        await ratings.clearRating(dataRoot, target);
-        result.rated.push({ ...target, rating: null });
-      } else {
-        const outcome = await ratings.rateImage(dataRoot, { ...target, ...choice });
-        if (outcome.logWarning) {
-          context.logger.warn(outcome.logWarning);
-          void vscode.window.showWarningMessage(`Actor Studio: ${outcome.logWarning}`);
-        }
-        result.rated.push({ ...target, rating: outcome.rating });
+      const outcome = 'clear' in choice ? await ratings.clearRating(dataRoot, target) : await ratings.rateImage(dataRoot, { ...target, ...choice });
+      if (outcome.logWarning) {
+        context.logger.warn(outcome.logWarning);
+        void vscode.window.showWarningMessage(`Actor Studio: ${outcome.logWarning}`);
       }
+      result.rated.push({ ...target, rating: 'rating' in outcome ? outcome.rating : null });
     } catch (error) {
       context.logger.warn(`rating ${target.actorId}/${target.filename}: ${(error as Error).message}`);
       result.failed.push({ ...target, reason: (error as Error).message });

@@ -8,6 +8,11 @@ import { validateJsonText } from '../../src/core/manifest/jsonFile';
 import { loadManifest } from '../../src/core/manifest/manifestStore';
 import { generationLogPath, listGenerationArchives, readGenerationLog } from '../../src/core/tracking/generationLog';
 import { clearRating, rateImage, RatingError } from '../../src/core/tracking/ratings';
+import { loadAnalyticsInput } from '../../src/core/analytics/analytics';
+import { ratedImages } from '../../src/core/analytics/quality';
+import { deleteImagesToTrash } from '../../src/core/execute/deleteImage';
+import { buildPromptTrainingData } from '../../src/core/export/promptExport';
+import { recordRating, recordSuccess } from '../../src/core/tracking/generationLog';
 import { actorPaths } from '../../src/core/workspace/layout';
 import { copySampleData } from './helpers/tempData';
 
@@ -83,9 +88,29 @@ describe('ratings', function () {
     assert.equal(cleared?.stars, 1);
     assert.equal(entry.rating, undefined);
     assert.equal((await entryOf(sample.dataRoot, CARL, FIRST))?.rating, undefined);
-    assert.equal((await readGenerationLog(sample.dataRoot)).ratings.length, 1);
+    const log = await readGenerationLog(sample.dataRoot);
+    assert.deepEqual(log.ratings.map((rating) => rating.stars), [1, null], 'the earlier rating stays as history; the clearing is the newest entry');
     const again = await clearRating(sample.dataRoot, { actorId: CARL, filename: FIRST });
     assert.equal(again.cleared, undefined, 'clearing an unrated image is a no-op');
+    assert.equal((await readGenerationLog(sample.dataRoot)).ratings.length, 2, 'and logs nothing');
+  });
+
+  it('a cleared rating no longer counts in the prompt export or, once the image is deleted, in analytics', async () => {
+    const file = path.join(actorPaths(sample.dataRoot, CARL).trainingDir, FIRST);
+    await recordSuccess(sample.dataRoot, { actorId: CARL, promptId: 'p', prompt: 'The man on a pier.', model: 'm', category: 'photorealistic', saveMethod: 'manual', resultPath: file });
+    await rateImage(sample.dataRoot, { actorId: CARL, filename: FIRST, stars: 5 });
+    const good = (log: Awaited<ReturnType<typeof readGenerationLog>>) => buildPromptTrainingData(log, { minQualityRating: 4 }, new Date()).good_prompts.map((prompt) => prompt.prompt);
+    assert.deepEqual(good(await readGenerationLog(sample.dataRoot)), ['The man on a pier.']);
+    await clearRating(sample.dataRoot, { actorId: CARL, filename: FIRST });
+    assert.deepEqual(good(await readGenerationLog(sample.dataRoot)), [], 'unrated now');
+
+    await rateImage(sample.dataRoot, { actorId: CARL, filename: FIRST, stars: 4 });
+    await deleteImagesToTrash({ dataRoot: sample.dataRoot, images: [{ actorId: CARL, filename: FIRST }], reason: 'test' });
+    let input = await loadAnalyticsInput(sample.dataRoot);
+    assert.deepEqual(ratedImages(input.index, input.log).filter((image) => image.filename === FIRST).map((image) => image.stars), [4], 'a deleted image keeps its newest rating from the log');
+    await recordRating(sample.dataRoot, { actorId: CARL, filename: FIRST, stars: null });
+    input = await loadAnalyticsInput(sample.dataRoot);
+    assert.deepEqual(ratedImages(input.index, input.log).filter((image) => image.filename === FIRST), [], 'a clearing in the log leaves it unrated');
   });
 
   it('refuses bad input with a clear message naming the file, and writes nothing', async () => {

@@ -34,9 +34,12 @@ export const rateCommand: CliCommand = {
     }
     try {
       if (values.clear) {
-        const { cleared } = await clearRating(dataRoot, { actorId, filename });
+        const { cleared, logWarning } = await clearRating(dataRoot, { actorId, filename });
+        if (logWarning) {
+          io.stderr(`actor-studio: warning: ${logWarning}`);
+        }
         if (values.json) {
-          io.stdout(JSON.stringify({ actor_id: actorId, filename, rating: null, cleared: cleared ?? null }, null, 2));
+          io.stdout(JSON.stringify({ actor_id: actorId, filename, rating: null, cleared: cleared ?? null, log_warning: logWarning ?? null }, null, 2));
         } else {
           io.stdout(cleared ? `${actorId}/${filename}: rating removed (was ${starText(cleared.stars)})` : `${actorId}/${filename}: had no rating`);
         }

@@ -49,6 +49,9 @@ export function ratedImages(index: DataIndex, log: GenerationLog, actorId?: stri
     }
   }
   for (const [key, rating] of latest) {
+    if (rating.stars === null) {
+      continue; // cleared
+    }
     const success = saved.get(key);
     rated.push({
       actor_id: rating.actor_id,

@@ -102,19 +102,20 @@ type Rating = { stars: number; feedback?: string };
  * else a rating carried by the entry itself (entries imported from the old tool).
  */
 function ratingsBySuccess(log: GenerationLog): (success: GenerationSuccess) => Rating | undefined {
-  const newest = new Map<string, { at: number; rating: Rating }>();
+  // null: the newest entry cleared the rating.
+  const newest = new Map<string, { at: number; rating: Rating | null }>();
   for (const rating of log.ratings) {
     const key = `${rating.actor_id}/${rating.filename}`;
     const at = Date.parse(rating.timestamp);
     const previous = newest.get(key);
     if (!previous || at >= previous.at) {
-      newest.set(key, { at, rating: { stars: rating.stars, ...(rating.feedback ? { feedback: rating.feedback } : {}) } });
+      newest.set(key, { at, rating: rating.stars === null ? null : { stars: rating.stars, ...(rating.feedback ? { feedback: rating.feedback } : {}) } });
     }
   }
   return (success) => {
     const file = success.result_path?.split('/').pop();
-    const fromLog = success.actor_id && file ? newest.get(`${success.actor_id}/${file}`)?.rating : undefined;
-    return fromLog ?? carriedRating(success);
+    const fromLog = success.actor_id && file ? newest.get(`${success.actor_id}/${file}`) : undefined;
+    return fromLog ? (fromLog.rating ?? undefined) : carriedRating(success);
   };
 }
 

@@ -161,7 +161,7 @@ export const ratingLogEntrySchema = z.looseObject({
   timestamp: isoTimestamp,
   actor_id: z.string(),
   filename: fileName,
-  stars: z.number().int().min(1).max(5),
+  stars: z.number().int().min(1).max(5).nullable().describe('null: the rating was cleared (the newest entry of an image counts)'),
   feedback: z.string().optional(),
 });
 

@@ -128,7 +128,7 @@ async function fileTime(file: string): Promise<{ timestamp: string; legacy: stri
 }
 
 /** The same rating of the same image, however it came into the log. */
-function ratingKey(rating: { actor_id: string; filename: string; stars: number }): string {
+function ratingKey(rating: { actor_id: string; filename: string; stars: number | null }): string {
   return `${rating.actor_id}/${rating.filename}/${rating.stars}`;
 }
 

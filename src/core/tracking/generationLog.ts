@@ -84,7 +84,8 @@ export interface FailureInput extends AttemptInput {
 export interface RatingInput {
   actorId: string;
   filename: string;
-  stars: number;
+  /** null records that the rating was cleared. */
+  stars: number | null;
   feedback?: string;
 }
 

@@ -84,16 +84,22 @@ export async function rateImage(dataRoot: string, request: RateRequest, options:
 }
 
 /**
- * Removes an image's rating from its manifest entry. The log keeps the ratings given before (it
- * is a history of ratings, and an analysis of prompts may still use them).
+ * Removes an image's rating from its manifest entry, and records the clearing in the log (an
+ * entry without stars): the log keeps the earlier ratings as history, but its newest entry for
+ * the image says it is unrated, so prompt exports and analytics no longer count the old stars.
  */
-export async function clearRating(dataRoot: string, request: { actorId: string; filename: string }, options: RatingOptions = {}): Promise<{ entry: ImageEntry; cleared?: Rating }> {
+export async function clearRating(
+  dataRoot: string,
+  request: { actorId: string; filename: string },
+  options: RatingOptions = {},
+): Promise<{ entry: ImageEntry; cleared?: Rating; logWarning?: string }> {
   let cleared: Rating | undefined;
   const entry = await changeImageEntry(dataRoot, request.actorId, request.filename, options, (image) => {
     cleared = image.rating ?? undefined;
     delete image.rating;
   });
-  return { entry, ...(cleared ? { cleared } : {}) };
+  const logWarning = cleared ? await logQuietly(() => recordRating(dataRoot, { actorId: request.actorId, filename: request.filename, stars: null }, options)) : undefined;
+  return { entry, ...(cleared ? { cleared } : {}), ...(logWarning ? { logWarning } : {}) };
 }
 
 /** Applies `change` to one image entry of the actor's manifest, under its lock; clear errors for unknown actors and images. */
