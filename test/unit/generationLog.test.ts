@@ -81,7 +81,7 @@ describe('generation log', function () {
     await recordFailure(temp.dir, {
       ...attempt(2),
       saveMethod: 'auto',
-      error: new Error('HTTP 401 with Bearer abcdefghijklmnop and r8_abcdefghijklmnopqrstuvwxyz'),
+      error: new Error('HTTP 401 with Bearer abcdefghijklmnop and r8_fakeTok12345'),
       failureReason: 'auth',
     });
     const log = await logOnDisk(generationLogPath(temp.dir));
@@ -100,6 +100,7 @@ describe('generation log', function () {
     assert.equal(failure.save_method, 'auto');
     assert.equal(failure.prompt_analysis?.word_count, 3);
     assert.doesNotMatch(failure.error_message, /abcdefghijklmnop/, 'tokens are redacted');
+    assert.doesNotMatch(failure.error_message, /fakeTok12345/, 'Replicate tokens are redacted');
     assert.match(failure.error_message, /HTTP 401/);
     assert.deepEqual(await readGenerationLog(temp.dir), log);
   });
