@@ -1,3 +1,4 @@
+import { promises as fs } from 'node:fs';
 import * as path from 'node:path';
 import { parseArgs, ParseArgsConfig } from 'node:util';
 import { ActorIndex } from '../core/workspace/dataIndex';
@@ -47,6 +48,15 @@ export function parseCommandArgs(command: CliCommand, args: string[]): Record<st
 
 export function dataRootOption(values: Record<string, unknown>, io: CliIO): string {
   return path.resolve(io.cwd, String(values.data ?? './data'));
+}
+
+/** The data folder of `--data`, which must exist (a usage error otherwise, before anything is written). */
+export async function existingDataRoot(values: Record<string, unknown>, io: CliIO): Promise<string> {
+  const dataRoot = dataRootOption(values, io);
+  if (!(await fs.stat(dataRoot).then((stat) => stat.isDirectory(), () => false))) {
+    throw new UsageError(`data folder not found: ${dataRoot} (pass --data DIR)`);
+  }
+  return dataRoot;
 }
 
 /** Pads columns for a terminal table; the last column is left ragged. */

@@ -258,6 +258,11 @@ describe('curated prompt export', function () {
       assert.match(corrupt.err, /generation_log\.json is not a valid generation log/);
       await assert.rejects(fs.readdir(path.join(dataRoot, 'exports')), { code: 'ENOENT' });
       assert.equal(await fs.readFile(generationLogPath(dataRoot), 'utf8'), '{ "successes": [ { "prompt": 3 } ] }');
+
+      const missing = await cli(['export-prompts', '--data', 'nowhere']);
+      assert.equal(missing.code, 2);
+      assert.match(missing.err, /data folder not found: .*nowhere \(pass --data DIR\)/);
+      await assert.rejects(fs.access(path.join(temp.dir, 'nowhere')), { code: 'ENOENT' }, 'no data folder is made');
     });
   });
 });

@@ -3,7 +3,7 @@ import { DATASET_FORMATS, DatasetFormat, exportDataset, ExportInputError } from 
 import { DEFAULT_MIN_QUALITY_RATING, exportPromptData } from '../../core/export/promptExport';
 import { GenerationLogFileError } from '../../core/tracking/generationLog';
 import { exportMinRatingFromSettings, readWorkspaceSettings } from '../../core/config/studioSettings';
-import { CliCommand, CliIO, dataRootOption, EXIT_OK, selectActors, UsageError } from '../cliSupport';
+import { CliCommand, CliIO, EXIT_OK, existingDataRoot, selectActors, UsageError } from '../cliSupport';
 
 /** A whole-number option, or undefined when it was not given. */
 function integerOption(values: Record<string, unknown>, name: string): number | undefined {
@@ -119,7 +119,7 @@ export const exportPromptsCommand: CliCommand = {
     force: { type: 'boolean', default: false },
   },
   async run(values, io) {
-    const dataRoot = dataRootOption(values, io);
+    const dataRoot = await existingDataRoot(values, io);
     let result;
     try {
       result = await exportPromptData({

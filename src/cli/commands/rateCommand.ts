@@ -1,6 +1,5 @@
-import { promises as fs } from 'node:fs';
 import { clearRating, rateImage, RatingError, stars as starText } from '../../core/tracking/ratings';
-import { CliCommand, dataRootOption, EXIT_OK, UsageError } from '../cliSupport';
+import { CliCommand, EXIT_OK, existingDataRoot, UsageError } from '../cliSupport';
 
 const RATE_USAGE = 'actor-studio rate --actor-id ID --image FILENAME (--stars N [--feedback TEXT] | --clear) [--data DIR] [--json]';
 
@@ -28,10 +27,7 @@ export const rateCommand: CliCommand = {
     if (values.clear === (values.stars !== undefined) || (values.clear && values.feedback !== undefined)) {
       throw new UsageError(`give either --stars N (with --feedback TEXT if you like) or --clear\nusage: ${RATE_USAGE}`);
     }
-    const dataRoot = dataRootOption(values, io);
-    if (!(await fs.stat(dataRoot).then((stat) => stat.isDirectory(), () => false))) {
-      throw new UsageError(`data folder not found: ${dataRoot} (pass --data DIR)`);
-    }
+    const dataRoot = await existingDataRoot(values, io);
     try {
       if (values.clear) {
         const { cleared, logWarning } = await clearRating(dataRoot, { actorId, filename });
