@@ -70,12 +70,6 @@ export function relativeProblem(dataRoot: string, problem: DataProblem): DataPro
   return { ...problem, file: path.relative(dataRoot, problem.file) || '.' };
 }
 
-/** `file:line:column: severity: message`, the shape editors and CI logs link; paths relative to `cwd`. */
-export function formatProblem(cwd: string, problem: DataProblem): string {
-  const where = problem.line !== undefined ? `:${problem.line + 1}:${(problem.column ?? 0) + 1}` : '';
-  return `${path.relative(cwd, problem.file) || '.'}${where}: ${problem.severity}: ${problem.message}`;
-}
-
 /** The actors a command runs on (`--actor-id ID`, which must exist, or `--all`), from a fresh index. */
 export async function selectActors(values: Record<string, unknown>, io: CliIO, usage: string): Promise<{ dataRoot: string; index: DataIndex; ids: string[] }> {
   const dataRoot = dataRootOption(values, io);

@@ -1,6 +1,7 @@
 import { categoryTargets, DEFAULT_TARGET } from '../../core/plan/targets';
 import { indexDataFolder } from '../../core/workspace/dataIndex';
-import { CliCommand, dataRootOption, EXIT_FAILED, EXIT_OK, formatProblem, relativeProblem, table, UsageError } from '../cliSupport';
+import { CliCommand, dataRootOption, EXIT_FAILED, EXIT_OK, relativeProblem, table, UsageError } from '../cliSupport';
+import { formatProblem } from '../../core/workspace/problems';
 
 /** `actor-studio actors`: every actor with its counts per category, against the target. */
 export const actorsCommand: CliCommand = {

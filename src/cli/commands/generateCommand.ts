@@ -4,7 +4,8 @@ import { GenerationError } from '../../core/generate/types';
 import { loadPromptLibrary } from '../../core/prompts/library';
 import { uploaderFor } from '../../core/generate/uploader';
 import { objectStoreFrom, S3_OPTIONS, S3_USAGE } from '../s3Options';
-import { CliCommand, dataRootOption, EXIT_FAILED, EXIT_OK, formatProblem, UsageError } from '../cliSupport';
+import { CliCommand, dataRootOption, EXIT_FAILED, EXIT_OK, UsageError } from '../cliSupport';
+import { formatProblem } from '../../core/workspace/problems';
 
 const PROVIDERS = ['auto', 'local', 'replicate'];
 

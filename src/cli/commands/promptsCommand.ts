@@ -3,7 +3,8 @@ import { CATEGORY_LABELS, TRAINING_CATEGORIES } from '../../core/manifest/catego
 import { fillPrompt, loadPromptLibrary, PROMPT_LIBRARY_FILE } from '../../core/prompts/library';
 import { countPromptUsage, leastUsed, usageBadge, usageForPrompts } from '../../core/prompts/usage';
 import { indexDataFolder } from '../../core/workspace/dataIndex';
-import { CliCommand, dataRootOption, EXIT_FAILED, EXIT_OK, formatProblem, relativeProblem, table, UsageError } from '../cliSupport';
+import { CliCommand, dataRootOption, EXIT_FAILED, EXIT_OK, relativeProblem, table, UsageError } from '../cliSupport';
+import { formatProblem } from '../../core/workspace/problems';
 
 /** How many least-used prompts to suggest per category. */
 const SUGGESTIONS_PER_CATEGORY = 3;

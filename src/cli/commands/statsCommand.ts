@@ -1,7 +1,8 @@
 import { computeAnalytics, loadAnalyticsInput } from '../../core/analytics/analytics';
 import { readWorkspaceSettings, targetFromSettings } from '../../core/config/studioSettings';
 import { GenerationLogFileError } from '../../core/tracking/generationLog';
-import { CliCommand, EXIT_FAILED, EXIT_OK, formatProblem, relativeProblem, selectActors, UsageError } from '../cliSupport';
+import { CliCommand, EXIT_FAILED, EXIT_OK, relativeProblem, selectActors, UsageError } from '../cliSupport';
+import { formatProblem } from '../../core/workspace/problems';
 import { printStats } from './statsReport';
 
 const STATS_USAGE = 'actor-studio stats [--actor-id ID | --all] [--data DIR] [--json]';

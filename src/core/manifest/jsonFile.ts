@@ -15,6 +15,11 @@ export interface JsonProblem {
   column: number;
 }
 
+/** `file:line:column: message` for each problem, joined: the text of errors about an invalid data file. */
+export function describeJsonProblems(file: string, problems: readonly JsonProblem[]): string {
+  return problems.map((problem) => `${file}:${problem.line + 1}:${problem.column + 1}: ${problem.message}`).join('; ');
+}
+
 export type JsonValidation<T> =
   | { ok: true; value: T; text: string }
   | { ok: false; problems: JsonProblem[]; text: string };

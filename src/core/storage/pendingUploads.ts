@@ -2,7 +2,7 @@ import { promises as fs } from 'node:fs';
 import * as path from 'node:path';
 import { writeFileAtomic } from '../fs/atomicWrite';
 import { withFileLock } from '../fs/fileLock';
-import { formatJson, JsonProblem, readJsonForUpdate } from '../manifest/jsonFile';
+import { describeJsonProblems, formatJson, JsonProblem, readJsonForUpdate } from '../manifest/jsonFile';
 import { assertWritableInside, isInside } from '../workspace/guards';
 import { actorPaths, ACTORS_DIR, TRAINING_DIR } from '../workspace/layout';
 import { reasonAffectsAll, StorageError, StorageErrorReason } from './errors';
@@ -28,7 +28,7 @@ export class PendingUploadsFileError extends Error {
   constructor(readonly file: string, readonly problems: JsonProblem[]) {
     super(
       `${file} is not a valid pending uploads file, so it was left as it is: ` +
-        problems.map((problem) => `${file}:${problem.line + 1}:${problem.column + 1}: ${problem.message}`).join('; '),
+        describeJsonProblems(file, problems),
     );
     this.name = 'PendingUploadsFileError';
   }

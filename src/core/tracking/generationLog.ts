@@ -8,7 +8,7 @@ import type { FailureReason } from '../generate/failureReasons';
 import { redactSecrets } from '../generate/failures';
 import type { TrainingCategory } from '../manifest/categories';
 import { generationFailureSchema, generationLogSchema, generationSuccessSchema, ratingLogEntrySchema } from '../manifest/dataFileSchemas';
-import { formatJson, JsonProblem, readJsonFile } from '../manifest/jsonFile';
+import { describeJsonProblems, formatJson, JsonProblem, readJsonFile } from '../manifest/jsonFile';
 import { TRACKING_DIR } from '../storage/pendingUploadsSchema';
 import { assertWritableInside } from '../workspace/guards';
 
@@ -52,7 +52,7 @@ export class GenerationLogFileError extends Error {
     super(
       `${file} is not a valid generation log` +
         (movedTo ? `; it was set aside as ${path.basename(movedTo)} and a new log started: ` : ': ') +
-        problems.map((problem) => `${file}:${problem.line + 1}:${problem.column + 1}: ${problem.message}`).join('; '),
+        describeJsonProblems(file, problems),
     );
     this.name = 'GenerationLogFileError';
   }
