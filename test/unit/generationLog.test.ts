@@ -81,7 +81,7 @@ describe('generation log', function () {
     await recordFailure(temp.dir, {
       ...attempt(2),
       saveMethod: 'auto',
-      error: new Error('HTTP 401 with Bearer abcdefghijklmnop and r8_fakeTok12345'),
+      error: new Error('HTTP 401 with Bearer abcdefghijklmnop and r8_fakeTok12345 for data:image/jpeg;base64,/9j/4AAQSkZJRgABAQAAAQABAAD'),
       failureReason: 'auth',
     });
     const log = await logOnDisk(generationLogPath(temp.dir));
@@ -101,6 +101,7 @@ describe('generation log', function () {
     assert.equal(failure.prompt_analysis?.word_count, 3);
     assert.doesNotMatch(failure.error_message, /abcdefghijklmnop/, 'tokens are redacted');
     assert.doesNotMatch(failure.error_message, /fakeTok12345/, 'Replicate tokens are redacted');
+    assert.doesNotMatch(failure.error_message, /4AAQSkZJRg/, 'no image data');
     assert.match(failure.error_message, /HTTP 401/);
     assert.deepEqual(await readGenerationLog(temp.dir), log);
   });

@@ -122,7 +122,7 @@ export function analyzePrompt(text: string): PromptAnalysis {
 /** An error message safe to keep: API tokens and inline image data removed, bounded length. */
 export function safeErrorMessage(error: unknown): string {
   const raw = error instanceof Error ? error.message : String(error);
-  const text = redactSecrets(raw, []).replace(/data:[\w/+.-]+;base64,[A-Za-z0-9+/=]+/g, '[image data]');
+  const text = redactSecrets(raw, []);
   return text.length > 1000 ? `${text.slice(0, 1000)}…` : text;
 }
 
