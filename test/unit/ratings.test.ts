@@ -11,7 +11,7 @@ import { clearRating, rateImage, RatingError } from '../../src/core/tracking/rat
 import { loadAnalyticsInput } from '../../src/core/analytics/analytics';
 import { ratedImages } from '../../src/core/analytics/quality';
 import { deleteImagesToTrash } from '../../src/core/execute/deleteImage';
-import { buildPromptTrainingData } from '../../src/core/export/promptExport';
+import { buildPromptTrainingData, exportPromptData } from '../../src/core/export/promptExport';
 import { recordRating, recordSuccess } from '../../src/core/tracking/generationLog';
 import { actorPaths } from '../../src/core/workspace/layout';
 import { copySampleData } from './helpers/tempData';
@@ -93,6 +93,24 @@ describe('ratings', function () {
     const again = await clearRating(sample.dataRoot, { actorId: CARL, filename: FIRST });
     assert.equal(again.cleared, undefined, 'clearing an unrated image is a no-op');
     assert.equal((await readGenerationLog(sample.dataRoot)).ratings.length, 2, 'and logs nothing');
+  });
+
+  it('the prompt export takes the rating in the manifest, hand edits included, for images still in one', async () => {
+    const file = path.join(actorPaths(sample.dataRoot, CARL).trainingDir, FIRST);
+    await recordSuccess(sample.dataRoot, { actorId: CARL, promptId: 'p', prompt: 'The man on a pier.', model: 'm', category: 'photorealistic', saveMethod: 'manual', resultPath: file });
+    await rateImage(sample.dataRoot, { actorId: CARL, filename: FIRST, stars: 5 });
+    const good = async () => (await exportPromptData({ dataRoot: sample.dataRoot, outFile: path.join(sample.dir, 'prompts.json'), force: true })).data.good_prompts.map((prompt) => [prompt.prompt, prompt.rating]);
+    assert.deepEqual(await good(), [['The man on a pier.', 5]]);
+    const manifest = actorPaths(sample.dataRoot, CARL).manifest;
+    const edit = async (change: (entry: { rating?: unknown }) => void) => {
+      const data = JSON.parse(await fs.readFile(manifest, 'utf8'));
+      change(data.images.find((entry: { filename: string }) => entry.filename === FIRST));
+      await fs.writeFile(manifest, `${JSON.stringify(data, null, 2)}\n`);
+    };
+    await edit((entry) => (entry.rating = { stars: 2 }));
+    assert.deepEqual(await good(), [], 'lowered by hand to 2 stars: not a good prompt any more');
+    await edit((entry) => delete entry.rating);
+    assert.deepEqual(await good(), [], 'removed by hand: unrated');
   });
 
   it('a cleared rating no longer counts in the prompt export or, once the image is deleted, in analytics', async () => {

@@ -4,7 +4,9 @@ import { writeFileAtomic } from '../fs/atomicWrite';
 import { FAILURE_REASONS, type FailureReason } from '../generate/failureReasons';
 import { formatJson } from '../manifest/jsonFile';
 import { analyzePrompt, readGenerationLog, type GenerationFailure, type GenerationLog, type GenerationSuccess } from '../tracking/generationLog';
+import { indexDataFolder } from '../workspace/dataIndex';
 import { assertWritableInside } from '../workspace/guards';
+import type { DataIndex } from '../workspace/types';
 import { ExportInputError } from './dataset';
 
 /*
@@ -98,10 +100,28 @@ function checkLimit(name: string, value: number | undefined, fallback: number, m
 type Rating = { stars: number; feedback?: string };
 
 /**
- * The rating of each success: the newest rating in the log of its image (actor and file name),
- * else a rating carried by the entry itself (entries imported from the old tool).
+ * Each image's current rating as its manifest entry holds it (null: unrated), for the images still
+ * in a manifest: the manifest is the truth there, hand edits included, as in analytics.
  */
-function ratingsBySuccess(log: GenerationLog): (success: GenerationSuccess) => Rating | undefined {
+export function manifestRatings(index: DataIndex): Map<string, Rating | null> {
+  const current = new Map<string, Rating | null>();
+  for (const actor of index.actors) {
+    for (const image of actor.images) {
+      if (image.entry) {
+        const rating = image.entry.rating;
+        current.set(`${actor.id}/${image.filename}`, rating ? { stars: rating.stars, ...(rating.feedback ? { feedback: rating.feedback } : {}) } : null);
+      }
+    }
+  }
+  return current;
+}
+
+/**
+ * The rating of each success: the manifest's for an image still in one (`current`), else the
+ * newest rating in the log of its image (actor and file name), else a rating carried by the entry
+ * itself (entries imported from the old tool).
+ */
+function ratingsBySuccess(log: GenerationLog, current: ReadonlyMap<string, Rating | null>): (success: GenerationSuccess) => Rating | undefined {
   // null: the newest entry cleared the rating.
   const newest = new Map<string, { at: number; rating: Rating | null }>();
   for (const rating of log.ratings) {
@@ -114,7 +134,11 @@ function ratingsBySuccess(log: GenerationLog): (success: GenerationSuccess) => R
   }
   return (success) => {
     const file = success.result_path?.split('/').pop();
-    const fromLog = success.actor_id && file ? newest.get(`${success.actor_id}/${file}`) : undefined;
+    const key = success.actor_id && file ? `${success.actor_id}/${file}` : undefined;
+    if (key && current.has(key)) {
+      return current.get(key) ?? undefined;
+    }
+    const fromLog = key ? newest.get(key) : undefined;
     return fromLog ? (fromLog.rating ?? undefined) : carriedRating(success);
   };
 }
@@ -158,12 +182,15 @@ function optional<T>(key: string, value: T | null | undefined): Record<string, T
   return value === undefined || value === null ? {} : { [key]: value };
 }
 
-/** The curated data from a log (with its archives merged). Pure: the same log gives the same result. */
-export function buildPromptTrainingData(log: GenerationLog, options: PromptExportOptions, now: Date): PromptTrainingData {
+/**
+ * The curated data from a log (with its archives merged) and the manifests' current ratings
+ * (`manifestRatings`). Pure: the same inputs give the same result.
+ */
+export function buildPromptTrainingData(log: GenerationLog, options: PromptExportOptions, now: Date, current: ReadonlyMap<string, Rating | null> = new Map()): PromptTrainingData {
   const minRating = checkLimit('the minimum rating', options.minQualityRating, DEFAULT_MIN_QUALITY_RATING, 0, 5);
   const maxFailed = checkLimit('the maximum of failed examples', options.maxFailedExamples, DEFAULT_MAX_EXAMPLES, 0, 100_000);
   const maxSuccessful = checkLimit('the maximum of successful examples', options.maxSuccessfulExamples, DEFAULT_MAX_EXAMPLES, 0, 100_000);
-  const ratingOf = ratingsBySuccess(log);
+  const ratingOf = ratingsBySuccess(log, current);
 
   const rated = log.successes.map((success) => ({ success, rating: ratingOf(success) }));
   const good = rated.filter(({ rating }) => (minRating === 0 ? true : rating !== undefined && rating.stars >= minRating));
@@ -273,8 +300,8 @@ export function defaultPromptExportPath(dataRoot: string, now: Date): string {
  */
 export async function exportPromptData(request: ExportPromptsRequest): Promise<{ file: string; data: PromptTrainingData }> {
   const now = request.now ?? new Date();
-  const log = await readGenerationLog(request.dataRoot, { withArchives: true });
-  const data = buildPromptTrainingData(log, request, now);
+  const [log, index] = await Promise.all([readGenerationLog(request.dataRoot, { withArchives: true }), indexDataFolder(request.dataRoot)]);
+  const data = buildPromptTrainingData(log, request, now, manifestRatings(index));
   const file = path.resolve(request.outFile ?? defaultPromptExportPath(request.dataRoot, now));
   if (!request.outFile) {
     await assertWritableInside(request.dataRoot, file);
