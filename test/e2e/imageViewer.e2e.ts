@@ -87,7 +87,10 @@ export const imageViewerSteps: Step[] = [
       const current = page.locator('.quick-input-list .monaco-list-row', { hasText: '3 stars (current)' });
       // As with the digits, the key acts once the click reached the workbench's context keys.
       await until('the Rate Image quick pick', async () => {
-        await page.keyboard.press('Control+Alt+KeyR');
+        // Pressed again only while no quick pick is open: a second press would replace (and cancel) the first.
+        if (!(await page.locator('.quick-input-widget').isVisible())) {
+          await page.keyboard.press('Control+Alt+KeyR');
+        }
         return current.waitFor({ state: 'visible', timeout: 3_000 }).then(() => true);
       });
       await page.locator('.quick-input-list .monaco-list-row', { hasText: '4 stars' }).first().click();
