@@ -54,9 +54,11 @@ export const imageViewerSteps: Step[] = [
       await expand(page, /^Photorealistic/);
       const row = imageRow(page);
       await row.waitFor({ state: 'visible', timeout: STEP_TIMEOUT_MS });
-      await row.click(); // selects it and previews it; the tree keeps the focus
-      // The key acts once the selection reached the workbench's context keys (a moment after the click).
+      // The key acts once the selection reached the workbench's context keys (a moment after the
+      // click) and while the tree has the focus (the preview opening may take it on a slow start):
+      // each try selects the row again, as a user would, then presses.
       await until('three stars on the image', async () => {
+        await row.click(); // selects it and previews it; the tree keeps the focus
         await page.keyboard.press('3');
         return imageRow(page)
           .filter({ hasText: '★★★☆☆' })
