@@ -55,9 +55,12 @@ export const imageViewerSteps: Step[] = [
       const row = imageRow(page);
       await row.waitFor({ state: 'visible', timeout: STEP_TIMEOUT_MS });
       // The key acts once the selection reached the workbench's context keys (a moment after the
-      // click) and while the tree has the focus (the preview opening may take it on a slow start):
-      // each try selects the row again, as a user would, then presses.
+      // click). A tree refresh landing late (the evaluation rewrote the manifest) can leave the row
+      // looking selected while the key is off, and clicking it again changes nothing: each try
+      // selects the base image, then the image, so the selection really changes.
+      const baseRow = sidebar(page).getByRole('treeitem', { name: /^Base image/ }).first();
       await until('three stars on the image', async () => {
+        await baseRow.click();
         await row.click(); // selects it and previews it; the tree keeps the focus
         await page.keyboard.press('3');
         return imageRow(page)
