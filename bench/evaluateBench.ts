@@ -6,8 +6,8 @@ import { evaluateActor } from '../src/core/evaluate/evaluateActor';
 import { LocalChecksEvaluator } from '../src/core/evaluate/localChecks';
 import { loadSharp } from '../src/core/image/sharp';
 import { formatJson } from '../src/core/manifest/jsonFile';
-import { FileHasher } from '../src/core/plan/planFiles';
-import { ActorIndex } from '../src/core/workspace/dataIndex';
+import { FileHasher } from '../src/core/fs/files';
+import { ActorIndex } from '../src/core/actors/dataIndex';
 import { line } from './indexBench';
 
 const ACTOR = '0000_bench_30_female';

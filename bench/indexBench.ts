@@ -1,7 +1,7 @@
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { indexDataFolder } from '../src/core/workspace/dataIndex';
+import { indexDataFolder } from '../src/core/actors/dataIndex';
 import { writeSyntheticData } from './synthetic';
 
 /**

@@ -25,18 +25,26 @@ import { StudioPlanReviewModel } from './webviews/planReview/studioPlanReviewMod
 import { AnalyticsPanel, AnalyticsPanelProbe } from './webviews/analytics/analyticsPanel';
 import { StudioAnalyticsModel } from './webviews/analytics/studioAnalyticsModel';
 import { ImageViewerPanel, ImageViewerPanelProbe } from './webviews/imageViewer/imageViewerPanel';
+import { WebviewHost } from './webviews/webviewHost';
 import { StudioImageViewerModel } from './webviews/imageViewer/studioImageViewerModel';
 
 /** Set by the bundle's first and last lines (esbuild banner and footer), to time loading it. */
 declare const __actorStudioBundleStart: number | undefined;
 declare const __actorStudioBundleEnd: number | undefined;
 
-/** What activate() returns: for other extensions and for the integration tests and benchmark. */
+/** What activate() returns to other extensions: how long activation took. */
 export interface ActorStudioApi {
   /** How long activate() took, in milliseconds. */
   readonly activationMs: number;
   /** How long evaluating the bundle took before activate() was called. */
   readonly bundleLoadMs?: number;
+}
+
+/**
+ * What activate() adds only when VS Code runs the extension for tests (ExtensionMode.Test): the
+ * services and the panels at their protocol boundary, for the integration tests and benchmark.
+ */
+export interface ActorStudioTestApi extends ActorStudioApi {
   readonly tree: ActorsTreeProvider;
   readonly workspace: StudioWorkspace;
   readonly generation: GenerationHost;
@@ -48,13 +56,10 @@ export interface ActorStudioApi {
   readonly dataFiles: DataFileValidator;
   /** Heavy modules loaded so far (sharp, SDKs): none at activation (the benchmark checks). */
   readonly loadedHeavyModules: () => string[];
-  /** The open Generator panel at its protocol boundary (integration tests). */
   readonly generatorPanel: () => GeneratorPanelProbe | undefined;
-  /** The Plan Review panel opened or focused last, at its protocol boundary (integration tests). */
+  /** The Plan Review panel opened or focused last. */
   readonly planReviewPanel: () => PlanReviewPanelProbe | undefined;
-  /** The open Analytics panel at its protocol boundary (integration tests). */
   readonly analyticsPanel: () => AnalyticsPanelProbe | undefined;
-  /** The open Image Viewer at its protocol boundary (integration tests). */
   readonly imageViewerPanel: () => ImageViewerPanelProbe | undefined;
 }
 
@@ -62,21 +67,21 @@ export interface ActorStudioApi {
  * The composition root: builds each service once, wires them, and hands every disposable to
  * VS Code. Nothing here reads the data folder; the tree does that when it is first shown.
  */
-export function activate(context: vscode.ExtensionContext): ActorStudioApi {
+export function activate(context: vscode.ExtensionContext): ActorStudioApi | ActorStudioTestApi {
   const started = performance.now();
   const { logger, channel } = createLogger();
-  const workspace = new StudioWorkspace(logger);
   const secrets = new Secrets(context.secrets);
-  const planning = new PlanningHost(workspace, secrets, logger);
+  const workspace = new StudioWorkspace(logger, secrets);
+  const planning = new PlanningHost(workspace);
   const tree = new ActorsTreeProvider(workspace, logger, (actor) => planning.planState(actor));
   const decorations = new ActorsDecorationProvider();
   const diagnostics = new DataDiagnostics();
   const dataFiles = new DataFileValidator(workspace, diagnostics, logger);
-  const integrity = new DataIntegrityHost(workspace, secrets, logger);
+  const integrity = new DataIntegrityHost(workspace, logger);
   const view = vscode.window.createTreeView(ACTORS_VIEW_ID, { treeDataProvider: tree, showCollapseAll: true, canSelectMany: true });
-  const generation = new GenerationHost(workspace, secrets, logger, (actorId) => tree.refresh([actorId]));
+  const generation = new GenerationHost(workspace, logger, (actorId) => tree.refresh([actorId]));
   const generatorModel = new StudioGeneratorModel(workspace, generation, tree, secrets);
-  const execution = new ExecutionHost(workspace, secrets, logger, (actorIds) => tree.refresh(actorIds), CommandIds.showLog);
+  const execution = new ExecutionHost(workspace, logger, (actorIds) => tree.refresh(actorIds), CommandIds.showLog);
   const planReviewModel = new StudioPlanReviewModel(workspace, planning, generation, tree, {
     // Through the command, so the panel gets the same mode pick, confirmation and progress.
     execute: async (actorId, mode) => {
@@ -146,6 +151,10 @@ export function activate(context: vscode.ExtensionContext): ActorStudioApi {
   const bundleLoadMs =
     typeof __actorStudioBundleStart === 'number' && typeof __actorStudioBundleEnd === 'number' ? __actorStudioBundleEnd - __actorStudioBundleStart : undefined;
   logger.info(`activated in ${activationMs.toFixed(1)} ms; loading the bundle took ${bundleLoadMs?.toFixed(1) ?? '?'} ms`);
+  if (context.extensionMode !== vscode.ExtensionMode.Test) {
+    return { activationMs, bundleLoadMs };
+  }
+  WebviewHost.enableProbes();
   return {
     activationMs,
     bundleLoadMs,

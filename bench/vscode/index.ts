@@ -2,7 +2,7 @@
 // 1,000 synthetic actors, and writes its measurements to ACTOR_STUDIO_BENCH_OUT.
 import * as fs from 'fs';
 import * as vscode from 'vscode';
-import type { ActorStudioApi } from '../../src/extension';
+import type { ActorStudioTestApi } from '../../src/extension';
 
 /** Packages that must not load until a feature needs them (image work, model SDKs, S3). */
 const HEAVY_MODULES = ['sharp', 'replicate', 'openai', '@aws-sdk', '@vladmandic', '@tensorflow'];
@@ -12,7 +12,7 @@ function median(values: number[]): number {
 }
 
 export async function run(): Promise<void> {
-  const extension = vscode.extensions.getExtension<ActorStudioApi>('actor-studio.actor-studio');
+  const extension = vscode.extensions.getExtension<ActorStudioTestApi>('actor-studio.actor-studio');
   if (!extension) {
     throw new Error('actor-studio.actor-studio is not loaded');
   }

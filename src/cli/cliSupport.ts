@@ -1,16 +1,20 @@
 import { promises as fs } from 'node:fs';
 import * as path from 'node:path';
 import { parseArgs, ParseArgsConfig } from 'node:util';
-import { ActorIndex } from '../core/workspace/dataIndex';
-import type { DataIndex, DataProblem } from '../core/workspace/types';
+import { ActorIndex } from '../core/actors/dataIndex';
+import type { StudioContext } from '../core/app/context';
+import { createServices, type Credentials } from '../core/app/services';
+import type { CliSettings } from '../core/config/settingsSources';
+import { InputError } from '../core/errors';
+import type { DataIndex } from '../core/actors/types';
+import type { DataProblem } from '../core/workspace/problems';
 
 /** Exit codes every command follows (DESIGN.md): done, some work failed, usage or input error. */
 export const EXIT_OK = 0;
 export const EXIT_FAILED = 1;
 export const EXIT_USAGE = 2;
-
-/** A mistake in how the command was called or in its input; printed without a stack trace. */
-export class UsageError extends Error {}
+/** The shell's code for a run stopped by Ctrl+C (128 + SIGINT). */
+export const EXIT_CANCELLED = 130;
 
 export interface CliIO {
   stdout: (text: string) => void;
@@ -28,33 +32,69 @@ export interface CliCommand {
   summary: string;
   usage: string;
   options: NonNullable<ParseArgsConfig['options']>;
-  run(values: Record<string, unknown>, io: CliIO): Promise<number>;
+  run(values: Record<string, unknown>, io: CliIO, studio: CliStudio): Promise<number>;
+}
+
+/** What a command works with: the settings as resolved for this invocation, and the services they name. */
+export interface CliStudio {
+  readonly settings: CliSettings;
+  readonly dataRoot: string;
+  readonly credentials: Credentials;
+  /** The data folder and the services (built on first use); the data folder must exist. */
+  context(): Promise<StudioContext>;
+}
+
+/** Keys come from the environment only (never flags or files): Replicate, OpenAI, the AWS chain's first link. */
+export function credentialsFrom(env: NodeJS.ProcessEnv): Credentials {
+  return {
+    replicateToken: env.REPLICATE_API_TOKEN || undefined,
+    openaiKey: env.OPENAI_API_KEY || undefined,
+    aws:
+      env.AWS_ACCESS_KEY_ID && env.AWS_SECRET_ACCESS_KEY
+        ? { accessKeyId: env.AWS_ACCESS_KEY_ID, secretAccessKey: env.AWS_SECRET_ACCESS_KEY, sessionToken: env.AWS_SESSION_TOKEN }
+        : undefined,
+    replicateBaseUrl: env.ACTOR_STUDIO_REPLICATE_BASE_URL || undefined,
+  };
+}
+
+export function cliStudio(settings: CliSettings, env: NodeJS.ProcessEnv): CliStudio {
+  const credentials = credentialsFrom(env);
+  let context: StudioContext | undefined;
+  return {
+    settings,
+    dataRoot: settings.dataRoot,
+    credentials,
+    async context() {
+      await requireDataFolder(settings.dataRoot);
+      context ??= { dataRoot: settings.dataRoot, services: createServices(settings.settings, credentials) };
+      return context;
+    },
+  };
 }
 
 /** Options every command takes. */
 export const COMMON_OPTIONS = {
-  data: { type: 'string', default: './data' },
+  data: { type: 'string' },
+  settings: { type: 'string' },
   json: { type: 'boolean', default: false },
+  debug: { type: 'boolean', default: false },
   help: { type: 'boolean', short: 'h', default: false },
 } as const;
+
+export const COMMON_USAGE = '[--data DIR] [--settings FILE] [--json] [--debug]';
 
 export function parseCommandArgs(command: CliCommand, args: string[]): Record<string, unknown> {
   try {
     return parseArgs({ args, options: { ...COMMON_OPTIONS, ...command.options }, strict: true, allowPositionals: false }).values;
   } catch (error) {
-    throw new UsageError(`${(error as Error).message}\nusage: ${command.usage}`);
+    throw new InputError(`${(error as Error).message}\nusage: ${command.usage}`);
   }
 }
 
-export function dataRootOption(values: Record<string, unknown>, io: CliIO): string {
-  return path.resolve(io.cwd, String(values.data ?? './data'));
-}
-
-/** The data folder of `--data`, which must exist (a usage error otherwise, before anything is written). */
-export async function existingDataRoot(values: Record<string, unknown>, io: CliIO): Promise<string> {
-  const dataRoot = dataRootOption(values, io);
+/** The data folder must exist (an input error otherwise, before anything is written). */
+export async function requireDataFolder(dataRoot: string): Promise<string> {
   if (!(await fs.stat(dataRoot).then((stat) => stat.isDirectory(), () => false))) {
-    throw new UsageError(`data folder not found: ${dataRoot} (pass --data DIR)`);
+    throw new InputError(`data folder not found: ${dataRoot} (pass --data DIR, or see \`actor-studio config\`)`, { file: dataRoot });
   }
   return dataRoot;
 }
@@ -71,18 +111,18 @@ export function relativeProblem(dataRoot: string, problem: DataProblem): DataPro
 }
 
 /** The actors a command runs on (`--actor-id ID`, which must exist, or `--all`), from a fresh index. */
-export async function selectActors(values: Record<string, unknown>, io: CliIO, usage: string): Promise<{ dataRoot: string; index: DataIndex; ids: string[] }> {
-  const dataRoot = dataRootOption(values, io);
+export async function selectActors(values: Record<string, unknown>, studio: CliStudio, usage: string): Promise<{ dataRoot: string; index: DataIndex; ids: string[] }> {
+  const dataRoot = studio.dataRoot;
   const actorId = values['actor-id'] as string | undefined;
   if (Boolean(actorId) === Boolean(values.all)) {
-    throw new UsageError(`give either --actor-id ID or --all\nusage: ${usage}`);
+    throw new InputError(`give either --actor-id ID or --all\nusage: ${usage}`);
   }
   const index = await new ActorIndex(dataRoot).index();
   if (!index.exists) {
-    throw new UsageError(`data folder not found: ${dataRoot} (pass --data DIR)`);
+    throw new InputError(`data folder not found: ${dataRoot} (pass --data DIR, or see \`actor-studio config\`)`, { file: dataRoot });
   }
   if (actorId && !index.actors.some((actor) => actor.id === actorId)) {
-    throw new UsageError(`unknown actor id "${actorId}" (\`actor-studio actors\` lists them)`);
+    throw new InputError(`unknown actor id "${actorId}" (\`actor-studio actors\` lists them)`);
   }
   return { dataRoot, index, ids: actorId ? [actorId] : index.actors.map((actor) => actor.id) };
 }

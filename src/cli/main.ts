@@ -9,21 +9,26 @@ import { reconcileCommand } from './commands/reconcileCommand';
 import { exportDatasetCommand, exportPromptsCommand } from './commands/exportCommands';
 import { statsCommand } from './commands/statsCommand';
 import { rateCommand } from './commands/rateCommand';
-import { CliCommand, CliIO, EXIT_FAILED, EXIT_OK, EXIT_USAGE, parseCommandArgs, UsageError } from './cliSupport';
+import { configCommand } from './commands/configCommand';
+import { loadCliSettings } from '../core/config/settingsSources';
+import { errorKind, InputError, type StudioErrorKind } from '../core/errors';
+import { CliCommand, CliIO, cliStudio, EXIT_CANCELLED, EXIT_FAILED, EXIT_OK, EXIT_USAGE, parseCommandArgs } from './cliSupport';
 
-const COMMANDS: CliCommand[] = [actorsCommand, promptsCommand, generateCommand, evaluateCommand, planCommand, executeCommand, undoCommand, retryUploadsCommand, reconcileCommand, migrateCommand, exportDatasetCommand, statsCommand, rateCommand, exportPromptsCommand];
+const COMMANDS: CliCommand[] = [actorsCommand, promptsCommand, generateCommand, evaluateCommand, planCommand, executeCommand, undoCommand, retryUploadsCommand, reconcileCommand, migrateCommand, exportDatasetCommand, statsCommand, rateCommand, exportPromptsCommand, configCommand];
 
 function helpText(): string {
   const width = Math.max(...COMMANDS.map((command) => command.name.length));
   return [
     'actor-studio: build and balance per-actor training-image sets for identity LoRAs',
     '',
-    'usage: actor-studio <command> [--data DIR] [--json] [options]',
+    'usage: actor-studio <command> [--data DIR] [--settings FILE] [--json] [--debug] [options]',
     '',
     'commands:',
     ...COMMANDS.map((command) => `  ${command.name.padEnd(width)}  ${command.summary}`),
     '',
-    'exit codes: 0 done, 1 some work failed, 2 usage or input error',
+    'settings: flags > environment (ACTOR_STUDIO_*) > the .vscode/settings.json of the workspace holding',
+    '          the data folder (or --settings FILE) > defaults; `actor-studio config` shows them',
+    'exit codes: 0 done, 1 some work failed, 2 usage or input error, 130 cancelled',
   ].join('\n');
 }
 
@@ -35,24 +40,36 @@ export async function runCli(argv: string[], io: CliIO): Promise<number> {
     return name ? EXIT_OK : EXIT_USAGE;
   }
   const command = COMMANDS.find((candidate) => candidate.name === name);
+  let debug = rest.includes('--debug');
   try {
     if (!command) {
-      throw new UsageError(`unknown command "${name}"\n\n${helpText()}`);
+      throw new InputError(`unknown command "${name}"\n\n${helpText()}`);
     }
     const values = parseCommandArgs(command, rest);
+    debug = Boolean(values.debug);
     if (values.help) {
       io.stdout(`usage: ${command.usage}`);
       return EXIT_OK;
     }
-    return await command.run(values, io);
+    const settings = await loadCliSettings({ cwd: io.cwd, env: io.env ?? {}, flags: values });
+    return await command.run(values, io, cliStudio(settings, io.env ?? {}));
   } catch (error) {
-    if (error instanceof UsageError) {
-      io.stderr(`actor-studio: ${error.message}`);
-      return EXIT_USAGE;
-    }
-    io.stderr(`actor-studio: ${(error as Error).stack ?? String(error)}`);
-    return EXIT_FAILED;
+    return reportError(error, io, debug);
   }
+}
+
+const EXIT_CODES: Record<StudioErrorKind, number> = { input: EXIT_USAGE, external: EXIT_FAILED, cancelled: EXIT_CANCELLED, internal: EXIT_FAILED };
+
+/** The one place an error becomes an exit code: a line for what the user can act on, the stack for bugs (or with --debug). */
+function reportError(error: unknown, io: CliIO, debug: boolean): number {
+  const kind = errorKind(error);
+  const message = error instanceof Error ? error.message : String(error);
+  if (debug || kind === 'internal') {
+    io.stderr(`actor-studio: ${kind === 'internal' ? 'internal error: ' : ''}${(error as Error)?.stack ?? message}`);
+  } else {
+    io.stderr(`actor-studio: ${kind === 'cancelled' ? 'cancelled' : message}`);
+  }
+  return EXIT_CODES[kind];
 }
 
 if (require.main === module) {

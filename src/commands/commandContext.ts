@@ -11,7 +11,7 @@ import type { AnalyticsModel } from '../webviews/analytics/model';
 import type { ImageViewerModel } from '../webviews/imageViewer/model';
 import type { ActorsTreeProvider } from '../providers/actorsTree/actorsTreeProvider';
 import { ActorNode, StudioNode } from '../providers/actorsTree/nodes';
-import type { ActorRecord } from '../core/workspace/types';
+import type { ActorRecord } from '../core/actors/types';
 
 /** What command handlers get: the services built once in activate(). */
 export interface CommandContext {

@@ -21,7 +21,7 @@ export function createSampleWorkspace(context: CommandContext) {
       await createInNewFolder(sampleData);
       return;
     }
-    const dataRoot = dataRootFor(folder, readSettings(folder));
+    const dataRoot = dataRootFor(folder, readSettings(folder).settings.dataFolder);
     const result = await vscode.window.withProgress(
       { location: { viewId: ACTORS_VIEW_ID }, title: 'Creating the sample actors' },
       () => copySampleActors(sampleData, dataRoot),

@@ -1,7 +1,7 @@
 import { promises as fs } from 'node:fs';
 import * as vscode from 'vscode';
-import { exportMinRatingFromSettings, SETTINGS_SECTION } from '../core/config/studioSettings';
-import { DATASET_FORMATS, exportDataset, folderWordProblem, type DatasetExportReport, type DatasetFormat } from '../core/export/dataset';
+import { exportTrainingSet } from '../core/app/integrity';
+import { DATASET_FORMATS, folderWordProblem, type DatasetExportReport, type DatasetFormat } from '../core/export/dataset';
 import { ActorNode, type StudioNode } from '../providers/actorsTree/nodes';
 import { CommandContext, requireTrust } from './commandContext';
 import { withCancellableProgress } from './progress';
@@ -61,11 +61,11 @@ export function exportDatasetCommand(context: CommandContext) {
     if (nonEmpty && options.confirm !== false && !(await confirmReplace(outDir, actorIds))) {
       return undefined;
     }
-    const minRating = options.minRating ?? exportMinRatingFromSettings((key) => vscode.workspace.getConfiguration(SETTINGS_SECTION).get(key));
+    const studio = await context.workspace.context();
+    const minRating = options.minRating ?? studio.services.settings.export.minRating;
     const label = actorIds.length === 1 ? actorIds[0]! : `${actorIds.length} actors`;
     const report = await withCancellableProgress(`Actor Studio: exporting ${label} for ${format}`, (signal, progress) =>
-      exportDataset({
-        dataRoot,
+      exportTrainingSet(studio, {
         actorIds,
         format,
         outDir,

@@ -1,6 +1,6 @@
 import * as vscode from 'vscode';
 import { CATEGORY_LABELS } from '../core/manifest/categories';
-import type { ActorImage, ActorRecord } from '../core/workspace/types';
+import type { ActorImage, ActorRecord } from '../core/actors/types';
 import { ImageNode, StudioNode } from '../providers/actorsTree/nodes';
 import { CommandContext, resolveActors } from './commandContext';
 

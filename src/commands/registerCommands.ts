@@ -19,6 +19,7 @@ import { RECONCILE_REPORT_SCHEME, reconcileData } from './reconcileCommands';
 import { evaluateActors, planActors, planAllActors } from './planCommands';
 import { rateImage } from './rateImage';
 import { refresh } from './refresh';
+import { reportCommandError } from './reportError';
 import { retryPendingUploads } from './retryPendingUploads';
 import { revealInExplorer } from './revealInExplorer';
 import { setApiKey } from './setApiKey';
@@ -58,8 +59,7 @@ export function registerCommands(context: CommandContext, integrity: DataIntegri
       try {
         return await handler(...args);
       } catch (error) {
-        context.logger.error(error as Error);
-        void vscode.window.showErrorMessage(`Actor Studio: ${(error as Error).message}`);
+        reportCommandError(error, context.logger, context.showLog);
         return undefined;
       }
     }),

@@ -1,9 +1,8 @@
 import * as vscode from 'vscode';
-import type { DryRunResult, ExecutionEvent, ExecutionMode, ExecutionSummary, OperationView, RunInfo, UndoSummary } from '../core/execute/types';
+import { deleteImages, describeOperation, dryRun, executePlans, undoExecution, type DryRunReport } from '../core/app/execution';
+import type { ExecutionEvent, ExecutionMode, ExecutionSummary, RunInfo, UndoSummary } from '../core/execute/types';
 import type { Logger } from '../core/logger';
-import type { ObjectStore } from '../core/storage/types';
-import { createStudioGenerator, createStudioObjectStore } from './generationServices';
-import type { Secrets } from './secrets';
+import { InputError } from '../core/errors';
 import type { StudioWorkspace } from './studioWorkspace';
 
 /** Progress for a notification: a message and an increment in percent of the whole run. */
@@ -14,25 +13,11 @@ export interface ExecuteOptions {
   onProgress?: ExecutionProgress;
 }
 
-/** One line per operation, as the log and the progress notification show it. */
-export function describeOperation(operation: OperationView): string {
-  const what = operation.kind === 'delete' ? `trash ${operation.filename ?? '?'}` : `generate ${operation.filename ?? operation.promptId ?? '?'}`;
-  switch (operation.state) {
-    case 'failed':
-      return `${operation.actorId}: ${what} failed (${operation.failureReason ?? 'error'}: ${operation.error ?? 'no message'})`;
-    case 'skipped':
-      return `${operation.actorId}: ${what} skipped (${operation.skipReason ?? 'no reason given'})`;
-    default:
-      return `${operation.actorId}: ${what}${operation.warning ? ` (warning: ${operation.warning})` : ''}`;
-  }
-}
-
 /**
- * Execution in the editor, over the core executor: the generator and object store built from
- * settings and secrets (as generation does), the concurrency setting, a status bar item while a
- * run goes, tree refreshes as operations finish (images appear while it runs), and a summary in
- * the log. One run at a time per window: the core's per-actor lock would serialise a second one
- * anyway, and one status bar item stays truthful. The executor loads on first use.
+ * Execution in the editor: the core's use cases (core/app/execution) with what only the editor
+ * does: a status bar item while a run goes, and tree refreshes as operations finish (images
+ * appear while it runs). One run at a time per window: the core's per-actor lock would
+ * serialise a second one anyway, and one status bar item stays truthful.
  */
 export class ExecutionHost implements vscode.Disposable {
   private readonly statusItem: vscode.StatusBarItem;
@@ -43,7 +28,6 @@ export class ExecutionHost implements vscode.Disposable {
 
   constructor(
     private readonly workspace: StudioWorkspace,
-    private readonly secrets: Secrets,
     private readonly logger: Logger,
     private readonly refreshActors: (actorIds: string[]) => Promise<void>,
     /** What clicking the status bar item runs (shows the log). */
@@ -59,50 +43,22 @@ export class ExecutionHost implements vscode.Disposable {
     return this.running;
   }
 
-  /** The exact operations the actors' plans would run now; changes nothing. */
-  async dryRun(actorIds: readonly string[], mode: ExecutionMode): Promise<DryRunResult> {
-    const dataRoot = this.requireDataRoot();
-    const settings = this.workspace.settings;
-    const [generator, store, { dryRunPlans }] = await Promise.all([
-      createStudioGenerator(settings, this.secrets),
-      createStudioObjectStore(settings, this.secrets),
-      import('../core/execute/index'),
-    ]);
-    const result = await dryRunPlans({ dataRoot, actorIds, mode, model: generator.model, store: usableStore(store) });
-    this.logger.info(`dry run (${mode}) of ${actorIds.join(', ')}: ${result.deletions} to trash, ${result.generations} to generate with ${generator.model}`);
-    return result;
+  /** The exact operations the actors' plans would run now, and the services the run would use; changes nothing. */
+  async dryRun(actorIds: readonly string[], mode: ExecutionMode): Promise<DryRunReport> {
+    return dryRun(await this.workspace.context(), actorIds, mode);
   }
 
   /** Runs the plans (or resumes the unfinished run over the same actors and mode). */
   async execute(actorIds: readonly string[], mode: ExecutionMode, options: ExecuteOptions = {}): Promise<ExecutionSummary> {
     if (this.running) {
-      throw new Error(`an execution is already running (${this.running}); wait for it or cancel it first`);
+      throw new InputError(`an execution is already running (${this.running}); wait for it or cancel it first`);
     }
-    const dataRoot = this.requireDataRoot();
+    const context = await this.workspace.context();
     const label = `${actorIds.length === 1 ? actorIds[0] : `${actorIds.length} actors`} (${mode})`;
     this.running = `executing ${label}`;
     this.showStatus(0, 0, label);
     try {
-      const settings = this.workspace.settings;
-      const [generator, store, { executePlans }] = await Promise.all([
-        createStudioGenerator(settings, this.secrets),
-        createStudioObjectStore(settings, this.secrets),
-        import('../core/execute/index'),
-      ]);
-      const concurrency = settings.execution.concurrency;
-      this.logger.info(`executing ${label} with ${generator.model}, ${concurrency} request(s) at once${store.kind === 's3' ? ', mirrored to S3' : ''}`);
-      const summary = await executePlans({
-        dataRoot,
-        actorIds,
-        mode,
-        generator,
-        store: usableStore(store),
-        concurrency,
-        signal: options.signal,
-        onEvent: (event) => this.onEvent(event, label, options.onProgress),
-      });
-      this.logSummary(summary);
-      return summary;
+      return await executePlans(context, actorIds, mode, { signal: options.signal, onEvent: (event) => this.onEvent(event, label, options.onProgress) });
     } finally {
       this.running = undefined;
       this.statusItem.hide();
@@ -112,24 +68,15 @@ export class ExecutionHost implements vscode.Disposable {
 
   /** Moves images to the trash by hand, as one undoable run; their S3 objects go too. */
   async deleteImages(images: ReadonlyArray<{ actorId: string; filename: string }>, reason: string) {
-    const dataRoot = this.requireDataRoot();
-    const [store, { deleteImagesToTrash }] = await Promise.all([createStudioObjectStore(this.workspace.settings, this.secrets), import('../core/execute/deleteImage')]);
-    const outcome = await deleteImagesToTrash({ dataRoot, images, reason, store: usableStore(store) });
-    this.logger.info(`moved ${outcome.moved.length} image(s) to the trash (run ${outcome.runId})`);
-    outcome.warnings.forEach((warning) => this.logger.warn(warning));
-    return outcome;
+    return deleteImages(await this.workspace.context(), images, reason);
   }
 
   /** Puts back what a run deleted (default: the latest run with deletions not undone yet). */
   async undo(runId?: string, signal?: AbortSignal): Promise<UndoSummary> {
     if (this.running) {
-      throw new Error(`an execution is running (${this.running}); undo after it ends`);
+      throw new InputError(`an execution is running (${this.running}); undo after it ends`);
     }
-    const dataRoot = this.requireDataRoot();
-    const [store, { undoRun }] = await Promise.all([createStudioObjectStore(this.workspace.settings, this.secrets), import('../core/execute/index')]);
-    const summary = await undoRun({ dataRoot, runId, store: usableStore(store), signal });
-    this.logger.info(`undo of ${summary.runId}: ${summary.restored.length} restored, ${summary.failed.length} not restored, ${summary.reuploaded} re-uploaded, ${summary.queued} upload(s) queued`);
-    summary.failed.forEach((failure) => this.logger.warn(`undo of ${summary.runId}: ${failure.actorId}/${failure.filename} not restored: ${failure.reason}`));
+    const summary = await undoExecution(await this.workspace.context(), runId, signal);
     await this.settleRefreshes([...new Set([...summary.restored, ...summary.failed].map((file) => file.actorId))]);
     return summary;
   }
@@ -137,7 +84,7 @@ export class ExecutionHost implements vscode.Disposable {
   /** The runs of the data folder, as the journal lists them. */
   async runs(): Promise<RunInfo[]> {
     const { listRuns } = await import('../core/execute/index');
-    return listRuns(this.requireDataRoot());
+    return listRuns((await this.workspace.context()).dataRoot);
   }
 
   dispose(): void {
@@ -182,15 +129,6 @@ export class ExecutionHost implements vscode.Disposable {
     this.statusItem.show();
   }
 
-  private logSummary(summary: ExecutionSummary): void {
-    const spend = summary.spend.total === undefined ? 'spend unknown' : `spend about ${summary.spend.total.toFixed(2)} ${summary.spend.currency}`;
-    this.logger.info(
-      `run ${summary.runId} ${summary.status}: ${summary.done.length} done, ${summary.failed.length} failed, ${summary.skipped.length} skipped, ${summary.remaining} not started; ${spend}; journal ${summary.journal}`,
-    );
-    summary.failed.forEach((operation) => this.logger.warn(`failed: ${describeOperation(operation)}`));
-    summary.skippedActors.forEach((actor) => this.logger.warn(`${actor.actorId} not executed: ${actor.reason}`));
-  }
-
   /** Coalesces refreshes while a run goes: many images land per second, the tree redraws per batch. */
   private scheduleRefresh(actorId: string): void {
     this.pendingRefresh.add(actorId);
@@ -222,17 +160,4 @@ export class ExecutionHost implements vscode.Disposable {
       await this.refreshing;
     }
   }
-
-  private requireDataRoot(): string {
-    const dataRoot = this.workspace.dataRoot;
-    if (!dataRoot) {
-      throw new Error('open a folder with a data folder first');
-    }
-    return dataRoot;
-  }
-}
-
-/** The executor takes no store for "no object store" rather than the offline stand-in. */
-function usableStore(store: ObjectStore): ObjectStore | undefined {
-  return store.kind === 'none' ? undefined : store;
 }

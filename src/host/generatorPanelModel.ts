@@ -1,6 +1,6 @@
 import * as path from 'node:path';
 import * as vscode from 'vscode';
-import { categoryTargets } from '../core/plan/targets';
+import { categoryTargets } from '../core/actors/targets';
 import { actorPaths } from '../core/workspace/layout';
 import type { ActorsTreeProvider } from '../providers/actorsTree/actorsTreeProvider';
 import type { GeneratedImageInfo, GeneratorPanelModel, GeneratorRequest } from '../webviews/generator/model';

@@ -1,4 +1,5 @@
 import * as vscode from 'vscode';
+import type { Credentials } from '../core/app/services';
 
 /** The credentials Actor Studio keeps, by name; values live only in VS Code's SecretStorage. */
 export const SECRET_NAMES = ['replicateToken', 'openaiKey', 'awsAccessKeyId', 'awsSecretAccessKey'] as const;
@@ -34,6 +35,12 @@ export class Secrets {
 
   async delete(name: SecretName): Promise<void> {
     await this.storage.delete(STORAGE_KEYS[name]);
+  }
+
+  /** The keys as the services want them, read now (keys may change at any time). */
+  async credentials(): Promise<Credentials> {
+    const [replicateToken, openaiKey, accessKeyId, secretAccessKey] = await Promise.all(SECRET_NAMES.map((name) => this.get(name)));
+    return { replicateToken, openaiKey, aws: accessKeyId && secretAccessKey ? { accessKeyId, secretAccessKey } : undefined };
   }
 
   async has(name: SecretName): Promise<boolean> {

@@ -1,63 +1,36 @@
 import * as path from 'node:path';
 import * as vscode from 'vscode';
-import { evaluationFromSettings, EvaluationSettings, SETTINGS_SECTION, targetFromSettings } from '../core/config/studioSettings';
-import { DEFAULT_CONCURRENCY } from '../core/execute/types';
-import { DEFAULT_ASPECT_RATIO, DEFAULT_REPLICATE_MODEL, ProviderChoice } from '../core/generate/providerConfig';
-import type { TargetSettings } from '../core/plan/targets';
-import { DEFAULT_KEY_PREFIX } from '../core/storage/types';
+import { resolveSettings, SETTINGS_SECTION, type ResolvedSettings, type SettingsSource } from '../core/config/studioSettings';
 
 export const SECTION = SETTINGS_SECTION;
 
-/** Typed view of the `actorStudio.*` settings. Secrets are never settings (see secrets.ts). */
-export interface Settings {
-  /** The data folder as configured: relative to the workspace folder, or absolute. */
-  dataFolder: string;
-  target: TargetSettings;
-  generator: { provider: ProviderChoice; model: string; aspectRatio: string };
-  evaluation: EvaluationSettings;
-  /** Another server speaking OpenAI's API (a proxy); empty for OpenAI's own. */
-  openaiBaseUrl: string;
-  s3: { bucket: string; region: string; endpoint: string; keyPrefix: string; publicBaseUrl: string };
-  /** Model requests in flight at once across all actors while executing plans (1-8). */
-  execution: { concurrency: number };
-}
-
-/** Bounds of `actorStudio.execution.concurrency` (package.json declares the same). */
-export const EXECUTION_CONCURRENCY = { default: DEFAULT_CONCURRENCY, min: 1, max: 8 } as const;
-
-/** A whole number within the bounds; anything else (a hand-edited 0, 2.5 or "4") falls back sensibly. */
-export function executionConcurrency(value: unknown): number {
-  if (typeof value !== 'number' || !Number.isFinite(value)) {
-    return EXECUTION_CONCURRENCY.default;
-  }
-  return Math.min(EXECUTION_CONCURRENCY.max, Math.max(EXECUTION_CONCURRENCY.min, Math.floor(value)));
-}
-
-export function readSettings(scope?: vscode.ConfigurationScope): Settings {
+/**
+ * VS Code's configuration as a settings source for core/config, which parses and validates it
+ * the same way as the CLI's. Each value's origin is the scope that set it.
+ */
+function vscodeSettingsSource(scope?: vscode.ConfigurationScope): SettingsSource {
   const config = vscode.workspace.getConfiguration(SECTION, scope);
-  const get = (key: string): unknown => config.get(key);
   return {
-    dataFolder: config.get<string>('dataFolder')?.trim() || 'data',
-    target: targetFromSettings(get),
-    evaluation: evaluationFromSettings(get),
-    openaiBaseUrl: config.get<string>('openai.baseUrl')?.trim() ?? '',
-    generator: {
-      provider: config.get<ProviderChoice>('generator.provider') ?? 'auto',
-      model: config.get<string>('replicate.model')?.trim() || DEFAULT_REPLICATE_MODEL,
-      aspectRatio: config.get<string>('replicate.aspectRatio')?.trim() || DEFAULT_ASPECT_RATIO,
+    name: 'VS Code settings',
+    get(key) {
+      const inspected = config.inspect(key);
+      const scopes: [unknown, string][] = [
+        [inspected?.workspaceFolderValue, 'workspace folder settings'],
+        [inspected?.workspaceValue, 'workspace settings'],
+        [inspected?.globalValue, 'user settings'],
+      ];
+      const set = scopes.find(([value]) => value !== undefined);
+      return set && { value: set[0], origin: set[1] };
     },
-    s3: {
-      bucket: config.get<string>('s3.bucket')?.trim() ?? '',
-      region: config.get<string>('s3.region')?.trim() ?? '',
-      endpoint: config.get<string>('s3.endpoint')?.trim() ?? '',
-      keyPrefix: config.get<string>('s3.keyPrefix') ?? DEFAULT_KEY_PREFIX,
-      publicBaseUrl: config.get<string>('s3.publicBaseUrl')?.trim() ?? '',
-    },
-    execution: { concurrency: executionConcurrency(config.get('execution.concurrency')) },
   };
 }
 
-/** True when a change touched any setting of ours that `readSettings` reads. */
+/** The `actorStudio.*` settings of a scope (the workspace folder), parsed by core/config. */
+export function readSettings(scope?: vscode.ConfigurationScope): ResolvedSettings {
+  return resolveSettings([vscodeSettingsSource(scope)]);
+}
+
+/** True when a change touched any setting of ours. */
 export function affectsSettings(event: vscode.ConfigurationChangeEvent): boolean {
   return event.affectsConfiguration(SECTION);
 }
@@ -68,6 +41,6 @@ export function primaryWorkspaceFolder(): vscode.WorkspaceFolder | undefined {
 }
 
 /** Absolute path of the data folder for a workspace folder. */
-export function dataRootFor(folder: vscode.WorkspaceFolder, settings: Settings): string {
-  return path.resolve(folder.uri.fsPath, settings.dataFolder);
+export function dataRootFor(folder: vscode.WorkspaceFolder, dataFolder: string): string {
+  return path.resolve(folder.uri.fsPath, dataFolder);
 }

@@ -1,5 +1,6 @@
 import * as vscode from 'vscode';
-import type { DataIndex, DataProblem, Severity } from '../core/workspace/types';
+import type { DataIndex } from '../core/actors/types';
+import type { DataProblem, Severity } from '../core/workspace/problems';
 
 /** `source` of every diagnostic Actor Studio publishes (quick fixes recognise theirs by it). */
 export const DIAGNOSTIC_SOURCE = 'Actor Studio';

@@ -75,6 +75,13 @@ type RequestHandlers<R extends RequestMap> = { [M in keyof R]: (params: R[M]['pa
  * H: messages the host posts; U: the panel's own messages from the page; R: its requests.
  */
 export abstract class WebviewHost<H extends { type: string }, U extends { type: string }, R extends RequestMap> implements vscode.Disposable {
+  /** Set by activate() only in ExtensionMode.Test: the probe is for tests, not part of the product. */
+  private static probesEnabled = false;
+
+  static enableProbes(): void {
+    WebviewHost.probesEnabled = true;
+  }
+
   protected readonly disposables: vscode.Disposable[] = [];
   protected readonly logger?: Logger;
   /** What the host posted, kept only once `probe` was read (tests), so panels cost nothing otherwise. */
@@ -265,6 +272,9 @@ export abstract class WebviewHost<H extends { type: string }, U extends { type: 
    * messages: read it right after opening the panel (before the page says `ready`).
    */
   get probe(): WebviewProbe<H, U> {
+    if (!WebviewHost.probesEnabled) {
+      throw new Error('webview probes exist only when the extension runs for tests (ExtensionMode.Test)');
+    }
     this.recording = true;
     const host = this;
     return {

@@ -2,12 +2,13 @@ import { spawn } from 'node:child_process';
 import { promises as fs } from 'node:fs';
 import * as path from 'node:path';
 import { runCli } from '../../src/cli/main';
-import { runsDir } from '../../src/core/execute';
+import { runsDir } from '../../src/core/workspace/layout';
 import { loadManifest } from '../../src/core/manifest/manifestStore';
-import { actorPlanPath, sha256File } from '../../src/core/plan/planFiles';
+import { sha256File } from '../../src/core/fs/files';
+import { actorPlanPath } from '../../src/core/workspace/layout';
 import { mulberry32 } from '../../src/core/util/seededRandom';
 import { actorPaths, imageNumber, isImageFile } from '../../src/core/workspace/layout';
-import { TRASH_DIR } from '../../src/core/workspace/numbering';
+import { TRASH_DIR } from '../../src/core/workspace/layout';
 import { FAKE_REPLICATE_TOKEN, FakeReplicateServer } from '../fakes/replicateServer';
 import { copySampleData, REPO_ROOT } from '../unit/helpers/tempData';
 

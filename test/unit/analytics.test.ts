@@ -3,9 +3,10 @@ import { promises as fs } from 'node:fs';
 import * as path from 'node:path';
 import { computeAnalytics, loadAnalyticsInput, type AnalyticsInput } from '../../src/core/analytics/analytics';
 import { ratedImages } from '../../src/core/analytics/quality';
-import { DEFAULT_TARGET } from '../../src/core/plan/targets';
+import { DEFAULT_TARGET } from '../../src/core/actors/targets';
 import { countPromptUsage } from '../../src/core/prompts/usage';
-import { generationLogPath, GenerationLogFileError } from '../../src/core/tracking/generationLog';
+import { GenerationLogFileError } from '../../src/core/tracking/generationLog';
+import { generationLogPath } from '../../src/core/workspace/layout';
 import { ACTOR_A, ACTOR_B, FIXTURE_PROMPTS, FLUX, LOCAL, TEXTS, writeAnalyticsFixture } from './helpers/analyticsFixture';
 import { makeTempDir, writeActor } from './helpers/tempData';
 

@@ -6,9 +6,9 @@ import { runCli } from '../../src/cli/main';
 import type { CliIO } from '../../src/cli/cliSupport';
 import { NEXT_RUN_PLACEHOLDER } from '../../src/core/execute/dryRun';
 import { loadManifest } from '../../src/core/manifest/manifestStore';
-import { actorPlanPath } from '../../src/core/plan/planFiles';
+import { actorPlanPath } from '../../src/core/workspace/layout';
 import { actorPaths } from '../../src/core/workspace/layout';
-import { nextImageNumber } from '../../src/core/workspace/numbering';
+import { nextImageNumber } from '../../src/core/actors/numbering';
 import { E005_ERROR, FAKE_REPLICATE_TOKEN, FakeReplicateServer } from '../fakes/replicateServer';
 import { consistencyProblems } from '../slow/crashHarness';
 import { copySampleData, REPO_ROOT, snapshot } from './helpers/tempData';
@@ -63,8 +63,8 @@ describe('CLI execute and undo', () => {
       [['--execute'], /either --actor-id ID or --all/],
       [['--actor-id', EVA, '--all', '--execute'], /either --actor-id ID or --all/],
       [['--actor-id', '9999_x_1_male', '--execute'], /unknown actor id "9999_x_1_male"/],
-      [['--actor-id', EVA, '--execute', '--concurrency', '0'], /--concurrency must be a whole number/],
-      [['--actor-id', EVA, '--execute', '--provider', 'dalle'], /--provider must be one of auto, local, replicate/],
+      [['--actor-id', EVA, '--execute', '--concurrency', '0'], /flag --concurrency: "0"|flag --concurrency: 0 is not usable .*expected 1 to 8/],
+      [['--actor-id', EVA, '--execute', '--provider', 'dalle'], /flag --provider: "dalle" is not usable .*expected one of auto, local, replicate/],
       [['--actor-id', EVA, '--execute', '--provider', 'replicate'], /no Replicate API token/],
       [['--actor-id', EVA, '--execute', '--bogus'], /Unknown option '--bogus'/],
     ];

@@ -107,7 +107,7 @@ describe('CLI evaluate and plan', () => {
     assert.match(noKey.stderr, /OPENAI_API_KEY/);
     const unknown = await cli(['evaluate', '--actor-id', CARL, '--evaluator', 'gemini'], sample.dir);
     assert.equal(unknown.code, 2);
-    assert.match(unknown.stderr, /unknown evaluator "gemini"/);
+    assert.match(unknown.stderr, /flag --evaluator: "gemini" is not usable .*expected one of auto, local, openai/);
     await fs.mkdir(path.join(sample.dir, '.vscode'), { recursive: true });
     await fs.writeFile(path.join(sample.dir, '.vscode', 'settings.json'), '{ "actorStudio.target.total": ');
     const broken = await cli(['plan', '--actor-id', CARL], sample.dir);

@@ -3,7 +3,7 @@ import { promises as fs } from 'node:fs';
 import * as path from 'node:path';
 import { runCli } from '../../src/cli/main';
 import { formatCost } from '../../src/core/plan/cost';
-import { generationLogPath } from '../../src/core/tracking/generationLog';
+import { generationLogPath } from '../../src/core/workspace/layout';
 import { ACTOR_A, ACTOR_B, FIXTURE_PROMPTS, FLUX, writeAnalyticsFixture } from './helpers/analyticsFixture';
 import { makeTempDir, snapshot, writeActor } from './helpers/tempData';
 

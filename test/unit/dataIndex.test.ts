@@ -1,7 +1,7 @@
 import * as assert from 'node:assert/strict';
 import { promises as fs } from 'node:fs';
 import * as path from 'node:path';
-import { ActorIndex, indexDataFolder } from '../../src/core/workspace/dataIndex';
+import { ActorIndex, indexDataFolder } from '../../src/core/actors/dataIndex';
 import { copySampleData, makeTempDir, SAMPLE_DATA, snapshot, writeActor } from './helpers/tempData';
 
 const GOOD = { schema_version: 1, images: [{ filename: 'a_1.jpg', category: 'photorealistic' }] };

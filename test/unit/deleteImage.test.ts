@@ -3,7 +3,7 @@ import { promises as fs } from 'node:fs';
 import * as path from 'node:path';
 import { listRuns, undoRun } from '../../src/core/execute';
 import { deleteImagesToTrash } from '../../src/core/execute/deleteImage';
-import { trashFolder } from '../../src/core/execute/trash';
+import { trashTrainingDir } from '../../src/core/workspace/layout';
 import { loadManifest } from '../../src/core/manifest/manifestStore';
 import { actorPaths } from '../../src/core/workspace/layout';
 import { s3StoreFor, startS3Server } from '../fakes/s3Server';
@@ -31,7 +31,7 @@ describe('deleting one image by hand', () => {
 
     assert.deepEqual(moved, [{ actorId: CARL, filename: IMAGE }]);
     await assert.rejects(fs.access(path.join(trainingDir, IMAGE)), 'gone from the training folder');
-    assert.deepEqual(await fs.readFile(path.join(trashFolder(sample.dataRoot, runId, CARL), IMAGE)), before.image, 'in the trash, unchanged');
+    assert.deepEqual(await fs.readFile(path.join(trashTrainingDir(sample.dataRoot, runId, CARL), IMAGE)), before.image, 'in the trash, unchanged');
     assert.ok(!(await loadManifest(manifest)).images.some((image) => image.filename === IMAGE), 'its manifest entry left');
     const [run] = await listRuns(sample.dataRoot);
     assert.equal(run.runId, runId);

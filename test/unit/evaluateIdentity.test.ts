@@ -8,7 +8,7 @@ import type { ImageEvaluation } from '../../src/core/evaluate/types';
 import { loadSharp } from '../../src/core/image/sharp';
 import { evaluateActor } from '../../src/core/evaluate/evaluateActor';
 import { loadManifest } from '../../src/core/manifest/manifestStore';
-import { ActorIndex } from '../../src/core/workspace/dataIndex';
+import { ActorIndex } from '../../src/core/actors/dataIndex';
 import { actorPaths } from '../../src/core/workspace/layout';
 import { copySampleData, makeTempDir, REPO_ROOT } from './helpers/tempData';
 

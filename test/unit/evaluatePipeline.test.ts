@@ -11,8 +11,8 @@ import { actionPlanSchema } from '../../src/core/manifest/dataFileSchemas';
 import { validateJsonText } from '../../src/core/manifest/jsonFile';
 import { loadManifest } from '../../src/core/manifest/manifestStore';
 import { planActorToDisk } from '../../src/core/plan/planActorToDisk';
-import { categoryTargets, DEFAULT_TARGET } from '../../src/core/plan/targets';
-import { ActorIndex } from '../../src/core/workspace/dataIndex';
+import { categoryTargets, DEFAULT_TARGET } from '../../src/core/actors/targets';
+import { ActorIndex } from '../../src/core/actors/dataIndex';
 import { FAKE_OPENAI_KEY, FakeOpenAIServer, tileCount, type RecordedChatRequest } from '../fakes/openaiServer';
 import { copySampleData } from './helpers/tempData';
 

@@ -11,7 +11,7 @@ import { validateJsonText } from '../../src/core/manifest/jsonFile';
 import { loadManifest } from '../../src/core/manifest/manifestStore';
 import { planActorToDisk } from '../../src/core/plan/planActorToDisk';
 import { readActorPlan } from '../../src/core/plan/planFiles';
-import { categoryTargets, DEFAULT_TARGET } from '../../src/core/plan/targets';
+import { categoryTargets, DEFAULT_TARGET } from '../../src/core/actors/targets';
 import { imageNumber } from '../../src/core/workspace/layout';
 import { copySampleData, snapshot } from './helpers/tempData';
 

@@ -2,7 +2,8 @@ import * as assert from 'node:assert/strict';
 import { promises as fs } from 'node:fs';
 import * as path from 'node:path';
 import { exportDatasetCommand } from '../../src/cli/commands/exportCommands';
-import { EXIT_USAGE, parseCommandArgs, UsageError } from '../../src/cli/cliSupport';
+import { EXIT_USAGE } from '../../src/cli/cliSupport';
+import { runCli } from '../../src/cli/main';
 import { evaluateActor } from '../../src/core/evaluate/evaluateActor';
 import { LocalChecksEvaluator } from '../../src/core/evaluate/localChecks';
 import { captionFor } from '../../src/core/export/selection';
@@ -10,7 +11,7 @@ import { DatasetExportReport, exportDataset, ExportInputError } from '../../src/
 import { loadSharp } from '../../src/core/image/sharp';
 import type { Manifest } from '../../src/core/manifest/manifestSchema';
 import { DELETING_ISSUES } from '../../src/core/plan/planner';
-import { ActorIndex } from '../../src/core/workspace/dataIndex';
+import { ActorIndex } from '../../src/core/actors/dataIndex';
 import { copySampleData, snapshot } from './helpers/tempData';
 
 const EILEEN = '0000_european_45_female';
@@ -238,13 +239,7 @@ describe('export-dataset', () => {
       const stdout: string[] = [];
       const stderr: string[] = [];
       const io = { stdout: (text: string) => stdout.push(text), stderr: (text: string) => stderr.push(text), cwd: sample.dir, isTTY: false };
-      // Same handling as runCli: a UsageError is exit 2 (main.ts does not list this command yet).
-      const code = await exportDatasetCommand.run(parseCommandArgs(exportDatasetCommand, args), io).catch((error: Error) => {
-        if (error instanceof UsageError) {
-          return EXIT_USAGE;
-        }
-        throw error;
-      });
+      const code = await runCli([exportDatasetCommand.name, ...args], io);
       return { code, stdout: stdout.join('\n') };
     };
     const base = ['--data', sample.dataRoot, '--format', 'ai-toolkit', '--out', 'export', '--actor-id', CARL];

@@ -12,20 +12,10 @@ import { generationLogSchema } from '../../src/core/manifest/dataFileSchemas';
 import { validateJsonText } from '../../src/core/manifest/jsonFile';
 import { planActorToDisk } from '../../src/core/plan/planActorToDisk';
 import { readActorPlan } from '../../src/core/plan/planFiles';
-import { categoryTargets, DEFAULT_TARGET } from '../../src/core/plan/targets';
+import { categoryTargets, DEFAULT_TARGET } from '../../src/core/actors/targets';
 import type { LibraryPrompt } from '../../src/core/prompts/types';
-import {
-  analyzePrompt,
-  GENERATION_LOG_CAP,
-  generationArchivePath,
-  generationLogPath,
-  GenerationLogFileError,
-  listGenerationArchives,
-  readGenerationLog,
-  recordFailure,
-  recordSuccess,
-  type GenerationSuccess,
-} from '../../src/core/tracking/generationLog';
+import { analyzePrompt, GENERATION_LOG_CAP, GenerationLogFileError, listGenerationArchives, readGenerationLog, recordFailure, recordSuccess, type GenerationSuccess } from '../../src/core/tracking/generationLog';
+import { generationArchivePath, generationLogPath } from '../../src/core/workspace/layout';
 import { copySampleData, makeTempDir } from './helpers/tempData';
 
 const run = promisify(execFile);

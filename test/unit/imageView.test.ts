@@ -1,5 +1,5 @@
 import * as assert from 'node:assert/strict';
-import { ActorIndex } from '../../src/core/workspace/dataIndex';
+import { ActorIndex } from '../../src/core/actors/dataIndex';
 import { buildImageView } from '../../src/webviews/imageViewer/imageView';
 import { SAMPLE_DATA } from './helpers/tempData';
 

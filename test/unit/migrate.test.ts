@@ -3,12 +3,12 @@ import { createHash } from 'node:crypto';
 import { promises as fs } from 'node:fs';
 import * as path from 'node:path';
 import { migrateCommand } from '../../src/cli/commands/migrateCommand';
-import { EXIT_USAGE, parseCommandArgs, UsageError } from '../../src/cli/cliSupport';
+import { runCli } from '../../src/cli/main';
 import { loadSharp } from '../../src/core/image/sharp';
 import { validateJsonText } from '../../src/core/manifest/jsonFile';
 import { Manifest, manifestSchema } from '../../src/core/manifest/manifestSchema';
 import { firstUrlIn, LEGACY_MANIFEST_COPY, migrateActors, MigrationActorReport, objectKeyFromUrl } from '../../src/core/migrate';
-import { ActorIndex } from '../../src/core/workspace/dataIndex';
+import { ActorIndex } from '../../src/core/actors/dataIndex';
 import { copySampleData, snapshot } from './helpers/tempData';
 
 /** The sample's old-format actor: response.json + prompt_metadata.json, no manifest. */
@@ -95,14 +95,7 @@ async function cli(args: string[], cwd: string) {
   const out: string[] = [];
   const err: string[] = [];
   const io = { stdout: (text: string) => out.push(text), stderr: (text: string) => err.push(text), cwd, isTTY: false, env: {} };
-  let code: number;
-  try {
-    code = await migrateCommand.run(parseCommandArgs(migrateCommand, args), io);
-  } catch (error) {
-    if (!(error instanceof UsageError)) throw error;
-    err.push(error.message);
-    code = EXIT_USAGE;
-  }
+  const code = await runCli([migrateCommand.name, ...args], io);
   return { code, stdout: out.join('\n'), stderr: err.join('\n') };
 }
 

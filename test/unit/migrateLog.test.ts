@@ -2,20 +2,13 @@ import * as assert from 'node:assert/strict';
 import { promises as fs } from 'node:fs';
 import * as path from 'node:path';
 import { migrateCommand } from '../../src/cli/commands/migrateCommand';
-import { parseCommandArgs } from '../../src/cli/cliSupport';
+import { runCli } from '../../src/cli/main';
 import { buildPromptTrainingData } from '../../src/core/export/promptExport';
 import { generationLogSchema } from '../../src/core/manifest/dataFileSchemas';
 import { formatJson, validateJsonText } from '../../src/core/manifest/jsonFile';
 import { migrateActors } from '../../src/core/migrate';
-import {
-  generationArchivePath,
-  generationLogPath,
-  importEntries,
-  listGenerationArchives,
-  readGenerationLog,
-  recordSuccess,
-  type GenerationSuccess,
-} from '../../src/core/tracking/generationLog';
+import { importEntries, listGenerationArchives, readGenerationLog, recordSuccess, type GenerationSuccess } from '../../src/core/tracking/generationLog';
+import { generationArchivePath, generationLogPath } from '../../src/core/workspace/layout';
 import { copySampleData, makeTempDir, snapshot } from './helpers/tempData';
 
 const EILEEN = '0000_european_45_female';
@@ -178,7 +171,7 @@ describe('migrate: older prompt logs and ratings into the generation log', funct
     assert.equal(await fs.readFile(metadataFile, 'utf8'), '{ "images": { "x.jpg": { "prompt": 5 } } }');
 
     const cli = { out: [] as string[], err: [] as string[] };
-    const code = await migrateCommand.run(parseCommandArgs(migrateCommand, ['--data', sample.dataRoot, '--actor-id', EILEEN]), {
+    const code = await runCli([migrateCommand.name, '--data', sample.dataRoot, '--actor-id', EILEEN], {
       stdout: (text) => cli.out.push(text),
       stderr: (text) => cli.err.push(text),
       cwd: sample.dir,

@@ -4,23 +4,13 @@ import { promises as fs } from 'node:fs';
 import * as path from 'node:path';
 import { actionPlanSchema, planSummarySchema } from '../../src/core/manifest/dataFileSchemas';
 import { BUILTIN_PROMPTS } from '../../src/core/prompts/builtinPrompts';
-import {
-  actorPlanPath,
-  FileHasher,
-  hashActorImages,
-  isPlanStale,
-  planStaleness,
-  planToJson,
-  readActorPlan,
-  readPlanSummary,
-  summaryRow,
-  updatePlanSummary,
-  writeActorPlan,
-  writePlanFile,
-} from '../../src/core/plan/planFiles';
+import { isPlanStale, planStaleness, planToJson, readActorPlan, readPlanSummary, summaryRow, updatePlanSummary, writeActorPlan, writePlanFile } from '../../src/core/plan/planFiles';
+import { hashActorImages } from '../../src/core/actors/imageHashes';
+import { FileHasher } from '../../src/core/fs/files';
+import { actorPlanPath } from '../../src/core/workspace/layout';
 import { planActor } from '../../src/core/plan/planner';
-import { categoryTargets, DEFAULT_TARGET } from '../../src/core/plan/targets';
-import { loadActor } from '../../src/core/workspace/loadActor';
+import { categoryTargets, DEFAULT_TARGET } from '../../src/core/actors/targets';
+import { loadActor } from '../../src/core/actors/loadActor';
 import { makeTempDir, writeActor } from './helpers/tempData';
 
 const ACTOR = '0003_asian_25_female';

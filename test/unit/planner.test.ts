@@ -2,11 +2,11 @@ import * as assert from 'node:assert/strict';
 import type { ImageEvaluation, ImageIssue } from '../../src/core/evaluate/types';
 import { Category, TRAINING_CATEGORIES, TrainingCategory } from '../../src/core/manifest/categories';
 import { ActorPlan, DELETING_ISSUES, planActor, PlanInput } from '../../src/core/plan/planner';
-import { categoryTargets, CategoryTargets, DEFAULT_TARGET, emptyCounts } from '../../src/core/plan/targets';
+import { categoryTargets, CategoryTargets, DEFAULT_TARGET, emptyCounts } from '../../src/core/actors/targets';
 import { IMAGE_ISSUES } from '../../src/core/evaluate/types';
 import type { LibraryPrompt, PromptUsage } from '../../src/core/prompts/types';
 import { mulberry32 } from '../../src/core/util/seededRandom';
-import type { ActorImage, ActorRecord } from '../../src/core/workspace/types';
+import type { ActorImage, ActorRecord } from '../../src/core/actors/types';
 
 const ACTOR = '0007_test_30_female';
 const TARGETS = categoryTargets(DEFAULT_TARGET);

@@ -2,11 +2,11 @@ import * as assert from 'node:assert/strict';
 import { promises as fs } from 'node:fs';
 import * as path from 'node:path';
 import { CommandIds } from '../../src/commands/commandIds';
-import { evaluationFromSettings, targetFromSettings } from '../../src/core/config/studioSettings';
+import { defaultSettings, SETTING_DEFINITIONS } from '../../src/core/config/studioSettings';
 import { DEFAULT_LOCAL_CHECK_THRESHOLDS } from '../../src/core/evaluate/thresholds';
 import { DEFAULT_VISION_MODEL } from '../../src/core/evaluate/types';
 import { DATA_FILE_KINDS, jsonSchemaFor } from '../../src/core/manifest/dataFileSchemas';
-import { DEFAULT_TARGET } from '../../src/core/plan/targets';
+import { DEFAULT_TARGET } from '../../src/core/actors/targets';
 import { REPO_ROOT } from './helpers/tempData';
 
 async function filesBelow(dir: string, extension: string): Promise<string[]> {
@@ -75,13 +75,20 @@ describe('project rules', () => {
     }
   });
 
-  it('the declared defaults are the ones the settings readers fall back to', () => {
-    const properties = packageJson.contributes.configuration.properties as Record<string, { default: unknown }>;
-    const declaredDefault = (key: string): unknown => properties[`actorStudio.${key}`]?.default;
-    const fromDefaults = evaluationFromSettings(declaredDefault);
-    const fromNothing = evaluationFromSettings(() => undefined);
-    assert.deepEqual(fromDefaults, { ...fromNothing, thresholds: { ...DEFAULT_LOCAL_CHECK_THRESHOLDS } });
-    assert.equal(fromNothing.visionModel, DEFAULT_VISION_MODEL);
-    assert.deepEqual(targetFromSettings(declaredDefault), DEFAULT_TARGET);
+  it('core/config defines exactly the settings package.json declares, with the same type, default and bounds', () => {
+    const properties = packageJson.contributes.configuration.properties as Record<string, { type: string; default: unknown; minimum?: number; maximum?: number; enum?: string[] }>;
+    const declared = Object.keys(properties).map((key) => key.slice('actorStudio.'.length));
+    assert.deepEqual(declared.sort(), Object.keys(SETTING_DEFINITIONS).sort());
+    const types: Record<string, string> = { string: 'string', number: 'number', integer: 'integer', boolean: 'boolean', shares: 'object' };
+    for (const [key, definition] of Object.entries(SETTING_DEFINITIONS)) {
+      const property = properties[`actorStudio.${key}`];
+      assert.equal(property.type, types[definition.kind], key);
+      assert.deepEqual(property.default, definition.default, key);
+      assert.equal(property.minimum, definition.minimum, key);
+      assert.equal(property.maximum, definition.maximum, key);
+      assert.deepEqual(property.enum, definition.values, key);
+    }
+    assert.equal(defaultSettings().evaluation.visionModel, DEFAULT_VISION_MODEL);
+    assert.deepEqual(defaultSettings().target, DEFAULT_TARGET);
   });
 });

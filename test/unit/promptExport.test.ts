@@ -6,7 +6,8 @@ import { ExportInputError } from '../../src/core/export/dataset';
 import { buildPromptTrainingData, exportPromptData } from '../../src/core/export/promptExport';
 import { generationLogSchema } from '../../src/core/manifest/dataFileSchemas';
 import { formatJson } from '../../src/core/manifest/jsonFile';
-import { generationArchivePath, generationLogPath, type GenerationLog } from '../../src/core/tracking/generationLog';
+import { type GenerationLog } from '../../src/core/tracking/generationLog';
+import { generationArchivePath, generationLogPath } from '../../src/core/workspace/layout';
 import { makeTempDir } from './helpers/tempData';
 
 const CARL = '0001_european_35_male';
@@ -261,7 +262,7 @@ describe('curated prompt export', function () {
 
       const missing = await cli(['export-prompts', '--data', 'nowhere']);
       assert.equal(missing.code, 2);
-      assert.match(missing.err, /data folder not found: .*nowhere \(pass --data DIR\)/);
+      assert.match(missing.err, /data folder not found: .*nowhere \(pass --data DIR/);
       await assert.rejects(fs.access(path.join(temp.dir, 'nowhere')), { code: 'ENOENT' }, 'no data folder is made');
     });
   });

@@ -6,7 +6,7 @@ import { fillPrompt, loadPromptLibrary } from '../../src/core/prompts/library';
 import type { LibraryPrompt, PromptUsage } from '../../src/core/prompts/types';
 import { countPromptUsage, leastUsed, usageBadge, usageForPrompts } from '../../src/core/prompts/usage';
 import { descriptorForSex, parseActorId } from '../../src/core/workspace/actorId';
-import { indexDataFolder } from '../../src/core/workspace/dataIndex';
+import { indexDataFolder } from '../../src/core/actors/dataIndex';
 import { makeTempDir, SAMPLE_DATA, writeActor } from './helpers/tempData';
 
 const LIBRARY: LibraryPrompt[] = BUILTIN_PROMPTS.map((prompt) => ({ ...prompt, source: 'builtin' }));

@@ -1,14 +1,15 @@
 import * as assert from 'node:assert/strict';
 import { promises as fs } from 'node:fs';
 import * as path from 'node:path';
-import { CliIO, EXIT_FAILED, EXIT_OK, EXIT_USAGE, parseCommandArgs, UsageError } from '../../src/cli/cliSupport';
+import { CliIO, EXIT_FAILED, EXIT_OK, EXIT_USAGE } from '../../src/cli/cliSupport';
+import { runCli } from '../../src/cli/main';
 import { reconcileCommand } from '../../src/cli/commands/reconcileCommand';
 import { loadManifest } from '../../src/core/manifest/manifestStore';
 import type { ImageEntry } from '../../src/core/manifest/manifestSchema';
 import { DRIFT_KINDS, fixDrift, reconcileActors, type ReconcileResult } from '../../src/core/reconcile';
 import type { S3ObjectStore } from '../../src/core/storage/s3Store';
 import { actorPaths, imageNumber } from '../../src/core/workspace/layout';
-import { TRASH_DIR } from '../../src/core/workspace/numbering';
+import { TRASH_DIR } from '../../src/core/workspace/layout';
 import { S3RVER_CREDENTIALS, S3RVER_REGION, s3StoreFor, S3TestServer, startS3Server } from '../fakes/s3Server';
 import { buildMessyData, CLEAN, MESSY, MessyData, PLANTED, PROMPTS, sha256, UNTRACKED_GENERATED_AT } from './helpers/messyData';
 import { snapshot } from './helpers/tempData';
@@ -211,16 +212,7 @@ describe('reconcile: manifests against files, prompt metadata and S3 (real files
       const env = { AWS_ACCESS_KEY_ID: S3RVER_CREDENTIALS.accessKeyId, AWS_SECRET_ACCESS_KEY: S3RVER_CREDENTIALS.secretAccessKey };
       const io: CliIO = { stdout: (text) => out.push(text), stderr: (text) => err.push(text), cwd: messy.dir, isTTY: false, env };
       const s3 = ['--s3-bucket', server.bucket, '--s3-endpoint', server.endpoint, '--s3-region', S3RVER_REGION, '--s3-prefix', store.keyPrefix];
-      let code: number;
-      try {
-        code = await reconcileCommand.run(parseCommandArgs(reconcileCommand, ['--data', messy.dataRoot, ...s3, ...args]), io);
-      } catch (error) {
-        if (!(error instanceof UsageError)) {
-          throw error;
-        }
-        err.push(error.message);
-        code = EXIT_USAGE;
-      }
+      const code = await runCli([reconcileCommand.name, '--data', messy.dataRoot, ...s3, ...args], io);
       return { code, stdout: out.join('\n'), stderr: err.join('\n') };
     }
 

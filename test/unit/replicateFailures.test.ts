@@ -1,6 +1,7 @@
 import * as assert from 'node:assert/strict';
 import Replicate from 'replicate';
-import { apiErrorDetail, classifyFailure, FailurePhase, predictionFailure, redactSecrets } from '../../src/core/generate/failures';
+import { apiErrorDetail, classifyFailure, FailurePhase, predictionFailure } from '../../src/core/generate/failures';
+import { redactSecrets } from '../../src/core/util/redact';
 import { imageExtensionOf, outputUrlOf } from '../../src/core/generate/replicateGenerator';
 import { singleShotFetch } from '../../src/core/generate/replicateTransport';
 import { E005_ERROR, FAKE_REPLICATE_TOKEN, Fault, FakeReplicateServer } from '../fakes/replicateServer';

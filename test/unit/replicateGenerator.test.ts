@@ -3,7 +3,7 @@ import { readFileSync } from 'node:fs';
 import * as path from 'node:path';
 import * as util from 'node:util';
 import { ReplicateGenerator, ReplicateGeneratorOptions } from '../../src/core/generate/replicateGenerator';
-import type { Sleep } from '../../src/core/generate/retry';
+import type { Sleep } from '../../src/core/util/retry';
 import { GenerationError, GenerationRequest } from '../../src/core/generate/types';
 import { E005_ERROR, FAKE_REPLICATE_TOKEN, FakeReplicateServer } from '../fakes/replicateServer';
 import { SAMPLE_DATA } from './helpers/tempData';

@@ -1,5 +1,5 @@
 import * as assert from 'node:assert/strict';
-import { abortableSleep, backoffDelayMs, parseRetryAfter, RetryInfo, Sleep, withRetries } from '../../src/core/generate/retry';
+import { abortableSleep, backoffDelayMs, parseRetryAfter, RetryInfo, Sleep, withRetries } from '../../src/core/util/retry';
 
 class Transient extends Error {
   constructor(readonly retryAfterMs?: number) {

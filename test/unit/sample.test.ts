@@ -2,7 +2,7 @@ import * as assert from 'node:assert/strict';
 import { promises as fs } from 'node:fs';
 import * as path from 'node:path';
 import { copySampleActors } from '../../src/core/workspace/sample';
-import { indexDataFolder } from '../../src/core/workspace/dataIndex';
+import { indexDataFolder } from '../../src/core/actors/dataIndex';
 import { makeTempDir, SAMPLE_DATA, writeActor } from './helpers/tempData';
 
 describe('sample workspace', () => {

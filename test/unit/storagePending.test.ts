@@ -5,14 +5,8 @@ import * as path from 'node:path';
 import { promisify } from 'node:util';
 import { GetObjectCommand, S3Client } from '@aws-sdk/client-s3';
 import { NoObjectStore } from '../../src/core/storage/noneStore';
-import {
-  drainPending,
-  DrainResult,
-  pendingUploadsPath,
-  PendingUploadsFileError,
-  readPendingUploads,
-  uploadOrQueue,
-} from '../../src/core/storage/pendingUploads';
+import { drainPending, DrainResult, PendingUploadsFileError, readPendingUploads, uploadOrQueue } from '../../src/core/storage/pendingUploads';
+import { pendingUploadsPath } from '../../src/core/workspace/layout';
 import { S3ObjectStore } from '../../src/core/storage/s3Store';
 import { s3ClientFor, s3StoreFor, S3TestServer, startS3Server } from '../fakes/s3Server';
 import { makeTempDir, snapshot } from './helpers/tempData';

@@ -234,6 +234,6 @@ describe('storage: keys, URLs and settings (no network)', () => {
 
     const odd = classifyS3Error(new Error(`odd: s3cr3t-value ${'AKIA' + 'ABCDEFGHIJKLMNOP'} secret_key=abc123`), context);
     assert.equal(odd.reason, 'other');
-    assert.equal(odd.message, 'S3 upload of s3://bkt/a/b.jpg failed: Error: odd: *** *** secret_key=***');
+    assert.equal(odd.message, 'S3 upload of s3://bkt/a/b.jpg failed: Error: odd: [redacted] [redacted] secret_key=[redacted]');
   });
 });

@@ -1,5 +1,5 @@
 import * as assert from 'node:assert/strict';
-import { categoryTargets, DEFAULT_TARGET } from '../../src/core/plan/targets';
+import { categoryTargets, DEFAULT_TARGET } from '../../src/core/actors/targets';
 
 describe('category targets (largest remainder)', () => {
   it('splits 20 at 65/20/15 into 13/4/3', () => {

@@ -1,6 +1,7 @@
-import { categoryTargets, DEFAULT_TARGET } from '../../core/plan/targets';
-import { indexDataFolder } from '../../core/workspace/dataIndex';
-import { CliCommand, dataRootOption, EXIT_FAILED, EXIT_OK, relativeProblem, table, UsageError } from '../cliSupport';
+import { InputError } from '../../core/errors';
+import { categoryTargets, DEFAULT_TARGET } from '../../core/actors/targets';
+import { indexDataFolder } from '../../core/actors/dataIndex';
+import { CliCommand, EXIT_FAILED, EXIT_OK, relativeProblem, table } from '../cliSupport';
 import { formatProblem } from '../../core/workspace/problems';
 
 /** `actor-studio actors`: every actor with its counts per category, against the target. */
@@ -9,11 +10,11 @@ export const actorsCommand: CliCommand = {
   summary: 'list actors, images per category against the target, and problems',
   usage: 'actor-studio actors [--data DIR] [--json]',
   options: {},
-  async run(values, io) {
-    const dataRoot = dataRootOption(values, io);
+  async run(values, io, studio) {
+    const dataRoot = studio.dataRoot;
     const index = await indexDataFolder(dataRoot);
     if (!index.exists) {
-      throw new UsageError(`data folder not found: ${dataRoot} (pass --data DIR)`);
+      throw new InputError(`data folder not found: ${dataRoot} (pass --data DIR)`);
     }
     const targets = categoryTargets(DEFAULT_TARGET);
     const goal = DEFAULT_TARGET.total;

@@ -1,34 +1,22 @@
+import { InputError } from '../../core/errors';
 import { promises as fs } from 'node:fs';
 import * as path from 'node:path';
-import {
-  dryRunPlans,
-  executePlans,
-  listRuns,
-  undoRun,
-  type DryRunResult,
-  type ExecutionEvent,
-  type ExecutionMode,
-  type ExecutionSummary,
-  type OperationView,
-  type UndoSummary,
-} from '../../core/execute';
-import { createGenerator, DEFAULT_ASPECT_RATIO, DEFAULT_REPLICATE_MODEL, ProviderChoice, resolveProvider } from '../../core/generate/providerConfig';
-import { LOCAL_MODEL } from '../../core/generate/localGenerator';
+import { listRuns, type ExecutionEvent, type ExecutionMode, type ExecutionSummary, type OperationView, type UndoSummary } from '../../core/execute';
+import { dryRun, executePlans, undoExecution, type DryRunReport } from '../../core/app/execution';
+import type { RunSetup } from '../../core/app/services';
 import { CostEstimate, formatCost } from '../../core/plan/cost';
-import { actorPlanPath } from '../../core/plan/planFiles';
-import { objectStoreFrom, S3_OPTIONS, S3_USAGE } from '../s3Options';
-import { CliCommand, CliIO, dataRootOption, EXIT_FAILED, EXIT_OK, selectActors, UsageError } from '../cliSupport';
-
-const PROVIDERS: readonly ProviderChoice[] = ['auto', 'local', 'replicate'];
+import { actorPlanPath } from '../../core/workspace/layout';
+import { S3_OPTIONS, S3_USAGE } from '../s3Options';
+import { CliCommand, CliIO, CliStudio, COMMON_USAGE, EXIT_FAILED, EXIT_OK, selectActors } from '../cliSupport';
 
 const EXECUTE_USAGE =
   'actor-studio execute (--actor-id ID | --all) (--dry-run | --execute) [--delete-only | --generate-only]\n' +
-  `       [--provider auto|local|replicate] [--concurrency N] [--fresh] ${S3_USAGE} [--data DIR] [--json]`;
+  `       [--provider auto|local|replicate] [--model OWNER/NAME] [--concurrency N] [--fresh] ${S3_USAGE} ${COMMON_USAGE}`;
 
 /** The mode the old tool's flags name: neither flag is everything. */
 function modeFrom(values: Record<string, unknown>): ExecutionMode {
   if (values['delete-only'] && values['generate-only']) {
-    throw new UsageError(`--delete-only and --generate-only exclude each other\nusage: ${EXECUTE_USAGE}`);
+    throw new InputError(`--delete-only and --generate-only exclude each other\nusage: ${EXECUTE_USAGE}`);
   }
   return values['delete-only'] ? 'delete_only' : values['generate-only'] ? 'generate_only' : 'everything';
 }
@@ -37,8 +25,8 @@ function modeFrom(values: Record<string, unknown>): ExecutionMode {
  * `--actor-id ID` or `--all`: every actor that has a plan file, so a run over all actors does not
  * report the ones nobody planned as skipped.
  */
-async function selectPlannedActors(values: Record<string, unknown>, io: CliIO): Promise<{ dataRoot: string; actorIds: string[] }> {
-  const { dataRoot, ids } = await selectActors(values, io, EXECUTE_USAGE);
+async function selectPlannedActors(values: Record<string, unknown>, studio: CliStudio): Promise<{ dataRoot: string; actorIds: string[] }> {
+  const { dataRoot, ids } = await selectActors(values, studio, EXECUTE_USAGE);
   if (values['actor-id']) {
     return { dataRoot, actorIds: ids };
   }
@@ -49,17 +37,6 @@ async function selectPlannedActors(values: Record<string, unknown>, io: CliIO): 
     }
   }
   return { dataRoot, actorIds: planned };
-}
-
-function concurrencyFrom(values: Record<string, unknown>): number | undefined {
-  if (values.concurrency === undefined) {
-    return undefined;
-  }
-  const concurrency = Number(values.concurrency);
-  if (!Number.isInteger(concurrency) || concurrency < 1) {
-    throw new UsageError(`--concurrency must be a whole number of at least 1, not "${values.concurrency}"`);
-  }
-  return concurrency;
 }
 
 function costToJson(cost: CostEstimate) {
@@ -185,7 +162,7 @@ class ProgressReporter {
   }
 }
 
-function printDryRun(result: DryRunResult, io: CliIO): void {
+function printDryRun(result: DryRunReport, io: CliIO): void {
   for (const actor of result.actors) {
     io.stdout(`${actor.actorId}${actor.skipReason ? `: skipped, ${actor.skipReason}` : ''}`);
     for (const trash of actor.trash) {
@@ -198,10 +175,24 @@ function printDryRun(result: DryRunResult, io: CliIO): void {
   io.stdout(`dry run (${result.mode}): ${result.deletions} to trash, ${result.generations} to create, ${costText(result.cost)}; nothing was changed`);
 }
 
-function dryRunToJson(result: DryRunResult) {
+function setupToJson(setup: RunSetup) {
+  return {
+    generator: { provider: setup.generator.provider, model: setup.generator.model, aspect_ratio: setup.generator.aspectRatio },
+    concurrency: setup.concurrency,
+    evaluator: { provider: setup.evaluator.provider, vision_model: setup.evaluator.visionModel, face_identity: setup.evaluator.faceIdentity },
+    object_store:
+      setup.objectStore.kind === 's3'
+        ? { kind: 's3', bucket: setup.objectStore.bucket, region: setup.objectStore.region, endpoint: setup.objectStore.endpoint, key_prefix: setup.objectStore.keyPrefix }
+        : { kind: 'none' },
+    targets: setup.targets,
+  };
+}
+
+function dryRunToJson(result: DryRunReport) {
   return {
     dry_run: true,
     mode: result.mode,
+    setup: setupToJson(result.setup),
     deletions: result.deletions,
     generations: result.generations,
     cost: costToJson(result.cost),
@@ -269,30 +260,25 @@ export const executeCommand: CliCommand = {
     execute: { type: 'boolean', default: false },
     'delete-only': { type: 'boolean', default: false },
     'generate-only': { type: 'boolean', default: false },
-    provider: { type: 'string', default: 'auto' },
+    provider: { type: 'string' },
+    model: { type: 'string' },
     concurrency: { type: 'string' },
     fresh: { type: 'boolean', default: false },
     ...S3_OPTIONS,
   },
-  async run(values, io) {
+  async run(values, io, studio) {
     if (Boolean(values['dry-run']) === Boolean(values.execute)) {
-      throw new UsageError(`give either --dry-run or --execute\nusage: ${EXECUTE_USAGE}`);
+      throw new InputError(`give either --dry-run or --execute\nusage: ${EXECUTE_USAGE}`);
     }
     const mode = modeFrom(values);
-    const provider = String(values.provider) as ProviderChoice;
-    if (!PROVIDERS.includes(provider)) {
-      throw new UsageError(`--provider must be one of ${PROVIDERS.join(', ')}, not "${provider}"`);
-    }
-    const concurrency = concurrencyFrom(values);
-    const { dataRoot, actorIds } = await selectPlannedActors(values, io);
+    const { actorIds } = await selectPlannedActors(values, studio);
     if (actorIds.length === 0) {
-      throw new UsageError('no actor has a plan yet; run `actor-studio plan --all` first');
+      throw new InputError('no actor has a plan yet; run `actor-studio plan --all` first');
     }
-    const env = io.env ?? {};
+    const context = await studio.context();
 
     if (values['dry-run']) {
-      const model = resolveProvider({ provider, replicateToken: env.REPLICATE_API_TOKEN }) === 'local' ? LOCAL_MODEL : DEFAULT_REPLICATE_MODEL;
-      const result = await dryRunPlans({ dataRoot, actorIds, mode, model, store: objectStoreFrom(values, env) });
+      const result = await dryRun(context, actorIds, mode);
       if (values.json) {
         io.stdout(JSON.stringify(dryRunToJson(result), null, 2));
       } else {
@@ -301,29 +287,14 @@ export const executeCommand: CliCommand = {
       return result.actors.some((actor) => actor.skipReason) ? EXIT_FAILED : EXIT_OK;
     }
 
-    const generator = await createGenerator({
-      provider,
-      replicateToken: env.REPLICATE_API_TOKEN,
-      replicateBaseUrl: env.ACTOR_STUDIO_REPLICATE_BASE_URL,
-      model: DEFAULT_REPLICATE_MODEL,
-      aspectRatio: DEFAULT_ASPECT_RATIO,
-    }).catch((error: Error) => {
-      throw new UsageError(error.message);
+    // A generator the settings cannot build (Replicate without a token) fails here, before any work.
+    await context.services.generator().catch((error: Error) => {
+      throw new InputError(error.message);
     });
     const progress = values.json ? undefined : new ProgressReporter(io, terminalWriter(io), process.stderr.columns ?? 100);
     let summary: ExecutionSummary;
     try {
-      summary = await executePlans({
-        dataRoot,
-        actorIds,
-        mode,
-        generator,
-        store: objectStoreFrom(values, env),
-        concurrency,
-        signal: io.signal,
-        onEvent: progress?.onEvent,
-        resume: values.fresh ? 'never' : 'auto',
-      });
+      summary = await executePlans(context, actorIds, mode, { signal: io.signal, onEvent: progress?.onEvent, fresh: Boolean(values.fresh) });
     } finally {
       progress?.finish();
     }
@@ -351,14 +322,15 @@ function undoToJson(summary: UndoSummary) {
 export const undoCommand: CliCommand = {
   name: 'undo',
   summary: 'put back what an execution moved to the trash (default: the latest run not undone yet)',
-  usage: `actor-studio undo [--run RUN_ID] ${S3_USAGE} [--data DIR] [--json]`,
+  usage: `actor-studio undo [--run RUN_ID] ${S3_USAGE} ${COMMON_USAGE}`,
   options: { run: { type: 'string' }, ...S3_OPTIONS },
-  async run(values, io) {
-    const dataRoot = dataRootOption(values, io);
+  async run(values, io, studio) {
+    const context = await studio.context();
+    const dataRoot = context.dataRoot;
     const runId = values.run as string | undefined;
     const runs = await listRuns(dataRoot);
     if (runId !== undefined && !runs.some((run) => run.runId === runId)) {
-      throw new UsageError(`unknown run "${runId}"${runs.length ? `; runs: ${runs.map((run) => run.runId).join(', ')}` : ''}`);
+      throw new InputError(`unknown run "${runId}"${runs.length ? `; runs: ${runs.map((run) => run.runId).join(', ')}` : ''}`);
     }
     if (runId === undefined && !runs.some((run) => run.deleted > 0 && !run.undoneAt)) {
       if (values.json) {
@@ -368,7 +340,7 @@ export const undoCommand: CliCommand = {
       }
       return EXIT_OK;
     }
-    const summary = await undoRun({ dataRoot, runId, store: objectStoreFrom(values, io.env ?? {}), signal: io.signal });
+    const summary = await undoExecution(context, runId, io.signal);
     if (values.json) {
       io.stdout(JSON.stringify(undoToJson(summary), null, 2));
     } else {

@@ -1,9 +1,10 @@
+import { InputError } from '../../core/errors';
 import * as path from 'node:path';
-import { DATASET_FORMATS, DatasetFormat, exportDataset, ExportInputError } from '../../core/export/dataset';
+import { DATASET_FORMATS, DatasetFormat, ExportInputError } from '../../core/export/dataset';
+import { exportTrainingSet } from '../../core/app/integrity';
 import { DEFAULT_MIN_QUALITY_RATING, exportPromptData } from '../../core/export/promptExport';
 import { GenerationLogFileError } from '../../core/tracking/generationLog';
-import { exportMinRatingFromSettings, readWorkspaceSettings } from '../../core/config/studioSettings';
-import { CliCommand, CliIO, EXIT_OK, existingDataRoot, selectActors, UsageError } from '../cliSupport';
+import { CliCommand, EXIT_OK, requireDataFolder, selectActors } from '../cliSupport';
 
 /** A whole-number option, or undefined when it was not given. */
 function integerOption(values: Record<string, unknown>, name: string): number | undefined {
@@ -13,24 +14,9 @@ function integerOption(values: Record<string, unknown>, name: string): number | 
   }
   const value = Number(raw);
   if (!Number.isInteger(value)) {
-    throw new UsageError(`--${name} must be a whole number, not "${String(raw)}"`);
+    throw new InputError(`--${name} must be a whole number, not "${String(raw)}"`);
   }
   return value;
-}
-
-/**
- * --min-rating, else the workspace's `actorStudio.export.minRating` (as the editor's Export
- * Dataset uses it); 0 means no minimum, so it overrides a setting.
- */
-async function datasetMinRating(values: Record<string, unknown>, io: CliIO): Promise<number | undefined> {
-  const given = integerOption(values, 'min-rating');
-  if (given !== undefined) {
-    return given === 0 ? undefined : given;
-  }
-  const settings = await readWorkspaceSettings(io.cwd).catch((error: Error) => {
-    throw new UsageError(error.message);
-  });
-  return exportMinRatingFromSettings(settings.get);
 }
 
 /** `actor-studio export-dataset`: the images that pass the checks, as a kohya or ai-toolkit training set. */
@@ -50,21 +36,22 @@ export const exportDatasetCommand: CliCommand = {
     all: { type: 'boolean', default: false },
     force: { type: 'boolean', default: false },
   },
-  async run(values, io) {
+  async run(values, io, studio) {
     const format = values.format as string | undefined;
     if (!format || !(DATASET_FORMATS as readonly string[]).includes(format)) {
-      throw new UsageError(`--format must be kohya or ai-toolkit${format ? `, not "${format}"` : ''}\nusage: ${this.usage}`);
+      throw new InputError(`--format must be kohya or ai-toolkit${format ? `, not "${format}"` : ''}\nusage: ${this.usage}`);
     }
     if (!values.out) {
-      throw new UsageError(`--out DIR is required\nusage: ${this.usage}`);
+      throw new InputError(`--out DIR is required\nusage: ${this.usage}`);
     }
     const repeats = integerOption(values, 'repeats');
-    const minRating = await datasetMinRating(values, io);
-    const { dataRoot, ids } = await selectActors(values, io, this.usage);
+    // --min-rating, else the actorStudio.export.minRating setting (as the editor's Export Dataset); 0 is no minimum.
+    const minRating = integerOption(values, 'min-rating');
+    const { ids } = await selectActors(values, studio, this.usage);
+    const context = await studio.context();
     let report;
     try {
-      report = await exportDataset({
-        dataRoot,
+      report = await exportTrainingSet(context, {
         actorIds: ids,
         format: format as DatasetFormat,
         outDir: path.resolve(io.cwd, String(values.out)),
@@ -77,7 +64,7 @@ export const exportDatasetCommand: CliCommand = {
       });
     } catch (error) {
       if (error instanceof ExportInputError) {
-        throw new UsageError(error.message);
+        throw new InputError(error.message);
       }
       throw error;
     }
@@ -118,8 +105,8 @@ export const exportPromptsCommand: CliCommand = {
     'max-successful': { type: 'string' },
     force: { type: 'boolean', default: false },
   },
-  async run(values, io) {
-    const dataRoot = await existingDataRoot(values, io);
+  async run(values, io, studio) {
+    const dataRoot = await requireDataFolder(studio.dataRoot);
     let result;
     try {
       result = await exportPromptData({
@@ -132,7 +119,7 @@ export const exportPromptsCommand: CliCommand = {
       });
     } catch (error) {
       if (error instanceof ExportInputError || error instanceof GenerationLogFileError) {
-        throw new UsageError(error.message);
+        throw new InputError(error.message);
       }
       throw error;
     }

@@ -1,5 +1,6 @@
+import { InputError } from '../../core/errors';
 import { describeLegacyLogImport, migrateActors, type MigrationReport } from '../../core/migrate';
-import { CliCommand, EXIT_FAILED, EXIT_OK, selectActors, UsageError } from '../cliSupport';
+import { CliCommand, EXIT_FAILED, EXIT_OK, selectActors } from '../cliSupport';
 
 const MIGRATE_USAGE = 'actor-studio migrate [--actor-id ID | --all] [--dry-run] [--data DIR] [--json]';
 
@@ -13,12 +14,12 @@ export const migrateCommand: CliCommand = {
     all: { type: 'boolean', default: false },
     'dry-run': { type: 'boolean', default: false },
   },
-  async run(values, io) {
+  async run(values, io, studio) {
     if (values['actor-id'] && values.all) {
-      throw new UsageError(`give either --actor-id ID or --all, not both\nusage: ${MIGRATE_USAGE}`);
+      throw new InputError(`give either --actor-id ID or --all, not both\nusage: ${MIGRATE_USAGE}`);
     }
     // Every actor unless one is named: migrating is idempotent, so --all is the safe default.
-    const { dataRoot, ids } = await selectActors({ ...values, all: !values['actor-id'] }, io, MIGRATE_USAGE);
+    const { dataRoot, ids } = await selectActors({ ...values, all: !values['actor-id'] }, studio, MIGRATE_USAGE);
     let report: MigrationReport;
     try {
       report = await migrateActors({ dataRoot, actorIds: ids, dryRun: Boolean(values['dry-run']), signal: io.signal });

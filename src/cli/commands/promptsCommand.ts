@@ -1,9 +1,10 @@
+import { InputError } from '../../core/errors';
 import * as path from 'node:path';
 import { CATEGORY_LABELS, TRAINING_CATEGORIES } from '../../core/manifest/categories';
 import { fillPrompt, loadPromptLibrary, PROMPT_LIBRARY_FILE } from '../../core/prompts/library';
 import { countPromptUsage, leastUsed, usageBadge, usageForPrompts } from '../../core/prompts/usage';
-import { indexDataFolder } from '../../core/workspace/dataIndex';
-import { CliCommand, dataRootOption, EXIT_FAILED, EXIT_OK, relativeProblem, table, UsageError } from '../cliSupport';
+import { indexDataFolder } from '../../core/actors/dataIndex';
+import { CliCommand, EXIT_FAILED, EXIT_OK, relativeProblem, table } from '../cliSupport';
 import { formatProblem } from '../../core/workspace/problems';
 
 /** How many least-used prompts to suggest per category. */
@@ -15,16 +16,16 @@ export const promptsCommand: CliCommand = {
   summary: 'list the prompt library with usage counts and the least-used prompts per category',
   usage: 'actor-studio prompts [--data DIR] [--actor-id ID] [--json]',
   options: { 'actor-id': { type: 'string' } },
-  async run(values, io) {
-    const dataRoot = dataRootOption(values, io);
+  async run(values, io, studio) {
+    const dataRoot = studio.dataRoot;
     const index = await indexDataFolder(dataRoot);
     if (!index.exists) {
-      throw new UsageError(`data folder not found: ${dataRoot} (pass --data DIR)`);
+      throw new InputError(`data folder not found: ${dataRoot} (pass --data DIR)`);
     }
     const actorId = values['actor-id'] as string | undefined;
     const actor = actorId === undefined ? undefined : index.actors.find((candidate) => candidate.id === actorId);
     if (actorId !== undefined && !actor) {
-      throw new UsageError(`unknown actor id "${actorId}": no folder ${path.join(dataRoot, 'actors', actorId)} (\`actor-studio actors\` lists them)`);
+      throw new InputError(`unknown actor id "${actorId}": no folder ${path.join(dataRoot, 'actors', actorId)} (\`actor-studio actors\` lists them)`);
     }
     const library = await loadPromptLibrary(dataRoot);
     const counts = await countPromptUsage(index, library.prompts);

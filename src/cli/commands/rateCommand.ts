@@ -1,5 +1,6 @@
+import { InputError } from '../../core/errors';
 import { clearRating, rateImage, RatingError, stars as starText } from '../../core/tracking/ratings';
-import { CliCommand, EXIT_OK, existingDataRoot, UsageError } from '../cliSupport';
+import { CliCommand, EXIT_OK, requireDataFolder } from '../cliSupport';
 
 const RATE_USAGE = 'actor-studio rate --actor-id ID --image FILENAME (--stars N [--feedback TEXT] | --clear) [--data DIR] [--json]';
 
@@ -18,16 +19,16 @@ export const rateCommand: CliCommand = {
     feedback: { type: 'string' },
     clear: { type: 'boolean', default: false },
   },
-  async run(values, io) {
+  async run(values, io, studio) {
     const actorId = values['actor-id'] as string | undefined;
     const filename = values.image as string | undefined;
     if (!actorId || !filename) {
-      throw new UsageError(`--actor-id and --image are required\nusage: ${RATE_USAGE}`);
+      throw new InputError(`--actor-id and --image are required\nusage: ${RATE_USAGE}`);
     }
     if (values.clear === (values.stars !== undefined) || (values.clear && values.feedback !== undefined)) {
-      throw new UsageError(`give either --stars N (with --feedback TEXT if you like) or --clear\nusage: ${RATE_USAGE}`);
+      throw new InputError(`give either --stars N (with --feedback TEXT if you like) or --clear\nusage: ${RATE_USAGE}`);
     }
-    const dataRoot = await existingDataRoot(values, io);
+    const dataRoot = await requireDataFolder(studio.dataRoot);
     try {
       if (values.clear) {
         const { cleared, logWarning } = await clearRating(dataRoot, { actorId, filename });
@@ -43,7 +44,7 @@ export const rateCommand: CliCommand = {
       }
       const stars = String(values.stars).trim();
       if (!/^[1-5]$/.test(stars)) {
-        throw new UsageError(`--stars must be a whole number from 1 to 5, not "${values.stars}"`);
+        throw new InputError(`--stars must be a whole number from 1 to 5, not "${values.stars}"`);
       }
       const outcome = await rateImage(dataRoot, { actorId, filename, stars: Number(stars), feedback: values.feedback as string | undefined });
       if (outcome.logWarning) {
@@ -58,7 +59,7 @@ export const rateCommand: CliCommand = {
       return EXIT_OK;
     } catch (error) {
       if (error instanceof RatingError) {
-        throw new UsageError(error.message);
+        throw new InputError(error.message);
       }
       throw error;
     }

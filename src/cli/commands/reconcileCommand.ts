@@ -1,10 +1,12 @@
+import { InputError } from '../../core/errors';
 import * as path from 'node:path';
-import { fixDrift, reconcileActors, type DriftFinding, type ReconcileRequest, type ReconcileResult } from '../../core/reconcile';
+import type { DriftFinding, ReconcileResult } from '../../core/reconcile';
+import { fixDrift, reconcile } from '../../core/app/integrity';
 import { StorageError } from '../../core/storage/errors';
-import { CliCommand, CliIO, EXIT_FAILED, EXIT_OK, selectActors, UsageError } from '../cliSupport';
-import { objectStoreFrom, S3_OPTIONS, S3_USAGE } from '../s3Options';
+import { CliCommand, CliIO, COMMON_USAGE, EXIT_FAILED, EXIT_OK, selectActors } from '../cliSupport';
+import { S3_OPTIONS, S3_USAGE } from '../s3Options';
 
-const RECONCILE_USAGE = `actor-studio reconcile [--actor-id ID | --all] [--fix] ${S3_USAGE} [--data DIR] [--json]`;
+const RECONCILE_USAGE = `actor-studio reconcile [--actor-id ID | --all] [--fix] ${S3_USAGE} ${COMMON_USAGE}`;
 
 /** A finding as --json prints it: snake_case, the file relative to the data folder. */
 function findingJson(dataRoot: string, finding: DriftFinding) {
@@ -39,7 +41,7 @@ function printReport(io: CliIO, report: ReconcileResult, s3Checked: boolean): vo
   }
   report.skipped.forEach((skipped) => io.stderr(`${skipped.actorId}: not compared: ${skipped.reason}`));
   const withDrift = report.actors.filter((actor) => actor.findings.length > 0).length;
-  const s3 = s3Checked ? '' : ' (S3 not compared: no bucket; pass --s3-bucket or set ACTOR_STUDIO_S3_BUCKET)';
+  const s3 = s3Checked ? '' : ' (S3 not compared: no bucket; pass --s3-bucket, set ACTOR_STUDIO_S3_BUCKET or actorStudio.s3.bucket)';
   io.stdout(
     report.total === 0
       ? `no drift in ${report.actors.length} actor(s)${s3}`
@@ -48,9 +50,9 @@ function printReport(io: CliIO, report: ReconcileResult, s3Checked: boolean): vo
 }
 
 /** Reconciles; an object store that cannot be listed is said plainly (no stack trace) and exits 1. */
-async function reconcileOrExplain(io: CliIO, request: ReconcileRequest): Promise<ReconcileResult | undefined> {
+async function reconcileOrExplain(io: CliIO, run: () => Promise<ReconcileResult>): Promise<ReconcileResult | undefined> {
   try {
-    return await reconcileActors(request);
+    return await run();
   } catch (error) {
     if (error instanceof StorageError) {
       io.stderr(`actor-studio: the bucket could not be listed (${error.message}); without the S3 flags reconcile compares the local files only`);
@@ -75,15 +77,15 @@ export const reconcileCommand: CliCommand = {
     fix: { type: 'boolean', default: false },
     ...S3_OPTIONS,
   },
-  async run(values, io) {
+  async run(values, io, studio) {
     if (values['actor-id'] && values.all) {
-      throw new UsageError(`give --actor-id ID or --all, not both\nusage: ${RECONCILE_USAGE}`);
+      throw new InputError(`give --actor-id ID or --all, not both\nusage: ${RECONCILE_USAGE}`);
     }
     // Every actor unless one is named: reconcile is a check to run over the whole data folder.
-    const { dataRoot, ids } = await selectActors({ ...values, all: !values['actor-id'] }, io, RECONCILE_USAGE);
-    const store = objectStoreFrom(values, io.env ?? {});
-    const s3Checked = store.kind !== 'none';
-    const report = await reconcileOrExplain(io, { dataRoot, actorIds: ids, store, signal: io.signal });
+    const { dataRoot, ids } = await selectActors({ ...values, all: !values['actor-id'] }, studio, RECONCILE_USAGE);
+    const context = await studio.context();
+    const s3Checked = context.services.setup().objectStore.kind !== 'none';
+    const report = await reconcileOrExplain(io, () => reconcile(context, ids, io.signal));
     if (!report) {
       return EXIT_FAILED;
     }
@@ -102,8 +104,8 @@ export const reconcileCommand: CliCommand = {
         io.stdout('fixing:');
       }
     }
-    const summary = await fixDrift({ dataRoot, report, store });
-    const remaining = await reconcileOrExplain(io, { dataRoot, actorIds: ids, store, signal: io.signal });
+    const summary = await fixDrift(context, report);
+    const remaining = await reconcileOrExplain(io, () => reconcile(context, ids, io.signal));
     if (!remaining) {
       return EXIT_FAILED;
     }

@@ -1,20 +1,19 @@
-import { drainPendingUploads } from '../../core/generate/uploader';
-import { CliCommand, dataRootOption, EXIT_FAILED, EXIT_OK, UsageError } from '../cliSupport';
-import { objectStoreFrom, S3_OPTIONS, S3_USAGE } from '../s3Options';
+import { InputError } from '../../core/errors';
+import { retryPendingUploads } from '../../core/app/generation';
+import { CliCommand, COMMON_USAGE, EXIT_FAILED, EXIT_OK } from '../cliSupport';
+import { S3_OPTIONS, S3_USAGE } from '../s3Options';
 
 /** `actor-studio retry-uploads`: uploads what waited in data/tracking/pending_uploads.json. */
 export const retryUploadsCommand: CliCommand = {
   name: 'retry-uploads',
   summary: 'upload the images that waited while the object store was unreachable',
-  usage: `actor-studio retry-uploads ${S3_USAGE} [--data DIR] [--json]`,
+  usage: `actor-studio retry-uploads ${S3_USAGE} ${COMMON_USAGE}`,
   options: { ...S3_OPTIONS },
-  async run(values, io) {
-    const dataRoot = dataRootOption(values, io);
-    const store = objectStoreFrom(values, io.env ?? {});
-    if (store.kind === 'none') {
-      throw new UsageError('no object store: pass --s3-bucket (or set ACTOR_STUDIO_S3_BUCKET)');
+  async run(values, io, studio) {
+    const summary = await retryPendingUploads(await studio.context(), io.signal);
+    if (!summary) {
+      throw new InputError('no object store: pass --s3-bucket, set ACTOR_STUDIO_S3_BUCKET, or set actorStudio.s3.bucket');
     }
-    const summary = await drainPendingUploads(store, dataRoot, io.signal);
     if (values.json) {
       io.stdout(JSON.stringify(summary, null, 2));
     } else {

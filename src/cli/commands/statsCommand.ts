@@ -1,11 +1,11 @@
+import { InputError } from '../../core/errors';
 import { computeAnalytics, loadAnalyticsInput } from '../../core/analytics/analytics';
-import { readWorkspaceSettings, targetFromSettings } from '../../core/config/studioSettings';
 import { GenerationLogFileError } from '../../core/tracking/generationLog';
-import { CliCommand, EXIT_FAILED, EXIT_OK, relativeProblem, selectActors, UsageError } from '../cliSupport';
+import { CliCommand, EXIT_FAILED, EXIT_OK, relativeProblem, selectActors } from '../cliSupport';
 import { formatProblem } from '../../core/workspace/problems';
 import { printStats } from './statsReport';
 
-const STATS_USAGE = 'actor-studio stats [--actor-id ID | --all] [--data DIR] [--json]';
+const STATS_USAGE = 'actor-studio stats [--actor-id ID | --all] [--data DIR] [--settings FILE] [--json]';
 
 /** `actor-studio stats`: the Analytics panel's numbers (usage, quality, failures, balance, spend). */
 export const statsCommand: CliCommand = {
@@ -13,17 +13,14 @@ export const statsCommand: CliCommand = {
   summary: 'prompt usage, ratings, failures, balance against the target and estimated spend',
   usage: STATS_USAGE,
   options: { 'actor-id': { type: 'string' }, all: { type: 'boolean', default: false } },
-  async run(values, io) {
+  async run(values, io, studio) {
     // Without --actor-id the numbers are for all actors; --all only says so explicitly.
-    const { dataRoot, index } = await selectActors({ ...values, all: values.all || !values['actor-id'] }, io, STATS_USAGE);
+    const { dataRoot, index } = await selectActors({ ...values, all: values.all || !values['actor-id'] }, studio, STATS_USAGE);
     const actorId = values['actor-id'] as string | undefined;
-    // The targets as the editor and `plan` see them: the workspace's .vscode/settings.json.
-    const settings = await readWorkspaceSettings(io.cwd).catch((error: Error) => {
-      throw new UsageError(error.message);
-    });
-    const target = targetFromSettings(settings.get);
+    // The targets as the editor and `plan` see them (core/config).
+    const target = studio.settings.settings.target;
     const input = await loadAnalyticsInput(dataRoot, { index }).catch((error: Error) => {
-      throw error instanceof GenerationLogFileError ? new UsageError(`${error.message} (fix it or move it away)`) : error;
+      throw error instanceof GenerationLogFileError ? new InputError(`${error.message} (fix it or move it away)`) : error;
     });
     const analytics = computeAnalytics(input, target, actorId);
     const problems = input.problems;

@@ -1,11 +1,12 @@
-import type { TargetSettings } from '../plan/targets';
+import type { TargetSettings } from '../actors/targets';
 import { readActorPlan } from '../plan/planFiles';
 import { loadPromptLibrary } from '../prompts/library';
 import type { LibraryPrompt } from '../prompts/types';
 import { countPromptUsage, type PromptUsageCounts } from '../prompts/usage';
 import { readGenerationLog, type GenerationLog } from '../tracking/generationLog';
-import { indexDataFolder } from '../workspace/dataIndex';
-import type { DataIndex, DataProblem } from '../workspace/types';
+import { indexDataFolder } from '../actors/dataIndex';
+import type { DataIndex } from '../actors/types';
+import type { DataProblem } from '../workspace/problems';
 import { balanceStats } from './balance';
 import { failureStats } from './failures';
 import { qualityStats, ratedImages } from './quality';

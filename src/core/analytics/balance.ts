@@ -1,6 +1,6 @@
 import { TRAINING_CATEGORIES, type TrainingCategory } from '../manifest/categories';
-import { categoryTargets, type TargetSettings } from '../plan/targets';
-import type { DataIndex } from '../workspace/types';
+import { categoryTargets, type TargetSettings } from '../actors/targets';
+import type { DataIndex } from '../actors/types';
 import type { BalanceStats } from './types';
 
 const perCategory = (value: (category: TrainingCategory) => number) =>

@@ -1,4 +1,4 @@
-import { FAILURE_REASONS } from '../generate/failureReasons';
+import { FAILURE_REASONS } from '../manifest/failureReasons';
 import type { GenerationLog } from '../tracking/generationLog';
 import { countBy, roundHundredths } from './numbers';
 import type { DayCount, FailureStats } from './types';

@@ -1,6 +1,6 @@
 import { CATEGORIES } from '../manifest/categories';
 import { analyzePrompt, type GenerationLog } from '../tracking/generationLog';
-import type { DataIndex } from '../workspace/types';
+import type { DataIndex } from '../actors/types';
 import { countBy, mean, roundHundredths } from './numbers';
 import type { QualityStats, RatedImage, RatingGroup } from './types';
 

@@ -1,9 +1,9 @@
 // The numbers of the Analytics panel and `actor-studio stats`. Types only, no Node APIs: the
 // panel's page imports them too.
-import type { FailureReason } from '../generate/failureReasons';
+import type { FailureReason } from '../manifest/failureReasons';
 import type { Category, TrainingCategory } from '../manifest/categories';
-import type { CategoryCounts, CategoryTargets } from '../plan/targets';
-import type { ManifestState } from '../workspace/types';
+import type { CategoryCounts, CategoryTargets } from '../actors/targets';
+import type { ManifestState } from '../actors/types';
 
 export interface PromptUsageRow {
   id: string;

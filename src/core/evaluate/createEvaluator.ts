@@ -1,8 +1,7 @@
 import { availableParallelism } from 'node:os';
-import type { EvaluationSettings } from '../config/studioSettings';
 import type { FaceIdentity } from './faceIdentity';
 import { LocalChecksEvaluator } from './localChecks';
-import type { Evaluator } from './types';
+import type { EvaluationSettings, Evaluator } from './types';
 
 export interface EvaluatorServices {
   /** From SecretStorage (editor) or OPENAI_API_KEY (CLI); never from settings or files. */

@@ -1,6 +1,7 @@
 import { rewriteManifest, withActorLock } from '../manifest/manifestStore';
-import { FileHasher, hashActorImages } from '../plan/planFiles';
-import type { ActorRecord } from '../workspace/types';
+import { hashActorImages } from '../actors/imageHashes';
+import { FileHasher } from '../fs/files';
+import type { ActorRecord } from '../actors/types';
 import type { EvaluationUsage, Evaluator, ImageEvaluation, ImageIssue } from './types';
 
 export interface EvaluateActorRequest {

@@ -3,7 +3,7 @@ import { findDuplicates, type DuplicateCandidate } from './duplicates';
 import { computeImageStats, type ImageStats } from './imageStats';
 import type { FaceIdentity } from './faceIdentity';
 import { fingerprint, resolveLocalCheckThresholds, type LocalCheckThresholds } from './thresholds';
-import { sha256File } from '../plan/planFiles';
+import { sha256File } from '../fs/files';
 import type { EvaluationRequest, Evaluator, FaceComparison, ImageEvaluation, ImageIssue } from './types';
 
 /** Points taken off the quality score (0-10) per issue; a blurred or badly exposed image is of little use for training. */

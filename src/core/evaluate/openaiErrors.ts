@@ -1,4 +1,4 @@
-import { parseRetryAfter } from '../generate/retry';
+import { parseRetryAfter } from '../util/retry';
 
 /*
  * What the `openai` SDK (v6) throws, in our terms. Its errors set no `name` (every one says

@@ -1,3 +1,4 @@
+import type { LocalCheckThresholds } from './thresholds';
 import type { Category } from '../manifest/categories';
 
 /** Every problem an evaluator can report about an image, from one list (local and vision model). */
@@ -27,6 +28,18 @@ export type ImageIssue = (typeof IMAGE_ISSUES)[number];
 
 /** The OpenAI model the vision evaluator uses unless a setting names another. */
 export const DEFAULT_VISION_MODEL = 'gpt-4o';
+
+export type EvaluatorChoice = 'auto' | 'local' | 'openai';
+
+/** What evaluation the settings ask for (core/config reads them). */
+export interface EvaluationSettings {
+  /** `auto`: the vision model too when an OpenAI key is set; `local`: offline checks only. */
+  provider: EvaluatorChoice;
+  /** Face identity against the base image (offline). */
+  faceIdentity: boolean;
+  thresholds: Partial<LocalCheckThresholds>;
+  visionModel: string;
+}
 
 /** What an evaluator says about one image. */
 export interface ImageEvaluation {

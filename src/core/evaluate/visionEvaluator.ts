@@ -1,12 +1,13 @@
 import { z } from 'zod';
 import { markLoaded } from '../lazyModules';
 import { CATEGORIES } from '../manifest/categories';
-import { withRetries, type BackoffOptions, type RetryInfo, type Sleep } from '../generate/retry';
+import { withRetries, type BackoffOptions, type RetryInfo, type Sleep } from '../util/retry';
 import { classifyOpenAiError, shorten, VisionEvaluationError } from './openaiErrors';
 
 export { VisionEvaluationError, type VisionErrorKind } from './openaiErrors';
 import { buildCompositeGrid, encodeImageForVision, jpegDataUri, planGrids, type CompositeGridOptions, type GridTile } from './compositeGrid';
 import { DEFAULT_VISION_MODEL, type EvaluationRequest, type Evaluator, type ImageEvaluation, type ImageIssue } from './types';
+import { redactSecrets } from '../util/redact';
 
 export { DEFAULT_VISION_MODEL };
 
@@ -314,7 +315,7 @@ export class VisionEvaluator implements Evaluator {
   }
 
   #classify(error: unknown, signal: AbortSignal | undefined): VisionEvaluationError {
-    return classifyOpenAiError(error, { aborted: Boolean(signal?.aborted), redact: (text) => redactSecret(text, this.#apiKey) });
+    return classifyOpenAiError(error, { aborted: Boolean(signal?.aborted), redact: (text) => redactSecrets(text, [this.#apiKey]) });
   }
 
   #addUsage(usage: VisionUsage, completion: CompletionLike): void {
@@ -331,7 +332,7 @@ export class VisionEvaluator implements Evaluator {
     const choice = completion.choices?.[0];
     const message = choice?.message;
     if (message?.refusal) {
-      throw new VisionEvaluationError(`The model refused to evaluate the images: ${shorten(redactSecret(message.refusal, this.#apiKey))}`, 'refusal');
+      throw new VisionEvaluationError(`The model refused to evaluate the images: ${shorten(redactSecrets(message.refusal, [this.#apiKey]))}`, 'refusal');
     }
     if (choice?.finish_reason === 'content_filter') {
       throw new VisionEvaluationError('The model refused to evaluate the images (content filter).', 'refusal');
@@ -381,6 +382,3 @@ export function mapAnswer(answer: Answer, tiles: readonly GridTile[]): (Answer['
   return mapped.sort((a, b) => a.tile - b.tile);
 }
 
-function redactSecret(text: string, secret: string): string {
-  return secret ? text.split(secret).join('***') : text;
-}

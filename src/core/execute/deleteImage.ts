@@ -2,7 +2,8 @@ import { promises as fs } from 'node:fs';
 import * as path from 'node:path';
 import { executionJournalSchema } from '../manifest/dataFileSchemas';
 import type { ObjectStore } from '../storage/types';
-import { journalPath, newRunId, RunJournal } from './journal';
+import { newRunId, RunJournal } from './journal';
+import { journalPath } from '../workspace/layout';
 import { deleteMirroredObject } from './operations';
 import { moveToTrash } from './trash';
 

@@ -1,10 +1,12 @@
 import * as path from 'node:path';
 import { loadManifest } from '../manifest/manifestStore';
 import { estimateCost } from '../plan/cost';
-import { FileHasher, planStaleness, readActorPlan } from '../plan/planFiles';
+import { planStaleness, readActorPlan } from '../plan/planFiles';
+import { FileHasher } from '../fs/files';
 import type { ObjectStore } from '../storage/types';
-import { ActorIndex } from '../workspace/dataIndex';
-import { nextImageNumber, TRASH_DIR } from '../workspace/numbering';
+import { ActorIndex } from '../actors/dataIndex';
+import { nextImageNumber } from '../actors/numbering';
+import { TRASH_DIR } from '../workspace/layout';
 import { ACTORS_DIR, TRAINING_DIR } from '../workspace/layout';
 import type { DryRunActor, DryRunResult, ExecutionMode } from './types';
 

@@ -4,12 +4,14 @@ import { removeAbandonedTempFiles } from '../fs/atomicWrite';
 import { LockTimeoutError, withFileLock } from '../fs/fileLock';
 import { executionJournalSchema } from '../manifest/dataFileSchemas';
 import { estimateCost } from '../plan/cost';
-import { FileHasher, planStaleness, readActorPlan } from '../plan/planFiles';
+import { planStaleness, readActorPlan } from '../plan/planFiles';
+import { FileHasher } from '../fs/files';
 import { reserveImageNumbers } from '../generate/saveResult';
 import { Semaphore } from '../util/semaphore';
-import { ActorIndex } from '../workspace/dataIndex';
+import { ActorIndex } from '../actors/dataIndex';
 import { actorPaths } from '../workspace/layout';
-import { findUnfinishedRun, journalPath, JournalOperation, newRunId, operationView, RunJournal } from './journal';
+import { findUnfinishedRun, JournalOperation, newRunId, operationView, RunJournal } from './journal';
+import { journalPath } from '../workspace/layout';
 import { OperationContext, OperationOutcome, runDelete, runGenerate } from './operations';
 import { DEFAULT_CONCURRENCY, ExecuteRequest, ExecutionSummary } from './types';
 

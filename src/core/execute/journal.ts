@@ -6,20 +6,11 @@ import { writeFileAtomic } from '../fs/atomicWrite';
 import { executionJournalSchema } from '../manifest/dataFileSchemas';
 import { formatJson } from '../manifest/jsonFile';
 import { readOptionalJson } from '../manifest/optionalJsonFile';
-import { plansDir } from '../plan/planFiles';
 import type { ExecutionMode, OperationView, RunInfo } from './types';
+import { runsDir } from '../workspace/layout';
 
 export type JournalFile = z.infer<typeof executionJournalSchema>;
 export type JournalOperation = JournalFile['operations'][number];
-
-/** One journal per run: data/action_plans/runs/<runId>.json. */
-export function runsDir(dataRoot: string): string {
-  return path.join(plansDir(dataRoot), 'runs');
-}
-
-export function journalPath(dataRoot: string, runId: string): string {
-  return path.join(runsDir(dataRoot), `${runId}.json`);
-}
 
 /** Sortable and unique: `20261122T081500123Z-3f9a1c`. */
 export function newRunId(now: Date): string {

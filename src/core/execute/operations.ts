@@ -4,7 +4,7 @@ import { adoptImageFile, recordUpload, reserveImageNumbers, saveGeneratedImage, 
 import { failureReasonOf } from '../generate/failureReasonOf';
 import { uploaderFor } from '../generate/uploader';
 import { GenerationError, type GenerationResult, type Generator } from '../generate/types';
-import { sha256File } from '../plan/planFiles';
+import { sha256File } from '../fs/files';
 import { logQuietly, recordFailure, recordSuccess } from '../tracking/generationLog';
 import type { ObjectStore } from '../storage/types';
 import type { Semaphore } from '../util/semaphore';

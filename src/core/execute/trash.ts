@@ -8,8 +8,8 @@ import { loadManifest, rewriteManifest, withActorLock } from '../manifest/manife
 import { imageEntrySchema, type ImageEntry } from '../manifest/manifestSchema';
 import { restorePromptMetadata, takePromptMetadata } from '../manifest/promptMetadata';
 import { assertWritableInside } from '../workspace/guards';
-import { ACTORS_DIR, actorPaths, TRAINING_DIR } from '../workspace/layout';
-import { TRASH_DIR } from '../workspace/numbering';
+import { ACTORS_DIR, actorPaths, trashRecordPath, trashRunDir, trashTrainingDir } from '../workspace/layout';
+import { exists } from '../fs/files';
 
 /**
  * The trash of a run: data/.trash/<runId>/actors/<actorId>/training_data/<file> (the layout of the
@@ -35,24 +35,11 @@ const trashRecordSchema = z.looseObject({
 type TrashRecord = z.infer<typeof trashRecordSchema>;
 export type TrashedEntry = TrashRecord['entries'][number];
 
-export function trashFolder(dataRoot: string, runId: string, actorId: string): string {
-  return path.join(dataRoot, TRASH_DIR, runId, ACTORS_DIR, actorId, TRAINING_DIR);
-}
-
-function recordPath(dataRoot: string, runId: string, actorId: string): string {
-  return path.join(dataRoot, TRASH_DIR, runId, ACTORS_DIR, actorId, 'trash.json');
-}
 
 async function readRecord(file: string): Promise<TrashRecord> {
   return readJsonForUpdate(file, trashRecordSchema, (problems) => new Error(`${file} is not valid (${problems[0].message}); it was left as it is.`));
 }
 
-async function exists(file: string): Promise<boolean> {
-  return fs.access(file).then(
-    () => true,
-    () => false,
-  );
-}
 
 export interface TrashOutcome {
   /** False when neither the file nor its entry was there any more (nothing to do). */
@@ -68,10 +55,10 @@ export interface TrashOutcome {
 export async function moveToTrash(dataRoot: string, runId: string, actorId: string, filename: string, now: Date): Promise<TrashOutcome> {
   const { trainingDir } = actorPaths(dataRoot, actorId);
   const source = path.join(trainingDir, filename);
-  const folder = trashFolder(dataRoot, runId, actorId);
+  const folder = trashTrainingDir(dataRoot, runId, actorId);
   await assertWritableInside(dataRoot, folder);
   return withActorLock(dataRoot, actorId, async () => {
-    const recordFile = recordPath(dataRoot, runId, actorId);
+    const recordFile = trashRecordPath(dataRoot, runId, actorId);
     const record = await readRecord(recordFile);
     let trashed = record.entries.find((entry) => entry.filename === filename && !entry.restored_at);
     let entry: ImageEntry | undefined;
@@ -116,7 +103,7 @@ export async function moveToTrash(dataRoot: string, runId: string, actorId: stri
 /** Actors with something in a run's trash. */
 export async function trashedActors(dataRoot: string, runId: string): Promise<string[]> {
   try {
-    return (await fs.readdir(path.join(dataRoot, TRASH_DIR, runId, ACTORS_DIR))).sort();
+    return (await fs.readdir(path.join(trashRunDir(dataRoot, runId), ACTORS_DIR))).sort();
   } catch {
     return [];
   }
@@ -135,10 +122,10 @@ export async function restoreFromTrash(dataRoot: string, runId: string, actorId:
   const { trainingDir } = actorPaths(dataRoot, actorId);
   await assertWritableInside(dataRoot, trainingDir);
   return withActorLock(dataRoot, actorId, async () => {
-    const recordFile = recordPath(dataRoot, runId, actorId);
+    const recordFile = trashRecordPath(dataRoot, runId, actorId);
     const record = await readRecord(recordFile);
     const outcome: RestoreOutcome = { restored: [], failed: [] };
-    const folder = trashFolder(dataRoot, runId, actorId);
+    const folder = trashTrainingDir(dataRoot, runId, actorId);
     // Last trashed first: each position was taken in the manifest as it was then, so undoing in
     // reverse order puts every entry back exactly where it stood.
     const pending = record.entries.filter((entry) => !entry.restored_at).reverse();

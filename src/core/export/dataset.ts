@@ -3,9 +3,9 @@ import { promises as fs } from 'node:fs';
 import * as path from 'node:path';
 import { writeFileAtomic } from '../fs/atomicWrite';
 import { loadSharp } from '../image/sharp';
-import { ActorIndex } from '../workspace/dataIndex';
+import { ActorIndex } from '../actors/dataIndex';
 import { isInside } from '../workspace/guards';
-import type { ActorRecord } from '../workspace/types';
+import type { ActorRecord } from '../actors/types';
 import { captionFor, judgeImage } from './selection';
 
 export type DatasetFormat = 'kohya' | 'ai-toolkit';

@@ -1,12 +1,12 @@
 import { promises as fs } from 'node:fs';
 import * as path from 'node:path';
 import { writeFileAtomic } from '../fs/atomicWrite';
-import { FAILURE_REASONS, type FailureReason } from '../generate/failureReasons';
+import { FAILURE_REASONS, type FailureReason } from '../manifest/failureReasons';
 import { formatJson } from '../manifest/jsonFile';
 import { analyzePrompt, readGenerationLog, type GenerationFailure, type GenerationLog, type GenerationSuccess } from '../tracking/generationLog';
-import { indexDataFolder } from '../workspace/dataIndex';
+import { indexDataFolder } from '../actors/dataIndex';
 import { assertWritableInside } from '../workspace/guards';
-import type { DataIndex } from '../workspace/types';
+import type { DataIndex } from '../actors/types';
 import { ExportInputError } from './dataset';
 
 /*

@@ -1,6 +1,6 @@
 import type { Category } from '../manifest/categories';
 import { DELETING_ISSUES } from '../plan/planner';
-import type { ActorImage } from '../workspace/types';
+import type { ActorImage } from '../actors/types';
 
 /** Why an image stays out of a training set, or undefined when it goes in. */
 export type Verdict = { ok: true; evaluated: boolean; category: Category; visionCaption?: string } | { ok: false; reason: string };

@@ -1,6 +1,6 @@
 import { classifyOpenAiError, isOpenAiSdkError, VisionEvaluationError, type VisionErrorKind } from '../evaluate/openaiErrors';
 import { StorageError } from '../storage/errors';
-import type { FailureReason } from './failureReasons';
+import type { FailureReason } from '../manifest/failureReasons';
 import { classifyFailure } from './failures';
 import { GenerationError } from './types';
 

@@ -1,5 +1,6 @@
-import { parseRetryAfter } from './retry';
+import { parseRetryAfter } from '../util/retry';
 import { FailureReason, GenerationError } from './types';
+import { redactSecrets } from '../util/redact';
 
 /**
  * Turns whatever a Replicate generation threw into a GenerationError with one failure reason,
@@ -138,22 +139,6 @@ export function describeFailure(reason: FailureReason): string {
   return words[reason] ?? reason.replace('_', ' ');
 }
 
-/**
- * Replaces the given secrets, and anything shaped like a data URI, a Replicate token (r8_...)
- * or a bearer credential, so a message can be shown, logged and stored.
- */
-export function redactSecrets(text: string, secrets: readonly string[]): string {
-  let out = text;
-  for (const secret of secrets) {
-    if (secret && secret.length >= 8) {
-      out = out.split(secret).join(secret.startsWith('data:') ? '[image data]' : '[redacted]');
-    }
-  }
-  return out
-    .replace(/data:([\w.+/-]*)((?:;[\w.=-]+)*);base64,[A-Za-z0-9+/=_-]+/g, (match, mime: string) => `data:${mime};base64,[${match.length} chars]`)
-    .replace(/\br8_[A-Za-z0-9]{8,}/g, 'r8_[redacted]')
-    .replace(/\b(Bearer|Token)\s+[A-Za-z0-9._~+/=-]{8,}/gi, '$1 [redacted]');
-}
 
 /** The server's words from an SDK ApiError message: the JSON body's `detail` (or `title`), else the body. */
 export function apiErrorDetail(message: string): string {

@@ -2,7 +2,7 @@ import { inspectImage } from '../image/imageFiles';
 import type { LibraryPrompt } from '../prompts/types';
 import { fillPrompt } from '../prompts/library';
 import { logQuietly, recordFailure, recordSuccess } from '../tracking/generationLog';
-import { ActorIndex } from '../workspace/dataIndex';
+import { ActorIndex } from '../actors/dataIndex';
 import { recordUpload, saveGeneratedImage, SavedImage } from './saveResult';
 import type { Uploader } from './uploader';
 import { failureReasonOf } from './failureReasonOf';

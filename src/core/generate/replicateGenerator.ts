@@ -1,9 +1,10 @@
 import Replicate, { type Prediction } from 'replicate';
 import { markLoaded } from '../lazyModules';
 import type { Logger } from '../logger';
-import { classifyFailure, classifyHttpFailure, describeFailure, FailurePhase, predictionFailure, redactSecrets } from './failures';
+import { classifyFailure, classifyHttpFailure, describeFailure, FailurePhase, predictionFailure } from './failures';
+import { redactSecrets } from '../util/redact';
 import { FetchLike, singleShotFetch } from './replicateTransport';
-import { abortableSleep, BackoffOptions, RetryInfo, RetryOptions, Sleep, withRetries } from './retry';
+import { abortableSleep, BackoffOptions, RetryInfo, RetryOptions, Sleep, withRetries } from '../util/retry';
 import { GenerationError, GenerationRequest, GenerationResult, Generator } from './types';
 
 // This module loads only when a Replicate generation is about to happen (see providerConfig).

@@ -9,7 +9,7 @@ import { recordPromptMetadata } from '../manifest/promptMetadata';
 import { imageSize } from '../image/imageFiles';
 import { assertWritableInside } from '../workspace/guards';
 import { actorPaths } from '../workspace/layout';
-import { nextImageNumber } from '../workspace/numbering';
+import { nextImageNumber } from '../actors/numbering';
 import type { GenerationResult } from './types';
 
 export interface SaveRequest {

@@ -1,8 +1,8 @@
 import type { TrainingCategory } from '../manifest/categories';
-import type { FailureReason } from './failureReasons';
+import type { FailureReason } from '../manifest/failureReasons';
 
-export { FAILURE_REASONS } from './failureReasons';
-export type { FailureReason } from './failureReasons';
+export { FAILURE_REASONS } from '../manifest/failureReasons';
+export type { FailureReason } from '../manifest/failureReasons';
 
 export class GenerationError extends Error {
   constructor(

@@ -2,8 +2,8 @@ import { z } from 'zod';
 import { TRAINING_CATEGORIES } from './categories';
 import { category, fileName, isoTimestamp, parameters, sha256Hex } from './common';
 import { manifestSchema } from './manifestSchema';
-import { pendingUploadsSchema } from '../storage/pendingUploadsSchema';
-import { FAILURE_REASONS } from '../generate/failureReasons';
+import { pendingUploadsSchema } from './pendingUploadsSchema';
+import { FAILURE_REASONS } from './failureReasons';
 
 /** prompt_metadata.json, kept in step with the manifest for the old tool's readers. */
 export const promptMetadataSchema = z

@@ -3,7 +3,7 @@ import { findNodeAtLocation, parseTree } from 'jsonc-parser';
 import type { z } from 'zod';
 import { isInside } from '../workspace/guards';
 import { JsonProblem, lineAndColumn, validateJsonText } from './jsonFile';
-import type { DataProblem, Severity } from '../workspace/types';
+import type { DataProblem, Severity } from '../workspace/problems';
 
 /** An optional data file: absent (fine), read and valid, or unusable with located problems. */
 export type OptionalJson<T> =

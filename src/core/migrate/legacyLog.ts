@@ -3,7 +3,7 @@ import * as path from 'node:path';
 import { CATEGORIES } from '../manifest/categories';
 import { generationSuccessSchema, promptMetadataSchema } from '../manifest/dataFileSchemas';
 import { manifestSchema } from '../manifest/manifestSchema';
-import { TRACKING_DIR } from '../storage/pendingUploadsSchema';
+import { TRACKING_DIR } from '../workspace/layout';
 import { analyzePrompt, entryIds, GenerationLogFileError, importEntries, readGenerationLog } from '../tracking/generationLog';
 import { ACTORS_DIR, actorPaths, TRAINING_DIR } from '../workspace/layout';
 import { readJson, rel } from './legacyFiles';

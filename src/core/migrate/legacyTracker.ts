@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { FAILURE_REASONS, type FailureReason } from '../generate/failureReasons';
+import { FAILURE_REASONS, type FailureReason } from '../manifest/failureReasons';
 import { isContentFilterText } from '../generate/failures';
 import { generationFailureSchema, generationSuccessSchema } from '../manifest/dataFileSchemas';
 import { analyzePrompt, type GenerationFailure, type GenerationSuccess } from '../tracking/generationLog';

@@ -12,12 +12,13 @@ import { manifestSchema } from '../manifest/manifestSchema';
 import { PromptMetadataEntry, recordPromptMetadata } from '../manifest/promptMetadata';
 import { assertWritableInside, isInside } from '../workspace/guards';
 import { ActorPaths, actorPaths, BASE_IMAGE_DIR, imageNumber, isImageFile, LEGACY_MANIFEST_COPY_FILE, LEGACY_RESPONSE_FILE } from '../workspace/layout';
-import { nextImageNumber } from '../workspace/numbering';
+import { nextImageNumber } from '../actors/numbering';
 import { importLegacyLog } from './legacyLog';
 import { readJson, rel } from './legacyFiles';
 import { isObject } from './legacyRecords';
 import { fileNameOfUrl, firstUrlIn, isUrl, objectKeyFromUrl, urlsInResponse } from './legacyUrls';
 import type { MigrateRequest, MigrationActorReport, MigrationReport } from './types';
+import { exists } from '../fs/files';
 
 /** The old manifest, byte for byte, kept next to manifest.json before migrate first rewrites it. */
 export const LEGACY_MANIFEST_COPY = LEGACY_MANIFEST_COPY_FILE;
@@ -359,9 +360,6 @@ async function listFolder(dir: string): Promise<string[]> {
   return fs.readdir(dir).catch(() => []);
 }
 
-async function exists(file: string): Promise<boolean> {
-  return fs.lstat(file).then(() => true, () => false);
-}
 
 function baseName(oldPath: string): string {
   return oldPath.split(/[\\/]/).filter(Boolean).pop() ?? oldPath;

@@ -3,11 +3,12 @@ import { evaluateActor, ActorEvaluation } from '../evaluate/evaluateActor';
 import type { Evaluator } from '../evaluate/types';
 import { loadPromptLibrary } from '../prompts/library';
 import { countPromptUsage, usageForPrompts } from '../prompts/usage';
-import { ActorIndex } from '../workspace/dataIndex';
-import type { DataIndex } from '../workspace/types';
-import { FileHasher, summaryRow, updatePlanSummary, writeActorPlan } from './planFiles';
+import { ActorIndex } from '../actors/dataIndex';
+import type { DataIndex } from '../actors/types';
+import { summaryRow, updatePlanSummary, writeActorPlan } from './planFiles';
+import { FileHasher } from '../fs/files';
 import { ActorPlan, planActor } from './planner';
-import type { CategoryTargets } from './targets';
+import type { CategoryTargets } from '../actors/targets';
 
 export interface PlanActorRequest {
   dataRoot: string;

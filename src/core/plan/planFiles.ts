@@ -1,4 +1,3 @@
-import { createHash } from 'node:crypto';
 import { promises as fs } from 'node:fs';
 import * as path from 'node:path';
 import type { z } from 'zod';
@@ -8,36 +7,14 @@ import { actionPlanSchema, planSummarySchema } from '../manifest/dataFileSchemas
 import { formatJson } from '../manifest/jsonFile';
 import { OptionalJson, readOptionalJson } from '../manifest/optionalJsonFile';
 import type { EvaluationUsage } from '../evaluate/types';
-import type { ActorRecord } from '../workspace/types';
+import type { ActorRecord } from '../actors/types';
 import type { ActorPlan } from './planner';
+import { actorPlanPath, summaryPath } from '../workspace/layout';
+import { FileHasher } from '../fs/files';
 
 export type ActionPlanFile = z.infer<typeof actionPlanSchema>;
 export type PlanSummaryFile = z.infer<typeof planSummarySchema>;
 
-/** `data/action_plans/`: one plan per actor, the summary and the progress journal. */
-export const PLANS_DIR = 'action_plans';
-export const SUMMARY_FILE = 'summary.json';
-export const PROGRESS_FILE = 'progress.json';
-
-export function plansDir(dataRoot: string): string {
-  return path.join(dataRoot, PLANS_DIR);
-}
-
-export function actorPlanPath(dataRoot: string, actorId: string): string {
-  // Actor ids are folder names already checked by the index; a separator here would escape the folder.
-  if (!actorId || /[/\\\0]/.test(actorId) || actorId === '.' || actorId === '..') {
-    throw new Error(`"${actorId}" is not a valid actor id for a plan file name.`);
-  }
-  return path.join(plansDir(dataRoot), `${actorId}_action_plan.json`);
-}
-
-export function summaryPath(dataRoot: string): string {
-  return path.join(plansDir(dataRoot), SUMMARY_FILE);
-}
-
-export function progressPath(dataRoot: string): string {
-  return path.join(plansDir(dataRoot), PROGRESS_FILE);
-}
 
 /** What a plan records about how it was made, besides the plan itself. */
 export interface PlanMeta {
@@ -159,49 +136,6 @@ export async function readPlanSummary(dataRoot: string): Promise<OptionalJson<Pl
   return readOptionalJson(dataRoot, summaryPath(dataRoot), planSummarySchema);
 }
 
-/**
- * sha256 of files, computed only when asked and remembered while the file's size, mtime and inode
- * stay the same, so checking many plans for staleness hashes each unchanged file once.
- */
-export class FileHasher {
-  private readonly cache = new Map<string, { stamp: string; sha256: string }>();
-  /** How many files were actually read (for tests and diagnostics). */
-  hashed = 0;
-
-  async hash(file: string): Promise<string> {
-    const stat = await fs.stat(file);
-    const stamp = `${stat.size}:${stat.mtimeMs}:${stat.ino}`;
-    const cached = this.cache.get(file);
-    if (cached && cached.stamp === stamp) {
-      return cached.sha256;
-    }
-    const sha256 = await sha256File(file);
-    this.hashed++;
-    this.cache.set(file, { stamp, sha256 });
-    return sha256;
-  }
-}
-
-export async function sha256File(file: string): Promise<string> {
-  // Training images are a few hundred KB: one read is faster than a stream of 64 KB chunks.
-  return createHash('sha256').update(await fs.readFile(file)).digest('hex');
-}
-
-/** Files hashed at once: reads overlap, which matters on a cold cache (a cached second run is mostly hashing). */
-const HASH_CONCURRENCY = 8;
-
-/** The content hash of every image of the actor that is on disk (tracked or not), by file name. */
-export async function hashActorImages(actor: ActorRecord, hasher: FileHasher): Promise<Record<string, string>> {
-  const images = actor.images.filter((candidate) => !candidate.missing);
-  const hashes: Record<string, string> = {};
-  for (let start = 0; start < images.length; start += HASH_CONCURRENCY) {
-    const batch = images.slice(start, start + HASH_CONCURRENCY);
-    const digests = await Promise.all(batch.map((image) => hasher.hash(image.path)));
-    batch.forEach((image, position) => (hashes[image.filename] = digests[position]));
-  }
-  return hashes;
-}
-
 export interface Staleness {
   stale: boolean;
   added: string[];
@@ -242,4 +176,21 @@ export async function planStaleness(plan: Pick<ActionPlanFile, 'seen'>, actor: A
 
 export async function isPlanStale(plan: Pick<ActionPlanFile, 'seen'>, actor: ActorRecord, hasher = new FileHasher()): Promise<boolean> {
   return (await planStaleness(plan, actor, hasher)).stale;
+}
+
+/** What the tree shows of an actor's plan: `-2 +5`, and whether files changed since. */
+export interface PlanState {
+  deletions: number;
+  generations: number;
+  stale: boolean;
+}
+
+/** The plan state of an actor, or undefined when it has no (valid) plan. */
+export async function readPlanState(dataRoot: string, actor: ActorRecord, hasher: FileHasher): Promise<PlanState | undefined> {
+  const plan = await readActorPlan(dataRoot, actor.id);
+  if (plan.state !== 'ok') {
+    return undefined;
+  }
+  const { stale } = await planStaleness(plan.value, actor, hasher);
+  return { deletions: plan.value.deletions.length, generations: plan.value.generations.length, stale };
 }

@@ -4,8 +4,8 @@ import { fillPrompt } from '../prompts/library';
 import { leastUsed } from '../prompts/usage';
 import type { LibraryPrompt, PromptUsage } from '../prompts/types';
 import { mulberry32 } from '../util/seededRandom';
-import type { ActorImage, ActorRecord } from '../workspace/types';
-import type { CategoryTargets } from './targets';
+import type { ActorImage, ActorRecord } from '../actors/types';
+import type { CategoryTargets } from '../actors/targets';
 
 /**
  * Issues that make an image unusable for an identity set: it is deleted whatever its quality

@@ -3,7 +3,7 @@ import type { z } from 'zod';
 import { TRAINING_CATEGORIES } from '../manifest/categories';
 import { promptLibrarySchema } from '../manifest/dataFileSchemas';
 import { formatPath } from '../manifest/jsonFile';
-import type { DataProblem } from '../workspace/types';
+import type { DataProblem } from '../workspace/problems';
 import { BUILTIN_PROMPTS } from './builtinPrompts';
 import { OptionalJson, problemAt, readOptionalJson } from '../manifest/optionalJsonFile';
 import type { LibraryPrompt, PromptDefinition } from './types';

@@ -1,7 +1,8 @@
 import type { TrainingCategory } from '../manifest/categories';
 import { promptMetadataSchema } from '../manifest/dataFileSchemas';
 import { actorPaths } from '../workspace/layout';
-import type { ActorRecord, DataIndex, DataProblem } from '../workspace/types';
+import type { ActorRecord, DataIndex } from '../actors/types';
+import type { DataProblem } from '../workspace/problems';
 import { fillPrompt } from './library';
 import { readOptionalJson } from '../manifest/optionalJsonFile';
 export { usageBadge } from './badges';

@@ -1,7 +1,7 @@
 import { promises as fs } from 'node:fs';
 import * as path from 'node:path';
 import { writeFileAtomic } from '../fs/atomicWrite';
-import { trashFolder, type TrashedEntry, moveToTrash } from '../execute/trash';
+import { type TrashedEntry, moveToTrash } from '../execute/trash';
 import { adoptImageFile, recordUpload, reserveImageNumbers } from '../generate/saveResult';
 import { imageSize } from '../image/imageFiles';
 import { TRAINING_CATEGORIES, type TrainingCategory } from '../manifest/categories';
@@ -9,11 +9,11 @@ import { formatJson } from '../manifest/jsonFile';
 import { loadManifest, rewriteManifest, withActorLock } from '../manifest/manifestStore';
 import type { ImageEntry } from '../manifest/manifestSchema';
 import { recordPromptMetadata, takePromptMetadata, type PromptMetadataEntry } from '../manifest/promptMetadata';
-import { sha256File } from '../plan/planFiles';
+import { sha256File, exists } from '../fs/files';
 import { uploadOrQueue } from '../storage/pendingUploads';
 import type { ObjectStore } from '../storage/types';
 import { assertWritableInside } from '../workspace/guards';
-import { actorPaths, imageNumber } from '../workspace/layout';
+import { actorPaths, imageNumber, trashRecordPath } from '../workspace/layout';
 import { entryNumber, firstUrlIn, readActorState, urlOf } from './reconcile';
 import type { DriftFinding, DriftKind, FixSummary, ReconcileReport } from './types';
 
@@ -373,7 +373,7 @@ class ActorFixer {
 
   /** Appends to the run's trash.json (beside trash.ts's folder, same format); the caller holds the lock. */
   private async addToTrashRecord(entries: TrashedEntry[]): Promise<void> {
-    const file = path.join(path.dirname(trashFolder(this.dataRoot, this.runId, this.actorId)), 'trash.json');
+    const file = trashRecordPath(this.dataRoot, this.runId, this.actorId);
     await assertWritableInside(this.dataRoot, file);
     const record = (await fs.readFile(file, 'utf8').then(JSON.parse, () => undefined)) ?? { entries: [] };
     record.entries.push(...entries);
@@ -399,6 +399,3 @@ function contentTypeOf(name: string): string {
   return extension === '.png' ? 'image/png' : extension === '.webp' ? 'image/webp' : 'image/jpeg';
 }
 
-async function exists(file: string): Promise<boolean> {
-  return fs.access(file).then(() => true, () => false);
-}

@@ -1,6 +1,6 @@
 import { promises as fs } from 'node:fs';
 import * as path from 'node:path';
-import { FileHasher } from '../plan/planFiles';
+import { FileHasher } from '../fs/files';
 import type { ObjectStore } from '../storage/types';
 import { realPathInside } from '../workspace/guards';
 import { actorPaths, imageNumber, isImageFile } from '../workspace/layout';

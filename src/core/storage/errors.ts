@@ -1,3 +1,4 @@
+import { redactSecrets } from '../util/redact';
 /** Why a storage operation failed, in terms a person can act on. */
 export type StorageErrorReason =
   | 'not_configured'
@@ -154,15 +155,3 @@ export function classifyS3Error(error: unknown, context: ErrorContext): StorageE
   return new StorageError(`${failed}: ${name}${status ? ` (HTTP ${status})` : ''}${said ? `: ${said}` : ''}`, 'other', details);
 }
 
-/** Removes the given secret values and anything shaped like an AWS key id or a `secret=...` pair. */
-export function redactSecrets(text: string, secrets: ReadonlyArray<string | undefined>): string {
-  let result = text;
-  for (const secret of secrets) {
-    if (secret && secret.length >= 4) {
-      result = result.split(secret).join('***');
-    }
-  }
-  return result
-    .replace(/\b(?:AKIA|ASIA)[A-Z0-9]{16}\b/g, '***')
-    .replace(/\b(secret|token|signature|credential|password)(\w*)(\s*[=:]\s*)\S+/gi, '$1$2$3***');
-}

@@ -4,10 +4,10 @@ import { writeFileAtomic } from '../fs/atomicWrite';
 import { withFileLock } from '../fs/fileLock';
 import { describeJsonProblems, formatJson, JsonProblem, readJsonForUpdate } from '../manifest/jsonFile';
 import { assertWritableInside, isInside } from '../workspace/guards';
-import { actorPaths, ACTORS_DIR, TRAINING_DIR } from '../workspace/layout';
+import { actorPaths, ACTORS_DIR, TRAINING_DIR, pendingUploadsPath, trackingLockPath } from '../workspace/layout';
 import { reasonAffectsAll, StorageError, StorageErrorReason } from './errors';
 import { assertPlainName } from './keys';
-import { PENDING_UPLOADS_FILE, PendingUpload, PendingUploads, pendingUploadsSchema, TRACKING_DIR } from './pendingUploadsSchema';
+import { PendingUpload, PendingUploads, pendingUploadsSchema } from '../manifest/pendingUploadsSchema';
 import { ObjectStore } from './types';
 
 /*
@@ -16,12 +16,8 @@ import { ObjectStore } from './types';
  * or rewrites an image, and nothing edits a manifest: URLs are returned for the caller to record.
  */
 
-export function pendingUploadsPath(dataRoot: string): string {
-  return path.join(dataRoot, TRACKING_DIR, PENDING_UPLOADS_FILE);
-}
-
 function queueLockPath(dataRoot: string): string {
-  return path.join(dataRoot, TRACKING_DIR, '.pending_uploads.lock');
+  return trackingLockPath(dataRoot, 'pending_uploads');
 }
 
 export class PendingUploadsFileError extends Error {

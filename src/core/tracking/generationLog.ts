@@ -4,13 +4,13 @@ import * as path from 'node:path';
 import type { z } from 'zod';
 import { writeFileAtomic } from '../fs/atomicWrite';
 import { withFileLock } from '../fs/fileLock';
-import type { FailureReason } from '../generate/failureReasons';
-import { redactSecrets } from '../generate/failures';
+import type { FailureReason } from '../manifest/failureReasons';
+import { redactSecrets } from '../util/redact';
 import type { TrainingCategory } from '../manifest/categories';
 import { generationFailureSchema, generationLogSchema, generationSuccessSchema, ratingLogEntrySchema } from '../manifest/dataFileSchemas';
 import { describeJsonProblems, formatJson, JsonProblem, readJsonFile } from '../manifest/jsonFile';
-import { TRACKING_DIR } from '../storage/pendingUploadsSchema';
 import { assertWritableInside } from '../workspace/guards';
+import { generationArchivePath, generationLogPath, trackingDir, trackingLockPath } from '../workspace/layout';
 
 /*
  * `<dataRoot>/tracking/generation_log.json`: every generation attempt (panel, CLI, plan execution)
@@ -32,20 +32,11 @@ const LOG_KINDS = ['successes', 'failures', 'ratings'] as const;
 type LogKind = (typeof LOG_KINDS)[number];
 type LogEntries = Pick<GenerationLog, LogKind>;
 
-export const GENERATION_LOG_FILE = 'generation_log.json';
 /** The original tool's limit, per kind (ratings too). */
 export const GENERATION_LOG_CAP = 2000;
 const ARCHIVE_FILE = /^generation_log\.archive-(\d+)\.json$/;
 
-export function generationLogPath(dataRoot: string): string {
-  return path.join(dataRoot, TRACKING_DIR, GENERATION_LOG_FILE);
-}
-
-export function generationArchivePath(dataRoot: string, number: number): string {
-  return path.join(dataRoot, TRACKING_DIR, `generation_log.archive-${number}.json`);
-}
-
-const lockPath = (dataRoot: string) => path.join(dataRoot, TRACKING_DIR, '.generation_log.lock');
+const lockPath = (dataRoot: string) => trackingLockPath(dataRoot, 'generation_log');
 
 export class GenerationLogFileError extends Error {
   constructor(readonly file: string, readonly problems: JsonProblem[], readonly movedTo?: string) {
@@ -332,7 +323,7 @@ async function setAside(file: string, now: Date): Promise<string> {
 
 /** The archive numbers present, ascending. */
 export async function listGenerationArchives(dataRoot: string): Promise<number[]> {
-  const names = await fs.readdir(path.join(dataRoot, TRACKING_DIR)).catch(() => [] as string[]);
+  const names = await fs.readdir(trackingDir(dataRoot)).catch(() => [] as string[]);
   return names
     .map((name) => Number(ARCHIVE_FILE.exec(name)?.[1]))
     .filter((number) => Number.isInteger(number) && number > 0)

@@ -1,5 +1,6 @@
 import { promises as fs, realpathSync } from 'node:fs';
 import * as path from 'node:path';
+import { exists } from '../fs/files';
 
 /** True when `candidate` is `root` itself or lies below it (purely lexical). */
 export function isInside(root: string, candidate: string): boolean {
@@ -44,9 +45,3 @@ export async function assertWritableInside(dataRoot: string, target: string): Pr
   }
 }
 
-async function exists(file: string): Promise<boolean> {
-  return fs.lstat(file).then(
-    () => true,
-    () => false,
-  );
-}

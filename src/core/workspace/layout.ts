@@ -49,3 +49,89 @@ export function imageNumber(actorId: string, filename: string): number | undefin
   const digits = stem.slice(prefix.length);
   return /^\d+$/.test(digits) ? Number(digits) : undefined;
 }
+
+// Folders and files directly under the data folder. Every path of the data folder is built here.
+export const PLANS_DIR = 'action_plans';
+export const RUNS_DIR = 'runs';
+export const TRACKING_DIR = 'tracking';
+export const TRASH_DIR = '.trash';
+export const SUMMARY_FILE = 'summary.json';
+export const PROGRESS_FILE = 'progress.json';
+export const PENDING_UPLOADS_FILE = 'pending_uploads.json';
+export const GENERATION_LOG_FILE = 'generation_log.json';
+export const TRASH_RECORD_FILE = 'trash.json';
+
+/**
+ * An id read from a data file (actor id, run id) used as one path segment: refused when it could
+ * name another folder (empty, `.`, `..`, a separator or NUL), so a hand-edited file cannot lead
+ * outside the data folder.
+ */
+export function plainName(value: string, what: string): string {
+  if (!value || value === '.' || value === '..' || /[/\\\0]/.test(value)) {
+    throw new Error(`"${value}" is not a valid ${what}: it must be a plain name, not a path.`);
+  }
+  return value;
+}
+
+export function plansDir(dataRoot: string): string {
+  return path.join(dataRoot, PLANS_DIR);
+}
+
+export function actorPlanPath(dataRoot: string, actorId: string): string {
+  return path.join(plansDir(dataRoot), `${plainName(actorId, 'actor id')}_action_plan.json`);
+}
+
+export function summaryPath(dataRoot: string): string {
+  return path.join(plansDir(dataRoot), SUMMARY_FILE);
+}
+
+export function progressPath(dataRoot: string): string {
+  return path.join(plansDir(dataRoot), PROGRESS_FILE);
+}
+
+/** One journal per execution run: `action_plans/runs/<runId>.json`. */
+export function runsDir(dataRoot: string): string {
+  return path.join(plansDir(dataRoot), RUNS_DIR);
+}
+
+export function journalPath(dataRoot: string, runId: string): string {
+  return path.join(runsDir(dataRoot), `${plainName(runId, 'run id')}.json`);
+}
+
+export function trackingDir(dataRoot: string): string {
+  return path.join(dataRoot, TRACKING_DIR);
+}
+
+export function pendingUploadsPath(dataRoot: string): string {
+  return path.join(trackingDir(dataRoot), PENDING_UPLOADS_FILE);
+}
+
+export function generationLogPath(dataRoot: string): string {
+  return path.join(trackingDir(dataRoot), GENERATION_LOG_FILE);
+}
+
+export function generationArchivePath(dataRoot: string, number: number): string {
+  return path.join(trackingDir(dataRoot), `generation_log.archive-${number}.json`);
+}
+
+/** Cross-process lock files of the tracking folder, next to the file they guard. */
+export function trackingLockPath(dataRoot: string, guarded: 'pending_uploads' | 'generation_log'): string {
+  return path.join(trackingDir(dataRoot), `.${guarded}.lock`);
+}
+
+/** Deleted files wait here per run, restorable by undo: `.trash/<runId>/actors/<actorId>/training_data/`. */
+export function trashDir(dataRoot: string): string {
+  return path.join(dataRoot, TRASH_DIR);
+}
+
+export function trashRunDir(dataRoot: string, runId: string): string {
+  return path.join(trashDir(dataRoot), plainName(runId, 'run id'));
+}
+
+export function trashTrainingDir(dataRoot: string, runId: string, actorId: string): string {
+  return path.join(trashRunDir(dataRoot, runId), ACTORS_DIR, plainName(actorId, 'actor id'), TRAINING_DIR);
+}
+
+export function trashRecordPath(dataRoot: string, runId: string, actorId: string): string {
+  return path.join(trashRunDir(dataRoot, runId), ACTORS_DIR, plainName(actorId, 'actor id'), TRASH_RECORD_FILE);
+}

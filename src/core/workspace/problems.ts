@@ -1,5 +1,17 @@
 import * as path from 'node:path';
-import type { DataProblem } from './types';
+
+export type Severity = 'error' | 'warning' | 'info';
+
+/** Something wrong with a file of the data folder, located where possible. */
+export interface DataProblem {
+  file: string;
+  message: string;
+  severity: Severity;
+  /** Zero-based position in `file`, when the problem is inside a text file. */
+  line?: number;
+  column?: number;
+  length?: number;
+}
 
 /** `file:line:column: severity: message`, the shape editors and CI logs link; paths relative to `cwd`. */
 export function formatProblem(cwd: string, problem: DataProblem): string {

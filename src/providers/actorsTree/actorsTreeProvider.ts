@@ -1,8 +1,8 @@
 import * as vscode from 'vscode';
 import type { Logger } from '../../core/logger';
 import type { DriftKind, ReconcileReport } from '../../core/reconcile/types';
-import type { ActorRecord, DataIndex } from '../../core/workspace/types';
-import type { PlanState } from '../../host/planningHost';
+import type { ActorRecord, DataIndex } from '../../core/actors/types';
+import type { PlanState } from '../../core/plan/planFiles';
 import type { StudioWorkspace } from '../../host/studioWorkspace';
 import { ActorNode, StudioNode } from './nodes';
 

@@ -1,6 +1,6 @@
 import * as vscode from 'vscode';
 import type { ReconcileReport } from '../../core/reconcile/types';
-import type { DataIndex } from '../../core/workspace/types';
+import type { DataIndex } from '../../core/actors/types';
 import { actorUri } from './uris';
 
 /** The badge of an actor with drift. An item has one badge: errors ('!') win over drift, drift over warning counts. */

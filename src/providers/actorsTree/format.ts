@@ -1,6 +1,6 @@
-import { CategoryCounts, CategoryTargets } from '../../core/plan/targets';
-import type { ActorRecord } from '../../core/workspace/types';
-import type { PlanState } from '../../host/planningHost';
+import { CategoryCounts, CategoryTargets } from '../../core/actors/targets';
+import type { ActorRecord } from '../../core/actors/types';
+import type { PlanState } from '../../core/plan/planFiles';
 
 /** `18/20 · 12·4·2`, plus what else the user should notice at a glance. */
 export function actorDescription(actor: ActorRecord, targets: CategoryTargets, plan?: PlanState): string {

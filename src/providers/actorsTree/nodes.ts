@@ -1,9 +1,10 @@
 import * as vscode from 'vscode';
 import { Category, CATEGORIES, CATEGORY_LABELS } from '../../core/manifest/categories';
-import type { CategoryTargets } from '../../core/plan/targets';
+import type { CategoryTargets } from '../../core/actors/targets';
 import type { DriftKind } from '../../core/reconcile/types';
-import type { ActorImage, ActorRecord, DataProblem } from '../../core/workspace/types';
-import type { PlanState } from '../../host/planningHost';
+import type { ActorImage, ActorRecord } from '../../core/actors/types';
+import type { DataProblem } from '../../core/workspace/problems';
+import type { PlanState } from '../../core/plan/planFiles';
 import { stars } from '../../core/tracking/ratings';
 import { actorDescription, countsTable, escapeMarkdown } from './format';
 import { actorUri } from './uris';

@@ -1,6 +1,6 @@
 // The Generator panel's messages, shared by the host (generatorPanel.ts) and the UI (ui/main.ts).
 // No `vscode` import and no DOM types: both bundles compile this file.
-import { FAILURE_REASONS } from '../../core/generate/failureReasons';
+import { FAILURE_REASONS } from '../../core/manifest/failureReasons';
 import { CATEGORY_LABELS, TRAINING_CATEGORIES, TrainingCategory } from '../../core/manifest/categories';
 import type { BaseUiMessage, ReplyMessage } from '../webviewProtocol';
 

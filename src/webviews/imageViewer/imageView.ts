@@ -1,6 +1,6 @@
 // What the Image Viewer shows of one image, from the actor's record (no vscode: unit-tested).
 import { CATEGORY_LABELS } from '../../core/manifest/categories';
-import type { ActorRecord } from '../../core/workspace/types';
+import type { ActorRecord } from '../../core/actors/types';
 import type { EvaluationView, ImageView } from './protocol';
 
 /**

@@ -4,8 +4,10 @@
 import * as path from 'node:path';
 import { CATEGORY_LABELS, TRAINING_CATEGORIES } from '../../core/manifest/categories';
 import { estimatePlanCost, formatCost } from '../../core/plan/cost';
-import type { ActionPlanFile, FileHasher, Staleness } from '../../core/plan/planFiles';
-import type { ActorRecord, DataProblem } from '../../core/workspace/types';
+import type { ActionPlanFile, Staleness } from '../../core/plan/planFiles';
+import { FileHasher } from '../../core/fs/files';
+import type { ActorRecord } from '../../core/actors/types';
+import type { DataProblem } from '../../core/workspace/problems';
 import type { CategoryView, DeletionRuleKey, DeletionView, PlanLoad, PlanView } from './protocol';
 
 export const RULE_TEXT: Record<DeletionRuleKey, string> = {
@@ -95,7 +97,7 @@ export interface LoadPlanViewRequest {
  * is no plan, `invalid` with the located problems when it does not pass its schema.
  */
 export async function loadPlanView(request: LoadPlanViewRequest): Promise<PlanLoad> {
-  const [{ readActorPlan, planStaleness, FileHasher }, { loadPromptLibrary }, { actorPaths }] = await Promise.all([
+  const [{ readActorPlan, planStaleness }, { loadPromptLibrary }, { actorPaths }] = await Promise.all([
     import('../../core/plan/planFiles'),
     import('../../core/prompts/library'),
     import('../../core/workspace/layout'),

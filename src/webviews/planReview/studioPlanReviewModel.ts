@@ -1,6 +1,7 @@
 import * as path from 'node:path';
 import * as vscode from 'vscode';
-import type { FileHasher } from '../../core/plan/planFiles';
+import { FileHasher } from '../../core/fs/files';
+import { actorPlanPath } from '../../core/workspace/layout';
 import { watchDataFolder } from '../../host/dataFolderWatcher';
 import type { GenerationHost } from '../../host/generationHost';
 import type { PlanningHost } from '../../host/planningHost';
@@ -68,7 +69,7 @@ export class StudioPlanReviewModel implements PlanReviewModel, vscode.Disposable
     if (!dataRoot) {
       throw new Error('open a folder with a data folder first');
     }
-    const [{ loadPlanView }, { FileHasher }] = await Promise.all([import('./planView'), import('../../core/plan/planFiles')]);
+    const { loadPlanView } = await import('./planView');
     const index = await this.workspace.index();
     const actor = index?.actors.find((candidate) => candidate.id === actorId);
     this.hasher ??= new FileHasher();
@@ -85,7 +86,6 @@ export class StudioPlanReviewModel implements PlanReviewModel, vscode.Disposable
     if (!dataRoot) {
       throw new Error('open a folder with a data folder first');
     }
-    const { actorPlanPath } = await import('../../core/plan/planFiles');
     await vscode.commands.executeCommand('vscode.open', vscode.Uri.file(actorPlanPath(dataRoot, actorId)), { viewColumn: vscode.ViewColumn.Beside });
   }
 

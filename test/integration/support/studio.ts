@@ -1,12 +1,12 @@
 import * as assert from 'node:assert/strict';
 import * as vscode from 'vscode';
-import type { ActorStudioApi } from '../../../src/extension';
+import type { ActorStudioTestApi } from '../../../src/extension';
 
 export const EXTENSION_ID = 'actor-studio.actor-studio';
 
 /** Activates the extension under test and returns what activate() returned. */
-export async function studio(): Promise<ActorStudioApi> {
-  const extension = vscode.extensions.getExtension<ActorStudioApi>(EXTENSION_ID);
+export async function studio(): Promise<ActorStudioTestApi> {
+  const extension = vscode.extensions.getExtension<ActorStudioTestApi>(EXTENSION_ID);
   assert.ok(extension, `${EXTENSION_ID} is not installed in this host`);
   return extension.activate();
 }
@@ -21,7 +21,7 @@ export function workspaceRoot(): string {
  * Node items as VS Code would show them: labels, descriptions and the nodes themselves. The root
  * level first lists actors as "loading…" and fills them in the background: wait for that.
  */
-export async function children(api: ActorStudioApi, parent?: unknown) {
+export async function children(api: ActorStudioTestApi, parent?: unknown) {
   const read = async () =>
     (await api.tree.getChildren(parent as never)).map((node) => {
       const item = api.tree.getTreeItem(node);

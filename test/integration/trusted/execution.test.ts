@@ -8,7 +8,7 @@ import * as path from 'node:path';
 import * as vscode from 'vscode';
 import type { ExecutePlanResult } from '../../../src/commands/executeCommands';
 import type { UndoSummary } from '../../../src/core/execute/types';
-import type { CategoryCounts } from '../../../src/core/plan/targets';
+import type { CategoryCounts } from '../../../src/core/actors/targets';
 import type { ActorNode } from '../../../src/providers/actorsTree/nodes';
 import { restoreFiles, snapshotFiles } from '../support/files';
 import { children, studio, waitFor, workspaceRoot } from '../support/studio';

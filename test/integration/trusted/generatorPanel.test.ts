@@ -5,7 +5,7 @@ import * as assert from 'node:assert/strict';
 import { promises as fs } from 'node:fs';
 import * as path from 'node:path';
 import * as vscode from 'vscode';
-import type { ActorStudioApi } from '../../../src/extension';
+import type { ActorStudioTestApi } from '../../../src/extension';
 import type { GeneratorPanelProbe } from '../../../src/webviews/generator/generatorPanel';
 import type { ErrorMessage, GeneratorHostMessage, ResultMessage, StateMessage } from '../../../src/webviews/generator/protocol';
 import { children, studio, waitFor, workspaceRoot } from '../support/studio';
@@ -15,7 +15,7 @@ const CARL = '0001_european_35_male';
 const MARTA = '0000_european_45_female';
 
 /** The panel's probe, through the extension API (activate() returns `generatorPanel`). */
-type WithGeneratorPanel = ActorStudioApi & { generatorPanel?: () => GeneratorPanelProbe | undefined };
+type WithGeneratorPanel = ActorStudioTestApi & { generatorPanel?: () => GeneratorPanelProbe | undefined };
 
 const dataDir = () => path.join(workspaceRoot(), 'data');
 const trainingDir = (actorId: string) => path.join(dataDir(), 'actors', actorId, 'training_data');
@@ -24,7 +24,7 @@ const isState = (message: GeneratorHostMessage): message is StateMessage => mess
 const outcomeOf = (requestId: string) => (message: GeneratorHostMessage): message is ResultMessage | ErrorMessage =>
   (message.type === 'result' || message.type === 'error') && message.requestId === requestId;
 
-async function actorItem(api: ActorStudioApi, actorId: string) {
+async function actorItem(api: ActorStudioTestApi, actorId: string) {
   const item = (await children(api)).find((each) => each.label === actorId);
   assert.ok(item, `${actorId} is in the Actors tree`);
   return item;

@@ -9,7 +9,7 @@ import * as assert from 'node:assert/strict';
 import { promises as fs } from 'node:fs';
 import * as path from 'node:path';
 import * as vscode from 'vscode';
-import type { ActorStudioApi } from '../../../src/extension';
+import type { ActorStudioTestApi } from '../../../src/extension';
 import { formatCost } from '../../../src/core/plan/cost';
 import type { PlanReviewPanelProbe } from '../../../src/webviews/planReview/planReviewPanel';
 import { isPlanView, PlanReviewHostMessage, PlanView, StateMessage } from '../../../src/webviews/planReview/protocol';
@@ -19,7 +19,7 @@ import { restoreFiles, snapshotFiles } from '../support/files';
 const MARTA = '0000_european_45_female';
 
 /** The panel's probe, through the extension API (activate() returns `planReviewPanel`). */
-type WithPlanReview = ActorStudioApi & { planReviewPanel?: () => PlanReviewPanelProbe | undefined };
+type WithPlanReview = ActorStudioTestApi & { planReviewPanel?: () => PlanReviewPanelProbe | undefined };
 
 const dataDir = () => path.join(workspaceRoot(), 'data');
 const trainingDir = (actorId: string) => path.join(dataDir(), 'actors', actorId, 'training_data');
@@ -28,7 +28,7 @@ const planFile = (actorId: string) => path.join(dataDir(), 'action_plans', `${ac
 const isState = (message: PlanReviewHostMessage): message is StateMessage => message.type === 'state';
 const planOf = (message: PlanReviewHostMessage): PlanView | undefined => (isState(message) && isPlanView(message.load) ? message.load : undefined);
 
-async function actorItem(api: ActorStudioApi, actorId: string) {
+async function actorItem(api: ActorStudioTestApi, actorId: string) {
   const item = (await children(api)).find((each) => each.label === actorId);
   assert.ok(item, `${actorId} is in the Actors tree`);
   return item;

@@ -1,9 +1,9 @@
 import { promises as fs } from 'node:fs';
 import * as path from 'node:path';
-import { actorPlanPath } from '../../../src/core/plan/planFiles';
+import { actorPlanPath } from '../../../src/core/workspace/layout';
 import { BUILTIN_PROMPTS } from '../../../src/core/prompts/builtinPrompts';
 import type { LibraryPrompt } from '../../../src/core/prompts/types';
-import { generationArchivePath, generationLogPath } from '../../../src/core/tracking/generationLog';
+import { generationArchivePath, generationLogPath } from '../../../src/core/workspace/layout';
 import { writeActor } from './tempData';
 
 /*

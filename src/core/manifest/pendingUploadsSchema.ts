@@ -1,9 +1,7 @@
 import { z } from 'zod';
-import { fileName, isoTimestamp } from '../manifest/common';
+import { fileName, isoTimestamp } from './common';
 
 /** `<dataRoot>/tracking/pending_uploads.json`: uploads that failed and wait to be retried. */
-export const TRACKING_DIR = 'tracking';
-export const PENDING_UPLOADS_FILE = 'pending_uploads.json';
 
 export const pendingUploadSchema = z.looseObject({
   actor_id: z

@@ -4,11 +4,12 @@ import { validateJsonText } from '../manifest/jsonFile';
 import type { Category } from '../manifest/categories';
 import { ImageEntry, Manifest, manifestSchema } from '../manifest/manifestSchema';
 import { toDataProblem } from '../manifest/optionalJsonFile';
-import { emptyCounts } from '../plan/targets';
-import { descriptorForSex, parseActorId } from './actorId';
-import { realPathInside } from './guards';
-import { actorPaths, imageNumber, isImageFile, KNOWN_DATA_FILES, MANIFEST_FILE } from './layout';
-import type { ActorImage, ActorInfo, ActorRecord, DataProblem } from './types';
+import { emptyCounts } from './targets';
+import { descriptorForSex, parseActorId } from '../workspace/actorId';
+import { realPathInside } from '../workspace/guards';
+import { actorPaths, imageNumber, isImageFile, KNOWN_DATA_FILES, MANIFEST_FILE } from '../workspace/layout';
+import type { ActorImage, ActorInfo, ActorRecord } from './types';
+import type { DataProblem } from '../workspace/problems';
 
 /**
  * Reads one actor: its manifest (validated, located problems), the images on disk (untracked ones

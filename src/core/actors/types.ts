@@ -1,20 +1,8 @@
 import type { Category } from '../manifest/categories';
 import type { ImageEntry, Manifest } from '../manifest/manifestSchema';
-import type { CategoryCounts } from '../plan/targets';
-import type { Descriptor } from './actorId';
-
-export type Severity = 'error' | 'warning' | 'info';
-
-/** Something wrong with a file of the data folder, located where possible. */
-export interface DataProblem {
-  file: string;
-  message: string;
-  severity: Severity;
-  /** Zero-based position in `file`, when the problem is inside a text file. */
-  line?: number;
-  column?: number;
-  length?: number;
-}
+import type { CategoryCounts } from './targets';
+import type { Descriptor } from '../workspace/actorId';
+import type { DataProblem } from '../workspace/problems';
 
 export interface ActorInfo {
   /** The number the id starts with, when the id follows the convention. */

@@ -1,10 +1,11 @@
 import { readdirSync, realpathSync, statSync } from 'node:fs';
 import * as path from 'node:path';
-import { parseActorId } from './actorId';
-import { realPathInside } from './guards';
-import { ACTORS_DIR } from './layout';
+import { parseActorId } from '../workspace/actorId';
+import { realPathInside } from '../workspace/guards';
+import { ACTORS_DIR } from '../workspace/layout';
 import { loadActor } from './loadActor';
-import type { ActorRecord, DataIndex, DataProblem } from './types';
+import type { ActorRecord, DataIndex } from './types';
+import type { DataProblem } from '../workspace/problems';
 
 /** Longest stretch of synchronous reading before the event loop gets a turn. */
 const SLICE_MS = 8;

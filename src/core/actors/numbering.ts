@@ -1,10 +1,7 @@
 import { readdirSync } from 'node:fs';
 import * as path from 'node:path';
 import type { Manifest } from '../manifest/manifestSchema';
-import { ACTORS_DIR, actorPaths, imageNumber, TRAINING_DIR } from './layout';
-
-/** Deleted images wait here, in the same layout as the data folder, one folder per run. */
-export const TRASH_DIR = '.trash';
+import { ACTORS_DIR, actorPaths, imageNumber, TRAINING_DIR, TRASH_DIR } from '../workspace/layout';
 
 /**
  * The next image number for an actor: one more than the highest ever seen in the manifest (its

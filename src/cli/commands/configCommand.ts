@@ -1,0 +1,32 @@
+import { SETTINGS_SECTION } from '../../core/config/studioSettings';
+import { CliCommand, COMMON_USAGE, EXIT_OK, table } from '../cliSupport';
+
+/** `actor-studio config`: the effective settings, each with where it came from, and the services they give. */
+export const configCommand: CliCommand = {
+  name: 'config',
+  summary: 'show the effective settings (flags > environment > settings file > defaults) and where each came from',
+  usage: `actor-studio config ${COMMON_USAGE}`,
+  options: {},
+  async run(values, io, studio) {
+    const { settings } = studio;
+    const setup = (await studio.context().catch(() => undefined))?.services.setup();
+    if (values.json) {
+      const entries = Object.entries(settings.values).map(([key, { value, source }]) => [`${SETTINGS_SECTION}.${key}`, { value, source }]);
+      io.stdout(
+        JSON.stringify({ data_root: settings.dataRoot, settings_file: settings.settingsFile ?? null, settings: Object.fromEntries(entries), setup: setup ?? null, problems: settings.problems }, null, 2),
+      );
+    } else {
+      io.stdout(`data folder: ${settings.dataRoot} (${settings.dataRootSource})`);
+      io.stdout(`settings file: ${settings.settingsFile ?? 'none found (defaults apply)'}`);
+      io.stdout('');
+      io.stdout(table([['setting', 'value', 'source'], ...Object.entries(settings.values).map(([key, { value, source }]) => [`${SETTINGS_SECTION}.${key}`, JSON.stringify(value), source])]));
+      if (setup) {
+        const store = setup.objectStore.kind === 's3' ? `S3 bucket ${setup.objectStore.bucket} (${setup.objectStore.region})` : 'none';
+        io.stdout('');
+        io.stdout(`generator: ${setup.generator.provider} ${setup.generator.model}; concurrency ${setup.concurrency}; evaluator: ${setup.evaluator.provider}; object store: ${store}`);
+      }
+    }
+    settings.problems.forEach((problem) => io.stderr(`actor-studio: warning: ${problem}`));
+    return EXIT_OK;
+  },
+};
