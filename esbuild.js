@@ -73,7 +73,15 @@ const builds = [
   },
   { ...common, entryPoints: webviewEntries(), outdir: 'dist/webviews', platform: 'browser', format: 'iife', target: 'es2022' },
   // Not shipped: run once below to write dist/schemas from the zod schemas, so they never drift.
-  { ...common, entryPoints: ['scripts/emitSchemas.ts'], outfile: 'out/build/emitSchemas.js', platform: 'node', format: 'cjs', target: 'node20', sourcemap: false },
+  {
+    ...common,
+    entryPoints: ['scripts/emitSchemas.ts'],
+    outfile: 'out/build/emitSchemas.js',
+    platform: 'node',
+    format: 'cjs',
+    target: 'node20',
+    sourcemap: false,
+  },
 ];
 
 /** Copies what the webviews load besides their bundles: the codicon font and its stylesheet. */
@@ -95,8 +103,16 @@ function copyFaceAssets() {
     for (const name of names) fs.copyFileSync(path.join(from, name), path.join(to, name));
   };
   const models = ['ssd_mobilenetv1_model', 'face_landmark_68_model', 'face_recognition_model'];
-  copy(model, path.join(root, 'dist', 'face', 'model'), models.flatMap((name) => [`${name}-weights_manifest.json`, `${name}.bin`]));
-  copy(wasm, path.join(root, 'dist', 'face', 'wasm'), fs.readdirSync(wasm).filter((name) => name.endsWith('.wasm')));
+  copy(
+    model,
+    path.join(root, 'dist', 'face', 'model'),
+    models.flatMap((name) => [`${name}-weights_manifest.json`, `${name}.bin`]),
+  );
+  copy(
+    wasm,
+    path.join(root, 'dist', 'face', 'wasm'),
+    fs.readdirSync(wasm).filter((name) => name.endsWith('.wasm')),
+  );
 }
 
 function emitSchemas() {

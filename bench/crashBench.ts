@@ -11,8 +11,12 @@ export async function runCrashBench(cycles = 200): Promise<void> {
   const started = performance.now();
   const report = await runKillCycles({ kills: cycles, seed, killsPerWorkspace: 10 });
   const seconds = (performance.now() - started) / 1000;
-  console.log(`crash kill cycles: ${report.kills} kills (${report.killsMidRun} while at work) over ${report.cycles} runs in ${report.workspaces} workspaces, ${seconds.toFixed(0)} s, seed ${seed}`);
-  console.log(`corrupt files: ${report.corrupt.length}, lost: ${report.lost.length}, duplicated: ${report.duplicated.length}, final set not as planned: ${report.mismatched.length} (target 0 each)`);
+  console.log(
+    `crash kill cycles: ${report.kills} kills (${report.killsMidRun} while at work) over ${report.cycles} runs in ${report.workspaces} workspaces, ${seconds.toFixed(0)} s, seed ${seed}`,
+  );
+  console.log(
+    `corrupt files: ${report.corrupt.length}, lost: ${report.lost.length}, duplicated: ${report.duplicated.length}, final set not as planned: ${report.mismatched.length} (target 0 each)`,
+  );
   console.log(`temporary files left by interrupted atomic writes: ${report.tempFilesLeft} (garbage, not damage)`);
   for (const problem of [...report.corrupt, ...report.lost, ...report.duplicated, ...report.mismatched].slice(0, 20)) {
     console.log(`  ${problem}`);

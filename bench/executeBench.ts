@@ -57,7 +57,10 @@ async function startFakeReplicate(latencyMs: number): Promise<{ baseUrl: string;
 }
 
 async function serveFakeReplicate(latencyMs: number): Promise<void> {
-  const replicate = await FakeReplicateServer.start({ plan: { syncComplete: true }, randomFaults: { rate: 1, faults: [{ delayMs: latencyMs }], on: ['create'] } });
+  const replicate = await FakeReplicateServer.start({
+    plan: { syncComplete: true },
+    randomFaults: { rate: 1, faults: [{ delayMs: latencyMs }], on: ['create'] },
+  });
   process.on('message', async (message) => {
     if (message === 'stats') {
       process.send!(replicate.stats);
@@ -83,7 +86,14 @@ async function timeRequestsAlone(generator: Generator, baseImagePath: string, co
     while (next < count) {
       const prompt = BUILTIN_PROMPTS[next++ % BUILTIN_PROMPTS.length];
       await new Promise<void>((modelDone, failed) => {
-        const request = { actorId: ACTOR, baseImagePath, promptId: prompt.id, prompt: prompt.template, category: prompt.category, onModelDone: () => modelDone() };
+        const request = {
+          actorId: ACTOR,
+          baseImagePath,
+          promptId: prompt.id,
+          prompt: prompt.template,
+          category: prompt.category,
+          onModelDone: () => modelDone(),
+        };
         downloads.push(generator.generate(request).catch(failed));
       });
     }
@@ -135,7 +145,9 @@ export async function runExecuteBench(count = 100, latencyMs = 200, concurrency 
     const wall = performance.now() - started;
     const peakRss = memory.stop();
     if (summary.status !== 'completed' || summary.done.length !== count || summary.failed.length > 0) {
-      throw new Error(`the benchmark run did not generate every image: ${summary.done.length} done, ${summary.failed.length} failed (${summary.failed[0]?.error ?? ''})`);
+      throw new Error(
+        `the benchmark run did not generate every image: ${summary.done.length} done, ${summary.failed.length} failed (${summary.failed[0]?.error ?? ''})`,
+      );
     }
     const maxInFlight = await replicate.maxInFlight();
     if (maxInFlight > concurrency) {

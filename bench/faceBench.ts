@@ -47,7 +47,9 @@ export async function runFaceBench(count = 20): Promise<void> {
     times.sort((a, b) => a - b);
     const median = times[Math.floor(times.length / 2)];
     console.log(line('face models loading (face-api, tfjs wasm)', load, 'ms', 'reference'));
-    console.log(line(`face identity in one thread, ${count} images 1024x576 (${found} faces; median, best ${times[0].toFixed(0)} ms)`, median, 'ms', 'reference'));
+    console.log(
+      line(`face identity in one thread, ${count} images 1024x576 (${found} faces; median, best ${times[0].toFixed(0)} ms)`, median, 'ms', 'reference'),
+    );
 
     const workers = defaultFaceWorkers();
     const pool = await createFaceIdentity({ worker: path.join(__dirname, '..', 'src', 'core', 'evaluate', 'faceWorker.js'), workers });

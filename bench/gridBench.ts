@@ -40,7 +40,14 @@ export async function runGridBench(runs = 7): Promise<void> {
     }
     times.sort((a, b) => a - b);
     console.log(line('first composite grid of a process (fonts loading)', cold, 'ms', 'reference'));
-    console.log(line(`composite grid of ${tiles.length} images, 1024x576 JPEGs (median of ${runs}; best ${times[0].toFixed(1)} ms)`, times[Math.floor(runs / 2)], 'ms', '<= 300 ms'));
+    console.log(
+      line(
+        `composite grid of ${tiles.length} images, 1024x576 JPEGs (median of ${runs}; best ${times[0].toFixed(1)} ms)`,
+        times[Math.floor(runs / 2)],
+        'ms',
+        '<= 300 ms',
+      ),
+    );
   } finally {
     fs.rmSync(dir, { recursive: true, force: true });
   }

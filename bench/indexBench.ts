@@ -48,7 +48,11 @@ export async function runIndexBench(actors = 1000, images = 20): Promise<{ dataR
   if (index.actors.length !== actors || index.actors.some((actor) => actor.total !== images || actor.manifestState !== 'ok')) {
     throw new Error('the index does not match the synthetic data');
   }
-  const [floor, full] = await medians(15, () => bareReaddirAndParse(dataRoot), () => indexDataFolder(dataRoot));
+  const [floor, full] = await medians(
+    15,
+    () => bareReaddirAndParse(dataRoot),
+    () => indexDataFolder(dataRoot),
+  );
   console.log(line(`bare readdir + JSON.parse, ${actors} actors x ${images} images`, floor, 'ms', 'reference'));
   console.log(line('full index', full, 'ms', 'reference'));
   console.log(line('full index / bare readdir + JSON.parse', full / floor, 'x', '<= 1.3'));

@@ -52,7 +52,9 @@ async function main(): Promise<number> {
   console.log(line(`all ${results.actors} actors read in the editor (background, time-sliced)`, results.allActorsReadMs, 'ms', 'reference'));
   console.log(line('activation, activate() returning', results.activationMs, 'ms', '<= 50 ms'));
   console.log(line('loading the extension bundle (before activate)', results.bundleLoadMs, 'ms', 'reference'));
-  console.log(`heavy modules loaded at activation: ${results.heavyModulesLoaded.length} (target 0)${results.heavyModulesLoaded.length ? ` ${results.heavyModulesLoaded.join(', ')}` : ''}`);
+  console.log(
+    `heavy modules loaded at activation: ${results.heavyModulesLoaded.length} (target 0)${results.heavyModulesLoaded.length ? ` ${results.heavyModulesLoaded.join(', ')}` : ''}`,
+  );
   return 0;
 }
 

@@ -98,9 +98,7 @@ async function frame(src, face, { scale, at, rotate = 0, flop = false, width = W
 }
 
 async function viaSharp(img, fn) {
-  const { data, info } = await fn(
-    sharp(img.data, { raw: { width: img.width, height: img.height, channels: 3 } }),
-  )
+  const { data, info } = await fn(sharp(img.data, { raw: { width: img.width, height: img.height, channels: 3 } }))
     .raw()
     .toBuffer({ resolveWithObject: true });
   return { data, width: info.width, height: info.height };
@@ -314,9 +312,7 @@ async function writeActor(actor, { base, images, manifest = true, descriptor }) 
       size: meta.size,
       width: meta.width,
       height: meta.height,
-      rating: spec.rating
-        ? { stars: spec.rating[0], feedback: spec.rating[1], rated_at: `2025-06-02T${spec.rating[2]}.000Z` }
-        : null,
+      rating: spec.rating ? { stars: spec.rating[0], feedback: spec.rating[1], rated_at: `2025-06-02T${spec.rating[2]}.000Z` } : null,
     });
   }
   if (!manifest) return { baseBytes, written };
@@ -395,45 +391,108 @@ async function actor0000() {
       descriptor: 'woman',
       base: { filename: `${id}_base.png`, make: async () => readFileSync(A) },
       images: [
-        { n: 0, category: 'photorealistic', prompt_id: 'photo_rain_street_run', generation: 'sample-1',
+        {
+          n: 0,
+          category: 'photorealistic',
+          prompt_id: 'photo_rain_street_run',
+          generation: 'sample-1',
           make: async () => jpegRGB(warm(await mediumLeft())),
-          rating: [5, 'Strong likeness, warm light, off-centre as asked.', '09:00:00'] },
-        { n: 1, category: 'photorealistic', prompt_id: 'photo_foggy_harbor', generation: 'sample-1',
+          rating: [5, 'Strong likeness, warm light, off-centre as asked.', '09:00:00'],
+        },
+        {
+          n: 1,
+          category: 'photorealistic',
+          prompt_id: 'photo_foggy_harbor',
+          generation: 'sample-1',
           make: async () => jpegRGB(cool(await closeRight())),
-          rating: [4, 'Good likeness; the cool grade is a little strong.', '09:01:00'] },
-        { n: 2, category: 'photorealistic', prompt_id: 'photo_neon_night_market', generation: 'sample-1', gap: 7,
-          make: async () => jpegRGB(tealOrange(await dutch())) },
+          rating: [4, 'Good likeness; the cool grade is a little strong.', '09:01:00'],
+        },
+        {
+          n: 2,
+          category: 'photorealistic',
+          prompt_id: 'photo_neon_night_market',
+          generation: 'sample-1',
+          gap: 7,
+          make: async () => jpegRGB(tealOrange(await dutch())),
+        },
         // Near-duplicate of 0: same crop and grade, 2 % brighter.
-        { n: 3, category: 'photorealistic', prompt_id: 'photo_rain_street_run', generation: 'sample-2',
-          make: async () => jpegRGB(brightness(warm(await mediumLeft()), 1.02, 1)) },
+        {
+          n: 3,
+          category: 'photorealistic',
+          prompt_id: 'photo_rain_street_run',
+          generation: 'sample-2',
+          make: async () => jpegRGB(brightness(warm(await mediumLeft()), 1.02, 1)),
+        },
         // n = 4 was deleted: numbers are never reused, so the set has a gap here.
-        { n: 5, category: 'bw_stylized', prompt_id: 'bw_pen_and_ink', generation: 'sample-2',
-          make: async () => jpegGrey(await ink(await mediumLeft(), 60, 90)) },
+        {
+          n: 5,
+          category: 'bw_stylized',
+          prompt_id: 'bw_pen_and_ink',
+          generation: 'sample-2',
+          make: async () => jpegGrey(await ink(await mediumLeft(), 60, 90)),
+        },
         // Black-and-white content stored as an RGB (three-channel) JPEG.
-        { n: 6, category: 'bw_stylized', prompt_id: 'bw_charcoal_sketch', generation: 'sample-2', gap: 7,
-          make: async () => jpegRGB(highContrastGrey(await closeRight(), 10, 0.5)) },
-        { n: 7, category: 'color_stylized', prompt_id: 'color_comic_book', generation: 'sample-3',
+        {
+          n: 6,
+          category: 'bw_stylized',
+          prompt_id: 'bw_charcoal_sketch',
+          generation: 'sample-2',
+          gap: 7,
+          make: async () => jpegRGB(highContrastGrey(await closeRight(), 10, 0.5)),
+        },
+        {
+          n: 7,
+          category: 'color_stylized',
+          prompt_id: 'color_comic_book',
+          generation: 'sample-3',
           make: async () => jpegRGB(await comic(await lowRight())),
-          rating: [3, 'Comic look works, but the outlines are heavy on the face.', '09:02:00'] },
+          rating: [3, 'Comic look works, but the outlines are heavy on the face.', '09:02:00'],
+        },
         // Heavily blurred.
-        { n: 8, category: 'photorealistic', prompt_id: 'photo_golden_hour_rooftop', generation: 'sample-3',
+        {
+          n: 8,
+          category: 'photorealistic',
+          prompt_id: 'photo_golden_hour_rooftop',
+          generation: 'sample-3',
           make: async () => jpegRGB(await blur(warm(await lowRight()), 9)),
-          rating: [1, 'Unusable: badly blurred.', '09:03:00'] },
+          rating: [1, 'Unusable: badly blurred.', '09:03:00'],
+        },
         // Far too dark.
-        { n: 9, category: 'photorealistic', prompt_id: 'photo_subway_platform', generation: 'sample-3', gap: 7,
-          make: async () => jpegRGB(darken(cool(await wide()))) },
+        {
+          n: 9,
+          category: 'photorealistic',
+          prompt_id: 'photo_subway_platform',
+          generation: 'sample-3',
+          gap: 7,
+          make: async () => jpegRGB(darken(cool(await wide()))),
+        },
         // Wrong person: made from cameraman.png, another identity.
-        { n: 10, category: 'photorealistic', prompt_id: 'photo_desert_highway', generation: 'sample-4',
-          make: async () =>
-            jpegRGB(splitTone(await frame(CAMERAMAN, CAMERAMAN_FACE, { scale: 1.8, at: [0.36, 0.42] }), [-10, 6, 22], [34, 14, -18])) },
+        {
+          n: 10,
+          category: 'photorealistic',
+          prompt_id: 'photo_desert_highway',
+          generation: 'sample-4',
+          make: async () => jpegRGB(splitTone(await frame(CAMERAMAN, CAMERAMAN_FACE, { scale: 1.8, at: [0.36, 0.42] }), [-10, 6, 22], [34, 14, -18])),
+        },
         // Low resolution: 160x90.
-        { n: 11, category: 'photorealistic', prompt_id: 'photo_library_window', generation: 'sample-4', gap: 7,
-          make: async () => jpegRGB(await downscale(tealOrange(await lowRight()), 160, 90)) },
+        {
+          n: 11,
+          category: 'photorealistic',
+          prompt_id: 'photo_library_window',
+          generation: 'sample-4',
+          gap: 7,
+          make: async () => jpegRGB(await downscale(tealOrange(await lowRight()), 160, 90)),
+        },
         // On disk, but no manifest entry (untracked).
         { n: 12, untracked: true, make: async () => jpegRGB(warm(await frame(A, F, { scale: 1.7, at: [0.3, 0.4] }))) },
         // In the manifest with category "unknown" (imported, no prompt).
-        { n: 13, category: 'unknown', source: 'imported', prompt_id: null,
-          make: async () => jpegRGB(await comic(cool(await mediumLeft()), { levels: 3, saturation: 2.4, edgeLimit: 130 })) },
+        {
+          n: 13,
+          category: 'unknown',
+          source: 'imported',
+          prompt_id: null,
+          make: async () => jpegRGB(await comic(cool(await mediumLeft()), { levels: 3, saturation: 2.4, edgeLimit: 130 })),
+        },
       ],
     },
   );
@@ -449,22 +508,53 @@ async function actor0001() {
       descriptor: 'man',
       base: { filename: `${id}_base.png`, make: async () => readFileSync(C) },
       images: [
-        { n: 0, category: 'photorealistic', prompt_id: 'photo_golden_hour_rooftop', generation: 'sample-1',
+        {
+          n: 0,
+          category: 'photorealistic',
+          prompt_id: 'photo_golden_hour_rooftop',
+          generation: 'sample-1',
           make: async () => jpegRGB(splitTone(await frame(C, F, { scale: 1.6, at: [0.62, 0.4] }), [-12, 4, 18], [38, 16, -20])),
-          rating: [4, 'Convincing light; face slightly soft.', '10:00:00'] },
-        { n: 1, category: 'photorealistic', prompt_id: 'photo_foggy_harbor', generation: 'sample-1',
-          make: async () => jpegRGB(splitTone(await frame(C, F, { scale: 2.2, at: [0.35, 0.45] }), [-8, 10, 30], [4, 12, 26])) },
+          rating: [4, 'Convincing light; face slightly soft.', '10:00:00'],
+        },
+        {
+          n: 1,
+          category: 'photorealistic',
+          prompt_id: 'photo_foggy_harbor',
+          generation: 'sample-1',
+          make: async () => jpegRGB(splitTone(await frame(C, F, { scale: 2.2, at: [0.35, 0.45] }), [-8, 10, 30], [4, 12, 26])),
+        },
         // Plain grey, yet labelled photorealistic: a category mismatch for the evaluator to find.
-        { n: 2, category: 'photorealistic', prompt_id: 'photo_mountain_trail', generation: 'sample-1', gap: 7,
+        {
+          n: 2,
+          category: 'photorealistic',
+          prompt_id: 'photo_mountain_trail',
+          generation: 'sample-1',
+          gap: 7,
           make: async () => jpegRGB(await frame(C, F, { scale: 1.5, at: [0.4, 0.35] })),
-          rating: [3, 'Reads as black-and-white, not as a colour photograph.', '10:01:00'] },
-        { n: 3, category: 'bw_stylized', prompt_id: 'bw_pen_and_ink', generation: 'sample-2',
-          make: async () => jpegGrey(await ink(await frame(C, F, { scale: 1.9, at: [0.6, 0.42] }), 55, 110)) },
-        { n: 4, category: 'bw_stylized', prompt_id: 'bw_linocut', generation: 'sample-2',
-          make: async () => jpegRGB(highContrastGrey(await frame(C, F, { scale: 2.0, at: [0.32, 0.45], rotate: -8 }), 12, 0.45)) },
-        { n: 5, category: 'color_stylized', prompt_id: 'color_pop_art', generation: 'sample-2',
+          rating: [3, 'Reads as black-and-white, not as a colour photograph.', '10:01:00'],
+        },
+        {
+          n: 3,
+          category: 'bw_stylized',
+          prompt_id: 'bw_pen_and_ink',
+          generation: 'sample-2',
+          make: async () => jpegGrey(await ink(await frame(C, F, { scale: 1.9, at: [0.6, 0.42] }), 55, 110)),
+        },
+        {
+          n: 4,
+          category: 'bw_stylized',
+          prompt_id: 'bw_linocut',
+          generation: 'sample-2',
+          make: async () => jpegRGB(highContrastGrey(await frame(C, F, { scale: 2.0, at: [0.32, 0.45], rotate: -8 }), 12, 0.45)),
+        },
+        {
+          n: 5,
+          category: 'color_stylized',
+          prompt_id: 'color_pop_art',
+          generation: 'sample-2',
           make: async () => jpegRGB(await popArt(await frame(C, F, { scale: 2.0, at: [0.58, 0.45] }))),
-          rating: [5, 'Great pop-art style and a clear likeness.', '10:02:00'] },
+          rating: [5, 'Great pop-art style and a clear likeness.', '10:02:00'],
+        },
       ],
     },
   );

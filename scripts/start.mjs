@@ -42,8 +42,22 @@ if (!fs.existsSync(workspace)) {
 
 const server = spawn(
   codeServer,
-  ['--auth', 'none', '--bind-addr', `127.0.0.1:${port}`, '--disable-telemetry', '--disable-update-check', '--disable-workspace-trust',
-    '--user-data-dir', userData, '--extensions-dir', extensions, '--config', path.join(profile, 'config.yaml'), workspace],
+  [
+    '--auth',
+    'none',
+    '--bind-addr',
+    `127.0.0.1:${port}`,
+    '--disable-telemetry',
+    '--disable-update-check',
+    '--disable-workspace-trust',
+    '--user-data-dir',
+    userData,
+    '--extensions-dir',
+    extensions,
+    '--config',
+    path.join(profile, 'config.yaml'),
+    workspace,
+  ],
   { stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, EXTENSIONS_GALLERY: '{}', XDG_CONFIG_HOME: path.join(profile, 'config') } },
 );
 const logFile = path.join(os.tmpdir(), 'actor-studio-start.log');
@@ -51,6 +65,8 @@ const log = fs.createWriteStream(logFile);
 server.stdout.pipe(log);
 server.stderr.pipe(log);
 const url = `http://127.0.0.1:${port}/?folder=${encodeURIComponent(workspace)}`;
-console.log(`\nActor Studio is running in VS Code at:\n\n  ${url}\n\nOpen it in a browser. The workspace is ${path.relative(root, workspace)} (a copy of sample/).\nServer log: ${logFile}. Press Ctrl+C to stop.`);
+console.log(
+  `\nActor Studio is running in VS Code at:\n\n  ${url}\n\nOpen it in a browser. The workspace is ${path.relative(root, workspace)} (a copy of sample/).\nServer log: ${logFile}. Press Ctrl+C to stop.`,
+);
 for (const signal of ['SIGINT', 'SIGTERM']) process.on(signal, () => server.kill('SIGTERM'));
 server.on('exit', (code) => process.exit(code ?? 0));

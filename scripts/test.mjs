@@ -42,6 +42,7 @@ if (!unitOnly) await ensureCodeServer();
 const bin = (name) => path.join(root, 'node_modules', '.bin', name);
 mustPass('build (extension, CLI, webviews, JSON schemas)', process.execPath, ['esbuild.js']);
 mustPass('type check', 'npm', ['run', '--silent', 'typecheck']);
+mustPass('lint (ESLint with typescript-eslint, Prettier)', 'npm', ['run', '--silent', 'lint']);
 fs.rmSync(path.join(root, 'out'), { recursive: true, force: true }); // no stale compiled tests
 mustPass('compile tests', bin('tsc'), ['-p', 'tsconfig.test.json']);
 
@@ -52,18 +53,27 @@ const mochaTotals = (result) => ({
 });
 
 const layers = [];
-const unit = step('unit tests (plain Node)', bin('mocha'), ['--config', '.mocharc.json', '--reporter', 'spec', '--reporter-option', 'maxDiffSize=0'], { capture: true });
+const unit = step('unit tests (plain Node)', bin('mocha'), ['--config', '.mocharc.json', '--reporter', 'spec', '--reporter-option', 'maxDiffSize=0'], {
+  capture: true,
+});
 layers.push(['unit', mochaTotals(unit)]);
 
 // The slow lane: kill/resume cycles of the real CLI (about 2 minutes); not in --unit, skipped with --no-slow.
 // Its own mocha options, so the unit lane's .mocharc.json never picks these files up.
 if (!unitOnly && !args.has('--no-slow')) {
-  const slow = step('slow tests (crash safety: the CLI killed and resumed)', bin('mocha'), ['--no-config', '--enable-source-maps', '--timeout', '600000', '--reporter', 'spec', 'out/test/slow/**/*.test.js'], { capture: true });
+  const slow = step(
+    'slow tests (crash safety: the CLI killed and resumed)',
+    bin('mocha'),
+    ['--no-config', '--enable-source-maps', '--timeout', '600000', '--reporter', 'spec', 'out/test/slow/**/*.test.js'],
+    { capture: true },
+  );
   layers.push(['slow', mochaTotals(slow)]);
 }
 
 if (!unitOnly) {
-  const integration = step('integration tests (real VS Code extension host, code-server)', process.execPath, ['out/test/runners/integration.js'], { capture: true });
+  const integration = step('integration tests (real VS Code extension host, code-server)', process.execPath, ['out/test/runners/integration.js'], {
+    capture: true,
+  });
   layers.push(['integration', totals(integration.stdout, integration.status)]);
   if (!args.has('--no-e2e')) {
     mustPass('package the .vsix', 'npm', ['run', '--silent', 'package']);

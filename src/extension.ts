@@ -1,13 +1,12 @@
 import * as vscode from 'vscode';
 import { CommandContext } from './commands/commandContext';
 import { CommandIds } from './commands/commandIds';
-import type { ExecutePlanResult } from './commands/executeCommands';
 import { loadedHeavyModules } from './core/lazyModules';
-import { registerCommands } from './commands/registerCommands';
+import { registerCommands, type RegisteredCommands } from './commands/registerCommands';
 import { trackImageSelection } from './commands/imageTargets';
 import { ExecutionHost } from './host/executionHost';
 import { GenerationHost } from './host/generationHost';
-import { StudioGeneratorModel } from './host/generatorPanelModel';
+import { StudioGeneratorModel } from './webviews/generator/studioGeneratorModel';
 import { DataIntegrityHost } from './host/dataIntegrityHost';
 import { createLogger } from './host/logger';
 import { PlanningHost } from './host/planningHost';
@@ -82,15 +81,25 @@ export function activate(context: vscode.ExtensionContext): ActorStudioApi | Act
   const generation = new GenerationHost(workspace, logger, (actorId) => tree.refresh([actorId]));
   const generatorModel = new StudioGeneratorModel(workspace, generation, tree, secrets);
   const execution = new ExecutionHost(workspace, logger, (actorIds) => tree.refresh(actorIds), CommandIds.showLog);
+  // Panels use the commands' own handlers (the same mode pick, confirmation and progress as the
+  // palette); they exist once registerCommands() ran below, before any panel can call them.
+  // eslint-disable-next-line prefer-const -- assigned once below; the closures above read it only after activation
+  let commands: RegisteredCommands | undefined;
+  const handlers = () => {
+    if (!commands) throw new Error('Actor Studio is still activating');
+    return commands;
+  };
   const planReviewModel = new StudioPlanReviewModel(workspace, planning, generation, tree, {
-    // Through the command, so the panel gets the same mode pick, confirmation and progress.
     execute: async (actorId, mode) => {
-      const result = await vscode.commands.executeCommand<ExecutePlanResult | undefined>(CommandIds.executePlan, actorId, undefined, mode === 'dry-run' ? { mode: 'dry_run' } : {});
+      const result = await handlers().executePlan(actorId, undefined, mode === 'dry-run' ? { mode: 'dry_run' } : {});
       return result !== undefined && (mode === 'dry-run' || result.summary !== undefined);
     },
   });
   const analyticsModel = new StudioAnalyticsModel(workspace);
-  const imageViewerModel = new StudioImageViewerModel(workspace, generation, tree);
+  const imageViewerModel = new StudioImageViewerModel(workspace, generation, tree, {
+    deleteImage: async (image) => (await handlers().deleteImage(image)) !== undefined,
+    rateImage: (image, options) => handlers().rateImage(image, undefined, options),
+  });
   const commandContext: CommandContext = {
     extensionUri: context.extensionUri,
     workspace,
@@ -108,6 +117,7 @@ export function activate(context: vscode.ExtensionContext): ActorStudioApi | Act
     actorsSelection: () => view.selection,
   };
 
+  commands = registerCommands(commandContext, integrity);
   context.subscriptions.push(
     channel,
     workspace,
@@ -141,7 +151,7 @@ export function activate(context: vscode.ExtensionContext): ActorStudioApi | Act
       diagnostics.update(index);
     }),
     new RefreshManager(workspace, tree, logger),
-    ...registerCommands(commandContext, integrity),
+    ...commands.disposables,
     trackImageSelection(view),
     imageViewerModel,
     ImageViewerPanel.registerSerializer(context.extensionUri, imageViewerModel, logger),

@@ -7,9 +7,7 @@ import os from 'node:os';
 import path from 'node:path';
 
 export const CODE_SERVER_VERSION = '4.100.3';
-export const SYSTEM_PACKAGES = [
-  'chromium', 'ripgrep', 'libkrb5-dev', 'libxkbfile-dev', 'libx11-dev', 'libsecret-1-dev', 'pkg-config',
-];
+export const SYSTEM_PACKAGES = ['chromium', 'ripgrep', 'libkrb5-dev', 'libxkbfile-dev', 'libx11-dev', 'libsecret-1-dev', 'pkg-config'];
 
 const log = (msg) => console.log(`[setup] ${msg}`);
 
@@ -24,7 +22,11 @@ function run(cmd, args, opts = {}) {
 }
 
 function mtime(file) {
-  try { return fs.statSync(file).mtimeMs; } catch { return undefined; }
+  try {
+    return fs.statSync(file).mtimeMs;
+  } catch {
+    return undefined;
+  }
 }
 
 /** Debian packages needed for Chromium and for code-server's native modules. */
@@ -33,7 +35,10 @@ export async function ensureSystemPackages(packages = SYSTEM_PACKAGES) {
   const res = spawnSync('dpkg-query', ['-W', '-f=${Package} ${db:Status-Status}\n', ...packages], { encoding: 'utf8' });
   if (res.error) throw new Error(`dpkg-query not available (${res.error.message}); this setup expects Debian`);
   const installed = new Set(
-    res.stdout.split('\n').filter((l) => l.endsWith(' installed')).map((l) => l.split(' ')[0].split(':')[0]),
+    res.stdout
+      .split('\n')
+      .filter((l) => l.endsWith(' installed'))
+      .map((l) => l.split(' ')[0].split(':')[0]),
   );
   const missing = packages.filter((p) => !installed.has(p));
   if (missing.length === 0) {
@@ -44,8 +49,7 @@ export async function ensureSystemPackages(packages = SYSTEM_PACKAGES) {
   const installCmd = `apt-get install -y ${missing.join(' ')}`;
   if (!isRoot) {
     throw new Error(
-      `missing Debian packages: ${missing.join(' ')}.\nInstall them with:\n` +
-      `  sudo apt-get update && sudo DEBIAN_FRONTEND=noninteractive ${installCmd}`,
+      `missing Debian packages: ${missing.join(' ')}.\nInstall them with:\n` + `  sudo apt-get update && sudo DEBIAN_FRONTEND=noninteractive ${installCmd}`,
     );
   }
   log(`installing missing system packages: ${missing.join(' ')}`);
@@ -92,8 +96,7 @@ export async function ensureCodeServer(version = CODE_SERVER_VERSION) {
   log(`installing code-server ${version} into ${dir} (about a minute)`);
   fs.rmSync(dir, { recursive: true, force: true });
   fs.mkdirSync(dir, { recursive: true });
-  fs.writeFileSync(path.join(dir, 'package.json'),
-    JSON.stringify({ name: 'actor-studio-code-server-cache', private: true }, null, 2));
+  fs.writeFileSync(path.join(dir, 'package.json'), JSON.stringify({ name: 'actor-studio-code-server-cache', private: true }, null, 2));
 
   const env = {
     ...process.env,
@@ -114,7 +117,9 @@ export async function ensureCodeServer(version = CODE_SERVER_VERSION) {
   if (!fs.existsSync(rg)) throw new Error(`code-server install finished but ${rg} is missing`);
   // Loading the CLI proves the native modules it requires at startup were built.
   const probe = spawnSync(process.execPath, [entry, '--version'], {
-    encoding: 'utf8', timeout: 30_000, env: { ...process.env, XDG_CONFIG_HOME: dir },
+    encoding: 'utf8',
+    timeout: 30_000,
+    env: { ...process.env, XDG_CONFIG_HOME: dir },
   });
   if (probe.status !== 0 || !probe.stdout.includes(version)) {
     throw new Error(`code-server --version failed after install:\n${probe.stdout}${probe.stderr}`);

@@ -93,7 +93,12 @@ export function parseCommandArgs(command: CliCommand, args: string[]): Record<st
 
 /** The data folder must exist (an input error otherwise, before anything is written). */
 export async function requireDataFolder(dataRoot: string): Promise<string> {
-  if (!(await fs.stat(dataRoot).then((stat) => stat.isDirectory(), () => false))) {
+  if (
+    !(await fs.stat(dataRoot).then(
+      (stat) => stat.isDirectory(),
+      () => false,
+    ))
+  ) {
     throw new InputError(`data folder not found: ${dataRoot} (pass --data DIR, or see \`actor-studio config\`)`, { file: dataRoot });
   }
   return dataRoot;
@@ -111,7 +116,11 @@ export function relativeProblem(dataRoot: string, problem: DataProblem): DataPro
 }
 
 /** The actors a command runs on (`--actor-id ID`, which must exist, or `--all`), from a fresh index. */
-export async function selectActors(values: Record<string, unknown>, studio: CliStudio, usage: string): Promise<{ dataRoot: string; index: DataIndex; ids: string[] }> {
+export async function selectActors(
+  values: Record<string, unknown>,
+  studio: CliStudio,
+  usage: string,
+): Promise<{ dataRoot: string; index: DataIndex; ids: string[] }> {
   const dataRoot = studio.dataRoot;
   const actorId = values['actor-id'] as string | undefined;
   if (Boolean(actorId) === Boolean(values.all)) {

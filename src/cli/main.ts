@@ -14,7 +14,23 @@ import { loadCliSettings } from '../core/config/settingsSources';
 import { errorKind, InputError, type StudioErrorKind } from '../core/errors';
 import { CliCommand, CliIO, cliStudio, EXIT_CANCELLED, EXIT_FAILED, EXIT_OK, EXIT_USAGE, parseCommandArgs } from './cliSupport';
 
-const COMMANDS: CliCommand[] = [actorsCommand, promptsCommand, generateCommand, evaluateCommand, planCommand, executeCommand, undoCommand, retryUploadsCommand, reconcileCommand, migrateCommand, exportDatasetCommand, statsCommand, rateCommand, exportPromptsCommand, configCommand];
+const COMMANDS: CliCommand[] = [
+  actorsCommand,
+  promptsCommand,
+  generateCommand,
+  evaluateCommand,
+  planCommand,
+  executeCommand,
+  undoCommand,
+  retryUploadsCommand,
+  reconcileCommand,
+  migrateCommand,
+  exportDatasetCommand,
+  statsCommand,
+  rateCommand,
+  exportPromptsCommand,
+  configCommand,
+];
 
 function helpText(): string {
   const width = Math.max(...COMMANDS.map((command) => command.name.length));

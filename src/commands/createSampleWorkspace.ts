@@ -22,9 +22,8 @@ export function createSampleWorkspace(context: CommandContext) {
       return;
     }
     const dataRoot = dataRootFor(folder, readSettings(folder).settings.dataFolder);
-    const result = await vscode.window.withProgress(
-      { location: { viewId: ACTORS_VIEW_ID }, title: 'Creating the sample actors' },
-      () => copySampleActors(sampleData, dataRoot),
+    const result = await vscode.window.withProgress({ location: { viewId: ACTORS_VIEW_ID }, title: 'Creating the sample actors' }, () =>
+      copySampleActors(sampleData, dataRoot),
     );
     context.logger.info(`sample: copied ${result.copied.join(', ') || 'nothing'}; kept ${result.skipped.join(', ') || 'nothing'}`);
     await context.tree.refresh();
@@ -36,7 +35,12 @@ export function createSampleWorkspace(context: CommandContext) {
 
 async function createInNewFolder(sampleData: string): Promise<void> {
   const [chosen] =
-    (await vscode.window.showOpenDialog({ canSelectFolders: true, canSelectFiles: false, openLabel: 'Create Sample Here', title: 'Folder for the Actor Studio sample' })) ?? [];
+    (await vscode.window.showOpenDialog({
+      canSelectFolders: true,
+      canSelectFiles: false,
+      openLabel: 'Create Sample Here',
+      title: 'Folder for the Actor Studio sample',
+    })) ?? [];
   if (!chosen) {
     return;
   }

@@ -39,7 +39,9 @@ export function formatDryRun(result: DryRunResult, dataRoot: string, when = new 
       lines.push(`### To the trash (${actor.trash.length})`, '');
       for (const file of actor.trash) {
         const to = path.isAbsolute(file.to) ? path.relative(dataRoot, file.to) : file.to;
-        lines.push(`- \`${file.filename}\` → \`${to.split(path.sep).join('/')}\`: ${plain(file.reason)}${file.s3Key ? ` (S3 object \`${file.s3Key}\` deleted)` : ''}`);
+        lines.push(
+          `- \`${file.filename}\` → \`${to.split(path.sep).join('/')}\`: ${plain(file.reason)}${file.s3Key ? ` (S3 object \`${file.s3Key}\` deleted)` : ''}`,
+        );
       }
       lines.push('');
     }

@@ -45,10 +45,25 @@ interface ModeItem extends vscode.QuickPickItem {
 }
 
 const MODE_ITEMS: ModeItem[] = [
-  { mode: 'dry_run', label: '$(debug-alt) Dry Run', description: 'changes nothing', detail: 'Lists the files that would go to the trash, the files that would be created and the estimated cost.' },
-  { mode: 'delete_only', label: '$(trash) Delete Only', description: 'no generation', detail: 'Moves the planned deletions to data/.trash (Undo Last Execution puts them back).' },
+  {
+    mode: 'dry_run',
+    label: '$(debug-alt) Dry Run',
+    description: 'changes nothing',
+    detail: 'Lists the files that would go to the trash, the files that would be created and the estimated cost.',
+  },
+  {
+    mode: 'delete_only',
+    label: '$(trash) Delete Only',
+    description: 'no generation',
+    detail: 'Moves the planned deletions to data/.trash (Undo Last Execution puts them back).',
+  },
   { mode: 'generate_only', label: '$(sparkle) Generate Only', description: 'no deletion', detail: 'Generates the planned images with the current generator.' },
-  { mode: 'everything', label: '$(play) Everything', description: 'the whole plan', detail: 'Moves the planned deletions to the trash, then generates the planned images.' },
+  {
+    mode: 'everything',
+    label: '$(play) Everything',
+    description: 'the whole plan',
+    detail: 'Moves the planned deletions to the trash, then generates the planned images.',
+  },
 ];
 
 const SHOW_LOG = 'Show Log';
@@ -83,7 +98,13 @@ export function executeAllPlans(context: CommandContext, reports: DryRunReports)
   };
 }
 
-async function runExecution(context: CommandContext, reports: DryRunReports, actorIds: string[], options: ExecuteCommandOptions, label: string): Promise<ExecutePlanResult | undefined> {
+async function runExecution(
+  context: CommandContext,
+  reports: DryRunReports,
+  actorIds: string[],
+  options: ExecuteCommandOptions,
+  label: string,
+): Promise<ExecutePlanResult | undefined> {
   const choice = options.mode ?? (await pickMode(label));
   if (!choice) {
     return undefined;
@@ -115,7 +136,11 @@ async function runExecution(context: CommandContext, reports: DryRunReports, act
 }
 
 async function pickMode(label: string): Promise<ExecutionChoice | undefined> {
-  const picked = await vscode.window.showQuickPick(MODE_ITEMS, { title: `Actor Studio: Execute Plan of ${label}`, placeHolder: 'What should run?', matchOnDetail: true });
+  const picked = await vscode.window.showQuickPick(MODE_ITEMS, {
+    title: `Actor Studio: Execute Plan of ${label}`,
+    placeHolder: 'What should run?',
+    matchOnDetail: true,
+  });
   return picked?.mode;
 }
 
@@ -128,11 +153,17 @@ async function confirm(dryRun: DryRunResult, choice: ExecutionChoice, label: str
   const { cost } = dryRun;
   const lines = [
     dryRun.deletions > 0 ? `${dryRun.deletions} file(s) go to the trash (data/.trash; Undo Last Execution puts them back).` : undefined,
-    dryRun.generations > 0 ? `${dryRun.generations} image(s) will be generated with ${cost.model}: estimated cost ${formatCost(cost.total, cost.currency)}.` : undefined,
+    dryRun.generations > 0
+      ? `${dryRun.generations} image(s) will be generated with ${cost.model}: estimated cost ${formatCost(cost.total, cost.currency)}.`
+      : undefined,
     ...skippedActorLines(dryRun),
   ].filter((line): line is string => line !== undefined);
   const action = 'Execute';
-  const answer = await vscode.window.showWarningMessage(`Execute the plan of ${label} (${MODE_LABELS[choice]})?`, { modal: true, detail: lines.join('\n') }, action);
+  const answer = await vscode.window.showWarningMessage(
+    `Execute the plan of ${label} (${MODE_LABELS[choice]})?`,
+    { modal: true, detail: lines.join('\n') },
+    action,
+  );
   return answer === action;
 }
 
@@ -161,7 +192,8 @@ function showSummary(context: CommandContext, summary: ExecutionSummary, label: 
   }
   const head = summary.status === 'cancelled' ? `execution of ${label} cancelled` : `executed ${label}`;
   const resume = summary.status === 'cancelled' ? ' Execute again to resume where it stopped.' : '';
-  const skippedActors = summary.skippedActors.length > 0 ? ` Not executed: ${summarise(summary.skippedActors.map((actor) => `${actor.actorId} (${actor.reason})`))}.` : '';
+  const skippedActors =
+    summary.skippedActors.length > 0 ? ` Not executed: ${summarise(summary.skippedActors.map((actor) => `${actor.actorId} (${actor.reason})`))}.` : '';
   const message = `Actor Studio: ${head} (${MODE_LABELS[summary.mode]}): ${parts.join(', ')}; spend about ${formatCost(summary.spend.total, summary.spend.currency)}.${resume}${skippedActors}`;
   const troubled = summary.failed.length > 0 || summary.status === 'cancelled' || summary.skippedActors.length > 0;
   const shown = troubled ? vscode.window.showWarningMessage(message, SHOW_LOG) : vscode.window.showInformationMessage(message, SHOW_LOG);

@@ -26,8 +26,18 @@ export interface ExportDatasetOptions {
 }
 
 const FORMAT_ITEMS: (vscode.QuickPickItem & { format: DatasetFormat })[] = [
-  { format: 'kohya', label: 'kohya sd-scripts', description: 'kohya', detail: '<repeats>_<trigger> <class>/ with a .txt caption beside each image, dataset.toml, metadata.jsonl' },
-  { format: 'ai-toolkit', label: 'ai-toolkit', description: 'ai-toolkit', detail: 'images/ with .txt captions, control/ with the base image for Kontext training, metadata.jsonl' },
+  {
+    format: 'kohya',
+    label: 'kohya sd-scripts',
+    description: 'kohya',
+    detail: '<repeats>_<trigger> <class>/ with a .txt caption beside each image, dataset.toml, metadata.jsonl',
+  },
+  {
+    format: 'ai-toolkit',
+    label: 'ai-toolkit',
+    description: 'ai-toolkit',
+    detail: 'images/ with .txt captions, control/ with the base image for Kontext training, metadata.jsonl',
+  },
 ];
 
 /**
@@ -45,7 +55,9 @@ export function exportDatasetCommand(context: CommandContext) {
     if (!dataRoot || !actorIds || actorIds.length === 0) {
       return undefined;
     }
-    const format = options.format ?? (await vscode.window.showQuickPick(FORMAT_ITEMS, { title: 'Actor Studio: Export Dataset', placeHolder: 'Which trainer is the set for?' }))?.format;
+    const format =
+      options.format ??
+      (await vscode.window.showQuickPick(FORMAT_ITEMS, { title: 'Actor Studio: Export Dataset', placeHolder: 'Which trainer is the set for?' }))?.format;
     if (!format || !DATASET_FORMATS.includes(format)) {
       return undefined;
     }
@@ -101,14 +113,21 @@ async function chooseActors(context: CommandContext, node?: StudioNode, nodes?: 
 }
 
 async function pickFolder(): Promise<string | undefined> {
-  const [folder] = (await vscode.window.showOpenDialog({ canSelectFolders: true, canSelectFiles: false, canSelectMany: false, openLabel: 'Export Here', title: 'Actor Studio: folder for the training set (outside the data folder)' })) ?? [];
+  const [folder] =
+    (await vscode.window.showOpenDialog({
+      canSelectFolders: true,
+      canSelectFiles: false,
+      canSelectMany: false,
+      openLabel: 'Export Here',
+      title: 'Actor Studio: folder for the training set (outside the data folder)',
+    })) ?? [];
   return folder?.fsPath;
 }
 
 async function askTrigger(actorId: string): Promise<string | undefined> {
   return vscode.window.showInputBox({
     title: 'Actor Studio: Export Dataset',
-    prompt: 'Trigger word: the word that stands for this actor in every caption (and in kohya\'s folder name)',
+    prompt: "Trigger word: the word that stands for this actor in every caption (and in kohya's folder name)",
     value: actorId,
     validateInput: (value) => (value === '' ? 'A trigger word is needed' : folderWordProblem(value)),
   });
@@ -118,7 +137,7 @@ async function confirmReplace(outDir: string, actorIds: string[]): Promise<boole
   const names = `${actorIds.slice(0, 3).join(', ')}${actorIds.length > 3 ? ` and ${actorIds.length - 3} more` : ''}`;
   const replace = 'Replace';
   const answer = await vscode.window.showWarningMessage(
-    'Replace the exported actors\' folders?',
+    "Replace the exported actors' folders?",
     { modal: true, detail: `${outDir} is not empty. The folders of ${names} in it are replaced; everything else in it stays.` },
     replace,
   );

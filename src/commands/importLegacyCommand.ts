@@ -38,17 +38,21 @@ export function importLegacyData(context: CommandContext, integrity: DataIntegri
       void vscode.window.showInformationMessage('Actor Studio: there are no actors in this workspace yet.');
       return undefined;
     }
-    const dryRun = await withCancellableProgress('Actor Studio: reading the old tool\'s files', (signal) => integrity.migrate(actorIds, true, signal));
+    const dryRun = await withCancellableProgress("Actor Studio: reading the old tool's files", (signal) => integrity.migrate(actorIds, true, signal));
     await reports.show('Import Legacy Data', formatMigrationReport(dryRun));
     const changing = dryRun.actors.filter((actor) => actor.changed);
     if (changing.length === 0 && !dryRun.log.changed) {
-      void vscode.window.showInformationMessage('Actor Studio: nothing to import: the manifests and the generation log already hold everything the old tool\'s files have.');
+      void vscode.window.showInformationMessage(
+        "Actor Studio: nothing to import: the manifests and the generation log already hold everything the old tool's files have.",
+      );
       return { dryRun };
     }
     if (options.confirm !== false && !(await confirmImport(dryRun))) {
       return { dryRun };
     }
-    const imported = await withCancellableProgress(`Actor Studio: importing legacy data into ${changing.length} manifest(s) and the generation log`, (signal) => integrity.migrate(actorIds, false, signal));
+    const imported = await withCancellableProgress(`Actor Studio: importing legacy data into ${changing.length} manifest(s) and the generation log`, (signal) =>
+      integrity.migrate(actorIds, false, signal),
+    );
     const changedIds = imported.actors.filter((actor) => actor.changed).map((actor) => actor.actorId);
     await context.tree.refresh(changedIds);
     await reports.show('Import Legacy Data', formatMigrationReport(imported));
@@ -65,13 +69,20 @@ async function confirmImport(dryRun: MigrationReport): Promise<boolean> {
   const items = changing.reduce((sum, actor) => sum + actor.imported.length, 0);
   const notImported = dryRun.actors.reduce((sum, actor) => sum + actor.notImported.length, 0) + dryRun.log.notImported.length;
   const detail = [
-    changing.length > 0 ? `${items} item(s) go into the manifests of ${changing.map((actor) => actor.actorId).slice(0, 3).join(', ')}${changing.length > 3 ? ` and ${changing.length - 3} more` : ''}.` : undefined,
+    changing.length > 0
+      ? `${items} item(s) go into the manifests of ${changing
+          .map((actor) => actor.actorId)
+          .slice(0, 3)
+          .join(', ')}${changing.length > 3 ? ` and ${changing.length - 3} more` : ''}.`
+      : undefined,
     dryRun.log.changed ? `Generation log: ${describeLegacyLogImport(dryRun.log, true)}.` : undefined,
     notImported > 0 ? `${notImported} item(s) cannot be imported (listed in the report).` : undefined,
-    'The old tool\'s files are kept as they are.',
+    "The old tool's files are kept as they are.",
   ].filter((line): line is string => line !== undefined);
   const action = 'Import';
-  return (await vscode.window.showWarningMessage('Import the old tool\'s data into the manifests?', { modal: true, detail: detail.join('\n') }, action)) === action;
+  return (
+    (await vscode.window.showWarningMessage("Import the old tool's data into the manifests?", { modal: true, detail: detail.join('\n') }, action)) === action
+  );
 }
 
 /** The migration report as Markdown: per actor, what is (or would be) imported and what cannot be. */
@@ -88,7 +99,12 @@ export function formatMigrationReport(report: MigrationReport, when = new Date()
     lines.push(...log.imported.map((line) => `- ${plainMarkdown(line)}`), '');
   }
   if (log.notImported.length > 0) {
-    lines.push(`### Not imported (${log.notImported.length})`, '', ...log.notImported.map(({ item, reason }) => `- ${plainMarkdown(item)}: ${plainMarkdown(reason)}`), '');
+    lines.push(
+      `### Not imported (${log.notImported.length})`,
+      '',
+      ...log.notImported.map(({ item, reason }) => `- ${plainMarkdown(item)}: ${plainMarkdown(reason)}`),
+      '',
+    );
   }
   for (const actor of report.actors) {
     lines.push('', `## ${plainMarkdown(actor.actorId)}`, '');
@@ -97,10 +113,20 @@ export function formatMigrationReport(report: MigrationReport, when = new Date()
       continue;
     }
     if (actor.imported.length > 0) {
-      lines.push(`### ${report.dryRun ? 'To import' : 'Imported'} (${actor.imported.length})`, '', ...actor.imported.map((line) => `- ${plainMarkdown(line)}`), '');
+      lines.push(
+        `### ${report.dryRun ? 'To import' : 'Imported'} (${actor.imported.length})`,
+        '',
+        ...actor.imported.map((line) => `- ${plainMarkdown(line)}`),
+        '',
+      );
     }
     if (actor.notImported.length > 0) {
-      lines.push(`### Not imported (${actor.notImported.length})`, '', ...actor.notImported.map(({ item, reason }) => `- ${plainMarkdown(item)}: ${plainMarkdown(reason)}`), '');
+      lines.push(
+        `### Not imported (${actor.notImported.length})`,
+        '',
+        ...actor.notImported.map(({ item, reason }) => `- ${plainMarkdown(item)}: ${plainMarkdown(reason)}`),
+        '',
+      );
     }
   }
   return `${lines.join('\n').trimEnd()}\n`;

@@ -6,7 +6,10 @@ import * as vscode from 'vscode';
  * Underscores stay (inside words they are not emphasis), so `no_face` reads cleanly.
  */
 export function plainMarkdown(text: string): string {
-  return text.replace(/\s+/g, ' ').trim().replace(/[\\`*[\]<>|]/g, (char) => `\\${char}`);
+  return text
+    .replace(/\s+/g, ' ')
+    .trim()
+    .replace(/[\\`*[\]<>|]/g, (char) => `\\${char}`);
 }
 
 /** A file name or path as inline code; backticks inside would end the span, so they become quotes. */

@@ -13,7 +13,11 @@ export function evaluateActors(context: CommandContext): NodeCommandHandler {
       return;
     }
     const results = await withCancellableProgress('Actor Studio: evaluating', (signal, report) =>
-      context.planning.evaluate(actors.map((actor) => actor.id), signal, report),
+      context.planning.evaluate(
+        actors.map((actor) => actor.id),
+        signal,
+        report,
+      ),
     );
     const flagged = results.reduce((sum, result) => sum + result.evaluations.filter((evaluation) => evaluation.issues.length > 0).length, 0);
     const images = results.reduce((sum, result) => sum + result.evaluations.length, 0);
@@ -35,7 +39,10 @@ export function planActors(context: CommandContext): NodeCommandHandler {
       return;
     }
     const planned = await withCancellableProgress('Actor Studio: planning', (signal, report) =>
-      context.planning.plan(actors.map((actor) => actor.id), { signal, onProgress: report }),
+      context.planning.plan(
+        actors.map((actor) => actor.id),
+        { signal, onProgress: report },
+      ),
     );
     const [only] = planned;
     const message =

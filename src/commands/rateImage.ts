@@ -82,7 +82,10 @@ async function choose(context: CommandContext, targets: ImageTarget[], given: Ra
   const shared = feedbacks.size === 1 ? [...feedbacks][0] : undefined;
   const typed = await vscode.window.showInputBox({
     title: `Feedback on ${describe(targets)} (optional)`,
-    prompt: shared === undefined ? 'Leave empty to keep each image\'s own feedback. Escape cancels the rating.' : 'Empty removes the feedback. Escape cancels the rating.',
+    prompt:
+      shared === undefined
+        ? "Leave empty to keep each image's own feedback. Escape cancels the rating."
+        : 'Empty removes the feedback. Escape cancels the rating.',
     value: shared ?? '',
     placeHolder: 'What is good or wrong with it?',
   });

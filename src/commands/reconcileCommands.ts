@@ -83,12 +83,15 @@ async function fixDrift(
   actorIds: string[],
   label: string,
 ): Promise<{ summary: FixSummary; after: ReconcileReport }> {
-  const { summary, after } = await vscode.window.withProgress({ location: vscode.ProgressLocation.Notification, title: `Actor Studio: fixing drift in ${label}` }, async (progress) => {
-    const fixed = await integrity.fix(report);
-    progress.report({ message: 'checking again' });
-    // Reconciling again shows what is left and updates the badges.
-    return { summary: fixed, after: await integrity.reconcile(actorIds) };
-  });
+  const { summary, after } = await vscode.window.withProgress(
+    { location: vscode.ProgressLocation.Notification, title: `Actor Studio: fixing drift in ${label}` },
+    async (progress) => {
+      const fixed = await integrity.fix(report);
+      progress.report({ message: 'checking again' });
+      // Reconciling again shows what is left and updates the badges.
+      return { summary: fixed, after: await integrity.reconcile(actorIds) };
+    },
+  );
   await context.tree.refresh(actorIds);
   await reports.show(`Reconcile ${label}`, formatReconcileReport(after, context.workspace.dataRoot ?? '', summary));
   const message = `Actor Studio: fixed drift in ${label}: ${summary.applied.length} change(s)${summary.failed.length > 0 ? `, ${summary.failed.length} not fixed` : ''}; ${after.total} finding(s) left.`;
@@ -96,7 +99,12 @@ async function fixDrift(
   return { summary, after };
 }
 
-async function chooseActors(context: CommandContext, target: StudioNode | string | undefined, nodes: StudioNode[] | undefined, options: ReconcileCommandOptions): Promise<string[] | undefined> {
+async function chooseActors(
+  context: CommandContext,
+  target: StudioNode | string | undefined,
+  nodes: StudioNode[] | undefined,
+  options: ReconcileCommandOptions,
+): Promise<string[] | undefined> {
   if (typeof target === 'string') {
     return [target];
   }
@@ -166,7 +174,11 @@ export function groupByKind(findings: readonly DriftFinding[]): [DriftKind, Drif
 }
 
 function describeFinding(finding: DriftFinding, dataRoot: string): string {
-  const where = finding.filename ? codeSpan(finding.filename) : finding.file ? codeSpan(path.relative(dataRoot, finding.file).split(path.sep).join('/')) : undefined;
+  const where = finding.filename
+    ? codeSpan(finding.filename)
+    : finding.file
+      ? codeSpan(path.relative(dataRoot, finding.file).split(path.sep).join('/'))
+      : undefined;
   return `${where ? `${where}: ` : ''}${plainMarkdown(finding.message)} (fix: ${plainMarkdown(finding.fix)})`;
 }
 

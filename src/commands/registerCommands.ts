@@ -25,10 +25,25 @@ import { revealInExplorer } from './revealInExplorer';
 import { setApiKey } from './setApiKey';
 
 /** Registers every command once; errors reach the user and the log instead of vanishing. */
-export function registerCommands(context: CommandContext, integrity: DataIntegrityHost): vscode.Disposable[] {
+/** The handlers panels use directly (typed functions, not command ids), with the registrations. */
+export interface RegisteredCommands {
+  disposables: vscode.Disposable[];
+  executePlan: ReturnType<typeof executePlan>;
+  deleteImage: ReturnType<typeof deleteImage>;
+  rateImage: ReturnType<typeof rateImage>;
+}
+
+export function registerCommands(context: CommandContext, integrity: DataIntegrityHost): RegisteredCommands {
   const dryRunReports = new DryRunReports();
-  const reconcileReports = new MarkdownReports(RECONCILE_REPORT_SCHEME, '# Reconcile\n\nThis report is gone (the window was reloaded). Run Reconcile Data again.\n');
-  const migrationReports = new MarkdownReports(MIGRATION_REPORT_SCHEME, '# Import Legacy Data\n\nThis report is gone (the window was reloaded). Run Import Legacy Data again.\n');
+  const handlersUsedByPanels = { executePlan: executePlan(context, dryRunReports), deleteImage: deleteImage(context), rateImage: rateImage(context) };
+  const reconcileReports = new MarkdownReports(
+    RECONCILE_REPORT_SCHEME,
+    '# Reconcile\n\nThis report is gone (the window was reloaded). Run Reconcile Data again.\n',
+  );
+  const migrationReports = new MarkdownReports(
+    MIGRATION_REPORT_SCHEME,
+    '# Import Legacy Data\n\nThis report is gone (the window was reloaded). Run Import Legacy Data again.\n',
+  );
   const handlers: Record<string, (...args: never[]) => Promise<unknown>> = {
     [CommandIds.refresh]: refresh(context),
     [CommandIds.openManifest]: openManifest(context),
@@ -41,7 +56,7 @@ export function registerCommands(context: CommandContext, integrity: DataIntegri
     [CommandIds.planActor]: planActors(context),
     [CommandIds.planAllActors]: planAllActors(context),
     [CommandIds.openPlanReview]: openPlanReview(context),
-    [CommandIds.executePlan]: executePlan(context, dryRunReports),
+    [CommandIds.executePlan]: handlersUsedByPanels.executePlan,
     [CommandIds.executeAllPlans]: executeAllPlans(context, dryRunReports),
     [CommandIds.undoLastExecution]: undoLastExecution(context),
     [CommandIds.showLog]: async () => context.showLog(),
@@ -50,9 +65,9 @@ export function registerCommands(context: CommandContext, integrity: DataIntegri
     [CommandIds.exportDataset]: exportDatasetCommand(context),
     [CommandIds.exportPromptData]: exportPromptDataCommand(context),
     [CommandIds.openAnalytics]: openAnalytics(context),
-    [CommandIds.rateImage]: rateImage(context),
+    [CommandIds.rateImage]: handlersUsedByPanels.rateImage,
     [CommandIds.openImageViewer]: openImageViewer(context),
-    [CommandIds.deleteImage]: deleteImage(context),
+    [CommandIds.deleteImage]: handlersUsedByPanels.deleteImage,
   };
   const registered = Object.entries(handlers).map(([id, handler]) =>
     vscode.commands.registerCommand(id, async (...args: never[]) => {
@@ -64,5 +79,5 @@ export function registerCommands(context: CommandContext, integrity: DataIntegri
       }
     }),
   );
-  return [dryRunReports, reconcileReports, migrationReports, ...registered];
+  return { disposables: [dryRunReports, reconcileReports, migrationReports, ...registered], ...handlersUsedByPanels };
 }

@@ -49,7 +49,8 @@ export function setApiKey(secrets: Secrets) {
         prompt,
         password: true,
         ignoreFocusOut: true,
-        validateInput: (text) => (text.trim() === '' ? 'Enter a value, or press Escape to cancel.' : /\s/.test(text.trim()) ? 'A key has no spaces.' : undefined),
+        validateInput: (text) =>
+          text.trim() === '' ? 'Enter a value, or press Escape to cancel.' : /\s/.test(text.trim()) ? 'A key has no spaces.' : undefined,
       });
       if (value === undefined) {
         return;

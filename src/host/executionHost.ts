@@ -94,7 +94,9 @@ export class ExecutionHost implements vscode.Disposable {
   private onEvent(event: ExecutionEvent, label: string, onProgress: ExecutionProgress | undefined): void {
     switch (event.type) {
       case 'run-started':
-        this.logger.info(`run ${event.runId}${event.resumed ? ` resumed at ${event.done}/${event.total}` : ` started: ${event.total} operation(s)`} (journal ${event.journal})`);
+        this.logger.info(
+          `run ${event.runId}${event.resumed ? ` resumed at ${event.done}/${event.total}` : ` started: ${event.total} operation(s)`} (journal ${event.journal})`,
+        );
         this.showStatus(event.done, event.total, label);
         onProgress?.(`${event.done}/${event.total}`, event.total > 0 ? (event.done * 100) / event.total : 0);
         break;

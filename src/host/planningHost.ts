@@ -33,7 +33,11 @@ export class PlanningHost implements vscode.Disposable {
   constructor(private readonly workspace: StudioWorkspace) {}
 
   async evaluate(actorIds: string[], signal?: AbortSignal, onProgress?: Report): Promise<ActorEvaluation[]> {
-    const result = await evaluateActors(await this.workspace.context(), actorIds, { index: await this.workspace.index(), signal, onProgress: notificationProgress(onProgress) });
+    const result = await evaluateActors(await this.workspace.context(), actorIds, {
+      index: await this.workspace.index(),
+      signal,
+      onProgress: notificationProgress(onProgress),
+    });
     actorIds.forEach((actorId) => this.workspace.invalidate(actorId));
     this.changed.fire(actorIds);
     return result.evaluations;

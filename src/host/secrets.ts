@@ -18,11 +18,15 @@ export class Secrets {
 
   constructor(private readonly storage: vscode.SecretStorage) {
     this.onDidChange = (listener, thisArgs, disposables) =>
-      storage.onDidChange((event) => {
-        if (Object.values(STORAGE_KEYS).includes(event.key)) {
-          listener.call(thisArgs);
-        }
-      }, undefined, disposables);
+      storage.onDidChange(
+        (event) => {
+          if (Object.values(STORAGE_KEYS).includes(event.key)) {
+            listener.call(thisArgs);
+          }
+        },
+        undefined,
+        disposables,
+      );
   }
 
   async get(name: SecretName): Promise<string | undefined> {

@@ -75,7 +75,9 @@ export class DataDiagnostics implements vscode.Disposable {
 
 function toDiagnostic(problem: DocumentProblem): vscode.Diagnostic {
   const start = new vscode.Position(problem.line ?? 0, problem.column ?? 0);
-  const end = problem.end ? new vscode.Position(problem.end.line, problem.end.column) : start.translate(0, Math.max(problem.length ?? 0, problem.line === undefined ? 0 : 1));
+  const end = problem.end
+    ? new vscode.Position(problem.end.line, problem.end.column)
+    : start.translate(0, Math.max(problem.length ?? 0, problem.line === undefined ? 0 : 1));
   const range = new vscode.Range(start, end);
   const diagnostic = new vscode.Diagnostic(range, problem.message, SEVERITY[problem.severity]);
   diagnostic.source = DIAGNOSTIC_SOURCE;

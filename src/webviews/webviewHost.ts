@@ -276,6 +276,7 @@ export abstract class WebviewHost<H extends { type: string }, U extends { type: 
       throw new Error('webview probes exist only when the extension runs for tests (ExtensionMode.Test)');
     }
     this.recording = true;
+    // eslint-disable-next-line @typescript-eslint/no-this-alias -- the probe's getters read the live host
     const host = this;
     return {
       viewType: this.panel.viewType,

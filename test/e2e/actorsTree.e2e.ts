@@ -13,8 +13,12 @@ export const actorsTreeSteps: Step[] = [
     name: 'Actors view lists the sample actors with their counts',
     run: async (page) => {
       // A tree view's list carries the view name as its accessible name.
-      await sidebar(page).getByRole('tree', { name: /Actors/ }).waitFor({ state: 'visible', timeout: STEP_TIMEOUT_MS });
-      await sidebar(page).getByRole('treeitem', { name: /^0000_european_45_female 13\/20 · 8·2·1/ }).waitFor({ state: 'visible', timeout: STEP_TIMEOUT_MS });
+      await sidebar(page)
+        .getByRole('tree', { name: /Actors/ })
+        .waitFor({ state: 'visible', timeout: STEP_TIMEOUT_MS });
+      await sidebar(page)
+        .getByRole('treeitem', { name: /^0000_european_45_female 13\/20 · 8·2·1/ })
+        .waitFor({ state: 'visible', timeout: STEP_TIMEOUT_MS });
       await page.mouse.move(900, 450); // away from the activity bar, so no hover tooltip in the picture
       await page.screenshot({ path: shot('e2e-actors-tree-collapsed.png') });
       const names = await actorItems(page).evaluateAll((els) => els.map((e) => e.getAttribute('aria-label')));

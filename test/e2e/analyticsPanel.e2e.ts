@@ -33,7 +33,11 @@ function writeAnalyticsLog(workspace: string): void {
   });
   const log = {
     successes: [
-      entry('2026-12-01T10:00:00.000Z', EILEEN, FLUX, { prompt: MARKUP_PROMPT, category: 'photorealistic', result_path: `actors/${EILEEN}/training_data/${EILEEN}_99.jpg` }),
+      entry('2026-12-01T10:00:00.000Z', EILEEN, FLUX, {
+        prompt: MARKUP_PROMPT,
+        category: 'photorealistic',
+        result_path: `actors/${EILEEN}/training_data/${EILEEN}_99.jpg`,
+      }),
       entry('2026-12-02T10:00:00.000Z', CARL, FLUX),
       entry('2026-12-03T10:00:00.000Z', EILEEN, 'local/augment'),
     ],

@@ -38,7 +38,10 @@ export const apiKeySteps: Step[] = [
       await input.waitFor({ state: 'visible', timeout: STEP_TIMEOUT_MS });
       await input.fill(TOKEN);
       await page.keyboard.press('Enter');
-      await page.getByText(/Replicate API token saved in VS Code's secret storage/).first().waitFor({ state: 'visible', timeout: STEP_TIMEOUT_MS });
+      await page
+        .getByText(/Replicate API token saved in VS Code's secret storage/)
+        .first()
+        .waitFor({ state: 'visible', timeout: STEP_TIMEOUT_MS });
     },
   },
   {
@@ -58,7 +61,10 @@ export const apiKeySteps: Step[] = [
     run: async (page) => {
       await runCommand(page, 'Actor Studio: Set API Key');
       await pickQuickItem(page, 'Remove Replicate API token');
-      await page.getByText(/Replicate API token removed/).first().waitFor({ state: 'visible', timeout: STEP_TIMEOUT_MS });
+      await page
+        .getByText(/Replicate API token removed/)
+        .first()
+        .waitFor({ state: 'visible', timeout: STEP_TIMEOUT_MS });
       await expectProvider(page, /local \(offline\)/);
     },
   },

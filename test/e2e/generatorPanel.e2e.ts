@@ -10,7 +10,8 @@ const CARL = '0001_european_35_male';
 const GENERATE_TIMEOUT_MS = 90_000;
 
 /** The panel's page: the webview's outer iframe, then the frame holding our document. */
-export const panel = (page: Page): FrameLocator => page.frameLocator('iframe.webview.ready[src*="extensionId=actor-studio.actor-studio"]').frameLocator('#active-frame');
+export const panel = (page: Page): FrameLocator =>
+  page.frameLocator('iframe.webview.ready[src*="extensionId=actor-studio.actor-studio"]').frameLocator('#active-frame');
 
 /** The workspace folder the page opened (the runner passes it as `?folder=`). */
 export function workspaceOf(page: Page): string {
@@ -18,7 +19,6 @@ export function workspaceOf(page: Page): string {
   if (!folder || !fs.existsSync(path.join(folder, 'data'))) throw new Error(`no workspace with a data folder in the page URL ${page.url()}`);
   return folder;
 }
-
 
 const heading = (page: Page) => panel(page).getByRole('heading', { name: 'Generate a training image' });
 
@@ -76,7 +76,8 @@ export const generatorPanelSteps: Step[] = [
       const caption = await panel(page).locator('.result-title').innerText();
       const filename = new RegExp(`${CARL}_\\d+\\.(jpg|png)`).exec(caption)?.[0];
       if (!filename) throw new Error(`no file name in "${caption}"`);
-      if (!fs.existsSync(path.join(workspaceOf(page), 'data', 'actors', CARL, 'training_data', filename))) throw new Error(`${filename} is not in the data folder`);
+      if (!fs.existsSync(path.join(workspaceOf(page), 'data', 'actors', CARL, 'training_data', filename)))
+        throw new Error(`${filename} is not in the data folder`);
       await panel(page).locator('vscode-badge.usage-pill.used', { hasText: 'Used 1x' }).waitFor({ state: 'visible', timeout: STEP_TIMEOUT_MS });
       const naturalWidth = await image.evaluate((element) => (element as unknown as { naturalWidth: number }).naturalWidth);
       if (!(naturalWidth > 0)) throw new Error('the result image did not decode');
@@ -92,7 +93,11 @@ export const generatorPanelSteps: Step[] = [
       await page.locator('.tabs-container .tab', { hasText: name }).first().waitFor({ state: 'visible', timeout: STEP_TIMEOUT_MS });
       await page.screenshot({ path: shot('e2e-generator-panel-opened-image.png') });
       // Where the image opened over the panel, bring the panel back (its page is rebuilt).
-      if (!(await heading(page).isVisible().catch(() => false))) {
+      if (
+        !(await heading(page)
+          .isVisible()
+          .catch(() => false))
+      ) {
         await runCommand(page, 'Actor Studio: Open Generator');
         await heading(page).waitFor({ state: 'visible', timeout: STEP_TIMEOUT_MS });
       }
@@ -109,13 +114,15 @@ export const generatorPanelSteps: Step[] = [
         if (Date.now() > deadline) throw new Error(`the preview shows "${await text.textContent()}", expected "${expected}"`);
         await page.waitForTimeout(100);
       }
-      const injected = await panel(page).locator('body').evaluate((body) => ({
-        // Ours, and the one VS Code injects for acquireVsCodeApi.
-        scripts: body.ownerDocument.querySelectorAll('script:not(#_vscodeApiScript)').length,
-        bold: body.querySelectorAll('b').length,
-        images: body.querySelectorAll('img[src="x"]').length,
-        title: body.ownerDocument.title,
-      }));
+      const injected = await panel(page)
+        .locator('body')
+        .evaluate((body) => ({
+          // Ours, and the one VS Code injects for acquireVsCodeApi.
+          scripts: body.ownerDocument.querySelectorAll('script:not(#_vscodeApiScript)').length,
+          bold: body.querySelectorAll('b').length,
+          images: body.querySelectorAll('img[src="x"]').length,
+          title: body.ownerDocument.title,
+        }));
       if (injected.scripts !== 1 || injected.bold !== 0 || injected.images !== 0 || injected.title !== 'Generator') {
         throw new Error(`markup became part of the page: ${JSON.stringify(injected)}`);
       }

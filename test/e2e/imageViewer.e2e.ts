@@ -11,8 +11,12 @@ const HOSTILE = '<b>x</b><script>alert(1)</script>';
 /** Face identity loads its models in a worker, then takes about half a second an image. */
 const EVALUATE_TIMEOUT_MS = 120_000;
 
-const viewer = (page: Page): FrameLocator => page.frameLocator('iframe.webview.ready[src*="extensionId=actor-studio.actor-studio"]').frameLocator('#active-frame');
-const imageRow = (page: Page) => sidebar(page).getByRole('treeitem', { name: new RegExp(`^${IMAGE}`) }).first();
+const viewer = (page: Page): FrameLocator =>
+  page.frameLocator('iframe.webview.ready[src*="extensionId=actor-studio.actor-studio"]').frameLocator('#active-frame');
+const imageRow = (page: Page) =>
+  sidebar(page)
+    .getByRole('treeitem', { name: new RegExp(`^${IMAGE}`) })
+    .first();
 
 /** Expands a tree row (single click expands by default; the keyboard when a setting differs). */
 async function expand(page: Page, name: RegExp): Promise<void> {
@@ -58,7 +62,9 @@ export const imageViewerSteps: Step[] = [
       // click). A tree refresh landing late (the evaluation rewrote the manifest) can leave the row
       // looking selected while the key is off, and clicking it again changes nothing: each try
       // selects the base image, then the image, so the selection really changes.
-      const baseRow = sidebar(page).getByRole('treeitem', { name: /^Base image/ }).first();
+      const baseRow = sidebar(page)
+        .getByRole('treeitem', { name: /^Base image/ })
+        .first();
       await until('three stars on the image', async () => {
         await baseRow.click();
         await row.click(); // selects it and previews it; the tree keeps the focus
@@ -73,7 +79,9 @@ export const imageViewerSteps: Step[] = [
   {
     name: 'the arrow keys move to the next image and 1 rates it one star, without touching the mouse',
     run: async (page) => {
-      const next = sidebar(page).getByRole('treeitem', { name: new RegExp(`^${CARL}_1\\.jpg`) }).first();
+      const next = sidebar(page)
+        .getByRole('treeitem', { name: new RegExp(`^${CARL}_1\\.jpg`) })
+        .first();
       await page.keyboard.press('ArrowDown'); // moves the focus (not the selection) to the next row
       await until('one star on the next image', async () => {
         await page.keyboard.press('1');
@@ -113,21 +121,29 @@ export const imageViewerSteps: Step[] = [
       const title = frame.locator('#image-title', { hasText: IMAGE });
       const item = page.getByRole('menuitem', { name: /Open Image Viewer/ });
       // A click that lands while the menu is still being laid out is lost: open it again then.
-      await until('the viewer to open from the context menu', async () => {
-        if (!(await item.isVisible())) {
-          await imageRow(page).click({ button: 'right' });
-          await item.waitFor({ state: 'visible', timeout: 5_000 });
-        }
-        await item.hover();
-        await item.click();
-        return title.waitFor({ state: 'visible', timeout: 10_000 }).then(() => true);
-      }, 60_000);
+      await until(
+        'the viewer to open from the context menu',
+        async () => {
+          if (!(await item.isVisible())) {
+            await imageRow(page).click({ button: 'right' });
+            await item.waitFor({ state: 'visible', timeout: 5_000 });
+          }
+          await item.hover();
+          await item.click();
+          return title.waitFor({ state: 'visible', timeout: 10_000 }).then(() => true);
+        },
+        60_000,
+      );
       const image = frame.locator('img#image');
       await image.waitFor({ state: 'visible', timeout: STEP_TIMEOUT_MS });
-      await until('the image to load from the training folder', async () => (await image.evaluate((element) => {
-        const img = element as unknown as { complete: boolean; naturalWidth: number };
-        return img.complete ? img.naturalWidth : 0;
-      })) > 0);
+      await until(
+        'the image to load from the training folder',
+        async () =>
+          (await image.evaluate((element) => {
+            const img = element as unknown as { complete: boolean; naturalWidth: number };
+            return img.complete ? img.naturalWidth : 0;
+          })) > 0,
+      );
       await frame.locator('#prompt-text', { hasText: 'rooftop at golden hour' }).waitFor({ state: 'visible', timeout: STEP_TIMEOUT_MS });
       await frame.locator('#identity', { hasText: 'Identity distance' }).waitFor({ state: 'visible', timeout: STEP_TIMEOUT_MS });
       await frame.locator('#rating-text', { hasText: '4/5' }).waitFor({ state: 'visible', timeout: STEP_TIMEOUT_MS });

@@ -8,7 +8,8 @@ const EILEEN = '0000_european_45_female';
 /** Face identity loads its models in a worker, then takes about half a second an image. */
 const PLAN_TIMEOUT_MS = 120_000;
 
-const panel = (page: Page): FrameLocator => page.frameLocator('iframe.webview.ready[src*="extensionId=actor-studio.actor-studio"]').frameLocator('#active-frame');
+const panel = (page: Page): FrameLocator =>
+  page.frameLocator('iframe.webview.ready[src*="extensionId=actor-studio.actor-studio"]').frameLocator('#active-frame');
 
 /** Answers the "Choose an actor" quick pick. */
 async function pickActor(page: Page, actorId: string): Promise<void> {

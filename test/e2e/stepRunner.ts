@@ -47,7 +47,11 @@ export async function openActorStudio(page: Page): Promise<void> {
   await item.waitFor({ state: 'visible', timeout: STEP_TIMEOUT_MS });
   await item.click();
   // The sidebar title shows the container's name once it is open.
-  await sidebar(page).locator('.composite.title').getByText(/Actor Studio/i).first().waitFor({ state: 'visible', timeout: STEP_TIMEOUT_MS });
+  await sidebar(page)
+    .locator('.composite.title')
+    .getByText(/Actor Studio/i)
+    .first()
+    .waitFor({ state: 'visible', timeout: STEP_TIMEOUT_MS });
 }
 
 export async function expectAttribute(loc: Locator, attr: string, value: string, message: string): Promise<void> {
@@ -61,9 +65,18 @@ export async function expectAttribute(loc: Locator, attr: string, value: string,
 
 /** What the sidebar shows, to explain a failure without opening the screenshot. */
 async function describeSidebar(page: Page): Promise<string> {
-  const rows = await sidebar(page).getByRole('treeitem').evaluateAll((els) =>
-    els.map((e) => `${e.getAttribute('aria-label')} [level ${e.getAttribute('aria-level')}, expanded=${e.getAttribute('aria-expanded')}]`));
-  const text = (await sidebar(page).innerText().catch(() => '')).replace(/\s+/g, ' ').slice(0, 400);
+  const rows = await sidebar(page)
+    .getByRole('treeitem')
+    .evaluateAll((els) =>
+      els.map((e) => `${e.getAttribute('aria-label')} [level ${e.getAttribute('aria-level')}, expanded=${e.getAttribute('aria-expanded')}]`),
+    );
+  const text = (
+    await sidebar(page)
+      .innerText()
+      .catch(() => '')
+  )
+    .replace(/\s+/g, ' ')
+    .slice(0, 400);
   return `sidebar tree items: ${rows.join(' | ') || '(none)'}\n    sidebar text: ${text || '(none)'}`;
 }
 

@@ -7,7 +7,9 @@ export const welcomeSteps: Step[] = [
   {
     name: 'the welcome view says there is no data folder and offers the sample',
     run: async (page) => {
-      await sidebar(page).getByText(/No data folder here yet/).waitFor({ state: 'visible', timeout: STEP_TIMEOUT_MS });
+      await sidebar(page)
+        .getByText(/No data folder here yet/)
+        .waitFor({ state: 'visible', timeout: STEP_TIMEOUT_MS });
       await sidebar(page).getByRole('button', { name: 'Create Sample Workspace' }).waitFor({ state: 'visible', timeout: STEP_TIMEOUT_MS });
       await page.screenshot({ path: shot('e2e-welcome.png') });
     },
@@ -16,7 +18,9 @@ export const welcomeSteps: Step[] = [
     name: 'Create Sample Workspace fills the Actors view',
     run: async (page) => {
       await sidebar(page).getByRole('button', { name: 'Create Sample Workspace' }).click();
-      await sidebar(page).getByRole('treeitem', { name: /^0002_mixed_30_nonbinary 3\/20/ }).waitFor({ state: 'visible', timeout: STEP_TIMEOUT_MS });
+      await sidebar(page)
+        .getByRole('treeitem', { name: /^0002_mixed_30_nonbinary 3\/20/ })
+        .waitFor({ state: 'visible', timeout: STEP_TIMEOUT_MS });
       await page.screenshot({ path: shot('e2e-welcome-sample-created.png') });
     },
   },

@@ -44,7 +44,7 @@ export interface RecordedChatRequest {
   method: string;
   url: string;
   headers: http.IncomingHttpHeaders;
-  body: any; // eslint-disable-line @typescript-eslint/no-explicit-any
+  body: any;
   /** Every image_url in the messages, in order. */
   imageUrls: string[];
   /** The concatenated text parts. */
@@ -58,7 +58,14 @@ export class FakeOpenAIServer {
   #script: ScriptedAnswer[] = [];
   #server: http.Server | undefined;
   baseURL = '';
-  defaultTile: (tile: number) => Omit<TileAnswer, 'tile'> = () => ({ category: 'photorealistic', quality: 8, issues: [], keep: true, reason: 'fine', caption: 'A photo of the person.' });
+  defaultTile: (tile: number) => Omit<TileAnswer, 'tile'> = () => ({
+    category: 'photorealistic',
+    quality: 8,
+    issues: [],
+    keep: true,
+    reason: 'fine',
+    caption: 'A photo of the person.',
+  });
 
   constructor(readonly key: string = FAKE_OPENAI_KEY) {}
 
@@ -91,20 +98,25 @@ export class FakeOpenAIServer {
       chunks.push(chunk as Buffer);
     }
     const raw = Buffer.concat(chunks).toString('utf8');
-    let body: any; // eslint-disable-line @typescript-eslint/no-explicit-any
+    let body: any;
     try {
       body = raw ? JSON.parse(raw) : undefined;
     } catch {
       body = undefined;
     }
-    const parts: { type: string; text?: string; image_url?: { url: string } }[] = (body?.messages ?? []).flatMap((m: { content: unknown }) => (Array.isArray(m.content) ? m.content : [{ type: 'text', text: String(m.content) }]));
+    const parts: { type: string; text?: string; image_url?: { url: string } }[] = (body?.messages ?? []).flatMap((m: { content: unknown }) =>
+      Array.isArray(m.content) ? m.content : [{ type: 'text', text: String(m.content) }],
+    );
     const recorded: RecordedChatRequest = {
       method: req.method ?? '',
       url: req.url ?? '',
       headers: req.headers,
       body,
       imageUrls: parts.filter((p) => p.type === 'image_url').map((p) => p.image_url!.url),
-      text: parts.filter((p) => p.type === 'text').map((p) => p.text).join('\n'),
+      text: parts
+        .filter((p) => p.type === 'text')
+        .map((p) => p.text)
+        .join('\n'),
     };
     this.requests.push(recorded);
 
@@ -133,7 +145,14 @@ export class FakeOpenAIServer {
       case 'status':
         send(
           next.status,
-          { error: { message: next.message ?? `scripted HTTP ${next.status}`, type: next.type ?? (next.status === 429 ? 'rate_limit_exceeded' : 'server_error'), code: next.code ?? null, param: null } },
+          {
+            error: {
+              message: next.message ?? `scripted HTTP ${next.status}`,
+              type: next.type ?? (next.status === 429 ? 'rate_limit_exceeded' : 'server_error'),
+              code: next.code ?? null,
+              param: null,
+            },
+          },
           next.headers,
         );
         return;
@@ -150,7 +169,7 @@ export class FakeOpenAIServer {
         send(200, completion({ content: next.content }, next.finishReason));
         return;
       case 'answer': {
-        const answer = typeof next.answer === 'function' ? next.answer(recorded) : next.answer ?? this.defaultAnswer(recorded);
+        const answer = typeof next.answer === 'function' ? next.answer(recorded) : (next.answer ?? this.defaultAnswer(recorded));
         send(200, completion({ content: JSON.stringify(answer) }, 'stop', next.usage));
         return;
       }

@@ -107,7 +107,10 @@ export class FakeReplicateServer {
   private nextId = 1;
   private origin = '';
 
-  private constructor(private readonly server: http.Server, options: FakeReplicateOptions) {
+  private constructor(
+    private readonly server: http.Server,
+    options: FakeReplicateOptions,
+  ) {
     this.token = options.token ?? FAKE_REPLICATE_TOKEN;
     this.defaultPlan = options.plan ?? {};
     this.setRandomFaults(options.randomFaults);
@@ -255,7 +258,17 @@ export class FakeReplicateServer {
   private createPrediction(record: RecordedRequest): FakePrediction {
     const id = `fake${String(this.nextId++).padStart(4, '0')}`;
     const model = record.path.match(/^\/v1\/models\/([^/]+\/[^/]+)\/predictions$/)?.[1] ?? `version:${record.body?.version}`;
-    const prediction: FakePrediction = { id, model, input: record.body.input, status: 'starting', error: null, output: null, polls: 0, plan: this.plans.shift() ?? this.defaultPlan, createdAt: new Date().toISOString() };
+    const prediction: FakePrediction = {
+      id,
+      model,
+      input: record.body.input,
+      status: 'starting',
+      error: null,
+      output: null,
+      polls: 0,
+      plan: this.plans.shift() ?? this.defaultPlan,
+      createdAt: new Date().toISOString(),
+    };
     this.predictions.set(id, prediction);
     this.stats.inFlightPredictions++;
     this.stats.maxInFlightPredictions = Math.max(this.stats.maxInFlightPredictions, this.stats.inFlightPredictions);
@@ -341,7 +354,12 @@ export function replicateErrorBody(status: number): object {
     case 401:
       return { title: 'Unauthenticated', detail: 'You did not pass a valid authentication token', status };
     case 402:
-      return { title: 'Insufficient credit', detail: 'You have insufficient credit to run this model. Go to https://replicate.com/account/billing#billing to purchase credit. Once you purchase credit, please wait a few minutes before trying again.', status };
+      return {
+        title: 'Insufficient credit',
+        detail:
+          'You have insufficient credit to run this model. Go to https://replicate.com/account/billing#billing to purchase credit. Once you purchase credit, please wait a few minutes before trying again.',
+        status,
+      };
     case 404:
       return { title: 'Not found', detail: 'Not found.', status };
     case 422:
@@ -349,12 +367,20 @@ export function replicateErrorBody(status: number): object {
         title: 'Input validation failed',
         detail: '- input.aspect_ratio: aspect_ratio must be one of the following: "match_input_image", "1:1", "16:9", "9:16", "4:3", "3:4"',
         status,
-        invalid_fields: [{ type: 'enum', field: 'input.aspect_ratio', description: 'aspect_ratio must be one of the following: "match_input_image", "1:1", "16:9", "9:16", "4:3", "3:4"' }],
+        invalid_fields: [
+          {
+            type: 'enum',
+            field: 'input.aspect_ratio',
+            description: 'aspect_ratio must be one of the following: "match_input_image", "1:1", "16:9", "9:16", "4:3", "3:4"',
+          },
+        ],
       };
     case 429:
       return { title: 'Request was throttled', detail: 'Request was throttled. Expected available in 1 second.', status };
     default:
-      return status >= 500 ? { title: 'Internal server error', detail: 'Internal server error', status } : { title: `HTTP ${status}`, detail: `HTTP ${status}`, status };
+      return status >= 500
+        ? { title: 'Internal server error', detail: 'Internal server error', status }
+        : { title: `HTTP ${status}`, detail: `HTTP ${status}`, status };
   }
 }
 

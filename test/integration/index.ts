@@ -5,8 +5,15 @@ import * as fs from 'fs';
 import Mocha from 'mocha';
 import * as path from 'path';
 
-interface ReportTest { title: string; fullTitle: string; duration?: number; file?: string }
-interface ReportFailure extends ReportTest { err: { message: string; stack?: string } }
+interface ReportTest {
+  title: string;
+  fullTitle: string;
+  duration?: number;
+  file?: string;
+}
+interface ReportFailure extends ReportTest {
+  err: { message: string; stack?: string };
+}
 export interface IntegrationReport {
   suite: string;
   passes: ReportTest[];
@@ -17,11 +24,14 @@ export interface IntegrationReport {
 
 function findTestFiles(dir: string): string[] {
   if (!fs.existsSync(dir)) return [];
-  return fs.readdirSync(dir, { withFileTypes: true }).flatMap((e) => {
-    const full = path.join(dir, e.name);
-    if (e.isDirectory()) return findTestFiles(full);
-    return e.isFile() && e.name.endsWith('.test.js') ? [full] : [];
-  }).sort();
+  return fs
+    .readdirSync(dir, { withFileTypes: true })
+    .flatMap((e) => {
+      const full = path.join(dir, e.name);
+      if (e.isDirectory()) return findTestFiles(full);
+      return e.isFile() && e.name.endsWith('.test.js') ? [full] : [];
+    })
+    .sort();
 }
 
 function writeReport(file: string | undefined, report: IntegrationReport): void {
@@ -56,7 +66,10 @@ export async function run(): Promise<void> {
     try {
       const runner = mocha.run((count) => resolve(count));
       const entry = (t: Mocha.Runnable): ReportTest => ({
-        title: t.title, fullTitle: t.fullTitle(), duration: t.duration, file: t.file,
+        title: t.title,
+        fullTitle: t.fullTitle(),
+        duration: t.duration,
+        file: t.file,
       });
       runner.on('pass', (t) => report.passes.push(entry(t)));
       runner.on('pending', (t) => report.pending.push(entry(t)));

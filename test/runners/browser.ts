@@ -26,7 +26,9 @@ export async function launchChromium(opts: { headless?: boolean } = {}): Promise
     headless: opts.headless ?? process.env.HEADED !== '1',
     timeout: 60_000,
   });
-  const unregister = onCleanup(async () => { await browser.close().catch(() => undefined); });
+  const unregister = onCleanup(async () => {
+    await browser.close().catch(() => undefined);
+  });
   browser.once('disconnected', unregister);
   return browser;
 }

@@ -87,7 +87,9 @@ export async function startCodeServer(opts: CodeServerOptions): Promise<CodeServ
 
   if (opts.installVsix) {
     const res = spawnSync(exe, [...common, '--install-extension', path.resolve(opts.installVsix)], {
-      env, encoding: 'utf8', timeout: INSTALL_TIMEOUT_MS,
+      env,
+      encoding: 'utf8',
+      timeout: INSTALL_TIMEOUT_MS,
     });
     log.write(`$ code-server --install-extension ${opts.installVsix}\n${res.stdout}${res.stderr}\n`);
     if (res.status !== 0 || !/was successfully installed/.test(res.stdout + res.stderr)) {
@@ -99,8 +101,10 @@ export async function startCodeServer(opts: CodeServerOptions): Promise<CodeServ
 
   const args = [
     ...common,
-    '--auth', 'none',
-    '--bind-addr', `127.0.0.1:${port}`,
+    '--auth',
+    'none',
+    '--bind-addr',
+    `127.0.0.1:${port}`,
     '--disable-telemetry',
     '--disable-update-check',
     '--disable-getting-started-override',
@@ -114,7 +118,10 @@ export async function startCodeServer(opts: CodeServerOptions): Promise<CodeServ
   child.stderr!.pipe(log, { end: false });
   const exited = new Promise<number | string>((resolve) => {
     child.once('exit', (code, signal) => resolve(code ?? signal ?? 'unknown'));
-    child.once('error', (err) => { log.write(`spawn error: ${err.message}\n`); resolve('spawn-error'); });
+    child.once('error', (err) => {
+      log.write(`spawn error: ${err.message}\n`);
+      resolve('spawn-error');
+    });
   });
 
   let stopped = false;
@@ -157,7 +164,9 @@ export function freePort(): Promise<number> {
 async function waitForHttp(url: string, exited: Promise<number | string>, timeoutMs: number): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   let exitCode: number | string | undefined;
-  void exited.then((c) => { exitCode = c; });
+  void exited.then((c) => {
+    exitCode = c;
+  });
   while (Date.now() < deadline) {
     if (exitCode !== undefined) throw new Error(`code-server exited (${exitCode}) before answering`);
     if (await httpOk(url)) return;

@@ -15,9 +15,7 @@ import * as os from 'os';
 import * as path from 'path';
 import { downloadAndUnzipVSCode, runTests, TestRunFailedError } from '@vscode/test-electron';
 import { printReport } from './report';
-import {
-  copyWorkspace, ensureResultsDir, interrupted, onCleanup, removeOnExit, repoRoot, runMain, Totals, withTimeout,
-} from './util';
+import { copyWorkspace, ensureResultsDir, interrupted, onCleanup, removeOnExit, repoRoot, runMain, Totals, withTimeout } from './util';
 
 const VSCODE_VERSION = process.env.ACTOR_STUDIO_VSCODE_VERSION ?? '1.100.3'; // matches engines.vscode and code-server
 const SUITES = ['trusted', 'restricted'] as const;
@@ -49,18 +47,19 @@ async function runSuite(suite: Suite): Promise<Totals> {
   const unregisterKill = onCleanup(killVsCode, killVsCode);
   let exitCode: number | undefined;
   try {
-    const run = suite === 'trusted'
-      ? runTests({
-        vscodeExecutablePath: await vscodeExecutable(),
-        extensionDevelopmentPath,
-        extensionTestsPath,
-        launchArgs: [workspace, '--disable-extensions', ...profileArgs],
-        extensionTestsEnv,
-      }).catch((err) => {
-        if (err instanceof TestRunFailedError) return err.code ?? 1; // VS Code ran; the report tells why
-        throw err;
-      })
-      : runRestricted(workspace, profileArgs, extensionTestsEnv);
+    const run =
+      suite === 'trusted'
+        ? runTests({
+            vscodeExecutablePath: await vscodeExecutable(),
+            extensionDevelopmentPath,
+            extensionTestsPath,
+            launchArgs: [workspace, '--disable-extensions', ...profileArgs],
+            extensionTestsEnv,
+          }).catch((err) => {
+            if (err instanceof TestRunFailedError) return err.code ?? 1; // VS Code ran; the report tells why
+            throw err;
+          })
+        : runRestricted(workspace, profileArgs, extensionTestsEnv);
     exitCode = await withTimeout(run, RUN_TIMEOUT_MS, `suite '${suite}': VS Code did not exit`);
   } catch (err) {
     console.error(`[${suite}] ${(err as Error).message}`);
@@ -77,14 +76,21 @@ async function runSuite(suite: Suite): Promise<Totals> {
 function writeProfile(tmp: string, trusted: boolean): string[] {
   const userDataDir = path.join(tmp, 'user-data');
   fs.mkdirSync(path.join(userDataDir, 'User'), { recursive: true });
-  fs.writeFileSync(path.join(userDataDir, 'User', 'settings.json'), JSON.stringify({
-    'security.workspace.trust.enabled': !trusted,
-    'security.workspace.trust.startupPrompt': 'never',
-    'telemetry.telemetryLevel': 'off',
-    'update.mode': 'none',
-    'workbench.startupEditor': 'none',
-    'extensions.autoUpdate': false,
-  }, null, 2));
+  fs.writeFileSync(
+    path.join(userDataDir, 'User', 'settings.json'),
+    JSON.stringify(
+      {
+        'security.workspace.trust.enabled': !trusted,
+        'security.workspace.trust.startupPrompt': 'never',
+        'telemetry.telemetryLevel': 'off',
+        'update.mode': 'none',
+        'workbench.startupEditor': 'none',
+        'extensions.autoUpdate': false,
+      },
+      null,
+      2,
+    ),
+  );
   return [`--user-data-dir=${userDataDir}`, `--extensions-dir=${path.join(tmp, 'extensions')}`];
 }
 
@@ -113,7 +119,10 @@ async function runRestricted(workspace: string, profileArgs: string[], env: Reco
 /** Linux: SIGKILL, by pid, the processes whose command line contains `marker` (a unique temp path). */
 function killProcessesMentioning(marker: string): void {
   if (process.platform !== 'linux') return;
-  for (const pid of fs.readdirSync('/proc').filter((d) => /^\d+$/.test(d)).map(Number)) {
+  for (const pid of fs
+    .readdirSync('/proc')
+    .filter((d) => /^\d+$/.test(d))
+    .map(Number)) {
     if (pid === process.pid) continue;
     try {
       if (fs.readFileSync(`/proc/${pid}/cmdline`, 'utf8').includes(marker)) process.kill(pid, 'SIGKILL');

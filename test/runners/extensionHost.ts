@@ -23,7 +23,9 @@ export interface ExtensionHostRun {
 export async function runInExtensionHost(browser: Browser, run: ExtensionHostRun): Promise<{ exitCode?: number; logFile: string }> {
   const started = Date.now();
   const server = await startCodeServer({ workspace: run.workspace, trusted: run.trusted, logName: `code-server-${run.label}`, env: run.env });
-  console.log(`[${run.label}] code-server up on ${server.url} in ${((Date.now() - started) / 1000).toFixed(1)} s (log: ${path.relative(repoRoot, server.logFile)})`);
+  console.log(
+    `[${run.label}] code-server up on ${server.url} in ${((Date.now() - started) / 1000).toFixed(1)} s (log: ${path.relative(repoRoot, server.logFile)})`,
+  );
   const { context, page } = await newWorkbenchPage(browser, server.logFile);
   let exitCode: number | undefined;
   try {

@@ -16,7 +16,11 @@ import { copyWorkspace, ensureResultsDir, interrupted, removeOnExit, repoRoot, r
 const SUITES = ['trusted', 'restricted'] as const;
 type Suite = (typeof SUITES)[number];
 
-interface Options { suites: Suite[]; extensionPath: string; workspace: string }
+interface Options {
+  suites: Suite[];
+  extensionPath: string;
+  workspace: string;
+}
 
 function parseArgs(argv: string[]): Options {
   const opts: Options = {
@@ -36,9 +40,14 @@ function parseArgs(argv: string[]): Options {
         opts.suites.push(s as Suite);
         break;
       }
-      case '--extension': opts.extensionPath = path.resolve(value()); break;
-      case '--workspace': opts.workspace = path.resolve(value()); break;
-      default: throw new Error(`unknown argument '${argv[i]}'`);
+      case '--extension':
+        opts.extensionPath = path.resolve(value());
+        break;
+      case '--workspace':
+        opts.workspace = path.resolve(value());
+        break;
+      default:
+        throw new Error(`unknown argument '${argv[i]}'`);
     }
   }
   if (opts.suites.length === 0) opts.suites = [...SUITES];

@@ -5,7 +5,12 @@ import type { IntegrationReport } from '../integration/index';
 import { repoRoot, Totals } from './util';
 
 const rel = (p: string) => path.relative(repoRoot, p);
-const indent = (s: string) => s.trimEnd().split('\n').map((l) => `    ${l}`).join('\n');
+const indent = (s: string) =>
+  s
+    .trimEnd()
+    .split('\n')
+    .map((l) => `    ${l}`)
+    .join('\n');
 
 /**
  * Prints each test of one suite. Anything off (no report, no tests, an unfinished

@@ -66,7 +66,11 @@ function installHandlers(): void {
   handlersInstalled = true;
   process.on('exit', () => {
     for (const c of [...syncCleanups].reverse()) {
-      try { c(); } catch { /* already gone */ }
+      try {
+        c();
+      } catch {
+        /* already gone */
+      }
     }
   });
   for (const signal of ['SIGINT', 'SIGTERM', 'SIGHUP'] as const) {
@@ -114,7 +118,10 @@ export async function codeServerExecutable(): Promise<string> {
   return setup.ensureCodeServer();
 }
 
-export interface Totals { passed: number; failed: number }
+export interface Totals {
+  passed: number;
+  failed: number;
+}
 
 /** The closing line CI reads; exactly `N passed, N failed`. */
 export function printTotals(t: Totals): void {

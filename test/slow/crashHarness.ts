@@ -95,7 +95,11 @@ export async function corruptJsonFiles(dataRoot: string): Promise<string[]> {
  * Training folder against manifest: every image tracked (except the ones untracked before), every
  * entry on disk with its sha256, and no number twice across the training folder and every trash.
  */
-export async function consistencyProblems(dataRoot: string, actorId: string, untracked: readonly string[] = []): Promise<{ lost: string[]; duplicated: string[] }> {
+export async function consistencyProblems(
+  dataRoot: string,
+  actorId: string,
+  untracked: readonly string[] = [],
+): Promise<{ lost: string[]; duplicated: string[] }> {
   const { trainingDir, manifest: manifestFile } = actorPaths(dataRoot, actorId);
   const manifest = await loadManifest(manifestFile);
   const onDisk = (await fs.readdir(trainingDir)).filter(isImageFile);
@@ -148,7 +152,13 @@ async function finalSetProblems(workspace: Workspace): Promise<{ lost: string[];
     } else if (deletion.sha256 && (await sha256File(copies[0])) !== deletion.sha256) {
       lost.push(`${deletion.filename}: the trashed copy has other bytes than planned`);
     }
-    if (manifest.images.some((image) => image.filename === deletion.filename) || (await fs.stat(path.join(trainingDir, deletion.filename)).then(() => true, () => false))) {
+    if (
+      manifest.images.some((image) => image.filename === deletion.filename) ||
+      (await fs.stat(path.join(trainingDir, deletion.filename)).then(
+        () => true,
+        () => false,
+      ))
+    ) {
       mismatched.push(`${deletion.filename} was planned for deletion but is still in the training folder or manifest`);
     }
   }
@@ -159,7 +169,9 @@ async function finalSetProblems(workspace: Workspace): Promise<{ lost: string[];
   } else if (generated.length < plan.generations.length) {
     lost.push(`${generated.length} images generated for ${plan.generations.length} planned generations`);
   } else if (sorted(generated.map((image) => image.prompt_id)) !== sorted(plan.generations.map((generation) => generation.prompt_id))) {
-    mismatched.push(`prompt ids ${sorted(generated.map((image) => image.prompt_id))}, planned ${sorted(plan.generations.map((generation) => generation.prompt_id))}`);
+    mismatched.push(
+      `prompt ids ${sorted(generated.map((image) => image.prompt_id))}, planned ${sorted(plan.generations.map((generation) => generation.prompt_id))}`,
+    );
   }
   return { lost, duplicated, mismatched };
 }
@@ -189,7 +201,11 @@ function progressOf(runs: Awaited<ReturnType<typeof journals>>): number {
 type KillMoment = { afterSpawnMs: number } | { afterRunStartMs: number };
 
 /** One CLI run (plain progress lines on stderr); SIGKILLed at `kill` unless it ended first. */
-function runCliProcess(dataRoot: string, env: NodeJS.ProcessEnv, kill: KillMoment | undefined): Promise<{ killed: boolean; code: number | null; stdout: string; stderr: string }> {
+function runCliProcess(
+  dataRoot: string,
+  env: NodeJS.ProcessEnv,
+  kill: KillMoment | undefined,
+): Promise<{ killed: boolean; code: number | null; stdout: string; stderr: string }> {
   return new Promise((resolve, reject) => {
     const child = spawn(process.execPath, [CLI_JS, 'execute', '--data', dataRoot, '--actor-id', CRASH_ACTOR, '--execute', '--provider', 'replicate'], {
       env: { ...process.env, ...env },
@@ -225,10 +241,24 @@ function runCliProcess(dataRoot: string, env: NodeJS.ProcessEnv, kill: KillMomen
  */
 export async function runKillCycles(options: CrashOptions): Promise<CrashReport> {
   const random = mulberry32(options.seed);
-  const report: CrashReport = { seed: options.seed, cycles: 0, kills: 0, killsMidRun: 0, workspaces: 0, tempFilesLeft: 0, corrupt: [], lost: [], duplicated: [], mismatched: [] };
+  const report: CrashReport = {
+    seed: options.seed,
+    cycles: 0,
+    kills: 0,
+    killsMidRun: 0,
+    workspaces: 0,
+    tempFilesLeft: 0,
+    corrupt: [],
+    lost: [],
+    duplicated: [],
+    mismatched: [],
+  };
   // Latency on every request of the model (30-80 ms), so kills land during requests as well as between them.
   const latency = [30, 45, 60, 80].map((delayMs) => ({ delayMs }));
-  const replicate = await FakeReplicateServer.start({ plan: { syncComplete: true }, randomFaults: { rate: 1, seed: options.seed, faults: latency, on: ['create', 'file'] } });
+  const replicate = await FakeReplicateServer.start({
+    plan: { syncComplete: true },
+    randomFaults: { rate: 1, seed: options.seed, faults: latency, on: ['create', 'file'] },
+  });
   const env = { REPLICATE_API_TOKEN: FAKE_REPLICATE_TOKEN, ACTOR_STUDIO_REPLICATE_BASE_URL: replicate.baseUrl };
   const killsPerWorkspace = options.killsPerWorkspace ?? 10;
   const maxDelay = options.maxKillDelayMs ?? 1500;
@@ -243,7 +273,11 @@ export async function runKillCycles(options: CrashOptions): Promise<CrashReport>
         for (;;) {
           const letFinish = killsHere >= killsPerWorkspace || report.kills >= options.kills;
           // One kill in five during start-up (journal creation, lock breaking), the rest while the run is at work.
-          const kill: KillMoment | undefined = letFinish ? undefined : random() < 0.2 ? { afterSpawnMs: Math.floor(random() * 800) } : { afterRunStartMs: Math.floor(random() * maxDelay) };
+          const kill: KillMoment | undefined = letFinish
+            ? undefined
+            : random() < 0.2
+              ? { afterSpawnMs: Math.floor(random() * 800) }
+              : { afterRunStartMs: Math.floor(random() * maxDelay) };
           const run = await runCliProcess(workspace.dataRoot, env, kill);
           report.cycles++;
           report.corrupt.push(...(await corruptJsonFiles(workspace.dataRoot)).map(where));

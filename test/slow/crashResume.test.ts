@@ -11,7 +11,9 @@ describe('crash safety: SIGKILL at random moments, then resume', function () {
 
   it('after 50+ kills: no corrupt JSON, no lost or duplicated image, no reused number, the final set matches the plan', async () => {
     const report = await runKillCycles({ kills: 50, seed: SEED, killsPerWorkspace: 9 });
-    console.log(`      ${report.kills} kills (${report.killsMidRun} while at work) over ${report.cycles} runs in ${report.workspaces} workspaces, seed ${SEED}; ${report.tempFilesLeft} temporary files left`);
+    console.log(
+      `      ${report.kills} kills (${report.killsMidRun} while at work) over ${report.cycles} runs in ${report.workspaces} workspaces, seed ${SEED}; ${report.tempFilesLeft} temporary files left`,
+    );
     const replay = `(seed ${SEED}: ACTOR_STUDIO_CRASH_SEED=${SEED} replays it)`;
     assert.ok(report.kills >= 50, `only ${report.kills} kills ${replay}`);
     assert.ok(report.workspaces >= 5, `only ${report.workspaces} workspaces ${replay}`);

@@ -92,10 +92,7 @@ describe('analytics', function () {
           [`${ACTOR_A}_2.jpg`, 4, TEXTS.a2, null],
         ],
       );
-      assert.deepEqual(
-        [quality.high.images, quality.high.mean_length, quality.high.mean_word_count, quality.high.mean_special_characters],
-        [2, 7.5, 4, 0.5],
-      );
+      assert.deepEqual([quality.high.images, quality.high.mean_length, quality.high.mean_word_count, quality.high.mean_special_characters], [2, 7.5, 4, 0.5]);
       assert.deepEqual([quality.low.images, quality.low.mean_length, quality.low.mean_word_count, quality.low.mean_special_characters], [2, 9.5, 2, 2]);
       assert.deepEqual(quality.high.categories, { photorealistic: 2, bw_stylized: 0, color_stylized: 0, unknown: 0 });
       assert.deepEqual(quality.low.categories, { photorealistic: 1, bw_stylized: 1, color_stylized: 0, unknown: 0 });
@@ -239,7 +236,10 @@ describe('analytics', function () {
       const loaded = await loadAnalyticsInput(dataRoot);
       assert.equal(loaded.problems.length, 1);
       assert.match(loaded.problems[0].file, /0001_european_35_male_action_plan\.json$/);
-      assert.deepEqual(computeAnalytics(loaded, DEFAULT_TARGET).spend.evaluations.map((row) => row.model), ['gpt-4o']);
+      assert.deepEqual(
+        computeAnalytics(loaded, DEFAULT_TARGET).spend.evaluations.map((row) => row.model),
+        ['gpt-4o'],
+      );
     });
   });
 });

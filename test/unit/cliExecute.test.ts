@@ -97,7 +97,10 @@ describe('CLI execute and undo', () => {
       actor.create.map((create: { filename: string; prompt_id: string }) => [create.filename, create.prompt_id]),
       plan.generations.map((generation, position) => [`${EVA}_${next + position}.jpg`, generation.prompt_id]),
     );
-    assert.ok(actor.create.every((create: { prompt: string }) => /the woman/.test(create.prompt)), 'the filled prompt text');
+    assert.ok(
+      actor.create.every((create: { prompt: string }) => /the woman/.test(create.prompt)),
+      'the filled prompt text',
+    );
     assert.equal(result.cost.model, 'black-forest-labs/flux-kontext-pro');
     assert.equal(result.cost.total, Math.round(plan.generations.length * 0.04 * 10_000) / 10_000);
 
@@ -133,12 +136,19 @@ describe('CLI execute and undo', () => {
       assert.deepEqual(await fs.readFile(trashed), originalBytes.get(name), `${name} is in the trash as it was`);
     }
     const generated = summary.done.filter((operation: { kind: string }) => operation.kind === 'generate');
-    assert.deepEqual(generated.map((operation: { filename: string }) => operation.filename).sort(), predicted.map((create: { filename: string }) => create.filename).sort(), 'the names the dry run announced');
+    assert.deepEqual(
+      generated.map((operation: { filename: string }) => operation.filename).sort(),
+      predicted.map((create: { filename: string }) => create.filename).sort(),
+      'the names the dry run announced',
+    );
     const manifest = await loadManifest(manifestFile);
     for (const operation of generated) {
       assert.equal(entryOf(manifest, operation.filename)?.prompt_id, operation.prompt_id, operation.filename);
     }
-    assert.deepEqual(generated.map((operation: { prompt_id: string }) => operation.prompt_id).sort(), plan.generations.map((generation) => generation.prompt_id).sort());
+    assert.deepEqual(
+      generated.map((operation: { prompt_id: string }) => operation.prompt_id).sort(),
+      plan.generations.map((generation) => generation.prompt_id).sort(),
+    );
     await assertConsistent(sample.dataRoot, EVA);
 
     const undo = await cli(['undo', ...data(), '--json']);
@@ -165,11 +175,15 @@ describe('CLI execute and undo', () => {
     const before = new Set((await loadManifest(actorPaths(sample.dataRoot, EVA).manifest)).images.map((image) => image.filename));
     const interrupt = new AbortController();
     const args = ['execute', ...data(), '--actor-id', EVA, '--execute', '--provider', 'local'];
-    const first = await cli(args, {}, {
-      signal: interrupt.signal,
-      // Plain progress lines (not a terminal): abort as soon as the first image is saved.
-      stderr: (text) => /generate .*: done/.test(text) && interrupt.abort(),
-    });
+    const first = await cli(
+      args,
+      {},
+      {
+        signal: interrupt.signal,
+        // Plain progress lines (not a terminal): abort as soon as the first image is saved.
+        stderr: (text) => /generate .*: done/.test(text) && interrupt.abort(),
+      },
+    );
     assert.equal(first.code, 1, 'an interrupted run did not do everything');
     assert.match(first.stdout, /cancelled/);
     assert.match(first.stdout, /run the same command again to resume/);
@@ -181,15 +195,25 @@ describe('CLI execute and undo', () => {
     await assertConsistent(sample.dataRoot, EVA);
     const manifest = await loadManifest(actorPaths(sample.dataRoot, EVA).manifest);
     const added = manifest.images.filter((image) => !before.has(image.filename));
-    assert.deepEqual(added.map((image) => image.prompt_id).sort(), plan.generations.map((generation) => generation.prompt_id).sort(), 'one image per planned generation');
+    assert.deepEqual(
+      added.map((image) => image.prompt_id).sort(),
+      plan.generations.map((generation) => generation.prompt_id).sort(),
+      'one image per planned generation',
+    );
   });
 
   it('on a terminal, progress is one stderr line rewritten with \\r, cleared before the summary', async () => {
     await planActor(sample.dataRoot, EVA);
     const written: string[] = [];
-    const result = await cli(['execute', ...data(), '--actor-id', EVA, '--execute', '--delete-only'], {}, { isTTY: true, stderrWrite: (text: string) => written.push(text) } as Partial<CliIO>);
+    const result = await cli(['execute', ...data(), '--actor-id', EVA, '--execute', '--delete-only'], {}, {
+      isTTY: true,
+      stderrWrite: (text: string) => written.push(text),
+    } as Partial<CliIO>);
     assert.equal(result.code, 0, result.stderr);
-    assert.ok(written.some((text) => text.startsWith('\r[') && text.includes(' 4/4 ')), written.join('|'));
+    assert.ok(
+      written.some((text) => text.startsWith('\r[') && text.includes(' 4/4 ')),
+      written.join('|'),
+    );
     assert.equal(written.at(-1), '\r\x1b[K');
     assert.match(result.stdout, /done: 4 \(4 moved to the trash, 0 generated\)/);
   });

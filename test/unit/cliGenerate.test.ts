@@ -81,7 +81,10 @@ describe('CLI generate', () => {
     const env = () => ({ REPLICATE_API_TOKEN: FAKE_REPLICATE_TOKEN, ACTOR_STUDIO_REPLICATE_BASE_URL: replicate.baseUrl });
 
     it('sends the base image as a JPEG q95 data URI with the documented input, and saves the output', async () => {
-      const { code, stdout, stderr } = await cli(['generate', '--data', sample.dataRoot, '--actor-id', CARL, '--prompt', 'photo_ferry_deck', '--seed', '42', '--json'], env());
+      const { code, stdout, stderr } = await cli(
+        ['generate', '--data', sample.dataRoot, '--actor-id', CARL, '--prompt', 'photo_ferry_deck', '--seed', '42', '--json'],
+        env(),
+      );
       assert.equal(code, 0, stderr);
       const [create] = replicate.requestsOf('create');
       assert.equal(create.path, '/v1/models/black-forest-labs/flux-kontext-pro/predictions');
@@ -155,7 +158,10 @@ describe('CLI generate', () => {
       entry = (await manifestOf(CARL)).images.find((image) => image.filename === queued.filename)!;
       assert.equal(entry.s3_url, null);
       const pending = JSON.parse(await fs.readFile(path.join(sample.dataRoot, 'tracking', 'pending_uploads.json'), 'utf8'));
-      assert.deepEqual(pending.uploads.map((upload: { filename: string }) => upload.filename), [queued.filename]);
+      assert.deepEqual(
+        pending.uploads.map((upload: { filename: string }) => upload.filename),
+        [queued.filename],
+      );
 
       await s3.restart();
       const drained = await cli(['retry-uploads', ...args()], env);
@@ -182,11 +188,15 @@ describe('CLI generate', () => {
 
   it('two CLI processes generating for one actor at once never share a number', async () => {
     const bin = path.join(REPO_ROOT, 'dist', 'cli.js');
-    const runOne = (prompt: string) => promisify(execFile)(process.execPath, [bin, 'generate', '--data', sample.dataRoot, '--actor-id', CARL, '--prompt', prompt, '--json']);
+    const runOne = (prompt: string) =>
+      promisify(execFile)(process.execPath, [bin, 'generate', '--data', sample.dataRoot, '--actor-id', CARL, '--prompt', prompt, '--json']);
     const results = await Promise.all(['bw_woodcut', 'bw_etching', 'bw_graphite', 'bw_stipple'].map(runOne));
     const numbers = results.map((result) => JSON.parse(result.stdout).index);
     assert.equal(new Set(numbers).size, 4);
-    assert.deepEqual([...numbers].sort((a, b) => a - b), [6, 7, 8, 9]);
+    assert.deepEqual(
+      [...numbers].sort((a, b) => a - b),
+      [6, 7, 8, 9],
+    );
     assert.equal((await manifestOf(CARL)).images.length, 10);
   });
 });

@@ -37,7 +37,10 @@ describe('CLI evaluate and plan', () => {
     }
     const second = JSON.parse((await cli(['evaluate', '--data', sample.dataRoot, '--actor-id', CARL, '--json'])).stdout)[0];
     assert.equal(second.cached, true);
-    assert.deepEqual(second.images.map((image: { filename: string; issues: string[] }) => [image.filename, image.issues]), result.images.map((image: { filename: string; issues: string[] }) => [image.filename, image.issues]));
+    assert.deepEqual(
+      second.images.map((image: { filename: string; issues: string[] }) => [image.filename, image.issues]),
+      result.images.map((image: { filename: string; issues: string[] }) => [image.filename, image.issues]),
+    );
   });
 
   it('plan writes a schema-valid plan and summary that reach the target', async () => {
@@ -64,7 +67,12 @@ describe('CLI evaluate and plan', () => {
   it('plan --all plans every actor once and journals the run', async () => {
     const { code, stdout } = await cli(['plan', '--data', sample.dataRoot, '--all', '--json']);
     assert.equal(code, 0);
-    assert.deepEqual(JSON.parse(stdout).plans.map((row: { actor_id: string }) => row.actor_id).sort(), ['0000_european_45_female', CARL, '0002_mixed_30_nonbinary']);
+    assert.deepEqual(
+      JSON.parse(stdout)
+        .plans.map((row: { actor_id: string }) => row.actor_id)
+        .sort(),
+      ['0000_european_45_female', CARL, '0002_mixed_30_nonbinary'],
+    );
     const progress = JSON.parse(await fs.readFile(path.join(sample.dataRoot, 'action_plans', 'progress.json'), 'utf8'));
     assert.equal(progress.completed.length, 3);
   });
@@ -112,6 +120,6 @@ describe('CLI evaluate and plan', () => {
     await fs.writeFile(path.join(sample.dir, '.vscode', 'settings.json'), '{ "actorStudio.target.total": ');
     const broken = await cli(['plan', '--actor-id', CARL], sample.dir);
     assert.equal(broken.code, 2);
-    assert.match(broken.stderr, /\.vscode[\/\\]settings\.json: not valid JSON/);
+    assert.match(broken.stderr, /\.vscode[/\\]settings\.json: not valid JSON/);
   });
 });

@@ -28,19 +28,47 @@ describe('CLI rate', () => {
   afterEach(() => sample.cleanup());
 
   it('rates an image: stars and feedback in the manifest and the log; prints the stars', async () => {
-    const { code, stdout, stderr } = await cli(['rate', '--data', sample.dataRoot, '--actor-id', CARL, '--image', IMAGE, '--stars', '4', '--feedback', 'good light']);
+    const { code, stdout, stderr } = await cli([
+      'rate',
+      '--data',
+      sample.dataRoot,
+      '--actor-id',
+      CARL,
+      '--image',
+      IMAGE,
+      '--stars',
+      '4',
+      '--feedback',
+      'good light',
+    ]);
     assert.equal(code, 0, stderr);
     assert.equal(stdout, `${CARL}/${IMAGE}: ★★★★☆ (4/5) "good light"`);
     const rating = await ratingOf(IMAGE);
     assert.equal(rating?.stars, 4);
     assert.equal(rating?.feedback, 'good light');
     const log = await readGenerationLog(sample.dataRoot);
-    assert.deepEqual(log.ratings.map((entry) => [entry.filename, entry.stars, entry.feedback]), [[IMAGE, 4, 'good light']]);
+    assert.deepEqual(
+      log.ratings.map((entry) => [entry.filename, entry.stars, entry.feedback]),
+      [[IMAGE, 4, 'good light']],
+    );
   });
 
   it('--json: the rating as written; markup in feedback kept verbatim', async () => {
     const feedback = '<b>x</b><script>alert(1)</script>';
-    const { code, stdout } = await cli(['rate', '--data', sample.dataRoot, '--actor-id', CARL, '--image', IMAGE, '--stars', '2', '--feedback', feedback, '--json']);
+    const { code, stdout } = await cli([
+      'rate',
+      '--data',
+      sample.dataRoot,
+      '--actor-id',
+      CARL,
+      '--image',
+      IMAGE,
+      '--stars',
+      '2',
+      '--feedback',
+      feedback,
+      '--json',
+    ]);
     assert.equal(code, 0);
     const result = JSON.parse(stdout);
     assert.equal(result.actor_id, CARL);

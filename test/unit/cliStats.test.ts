@@ -43,7 +43,10 @@ describe('CLI: stats', function () {
     assert.match(stdout, /^2026-12-02\s+0\s+0$/m);
     assert.match(stdout, /^BALANCE: target 20 = 13\/4\/3; 2 of 2 actor\(s\) need work$/m);
     assert.ok(stdout.indexOf(ACTOR_B) < stdout.indexOf(`${ACTOR_A}  `), 'most work first');
-    assert.match(stdout, new RegExp(`^${ACTOR_B}\\s+1/13\\s+0/4\\s+1/3\\s+1\\s+19\\s+\\+12 Photorealistic, \\+4 B&W stylized, \\+2 Colour stylized, 1 unclassified$`, 'm'));
+    assert.match(
+      stdout,
+      new RegExp(`^${ACTOR_B}\\s+1/13\\s+0/4\\s+1/3\\s+1\\s+19\\s+\\+12 Photorealistic, \\+4 B&W stylized, \\+2 Colour stylized, 1 unclassified$`, 'm'),
+    );
     assert.match(stdout, /^SPEND \(estimated\): \$0\.165$/m);
     assert.match(stdout, /^gpt-4o\s+2\s+12000\s+\$0\.045$/m);
     assert.match(stdout, /^mystery-vision\s+1\s+110\s+unknown$/m);
@@ -83,7 +86,7 @@ describe('CLI: stats', function () {
     );
     const text = await cli(['stats', '--actor-id', ACTOR_A]);
     assert.match(text.stdout, /^USAGE \(0000_european_45_female\)$/m);
-    assert.match(text.stdout, /^0000_european_45_female\s+2\/1\s+1\/1\s+0\/1\s+1\s+3\s+\-1 Photorealistic, \+1 Colour stylized, 1 unclassified$/m);
+    assert.match(text.stdout, /^0000_european_45_female\s+2\/1\s+1\/1\s+0\/1\s+1\s+3\s+-1 Photorealistic, \+1 Colour stylized, 1 unclassified$/m);
   });
 
   it('no generation log: empty numbers, exit 0', async () => {

@@ -19,7 +19,10 @@ describe('data folder index', () => {
     assert.equal(eileen.total, 13);
     assert.equal(eileen.info.displayName, 'Eileen (sample)');
     assert.equal(eileen.info.descriptor, 'woman');
-    assert.deepEqual(eileen.images.filter((image) => !image.tracked).map((image) => image.filename), ['0000_european_45_female_12.jpg']);
+    assert.deepEqual(
+      eileen.images.filter((image) => !image.tracked).map((image) => image.filename),
+      ['0000_european_45_female_12.jpg'],
+    );
     assert.equal(carl.info.descriptor, 'man');
     assert.equal(carl.baseImage?.filename, '0001_european_35_male_base.png');
     assert.equal(legacy.manifestState, 'missing');
@@ -31,7 +34,10 @@ describe('data folder index', () => {
   it('orders images by their number, not as strings', async () => {
     const index = await indexDataFolder(SAMPLE_DATA);
     const numbers = index.actors[0].images.map((image) => image.number);
-    assert.deepEqual(numbers, [...numbers].sort((a, b) => (a ?? 0) - (b ?? 0)));
+    assert.deepEqual(
+      numbers,
+      [...numbers].sort((a, b) => (a ?? 0) - (b ?? 0)),
+    );
     assert.ok(numbers.indexOf(10) > numbers.indexOf(9));
   });
 
@@ -114,7 +120,10 @@ describe('data folder index', () => {
     it('non-image files', async () => {
       await writeActor(temp.dir, '0001_european_20_male', { images: ['b_1.jpg'], extraFiles: { 'notes.txt': 'hi', 'run.sh': '' } });
       const actor = (await indexUnchanged()).actors[1];
-      assert.deepEqual(actor.images.map((image) => image.filename), ['b_1.jpg']);
+      assert.deepEqual(
+        actor.images.map((image) => image.filename),
+        ['b_1.jpg'],
+      );
       const notes = actor.problems.find((problem) => problem.file.endsWith('notes.txt'));
       assert.match(notes?.message ?? '', /notes\.txt is not an image .* ignored/);
     });
@@ -141,7 +150,10 @@ describe('data folder index', () => {
       await fs.symlink(path.join(outside.dir, 'actor'), path.join(temp.dir, 'actors', '0002_european_20_male'));
       const index = await indexUnchanged();
       const actor = index.actors[1];
-      assert.deepEqual(actor.images.map((image) => image.filename), ['c_1.jpg']);
+      assert.deepEqual(
+        actor.images.map((image) => image.filename),
+        ['c_1.jpg'],
+      );
       assert.equal(actor.manifestState, 'missing', 'a manifest linked from outside is not read');
       assert.ok(actor.problems.some((problem) => /c_2\.jpg links outside the data folder/.test(problem.message)));
       assert.ok(actor.problems.some((problem) => /manifest\.json links outside/.test(problem.message)));
@@ -153,7 +165,10 @@ describe('data folder index', () => {
       const dir = await writeActor(temp.dir, '0001_european_20_male', { images: ['d_1.jpg'] });
       await fs.symlink(path.join(dir, 'training_data', 'd_1.jpg'), path.join(dir, 'training_data', 'd_2.jpg'));
       const actor = (await indexUnchanged()).actors[1];
-      assert.deepEqual(actor.images.map((image) => image.filename), ['d_1.jpg', 'd_2.jpg']);
+      assert.deepEqual(
+        actor.images.map((image) => image.filename),
+        ['d_1.jpg', 'd_2.jpg'],
+      );
     });
 
     it('entries whose file is missing, and duplicate entries', async () => {
@@ -162,7 +177,13 @@ describe('data folder index', () => {
         manifest: { images: [{ filename: 'e_1.jpg' }, { filename: 'e_1.jpg' }, { filename: 'e_2.jpg', category: 'bw_stylized' }] },
       });
       const actor = (await indexUnchanged()).actors[1];
-      assert.deepEqual(actor.images.map((image) => [image.filename, image.missing]), [['e_1.jpg', false], ['e_2.jpg', true]]);
+      assert.deepEqual(
+        actor.images.map((image) => [image.filename, image.missing]),
+        [
+          ['e_1.jpg', false],
+          ['e_2.jpg', true],
+        ],
+      );
       assert.equal(actor.counts.bw_stylized, 0, 'a missing file is not counted');
       assert.ok(actor.problems.some((problem) => /e_1\.jpg is listed more than once/.test(problem.message)));
       assert.ok(actor.problems.some((problem) => /e_2\.jpg is in the manifest but not on disk/.test(problem.message)));
@@ -172,7 +193,10 @@ describe('data folder index', () => {
       await fs.mkdir(path.join(temp.dir, 'actors', 'misc'));
       await fs.writeFile(path.join(temp.dir, 'actors', 'README.txt'), 'x');
       const index = await indexUnchanged();
-      assert.deepEqual(index.actors.map((actor) => actor.id), ['0000_european_20_male', 'misc']);
+      assert.deepEqual(
+        index.actors.map((actor) => actor.id),
+        ['0000_european_20_male', 'misc'],
+      );
       assert.ok(index.problems.some((problem) => /misc does not follow/.test(problem.message)));
       assert.ok(index.problems.some((problem) => /README\.txt is not an actor folder/.test(problem.message)));
     });

@@ -27,7 +27,11 @@ describe('deleting one image by hand', () => {
       metadata: await fs.readFile(promptMetadata, 'utf8'),
     };
 
-    const { runId, moved } = await deleteImagesToTrash({ dataRoot: sample.dataRoot, images: [{ actorId: CARL, filename: IMAGE }], reason: 'deleted in the Image Viewer' });
+    const { runId, moved } = await deleteImagesToTrash({
+      dataRoot: sample.dataRoot,
+      images: [{ actorId: CARL, filename: IMAGE }],
+      reason: 'deleted in the Image Viewer',
+    });
 
     assert.deepEqual(moved, [{ actorId: CARL, filename: IMAGE }]);
     await assert.rejects(fs.access(path.join(trainingDir, IMAGE)), 'gone from the training folder');

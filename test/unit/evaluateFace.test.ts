@@ -39,7 +39,9 @@ describe('face identity (face-api, tfjs wasm)', function () {
       }
     }
     images.gradient = path.join(dir, 'gradient.png');
-    await sharp(gradient, { raw: { width, height, channels: 3 } }).png().toFile(images.gradient);
+    await sharp(gradient, { raw: { width, height, channels: 3 } })
+      .png()
+      .toFile(images.gradient);
     faces = await createFaceIdentity();
   });
 

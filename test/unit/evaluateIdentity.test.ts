@@ -29,14 +29,19 @@ async function writeLandscape(file: string): Promise<void> {
       const shade = 0.5 + 0.5 * Math.sin(x / 57) * Math.cos(y / 41);
       const i = (y * width + x) * 3;
       const [r, g, b] =
-        y < horizon ? [40 + y * 0.8 + noise() / 4, 90 + y * 0.6 + noise() / 4, 200 + y / 8] : [30 + 120 * shade + noise(), 60 + 140 * shade + noise(), 20 + 60 * shade + noise() / 2];
+        y < horizon
+          ? [40 + y * 0.8 + noise() / 4, 90 + y * 0.6 + noise() / 4, 200 + y / 8]
+          : [30 + 120 * shade + noise(), 60 + 140 * shade + noise(), 20 + 60 * shade + noise() / 2];
       pixels[i] = Math.max(0, Math.min(255, r));
       pixels[i + 1] = Math.max(0, Math.min(255, g));
       pixels[i + 2] = Math.max(0, Math.min(255, b));
     }
   }
   const sharp = await loadSharp();
-  await sharp(pixels, { raw: { width, height, channels: 3 } }).blur(0.6).jpeg({ quality: 88 }).toFile(file);
+  await sharp(pixels, { raw: { width, height, channels: 3 } })
+    .blur(0.6)
+    .jpeg({ quality: 88 })
+    .toFile(file);
 }
 
 describe('local checks with face identity (other person, no face)', function () {
@@ -52,7 +57,12 @@ describe('local checks with face identity (other person, no face)', function () 
     const sharp = await loadSharp();
     const file = (name: string) => path.join(temp.dir, name);
     // The same person as the base image: a reframed, colour-graded crop and a mirrored grey one.
-    await sharp(ASTRONAUT).extract({ left: 0, top: 40, width: 512, height: 288 }).resize(768, 432).modulate({ saturation: 1.2 }).jpeg({ quality: 85 }).toFile(file('a_0.jpg'));
+    await sharp(ASTRONAUT)
+      .extract({ left: 0, top: 40, width: 512, height: 288 })
+      .resize(768, 432)
+      .modulate({ saturation: 1.2 })
+      .jpeg({ quality: 85 })
+      .toFile(file('a_0.jpg'));
     await sharp(ASTRONAUT).extract({ left: 40, top: 100, width: 448, height: 252 }).flop().resize(768, 432).jpeg({ quality: 85 }).toFile(file('a_1.jpg'));
     // The other person's photo, framed the same way.
     await sharp(CAMERAMAN).extract({ left: 0, top: 60, width: 512, height: 288 }).resize(768, 432).jpeg({ quality: 85 }).toFile(file('a_2.jpg'));
@@ -61,7 +71,9 @@ describe('local checks with face identity (other person, no face)', function () 
       ['a_0.jpg', 'a_1.jpg', 'a_2.jpg', 'a_3.jpg'].map(async (filename) => ({
         filename,
         path: file(filename),
-        sha256: createHash('sha256').update(await fs.readFile(file(filename))).digest('hex'),
+        sha256: createHash('sha256')
+          .update(await fs.readFile(file(filename)))
+          .digest('hex'),
       })),
     );
     faces = await createFaceIdentity();
@@ -146,7 +158,10 @@ describe('local checks with face identity (other person, no face)', function () 
     const evaluator = new LocalChecksEvaluator({ faces: async () => (loads++, counting) });
     const first = await evaluator.evaluate({ actorId: 'a', baseImagePath: ASTRONAUT, images: images.slice(0, 3) });
     assert.deepEqual(measured.sort(), ['a_0.jpg', 'a_1.jpg', 'a_2.jpg']);
-    assert.ok(first.every((evaluation) => evaluation.face?.baseSha256.length === 64), 'each comparison records the base image it was made for');
+    assert.ok(
+      first.every((evaluation) => evaluation.face?.baseSha256.length === 64),
+      'each comparison records the base image it was made for',
+    );
 
     // One image added: only its face is compared; the others keep their distances and verdicts.
     measured.length = 0;
@@ -162,11 +177,21 @@ describe('local checks with face identity (other person, no face)', function () 
     // Nothing new: face-api is not even loaded.
     loads = 0;
     measured.length = 0;
-    await evaluator.evaluate({ actorId: 'a', baseImagePath: ASTRONAUT, images, previous: new Map(second.map((evaluation) => [evaluation.filename, evaluation])) });
+    await evaluator.evaluate({
+      actorId: 'a',
+      baseImagePath: ASTRONAUT,
+      images,
+      previous: new Map(second.map((evaluation) => [evaluation.filename, evaluation])),
+    });
     assert.deepEqual([loads, measured], [0, []]);
 
     // Another base image: every face is compared again.
-    await evaluator.evaluate({ actorId: 'a', baseImagePath: CAMERAMAN, images, previous: new Map(second.map((evaluation) => [evaluation.filename, evaluation])) });
+    await evaluator.evaluate({
+      actorId: 'a',
+      baseImagePath: CAMERAMAN,
+      images,
+      previous: new Map(second.map((evaluation) => [evaluation.filename, evaluation])),
+    });
     assert.deepEqual(measured.sort(), ['a_0.jpg', 'a_1.jpg', 'a_2.jpg', 'a_3.jpg']);
   });
 
@@ -188,11 +213,17 @@ describe('local checks with face identity (other person, no face)', function () 
       const { trainingDir, manifest } = actorPaths(sample.dataRoot, CARL);
       const stored = (await loadManifest(manifest)).images.map((entry) => entry.evaluation?.face);
       assert.equal(measured.length, stored.length);
-      assert.ok(stored.every((face) => face && face.base_sha256.length === 64), 'every comparison is in the manifest');
+      assert.ok(
+        stored.every((face) => face && face.base_sha256.length === 64),
+        'every comparison is in the manifest',
+      );
 
       measured.length = 0;
       const sharp = await loadSharp();
-      await sharp(path.join(trainingDir, `${CARL}_0.jpg`)).flop().jpeg({ quality: 90 }).toFile(path.join(trainingDir, `${CARL}_9.jpg`));
+      await sharp(path.join(trainingDir, `${CARL}_0.jpg`))
+        .flop()
+        .jpeg({ quality: 90 })
+        .toFile(path.join(trainingDir, `${CARL}_9.jpg`));
       await evaluateActor({ dataRoot: sample.dataRoot, actor: actor(), evaluator });
       assert.deepEqual(measured, [`${CARL}_9.jpg`]);
     } finally {

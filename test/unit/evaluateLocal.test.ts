@@ -17,7 +17,13 @@ async function imagesOf(dir: string): Promise<{ filename: string; path: string; 
   return Promise.all(
     names.map(async (filename) => {
       const file = path.join(dir, filename);
-      return { filename, path: file, sha256: createHash('sha256').update(await fs.readFile(file)).digest('hex') };
+      return {
+        filename,
+        path: file,
+        sha256: createHash('sha256')
+          .update(await fs.readFile(file))
+          .digest('hex'),
+      };
     }),
   );
 }
@@ -56,7 +62,9 @@ describe('local checks on images with known defects', function () {
       .toFile(out(8, 'png')); // exact duplicate of _1, other format
     await region(200, 40, 300, 300).resize(160, 90).jpeg({ quality: 85 }).toFile(out(9));
     await region(0, 380, 512, 120).resize(1280, 300).jpeg({ quality: 85 }).toFile(out(10));
-    await sharp({ create: { width: 640, height: 360, channels: 3, background: { r: 140, g: 120, b: 100 } } }).jpeg().toFile(out(11));
+    await sharp({ create: { width: 640, height: 360, channels: 3, background: { r: 140, g: 120, b: 100 } } })
+      .jpeg()
+      .toFile(out(11));
     const evaluations = await new LocalChecksEvaluator().evaluate({ actorId: 'test', images: await imagesOf(temp.dir) });
     result = byName(evaluations);
   });

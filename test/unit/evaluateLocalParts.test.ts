@@ -5,7 +5,16 @@ import { assessImage, guessCategory, LocalChecksEvaluator } from '../../src/core
 import { DEFAULT_LOCAL_CHECK_THRESHOLDS, resolveLocalCheckThresholds } from '../../src/core/evaluate/thresholds';
 
 function candidate(filename: string, overrides: Partial<DuplicateCandidate> = {}): DuplicateCandidate {
-  return { filename, pixelHash: `pixels-${filename}`, dHash: '0000000000000000', width: 768, height: 432, quality: 10, category: 'photorealistic', ...overrides };
+  return {
+    filename,
+    pixelHash: `pixels-${filename}`,
+    dHash: '0000000000000000',
+    width: 768,
+    height: 432,
+    quality: 10,
+    category: 'photorealistic',
+    ...overrides,
+  };
 }
 
 /** Statistics of an ordinary, well exposed colour photo; tests change one value at a time. */
@@ -35,7 +44,13 @@ describe('local check thresholds', () => {
   });
 
   it('takes valid user values over the defaults and ignores invalid ones', () => {
-    const merged = resolveLocalCheckThresholds({ blurLaplacianVariance: 250, minShortSide: 512, darkMeanLuminance: Number.NaN, lightMeanLuminance: -3, nearDuplicateHamming: '9' });
+    const merged = resolveLocalCheckThresholds({
+      blurLaplacianVariance: 250,
+      minShortSide: 512,
+      darkMeanLuminance: Number.NaN,
+      lightMeanLuminance: -3,
+      nearDuplicateHamming: '9',
+    });
     assert.equal(merged.blurLaplacianVariance, 250);
     assert.equal(merged.minShortSide, 512);
     assert.equal(merged.darkMeanLuminance, DEFAULT_LOCAL_CHECK_THRESHOLDS.darkMeanLuminance);
@@ -106,7 +121,10 @@ describe('duplicate grouping', () => {
     const bySize = findDuplicates([candidate('a_1.jpg', { width: 600, height: 338 }), candidate('a_2.jpg')], 6);
     assert.equal(bySize[0].duplicateOf, 'a_2.jpg');
     const byNumber = findDuplicates([candidate('a_10.jpg'), candidate('a_9.jpg')], 6);
-    assert.deepEqual(byNumber.map((finding) => [finding.filename, finding.duplicateOf]), [['a_10.jpg', 'a_9.jpg']]);
+    assert.deepEqual(
+      byNumber.map((finding) => [finding.filename, finding.duplicateOf]),
+      [['a_10.jpg', 'a_9.jpg']],
+    );
   });
 
   it('same pixels are exact duplicates whatever the hash or category; near ones need the threshold and one category', () => {
@@ -135,12 +153,14 @@ describe('duplicate grouping', () => {
 
 describe('local evaluator robustness', () => {
   it('reports an undecodable file and goes on with the others', async () => {
-    const evaluator = new LocalChecksEvaluator({ statsOf: async (file) => {
-      if (file.endsWith('bad.jpg')) {
-        throw new Error('corrupt header');
-      }
-      return photoStats({ pixelHash: file });
-    } });
+    const evaluator = new LocalChecksEvaluator({
+      statsOf: async (file) => {
+        if (file.endsWith('bad.jpg')) {
+          throw new Error('corrupt header');
+        }
+        return photoStats({ pixelHash: file });
+      },
+    });
     const evaluations = await evaluator.evaluate({
       actorId: 'x',
       images: [
@@ -148,10 +168,13 @@ describe('local evaluator robustness', () => {
         { filename: 'good.jpg', path: '/d/good.jpg', sha256: 'b' },
       ],
     });
-    assert.deepEqual(evaluations.map((evaluation) => [evaluation.filename, evaluation.issues, evaluation.quality]), [
-      ['bad.jpg', ['other'], 0],
-      ['good.jpg', [], 10],
-    ]);
+    assert.deepEqual(
+      evaluations.map((evaluation) => [evaluation.filename, evaluation.issues, evaluation.quality]),
+      [
+        ['bad.jpg', ['other'], 0],
+        ['good.jpg', [], 10],
+      ],
+    );
     assert.match(evaluations[0].reasons[0], /corrupt header/);
   });
 

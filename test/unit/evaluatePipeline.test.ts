@@ -54,7 +54,13 @@ describe('evaluation pipeline: local checks, then the vision model (real openai 
 
   it('plans from both: the model\'s "delete" removes the image, and the plan records tokens and cost', async () => {
     server.script({ kind: 'answer', answer });
-    const { plan, file, evaluation } = await planActorToDisk({ dataRoot: sample.dataRoot, actorId: CARL, evaluator, targets: categoryTargets(DEFAULT_TARGET), seed: 2 });
+    const { plan, file, evaluation } = await planActorToDisk({
+      dataRoot: sample.dataRoot,
+      actorId: CARL,
+      evaluator,
+      targets: categoryTargets(DEFAULT_TARGET),
+      seed: 2,
+    });
     assert.equal(server.requests.length, 1);
     assert.equal(tileCount(server.requests[0]), 6);
     assert.equal(evaluation.evaluator, 'local+openai:gpt-4o-mini');
@@ -75,7 +81,10 @@ describe('evaluation pipeline: local checks, then the vision model (real openai 
     const first = await evaluateActor({ dataRoot: sample.dataRoot, actor: actor(), evaluator });
     assert.equal(first.cached, false);
     const manifest = await loadManifest(path.join(sample.dataRoot, 'actors', CARL, 'training_data', 'manifest.json'));
-    assert.ok(manifest.images.every((entry) => entry.evaluation?.vision?.model === 'gpt-4o-mini'), 'every answer is kept in the manifest');
+    assert.ok(
+      manifest.images.every((entry) => entry.evaluation?.vision?.model === 'gpt-4o-mini'),
+      'every answer is kept in the manifest',
+    );
 
     const second = await evaluateActor({ dataRoot: sample.dataRoot, actor: actor(), evaluator });
     assert.equal(second.cached, true);
@@ -85,13 +94,21 @@ describe('evaluation pipeline: local checks, then the vision model (real openai 
     // Re-encode one image: new bytes, so only it goes to the model.
     const changed = path.join(sample.dataRoot, 'actors', CARL, 'training_data', `${CARL}_0.jpg`);
     const sharp = await loadSharp();
-    await fs.writeFile(changed, await sharp(await fs.readFile(changed)).jpeg({ quality: 70 }).toBuffer());
+    await fs.writeFile(
+      changed,
+      await sharp(await fs.readFile(changed))
+        .jpeg({ quality: 70 })
+        .toBuffer(),
+    );
     const third = await evaluateActor({ dataRoot: sample.dataRoot, actor: actor(), evaluator });
     assert.equal(server.requests.length, 2);
     assert.equal(tileCount(server.requests[1]), 1);
     assert.equal(third.usage?.requests, 1);
     assert.equal(third.evaluations.length, 6);
-    assert.ok(third.evaluations.every((image) => image.vision), 'the others keep their earlier answers');
+    assert.ok(
+      third.evaluations.every((image) => image.vision),
+      'the others keep their earlier answers',
+    );
   });
 
   it('a refusal fails the evaluation clearly and stores nothing', async () => {
@@ -128,13 +145,29 @@ describe('evaluation pipeline: choosing and merging', () => {
   });
 
   it('merges issues and the lower quality, and keeps black-and-white when the pixels are grey', () => {
-    const local: ImageEvaluation = { filename: 'a.jpg', sha256: 'x', category: 'bw_stylized', quality: 9, issues: ['no_face'], reasons: ['no face found'], evaluator: 'local' };
-    const merged = withJudgement(local, { model: 'm', category: 'photorealistic', quality: 6, issues: ['artifacts'], keep: true, reason: 'minor artifacts' }, 'local+openai:m');
+    const local: ImageEvaluation = {
+      filename: 'a.jpg',
+      sha256: 'x',
+      category: 'bw_stylized',
+      quality: 9,
+      issues: ['no_face'],
+      reasons: ['no face found'],
+      evaluator: 'local',
+    };
+    const merged = withJudgement(
+      local,
+      { model: 'm', category: 'photorealistic', quality: 6, issues: ['artifacts'], keep: true, reason: 'minor artifacts' },
+      'local+openai:m',
+    );
     assert.equal(merged.category, 'bw_stylized');
     assert.equal(merged.quality, 6);
     assert.deepEqual(merged.issues, ['no_face', 'artifacts']);
     assert.equal(merged.reasons.at(-1), 'vision model (m): keep, minor artifacts');
-    const colour = withJudgement({ ...local, category: 'unknown' }, { model: 'm', category: 'color_stylized', quality: 8, issues: [], keep: true, reason: 'ok' }, 'e');
+    const colour = withJudgement(
+      { ...local, category: 'unknown' },
+      { model: 'm', category: 'color_stylized', quality: 8, issues: [], keep: true, reason: 'ok' },
+      'e',
+    );
     assert.equal(colour.category, 'color_stylized');
   });
 });

@@ -35,7 +35,7 @@ async function expectVisionError(promise: Promise<unknown>, kind: string): Promi
     await promise;
   } catch (error) {
     assert.ok(error instanceof VisionEvaluationError, `expected VisionEvaluationError, got ${String(error)}`);
-    assert.equal(error.kind, kind, error.message);
+    assert.equal(error.reason, kind, error.message);
     assert.ok(!error.message.includes(FAKE_OPENAI_KEY), 'the key must never appear in an error');
     assert.ok(!JSON.stringify(error).includes(FAKE_OPENAI_KEY));
     assert.ok(!String(error.stack).includes(FAKE_OPENAI_KEY));
@@ -241,7 +241,10 @@ describe('vision evaluator: openai SDK against a local chat completions server',
   it('500 every time fails after maxAttempts with backoff waits', async () => {
     const images = await makeImages(temp.dir, 2);
     server.script(...Array.from({ length: 3 }, () => ({ kind: 'status' as const, status: 500 })));
-    const error = await expectVisionError(evaluator({ maxAttempts: 3, backoff: { initialDelayMs: 100, jitter: 0 } }).evaluate({ actorId: 'actor', images }), 'server');
+    const error = await expectVisionError(
+      evaluator({ maxAttempts: 3, backoff: { initialDelayMs: 100, jitter: 0 } }).evaluate({ actorId: 'actor', images }),
+      'server',
+    );
     assert.equal(error.status, 500);
     assert.equal(server.requests.length, 3);
     assert.deepEqual(waits, [100, 200]);
@@ -249,7 +252,13 @@ describe('vision evaluator: openai SDK against a local chat completions server',
 
   it('an account out of quota (429 insufficient_quota) is billing and is not retried', async () => {
     const images = await makeImages(temp.dir, 2);
-    server.script({ kind: 'status', status: 429, code: 'insufficient_quota', type: 'insufficient_quota', message: 'You exceeded your current quota, please check your plan and billing details.' });
+    server.script({
+      kind: 'status',
+      status: 429,
+      code: 'insufficient_quota',
+      type: 'insufficient_quota',
+      message: 'You exceeded your current quota, please check your plan and billing details.',
+    });
     const error = await expectVisionError(evaluator({ maxAttempts: 3 }).evaluate({ actorId: 'actor', images }), 'billing');
     assert.match(error.message, /no quota or credit left \(HTTP 429, insufficient_quota\)/);
     assert.equal(server.requests.length, 1, 'retrying cannot pay the bill');
@@ -295,7 +304,7 @@ describe('vision evaluator: openai SDK against a local chat completions server',
       assert.fail('expected an auth error');
     } catch (error) {
       assert.ok(error instanceof VisionEvaluationError);
-      assert.equal(error.kind, 'auth');
+      assert.equal(error.reason, 'auth');
       assert.ok(!error.message.includes(wrongKey));
     }
   });

@@ -55,7 +55,13 @@ describe('executor: carrying out plans', function () {
 
   beforeEach(async () => {
     sample = await copySampleData();
-    await planActorToDisk({ dataRoot: sample.dataRoot, actorId: EILEEN, evaluator: new LocalChecksEvaluator(), targets: categoryTargets(DEFAULT_TARGET), seed: 7 });
+    await planActorToDisk({
+      dataRoot: sample.dataRoot,
+      actorId: EILEEN,
+      evaluator: new LocalChecksEvaluator(),
+      targets: categoryTargets(DEFAULT_TARGET),
+      seed: 7,
+    });
   });
   afterEach(() => sample.cleanup());
 
@@ -79,7 +85,10 @@ describe('executor: carrying out plans', function () {
     const created = summary.done.filter((operation) => operation.kind === 'generate').map((operation) => [operation.filename, operation.promptId]);
     const announced = dry.actors[0].create.map((entry) => [entry.filename, entry.promptId]);
     assert.deepEqual(created.sort(), announced.sort(), 'each prompt got the name the dry run gave it');
-    const trashed = summary.done.filter((operation) => operation.kind === 'delete').map((operation) => operation.filename).sort();
+    const trashed = summary.done
+      .filter((operation) => operation.kind === 'delete')
+      .map((operation) => operation.filename)
+      .sort();
     assert.deepEqual(trashed, dry.actors[0].trash.map((entry) => entry.filename).sort());
   });
 
@@ -98,7 +107,10 @@ describe('executor: carrying out plans', function () {
     const onDisk = (await fs.readdir(training())).filter((name) => /\.(jpg|png)$/.test(name)).sort();
     const tracked = manifest.images.map((entry) => entry.filename).sort();
     // The sample's untracked _12 stays untracked (the plan kept it); everything else is in step.
-    assert.deepEqual(onDisk.filter((name) => name !== `${EILEEN}_12.jpg`), tracked);
+    assert.deepEqual(
+      onDisk.filter((name) => name !== `${EILEEN}_12.jpg`),
+      tracked,
+    );
     for (const entry of manifest.images) {
       const bytes = await fs.readFile(path.join(training(), entry.filename));
       assert.equal(createHash('sha256').update(bytes).digest('hex'), entry.sha256, entry.filename);
@@ -106,7 +118,10 @@ describe('executor: carrying out plans', function () {
     const numbers = onDisk.map((name) => imageNumber(EILEEN, name));
     assert.equal(new Set(numbers).size, numbers.length, 'no number twice');
     assert.deepEqual(
-      manifest.images.filter((entry) => (entry.index ?? 0) >= 14).map((entry) => entry.prompt_id).sort(),
+      manifest.images
+        .filter((entry) => (entry.index ?? 0) >= 14)
+        .map((entry) => entry.prompt_id)
+        .sort(),
       plan.value.generations.map((generation) => generation.prompt_id).sort(),
       'one image per planned generation',
     );
@@ -114,14 +129,23 @@ describe('executor: carrying out plans', function () {
     assert.ok(journal.ok && journal.value.status === 'completed');
     const finishedEvents = events.filter((event) => event.type === 'operation-finished');
     assert.equal(finishedEvents.length, summary.done.length);
-    assert.deepEqual((await listRuns(sample.dataRoot)).map((run) => [run.runId, run.status, run.deleted, run.generated]), [[summary.runId, 'completed', plan.value.deletions.length, plan.value.generations.length]]);
+    assert.deepEqual(
+      (await listRuns(sample.dataRoot)).map((run) => [run.runId, run.status, run.deleted, run.generated]),
+      [[summary.runId, 'completed', plan.value.deletions.length, plan.value.generations.length]],
+    );
   });
 
   it('keeps at most N model requests in flight', async () => {
     const two = new CountingGenerator({ delayMs: 30 });
     await execute(two, { mode: 'generate_only' });
     assert.equal(two.maxInFlight, 2, 'the default is 2');
-    await planActorToDisk({ dataRoot: sample.dataRoot, actorId: EILEEN, evaluator: new LocalChecksEvaluator(), targets: categoryTargets({ ...DEFAULT_TARGET, total: 40 }), seed: 8 });
+    await planActorToDisk({
+      dataRoot: sample.dataRoot,
+      actorId: EILEEN,
+      evaluator: new LocalChecksEvaluator(),
+      targets: categoryTargets({ ...DEFAULT_TARGET, total: 40 }),
+      seed: 8,
+    });
     const three = new CountingGenerator({ delayMs: 30 });
     await execute(three, { mode: 'generate_only', concurrency: 3 });
     assert.equal(three.maxInFlight, 3);
@@ -133,7 +157,10 @@ describe('executor: carrying out plans', function () {
     const failing = new Set(plan.value.generations.slice(0, 2).map((generation) => generation.prompt_id));
     const summary = await execute(new CountingGenerator({ failPrompts: failing }), { mode: 'generate_only' });
     assert.equal(summary.status, 'completed');
-    assert.deepEqual(summary.failed.map((operation) => [operation.promptId, operation.failureReason]).sort(), [...failing].map((id) => [id, 'rate_limit']).sort());
+    assert.deepEqual(
+      summary.failed.map((operation) => [operation.promptId, operation.failureReason]).sort(),
+      [...failing].map((id) => [id, 'rate_limit']).sort(),
+    );
     assert.equal(summary.done.length, plan.value.generations.length - 2);
   });
 
@@ -184,7 +211,9 @@ describe('executor: carrying out plans', function () {
     const files = async () => {
       const result: Record<string, string> = {};
       for (const name of await fs.readdir(training())) {
-        result[name] = createHash('sha256').update(await fs.readFile(path.join(training(), name))).digest('hex');
+        result[name] = createHash('sha256')
+          .update(await fs.readFile(path.join(training(), name)))
+          .digest('hex');
       }
       return result;
     };
@@ -201,7 +230,10 @@ describe('executor: carrying out plans', function () {
   });
 
   it('two executions of one actor at once: the second waits, finds the plan stale and does nothing twice', async () => {
-    const [a, b] = await Promise.all([execute(new CountingGenerator({ delayMs: 10 }), { resume: 'never' }), execute(new CountingGenerator({ delayMs: 10 }), { resume: 'never' })]);
+    const [a, b] = await Promise.all([
+      execute(new CountingGenerator({ delayMs: 10 }), { resume: 'never' }),
+      execute(new CountingGenerator({ delayMs: 10 }), { resume: 'never' }),
+    ]);
     const skipped = [a, b].filter((summary) => summary.skippedActors.length > 0);
     assert.equal(skipped.length, 1, 'exactly one of them skipped the actor');
     assert.match(skipped[0].skippedActors[0].reason, /stale/);

@@ -30,7 +30,13 @@ describe('executor under faults: the real replicate SDK against a failing fake, 
   after(async () => s3?.dispose());
   beforeEach(async () => {
     sample = await copySampleData();
-    await planActorToDisk({ dataRoot: sample.dataRoot, actorId: EILEEN, evaluator: new LocalChecksEvaluator(), targets: categoryTargets(DEFAULT_TARGET), seed: 11 });
+    await planActorToDisk({
+      dataRoot: sample.dataRoot,
+      actorId: EILEEN,
+      evaluator: new LocalChecksEvaluator(),
+      targets: categoryTargets(DEFAULT_TARGET),
+      seed: 11,
+    });
     // About a quarter of the requests fail: 429, 500, a hang past the timeout; two predictions end in E005.
     replicate = await FakeReplicateServer.start({
       // Faults on creates only, so a prediction once created always reports its outcome (the E005s).
@@ -76,7 +82,10 @@ describe('executor under faults: the real replicate SDK against a failing fake, 
     const ended = [...summary.done, ...summary.failed].filter((operation) => operation.kind === 'generate');
     assert.equal(ended.length, plan.value.generations.length, 'every planned image ended generated or failed');
     assert.ok(summary.failed.length > 0, 'the faults made some generations fail');
-    assert.ok(summary.done.some((operation) => operation.kind === 'generate'), 'and others succeed');
+    assert.ok(
+      summary.done.some((operation) => operation.kind === 'generate'),
+      'and others succeed',
+    );
     for (const failure of summary.failed) {
       assert.ok((FAILURE_REASONS as readonly string[]).includes(failure.failureReason ?? ''), `${failure.id}: ${failure.failureReason}`);
       assert.ok(!failure.error?.includes(FAKE_REPLICATE_TOKEN));
@@ -86,7 +95,10 @@ describe('executor under faults: the real replicate SDK against a failing fake, 
     const manifest = await loadManifest(path.join(sample.dataRoot, 'actors', EILEEN, 'training_data', 'manifest.json'));
     const generated = summary.done.filter((operation) => operation.kind === 'generate');
     for (const operation of generated) {
-      assert.ok(manifest.images.some((entry) => entry.filename === operation.filename), `${operation.filename} is in the manifest`);
+      assert.ok(
+        manifest.images.some((entry) => entry.filename === operation.filename),
+        `${operation.filename} is in the manifest`,
+      );
     }
     const queued = await readPendingUploads(sample.dataRoot);
     assert.ok(queued.length > 0, 'uploads after S3 stopped wait in the queue');
@@ -114,14 +126,29 @@ describe('executor under faults: the real replicate SDK against a failing fake, 
       Object.assign(entry, { s3_key: key, s3_url: url });
     }
     await fs.writeFile(manifestFile, `${JSON.stringify(manifest, null, 2)}\n`);
-    await planActorToDisk({ dataRoot: sample.dataRoot, actorId: EILEEN, evaluator: new LocalChecksEvaluator(), targets: categoryTargets(DEFAULT_TARGET), seed: 11 });
-    const summary = await executePlans({ dataRoot: sample.dataRoot, actorIds: [EILEEN], mode: 'delete_only', generator: new ReplicateGenerator({ token: 'unused', prepareInputImage: async () => '' }), store });
+    await planActorToDisk({
+      dataRoot: sample.dataRoot,
+      actorId: EILEEN,
+      evaluator: new LocalChecksEvaluator(),
+      targets: categoryTargets(DEFAULT_TARGET),
+      seed: 11,
+    });
+    const summary = await executePlans({
+      dataRoot: sample.dataRoot,
+      actorIds: [EILEEN],
+      mode: 'delete_only',
+      generator: new ReplicateGenerator({ token: 'unused', prepareInputImage: async () => '' }),
+      store,
+    });
     const deleted = summary.done.map((operation) => store.keyFor(EILEEN, operation.filename!));
     const listed = await store.list('undo/');
     assert.ok(deleted.length > 0 && deleted.every((key) => !listed.includes(key)), 'deleting removes the objects');
     const undone = await undoRun({ dataRoot: sample.dataRoot, store });
     assert.equal(undone.reuploaded, deleted.length);
     const relisted = await store.list('undo/');
-    assert.ok(deleted.every((key) => relisted.includes(key)), 'undo puts the objects back');
+    assert.ok(
+      deleted.every((key) => relisted.includes(key)),
+      'undo puts the objects back',
+    );
   });
 });

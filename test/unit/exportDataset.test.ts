@@ -39,7 +39,9 @@ const VISION_CAPTION = 'A charcoal portrait of the person in a wool coat, lookin
 async function prepareEileen(dataRoot: string): Promise<void> {
   const dir = path.join(dataRoot, 'actors', EILEEN, 'training_data');
   const sharp = await loadSharp();
-  await sharp(path.join(dir, `${EILEEN}_10.jpg`)).webp().toFile(path.join(dir, `${EILEEN}_10.webp`));
+  await sharp(path.join(dir, `${EILEEN}_10.jpg`))
+    .webp()
+    .toFile(path.join(dir, `${EILEEN}_10.webp`));
   await fs.rm(path.join(dir, `${EILEEN}_10.jpg`));
   const issues: Record<string, string[]> = { _0: ['blurry'], _1: ['no_face'], _5: ['no_face', 'looking_at_camera'] };
   await editManifest(dataRoot, EILEEN, (manifest) => {
@@ -61,7 +63,9 @@ async function prepareEileen(dataRoot: string): Promise<void> {
         identity_distance: 0.31,
         ...(key === '_2' ? { duplicate_of: `${EILEEN}_3.jpg` } : {}),
         ...(key === '_6' ? { vision: { model: 'gpt-4o-mini', category: 'bw_stylized', quality: 3, issues: [], keep: false, reason: 'two left hands' } } : {}),
-        ...(key === '_7' || key === '_11' ? { vision: { model: 'gpt-4o-mini', category: entry.category, quality: 8, issues: [], keep: true, reason: 'fine', caption: VISION_CAPTION } } : {}),
+        ...(key === '_7' || key === '_11'
+          ? { vision: { model: 'gpt-4o-mini', category: entry.category, quality: 8, issues: [], keep: true, reason: 'fine', caption: VISION_CAPTION } }
+          : {}),
       };
     }
   });
@@ -80,7 +84,11 @@ async function readMetadata(file: string): Promise<Record<string, unknown>[]> {
   assert.equal(lines.pop(), '', 'metadata.jsonl ends with a newline');
   return lines.map((line, index) => {
     const row = JSON.parse(line) as Record<string, unknown>;
-    assert.deepEqual(Object.keys(row).sort(), ['caption', 'category', 'file_name', 'identity_distance', 'prompt_id', 'rating'], `line ${index + 1} has the fields`);
+    assert.deepEqual(
+      Object.keys(row).sort(),
+      ['caption', 'category', 'file_name', 'identity_distance', 'prompt_id', 'rating'],
+      `line ${index + 1} has the fields`,
+    );
     return row;
   });
 }
@@ -118,7 +126,9 @@ describe('export-dataset', () => {
     assert.deepEqual(await listFiles(out), [EILEEN], 'no staging folder left behind');
     assert.deepEqual(await listFiles(actorDir), ['12_ohwx woman', 'dataset.toml', 'metadata.jsonl']);
     const images = await checkCaptionedFolder(path.join(actorDir, '12_ohwx woman'), 'ohwx');
-    const expected = ['_10.png', '_11.jpg', '_12.jpg', '_13.jpg', '_3.jpg', '_5.jpg', '_7.jpg', '_8.jpg', '_9.jpg'].map((suffix) => `${EILEEN}${suffix}`).sort();
+    const expected = ['_10.png', '_11.jpg', '_12.jpg', '_13.jpg', '_3.jpg', '_5.jpg', '_7.jpg', '_8.jpg', '_9.jpg']
+      .map((suffix) => `${EILEEN}${suffix}`)
+      .sort();
     assert.deepEqual(images, expected);
     const png = await (await loadSharp())(path.join(actorDir, '12_ohwx woman', `${EILEEN}_10.png`)).metadata();
     assert.equal(png.format, 'png', 'webp became a real png');
@@ -136,7 +146,11 @@ describe('export-dataset', () => {
 
     const caption = await fs.readFile(path.join(actorDir, '12_ohwx woman', `${EILEEN}_3.txt`), 'utf8');
     assert.match(caption, /^ohwx, Cinematic photorealistic film still of ohwx /);
-    assert.equal(await fs.readFile(path.join(actorDir, '12_ohwx woman', `${EILEEN}_13.txt`), 'utf8'), 'ohwx\n', 'no prompt, unknown category: the trigger alone');
+    assert.equal(
+      await fs.readFile(path.join(actorDir, '12_ohwx woman', `${EILEEN}_13.txt`), 'utf8'),
+      'ohwx\n',
+      'no prompt, unknown category: the trigger alone',
+    );
     assert.equal(
       await fs.readFile(path.join(actorDir, '12_ohwx woman', `${EILEEN}_7.txt`), 'utf8'),
       'ohwx, A charcoal portrait of ohwx in a wool coat, looking out of a window.\n',
@@ -154,9 +168,22 @@ describe('export-dataset', () => {
     assert.equal(keys['datasets.subsets.caption_extension'], '.txt');
 
     const rows = await readMetadata(path.join(actorDir, 'metadata.jsonl'));
-    assert.deepEqual(rows.map((row) => row.file_name).sort(), images.map((image) => `12_ohwx woman/${image}`));
+    assert.deepEqual(
+      rows.map((row) => row.file_name).sort(),
+      images.map((image) => `12_ohwx woman/${image}`),
+    );
     const three = rows.find((row) => row.file_name === `12_ohwx woman/${EILEEN}_3.jpg`)!;
-    assert.deepEqual({ ...three, caption: undefined }, { file_name: `12_ohwx woman/${EILEEN}_3.jpg`, caption: undefined, category: 'photorealistic', prompt_id: three.prompt_id, rating: null, identity_distance: 0.31 });
+    assert.deepEqual(
+      { ...three, caption: undefined },
+      {
+        file_name: `12_ohwx woman/${EILEEN}_3.jpg`,
+        caption: undefined,
+        category: 'photorealistic',
+        prompt_id: three.prompt_id,
+        rating: null,
+        identity_distance: 0.31,
+      },
+    );
     assert.equal(three.caption, caption.trim());
     assert.equal(rows.find((row) => row.file_name === `12_ohwx woman/${EILEEN}_11.jpg`)!.identity_distance, null, 'a stale evaluation tells nothing');
 
@@ -179,7 +206,10 @@ describe('export-dataset', () => {
         assert.equal(control.format, target.format, `${actor.actorId}/${image}: control converted to the target's format`);
       }
       const rows = await readMetadata(path.join(dir, 'metadata.jsonl'));
-      assert.deepEqual(rows.map((row) => row.file_name).sort(), images.map((image) => `images/${image}`));
+      assert.deepEqual(
+        rows.map((row) => row.file_name).sort(),
+        images.map((image) => `images/${image}`),
+      );
     }
     // Sam has no manifest: all images go out unevaluated, captioned as trigger alone, and "person" is the class.
     const sam = report.actors.find((actor) => actor.actorId === SAM)!;
@@ -195,7 +225,10 @@ describe('export-dataset', () => {
     const passing = manifest.images.filter((entry) => {
       assert.ok(entry.evaluation, `${entry.filename} was evaluated`);
       const issues = entry.evaluation.issues ?? [];
-      return !issues.some((issue) => (DELETING_ISSUES as ReadonlySet<string>).has(issue) && (issue !== 'no_face' || entry.category === 'photorealistic')) && !entry.evaluation.duplicate_of;
+      return (
+        !issues.some((issue) => (DELETING_ISSUES as ReadonlySet<string>).has(issue) && (issue !== 'no_face' || entry.category === 'photorealistic')) &&
+        !entry.evaluation.duplicate_of
+      );
     });
     const all = await exportDataset({ dataRoot: sample.dataRoot, actorIds: [CARL], format: 'kohya', outDir: out });
     assert.deepEqual(all.actors[0].notEvaluated, []);
@@ -203,7 +236,10 @@ describe('export-dataset', () => {
     assert.deepEqual(exported, passing.map((entry) => entry.filename).sort());
 
     const rated = await exportDataset({ dataRoot: sample.dataRoot, actorIds: [CARL], format: 'kohya', outDir: out, minRating: 4, force: true });
-    const expected = passing.filter((entry) => (entry.rating?.stars ?? 0) >= 4).map((entry) => entry.filename).sort();
+    const expected = passing
+      .filter((entry) => (entry.rating?.stars ?? 0) >= 4)
+      .map((entry) => entry.filename)
+      .sort();
     assert.ok(expected.length > 0 && expected.length < exported.length, 'the sample has images on both sides of 4 stars');
     assert.deepEqual(await checkCaptionedFolder(path.join(out, CARL, `10_${CARL} man`), CARL), expected, '--force replaced the earlier export');
     assert.ok(rated.actors[0].skipped.some((skip) => /not rated|below the minimum 4/.test(skip.reason)));
@@ -215,12 +251,18 @@ describe('export-dataset', () => {
   it('refuses a non-empty folder without force, and any folder inside the data folder', async () => {
     await fs.mkdir(out, { recursive: true });
     await fs.writeFile(path.join(out, 'keep.txt'), 'mine');
-    await assert.rejects(exportDataset({ dataRoot: sample.dataRoot, actorIds: [CARL], format: 'kohya', outDir: out }), (error: Error) => error instanceof ExportInputError && error.message.includes(out));
+    await assert.rejects(
+      exportDataset({ dataRoot: sample.dataRoot, actorIds: [CARL], format: 'kohya', outDir: out }),
+      (error: Error) => error instanceof ExportInputError && error.message.includes(out),
+    );
     await assert.rejects(
       exportDataset({ dataRoot: sample.dataRoot, actorIds: [CARL], format: 'kohya', outDir: path.join(sample.dataRoot, 'export'), force: true }),
       (error: Error) => error instanceof ExportInputError && /inside the data folder/.test(error.message),
     );
-    await assert.rejects(exportDataset({ dataRoot: sample.dataRoot, actorIds: [CARL, EILEEN], format: 'kohya', outDir: path.join(sample.dir, 'x'), trigger: 'ohwx' }), ExportInputError);
+    await assert.rejects(
+      exportDataset({ dataRoot: sample.dataRoot, actorIds: [CARL, EILEEN], format: 'kohya', outDir: path.join(sample.dir, 'x'), trigger: 'ohwx' }),
+      ExportInputError,
+    );
     await exportDataset({ dataRoot: sample.dataRoot, actorIds: [CARL], format: 'kohya', outDir: out, force: true });
     assert.equal(await fs.readFile(path.join(out, 'keep.txt'), 'utf8'), 'mine', 'force replaces only the exported actors');
   });
@@ -228,7 +270,9 @@ describe('export-dataset', () => {
   it('an aborted export leaves no staging folder and no partial actor folder', async () => {
     const abort = new AbortController();
     abort.abort();
-    await assert.rejects(exportDataset({ dataRoot: sample.dataRoot, actorIds: [EILEEN], format: 'ai-toolkit', outDir: out, signal: abort.signal }), { name: 'AbortError' });
+    await assert.rejects(exportDataset({ dataRoot: sample.dataRoot, actorIds: [EILEEN], format: 'ai-toolkit', outDir: out, signal: abort.signal }), {
+      name: 'AbortError',
+    });
     assert.deepEqual(await listFiles(out), []);
   });
 
@@ -265,10 +309,13 @@ describe('export-dataset', () => {
   });
 
   it('captions replace every form of the descriptor and put the trigger first', () => {
-    const keep = ' Keep the person\'s identity, face and hairstyle from the input image exactly.';
-    assert.equal(captionFor(`Photo of the man from the input image on a pier, the man looking away.${keep}`, 'man', 'ohwx', 'photorealistic'), 'ohwx, Photo of ohwx on a pier, ohwx looking away.');
+    const keep = " Keep the person's identity, face and hairstyle from the input image exactly.";
+    assert.equal(
+      captionFor(`Photo of the man from the input image on a pier, the man looking away.${keep}`, 'man', 'ohwx', 'photorealistic'),
+      'ohwx, Photo of ohwx on a pier, ohwx looking away.',
+    );
     assert.equal(captionFor('The woman from the input image laughing', 'woman', 'ohwx', 'photorealistic'), 'ohwx, laughing');
-    assert.equal(captionFor('A person in a woman\'s coat, the person smiling', 'person', 'sks', 'color_stylized'), 'sks, A sks in a woman\'s coat, sks smiling');
+    assert.equal(captionFor("A person in a woman's coat, the person smiling", 'person', 'sks', 'color_stylized'), "sks, A sks in a woman's coat, sks smiling");
     assert.equal(captionFor(null, 'man', 'ohwx', 'bw_stylized'), 'ohwx, black and white stylized illustration');
   });
 });

@@ -72,13 +72,30 @@ describe('failure reasons from the real SDKs', function () {
 
     const client = (options: { apiKey?: string; timeout?: number } = {}) =>
       new OpenAI({ apiKey: options.apiKey ?? FAKE_OPENAI_KEY, baseURL: server.baseURL, maxRetries: 0, timeout: options.timeout ?? 10_000 });
-    const ask = (openai: OpenAI, signal?: AbortSignal) => thrown(openai.chat.completions.create({ model: 'gpt-4o', messages: [{ role: 'user', content: 'hi' }] }, { signal }));
+    const ask = (openai: OpenAI, signal?: AbortSignal) =>
+      thrown(openai.chat.completions.create({ model: 'gpt-4o', messages: [{ role: 'user', content: 'hi' }] }, { signal }));
 
     const table: [string, ScriptedAnswer, new (...args: never[]) => Error, string][] = [
       ['429 rate limited', { kind: 'status', status: 429, headers: { 'retry-after': '2' } }, OpenAI.RateLimitError, 'rate_limit'],
-      ['429 insufficient_quota', { kind: 'status', status: 429, code: 'insufficient_quota', type: 'insufficient_quota', message: 'You exceeded your current quota, please check your plan and billing details.' }, OpenAI.RateLimitError, 'billing'],
+      [
+        '429 insufficient_quota',
+        {
+          kind: 'status',
+          status: 429,
+          code: 'insufficient_quota',
+          type: 'insufficient_quota',
+          message: 'You exceeded your current quota, please check your plan and billing details.',
+        },
+        OpenAI.RateLimitError,
+        'billing',
+      ],
       ['400 bad request', { kind: 'status', status: 400, type: 'invalid_request_error', message: 'Invalid image.' }, OpenAI.BadRequestError, 'invalid_input'],
-      ['400 content_policy_violation', { kind: 'status', status: 400, code: 'content_policy_violation', type: 'invalid_request_error' }, OpenAI.BadRequestError, 'content_filter'],
+      [
+        '400 content_policy_violation',
+        { kind: 'status', status: 400, code: 'content_policy_violation', type: 'invalid_request_error' },
+        OpenAI.BadRequestError,
+        'content_filter',
+      ],
       ['403 permission denied', { kind: 'status', status: 403, code: 'unsupported_country_region_territory' }, OpenAI.PermissionDeniedError, 'auth'],
       ['500 server error', { kind: 'status', status: 500 }, OpenAI.InternalServerError, 'model_error'],
     ];
@@ -127,7 +144,7 @@ describe('failure reasons from the real SDKs', function () {
     });
     after(() => server.dispose());
 
-    it('rejected credentials: the store\'s StorageError and the raw S3ServiceException are storage, not auth', async () => {
+    it("rejected credentials: the store's StorageError and the raw S3ServiceException are storage, not auth", async () => {
       const wrong = { accessKeyId: 'NOT-A-REAL-KEY', secretAccessKey: 'not-the-secret-either' };
       const store = s3StoreFor(server, { credentials: wrong });
       try {
@@ -140,13 +157,19 @@ describe('failure reasons from the real SDKs', function () {
       const client = new S3Client({ region: 'us-east-1', endpoint: server.endpoint, forcePathStyle: true, credentials: wrong, maxAttempts: 1 });
       const raw = await thrown(client.send(new PutObjectCommand({ Bucket: server.bucket, Key: 'k.jpg', Body: 'x' })));
       client.destroy();
-      assert.ok(raw instanceof S3ServiceException, 'the SDK\'s own exception');
+      assert.ok(raw instanceof S3ServiceException, "the SDK's own exception");
       assert.equal(failureReasonOf(raw, 'generate'), 'storage', 'an AWS error is storage whatever the step');
     });
 
-    it('S3 down: the store\'s network StorageError and the raw connection error are storage', async () => {
+    it("S3 down: the store's network StorageError and the raw connection error are storage", async () => {
       const store = s3StoreFor(server);
-      const client = new S3Client({ region: 'us-east-1', endpoint: server.endpoint, forcePathStyle: true, credentials: { accessKeyId: 'S3RVER', secretAccessKey: 'S3RVER' }, maxAttempts: 1 });
+      const client = new S3Client({
+        region: 'us-east-1',
+        endpoint: server.endpoint,
+        forcePathStyle: true,
+        credentials: { accessKeyId: 'S3RVER', secretAccessKey: 'S3RVER' },
+        maxAttempts: 1,
+      });
       await server.stop();
       try {
         const error = await thrown(store.put('k.jpg', Buffer.from('x'), 'image/jpeg'));

@@ -16,7 +16,13 @@ import { copySampleData, makeTempDir, snapshot, writeActor } from './helpers/tem
 const run = promisify(execFile);
 const CARL = '0001_european_35_male';
 const PROMPTS: LibraryPrompt[] = [
-  { id: 'test_photo', label: 'Test photo', category: 'photorealistic', template: 'A low-angle shot of the {descriptor} looking away, off-centre.', source: 'builtin' },
+  {
+    id: 'test_photo',
+    label: 'Test photo',
+    category: 'photorealistic',
+    template: 'A low-angle shot of the {descriptor} looking away, off-centre.',
+    source: 'builtin',
+  },
   { id: 'test_ink', label: 'Test ink', category: 'bw_stylized', template: 'Pen and ink drawing of the {descriptor}.', source: 'builtin' },
   { id: 'test_comic', label: 'Test comic', category: 'color_stylized', template: 'Comic book panel of the {descriptor}.', source: 'builtin' },
 ];
@@ -79,18 +85,35 @@ describe('generation', () => {
       seed: 7,
       durationMs: 12,
     });
-    const jpeg = () => sharp({ create: { width: 32, height: 18, channels: 3, background: '#336699' } }).jpeg().toBuffer();
+    const jpeg = () =>
+      sharp({ create: { width: 32, height: 18, channels: 3, background: '#336699' } })
+        .jpeg()
+        .toBuffer();
 
     it('numbers past every number ever seen: files, manifest, highest_index and the trash', async () => {
       const trash = path.join(sample.dataRoot, '.trash', 'run-1', 'actors', CARL, 'training_data');
       await fs.mkdir(trash, { recursive: true });
       await fs.writeFile(path.join(trash, `${CARL}_17.jpg`), 'x');
-      const saved = await saveGeneratedImage({ dataRoot: sample.dataRoot, actorId: CARL, promptId: 'test_photo', prompt: 'A prompt', category: 'photorealistic', result: result(await jpeg()) });
+      const saved = await saveGeneratedImage({
+        dataRoot: sample.dataRoot,
+        actorId: CARL,
+        promptId: 'test_photo',
+        prompt: 'A prompt',
+        category: 'photorealistic',
+        result: result(await jpeg()),
+      });
       assert.equal(saved.index, 18);
       assert.equal(saved.filename, `${CARL}_18.jpg`);
       await fs.rm(path.join(trash, `${CARL}_17.jpg`));
       await fs.rm(saved.path);
-      const again = await saveGeneratedImage({ dataRoot: sample.dataRoot, actorId: CARL, promptId: 'test_photo', prompt: 'A prompt', category: 'photorealistic', result: result(await jpeg()) });
+      const again = await saveGeneratedImage({
+        dataRoot: sample.dataRoot,
+        actorId: CARL,
+        promptId: 'test_photo',
+        prompt: 'A prompt',
+        category: 'photorealistic',
+        result: result(await jpeg()),
+      });
       assert.equal(again.index, 19, 'highest_index remembers 18 although its file is gone');
     });
 
@@ -101,7 +124,14 @@ describe('generation', () => {
       await fs.writeFile(manifestFile, JSON.stringify(manifest, null, 2));
       const bytes = await jpeg();
       const prompt = 'P'.repeat(150);
-      const saved = await saveGeneratedImage({ dataRoot: sample.dataRoot, actorId: CARL, promptId: 'test_ink', prompt, category: 'bw_stylized', result: result(bytes) });
+      const saved = await saveGeneratedImage({
+        dataRoot: sample.dataRoot,
+        actorId: CARL,
+        promptId: 'test_ink',
+        prompt,
+        category: 'bw_stylized',
+        result: result(bytes),
+      });
       assert.deepEqual(await fs.readFile(saved.path), bytes);
       const written = await loadManifest(manifestFile);
       const entry = written.images.find((image) => image.filename === saved.filename)!;
@@ -129,7 +159,14 @@ describe('generation', () => {
     it('never gives one number twice to concurrent savers, in one process or several', async () => {
       const inProcess = await Promise.all(
         Array.from({ length: 5 }, async () =>
-          saveGeneratedImage({ dataRoot: sample.dataRoot, actorId: CARL, promptId: 'test_photo', prompt: 'p', category: 'photorealistic', result: result(await jpeg()) }),
+          saveGeneratedImage({
+            dataRoot: sample.dataRoot,
+            actorId: CARL,
+            promptId: 'test_photo',
+            prompt: 'p',
+            category: 'photorealistic',
+            result: result(await jpeg()),
+          }),
         ),
       );
       const worker = path.join(__dirname, 'helpers', 'saveWorker.js');
@@ -138,7 +175,10 @@ describe('generation', () => {
       const numbers = manifest.images.map((image) => image.index);
       assert.equal(numbers.length, 6 + 5 + 12);
       assert.equal(new Set(numbers).size, numbers.length, 'no number used twice');
-      assert.deepEqual(inProcess.map((saved) => saved.index).sort((a, b) => a - b), [6, 7, 8, 9, 10]);
+      assert.deepEqual(
+        inProcess.map((saved) => saved.index).sort((a, b) => a - b),
+        [6, 7, 8, 9, 10],
+      );
       for (const image of manifest.images) {
         await fs.access(path.join(sample.dataRoot, 'actors', CARL, 'training_data', image.filename));
       }
@@ -147,7 +187,13 @@ describe('generation', () => {
 
   describe('generate one image', () => {
     it('generates with the local generator and records it', async () => {
-      const image = await generateImage({ dataRoot: sample.dataRoot, actorId: CARL, promptId: 'test_comic', prompts: PROMPTS, generator: new LocalGenerator() });
+      const image = await generateImage({
+        dataRoot: sample.dataRoot,
+        actorId: CARL,
+        promptId: 'test_comic',
+        prompts: PROMPTS,
+        generator: new LocalGenerator(),
+      });
       assert.equal(image.filename, `${CARL}_6.jpg`);
       assert.equal(image.entry.prompt, 'Comic book panel of the man.');
       assert.equal(image.entry.category, 'color_stylized');
@@ -159,7 +205,10 @@ describe('generation', () => {
         const before = await snapshot(sample.dir);
         let ran = false;
         const generator = { provider: 'local' as const, model: 'spy', generate: async () => ((ran = true), Promise.reject(new Error('must not run'))) };
-        await assert.rejects(generateImage({ dataRoot: sample.dataRoot, actorId: CARL, promptId: 'test_photo', prompts: PROMPTS, generator, ...request }), (error: Error) => error instanceof GenerateInputError && message.test(error.message));
+        await assert.rejects(
+          generateImage({ dataRoot: sample.dataRoot, actorId: CARL, promptId: 'test_photo', prompts: PROMPTS, generator, ...request }),
+          (error: Error) => error instanceof GenerateInputError && message.test(error.message),
+        );
         assert.equal(ran, false, 'the generator was not called');
         assert.deepEqual(await snapshot(sample.dir), before, 'nothing written');
       }

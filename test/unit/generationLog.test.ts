@@ -14,7 +14,16 @@ import { planActorToDisk } from '../../src/core/plan/planActorToDisk';
 import { readActorPlan } from '../../src/core/plan/planFiles';
 import { categoryTargets, DEFAULT_TARGET } from '../../src/core/actors/targets';
 import type { LibraryPrompt } from '../../src/core/prompts/types';
-import { analyzePrompt, GENERATION_LOG_CAP, GenerationLogFileError, listGenerationArchives, readGenerationLog, recordFailure, recordSuccess, type GenerationSuccess } from '../../src/core/tracking/generationLog';
+import {
+  analyzePrompt,
+  GENERATION_LOG_CAP,
+  GenerationLogFileError,
+  listGenerationArchives,
+  readGenerationLog,
+  recordFailure,
+  recordSuccess,
+  type GenerationSuccess,
+} from '../../src/core/tracking/generationLog';
 import { generationArchivePath, generationLogPath } from '../../src/core/workspace/layout';
 import { copySampleData, makeTempDir } from './helpers/tempData';
 
@@ -105,22 +114,49 @@ describe('generation log', function () {
       await recordFailure(temp.dir, { ...attempt(100 + n), error: 'timed out', failureReason: 'timeout' }, { cap });
     }
     const live = await logOnDisk(generationLogPath(temp.dir));
-    assert.deepEqual(live.successes.map((entry) => entry.prompt_id), ['p5', 'p6', 'p7'], 'the newest stay');
-    assert.deepEqual(live.failures.map((entry) => entry.prompt_id), ['p101', 'p102', 'p103']);
+    assert.deepEqual(
+      live.successes.map((entry) => entry.prompt_id),
+      ['p5', 'p6', 'p7'],
+      'the newest stay',
+    );
+    assert.deepEqual(
+      live.failures.map((entry) => entry.prompt_id),
+      ['p101', 'p102', 'p103'],
+    );
     assert.deepEqual(await listGenerationArchives(temp.dir), [1, 2], 'a full archive makes way for the next');
     const first = await logOnDisk(generationArchivePath(temp.dir, 1));
-    assert.deepEqual(first.successes.map((entry) => entry.prompt_id), ['p0', 'p1', 'p2']);
+    assert.deepEqual(
+      first.successes.map((entry) => entry.prompt_id),
+      ['p0', 'p1', 'p2'],
+    );
     const second = await logOnDisk(generationArchivePath(temp.dir, 2));
-    assert.deepEqual(second.successes.map((entry) => entry.prompt_id), ['p3', 'p4']);
-    assert.deepEqual(second.failures.map((entry) => entry.prompt_id), ['p100'], 'rolled entries go to the newest archive');
+    assert.deepEqual(
+      second.successes.map((entry) => entry.prompt_id),
+      ['p3', 'p4'],
+    );
+    assert.deepEqual(
+      second.failures.map((entry) => entry.prompt_id),
+      ['p100'],
+      'rolled entries go to the newest archive',
+    );
     const all = await readGenerationLog(temp.dir, { withArchives: true });
-    assert.deepEqual(all.successes.map((entry) => entry.prompt_id), ['p0', 'p1', 'p2', 'p3', 'p4', 'p5', 'p6', 'p7'], 'every entry, oldest first');
+    assert.deepEqual(
+      all.successes.map((entry) => entry.prompt_id),
+      ['p0', 'p1', 'p2', 'p3', 'p4', 'p5', 'p6', 'p7'],
+      'every entry, oldest first',
+    );
     assert.equal(all.failures.length, 4);
   });
 
   it('holds the real cap of 2,000: a full log rolls its oldest entry into an archive', async () => {
     const at = (n: number) => new Date(Date.UTC(2026, 0, 1, 0, 0, n)).toISOString();
-    const bulk: GenerationSuccess[] = Array.from({ length: GENERATION_LOG_CAP }, (_, n) => ({ id: `bulk-${n}`, timestamp: at(n), prompt: `p ${n}`, model: 'm', result_path: `r${n}.jpg` }));
+    const bulk: GenerationSuccess[] = Array.from({ length: GENERATION_LOG_CAP }, (_, n) => ({
+      id: `bulk-${n}`,
+      timestamp: at(n),
+      prompt: `p ${n}`,
+      model: 'm',
+      result_path: `r${n}.jpg`,
+    }));
     await fs.mkdir(path.dirname(generationLogPath(temp.dir)), { recursive: true });
     await fs.writeFile(generationLogPath(temp.dir), JSON.stringify({ successes: bulk, failures: [] }));
     const added = await recordSuccess(temp.dir, { ...attempt(1), resultPath: 'new.jpg' });
@@ -130,7 +166,10 @@ describe('generation log', function () {
     assert.equal(live.successes[0]!.id, 'bulk-1');
     assert.equal(live.successes.at(-1)!.id, added.entry.id);
     const archive = await logOnDisk(generationArchivePath(temp.dir, 1));
-    assert.deepEqual(archive.successes.map((entry) => entry.id), ['bulk-0']);
+    assert.deepEqual(
+      archive.successes.map((entry) => entry.id),
+      ['bulk-0'],
+    );
   });
 
   it('concurrent writers, in this process and in two others, lose nothing', async () => {
@@ -164,15 +203,28 @@ describe('generation log', function () {
     await assert.rejects(readGenerationLog(temp.dir), (error: Error) => error instanceof GenerationLogFileError && error.message.includes(file));
     assert.equal(await fs.readFile(file, 'utf8'), broken, 'reading moves nothing');
 
-    const outcome = await recordFailure(temp.dir, { ...attempt(1), error: 'x', failureReason: 'model_error' }, { now: () => new Date('2026-03-04T05:06:07.089Z') });
+    const outcome = await recordFailure(
+      temp.dir,
+      { ...attempt(1), error: 'x', failureReason: 'model_error' },
+      { now: () => new Date('2026-03-04T05:06:07.089Z') },
+    );
     assert.ok(outcome.corrupt, 'the corruption is reported');
-    assert.match(outcome.corrupt.message, new RegExp(`${file.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')} is not a valid generation log; it was set aside as generation_log\\.corrupt-2026-03-04T05-06-07-089Z\\.json`));
+    assert.match(
+      outcome.corrupt.message,
+      new RegExp(
+        `${file.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')} is not a valid generation log; it was set aside as generation_log\\.corrupt-2026-03-04T05-06-07-089Z\\.json`,
+      ),
+    );
     assert.equal(await fs.readFile(outcome.corrupt.movedTo!, 'utf8'), broken, 'the old content is kept whole');
     assert.equal((await logOnDisk(file)).failures.length, 1, 'a fresh log started');
 
     // A second corruption in the same millisecond does not replace the first one set aside.
     await fs.writeFile(file, '[]');
-    const again = await recordFailure(temp.dir, { ...attempt(2), error: 'x', failureReason: 'model_error' }, { now: () => new Date('2026-03-04T05:06:07.089Z') });
+    const again = await recordFailure(
+      temp.dir,
+      { ...attempt(2), error: 'x', failureReason: 'model_error' },
+      { now: () => new Date('2026-03-04T05:06:07.089Z') },
+    );
     assert.notEqual(again.corrupt?.movedTo, outcome.corrupt.movedTo);
     assert.equal(await fs.readFile(outcome.corrupt.movedTo!, 'utf8'), broken);
     assert.equal(await fs.readFile(again.corrupt!.movedTo!, 'utf8'), '[]');
@@ -205,17 +257,23 @@ describe('generation log: wired into generation', function () {
 
   it('a generator failure is logged with its reason, and the error still reaches the caller', async () => {
     const error = new GenerationError('the model refused: content flagged as sensitive', 'content_filter');
-    await assert.rejects(generateImage({ dataRoot: sample.dataRoot, actorId: CARL, promptId: 'test_comic', prompts: PROMPTS, generator: new FailingGenerator(error) }), (thrown) => thrown === error);
+    await assert.rejects(
+      generateImage({ dataRoot: sample.dataRoot, actorId: CARL, promptId: 'test_comic', prompts: PROMPTS, generator: new FailingGenerator(error) }),
+      (thrown) => thrown === error,
+    );
     const log = await readGenerationLog(sample.dataRoot);
     assert.equal(log.successes.length, 0);
-    assert.deepEqual(log.failures.map((entry) => [entry.failure_reason, entry.error_message, entry.model, entry.save_method]), [
-      ['content_filter', 'the model refused: content flagged as sensitive', 'test/failing', 'manual'],
-    ]);
+    assert.deepEqual(
+      log.failures.map((entry) => [entry.failure_reason, entry.error_message, entry.model, entry.save_method]),
+      [['content_filter', 'the model refused: content flagged as sensitive', 'test/failing', 'manual']],
+    );
   });
 
   it('a cancelled generation is not a failure and is not logged', async () => {
     const cancelled = new GenerationError('cancelled', 'cancelled');
-    await assert.rejects(generateImage({ dataRoot: sample.dataRoot, actorId: CARL, promptId: 'test_comic', prompts: PROMPTS, generator: new FailingGenerator(cancelled) }));
+    await assert.rejects(
+      generateImage({ dataRoot: sample.dataRoot, actorId: CARL, promptId: 'test_comic', prompts: PROMPTS, generator: new FailingGenerator(cancelled) }),
+    );
     await assert.rejects(fs.access(generationLogPath(sample.dataRoot)));
   });
 
@@ -239,7 +297,13 @@ describe('generation log: wired into generation', function () {
   });
 
   it('plan execution logs one entry per attempt, as auto, failures with their reason', async () => {
-    await planActorToDisk({ dataRoot: sample.dataRoot, actorId: EILEEN, evaluator: new LocalChecksEvaluator(), targets: categoryTargets(DEFAULT_TARGET), seed: 7 });
+    await planActorToDisk({
+      dataRoot: sample.dataRoot,
+      actorId: EILEEN,
+      evaluator: new LocalChecksEvaluator(),
+      targets: categoryTargets(DEFAULT_TARGET),
+      seed: 7,
+    });
     const plan = await readActorPlan(sample.dataRoot, EILEEN);
     assert.ok(plan.state === 'ok');
     const generations = plan.value.generations;
@@ -249,7 +313,8 @@ describe('generation log: wired into generation', function () {
     const generator: Generator = {
       provider: 'local',
       model: inner.model,
-      generate: (request) => (request.promptId === failing ? Promise.reject(new GenerationError('Replicate rate limit (HTTP 429)', 'rate_limit')) : inner.generate(request)),
+      generate: (request) =>
+        request.promptId === failing ? Promise.reject(new GenerationError('Replicate rate limit (HTTP 429)', 'rate_limit')) : inner.generate(request),
     };
     const summary = await executePlans({ dataRoot: sample.dataRoot, actorIds: [EILEEN], mode: 'generate_only', generator });
     const log = await readGenerationLog(sample.dataRoot);
@@ -264,9 +329,6 @@ describe('generation log: wired into generation', function () {
       assert.ok(entry.prompt_analysis && entry.prompt_analysis.length === entry.prompt.length);
       await fs.access(path.join(sample.dataRoot, entry.result_path!));
     }
-    assert.deepEqual(
-      log.successes.map((entry) => entry.prompt_id).sort(),
-      summary.done.map((operation) => operation.promptId).sort(),
-    );
+    assert.deepEqual(log.successes.map((entry) => entry.prompt_id).sort(), summary.done.map((operation) => operation.promptId).sort());
   });
 });

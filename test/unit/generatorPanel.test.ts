@@ -102,7 +102,10 @@ describe('Generator panel: failures', () => {
   });
 
   it('keeps a GenerationError reason and message as given', () => {
-    assert.deepEqual(describeFailure(new GenerationError('429 Too Many Requests', 'rate_limit'), false), { reason: 'rate_limit', message: '429 Too Many Requests' });
+    assert.deepEqual(describeFailure(new GenerationError('429 Too Many Requests', 'rate_limit'), false), {
+      reason: 'rate_limit',
+      message: '429 Too Many Requests',
+    });
     assert.deepEqual(describeFailure(new GenerationError('stopped', 'cancelled'), true), { reason: 'cancelled', message: 'stopped' });
   });
 

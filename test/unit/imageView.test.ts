@@ -28,7 +28,13 @@ describe('Image Viewer: the view of one image', () => {
   it('carries the evaluation: issues, reasons, identity distance and the limit it is judged against', () => {
     const carl = index.actor(CARL);
     const record = { ...carl, images: carl.images.map((image) => ({ ...image, entry: image.entry && { ...image.entry } })) };
-    record.images[2].entry!.evaluation = { evaluator: 'local+face', quality: 4, issues: ['identity_drift'], reasons: ['face distance 0.71 > 0.6: another person?'], identity_distance: 0.71 };
+    record.images[2].entry!.evaluation = {
+      evaluator: 'local+face',
+      quality: 4,
+      issues: ['identity_drift'],
+      reasons: ['face distance 0.71 > 0.6: another person?'],
+      identity_distance: 0.71,
+    };
     const view = buildImageView(record, record.images[2].filename, 0.6)!;
     assert.deepEqual(view.evaluation, {
       evaluator: 'local+face',

@@ -59,7 +59,10 @@ describe('manifest store', () => {
 
   it('refuses to rewrite an invalid manifest and leaves it untouched', async () => {
     await fs.writeFile(manifestFile, '{ "images": [ { "filename": 3 } ] }');
-    await assert.rejects(updateManifest(temp.dir, ACTOR, () => undefined), /manifest\.json is not a valid manifest: line 1: images\[0\]\.filename/);
+    await assert.rejects(
+      updateManifest(temp.dir, ACTOR, () => undefined),
+      /manifest\.json is not a valid manifest: line 1: images\[0\]\.filename/,
+    );
     assert.equal(await fs.readFile(manifestFile, 'utf8'), '{ "images": [ { "filename": 3 } ] }');
   });
 
@@ -68,7 +71,10 @@ describe('manifest store', () => {
     try {
       await fs.mkdir(path.join(temp.dir, 'actors', '0001_european_20_male'));
       await fs.symlink(outside.dir, path.join(temp.dir, 'actors', '0001_european_20_male', 'training_data'));
-      await assert.rejects(updateManifest(temp.dir, '0001_european_20_male', () => undefined), OutsideDataFolderError);
+      await assert.rejects(
+        updateManifest(temp.dir, '0001_european_20_male', () => undefined),
+        OutsideDataFolderError,
+      );
       assert.deepEqual(await fs.readdir(outside.dir), []);
     } finally {
       await outside.cleanup();
@@ -96,7 +102,10 @@ describe('manifest store', () => {
   it('times out with a clear message while a live process holds the lock', async () => {
     const lock = actorLockPath(temp.dir, ACTOR);
     await withFileLock(lock, async () => {
-      await assert.rejects(withFileLock(lock, async () => 'never', { timeoutMs: 150 }), new RegExp(`is locked by process ${process.pid}`));
+      await assert.rejects(
+        withFileLock(lock, async () => 'never', { timeoutMs: 150 }),
+        new RegExp(`is locked by process ${process.pid}`),
+      );
     });
   });
 });

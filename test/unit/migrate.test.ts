@@ -19,11 +19,15 @@ const S3 = 'https://old-bucket.s3.amazonaws.com/system_actors/training_data';
 const PATH_STYLE = 'https://s3.us-west-2.amazonaws.com/old-bucket/system_actors/training_data';
 
 const trainingFile = (dataRoot: string, actorId: string, name: string) => path.join(dataRoot, 'actors', actorId, 'training_data', name);
-const sha256 = async (file: string) => createHash('sha256').update(await fs.readFile(file)).digest('hex');
+const sha256 = async (file: string) =>
+  createHash('sha256')
+    .update(await fs.readFile(file))
+    .digest('hex');
 
 async function writeImage(file: string, format: 'png' | 'jpeg', red: number): Promise<void> {
   const sharp = await loadSharp();
-  await sharp({ create: { width: 64, height: 36, channels: 3, background: { r: red, g: 90, b: 40 } } })[format]().toFile(file);
+  const image = sharp({ create: { width: 64, height: 36, channels: 3, background: { r: red, g: 90, b: 40 } } });
+  await image[format]().toFile(file);
 }
 
 const OLD_MANIFEST = {
@@ -65,7 +69,14 @@ async function addOldActor(dataRoot: string): Promise<void> {
   await fs.writeFile(trainingFile(dataRoot, OLD, 'response.json'), JSON.stringify(response, null, 2));
   const metadata = {
     images: {
-      [`${OLD}_3.png`]: { prompt: 'Colour comic panel.', prompt_preview: 'Colour comic panel.', generated_at: '2025-03-01T12:00:00.000Z', s3_url: '', index: 3, category: 'color_stylized' },
+      [`${OLD}_3.png`]: {
+        prompt: 'Colour comic panel.',
+        prompt_preview: 'Colour comic panel.',
+        generated_at: '2025-03-01T12:00:00.000Z',
+        s3_url: '',
+        index: 3,
+        category: 'color_stylized',
+      },
       [`${OLD}_6.jpg`]: { prompt: 'An image that was deleted by hand.' },
     },
   };
@@ -115,7 +126,10 @@ describe('migrate (legacy data import)', () => {
     assert.equal(legacy.changed, true);
     assert.deepEqual(legacy.notImported, [], 'every URL of 0002 has its file');
     const manifest = await readManifest(sample.dataRoot, LEGACY);
-    assert.deepEqual(manifest.images.map((image) => [image.filename, image.index, image.source, image.category]), [0, 1, 2].map((n) => [`${LEGACY}_${n}.jpg`, n, 'imported', 'unknown']));
+    assert.deepEqual(
+      manifest.images.map((image) => [image.filename, image.index, image.source, image.category]),
+      [0, 1, 2].map((n) => [`${LEGACY}_${n}.jpg`, n, 'imported', 'unknown']),
+    );
     const first = entry(manifest, `${LEGACY}_0.jpg`);
     assert.match(first.prompt ?? '', /^Cinematic photorealistic film still of the person .* on a rooftop/);
     assert.equal(first.prompt_id, null, 'the prompt matches no library prompt id recorded anywhere');
@@ -160,7 +174,10 @@ describe('migrate (legacy data import)', () => {
     assert.deepEqual([three.prompt, three.category, three.created_at], ['Colour comic panel.', 'color_stylized', '2025-03-01T12:00:00.000Z']);
     assert.equal(entry(manifest, `${OLD}_4.jpg`).s3_url, null, 'an object without a URL');
     assert.equal(manifest.highest_index, 7, 'response.json names _7 (an object in S3): 7 is never given out again');
-    assert.deepEqual(manifest.base_images.map((base) => base.filename), [`${OLD}_base.png`, `${OLD}_old_base.jpg`]);
+    assert.deepEqual(
+      manifest.base_images.map((base) => base.filename),
+      [`${OLD}_base.png`, `${OLD}_old_base.jpg`],
+    );
     assert.equal(manifest.base_images[0].sha256, await sha256(path.join(sample.dataRoot, 'actors', OLD, 'base_image', `${OLD}_base.png`)));
     assert.equal(manifest.base_images[0].moved_to, OLD_MANIFEST.base_images[0].moved_to, 'old fields are kept');
     assert.equal((manifest as Record<string, unknown>).legacy_notes, OLD_MANIFEST.legacy_notes);
@@ -171,7 +188,9 @@ describe('migrate (legacy data import)', () => {
     assert.equal(metadata.images[`${OLD}_1.jpg`].prompt, 'Pen and ink portrait.');
     assert.equal(metadata.images[`${OLD}_6.jpg`].prompt, 'An image that was deleted by hand.', 'entries are never dropped');
     assert.ok(
-      report.actors[1].imported.includes(`${OLD}_0.png: s3_url object replaced by its URL string; category photorealistic from "type": "photorealistic"; sha256, size, width, height from the file`),
+      report.actors[1].imported.includes(
+        `${OLD}_0.png: s3_url object replaced by its URL string; category photorealistic from "type": "photorealistic"; sha256, size, width, height from the file`,
+      ),
       `one line per image, saying what was imported: ${report.actors[1].imported.join('\n')}`,
     );
   });
@@ -184,7 +203,10 @@ describe('migrate (legacy data import)', () => {
     assert.match(reasonFor(report, `${training}/${OLD}_5.webp`), /could not be decoded/);
     assert.match(reasonFor(report, `${training}/${OLD}_4.jpg`), /listed in manifest.json, but the file does not exist; the entry is kept/);
     assert.match(reasonFor(report, `${training}/prompt_metadata.json images["${OLD}_6.jpg"]`), /_6.jpg, which does not exist/);
-    assert.match(reasonFor(report, `${training}/manifest.json base_images[1] (relative_path "base_image/${OLD}_old_base.jpg")`), new RegExp(`^actors/${OLD}/base_image/${OLD}_old_base.jpg: not found in base_image/; the entry is kept$`));
+    assert.match(
+      reasonFor(report, `${training}/manifest.json base_images[1] (relative_path "base_image/${OLD}_old_base.jpg")`),
+      new RegExp(`^actors/${OLD}/base_image/${OLD}_old_base.jpg: not found in base_image/; the entry is kept$`),
+    );
     assert.match(reasonFor(report, `${training}/manifest.json images[2].s3_url`), /an object with no URL in it; set to null/);
     assert.equal(report.notImported.length, 7, JSON.stringify(report.notImported, null, 2));
   });
@@ -199,7 +221,13 @@ describe('migrate (legacy data import)', () => {
     const twice = await Promise.all(files.map((file) => fs.readFile(file)));
     files.forEach((file, position) => assert.ok(once[position].equals(twice[position]), `${file} is byte-identical after a second run`));
     assert.deepEqual(await snapshot(sample.dataRoot), before, 'the second run wrote no file at all');
-    assert.deepEqual(second.actors.map((actor) => [actor.changed, actor.imported]), [[false, []], [false, []]]);
+    assert.deepEqual(
+      second.actors.map((actor) => [actor.changed, actor.imported]),
+      [
+        [false, []],
+        [false, []],
+      ],
+    );
   });
 
   it('a dry run reports what a run would do and writes nothing', async () => {
@@ -233,14 +261,28 @@ describe('migrate (legacy data import)', () => {
     const legacy = index.actors.find((actor) => actor.id === LEGACY)!;
     assert.equal(legacy.manifestState, 'ok');
     assert.deepEqual(legacy.problems, []);
-    assert.deepEqual(legacy.images.map((image) => [image.tracked, image.missing]), [[true, false], [true, false], [true, false]]);
+    assert.deepEqual(
+      legacy.images.map((image) => [image.tracked, image.missing]),
+      [
+        [true, false],
+        [true, false],
+        [true, false],
+      ],
+    );
     const old = index.actors.find((actor) => actor.id === OLD)!;
     assert.equal(old.manifestState, 'ok');
     assert.equal(old.baseImage?.filename, `${OLD}_base.png`);
     const unexpected = old.problems.filter((problem) => !problem.message.startsWith(`${OLD}_4.jpg is in the manifest but not on disk`));
     assert.deepEqual(unexpected, [], 'only the reported missing file (the kept copy is a known data file)');
-    assert.ok(old.problems.some((problem) => problem.severity === 'warning' && problem.message.includes(`${OLD}_4.jpg`)), 'the kept dead entry shows as missing');
-    assert.deepEqual(old.images.filter((image) => !image.tracked).map((image) => image.filename), [`${OLD}_5.webp`], 'the unreadable file stays listed as untracked');
+    assert.ok(
+      old.problems.some((problem) => problem.severity === 'warning' && problem.message.includes(`${OLD}_4.jpg`)),
+      'the kept dead entry shows as missing',
+    );
+    assert.deepEqual(
+      old.images.filter((image) => !image.tracked).map((image) => image.filename),
+      [`${OLD}_5.webp`],
+      'the unreadable file stays listed as untracked',
+    );
   });
 
   it('never reads or writes outside the data folder: links out are reported, not followed', async () => {
@@ -269,7 +311,10 @@ describe('migrate (legacy data import)', () => {
     const before = await fs.readFile(file);
     const [report] = (await migrate(false, [OLD])).actors;
     assert.equal(report.changed, false);
-    assert.match(reasonFor(report, `actors/${OLD}/training_data/manifest.json:3:28`), /invalid JSON: .*; nothing was imported for this actor and the file was left as it is/);
+    assert.match(
+      reasonFor(report, `actors/${OLD}/training_data/manifest.json:3:28`),
+      /invalid JSON: .*; nothing was imported for this actor and the file was left as it is/,
+    );
     assert.ok((await fs.readFile(file)).equals(before));
     await assert.rejects(fs.access(trainingFile(sample.dataRoot, OLD, LEGACY_MANIFEST_COPY)));
   });
@@ -293,7 +338,11 @@ describe('migrate (legacy data import)', () => {
       assert.equal(code, 1);
       const report = JSON.parse(stdout);
       assert.equal(report.dryRun, true);
-      assert.deepEqual(report.actors.map((actor: MigrationActorReport) => actor.actorId), ['0000_european_45_female', '0001_european_35_male', LEGACY, OLD], 'every actor by default');
+      assert.deepEqual(
+        report.actors.map((actor: MigrationActorReport) => actor.actorId),
+        ['0000_european_45_female', '0001_european_35_male', LEGACY, OLD],
+        'every actor by default',
+      );
       assert.equal(report.actors[3].notImported.length, 7);
       assert.deepEqual(await snapshot(sample.dataRoot), before);
     });
@@ -314,7 +363,13 @@ describe('migrate (legacy data import)', () => {
       assert.equal(code, 1);
       assert.match(stdout, new RegExp(`^  ! ${S3.replace(/\./g, '\\.')}/${OLD}/${OLD}_7.jpg: listed in .*response.json, but .*_7.jpg does not exist$`, 'm'));
       assert.match(stdout, /8 item\(s\) could not be imported$/m);
-      assert.match(stdout, new RegExp(`^  ! actors/${OLD}/training_data/prompt_metadata.json images\\["${OLD}_6.jpg"\\]: has no readable generated_at time and its image file is gone`, 'm'));
+      assert.match(
+        stdout,
+        new RegExp(
+          `^  ! actors/${OLD}/training_data/prompt_metadata.json images\\["${OLD}_6.jpg"\\]: has no readable generated_at time and its image file is gone`,
+          'm',
+        ),
+      );
     });
 
     it('usage errors exit 2', async () => {

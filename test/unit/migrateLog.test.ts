@@ -31,13 +31,33 @@ const TRACKER = {
       user_feedback: 'perfect <script>alert(1)</script>',
       prompt_hash: 'h-rain',
     },
-    { prompt: 'Window light portrait', ai_model: 'seededit', result_url: 'https://elsewhere.example/out/abc.png', save_method: 'auto', timestamp: '2025-01-16T12:00:00Z', prompt_hash: 'h-window' },
+    {
+      prompt: 'Window light portrait',
+      ai_model: 'seededit',
+      result_url: 'https://elsewhere.example/out/abc.png',
+      save_method: 'auto',
+      timestamp: '2025-01-16T12:00:00Z',
+      prompt_hash: 'h-window',
+    },
     { ai_model: 'seededit', timestamp: '2025-01-16T12:01:00Z' },
   ],
   failed_prompts: [
-    { prompt: 'A nude man', ai_model: 'flux-kontext-pro', error_message: 'NSFW content detected', failure_reason: 'CONTENT_FILTER', timestamp: '2025-01-17T09:00:00Z', model_parameters: { seed: 1 } },
+    {
+      prompt: 'A nude man',
+      ai_model: 'flux-kontext-pro',
+      error_message: 'NSFW content detected',
+      failure_reason: 'CONTENT_FILTER',
+      timestamp: '2025-01-17T09:00:00Z',
+      model_parameters: { seed: 1 },
+    },
     { prompt: 'Walking at night', ai_model: 'flux-kontext-pro', error_message: 'Connection reset', failure_reason: 'NETWORK_ERROR', timestamp: 1737104400 },
-    { prompt: 'Odd one', ai_model: 'flux-kontext-pro', error_message: 'flagged as sensitive (E005)', failure_reason: 'SOMETHING_ELSE', timestamp: '2025-01-17T10:00:00Z' },
+    {
+      prompt: 'Odd one',
+      ai_model: 'flux-kontext-pro',
+      error_message: 'flagged as sensitive (E005)',
+      failure_reason: 'SOMETHING_ELSE',
+      timestamp: '2025-01-17T10:00:00Z',
+    },
     'not an object',
   ],
   ratings: [
@@ -73,7 +93,13 @@ describe('migrate: older prompt logs and ratings into the generation log', funct
     const trackerFile = await writeTracker(sample.dataRoot);
     const trackerBytes = await fs.readFile(trackerFile);
     // The current tool logged CARL_0 itself: its prompt_metadata entry is not imported again.
-    await recordSuccess(sample.dataRoot, { actorId: CARL, prompt: 'logged today', model: 'local/augment', saveMethod: 'manual', resultPath: path.join(sample.dataRoot, 'actors', CARL, 'training_data', `${CARL}_0.jpg`) });
+    await recordSuccess(sample.dataRoot, {
+      actorId: CARL,
+      prompt: 'logged today',
+      model: 'local/augment',
+      saveMethod: 'manual',
+      resultPath: path.join(sample.dataRoot, 'actors', CARL, 'training_data', `${CARL}_0.jpg`),
+    });
 
     const dry = await migrateActors({ dataRoot: sample.dataRoot, actorIds: ALL, dryRun: true });
     assert.equal(dry.log.changed, true);
@@ -98,7 +124,10 @@ describe('migrate: older prompt logs and ratings into the generation log', funct
       { item: 'tracking/prompt_tracking.json failed_prompts[3]', reason: 'not a JSON object' },
       { item: 'tracking/prompt_tracking.json ratings[1]', reason: 'names no successful prompt of the file (by prompt_hash or result_url)' },
       { item: 'tracking/prompt_tracking.json ratings[2]', reason: 'has no rating of 1 to 5 stars (quality_rating, rating or stars)' },
-      { item: 'tracking/prompt_tracking.json prompt_usage', reason: 'counts only, with no times or results; usage is counted from the log and prompt_metadata.json instead' },
+      {
+        item: 'tracking/prompt_tracking.json prompt_usage',
+        reason: 'counts only, with no times or results; usage is counted from the log and prompt_metadata.json instead',
+      },
     ]);
 
     const log = await logOnDisk(sample.dataRoot);
@@ -111,12 +140,19 @@ describe('migrate: older prompt logs and ratings into the generation log', funct
     assert.equal(rain.legacy_timestamp, '2025-01-16T11:34:22.123456', 'the original time text is kept');
     assert.match(rain.id ?? '', /^legacy-[0-9a-f]{32}$/);
     assert.deepEqual(
-      log.ratings.filter((rating) => rating.filename === `${CARL}_1.jpg`).map(({ actor_id, filename, stars, feedback }) => ({ actor_id, filename, stars, feedback })),
+      log.ratings
+        .filter((rating) => rating.filename === `${CARL}_1.jpg`)
+        .map(({ actor_id, filename, stars, feedback }) => ({ actor_id, filename, stars, feedback })),
       [{ actor_id: CARL, filename: `${CARL}_1.jpg`, stars: 5, feedback: 'perfect <script>alert(1)</script>' }],
     );
     assert.deepEqual(
       log.ratings.filter((rating) => rating.actor_id === EILEEN).map((rating) => [rating.filename, rating.stars, rating.timestamp]),
-      [[`${EILEEN}_0.jpg`, 5, '2025-06-02T09:00:00.000Z'], [`${EILEEN}_1.jpg`, 4, '2025-06-02T09:01:00.000Z'], [`${EILEEN}_7.jpg`, 3, '2025-06-02T09:02:00.000Z'], [`${EILEEN}_8.jpg`, 1, '2025-06-02T09:03:00.000Z']],
+      [
+        [`${EILEEN}_0.jpg`, 5, '2025-06-02T09:00:00.000Z'],
+        [`${EILEEN}_1.jpg`, 4, '2025-06-02T09:01:00.000Z'],
+        [`${EILEEN}_7.jpg`, 3, '2025-06-02T09:02:00.000Z'],
+        [`${EILEEN}_8.jpg`, 1, '2025-06-02T09:03:00.000Z'],
+      ],
       'the manifest ratings, at their rated_at',
     );
     const window = log.successes.find((entry) => entry.prompt === 'Window light portrait') as Record<string, unknown>;
@@ -142,7 +178,13 @@ describe('migrate: older prompt logs and ratings into the generation log', funct
     // The prompt export sees the linked ratings and the one kept on its entry.
     const curated = buildPromptTrainingData(log, { minQualityRating: 4 }, new Date('2026-01-01T00:00:00Z'));
     const good = curated.good_prompts.map((entry) => [entry.prompt, entry.rating]);
-    assert.deepEqual(good.filter(([prompt]) => prompt === 'The man runs across a rain-slick street' || prompt === 'Window light portrait'), [['The man runs across a rain-slick street', 5], ['Window light portrait', 4]]);
+    assert.deepEqual(
+      good.filter(([prompt]) => prompt === 'The man runs across a rain-slick street' || prompt === 'Window light portrait'),
+      [
+        ['The man runs across a rain-slick street', 5],
+        ['Window light portrait', 4],
+      ],
+    );
     assert.equal(curated.analysis.rated_successes, 2 + 4 + 3, 'tracker ratings and the manifest ratings of images with a logged success');
 
     const logBytes = await fs.readFile(generationLogPath(sample.dataRoot), 'utf8');
@@ -166,7 +208,7 @@ describe('migrate: older prompt logs and ratings into the generation log', funct
       ['tracking/prompt_tracking.json:1:44', `actors/${CARL}/training_data/prompt_metadata.json:1:36`],
     );
     assert.match(report.log.notImported[0].reason, /nothing of it was imported into the log and the file was left as it is/);
-    assert.deepEqual(report.log.added, { successes: 11, failures: 0, ratings: 4 + 3 }, "the other records still came in");
+    assert.deepEqual(report.log.added, { successes: 11, failures: 0, ratings: 4 + 3 }, 'the other records still came in');
     assert.equal(await fs.readFile(trackerFile, 'utf8'), broken);
     assert.equal(await fs.readFile(metadataFile, 'utf8'), '{ "images": { "x.jpg": { "prompt": 5 } } }');
 
@@ -201,21 +243,42 @@ describe('generation log: importing entries with their own ids', () => {
   });
   afterEach(() => temp.cleanup());
 
-  const old = (n: number): GenerationSuccess => ({ id: `legacy-${n}`, timestamp: new Date(Date.UTC(2025, 0, n)).toISOString(), prompt: `old ${n}`, model: 'm', result_url: null });
+  const old = (n: number): GenerationSuccess => ({
+    id: `legacy-${n}`,
+    timestamp: new Date(Date.UTC(2025, 0, n)).toISOString(),
+    prompt: `old ${n}`,
+    model: 'm',
+    result_url: null,
+  });
 
   it('merges in time order under the cap, rolls the oldest into archives, and skips ids already there', async () => {
-    await recordSuccess(temp.dir, { prompt: 'today', model: 'm', saveMethod: 'manual', resultPath: 'actors/a/training_data/a_1.jpg' }, { now: () => new Date('2026-01-01T00:00:00Z') });
+    await recordSuccess(
+      temp.dir,
+      { prompt: 'today', model: 'm', saveMethod: 'manual', resultPath: 'actors/a/training_data/a_1.jpg' },
+      { now: () => new Date('2026-01-01T00:00:00Z') },
+    );
     const first = await importEntries(temp.dir, { successes: [1, 2, 3, 4, 5].map(old), failures: [], ratings: [] }, { cap: 2 });
     assert.equal(first.added.successes.length, 5);
     const live = await readGenerationLog(temp.dir);
-    assert.deepEqual(live.successes.map((entry) => entry.prompt), ['old 5', 'today'], 'the newest two stay live');
+    assert.deepEqual(
+      live.successes.map((entry) => entry.prompt),
+      ['old 5', 'today'],
+      'the newest two stay live',
+    );
     assert.deepEqual(await listGenerationArchives(temp.dir), [1, 2]);
     const all = await readGenerationLog(temp.dir, { withArchives: true });
-    assert.deepEqual(all.successes.map((entry) => entry.prompt), ['old 1', 'old 2', 'old 3', 'old 4', 'old 5', 'today']);
+    assert.deepEqual(
+      all.successes.map((entry) => entry.prompt),
+      ['old 1', 'old 2', 'old 3', 'old 4', 'old 5', 'today'],
+    );
 
     const archiveBytes = await fs.readFile(generationArchivePath(temp.dir, 1), 'utf8');
     const again = await importEntries(temp.dir, { successes: [1, 2, 3, 4, 5, 6].map(old), failures: [], ratings: [] }, { cap: 2 });
-    assert.deepEqual(again.added.successes.map((entry) => entry.id), ['legacy-6'], 'only the new id, though the others are in archives');
+    assert.deepEqual(
+      again.added.successes.map((entry) => entry.id),
+      ['legacy-6'],
+      'only the new id, though the others are in archives',
+    );
     assert.equal(await fs.readFile(generationArchivePath(temp.dir, 1), 'utf8'), archiveBytes);
     assert.equal((await readGenerationLog(temp.dir, { withArchives: true })).successes.length, 7);
   });

@@ -4,7 +4,17 @@ import { promises as fs } from 'node:fs';
 import * as path from 'node:path';
 import { actionPlanSchema, planSummarySchema } from '../../src/core/manifest/dataFileSchemas';
 import { BUILTIN_PROMPTS } from '../../src/core/prompts/builtinPrompts';
-import { isPlanStale, planStaleness, planToJson, readActorPlan, readPlanSummary, summaryRow, updatePlanSummary, writeActorPlan, writePlanFile } from '../../src/core/plan/planFiles';
+import {
+  isPlanStale,
+  planStaleness,
+  planToJson,
+  readActorPlan,
+  readPlanSummary,
+  summaryRow,
+  updatePlanSummary,
+  writeActorPlan,
+  writePlanFile,
+} from '../../src/core/plan/planFiles';
 import { hashActorImages } from '../../src/core/actors/imageHashes';
 import { FileHasher } from '../../src/core/fs/files';
 import { actorPlanPath } from '../../src/core/workspace/layout';
@@ -107,7 +117,10 @@ describe('plan files', () => {
     assert.equal(read.state, 'ok');
     if (read.state !== 'ok') return;
     assert.equal(read.value.note, 'kept');
-    assert.deepEqual(read.value.actors.map((row) => row.actor_id), [ACTOR, 'b_actor']);
+    assert.deepEqual(
+      read.value.actors.map((row) => row.actor_id),
+      [ACTOR, 'b_actor'],
+    );
     assert.equal(read.value.actors[0].generations, 2);
     assert.equal(read.value.actors[1].generations, plan.generations.length);
     assert.deepEqual(read.value.totals, { actors: 2, deletions: 0, generations: 2 + plan.generations.length });

@@ -129,7 +129,10 @@ describe('plan all: progress journal and resume', () => {
     assert.deepEqual([...new Set(log)].sort(), ids(count), 'every actor planned');
     const twice = ids(count).filter((id) => log.filter((entry) => entry === id).length > 1);
     assert.ok(twice.length <= 1, `planned twice: ${twice.join(', ')}`);
-    assert.ok(twice.every((id) => !recorded.includes(id)), 'an actor recorded as completed is never planned again');
+    assert.ok(
+      twice.every((id) => !recorded.includes(id)),
+      'an actor recorded as completed is never planned again',
+    );
   });
 
   it('stops on abort without counting the actor in flight, then resumes it; failures are recorded and retried', async () => {
@@ -174,7 +177,13 @@ describe('plan all: progress journal and resume', () => {
     assert.equal(other.resumed, false, 'another actor list is another run');
 
     const stop = new AbortController();
-    const stopped = await planAll({ progressFile, actorIds: ids(4), signal: stop.signal, runId: 'x', planOne: async (id) => (id === 'actor_002' ? stop.abort() : undefined) });
+    const stopped = await planAll({
+      progressFile,
+      actorIds: ids(4),
+      signal: stop.signal,
+      runId: 'x',
+      planOne: async (id) => (id === 'actor_002' ? stop.abort() : undefined),
+    });
     assert.deepEqual([stopped.aborted, stopped.completed], [true, ids(3)]);
     const fresh = await planAll({ progressFile, actorIds: ids(4), planOne, fresh: true, runId: 'x' });
     assert.deepEqual([fresh.resumed, fresh.completed], [false, ids(4)], 'fresh plans everything again');

@@ -73,20 +73,26 @@ describe('Plan Review: cost estimate', () => {
 
   it('formats to cents, or to hundredths of a cent when asked (vision calls cost fractions of one)', () => {
     assert.deepEqual([formatCost(0.045), formatCost(0.12), formatCost(3, 'EUR')], ['$0.04', '$0.12', '3.00 EUR']);
-    assert.deepEqual([0.045, 0.165, 0.12, 0, 1.2, 0.0003].map((amount) => formatCost(amount, 'USD', 4)), ['$0.045', '$0.165', '$0.12', '$0.00', '$1.20', '$0.0003']);
+    assert.deepEqual(
+      [0.045, 0.165, 0.12, 0, 1.2, 0.0003].map((amount) => formatCost(amount, 'USD', 4)),
+      ['$0.045', '$0.165', '$0.12', '$0.00', '$1.20', '$0.0003'],
+    );
   });
 
   it('prices a plan per model, without repeating a model, and never counts negative or fractional images', () => {
     const estimates = estimatePlanCost([1, 2, 3], ['local/augment', FLUX, 'local/augment']);
-    assert.deepEqual(estimates.map((each) => [each.model, each.images, each.total]), [
-      ['local/augment', 3, 0],
-      [FLUX, 3, 0.12],
-    ]);
+    assert.deepEqual(
+      estimates.map((each) => [each.model, each.images, each.total]),
+      [
+        ['local/augment', 3, 0],
+        [FLUX, 3, 0.12],
+      ],
+    );
     assert.equal(estimateCost(-2, FLUX).images, 0);
     assert.equal(estimateCost(2.7, FLUX).images, 2);
     assert.equal(formatCost(1.2), '$1.20');
     assert.equal(formatCost(1.2, 'EUR'), '1.20 EUR');
-    assert.equal(estimateCost(1, 'constructor').total, undefined, 'only the table\'s own keys are prices');
+    assert.equal(estimateCost(1, 'constructor').total, undefined, "only the table's own keys are prices");
   });
 });
 
@@ -111,7 +117,13 @@ describe('Plan Review: view of a plan file', () => {
   });
 
   it('groups generations per category in plan order, with labels from the library (the id when unknown) and the full text', () => {
-    const view = buildPlanView(planFile(), { promptLabels: new Map([['p1', 'Diner booth'], ['c1', 'Pop art']]), models: ['local/augment'] });
+    const view = buildPlanView(planFile(), {
+      promptLabels: new Map([
+        ['p1', 'Diner booth'],
+        ['c1', 'Pop art'],
+      ]),
+      models: ['local/augment'],
+    });
     assert.deepEqual(
       view.categories.map((each) => [each.category, each.label, each.kept, each.target, each.generations.map((generation) => generation.promptId)]),
       [
@@ -135,14 +147,24 @@ describe('Plan Review: view of a plan file', () => {
     const minimal = buildPlanView({ schema_version: 1, actor_id: 'b', deletions: [], generations: [] } as ActionPlanFile);
     assert.equal(minimal.createdAt, undefined);
     assert.equal(minimal.seed, undefined);
-    assert.deepEqual(minimal.categories.map((each) => [each.kept, each.target, each.unfilled]), [[0, 0, 0], [0, 0, 0], [0, 0, 0]]);
+    assert.deepEqual(
+      minimal.categories.map((each) => [each.kept, each.target, each.unfilled]),
+      [
+        [0, 0, 0],
+        [0, 0, 0],
+        [0, 0, 0],
+      ],
+    );
     assert.deepEqual(minimal.cost, []);
     assert.equal(minimal.evaluationSpend, undefined, 'nothing was paid for evaluating');
   });
 
   it('says what evaluating with a vision model cost, when the plan records it', () => {
     const usage = { model: 'gpt-4o', requests: 2, prompt_tokens: 2400, completion_tokens: 600, estimated_cost_usd: 0.012 };
-    assert.equal(buildPlanView({ ...planFile(), evaluation_usage: usage }).evaluationSpend, 'Evaluating for this plan: 2 requests to gpt-4o, 3000 tokens, about $0.01.');
+    assert.equal(
+      buildPlanView({ ...planFile(), evaluation_usage: usage }).evaluationSpend,
+      'Evaluating for this plan: 2 requests to gpt-4o, 3000 tokens, about $0.01.',
+    );
     const unpriced = buildPlanView({ ...planFile(), evaluation_usage: { ...usage, model: 'custom', estimated_cost_usd: null } });
     assert.match(unpriced.evaluationSpend ?? '', /no price known for this model/);
   });
@@ -176,7 +198,13 @@ describe('Plan Review: loading a plan of the sample', function () {
   });
 
   it('shows the blurred _8 and the dark _9 with reasons, kept + generations reaching 13/4/3, $0.00 with the local generator', async () => {
-    await planActorToDisk({ dataRoot: sample.dataRoot, actorId: MARTA, evaluator: new LocalChecksEvaluator(), targets: categoryTargets(DEFAULT_TARGET), seed: 5 });
+    await planActorToDisk({
+      dataRoot: sample.dataRoot,
+      actorId: MARTA,
+      evaluator: new LocalChecksEvaluator(),
+      targets: categoryTargets(DEFAULT_TARGET),
+      seed: 5,
+    });
     const view = asView(await loadPlanView({ dataRoot: sample.dataRoot, actorId: MARTA, actor: await actor(), models: ['local/augment', FLUX] }));
     assert.equal(view.actorId, MARTA);
     assert.equal(view.evaluator, 'local');
@@ -192,7 +220,10 @@ describe('Plan Review: loading a plan of the sample', function () {
       view.categories.map((each) => each.kept + each.generations.length + each.unfilled),
       [13, 4, 3],
     );
-    assert.deepEqual(view.categories.map((each) => each.target), [13, 4, 3]);
+    assert.deepEqual(
+      view.categories.map((each) => each.target),
+      [13, 4, 3],
+    );
     for (const generation of view.categories.flatMap((each) => each.generations)) {
       assert.ok(generation.text.length > 40, 'the full prompt text');
       assert.notEqual(generation.label, generation.promptId, 'built-in prompts have labels');

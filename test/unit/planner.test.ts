@@ -62,7 +62,13 @@ function evaluation(n: number, fields: Partial<ImageEvaluation> = {}): ImageEval
 
 function promptsPer(count: number): LibraryPrompt[] {
   return TRAINING_CATEGORIES.flatMap((category) =>
-    Array.from({ length: count }, (_, i) => ({ id: `${category}_${i}`, label: `${category} ${i}`, category, template: `a {descriptor}, ${category} scene ${i}`, source: 'builtin' as const })),
+    Array.from({ length: count }, (_, i) => ({
+      id: `${category}_${i}`,
+      label: `${category} ${i}`,
+      category,
+      template: `a {descriptor}, ${category} scene ${i}`,
+      source: 'builtin' as const,
+    })),
   );
 }
 
@@ -262,7 +268,10 @@ describe('planner: deletions', () => {
       hashes: { [name(21)]: sha(99) },
       evaluations: [evaluation(21, { sha256: sha(99), quality: 1 }), evaluation(4, { sha256: sha(1234), issues: ['blurry'] })],
     });
-    assert.deepEqual(result.deletions.map((deletion) => [deletion.filename, deletion.rule]), [[name(21), 'over_quota']]);
+    assert.deepEqual(
+      result.deletions.map((deletion) => [deletion.filename, deletion.rule]),
+      [[name(21), 'over_quota']],
+    );
     assert.deepEqual(result.staleEvaluations, [name(4)]);
     assert.equal(result.seen[name(21)], sha(99));
     assert.ok(!(name(20) in result.seen), 'a missing file is not seen');

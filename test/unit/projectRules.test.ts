@@ -34,6 +34,67 @@ describe('project rules', () => {
     }
   });
 
+  it('imports follow the layers: core below everything, and inside core each folder imports only folders below it', async () => {
+    // Lowest first; a folder may import itself and the folders of earlier rows (same row: not each other).
+    const coreLayers = [
+      ['errors.ts', 'logger.ts', 'lazyModules.ts'],
+      ['util'],
+      ['fs'],
+      ['workspace'],
+      ['manifest'],
+      ['image'],
+      ['storage'],
+      ['tracking'],
+      ['actors'],
+      ['prompts'],
+      ['evaluate'],
+      ['generate'],
+      ['plan'],
+      ['execute'],
+      ['reconcile', 'migrate', 'export', 'analytics'],
+      ['config'],
+      ['app'],
+    ];
+    // What each front end may import (folders of src/); core imports none of them.
+    const frontEnds: Record<string, string[]> = {
+      cli: ['core', 'cli'],
+      host: ['core', 'host'],
+      providers: ['core', 'host', 'providers'],
+      webviews: ['core', 'host', 'providers', 'webviews'],
+      commands: ['core', 'host', 'providers', 'webviews', 'commands'],
+      'extension.ts': ['core', 'host', 'providers', 'webviews', 'commands'],
+    };
+    const rank = new Map(coreLayers.flatMap((row, index) => row.map((name) => [name, index] as const)));
+    const src = path.join(REPO_ROOT, 'src');
+    const violations: string[] = [];
+    for (const file of await filesBelow(src, '.ts')) {
+      const [top, second] = path.relative(src, file).split(path.sep);
+      const text = await fs.readFile(file, 'utf8');
+      for (const match of text.matchAll(/(?:from\s+|import\()\s*'(\.[^']+)'/g)) {
+        const target = path.relative(src, path.resolve(path.dirname(file), match[1])).split(path.sep);
+        const where = `${path.relative(src, file)} imports ${match[1]}`;
+        if (top === 'core') {
+          if (target[0] !== 'core') {
+            violations.push(`${where}: core never imports a front end`);
+            continue;
+          }
+          // A file directly in core (errors.ts) is its own unit; any other path counts by its folder.
+          const unit = target.length === 2 ? `${target[1]}.ts` : target[1];
+          const from = rank.get(second);
+          const to = rank.get(unit);
+          if (from === undefined || to === undefined) {
+            violations.push(`${where}: ${from === undefined ? second : target[1]} is not in the layer list`);
+          } else if (second !== unit && !(to < from)) {
+            violations.push(`${where}: ${second} (layer ${from}) may not import ${unit} (layer ${to})`);
+          }
+        } else if (frontEnds[top] && !frontEnds[top].includes(target[0])) {
+          violations.push(`${where}: ${top} may import only ${frontEnds[top].join(', ')}`);
+        }
+      }
+    }
+    assert.deepEqual(violations, []);
+  });
+
   it('package.json declares exactly the commands the code registers', () => {
     const declared = packageJson.contributes.commands.map((command: { command: string }) => command.command).sort();
     assert.deepEqual(declared, Object.values(CommandIds).sort());
@@ -66,17 +127,24 @@ describe('project rules', () => {
     assert.ok(packageJson.activationEvents.includes('workspaceContains:data/actors'));
   });
 
-  it('declares a setting for every local-check threshold, with the code\'s default', () => {
+  it("declares a setting for every local-check threshold, with the code's default", () => {
     const properties = packageJson.contributes.configuration.properties as Record<string, { default: unknown }>;
     const declared = Object.keys(properties).filter((key) => key.startsWith('actorStudio.checks.') && key !== 'actorStudio.checks.faceIdentity');
     assert.deepEqual(declared.map((key) => key.slice('actorStudio.checks.'.length)).sort(), Object.keys(DEFAULT_LOCAL_CHECK_THRESHOLDS).sort());
     for (const key of declared) {
-      assert.equal(properties[key].default, DEFAULT_LOCAL_CHECK_THRESHOLDS[key.slice('actorStudio.checks.'.length) as keyof typeof DEFAULT_LOCAL_CHECK_THRESHOLDS], key);
+      assert.equal(
+        properties[key].default,
+        DEFAULT_LOCAL_CHECK_THRESHOLDS[key.slice('actorStudio.checks.'.length) as keyof typeof DEFAULT_LOCAL_CHECK_THRESHOLDS],
+        key,
+      );
     }
   });
 
   it('core/config defines exactly the settings package.json declares, with the same type, default and bounds', () => {
-    const properties = packageJson.contributes.configuration.properties as Record<string, { type: string; default: unknown; minimum?: number; maximum?: number; enum?: string[] }>;
+    const properties = packageJson.contributes.configuration.properties as Record<
+      string,
+      { type: string; default: unknown; minimum?: number; maximum?: number; enum?: string[] }
+    >;
     const declared = Object.keys(properties).map((key) => key.slice('actorStudio.'.length));
     assert.deepEqual(declared.sort(), Object.keys(SETTING_DEFINITIONS).sort());
     const types: Record<string, string> = { string: 'string', number: 'number', integer: 'integer', boolean: 'boolean', shares: 'object' };

@@ -228,7 +228,10 @@ describe('curated prompt export', function () {
       const [written] = await fs.readdir(path.join(dataRoot, 'exports'));
       assert.match(written, /^prompt_training_data_\d{4}-\d{2}-\d{2}\.json$/);
       assert.match(first.out, /10 attempt\(s\) in the log: 6 succeeded \(5 rated\), 4 failed \(content_filter 2, rate_limit 1, timeout 1\)/);
-      assert.match(first.out, /2 good prompt\(s\) \(rated 5\+, at most 200\) and 1 failed prompt\(s\) \(newest 1 failures\) written to data\/exports\/prompt_training_data_/);
+      assert.match(
+        first.out,
+        /2 good prompt\(s\) \(rated 5\+, at most 200\) and 1 failed prompt\(s\) \(newest 1 failures\) written to data\/exports\/prompt_training_data_/,
+      );
       const onDisk = JSON.parse(await fs.readFile(path.join(dataRoot, 'exports', written), 'utf8'));
       assert.deepEqual(Object.keys(onDisk.failed_prompts_by_category), ['rate_limit']);
 

@@ -52,13 +52,19 @@ describe('built-in prompts', () => {
       assert.ok(prompt.label.trim().length > 0, prompt.id);
     }
     const categoryOrder = BUILTIN_PROMPTS.map((prompt) => TRAINING_CATEGORIES.indexOf(prompt.category));
-    assert.deepEqual(categoryOrder, [...categoryOrder].sort((a, b) => a - b));
+    assert.deepEqual(
+      categoryOrder,
+      [...categoryOrder].sort((a, b) => a - b),
+    );
   });
 
   it('every template asks for an angle, off-centre framing, a gaze away, cinematic quality and the identity kept', () => {
     for (const { id, template, category } of BUILTIN_PROMPTS) {
       assert.ok(template.includes('{descriptor}'), id);
-      assert.ok(Object.values(ANGLES).some((angle) => angle.test(template)), `${id}: a dynamic camera angle`);
+      assert.ok(
+        Object.values(ANGLES).some((angle) => angle.test(template)),
+        `${id}: a dynamic camera angle`,
+      );
       assert.match(template, /off-centre/, id);
       assert.match(template, /looking away from the (camera|viewer)/, id);
       assert.match(template, /cinematic/i, id);
@@ -74,7 +80,10 @@ describe('built-in prompts', () => {
     for (const category of TRAINING_CATEGORIES) {
       const templates = BUILTIN_PROMPTS.filter((prompt) => prompt.category === category).map((prompt) => prompt.template);
       for (const [name, angle] of Object.entries(ANGLES)) {
-        assert.ok(templates.some((template) => angle.test(template)), `${category}: ${name}`);
+        assert.ok(
+          templates.some((template) => angle.test(template)),
+          `${category}: ${name}`,
+        );
       }
     }
     const lenses = BUILTIN_PROMPTS.filter((prompt) => prompt.category === 'photorealistic').map((prompt) => /(\d+)mm/.exec(prompt.template)?.[1]);
@@ -86,7 +95,11 @@ describe('built-in prompts', () => {
     for (const { id, label, template } of BUILTIN_PROMPTS) {
       const text = `${label} ${template}`.toLowerCase();
       // Stems, so "harbor" finds "harbour" and "animation" finds "animated".
-      const stems = id.split('_').slice(1).filter((word) => word !== 'and').map((word) => word.slice(0, 5));
+      const stems = id
+        .split('_')
+        .slice(1)
+        .filter((word) => word !== 'and')
+        .map((word) => word.slice(0, 5));
       for (const stem of stems) {
         assert.ok(text.includes(stem), `${id}: "${stem}"`);
       }
@@ -166,13 +179,16 @@ describe('prompt library (built-ins and data/prompts.json)', () => {
     const overridden = library.prompts.find((prompt) => prompt.id === 'bw_linocut')!;
     assert.deepEqual(overridden, { ...linocut, label: 'Linocut (bold)', source: 'builtin' });
     assert.equal(BUILTIN_PROMPTS.find((prompt) => prompt.id === 'bw_linocut')!.label, linocut.label, 'the built-in itself is unchanged');
-    assert.deepEqual(library.prompts.find((prompt) => prompt.id === 'color_mosaic'), {
-      id: 'color_mosaic',
-      label: 'Mosaic',
-      category: 'color_stylized',
-      template: 'A mosaic {descriptor}.',
-      source: 'user',
-    });
+    assert.deepEqual(
+      library.prompts.find((prompt) => prompt.id === 'color_mosaic'),
+      {
+        id: 'color_mosaic',
+        label: 'Mosaic',
+        category: 'color_stylized',
+        template: 'A mosaic {descriptor}.',
+        source: 'user',
+      },
+    );
   });
 
   it('keeps HTML and script in a user template as plain text', async () => {
@@ -185,7 +201,9 @@ describe('prompt library (built-ins and data/prompts.json)', () => {
   });
 
   it('a template without {descriptor} is kept, with a warning at the template', async () => {
-    const text = await writeLibrary(temp.dir, { prompts: [{ id: 'photo_plain', label: 'Plain', category: 'photorealistic', template: 'A person on a bench.' }] });
+    const text = await writeLibrary(temp.dir, {
+      prompts: [{ id: 'photo_plain', label: 'Plain', category: 'photorealistic', template: 'A person on a bench.' }],
+    });
     const library = await loadPromptLibrary(temp.dir);
     assert.ok(library.prompts.some((prompt) => prompt.id === 'photo_plain'));
     assert.equal(library.problems.length, 1);
@@ -231,9 +249,7 @@ describe('prompt library (built-ins and data/prompts.json)', () => {
       expectProblems('{\n  "prompts": [\n    {"id": "bw_manga", "label": "Manga",}\n  ]\n}\n', [{ message: /invalid JSON/, at: '}\n  ]' }], true));
 
     it('a value of the wrong type', () =>
-      expectProblems('{\n  "prompts": [\n    {"id": "bw_manga", "category": "sepia"}\n  ]\n}\n', [
-        { message: /prompts\[0\]\.category: /, at: '"sepia"' },
-      ]));
+      expectProblems('{\n  "prompts": [\n    {"id": "bw_manga", "category": "sepia"}\n  ]\n}\n', [{ message: /prompts\[0\]\.category: /, at: '"sepia"' }]));
 
     it('a new id without its template (the valid entries still apply)', async () => {
       await expectProblems(

@@ -57,7 +57,9 @@ describe('CLI: prompts', () => {
     // TOTAL is the sum of every actor's USED.
     const actors = await fs.readdir(path.join(SAMPLE_DATA, 'actors'));
     const perActor = await Promise.all(
-      actors.map(async (actorId) => JSON.parse((await cli(['prompts', '--data', SAMPLE_DATA, '--actor-id', actorId, '--json'])).stdout).prompts as JsonPrompt[]),
+      actors.map(
+        async (actorId) => JSON.parse((await cli(['prompts', '--data', SAMPLE_DATA, '--actor-id', actorId, '--json'])).stdout).prompts as JsonPrompt[],
+      ),
     );
     for (const [position, prompt] of BUILTIN_PROMPTS.entries()) {
       const count = perActor.reduce((sum, prompts) => sum + prompts[position].used, 0);
@@ -78,7 +80,10 @@ describe('CLI: prompts', () => {
     const usedByBoth = [...mine.keys()].find((id) => theirs.has(id))!;
     const { code, stdout } = await cli(['prompts', '--data', SAMPLE_DATA, '--actor-id', ACTOR]);
     assert.equal(code, 0);
-    const row = new RegExp(`^${usedByBoth}\\s.*\\s${mine.get(usedByBoth)}\\s+${mine.get(usedByBoth)! + theirs.get(usedByBoth)!}\\s+\\[${mine.get(usedByBoth)}x used\\]$`, 'm');
+    const row = new RegExp(
+      `^${usedByBoth}\\s.*\\s${mine.get(usedByBoth)}\\s+${mine.get(usedByBoth)! + theirs.get(usedByBoth)!}\\s+\\[${mine.get(usedByBoth)}x used\\]$`,
+      'm',
+    );
     assert.match(stdout, row);
     assert.match(stdout, new RegExp(`^Least used for ${ACTOR}:$`, 'm'));
     const json = JSON.parse((await cli(['prompts', '--data', SAMPLE_DATA, '--actor-id', ACTOR, '--json'])).stdout);
@@ -148,7 +153,12 @@ describe('CLI: prompts', () => {
     const temp = await copySampleData();
     try {
       const template = '<script>alert(1)</script> the {descriptor} & co';
-      const library = { prompts: [{ id: 'color_user', label: 'User <b>', category: 'color_stylized', template }, { id: 'bw_manga', disabled: true }] };
+      const library = {
+        prompts: [
+          { id: 'color_user', label: 'User <b>', category: 'color_stylized', template },
+          { id: 'bw_manga', disabled: true },
+        ],
+      };
       await fs.writeFile(path.join(temp.dataRoot, 'prompts.json'), JSON.stringify(library));
       const { code, stdout } = await cli(['prompts', '--data', temp.dataRoot, '--actor-id', ACTOR, '--json'], temp.dir);
       assert.equal(code, 0);

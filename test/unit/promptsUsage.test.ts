@@ -25,9 +25,11 @@ async function sampleUsage(): Promise<{ overall: Map<string, number>; byActor: M
     const legacy = manifest === undefined ? await read('prompt_metadata.json') : undefined;
     const descriptor = descriptorForSex(parseActorId(actor)?.sex);
     const ids: string[] = manifest
-      ? JSON.parse(manifest).images.map((image: { prompt_id?: string }) => image.prompt_id).filter(Boolean)
-      : Object.values<{ prompt: string }>(legacy ? JSON.parse(legacy).images : {}).flatMap(
-          ({ prompt }) => LIBRARY.filter((each) => fillPrompt(each.template, descriptor) === prompt).map((each) => each.id),
+      ? JSON.parse(manifest)
+          .images.map((image: { prompt_id?: string }) => image.prompt_id)
+          .filter(Boolean)
+      : Object.values<{ prompt: string }>(legacy ? JSON.parse(legacy).images : {}).flatMap(({ prompt }) =>
+          LIBRARY.filter((each) => fillPrompt(each.template, descriptor) === prompt).map((each) => each.id),
         );
     const counts = new Map<string, number>();
     for (const id of ids) {
@@ -150,14 +152,19 @@ describe('leastUsed', () => {
 
   it('unused by the actor first, then least used overall, ties in library order', () => {
     const order = leastUsed(LIBRARY, usage, 'photorealistic', photos.length).map((prompt) => prompt.id);
-    assert.deepEqual(order, [...rest, p2, p1, p0, p3].map((prompt) => prompt.id));
+    assert.deepEqual(
+      order,
+      [...rest, p2, p1, p0, p3].map((prompt) => prompt.id),
+    );
   });
 
   it('keeps to the category, returns at most `count`, and the same input gives the same picks', () => {
     const picks = leastUsed(LIBRARY, usage, 'bw_stylized', 4);
     assert.deepEqual(
       picks.map((prompt) => prompt.id),
-      LIBRARY.filter((prompt) => prompt.category === 'bw_stylized').slice(0, 4).map((prompt) => prompt.id),
+      LIBRARY.filter((prompt) => prompt.category === 'bw_stylized')
+        .slice(0, 4)
+        .map((prompt) => prompt.id),
     );
     assert.deepEqual(leastUsed(LIBRARY, usage, 'bw_stylized', 4), picks);
     assert.equal(leastUsed(LIBRARY, usage, undefined, 100).length, LIBRARY.length);

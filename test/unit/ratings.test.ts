@@ -90,7 +90,11 @@ describe('ratings', function () {
     assert.equal(entry.rating, undefined);
     assert.equal((await entryOf(sample.dataRoot, CARL, FIRST))?.rating, undefined);
     const log = await readGenerationLog(sample.dataRoot);
-    assert.deepEqual(log.ratings.map((rating) => rating.stars), [1, null], 'the earlier rating stays as history; the clearing is the newest entry');
+    assert.deepEqual(
+      log.ratings.map((rating) => rating.stars),
+      [1, null],
+      'the earlier rating stays as history; the clearing is the newest entry',
+    );
     const again = await clearRating(sample.dataRoot, { actorId: CARL, filename: FIRST });
     assert.equal(again.cleared, undefined, 'clearing an unrated image is a no-op');
     assert.equal((await readGenerationLog(sample.dataRoot)).ratings.length, 2, 'and logs nothing');
@@ -98,9 +102,21 @@ describe('ratings', function () {
 
   it('the prompt export takes the rating in the manifest, hand edits included, for images still in one', async () => {
     const file = path.join(actorPaths(sample.dataRoot, CARL).trainingDir, FIRST);
-    await recordSuccess(sample.dataRoot, { actorId: CARL, promptId: 'p', prompt: 'The man on a pier.', model: 'm', category: 'photorealistic', saveMethod: 'manual', resultPath: file });
+    await recordSuccess(sample.dataRoot, {
+      actorId: CARL,
+      promptId: 'p',
+      prompt: 'The man on a pier.',
+      model: 'm',
+      category: 'photorealistic',
+      saveMethod: 'manual',
+      resultPath: file,
+    });
     await rateImage(sample.dataRoot, { actorId: CARL, filename: FIRST, stars: 5 });
-    const good = async () => (await exportPromptData({ dataRoot: sample.dataRoot, outFile: path.join(sample.dir, 'prompts.json'), force: true })).data.good_prompts.map((prompt) => [prompt.prompt, prompt.rating]);
+    const good = async () =>
+      (await exportPromptData({ dataRoot: sample.dataRoot, outFile: path.join(sample.dir, 'prompts.json'), force: true })).data.good_prompts.map((prompt) => [
+        prompt.prompt,
+        prompt.rating,
+      ]);
     assert.deepEqual(await good(), [['The man on a pier.', 5]]);
     const manifest = actorPaths(sample.dataRoot, CARL).manifest;
     const edit = async (change: (entry: { rating?: unknown }) => void) => {
@@ -116,9 +132,18 @@ describe('ratings', function () {
 
   it('a cleared rating no longer counts in the prompt export or, once the image is deleted, in analytics', async () => {
     const file = path.join(actorPaths(sample.dataRoot, CARL).trainingDir, FIRST);
-    await recordSuccess(sample.dataRoot, { actorId: CARL, promptId: 'p', prompt: 'The man on a pier.', model: 'm', category: 'photorealistic', saveMethod: 'manual', resultPath: file });
+    await recordSuccess(sample.dataRoot, {
+      actorId: CARL,
+      promptId: 'p',
+      prompt: 'The man on a pier.',
+      model: 'm',
+      category: 'photorealistic',
+      saveMethod: 'manual',
+      resultPath: file,
+    });
     await rateImage(sample.dataRoot, { actorId: CARL, filename: FIRST, stars: 5 });
-    const good = (log: Awaited<ReturnType<typeof readGenerationLog>>) => buildPromptTrainingData(log, { minQualityRating: 4 }, new Date()).good_prompts.map((prompt) => prompt.prompt);
+    const good = (log: Awaited<ReturnType<typeof readGenerationLog>>) =>
+      buildPromptTrainingData(log, { minQualityRating: 4 }, new Date()).good_prompts.map((prompt) => prompt.prompt);
     assert.deepEqual(good(await readGenerationLog(sample.dataRoot)), ['The man on a pier.']);
     await clearRating(sample.dataRoot, { actorId: CARL, filename: FIRST });
     assert.deepEqual(good(await readGenerationLog(sample.dataRoot)), [], 'unrated now');
@@ -126,10 +151,20 @@ describe('ratings', function () {
     await rateImage(sample.dataRoot, { actorId: CARL, filename: FIRST, stars: 4 });
     await deleteImagesToTrash({ dataRoot: sample.dataRoot, images: [{ actorId: CARL, filename: FIRST }], reason: 'test' });
     let input = await loadAnalyticsInput(sample.dataRoot);
-    assert.deepEqual(ratedImages(input.index, input.log).filter((image) => image.filename === FIRST).map((image) => image.stars), [4], 'a deleted image keeps its newest rating from the log');
+    assert.deepEqual(
+      ratedImages(input.index, input.log)
+        .filter((image) => image.filename === FIRST)
+        .map((image) => image.stars),
+      [4],
+      'a deleted image keeps its newest rating from the log',
+    );
     await recordRating(sample.dataRoot, { actorId: CARL, filename: FIRST, stars: null });
     input = await loadAnalyticsInput(sample.dataRoot);
-    assert.deepEqual(ratedImages(input.index, input.log).filter((image) => image.filename === FIRST), [], 'a clearing in the log leaves it unrated');
+    assert.deepEqual(
+      ratedImages(input.index, input.log).filter((image) => image.filename === FIRST),
+      [],
+      'a clearing in the log leaves it unrated',
+    );
   });
 
   it('refuses bad input with a clear message naming the file, and writes nothing', async () => {
@@ -143,21 +178,30 @@ describe('ratings', function () {
         return true;
       });
     }
-    await assert.rejects(rateImage(sample.dataRoot, { actorId: '0099_nobody_20_male', filename: FIRST, stars: 3 }), /unknown actor "0099_nobody_20_male": there is no folder .*actors\/0099_nobody_20_male/);
+    await assert.rejects(
+      rateImage(sample.dataRoot, { actorId: '0099_nobody_20_male', filename: FIRST, stars: 3 }),
+      /unknown actor "0099_nobody_20_male": there is no folder .*actors\/0099_nobody_20_male/,
+    );
     await assert.rejects(rateImage(sample.dataRoot, { actorId: '../actors', filename: FIRST, stars: 3 }), RatingError);
     await assert.rejects(
       rateImage(sample.dataRoot, { actorId: CARL, filename: `${CARL}_77.jpg`, stars: 3 }),
       new RegExp(`${CARL}/training_data/manifest\\.json: no image "${CARL}_77\\.jpg" in this manifest`),
     );
     await assert.rejects(rateImage(sample.dataRoot, { actorId: CARL, filename: '../manifest.json', stars: 3 }), /is not an image file name/);
-    await assert.rejects(rateImage(sample.dataRoot, { actorId: CARL, filename: FIRST, stars: 3, feedback: 'x'.repeat(10_001) }), /feedback is 10001 characters long/);
+    await assert.rejects(
+      rateImage(sample.dataRoot, { actorId: CARL, filename: FIRST, stars: 3, feedback: 'x'.repeat(10_001) }),
+      /feedback is 10001 characters long/,
+    );
     assert.equal(await fs.readFile(manifestFile, 'utf8'), before, 'the manifest is unchanged');
     await assert.rejects(fs.access(generationLogPath(sample.dataRoot)), 'nothing was logged');
     await assert.rejects(fs.access(path.join(sample.dataRoot, 'actors', '0099_nobody_20_male')), 'no folder was made for the unknown actor');
   });
 
   it('an actor without a manifest has no image to rate (its images are untracked)', async () => {
-    await assert.rejects(rateImage(sample.dataRoot, { actorId: '0002_mixed_30_nonbinary', filename: '0002_mixed_30_nonbinary_0.jpg', stars: 4 }), /manifest\.json: no image "0002_mixed_30_nonbinary_0\.jpg"/);
+    await assert.rejects(
+      rateImage(sample.dataRoot, { actorId: '0002_mixed_30_nonbinary', filename: '0002_mixed_30_nonbinary_0.jpg', stars: 4 }),
+      /manifest\.json: no image "0002_mixed_30_nonbinary_0\.jpg"/,
+    );
   });
 
   it('an invalid manifest is reported and left as it is', async () => {
@@ -179,10 +223,17 @@ describe('ratings', function () {
     for (let stars = 1; stars <= 5; stars++) {
       await rateImage(sample.dataRoot, { actorId: CARL, filename: FIRST, stars }, { cap: 2 });
     }
-    assert.deepEqual((await readGenerationLog(sample.dataRoot)).ratings.map((entry) => entry.stars), [4, 5]);
+    assert.deepEqual(
+      (await readGenerationLog(sample.dataRoot)).ratings.map((entry) => entry.stars),
+      [4, 5],
+    );
     assert.deepEqual(await listGenerationArchives(sample.dataRoot), [1, 2]);
     const all = await readGenerationLog(sample.dataRoot, { withArchives: true });
-    assert.deepEqual(all.ratings.map((entry) => entry.stars), [1, 2, 3, 4, 5], 'none lost, oldest first');
+    assert.deepEqual(
+      all.ratings.map((entry) => entry.stars),
+      [1, 2, 3, 4, 5],
+      'none lost, oldest first',
+    );
   });
 
   it('two ratings at once both land, in this process and from another', async () => {

@@ -105,9 +105,19 @@ describe('reconcile: manifests against files, prompt metadata and S3 (real files
   it('--fix repairs each kind, deletes nothing, and a second reconcile reports nothing', async () => {
     const { dataRoot, bytes } = messy;
     const summary = await fixDrift({ dataRoot, report: await reconcile(), store, now: () => FIXED_NOW });
-    assert.deepEqual(summary.failed.map(({ finding, reason }) => `${finding.kind} ${finding.filename}: ${reason}`), []);
+    assert.deepEqual(
+      summary.failed.map(({ finding, reason }) => `${finding.kind} ${finding.filename}: ${reason}`),
+      [],
+    );
     const again = await reconcile();
-    assert.equal(again.total, 0, `still drifting:\n${again.actors.flatMap((actor) => actor.findings).map((f) => f.message).join('\n')}`);
+    assert.equal(
+      again.total,
+      0,
+      `still drifting:\n${again.actors
+        .flatMap((actor) => actor.findings)
+        .map((f) => f.message)
+        .join('\n')}`,
+    );
 
     const manifest = await loadManifest(actorPaths(dataRoot, MESSY).manifest); // valid for the zod loader again
     const entryOf = (filename: string) => manifest.images.filter((image) => image.filename === filename);
@@ -191,7 +201,10 @@ describe('reconcile: manifests against files, prompt metadata and S3 (real files
     const report = await reconcileActors({ dataRoot: messy.dataRoot, actorIds: [MESSY], store });
     assert.ok(findingsOf(report, MESSY).some((finding) => finding.kind === 's3_extra' && finding.filename === stray));
     const summary = await fixDrift({ dataRoot: messy.dataRoot, report, store });
-    assert.deepEqual(summary.failed.map(({ finding }) => finding.filename), [stray]);
+    assert.deepEqual(
+      summary.failed.map(({ finding }) => finding.filename),
+      [stray],
+    );
     assert.match(summary.failed[0].reason, /no local copy/);
     assert.ok((await store.list(store.keyFor(MESSY, stray))).includes(store.keyFor(MESSY, stray)), 'the object was deleted');
   });
@@ -199,7 +212,10 @@ describe('reconcile: manifests against files, prompt metadata and S3 (real files
   it('an actor whose manifest is not JSON is reported as not compared; the others still are', async () => {
     await fs.writeFile(actorPaths(messy.dataRoot, MESSY).manifest, '{ "images": [ ');
     const report = await reconcile();
-    assert.deepEqual(report.skipped.map((skipped) => skipped.actorId), [MESSY]);
+    assert.deepEqual(
+      report.skipped.map((skipped) => skipped.actorId),
+      [MESSY],
+    );
     assert.match(report.skipped[0].reason, /manifest\.json.*not valid JSON/);
     assert.deepEqual(findingsOf(report, CLEAN), []);
   });
@@ -236,7 +252,12 @@ describe('reconcile: manifests against files, prompt metadata and S3 (real files
       const messyActor = report.actors.find((actor: { actor_id: string }) => actor.actor_id === MESSY);
       assert.equal(report.total, messyActor.findings.length);
       assert.deepEqual(Object.keys(messyActor.findings[0]).sort(), ['actor_id', 'file', 'filename', 'fix', 'kind', 'message']);
-      assert.ok(messyActor.findings.some((finding: { kind: string; file: string }) => finding.kind === 'untracked_file' && finding.file === path.join('actors', MESSY, 'training_data', PLANTED.untracked_file)));
+      assert.ok(
+        messyActor.findings.some(
+          (finding: { kind: string; file: string }) =>
+            finding.kind === 'untracked_file' && finding.file === path.join('actors', MESSY, 'training_data', PLANTED.untracked_file),
+        ),
+      );
 
       const clean = await cli(['--actor-id', CLEAN]);
       assert.equal(clean.code, EXIT_OK, clean.stdout + clean.stderr);
@@ -265,7 +286,10 @@ describe('reconcile: manifests against files, prompt metadata and S3 (real files
       assertSnakeCaseKeys(output);
       assert.deepEqual(Object.keys(output).sort(), ['applied', 'failed', 'found', 'remaining']);
       assert.ok(output.found.total > 0);
-      assert.deepEqual(output.failed.map((failure: { kind: string; filename: string }) => `${failure.kind} ${failure.filename}`), [`s3_extra ${MESSY}_77.jpg`]);
+      assert.deepEqual(
+        output.failed.map((failure: { kind: string; filename: string }) => `${failure.kind} ${failure.filename}`),
+        [`s3_extra ${MESSY}_77.jpg`],
+      );
       assert.equal(output.remaining.total, 1);
     });
 

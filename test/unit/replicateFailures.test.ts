@@ -7,7 +7,6 @@ import { singleShotFetch } from '../../src/core/generate/replicateTransport';
 import { E005_ERROR, FAKE_REPLICATE_TOKEN, Fault, FakeReplicateServer } from '../fakes/replicateServer';
 
 // The SDK's internal FileOutput factory, to classify exactly what run() hands out with useFileOutput.
-// eslint-disable-next-line @typescript-eslint/no-require-imports
 const { createFileOutput } = require('replicate/lib/stream') as { createFileOutput: (options: { url: string; fetch: typeof fetch }) => unknown };
 
 const INPUT = { prompt: 'a portrait', input_image: 'data:image/jpeg;base64,/9j/4AAQSkZJRgABAQAAAQABAAD' };
@@ -46,7 +45,11 @@ describe('Replicate failure classification', () => {
     ];
     for (const [fault, reason, retryable] of table) {
       it(`${JSON.stringify(fault)} on create -> ${reason}${retryable ? ', retryable' : ''}`, async () => {
-        const failure = classifyFailure(await sdkErrorFor(server, fault), { phase: 'create', secrets: [FAKE_REPLICATE_TOKEN], model: 'black-forest-labs/flux-kontext-pro' });
+        const failure = classifyFailure(await sdkErrorFor(server, fault), {
+          phase: 'create',
+          secrets: [FAKE_REPLICATE_TOKEN],
+          model: 'black-forest-labs/flux-kontext-pro',
+        });
         assert.equal(failure.reason, reason);
         assert.equal(failure.retryable, retryable);
         if ('status' in fault) {
@@ -62,7 +65,7 @@ describe('Replicate failure classification', () => {
       assert.equal(withoutHeader.options.retryAfterMs, 1000);
     });
 
-    it('a 402 says what to do, with Replicate\'s own words', async () => {
+    it("a 402 says what to do, with Replicate's own words", async () => {
       const failure = classifyFailure(await sdkErrorFor(server, { status: 402 }), { phase: 'create' });
       assert.match(failure.message, /no credit left \(HTTP 402: You have insufficient credit to run this model/);
       assert.match(failure.message, /Add credit at https:\/\/replicate\.com\/account\/billing/);
@@ -82,10 +85,11 @@ describe('Replicate failure classification', () => {
     it('run()\'s plain "Prediction failed: ..." Error: E005 is content_filter, anything else model_error', async () => {
       const client = new Replicate({ auth: FAKE_REPLICATE_TOKEN, baseUrl: server.baseUrl, fetch: singleShotFetch(fetch) });
       server.nextPrediction({ outcome: 'failed', error: E005_ERROR }, { outcome: 'failed', error: 'Traceback: RuntimeError: boom' });
-      const runIt = () => client.run('black-forest-labs/flux-kontext-pro', { input: INPUT, wait: { mode: 'poll', interval: 1 } }).catch((thrown: unknown) => thrown);
+      const runIt = () =>
+        client.run('black-forest-labs/flux-kontext-pro', { input: INPUT, wait: { mode: 'poll', interval: 1 } }).catch((thrown: unknown) => thrown);
       const flagged = await runIt();
       const crashed = await runIt();
-      assert.equal((flagged as Error).message, `Prediction failed: ${E005_ERROR}`, 'the SDK\'s shape, as documented in failures.ts');
+      assert.equal((flagged as Error).message, `Prediction failed: ${E005_ERROR}`, "the SDK's shape, as documented in failures.ts");
       assert.equal(classifyFailure(flagged, { phase: 'poll' }).reason, 'content_filter');
       assert.equal(classifyFailure(crashed, { phase: 'poll' }).reason, 'model_error');
     });
@@ -113,14 +117,17 @@ describe('Replicate failure classification', () => {
     };
 
     it('HTTP errors while downloading are output_download; only 5xx and 429 are worth retrying', () => {
-      assert.deepEqual([http(404, 'download'), http(503, 'download'), http(429, 'download')].map((f) => [f.reason, f.retryable]), [
-        ['output_download', false],
-        ['output_download', true],
-        ['output_download', true],
-      ]);
+      assert.deepEqual(
+        [http(404, 'download'), http(503, 'download'), http(429, 'download')].map((f) => [f.reason, f.retryable]),
+        [
+          ['output_download', false],
+          ['output_download', true],
+          ['output_download', true],
+        ],
+      );
     });
 
-    it('a 422 whose detail is the safety filter\'s is content_filter', () => {
+    it("a 422 whose detail is the safety filter's is content_filter", () => {
       const error = Object.assign(new Error(`Request to https://x/y failed with status 422 Unprocessable Entity: {"detail":"${E005_ERROR}"}.`), {
         name: 'ApiError',
         response: new Response(null, { status: 422 }),
@@ -150,7 +157,12 @@ describe('Replicate failure classification', () => {
   });
 
   describe('failed predictions', () => {
-    for (const text of [E005_ERROR, 'E005: The input or output was flagged as sensitive. Please try again.', 'NSFW content detected. Try running it again, or try a different prompt.', 'Content moderated']) {
+    for (const text of [
+      E005_ERROR,
+      'E005: The input or output was flagged as sensitive. Please try again.',
+      'NSFW content detected. Try running it again, or try a different prompt.',
+      'Content moderated',
+    ]) {
       it(`"${text.slice(0, 40)}..." is content_filter, not retryable`, () => {
         const failure = predictionFailure(text);
         assert.deepEqual([failure.reason, failure.retryable], ['content_filter', false]);
@@ -173,7 +185,10 @@ describe('Replicate failure classification', () => {
     });
 
     it('reads the detail out of an ApiError message, JSON or not', () => {
-      assert.equal(apiErrorDetail('Request to https://a/b failed with status 402 Payment Required: {"title":"Insufficient credit","detail":"No money","status":402}.'), 'No money');
+      assert.equal(
+        apiErrorDetail('Request to https://a/b failed with status 402 Payment Required: {"title":"Insufficient credit","detail":"No money","status":402}.'),
+        'No money',
+      );
       assert.equal(apiErrorDetail('Request to https://a/b failed with status 502 Bad Gateway: <html>bad gateway</html>.'), '<html>bad gateway</html>');
       assert.equal(apiErrorDetail('something else'), '');
     });

@@ -78,7 +78,10 @@ describe('ReplicateGenerator (real replicate SDK against a local Replicate API)'
     const result = await generator({ now: () => times.shift() ?? 1750 }).generate(request({ seed: 42 }));
 
     assert.equal(server.requestsOf('create').length, 1);
-    assert.deepEqual(server.requestsOf('get').map((get) => get.predictionId), ['fake0001', 'fake0001', 'fake0001']);
+    assert.deepEqual(
+      server.requestsOf('get').map((get) => get.predictionId),
+      ['fake0001', 'fake0001', 'fake0001'],
+    );
     assert.deepEqual(result.bytes, SAMPLE_JPEG, 'the output is the input image the fake echoes back');
     assert.equal(result.extension, 'jpg');
     assert.equal(result.model, 'black-forest-labs/flux-kontext-pro');
@@ -123,7 +126,7 @@ describe('ReplicateGenerator (real replicate SDK against a local Replicate API)'
     assert.equal(server.requestsOf('create').length, 1);
   });
 
-  it('a prediction that failed for another reason is model_error with the model\'s words, not tried again', async () => {
+  it("a prediction that failed for another reason is model_error with the model's words, not tried again", async () => {
     server.nextPrediction({ outcome: 'failed', error: 'CUDA error: out of memory' });
     const failure = await failureOf(generator().generate(request()));
     assert.equal(failure.reason, 'model_error');
@@ -179,7 +182,10 @@ describe('ReplicateGenerator (real replicate SDK against a local Replicate API)'
     const result = await generator().generate(request());
     assert.equal(result.predictionId, 'fake0001');
     assert.equal(server.requestsOf('create').length, 2);
-    assert.ok(progress.some((message) => message.startsWith('network error, retrying in 100 ms')), progress.join(' | '));
+    assert.ok(
+      progress.some((message) => message.startsWith('network error, retrying in 100 ms')),
+      progress.join(' | '),
+    );
   });
 
   for (const [status, reason, words] of [
@@ -219,7 +225,10 @@ describe('ReplicateGenerator (real replicate SDK against a local Replicate API)'
     const failure = await failureOf(generator({ baseUrl: deadUrl }).generate(request()));
     assert.equal(failure.reason, 'network');
     assert.equal(failure.retryable, true);
-    assert.match(failure.message, new RegExp(`Could not reach Replicate \\(${new URL(deadUrl).host.replace('.', '\\.')}\\) \\(ECONNREFUSED\\)\\. Gave up after 4 attempts`));
+    assert.match(
+      failure.message,
+      new RegExp(`Could not reach Replicate \\(${new URL(deadUrl).host.replace('.', '\\.')}\\) \\(ECONNREFUSED\\)\\. Gave up after 4 attempts`),
+    );
     assert.deepEqual(clock.backoffWaits(), [100, 200, 400]);
   });
 
@@ -328,7 +337,10 @@ describe('ReplicateGenerator (real replicate SDK against a local Replicate API)'
       await failureOf(generator().generate(request())),
       await failureOf(generator().generate(request())),
     ];
-    assert.deepEqual(failures.map((failure) => failure.reason), ['invalid_input', 'model_error', 'model_error']);
+    assert.deepEqual(
+      failures.map((failure) => failure.reason),
+      ['invalid_input', 'model_error', 'model_error'],
+    );
     const imageSample = SAMPLE_JPEG.toString('base64').slice(100, 160);
     for (const failure of failures) {
       const everything = `${failure.message}\n${failure.stack}\n${util.inspect(failure, { depth: Infinity })}`;

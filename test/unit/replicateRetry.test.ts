@@ -47,10 +47,13 @@ describe('withRetries (generic retry loop)', () => {
     assert.equal(result, 'done');
     assert.deepEqual(calls, [1, 2, 3]);
     assert.deepEqual(waits, [1000, 2000]);
-    assert.deepEqual(told.map(({ attempt, delayMs, fromRetryAfter, maxAttempts }) => ({ attempt, delayMs, fromRetryAfter, maxAttempts })), [
-      { attempt: 1, delayMs: 1000, fromRetryAfter: false, maxAttempts: 4 },
-      { attempt: 2, delayMs: 2000, fromRetryAfter: false, maxAttempts: 4 },
-    ]);
+    assert.deepEqual(
+      told.map(({ attempt, delayMs, fromRetryAfter, maxAttempts }) => ({ attempt, delayMs, fromRetryAfter, maxAttempts })),
+      [
+        { attempt: 1, delayMs: 1000, fromRetryAfter: false, maxAttempts: 4 },
+        { attempt: 2, delayMs: 2000, fromRetryAfter: false, maxAttempts: 4 },
+      ],
+    );
   });
 
   it('gives up after maxAttempts with the last failure', async () => {
@@ -88,14 +91,20 @@ describe('withRetries (generic retry loop)', () => {
     const { waits, sleep } = instantSleep();
     const { calls, operation } = failing(new Transient(3_600_000));
     await assert.rejects(
-      withRetries(operation, { maxAttempts: 4, shouldRetry: retryTransient, retryAfterMs: (error) => (error as Transient).retryAfterMs, maxRetryAfterMs: 60_000, sleep }),
+      withRetries(operation, {
+        maxAttempts: 4,
+        shouldRetry: retryTransient,
+        retryAfterMs: (error) => (error as Transient).retryAfterMs,
+        maxRetryAfterMs: 60_000,
+        sleep,
+      }),
       Transient,
     );
     assert.deepEqual(calls, [1]);
     assert.deepEqual(waits, []);
   });
 
-  it('an abort during the wait ends it at once with the signal\'s reason, and no attempt follows', async () => {
+  it("an abort during the wait ends it at once with the signal's reason, and no attempt follows", async () => {
     const controller = new AbortController();
     const { calls, operation } = failing(new Transient(), new Transient());
     const waiting = withRetries(operation, {
@@ -117,21 +126,36 @@ describe('withRetries (generic retry loop)', () => {
   });
 
   it('refuses a maxAttempts that is not a whole number of at least 1', async () => {
-    await assert.rejects(withRetries(async () => 'x', { maxAttempts: 0, shouldRetry: () => true }), RangeError);
+    await assert.rejects(
+      withRetries(async () => 'x', { maxAttempts: 0, shouldRetry: () => true }),
+      RangeError,
+    );
   });
 });
 
 describe('backoffDelayMs', () => {
   it('grows by the multiplier and stops at maxDelayMs', () => {
     const backoff = { initialDelayMs: 500, multiplier: 3, maxDelayMs: 5000, jitter: 0 };
-    assert.deepEqual([1, 2, 3, 4].map((attempt) => backoffDelayMs(attempt, backoff)), [500, 1500, 4500, 5000]);
+    assert.deepEqual(
+      [1, 2, 3, 4].map((attempt) => backoffDelayMs(attempt, backoff)),
+      [500, 1500, 4500, 5000],
+    );
   });
 
   it('spreads each wait by up to the jitter fraction either way', () => {
     const backoff = { initialDelayMs: 1000, jitter: 0.25 };
-    assert.equal(backoffDelayMs(1, backoff, () => 0), 750);
-    assert.equal(backoffDelayMs(1, backoff, () => 0.5), 1000);
-    assert.equal(backoffDelayMs(1, backoff, () => 0.999999), 1250);
+    assert.equal(
+      backoffDelayMs(1, backoff, () => 0),
+      750,
+    );
+    assert.equal(
+      backoffDelayMs(1, backoff, () => 0.5),
+      1000,
+    );
+    assert.equal(
+      backoffDelayMs(1, backoff, () => 0.999999),
+      1250,
+    );
   });
 });
 

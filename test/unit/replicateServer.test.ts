@@ -15,7 +15,11 @@ describe('the fake Replicate server (test/fakes/replicateServer.ts)', () => {
   afterEach(() => server?.close());
 
   async function create(headers: Record<string, string> = AUTH): Promise<Response> {
-    return fetch(`${server.baseUrl}/models/black-forest-labs/flux-kontext-pro/predictions`, { method: 'POST', headers, body: JSON.stringify({ input: INPUT }) });
+    return fetch(`${server.baseUrl}/models/black-forest-labs/flux-kontext-pro/predictions`, {
+      method: 'POST',
+      headers,
+      body: JSON.stringify({ input: INPUT }),
+    });
   }
   async function status(id: string): Promise<string> {
     return ((await (await fetch(`${server.baseUrl}/predictions/${id}`, { headers: AUTH })).json()) as { status: string }).status;
@@ -39,7 +43,10 @@ describe('the fake Replicate server (test/fakes/replicateServer.ts)', () => {
   it('moves a prediction starting -> processing -> succeeded, one status poll at a time', async () => {
     server = await FakeReplicateServer.start({ plan: { processingPolls: 2 } });
     const { id, status: first } = (await (await create()).json()) as { id: string; status: string };
-    assert.deepEqual([first, await status(id), await status(id), await status(id), await status(id)], ['starting', 'processing', 'processing', 'succeeded', 'succeeded']);
+    assert.deepEqual(
+      [first, await status(id), await status(id), await status(id), await status(id)],
+      ['starting', 'processing', 'processing', 'succeeded', 'succeeded'],
+    );
   });
 
   it('counts predictions in flight and the most at once; cancel ends one', async () => {
@@ -82,7 +89,9 @@ describe('the fake Replicate server (test/fakes/replicateServer.ts)', () => {
     const queue = Array.from({ length: 10 }, (_, index) => index);
     const worker = async () => {
       for (let index = queue.shift(); index !== undefined; index = queue.shift()) {
-        results.push(await generator.generate({ actorId: 'a', baseImagePath: 'unused', promptId: `p${index}`, prompt: `prompt ${index}`, category: 'photorealistic' }));
+        results.push(
+          await generator.generate({ actorId: 'a', baseImagePath: 'unused', promptId: `p${index}`, prompt: `prompt ${index}`, category: 'photorealistic' }),
+        );
       }
     };
     await Promise.all([worker(), worker()]);

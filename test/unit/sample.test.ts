@@ -35,7 +35,10 @@ describe('sample workspace', () => {
     const index = await indexDataFolder(SAMPLE_DATA);
     const all = index.actors.flatMap((actor) => actor.images);
     for (const category of ['photorealistic', 'bw_stylized', 'color_stylized', 'unknown'] as const) {
-      assert.ok(all.some((image) => image.category === category), category);
+      assert.ok(
+        all.some((image) => image.category === category),
+        category,
+      );
     }
     assert.ok(all.some((image) => !image.tracked));
     assert.ok(all.some((image) => image.entry?.rating));

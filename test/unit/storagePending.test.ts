@@ -135,8 +135,14 @@ describe('storage: uploadOrQueue and drainPending against a real S3 server (s3rv
 
     const droppedReason = `the local file actors/${ACTOR}/training_data/${ACTOR}_4.jpg no longer exists, so there is nothing to upload`;
     assert.deepEqual(summary.dropped, [{ actorId: ACTOR, filename: `${ACTOR}_4.jpg`, key: store.keyFor(ACTOR, `${ACTOR}_4.jpg`), reason: droppedReason }]);
-    assert.deepEqual(summary.uploaded.map((item) => item.filename), [`${ACTOR}_3.jpg`]);
-    assert.deepEqual(reported.map((result) => result.status), ['dropped', 'uploaded']);
+    assert.deepEqual(
+      summary.uploaded.map((item) => item.filename),
+      [`${ACTOR}_3.jpg`],
+    );
+    assert.deepEqual(
+      reported.map((result) => result.status),
+      ['dropped', 'uploaded'],
+    );
     assert.equal(summary.remaining, 0);
   });
 
@@ -149,13 +155,19 @@ describe('storage: uploadOrQueue and drainPending against a real S3 server (s3rv
 
     const summary = await drainPending(store, dataRoot);
 
-    assert.deepEqual(summary.failed.map((item) => [item.filename, item.reason]), [[`${ACTOR}_5.jpg`, 'network']]);
+    assert.deepEqual(
+      summary.failed.map((item) => [item.filename, item.reason]),
+      [[`${ACTOR}_5.jpg`, 'network']],
+    );
     assert.equal(summary.stoppedBecause, summary.failed[0].error);
     assert.equal(summary.remaining, 2);
-    assert.deepEqual((await readPendingUploads(dataRoot)).map((entry) => [entry.filename, entry.attempts]), [
-      [`${ACTOR}_5.jpg`, 2],
-      [`${ACTOR}_6.jpg`, 1],
-    ]);
+    assert.deepEqual(
+      (await readPendingUploads(dataRoot)).map((entry) => [entry.filename, entry.attempts]),
+      [
+        [`${ACTOR}_5.jpg`, 2],
+        [`${ACTOR}_6.jpg`, 1],
+      ],
+    );
   });
 
   it('queueing the same file again replaces its entry; a later direct upload removes it', async () => {
@@ -163,7 +175,10 @@ describe('storage: uploadOrQueue and drainPending against a real S3 server (s3rv
     await server.stop();
     await uploadOrQueue(store, dataRoot, request);
     await uploadOrQueue(store, dataRoot, request);
-    assert.deepEqual((await readPendingUploads(dataRoot)).map((entry) => entry.attempts), [2]);
+    assert.deepEqual(
+      (await readPendingUploads(dataRoot)).map((entry) => entry.attempts),
+      [2],
+    );
 
     await server.restart();
     const outcome = await uploadOrQueue(store, dataRoot, request);
@@ -217,9 +232,7 @@ describe('storage: uploadOrQueue and drainPending against a real S3 server (s3rv
     await fs.mkdir(path.dirname(file), { recursive: true });
     const handWritten = {
       comment: 'kept by hand',
-      uploads: [
-        { actor_id: ACTOR, filename: stays.filename, key: 'k', content_type: 'image/jpeg', queued_at: '2025-01-01T00:00:00.000Z', note: 'mine' },
-      ],
+      uploads: [{ actor_id: ACTOR, filename: stays.filename, key: 'k', content_type: 'image/jpeg', queued_at: '2025-01-01T00:00:00.000Z', note: 'mine' }],
     };
     await fs.writeFile(file, JSON.stringify(handWritten));
     await server.stop();
@@ -246,7 +259,9 @@ describe('storage: uploadOrQueue and drainPending against a real S3 server (s3rv
     await server.stop();
 
     const check = (error: unknown) =>
-      error instanceof PendingUploadsFileError && error.message.startsWith(`${file} is not a valid pending uploads file`) && error.message.includes(`${file}:3:`);
+      error instanceof PendingUploadsFileError &&
+      error.message.startsWith(`${file} is not a valid pending uploads file`) &&
+      error.message.includes(`${file}:3:`);
     await assert.rejects(uploadOrQueue(store, dataRoot, request), check);
     await assert.rejects(drainPending(store, dataRoot), check);
 
@@ -263,7 +278,10 @@ describe('storage: uploadOrQueue and drainPending against a real S3 server (s3rv
 
     await assert.rejects(uploadOrQueue(store, dataRoot, { ...base, filename: 'secret.jpg', localPath: outside }), /is not inside the folder of actor/);
     await assert.rejects(uploadOrQueue(store, dataRoot, { ...base, filename: 'theirs.jpg', localPath: other.localPath }), /is not inside the folder of actor/);
-    await assert.rejects(uploadOrQueue(store, dataRoot, { ...base, filename: 'x.jpg', actorId: '..', localPath: outside }), /actor id ".." must be a plain folder name/);
+    await assert.rejects(
+      uploadOrQueue(store, dataRoot, { ...base, filename: 'x.jpg', actorId: '..', localPath: outside }),
+      /actor id ".." must be a plain folder name/,
+    );
     await assert.rejects(
       uploadOrQueue(store, dataRoot, { ...base, filename: 'link.jpg', localPath: `actors/${ACTOR}/training_data/link.jpg` }),
       /outside the data folder/,

@@ -190,7 +190,10 @@ describe('storage: keys, URLs and settings (no network)', () => {
 
   it('AWS URLs are virtual-hosted with each key segment encoded; a public base URL replaces the host', () => {
     const aws = new S3ObjectStore({ bucket: 'my-bucket', region: 'eu-west-1' });
-    assert.equal(aws.urlFor('system_actors/training_data/a b/ü#1.jpg'), 'https://my-bucket.s3.eu-west-1.amazonaws.com/system_actors/training_data/a%20b/%C3%BC%231.jpg');
+    assert.equal(
+      aws.urlFor('system_actors/training_data/a b/ü#1.jpg'),
+      'https://my-bucket.s3.eu-west-1.amazonaws.com/system_actors/training_data/a%20b/%C3%BC%231.jpg',
+    );
     const cdn = new S3ObjectStore({ bucket: 'my-bucket', region: 'eu-west-1', publicBaseUrl: 'https://cdn.example.com/assets/' });
     assert.equal(cdn.urlFor('p/x.jpg'), 'https://cdn.example.com/assets/p/x.jpg');
   });

@@ -1,8 +1,8 @@
 import { InputError } from '../../core/errors';
-import { categoryTargets, DEFAULT_TARGET } from '../../core/actors/targets';
+import { categoryTargets } from '../../core/actors/targets';
 import { indexDataFolder } from '../../core/actors/dataIndex';
 import { CliCommand, EXIT_FAILED, EXIT_OK, relativeProblem, table } from '../cliSupport';
-import { formatProblem } from '../../core/workspace/problems';
+import { formatProblem } from '../../core/workspace/formatProblem';
 
 /** `actor-studio actors`: every actor with its counts per category, against the target. */
 export const actorsCommand: CliCommand = {
@@ -16,8 +16,10 @@ export const actorsCommand: CliCommand = {
     if (!index.exists) {
       throw new InputError(`data folder not found: ${dataRoot} (pass --data DIR)`);
     }
-    const targets = categoryTargets(DEFAULT_TARGET);
-    const goal = DEFAULT_TARGET.total;
+    // The targets the settings give, as the editor's tree and `plan` use them.
+    const target = studio.settings.settings.target;
+    const targets = categoryTargets(target);
+    const goal = target.total;
     const problems = [...index.problems, ...index.actors.flatMap((actor) => actor.problems)];
     const failed = index.actors.some((actor) => actor.manifestState === 'invalid');
     if (values.json) {

@@ -32,7 +32,12 @@ async function selectPlannedActors(values: Record<string, unknown>, studio: CliS
   }
   const planned: string[] = [];
   for (const id of ids) {
-    if (await fs.stat(actorPlanPath(dataRoot, id)).then(() => true, () => false)) {
+    if (
+      await fs.stat(actorPlanPath(dataRoot, id)).then(
+        () => true,
+        () => false,
+      )
+    ) {
       planned.push(id);
     }
   }
@@ -40,7 +45,15 @@ async function selectPlannedActors(values: Record<string, unknown>, studio: CliS
 }
 
 function costToJson(cost: CostEstimate) {
-  return { model: cost.model, images: cost.images, currency: cost.currency, per_image: cost.perImage ?? null, total: cost.total ?? null, estimate: true, note: cost.note };
+  return {
+    model: cost.model,
+    images: cost.images,
+    currency: cost.currency,
+    per_image: cost.perImage ?? null,
+    total: cost.total ?? null,
+    estimate: true,
+    note: cost.note,
+  };
 }
 
 function costText(cost: CostEstimate): string {
@@ -175,14 +188,20 @@ function printDryRun(result: DryRunReport, io: CliIO): void {
   io.stdout(`dry run (${result.mode}): ${result.deletions} to trash, ${result.generations} to create, ${costText(result.cost)}; nothing was changed`);
 }
 
-function setupToJson(setup: RunSetup) {
+export function setupToJson(setup: RunSetup) {
   return {
     generator: { provider: setup.generator.provider, model: setup.generator.model, aspect_ratio: setup.generator.aspectRatio },
     concurrency: setup.concurrency,
     evaluator: { provider: setup.evaluator.provider, vision_model: setup.evaluator.visionModel, face_identity: setup.evaluator.faceIdentity },
     object_store:
       setup.objectStore.kind === 's3'
-        ? { kind: 's3', bucket: setup.objectStore.bucket, region: setup.objectStore.region, endpoint: setup.objectStore.endpoint, key_prefix: setup.objectStore.keyPrefix }
+        ? {
+            kind: 's3',
+            bucket: setup.objectStore.bucket,
+            region: setup.objectStore.region,
+            endpoint: setup.objectStore.endpoint,
+            key_prefix: setup.objectStore.keyPrefix,
+          }
         : { kind: 'none' },
     targets: setup.targets,
   };

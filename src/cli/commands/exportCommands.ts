@@ -125,13 +125,29 @@ export const exportPromptsCommand: CliCommand = {
     }
     const { file, data } = result;
     if (values.json) {
-      io.stdout(JSON.stringify({ file, settings: data.settings, good_prompts: data.good_prompts.length, failed_prompts: countFailed(data.failed_prompts_by_category), analysis: data.analysis }, null, 2));
+      io.stdout(
+        JSON.stringify(
+          {
+            file,
+            settings: data.settings,
+            good_prompts: data.good_prompts.length,
+            failed_prompts: countFailed(data.failed_prompts_by_category),
+            analysis: data.analysis,
+          },
+          null,
+          2,
+        ),
+      );
       return EXIT_OK;
     }
     const { analysis } = data;
     const reasons = Object.entries(analysis.failure_reasons).map(([reason, { count }]) => `${reason} ${count}`);
-    io.stdout(`${analysis.attempts} attempt(s) in the log: ${analysis.successes} succeeded (${analysis.rated_successes} rated), ${analysis.failures} failed${reasons.length ? ` (${reasons.join(', ')})` : ''}`);
-    io.stdout(`${data.good_prompts.length} good prompt(s) (${data.settings.min_quality_rating === 0 ? 'any rating' : `rated ${data.settings.min_quality_rating}+`}, at most ${data.settings.max_successful_examples}) and ${countFailed(data.failed_prompts_by_category)} failed prompt(s) (newest ${data.settings.max_failed_examples} failures) written to ${path.relative(io.cwd, file) || file}`);
+    io.stdout(
+      `${analysis.attempts} attempt(s) in the log: ${analysis.successes} succeeded (${analysis.rated_successes} rated), ${analysis.failures} failed${reasons.length ? ` (${reasons.join(', ')})` : ''}`,
+    );
+    io.stdout(
+      `${data.good_prompts.length} good prompt(s) (${data.settings.min_quality_rating === 0 ? 'any rating' : `rated ${data.settings.min_quality_rating}+`}, at most ${data.settings.max_successful_examples}) and ${countFailed(data.failed_prompts_by_category)} failed prompt(s) (newest ${data.settings.max_failed_examples} failures) written to ${path.relative(io.cwd, file) || file}`,
+    );
     return EXIT_OK;
   },
 };
@@ -139,4 +155,3 @@ export const exportPromptsCommand: CliCommand = {
 function countFailed(byReason: Record<string, unknown[] | undefined>): number {
   return Object.values(byReason).reduce((sum, list) => sum + (list?.length ?? 0), 0);
 }
-

@@ -4,7 +4,7 @@ import { GenerateInputError } from '../../core/generate/generateImage';
 import { GenerationError } from '../../core/generate/types';
 import { S3_OPTIONS, S3_USAGE } from '../s3Options';
 import { CliCommand, COMMON_USAGE, EXIT_FAILED, EXIT_OK } from '../cliSupport';
-import { formatProblem } from '../../core/workspace/problems';
+import { formatProblem } from '../../core/workspace/formatProblem';
 
 /**
  * `actor-studio generate`: one image for an actor from a library prompt. Keys come from the

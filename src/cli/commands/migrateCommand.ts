@@ -7,7 +7,8 @@ const MIGRATE_USAGE = 'actor-studio migrate [--actor-id ID | --all] [--dry-run] 
 /** `actor-studio migrate`: the old tool's files into current manifests; originals are kept. */
 export const migrateCommand: CliCommand = {
   name: 'migrate',
-  summary: "import the old tool's files (response.json, prompt_metadata.json, old manifests) into current manifests, and its prompt records and ratings into the generation log",
+  summary:
+    "import the old tool's files (response.json, prompt_metadata.json, old manifests) into current manifests, and its prompt records and ratings into the generation log",
   usage: MIGRATE_USAGE,
   options: {
     'actor-id': { type: 'string' },
@@ -51,7 +52,8 @@ function formatReport(report: MigrationReport, failures: number): string {
   lines.push(...report.log.notImported.map(({ item, reason }) => `  ! ${item}: ${reason}`));
   const changed = report.actors.filter((actor) => actor.changed).length;
   const verb = report.dryRun ? 'would change' : 'changed';
-  lines.push(`${report.dryRun ? 'dry run, nothing written: ' : ''}${changed} of ${report.actors.length} actor(s) ${verb}; ${failures} item(s) could not be imported`);
+  lines.push(
+    `${report.dryRun ? 'dry run, nothing written: ' : ''}${changed} of ${report.actors.length} actor(s) ${verb}; ${failures} item(s) could not be imported`,
+  );
   return lines.join('\n');
 }
-

@@ -70,7 +70,13 @@ export const evaluateCommand: CliCommand = {
     if (values.json) {
       io.stdout(
         JSON.stringify(
-          results.map((result) => ({ actor_id: result.actorId, evaluator: result.evaluator, cached: result.cached, images: result.evaluations, ...(result.usage ? { usage: result.usage } : {}) })),
+          results.map((result) => ({
+            actor_id: result.actorId,
+            evaluator: result.evaluator,
+            cached: result.cached,
+            images: result.evaluations,
+            ...(result.usage ? { usage: result.usage } : {}),
+          })),
           null,
           2,
         ),

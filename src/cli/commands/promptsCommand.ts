@@ -5,7 +5,7 @@ import { fillPrompt, loadPromptLibrary, PROMPT_LIBRARY_FILE } from '../../core/p
 import { countPromptUsage, leastUsed, usageBadge, usageForPrompts } from '../../core/prompts/usage';
 import { indexDataFolder } from '../../core/actors/dataIndex';
 import { CliCommand, EXIT_FAILED, EXIT_OK, relativeProblem, table } from '../cliSupport';
-import { formatProblem } from '../../core/workspace/problems';
+import { formatProblem } from '../../core/workspace/formatProblem';
 
 /** How many least-used prompts to suggest per category. */
 const SUGGESTIONS_PER_CATEGORY = 3;
@@ -89,9 +89,7 @@ export const promptsCommand: CliCommand = {
       }
       io.stdout('');
       io.stdout(actor ? `Least used for ${actor.id}:` : 'Least used overall:');
-      io.stdout(
-        table(suggestions.map(({ category, prompts }) => [`  ${CATEGORY_LABELS[category]}`, prompts.map((prompt) => prompt.id).join(', ') || '-'])),
-      );
+      io.stdout(table(suggestions.map(({ category, prompts }) => [`  ${CATEGORY_LABELS[category]}`, prompts.map((prompt) => prompt.id).join(', ') || '-'])));
     }
     for (const problem of problems) {
       io.stderr(formatProblem(io.cwd, problem));
@@ -99,4 +97,3 @@ export const promptsCommand: CliCommand = {
     return exitCode;
   },
 };
-

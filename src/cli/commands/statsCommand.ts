@@ -2,7 +2,7 @@ import { InputError } from '../../core/errors';
 import { computeAnalytics, loadAnalyticsInput } from '../../core/analytics/analytics';
 import { GenerationLogFileError } from '../../core/tracking/generationLog';
 import { CliCommand, EXIT_FAILED, EXIT_OK, relativeProblem, selectActors } from '../cliSupport';
-import { formatProblem } from '../../core/workspace/problems';
+import { formatProblem } from '../../core/workspace/formatProblem';
 import { printStats } from './statsReport';
 
 const STATS_USAGE = 'actor-studio stats [--actor-id ID | --all] [--data DIR] [--settings FILE] [--json]';

@@ -11,7 +11,13 @@ const cost = (amount: number | null, currency: string) => formatCost(amount ?? u
 
 function printUsage(io: CliIO, { usage }: Analytics, scope: string): void {
   io.stdout(`USAGE (${scope})`);
-  const rows = usage.prompts.map((row) => [row.id, CATEGORY_LABELS[row.category], String(row.used), String(row.total), String(Object.keys(row.by_actor).length)]);
+  const rows = usage.prompts.map((row) => [
+    row.id,
+    CATEGORY_LABELS[row.category],
+    String(row.used),
+    String(row.total),
+    String(Object.keys(row.by_actor).length),
+  ]);
   io.stdout(table([['PROMPT', 'CATEGORY', 'USED', 'TOTAL', 'ACTORS'], ...rows]));
   io.stdout(`Unused: ${usage.unused.length} of ${usage.prompts.length} prompt(s)`);
   for (const [id, count] of Object.entries(usage.unlisted)) {
@@ -50,7 +56,13 @@ function printFailures(io: CliIO, { failures }: Analytics): void {
     io.stdout(table([['REASON', 'COUNT'], ...reasons.map(([reason, count]) => [reason, String(count)])]));
   }
   if (failures.by_model.length > 0) {
-    const rows = failures.by_model.map((row) => [row.model, String(row.successes), String(row.failures), String(row.cancelled), row.failure_rate === null ? '-' : `${row.failure_rate}%`]);
+    const rows = failures.by_model.map((row) => [
+      row.model,
+      String(row.successes),
+      String(row.failures),
+      String(row.cancelled),
+      row.failure_rate === null ? '-' : `${row.failure_rate}%`,
+    ]);
     io.stdout(table([['MODEL', 'SUCCESSES', 'FAILURES', 'CANCELLED', 'FAILURE RATE'], ...rows]));
   }
   if (failures.by_day.length > 0) {
@@ -60,7 +72,9 @@ function printFailures(io: CliIO, { failures }: Analytics): void {
 
 function printBalance(io: CliIO, { balance }: Analytics): void {
   const goal = balance.target.per_category;
-  io.stdout(`BALANCE: target ${balance.target.total} = ${TRAINING_CATEGORIES.map((category) => goal[category]).join('/')}; ${balance.need_work.length} of ${balance.actors.length} actor(s) need work`);
+  io.stdout(
+    `BALANCE: target ${balance.target.total} = ${TRAINING_CATEGORIES.map((category) => goal[category]).join('/')}; ${balance.need_work.length} of ${balance.actors.length} actor(s) need work`,
+  );
   const rows = balance.actors.map((actor) => [
     actor.actor_id,
     ...TRAINING_CATEGORIES.map((category) => `${actor.counts[category]}/${goal[category]}`),
@@ -75,11 +89,27 @@ function printSpend(io: CliIO, { spend }: Analytics): void {
   io.stdout(`SPEND (estimated): ${cost(spend.totals.estimated_cost, spend.currency)}`);
   if (spend.generations.length > 0) {
     const rows = spend.generations.map((row) => [row.model, String(row.images), cost(row.per_image, spend.currency), cost(row.estimated_cost, spend.currency)]);
-    io.stdout(table([['GENERATION MODEL', 'IMAGES', 'PER IMAGE', 'COST'], ...rows, ['total', String(spend.totals.images), '', cost(spend.totals.generation_cost, spend.currency)]]));
+    io.stdout(
+      table([
+        ['GENERATION MODEL', 'IMAGES', 'PER IMAGE', 'COST'],
+        ...rows,
+        ['total', String(spend.totals.images), '', cost(spend.totals.generation_cost, spend.currency)],
+      ]),
+    );
   }
   if (spend.evaluations.length > 0) {
-    const rows = spend.evaluations.map((row) => [row.model, String(row.requests), String(row.prompt_tokens + row.completion_tokens), cost(row.estimated_cost, spend.currency)]);
-    const total = ['total', String(spend.totals.evaluation_requests), String(spend.totals.evaluation_tokens), cost(spend.totals.evaluation_cost, spend.currency)];
+    const rows = spend.evaluations.map((row) => [
+      row.model,
+      String(row.requests),
+      String(row.prompt_tokens + row.completion_tokens),
+      cost(row.estimated_cost, spend.currency),
+    ]);
+    const total = [
+      'total',
+      String(spend.totals.evaluation_requests),
+      String(spend.totals.evaluation_tokens),
+      cost(spend.totals.evaluation_cost, spend.currency),
+    ];
     io.stdout(table([['EVALUATION MODEL', 'REQUESTS', 'TOKENS', 'COST'], ...rows, total]));
   }
   if (spend.totals.unpriced_models.length > 0) {

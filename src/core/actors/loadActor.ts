@@ -174,7 +174,11 @@ function findBaseImage(
       return { filename: name, path: file };
     }
   }
-  problems.push({ file: baseDir, severity: 'warning', message: `no base image in ${path.basename(baseDir)}/ (expected ${actorId}_base.png or .jpg); generation needs one.` });
+  problems.push({
+    file: baseDir,
+    severity: 'warning',
+    message: `no base image in ${path.basename(baseDir)}/ (expected ${actorId}_base.png or .jpg); generation needs one.`,
+  });
   return undefined;
 }
 

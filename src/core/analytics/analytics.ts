@@ -38,7 +38,9 @@ export async function loadAnalyticsInput(dataRoot: string, options: { index?: Da
   const [library, log] = await Promise.all([loadPromptLibrary(dataRoot), readGenerationLog(dataRoot, { withArchives: true })]);
   const usage = await countPromptUsage(index, library.prompts);
   // Invalid manifests leave numbers incomplete: they are named with the other unreadable files.
-  const invalidManifests = index.actors.flatMap((actor) => (actor.manifestState === 'invalid' ? actor.problems.filter((problem) => problem.severity === 'error') : []));
+  const invalidManifests = index.actors.flatMap((actor) =>
+    actor.manifestState === 'invalid' ? actor.problems.filter((problem) => problem.severity === 'error') : [],
+  );
   const problems = [...library.problems, ...usage.problems, ...invalidManifests];
   const plans: PlanUsage[] = [];
   for (const actor of index.actors) {

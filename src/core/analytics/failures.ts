@@ -30,7 +30,10 @@ export function failureStats(log: GenerationLog, actorId?: string): FailureStats
     attempts: successes.length + failures.length,
     successes: successes.length,
     failures: failures.length,
-    by_reason: countBy(FAILURE_REASONS, failures.map((entry) => entry.failure_reason)),
+    by_reason: countBy(
+      FAILURE_REASONS,
+      failures.map((entry) => entry.failure_reason),
+    ),
     by_model: byModel,
     by_day: perDay(successes, failures),
   };
@@ -44,7 +47,10 @@ function perDay(successes: readonly Attempt[], failures: readonly Attempt[]): Da
   const bucket = (day: string) => days.get(day) ?? days.set(day, { day, successes: 0, failures: 0 }).get(day)!;
   // A hand-edited timestamp that is not a date counts in the totals but on no day.
   const dayOf = (entry: Attempt) => (Number.isNaN(Date.parse(entry.timestamp)) ? undefined : new Date(entry.timestamp).toISOString().slice(0, 10));
-  for (const [entries, kind] of [[successes, 'successes'], [failures, 'failures']] as const) {
+  for (const [entries, kind] of [
+    [successes, 'successes'],
+    [failures, 'failures'],
+  ] as const) {
     for (const day of entries.map(dayOf)) {
       if (day) {
         bucket(day)[kind]++;

@@ -40,7 +40,9 @@ export function ratedImages(index: DataIndex, log: GenerationLog, actorId?: stri
       });
     }
   }
-  const saved = new Map(log.successes.flatMap((success) => (success.actor_id && success.result_path ? [[fileKey(success.actor_id, baseName(success.result_path)), success]] : [])));
+  const saved = new Map(
+    log.successes.flatMap((success) => (success.actor_id && success.result_path ? [[fileKey(success.actor_id, baseName(success.result_path)), success]] : [])),
+  );
   const latest = new Map<string, GenerationLog['ratings'][number]>();
   for (const rating of log.ratings) {
     const key = fileKey(rating.actor_id, rating.filename);
@@ -74,7 +76,10 @@ function ratingGroup(images: RatedImage[]): RatingGroup {
     mean_length: mean(analyses.map((analysis) => analysis.length)),
     mean_word_count: mean(analyses.map((analysis) => analysis.word_count)),
     mean_special_characters: mean(analyses.map((analysis) => analysis.special_characters)),
-    categories: countBy(CATEGORIES, images.map((image) => image.category)),
+    categories: countBy(
+      CATEGORIES,
+      images.map((image) => image.category),
+    ),
     prompts: images,
   };
 }
@@ -87,7 +92,10 @@ export function qualityStats(rated: readonly RatedImage[]): QualityStats {
   const low = ratingGroup(rated.filter((image) => image.stars <= LOW_RATING));
   return {
     rated: rated.length,
-    distribution: countBy(['1', '2', '3', '4', '5'], rated.map((image) => String(image.stars))),
+    distribution: countBy(
+      ['1', '2', '3', '4', '5'],
+      rated.map((image) => String(image.stars)),
+    ),
     mean_stars: mean(rated.map((image) => image.stars)),
     high,
     low,

@@ -17,14 +17,23 @@ export function spendStats(log: GenerationLog, plans: readonly PlanUsage[], acto
   const successes = log.successes.filter((entry) => actorId === undefined || entry.actor_id === actorId);
   const imagesByModel = new Map<string, number>();
   successes.forEach((entry) => imagesByModel.set(entry.model, (imagesByModel.get(entry.model) ?? 0) + 1));
-  const generations = [...imagesByModel].sort(([a], [b]) => a.localeCompare(b)).map(([model, images]) => {
-    const estimate = estimateCost(images, model);
-    return { model, images, per_image: estimate.perImage ?? null, estimated_cost: estimate.total ?? null };
-  });
+  const generations = [...imagesByModel]
+    .sort(([a], [b]) => a.localeCompare(b))
+    .map(([model, images]) => {
+      const estimate = estimateCost(images, model);
+      return { model, images, per_image: estimate.perImage ?? null, estimated_cost: estimate.total ?? null };
+    });
 
   const byModel = new Map<string, EvaluationSpend>();
   for (const { usage } of plans.filter((plan) => actorId === undefined || plan.actor_id === actorId)) {
-    const row = byModel.get(usage.model) ?? { model: usage.model, requests: 0, prompt_tokens: 0, completion_tokens: 0, estimated_cost: null, unpriced_plans: 0 };
+    const row = byModel.get(usage.model) ?? {
+      model: usage.model,
+      requests: 0,
+      prompt_tokens: 0,
+      completion_tokens: 0,
+      estimated_cost: null,
+      unpriced_plans: 0,
+    };
     row.requests += usage.requests;
     row.prompt_tokens += usage.prompt_tokens;
     row.completion_tokens += usage.completion_tokens;

@@ -60,7 +60,8 @@ export async function evaluateActors(context: StudioContext, actorIds: readonly 
       result.skipped.push({ id: actorId, reason: actor ? `its manifest is invalid (${actor.manifestPath})` : 'no such actor' });
       continue;
     }
-    const onProgress = options.onProgress && ((done: number, images: number) => options.onProgress?.({ actorId, done, images, actorIndex, actors: actorIds.length }));
+    const onProgress =
+      options.onProgress && ((done: number, images: number) => options.onProgress?.({ actorId, done, images, actorIndex, actors: actorIds.length }));
     const evaluation = await evaluateActor({ dataRoot: context.dataRoot, actor, evaluator, hasher, signal: options.signal, onProgress });
     if (evaluation.usage) {
       context.services.logger?.info(`${actorId}: ${describeUsage(evaluation.usage)}`);
@@ -100,7 +101,8 @@ export async function planActors(context: StudioContext, actorIds: readonly stri
   const planned: PlannedActor[] = [];
   const planOne = async (actorId: string, signal?: AbortSignal) => {
     const actorIndex = actorIds.indexOf(actorId);
-    const onProgress = options.onProgress && ((done: number, images: number) => options.onProgress?.({ actorId, done, images, actorIndex, actors: actorIds.length }));
+    const onProgress =
+      options.onProgress && ((done: number, images: number) => options.onProgress?.({ actorId, done, images, actorIndex, actors: actorIds.length }));
     const result = await planActorToDisk({
       dataRoot: context.dataRoot,
       actorId,

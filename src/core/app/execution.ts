@@ -26,7 +26,9 @@ export async function dryRun(context: StudioContext, actorIds: readonly string[]
   const setup = services.setup();
   const [{ dryRunPlans }, store] = await Promise.all([import('../execute/index'), services.objectStore()]);
   const result = await dryRunPlans({ dataRoot: context.dataRoot, actorIds, mode, model: setup.generator.model, store });
-  services.logger?.info(`dry run (${mode}) of ${actorIds.join(', ')}: ${result.deletions} to trash, ${result.generations} to generate with ${setup.generator.model}`);
+  services.logger?.info(
+    `dry run (${mode}) of ${actorIds.join(', ')}: ${result.deletions} to trash, ${result.generations} to generate with ${setup.generator.model}`,
+  );
   return { ...result, setup };
 }
 
@@ -38,11 +40,18 @@ export interface ExecuteOptions {
 }
 
 /** Runs the plans (or resumes the unfinished run over the same actors and mode) with the configured generator, store and concurrency. */
-export async function executePlans(context: StudioContext, actorIds: readonly string[], mode: ExecutionMode, options: ExecuteOptions = {}): Promise<ExecutionSummary> {
+export async function executePlans(
+  context: StudioContext,
+  actorIds: readonly string[],
+  mode: ExecutionMode,
+  options: ExecuteOptions = {},
+): Promise<ExecutionSummary> {
   const { services } = context;
   const [{ executePlans: run }, generator, store] = await Promise.all([import('../execute/index'), services.generator(), services.objectStore()]);
   const concurrency = services.settings.execution.concurrency;
-  services.logger?.info(`executing ${actorIds.join(', ')} (${mode}) with ${generator.model}, ${concurrency} request(s) at once${store ? ', mirrored to S3' : ''}`);
+  services.logger?.info(
+    `executing ${actorIds.join(', ')} (${mode}) with ${generator.model}, ${concurrency} request(s) at once${store ? ', mirrored to S3' : ''}`,
+  );
   const summary = await run({
     dataRoot: context.dataRoot,
     actorIds,
@@ -71,7 +80,9 @@ export async function undoExecution(context: StudioContext, runId?: string, sign
   services.logger?.info(
     `undo of ${summary.runId}: ${summary.restored.length} restored, ${summary.failed.length} not restored, ${summary.reuploaded} re-uploaded, ${summary.queued} upload(s) queued`,
   );
-  summary.failed.forEach((failure) => services.logger?.warn(`undo of ${summary.runId}: ${failure.actorId}/${failure.filename} not restored: ${failure.reason}`));
+  summary.failed.forEach((failure) =>
+    services.logger?.warn(`undo of ${summary.runId}: ${failure.actorId}/${failure.filename} not restored: ${failure.reason}`),
+  );
   return summary;
 }
 

@@ -7,7 +7,9 @@ import type { StudioContext } from './context';
 export async function reconcile(context: StudioContext, actorIds: readonly string[], signal?: AbortSignal): Promise<ReconcileResult> {
   const [{ reconcileActors }, store] = await Promise.all([import('../reconcile/index'), context.services.objectStore()]);
   const report = await reconcileActors({ dataRoot: context.dataRoot, actorIds, store, signal });
-  context.services.logger?.info(`reconciled ${actorIds.length === 1 ? actorIds[0] : `${actorIds.length} actors`}${store ? ' with S3' : ''}: ${report.total} finding(s)`);
+  context.services.logger?.info(
+    `reconciled ${actorIds.length === 1 ? actorIds[0] : `${actorIds.length} actors`}${store ? ' with S3' : ''}: ${report.total} finding(s)`,
+  );
   return report;
 }
 

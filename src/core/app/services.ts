@@ -80,7 +80,11 @@ export function createServices(settings: StudioSettings, credentials: Credential
       return {
         generator: { provider, model: provider === 'local' ? LOCAL_MODEL : settings.generator.model, aspectRatio: settings.generator.aspectRatio },
         concurrency: settings.execution.concurrency,
-        evaluator: { provider: evaluator, visionModel: evaluator === 'openai' ? settings.evaluation.visionModel : null, faceIdentity: settings.evaluation.faceIdentity },
+        evaluator: {
+          provider: evaluator,
+          visionModel: evaluator === 'openai' ? settings.evaluation.visionModel : null,
+          faceIdentity: settings.evaluation.faceIdentity,
+        },
         objectStore: s3.bucket
           ? { kind: 's3', bucket: s3.bucket, region: s3.region, endpoint: s3.endpoint || null, keyPrefix: s3.keyPrefix }
           : { kind: 'none' },

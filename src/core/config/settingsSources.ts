@@ -10,7 +10,10 @@ import { parseSettingText, resolveSettings, SETTING_DEFINITIONS, SETTINGS_SECTIO
 
 /** `ACTOR_STUDIO_` and the key in capitals: `execution.concurrency` is ACTOR_STUDIO_EXECUTION_CONCURRENCY. */
 export function environmentVariableOf(key: string): string {
-  return `ACTOR_STUDIO_${key.replace(/([a-z0-9])([A-Z])/g, '$1_$2').replace(/\./g, '_').toUpperCase()}`;
+  return `ACTOR_STUDIO_${key
+    .replace(/([a-z0-9])([A-Z])/g, '$1_$2')
+    .replace(/\./g, '_')
+    .toUpperCase()}`;
 }
 
 export function environmentSource(env: NodeJS.ProcessEnv): SettingsSource {

@@ -104,7 +104,19 @@ function toManifest(evaluation: ImageEvaluation, config: string, evaluatedAt: st
     ...(evaluation.duplicateOf ? { duplicate_of: evaluation.duplicateOf } : {}),
     ...(evaluation.identityDistance !== undefined ? { identity_distance: evaluation.identityDistance } : {}),
     ...(evaluation.face ? { face: { distance: evaluation.face.distance, no_face: evaluation.face.noFace, base_sha256: evaluation.face.baseSha256 } } : {}),
-    ...(vision ? { vision: { model: vision.model, category: vision.category, quality: vision.quality, issues: [...vision.issues], keep: vision.keep, reason: vision.reason, ...(vision.caption ? { caption: vision.caption } : {}) } } : {}),
+    ...(vision
+      ? {
+          vision: {
+            model: vision.model,
+            category: vision.category,
+            quality: vision.quality,
+            issues: [...vision.issues],
+            keep: vision.keep,
+            reason: vision.reason,
+            ...(vision.caption ? { caption: vision.caption } : {}),
+          },
+        }
+      : {}),
     evaluated_at: evaluatedAt,
   };
 }

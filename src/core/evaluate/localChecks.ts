@@ -79,7 +79,10 @@ export function assessImage(stats: ImageStats, thresholds: LocalCheckThresholds)
   }
   const ratio = stats.width / stats.height;
   if (ratio < thresholds.aspectRatioMin || ratio > thresholds.aspectRatioMax) {
-    flag('odd_aspect_ratio', `odd aspect ratio ${ratio.toFixed(2)} (${stats.width}x${stats.height}), outside ${thresholds.aspectRatioMin}-${thresholds.aspectRatioMax}`);
+    flag(
+      'odd_aspect_ratio',
+      `odd aspect ratio ${ratio.toFixed(2)} (${stats.width}x${stats.height}), outside ${thresholds.aspectRatioMin}-${thresholds.aspectRatioMax}`,
+    );
   }
   if (Math.min(stats.width, stats.height) < thresholds.minShortSide) {
     flag('low_resolution', `low resolution ${stats.width}x${stats.height}: shorter side below ${thresholds.minShortSide} px`);
@@ -143,7 +146,15 @@ export class LocalChecksEvaluator implements Evaluator {
       }
       const assessment = assessImage(stats, this.thresholds);
       evaluations.push({ filename: image.filename, sha256: image.sha256, ...assessment, evaluator: this.id });
-      candidates.push({ filename: image.filename, pixelHash: stats.pixelHash, dHash: stats.dHash, width: stats.width, height: stats.height, quality: assessment.quality, category: assessment.category });
+      candidates.push({
+        filename: image.filename,
+        pixelHash: stats.pixelHash,
+        dHash: stats.dHash,
+        width: stats.width,
+        height: stats.height,
+        quality: assessment.quality,
+        category: assessment.category,
+      });
     }
     const byName = new Map(evaluations.map((evaluation) => [evaluation.filename, evaluation]));
     for (const finding of findDuplicates(candidates, this.thresholds.nearDuplicateHamming)) {
@@ -203,7 +214,10 @@ export class LocalChecksEvaluator implements Evaluator {
     for (let start = 0; faces && start < measure.length; start += faces.parallelism) {
       request.signal?.throwIfAborted();
       const batch = measure.slice(start, start + faces.parallelism);
-      const distances = await faces.identityDistances(request.baseImagePath, batch.map((image) => image.path));
+      const distances = await faces.identityDistances(
+        request.baseImagePath,
+        batch.map((image) => image.path),
+      );
       batch.forEach((image, position) => {
         step();
         const { distance, noFace } = distances[position];

@@ -1,3 +1,4 @@
+import { StudioError } from '../errors';
 import { parseRetryAfter } from '../util/retry';
 
 /*
@@ -8,17 +9,18 @@ import { parseRetryAfter } from '../util/retry';
  * connection errors ("Request timed out.", "Request was aborted.").
  */
 
-export type VisionErrorKind = 'refusal' | 'malformed' | 'rate_limit' | 'billing' | 'server' | 'auth' | 'invalid_request' | 'network' | 'timeout' | 'aborted' | 'input';
+export type VisionErrorKind =
+  'refusal' | 'malformed' | 'rate_limit' | 'billing' | 'server' | 'auth' | 'invalid_request' | 'network' | 'timeout' | 'aborted' | 'input';
 
-export class VisionEvaluationError extends Error {
+export class VisionEvaluationError extends StudioError {
   constructor(
     message: string,
-    readonly kind: VisionErrorKind,
+    readonly reason: VisionErrorKind,
     readonly status?: number,
     /** The Retry-After the server asked for, in ms, when it gave one. */
     readonly retryAfterMs?: number,
   ) {
-    super(message);
+    super(message, reason === 'aborted' ? 'cancelled' : reason === 'input' ? 'input' : 'external');
     this.name = 'VisionEvaluationError';
   }
 }
@@ -59,7 +61,11 @@ export function classifyOpenAiError(error: unknown, options: { aborted: boolean;
   const detail = shorten(redact(message));
   const code = typeof e.code === 'string' ? e.code : '';
   if (status === 402 || BILLING_CODES.has(code)) {
-    return new VisionEvaluationError(`The OpenAI account has no quota or credit left (HTTP ${status}${code ? `, ${code}` : ''}): ${detail}. Check the plan and billing details.`, 'billing', status);
+    return new VisionEvaluationError(
+      `The OpenAI account has no quota or credit left (HTTP ${status}${code ? `, ${code}` : ''}): ${detail}. Check the plan and billing details.`,
+      'billing',
+      status,
+    );
   }
   if (status === 429) {
     return new VisionEvaluationError(`OpenAI rate limit (HTTP 429): ${detail}`, 'rate_limit', status, retryAfterFromHeaders(e.headers));
@@ -88,7 +94,9 @@ function retryAfterFromHeaders(headers: SdkErrorShape['headers']): number | unde
     return undefined;
   }
   const get = (name: string): string | null | undefined =>
-    typeof (headers as { get?: unknown }).get === 'function' ? (headers as { get(name: string): string | null }).get(name) : (headers as Record<string, string>)[name];
+    typeof (headers as { get?: unknown }).get === 'function'
+      ? (headers as { get(name: string): string | null }).get(name)
+      : (headers as Record<string, string>)[name];
   const ms = Number(get('retry-after-ms'));
   if (get('retry-after-ms') && Number.isFinite(ms) && ms >= 0) {
     return ms;

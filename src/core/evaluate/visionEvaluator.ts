@@ -257,7 +257,9 @@ export class VisionEvaluator implements Evaluator {
         maxRetryAfterMs: this.#options.maxRetryAfterMs,
         onRetry: this.#options.onRetry,
         signal: request.signal,
-        shouldRetry: (error) => error instanceof VisionEvaluationError && (error.kind === 'rate_limit' || error.kind === 'server' || error.kind === 'network' || error.kind === 'timeout'),
+        shouldRetry: (error) =>
+          error instanceof VisionEvaluationError &&
+          (error.reason === 'rate_limit' || error.reason === 'server' || error.reason === 'network' || error.reason === 'timeout'),
         retryAfterMs: (error) => (error instanceof VisionEvaluationError ? error.retryAfterMs : undefined),
       });
       this.#addUsage(usage, completion);
@@ -348,12 +350,18 @@ export class VisionEvaluator implements Evaluator {
     try {
       json = JSON.parse(text);
     } catch {
-      throw new VisionEvaluationError(`The model answer is not valid JSON; no evaluation was recorded. It began: ${JSON.stringify(shorten(text, 80))}`, 'malformed');
+      throw new VisionEvaluationError(
+        `The model answer is not valid JSON; no evaluation was recorded. It began: ${JSON.stringify(shorten(text, 80))}`,
+        'malformed',
+      );
     }
     const parsed = answerSchema.safeParse(json);
     if (!parsed.success) {
       const first = parsed.error.issues[0];
-      throw new VisionEvaluationError(`The model answer does not match the schema (${first ? `${first.path.join('.') || '(root)'}: ${first.message}` : 'invalid'}); no evaluation was recorded.`, 'malformed');
+      throw new VisionEvaluationError(
+        `The model answer does not match the schema (${first ? `${first.path.join('.') || '(root)'}: ${first.message}` : 'invalid'}); no evaluation was recorded.`,
+        'malformed',
+      );
     }
     return parsed.data;
   }
@@ -367,7 +375,10 @@ export function mapAnswer(answer: Answer, tiles: readonly GridTile[]): (Answer['
   for (const item of answer.images) {
     const tile = byNumber.get(item.tile);
     if (!tile) {
-      throw new VisionEvaluationError(`The model answered for tile ${item.tile}, which is not in the grid (1-${tiles.length}); no evaluation was recorded.`, 'malformed');
+      throw new VisionEvaluationError(
+        `The model answered for tile ${item.tile}, which is not in the grid (1-${tiles.length}); no evaluation was recorded.`,
+        'malformed',
+      );
     }
     if (seen.has(item.tile)) {
       throw new VisionEvaluationError(`The model answered twice for tile ${item.tile}; no evaluation was recorded.`, 'malformed');
@@ -377,8 +388,10 @@ export function mapAnswer(answer: Answer, tiles: readonly GridTile[]): (Answer['
   }
   const missing = tiles.filter((tile) => !seen.has(tile.number)).map((tile) => tile.number);
   if (missing.length > 0) {
-    throw new VisionEvaluationError(`The model gave no answer for tile${missing.length > 1 ? 's' : ''} ${missing.join(', ')}; no evaluation was recorded.`, 'malformed');
+    throw new VisionEvaluationError(
+      `The model gave no answer for tile${missing.length > 1 ? 's' : ''} ${missing.join(', ')}; no evaluation was recorded.`,
+      'malformed',
+    );
   }
   return mapped.sort((a, b) => a.tile - b.tile);
 }
-

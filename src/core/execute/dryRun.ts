@@ -53,7 +53,10 @@ export async function dryRunPlans(request: DryRunRequest): Promise<DryRunResult>
     if (request.mode !== 'generate_only') {
       const entries = new Map(actor.images.map((image) => [image.filename, image.entry]));
       for (const deletion of plan.value.deletions) {
-        const s3Key = request.store && request.store.kind !== 'none' ? (entries.get(deletion.filename)?.s3_key ?? request.store.keyFor(actorId, deletion.filename)) : undefined;
+        const s3Key =
+          request.store && request.store.kind !== 'none'
+            ? (entries.get(deletion.filename)?.s3_key ?? request.store.keyFor(actorId, deletion.filename))
+            : undefined;
         result.trash.push({
           filename: deletion.filename,
           reason: deletion.reason ?? '',
@@ -70,7 +73,12 @@ export async function dryRunPlans(request: DryRunRequest): Promise<DryRunResult>
       }
       let next = nextImageNumber(request.dataRoot, actorId, await loadManifest(actor.manifestPath));
       for (const generation of plan.value.generations) {
-        result.create.push({ filename: `${actorId}_${next++}.jpg`, category: generation.category, promptId: generation.prompt_id, prompt: generation.prompt ?? '' });
+        result.create.push({
+          filename: `${actorId}_${next++}.jpg`,
+          category: generation.category,
+          promptId: generation.prompt_id,
+          prompt: generation.prompt ?? '',
+        });
       }
     }
   }

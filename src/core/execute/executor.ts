@@ -68,7 +68,8 @@ async function createRun(request: ExecuteRequest, now: () => Date): Promise<RunJ
   for (const actorId of data.actor_ids) {
     const plan = await readActorPlan(request.dataRoot, actorId);
     if (plan.state !== 'ok') {
-      const reason = plan.state === 'missing' ? 'no plan: run Plan Actor first' : `the plan file is invalid: ${plan.problems[0]?.message ?? 'see the Problems panel'}`;
+      const reason =
+        plan.state === 'missing' ? 'no plan: run Plan Actor first' : `the plan file is invalid: ${plan.problems[0]?.message ?? 'see the Problems panel'}`;
       data.skipped_actors.push({ actor_id: actorId, reason });
       continue;
     }
@@ -244,7 +245,10 @@ class ActorSessions {
     const left = (this.queued.get(actorId) ?? 1) - 1;
     this.queued.set(actorId, left);
     if (left === 0) {
-      void this.open.get(actorId)?.then((held) => held.release(), () => undefined);
+      void this.open.get(actorId)?.then(
+        (held) => held.release(),
+        () => undefined,
+      );
     }
   }
 

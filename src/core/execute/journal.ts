@@ -76,7 +76,11 @@ export async function readJournals(dataRoot: string): Promise<{ file: string; jo
 }
 
 /** The newest unfinished run over exactly these actors in this mode (what `resume: 'auto'` continues). */
-export async function findUnfinishedRun(dataRoot: string, mode: ExecutionMode, actorIds: readonly string[]): Promise<{ file: string; journal: JournalFile } | undefined> {
+export async function findUnfinishedRun(
+  dataRoot: string,
+  mode: ExecutionMode,
+  actorIds: readonly string[],
+): Promise<{ file: string; journal: JournalFile } | undefined> {
   const wanted = [...actorIds].sort().join('\n');
   return (await readJournals(dataRoot)).find(
     ({ journal }) => journal.status !== 'completed' && journal.mode === mode && [...journal.actor_ids].sort().join('\n') === wanted,

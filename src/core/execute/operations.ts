@@ -40,8 +40,19 @@ export async function runDelete(context: OperationContext, operation: JournalOpe
   await journal.update(operation, { state: 'started', started_at: context.now().toISOString() });
   try {
     const file = path.join(actorPaths(dataRoot, actorId).trainingDir, filename);
-    if (operation.sha256 && (await fs.access(file).then(() => true, () => false)) && (await sha256File(file)) !== operation.sha256) {
-      await journal.update(operation, { state: 'skipped', skip_reason: `${filename} changed since planning; re-plan to judge it again`, finished_at: context.now().toISOString() });
+    if (
+      operation.sha256 &&
+      (await fs.access(file).then(
+        () => true,
+        () => false,
+      )) &&
+      (await sha256File(file)) !== operation.sha256
+    ) {
+      await journal.update(operation, {
+        state: 'skipped',
+        skip_reason: `${filename} changed since planning; re-plan to judge it again`,
+        finished_at: context.now().toISOString(),
+      });
       return 'finished';
     }
     const outcome = await moveToTrash(dataRoot, journal.runId, actorId, filename, context.now());
@@ -58,7 +69,12 @@ export async function runDelete(context: OperationContext, operation: JournalOpe
 }
 
 /** Deletes a trashed image's S3 object; a failure is a warning (the object stays, Reconcile Data finds it). */
-export async function deleteMirroredObject(store: ObjectStore | undefined, actorId: string, filename: string, s3Key?: string | null): Promise<string | undefined> {
+export async function deleteMirroredObject(
+  store: ObjectStore | undefined,
+  actorId: string,
+  filename: string,
+  s3Key?: string | null,
+): Promise<string | undefined> {
   if (!store || store.kind === 'none') {
     return undefined;
   }
@@ -125,22 +141,36 @@ export async function runGenerate(context: OperationContext, operation: JournalO
     const reason = error instanceof GenerationError ? error.reason : 'io';
     // The log knows the documented reasons only: a local read or write failing is 'storage'.
     const logWarning = await logQuietly(() =>
-      recordFailure(dataRoot, { ...logged, model: generator.model, durationMs: Date.now() - started, error, failureReason: failureReasonOf(error, 'store') }, { now: context.now }),
+      recordFailure(
+        dataRoot,
+        { ...logged, model: generator.model, durationMs: Date.now() - started, error, failureReason: failureReasonOf(error, 'store') },
+        { now: context.now },
+      ),
     );
-    await journal.update(operation, { state: 'failed', failure_reason: reason, error: messageOf(error), ...(logWarning ? { warning: logWarning } : {}), finished_at: context.now().toISOString() });
+    await journal.update(operation, {
+      state: 'failed',
+      failure_reason: reason,
+      error: messageOf(error),
+      ...(logWarning ? { warning: logWarning } : {}),
+      finished_at: context.now().toISOString(),
+    });
     return 'finished';
   }
   const uploaded = await upload(context, actorId, saved);
   // An adopted file (written before a crash) is logged from its manifest entry: its attempt was never logged.
   const logWarning = await logQuietly(() =>
-    recordSuccess(dataRoot, {
-      ...logged,
-      model: result?.model ?? saved.entry.model ?? generator.model,
-      parameters: result?.parameters ?? saved.entry.parameters,
-      durationMs: result?.durationMs ?? saved.entry.duration_ms,
-      resultPath: saved.path,
-      resultUrl: uploaded.url,
-    }, { now: context.now }),
+    recordSuccess(
+      dataRoot,
+      {
+        ...logged,
+        model: result?.model ?? saved.entry.model ?? generator.model,
+        parameters: result?.parameters ?? saved.entry.parameters,
+        durationMs: result?.durationMs ?? saved.entry.duration_ms,
+        resultPath: saved.path,
+        resultUrl: uploaded.url,
+      },
+      { now: context.now },
+    ),
   );
   const warning = [uploaded.warning, logWarning].filter(Boolean).join('; ');
   await journal.update(operation, { state: 'done', filename: saved.filename, ...(warning ? { warning } : {}), finished_at: context.now().toISOString() });

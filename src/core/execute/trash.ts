@@ -35,11 +35,9 @@ const trashRecordSchema = z.looseObject({
 type TrashRecord = z.infer<typeof trashRecordSchema>;
 export type TrashedEntry = TrashRecord['entries'][number];
 
-
 async function readRecord(file: string): Promise<TrashRecord> {
   return readJsonForUpdate(file, trashRecordSchema, (problems) => new Error(`${file} is not valid (${problems[0].message}); it was left as it is.`));
 }
-
 
 export interface TrashOutcome {
   /** False when neither the file nor its entry was there any more (nothing to do). */
@@ -67,7 +65,14 @@ export async function moveToTrash(dataRoot: string, runId: string, actorId: stri
     if (position >= 0) {
       entry = manifest.images[position];
       if (!trashed) {
-        trashed = { filename, trashed_at: now.toISOString(), manifest_position: position, manifest_entry: entry, prompt_metadata_position: null, prompt_metadata: null };
+        trashed = {
+          filename,
+          trashed_at: now.toISOString(),
+          manifest_position: position,
+          manifest_entry: entry,
+          prompt_metadata_position: null,
+          prompt_metadata: null,
+        };
         record.entries.push(trashed);
       }
     }
@@ -76,7 +81,14 @@ export async function moveToTrash(dataRoot: string, runId: string, actorId: stri
       return { moved: false };
     }
     if (!trashed) {
-      trashed = { filename, trashed_at: now.toISOString(), manifest_position: null, manifest_entry: null, prompt_metadata_position: null, prompt_metadata: null };
+      trashed = {
+        filename,
+        trashed_at: now.toISOString(),
+        manifest_position: null,
+        manifest_entry: null,
+        prompt_metadata_position: null,
+        prompt_metadata: null,
+      };
       record.entries.push(trashed);
     }
     // The record first: whatever happens next, undo knows where things stood.
@@ -133,7 +145,10 @@ export async function restoreFromTrash(dataRoot: string, runId: string, actorId:
       const target = path.join(trainingDir, trashed.filename);
       const inTrash = path.join(folder, trashed.filename);
       if (await exists(target)) {
-        outcome.failed.push({ filename: trashed.filename, reason: `${trashed.filename} exists again in the training folder; the trashed copy stays in ${folder}` });
+        outcome.failed.push({
+          filename: trashed.filename,
+          reason: `${trashed.filename} exists again in the training folder; the trashed copy stays in ${folder}`,
+        });
         continue;
       }
       if (await exists(inTrash)) {
@@ -148,7 +163,13 @@ export async function restoreFromTrash(dataRoot: string, runId: string, actorId:
         });
       }
       if (trashed.prompt_metadata) {
-        await restorePromptMetadata(dataRoot, actorId, trashed.filename, trashed.prompt_metadata as never, trashed.prompt_metadata_position ?? Number.MAX_SAFE_INTEGER);
+        await restorePromptMetadata(
+          dataRoot,
+          actorId,
+          trashed.filename,
+          trashed.prompt_metadata as never,
+          trashed.prompt_metadata_position ?? Number.MAX_SAFE_INTEGER,
+        );
       }
       trashed.restored_at = now.toISOString();
       await writeFileAtomic(recordFile, formatJson(record));

@@ -15,12 +15,17 @@ import type { UndoRequest, UndoSummary } from './types';
 export async function undoRun(request: UndoRequest): Promise<UndoSummary> {
   const { dataRoot } = request;
   const journals = await readJournals(dataRoot);
-  const deletedSomething = (journal: (typeof journals)[number]['journal']) => journal.operations.some((operation) => operation.kind === 'delete' && operation.state === 'done');
+  const deletedSomething = (journal: (typeof journals)[number]['journal']) =>
+    journal.operations.some((operation) => operation.kind === 'delete' && operation.state === 'done');
   const chosen = request.runId
     ? journals.find(({ journal }) => journal.run_id === request.runId)
     : journals.find(({ journal }) => !journal.undone_at && deletedSomething(journal));
   if (!chosen) {
-    throw new Error(request.runId ? `no run "${request.runId}" in ${path.join(dataRoot, 'action_plans', 'runs')}` : 'no execution to undo: no run deleted anything that is still in the trash');
+    throw new Error(
+      request.runId
+        ? `no run "${request.runId}" in ${path.join(dataRoot, 'action_plans', 'runs')}`
+        : 'no execution to undo: no run deleted anything that is still in the trash',
+    );
   }
   const journal = new RunJournal(chosen.file, executionJournalSchema.parse(chosen.journal), () => new Date());
   const summary: UndoSummary = { runId: journal.runId, restored: [], failed: [], reuploaded: 0, queued: 0 };

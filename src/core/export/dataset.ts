@@ -1,3 +1,4 @@
+import { InputError } from '../errors';
 import { randomBytes } from 'node:crypto';
 import { promises as fs } from 'node:fs';
 import * as path from 'node:path';
@@ -51,7 +52,7 @@ export interface DatasetExportReport {
 }
 
 /** A request the caller can fix (bad option, occupied or forbidden folder): the CLI exits 2. */
-export class ExportInputError extends Error {}
+export class ExportInputError extends InputError {}
 
 interface Layout {
   /** Folder (relative to the actor's export folder) for the images and captions. */
@@ -109,6 +110,7 @@ interface Options {
 }
 
 /** Triggers and class words become folder names (kohya), so nothing that could leave the folder. */
+// eslint-disable-next-line no-control-regex -- control characters are exactly what a folder word must not hold
 const SAFE_WORD = /^[^\s/\\:*?"<>|\x00-\x1f.][^/\\:*?"<>|\x00-\x1f]*$/;
 
 /** Why a trigger or class word cannot name a folder, or undefined when it can. */
@@ -123,7 +125,10 @@ function checkOptions(request: ExportDatasetRequest): Options {
   if (request.actorIds.length === 0) {
     throw new ExportInputError('no actors to export');
   }
-  for (const [name, value] of [['trigger', request.trigger], ['class', request.className]] as const) {
+  for (const [name, value] of [
+    ['trigger', request.trigger],
+    ['class', request.className],
+  ] as const) {
     const problem = value === undefined ? undefined : folderWordProblem(value);
     if (problem) {
       throw new ExportInputError(`${name} "${value}" ${problem}`);
@@ -165,7 +170,9 @@ async function checkOutDir(dataRoot: string, outDir: string, actorIds: string[],
     throw error;
   });
   if (entries.length > 0 && !force) {
-    throw new ExportInputError(`the export folder ${outDir} is not empty; choose an empty folder or pass --force (replaces the exported actors' folders in it)`);
+    throw new ExportInputError(
+      `the export folder ${outDir} is not empty; choose an empty folder or pass --force (replaces the exported actors' folders in it)`,
+    );
   }
 }
 
@@ -200,7 +207,14 @@ async function moveIntoPlace(built: string, target: string, staging: string): Pr
   }
 }
 
-async function exportActor(actor: ActorRecord, format: DatasetFormat, dir: string, finalDir: string, options: Options, signal?: AbortSignal): Promise<ActorExportReport> {
+async function exportActor(
+  actor: ActorRecord,
+  format: DatasetFormat,
+  dir: string,
+  finalDir: string,
+  options: Options,
+  signal?: AbortSignal,
+): Promise<ActorExportReport> {
   const trigger = options.trigger ?? actor.id;
   const className = options.className ?? String(actor.info.descriptor);
   const layout: Layout = format === 'kohya' ? { imageDir: `${options.repeats}_${trigger} ${className}` } : { imageDir: 'images', controlDir: 'control' };

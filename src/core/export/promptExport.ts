@@ -186,7 +186,12 @@ function optional<T>(key: string, value: T | null | undefined): Record<string, T
  * The curated data from a log (with its archives merged) and the manifests' current ratings
  * (`manifestRatings`). Pure: the same inputs give the same result.
  */
-export function buildPromptTrainingData(log: GenerationLog, options: PromptExportOptions, now: Date, current: ReadonlyMap<string, Rating | null> = new Map()): PromptTrainingData {
+export function buildPromptTrainingData(
+  log: GenerationLog,
+  options: PromptExportOptions,
+  now: Date,
+  current: ReadonlyMap<string, Rating | null> = new Map(),
+): PromptTrainingData {
   const minRating = checkLimit('the minimum rating', options.minQualityRating, DEFAULT_MIN_QUALITY_RATING, 0, 5);
   const maxFailed = checkLimit('the maximum of failed examples', options.maxFailedExamples, DEFAULT_MAX_EXAMPLES, 0, 100_000);
   const maxSuccessful = checkLimit('the maximum of successful examples', options.maxSuccessfulExamples, DEFAULT_MAX_EXAMPLES, 0, 100_000);

@@ -23,7 +23,9 @@ export function judgeImage(image: ActorImage, present: ReadonlySet<string>, minR
   // The actor's index already counts the evaluator's category, as the planner does.
   const category = image.category;
   if (evaluation) {
-    const failing = (evaluation.issues ?? []).filter((issue) => (DELETING_ISSUES as ReadonlySet<string>).has(issue) && (issue !== 'no_face' || category === 'photorealistic'));
+    const failing = (evaluation.issues ?? []).filter(
+      (issue) => (DELETING_ISSUES as ReadonlySet<string>).has(issue) && (issue !== 'no_face' || category === 'photorealistic'),
+    );
     if (failing.length > 0) {
       return { ok: false, reason: `failed checks: ${[...new Set(failing)].join(', ')}` };
     }

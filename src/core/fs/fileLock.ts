@@ -1,3 +1,4 @@
+import { StudioError } from '../errors';
 import { randomBytes } from 'node:crypto';
 import { promises as fs } from 'node:fs';
 import * as os from 'node:os';
@@ -19,7 +20,7 @@ interface LockRecord {
   acquired_at: string;
 }
 
-export class LockTimeoutError extends Error {
+export class LockTimeoutError extends StudioError {
   constructor(
     readonly lockPath: string,
     readonly holder: Partial<LockRecord> | undefined,
@@ -27,6 +28,7 @@ export class LockTimeoutError extends Error {
     super(
       `${lockPath} is locked${holder?.pid ? ` by process ${holder.pid}` : ''}; ` +
         'another Actor Studio process is writing here. Try again when it has finished.',
+      'input',
     );
   }
 }
@@ -124,7 +126,6 @@ async function isAbandoned(lockPath: string, holder: Partial<LockRecord>, staleM
     return false;
   }
 }
-
 
 /**
  * Moves the abandoned lock aside before deleting it, and only if it is still the one judged

@@ -34,5 +34,7 @@ export class FileHasher {
 
 export async function sha256File(file: string): Promise<string> {
   // Training images are a few hundred KB: one read is faster than a stream of 64 KB chunks.
-  return createHash('sha256').update(await fs.readFile(file)).digest('hex');
+  return createHash('sha256')
+    .update(await fs.readFile(file))
+    .digest('hex');
 }

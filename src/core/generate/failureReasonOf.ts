@@ -32,14 +32,14 @@ export function failureReasonOf(error: unknown, step: FailureStep): FailureReaso
     return error.reason;
   }
   if (error instanceof VisionEvaluationError) {
-    return VISION_REASONS[error.kind];
+    return VISION_REASONS[error.reason];
   }
   if (error instanceof StorageError || isAwsSdkError(error) || step === 'store') {
     const aborted = error instanceof StorageError ? error.reason === 'aborted' : (error as { name?: unknown } | null)?.name === 'AbortError';
     return aborted ? 'cancelled' : 'storage';
   }
   if (isOpenAiSdkError(error)) {
-    return VISION_REASONS[classifyOpenAiError(error, { aborted: false }).kind];
+    return VISION_REASONS[classifyOpenAiError(error, { aborted: false }).reason];
   }
   return classifyFailure(error, { phase: step === 'download' ? 'download' : 'create' }).reason;
 }

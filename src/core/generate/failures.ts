@@ -35,8 +35,21 @@ const CONTENT_FILTER_TEXT = /\bE005\b|flagged as sensitive|\bnsfw\b|content (?:w
 
 /** System and undici error codes that mean "the connection did not work", worth another try. */
 const NETWORK_CODES = new Set([
-  'ECONNREFUSED', 'ECONNRESET', 'ECONNABORTED', 'EPIPE', 'ETIMEDOUT', 'ENOTFOUND', 'EAI_AGAIN', 'EHOSTUNREACH', 'ENETUNREACH', 'ENETDOWN',
-  'UND_ERR_SOCKET', 'UND_ERR_CLOSED', 'UND_ERR_CONNECT_TIMEOUT', 'UND_ERR_HEADERS_TIMEOUT', 'UND_ERR_BODY_TIMEOUT',
+  'ECONNREFUSED',
+  'ECONNRESET',
+  'ECONNABORTED',
+  'EPIPE',
+  'ETIMEDOUT',
+  'ENOTFOUND',
+  'EAI_AGAIN',
+  'EHOSTUNREACH',
+  'ENETUNREACH',
+  'ENETDOWN',
+  'UND_ERR_SOCKET',
+  'UND_ERR_CLOSED',
+  'UND_ERR_CONNECT_TIMEOUT',
+  'UND_ERR_HEADERS_TIMEOUT',
+  'UND_ERR_BODY_TIMEOUT',
 ]);
 
 const MAX_DETAIL_CHARS = 300;
@@ -70,7 +83,11 @@ export function classifyFailure(error: unknown, context: FailureContext): Genera
     }
     return new GenerationError(`Could not reach ${context.service ?? 'Replicate'} (${what}).`, 'network', { retryable: true, cause });
   }
-  return new GenerationError(`Replicate generation failed: ${shorten(redactSecrets(message, secrets))}`, context.phase === 'download' ? 'output_download' : 'model_error', { cause });
+  return new GenerationError(
+    `Replicate generation failed: ${shorten(redactSecrets(message, secrets))}`,
+    context.phase === 'download' ? 'output_download' : 'model_error',
+    { cause },
+  );
 }
 
 /** An HTTP answer that was not a success, by status and phase. */
@@ -79,17 +96,29 @@ export function classifyHttpFailure(status: number, detail: string, retryAfter: 
   const retryAfterMs = parseRetryAfter(retryAfter, context.nowMs) ?? throttledForMs(detail);
   if (context.phase === 'download') {
     const retryable = status === 408 || status === 429 || status >= 500;
-    return new GenerationError(`Could not download the generated image (HTTP ${status}${said}).`, 'output_download', { status, retryable, retryAfterMs, cause });
+    return new GenerationError(`Could not download the generated image (HTTP ${status}${said}).`, 'output_download', {
+      status,
+      retryable,
+      retryAfterMs,
+      cause,
+    });
   }
   if (status === 401 || status === 403) {
     return new GenerationError(`Replicate refused the API token (HTTP ${status}${said}). Set a valid token and try again.`, 'auth', { status, cause });
   }
   if (status === 402 || /insufficient credit/i.test(detail)) {
-    return new GenerationError(`The Replicate account has no credit left (HTTP ${status}${said}). Add credit at https://replicate.com/account/billing, then try again.`, 'billing', { status, cause });
+    return new GenerationError(
+      `The Replicate account has no credit left (HTTP ${status}${said}). Add credit at https://replicate.com/account/billing, then try again.`,
+      'billing',
+      { status, cause },
+    );
   }
   if ((status === 400 || status === 422) && isContentFilterText(detail)) {
     // In case a model's input moderation answers the create request itself rather than failing the prediction.
-    return new GenerationError(`Replicate's safety filter refused the input (HTTP ${status}${said}). Try another prompt or base image.`, 'content_filter', { status, cause });
+    return new GenerationError(`Replicate's safety filter refused the input (HTTP ${status}${said}). Try another prompt or base image.`, 'content_filter', {
+      status,
+      cause,
+    });
   }
   if (status === 429) {
     return new GenerationError(`Replicate is rate limiting requests (HTTP 429${said}).`, 'rate_limit', { status, retryable: true, retryAfterMs, cause });
@@ -139,7 +168,6 @@ export function describeFailure(reason: FailureReason): string {
   return words[reason] ?? reason.replace('_', ' ');
 }
 
-
 /** The server's words from an SDK ApiError message: the JSON body's `detail` (or `title`), else the body. */
 export function apiErrorDetail(message: string): string {
   const at = message.indexOf('failed with status');
@@ -147,7 +175,10 @@ export function apiErrorDetail(message: string): string {
   if (colon < 0) {
     return '';
   }
-  const body = message.slice(colon + 2).replace(/\.$/, '').trim();
+  const body = message
+    .slice(colon + 2)
+    .replace(/\.$/, '')
+    .trim();
   try {
     const parsed = JSON.parse(body) as { detail?: unknown; title?: unknown };
     const detail = parsed.detail ?? parsed.title;

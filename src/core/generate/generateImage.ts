@@ -1,3 +1,4 @@
+import { InputError } from '../errors';
 import { inspectImage } from '../image/imageFiles';
 import type { LibraryPrompt } from '../prompts/types';
 import { fillPrompt } from '../prompts/library';
@@ -36,7 +37,7 @@ export interface GeneratedImage extends SavedImage {
 }
 
 /** Input problems found before anything is generated or written. */
-export class GenerateInputError extends Error {}
+export class GenerateInputError extends InputError {}
 
 /**
  * Generates one image for an actor from a library prompt and saves it (see saveGeneratedImage).
@@ -110,7 +111,14 @@ export async function generateImage(request: GenerateImageRequest): Promise<Gene
     await recordUpload(dataRoot, actorId, saved.filename, upload.key, upload.url);
     url = upload.url;
     const logWarning = await logQuietly(() => recordSuccess(dataRoot, { ...success, resultUrl: url }));
-    return { ...saved, prompt, result, url, uploadQueued: upload.queued ? (upload.error ?? 'upload queued') : undefined, ...(logWarning ? { logWarning } : {}) };
+    return {
+      ...saved,
+      prompt,
+      result,
+      url,
+      uploadQueued: upload.queued ? (upload.error ?? 'upload queued') : undefined,
+      ...(logWarning ? { logWarning } : {}),
+    };
   } catch (error) {
     // The image was made and saved: a success, even though recording its upload went wrong.
     const warning = await logQuietly(() => recordSuccess(dataRoot, { ...success, resultUrl: url }));

@@ -69,7 +69,11 @@ async function render(
   if (category === 'photorealistic') {
     const grade = GRADES[Math.floor(random() * GRADES.length)];
     const bytes = await framed
-      .recomb([grade.matrix.slice(0, 3), grade.matrix.slice(3, 6), grade.matrix.slice(6, 9)] as [[number, number, number], [number, number, number], [number, number, number]])
+      .recomb([grade.matrix.slice(0, 3), grade.matrix.slice(3, 6), grade.matrix.slice(6, 9)] as [
+        [number, number, number],
+        [number, number, number],
+        [number, number, number],
+      ])
       .modulate({ brightness: grade.brightness, saturation: grade.saturation })
       .jpeg({ quality: 90 })
       .toBuffer();
@@ -97,7 +101,6 @@ async function render(
 function seedFor(actorId: string, promptId: string): number {
   return createHash('sha256').update(`${actorId}\n${promptId}`).digest().readUInt32BE(0);
 }
-
 
 function throwIfAborted(signal: AbortSignal | undefined): void {
   if (signal?.aborted) {

@@ -132,20 +132,28 @@ export class ReplicateGenerator implements Generator {
           attempts = attempt;
           return this.attempt(input, attemptRequest, secrets, attempt);
         },
-        { ...this.retryOptions(overall.signal, progress), shouldRetry: (error) => error instanceof GenerationError && error.retryable && this.beforePrediction.has(error) },
+        {
+          ...this.retryOptions(overall.signal, progress),
+          shouldRetry: (error) => error instanceof GenerationError && error.retryable && this.beforePrediction.has(error),
+        },
       );
       const { input_image: _image, ...parameters } = input;
       return { ...done, model: this.model, parameters, seed: request.seed, durationMs: this.now() - started };
     } catch (error) {
       if (overall.timedOut()) {
-        throw new GenerationError(`Replicate did not deliver the image within ${formatDuration(this.options.totalTimeoutMs!)} in all; any prediction still running was cancelled.`, 'timeout');
+        throw new GenerationError(
+          `Replicate did not deliver the image within ${formatDuration(this.options.totalTimeoutMs!)} in all; any prediction still running was cancelled.`,
+          'timeout',
+        );
       }
       if (request.signal?.aborted) {
         // The attempt's own error names the cancelled prediction; an abort during a backoff wait has none.
         throw error instanceof GenerationError && error.reason === 'cancelled' ? error : cancelledError();
       }
       const failure = classifyFailure(error, { phase: 'create', secrets, service: this.service });
-      throw failure.retryable && attempts >= this.maxAttempts && attempts > 1 ? new GenerationError(`${failure.message} Gave up after ${attempts} attempts.`, failure.reason, failure.options) : failure;
+      throw failure.retryable && attempts >= this.maxAttempts && attempts > 1
+        ? new GenerationError(`${failure.message} Gave up after ${attempts} attempts.`, failure.reason, failure.options)
+        : failure;
     } finally {
       overall.dispose();
     }
@@ -255,13 +263,23 @@ export class ReplicateGenerator implements Generator {
       return await untilAborted(creating, signal);
     } catch (error) {
       if (signal.aborted) {
-        this.track(creating.then((late) => (TERMINAL_STATUSES.has(late.status) ? undefined : this.cancelOnServer(late.id)), () => undefined));
+        this.track(
+          creating.then(
+            (late) => (TERMINAL_STATUSES.has(late.status) ? undefined : this.cancelOnServer(late.id)),
+            () => undefined,
+          ),
+        );
       }
       throw error;
     }
   }
 
-  private async waitUntilDone(state: { prediction?: Prediction }, signal: AbortSignal, progress: (message: string) => void, secrets: string[]): Promise<Prediction> {
+  private async waitUntilDone(
+    state: { prediction?: Prediction },
+    signal: AbortSignal,
+    progress: (message: string) => void,
+    secrets: string[],
+  ): Promise<Prediction> {
     let shown = '';
     while (!TERMINAL_STATUSES.has(state.prediction!.status)) {
       const { id, status } = state.prediction!;
@@ -270,13 +288,16 @@ export class ReplicateGenerator implements Generator {
         shown = status;
       }
       await this.sleep(this.pollIntervalMs, signal);
-      state.prediction = await withRetries(async () => {
-        try {
-          return await this.client.predictions.get(id, { signal });
-        } catch (error) {
-          throw classifyFailure(error, { phase: 'poll', secrets, service: this.service, nowMs: this.now() });
-        }
-      }, this.retryOptions(signal, progress));
+      state.prediction = await withRetries(
+        async () => {
+          try {
+            return await this.client.predictions.get(id, { signal });
+          } catch (error) {
+            throw classifyFailure(error, { phase: 'poll', secrets, service: this.service, nowMs: this.now() });
+          }
+        },
+        this.retryOptions(signal, progress),
+      );
     }
     return state.prediction!;
   }
@@ -308,7 +329,10 @@ export class ReplicateGenerator implements Generator {
   private cancelOnServer(id: string): Promise<void> {
     const cancelling = this.client.predictions.cancel(id, { signal: AbortSignal.timeout(CANCEL_TIMEOUT_MS) }).then(
       () => undefined,
-      (error: unknown) => this.options.logger?.warn(`could not cancel Replicate prediction ${id}: ${classifyFailure(error, { phase: 'cancel', secrets: [this.options.token] }).message}`),
+      (error: unknown) =>
+        this.options.logger?.warn(
+          `could not cancel Replicate prediction ${id}: ${classifyFailure(error, { phase: 'cancel', secrets: [this.options.token] }).message}`,
+        ),
     );
     this.track(cancelling);
     return cancelling;
@@ -374,7 +398,10 @@ function withPredictionId(error: GenerationError, id: string): GenerationError {
 }
 
 /** A signal that aborts with `source` or after `timeoutMs`, whichever comes first; `source` itself when there is no deadline. */
-function linkedDeadline(source: AbortSignal | undefined, timeoutMs: number | undefined): { signal?: AbortSignal; timedOut: () => boolean; dispose: () => void } {
+function linkedDeadline(
+  source: AbortSignal | undefined,
+  timeoutMs: number | undefined,
+): { signal?: AbortSignal; timedOut: () => boolean; dispose: () => void } {
   if (timeoutMs === undefined) {
     return { signal: source, timedOut: () => false, dispose: () => undefined };
   }

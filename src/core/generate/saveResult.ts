@@ -131,7 +131,12 @@ async function recordNewImage(request: Pick<SaveRequest, 'dataRoot' | 'actorId' 
 /** After an upload: the key and the URL (a plain string) go into the manifest and the metadata. */
 export async function recordUpload(dataRoot: string, actorId: string, filename: string, key: string, url: string | undefined): Promise<void> {
   const manifestFile = actorPaths(dataRoot, actorId).manifest;
-  if (!(await fs.access(manifestFile).then(() => true, () => false))) {
+  if (
+    !(await fs.access(manifestFile).then(
+      () => true,
+      () => false,
+    ))
+  ) {
     return; // the actor or its manifest is gone: nothing to record into
   }
   await withActorLock(dataRoot, actorId, async () => {

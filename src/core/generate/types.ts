@@ -1,16 +1,17 @@
+import { StudioError } from '../errors';
 import type { TrainingCategory } from '../manifest/categories';
 import type { FailureReason } from '../manifest/failureReasons';
 
 export { FAILURE_REASONS } from '../manifest/failureReasons';
 export type { FailureReason } from '../manifest/failureReasons';
 
-export class GenerationError extends Error {
+export class GenerationError extends StudioError {
   constructor(
     message: string,
     readonly reason: FailureReason,
     readonly options: { retryable?: boolean; status?: number; retryAfterMs?: number; cause?: unknown } = {},
   ) {
-    super(message);
+    super(message, reason === 'invalid_input' ? 'input' : 'external');
     this.name = 'GenerationError';
   }
 

@@ -1,10 +1,14 @@
+import { StudioError } from '../errors';
 import { promises as fs } from 'node:fs';
 import * as path from 'node:path';
 import { loadSharp } from './sharp';
 
-export class UnreadableImageError extends Error {
-  constructor(readonly file: string, detail: string) {
-    super(`${file} is not a readable image: ${detail}`);
+export class UnreadableImageError extends StudioError {
+  constructor(
+    override readonly file: string,
+    detail: string,
+  ) {
+    super(`${file} is not a readable image: ${detail}`, 'input');
   }
 }
 

@@ -20,9 +20,7 @@ export function describeJsonProblems(file: string, problems: readonly JsonProble
   return problems.map((problem) => `${file}:${problem.line + 1}:${problem.column + 1}: ${problem.message}`).join('; ');
 }
 
-export type JsonValidation<T> =
-  | { ok: true; value: T; text: string }
-  | { ok: false; problems: JsonProblem[]; text: string };
+export type JsonValidation<T> = { ok: true; value: T; text: string } | { ok: false; problems: JsonProblem[]; text: string };
 
 /**
  * Parses strict JSON (no comments, no trailing commas) and validates it against a zod schema.
@@ -92,11 +90,7 @@ export function formatJson(value: unknown): string {
 }
 
 export function formatPath(segments: ReadonlyArray<string | number>): string {
-  return segments
-    .map((segment, position) =>
-      typeof segment === 'number' ? `[${segment}]` : position === 0 ? segment : `.${segment}`,
-    )
-    .join('');
+  return segments.map((segment, position) => (typeof segment === 'number' ? `[${segment}]` : position === 0 ? segment : `.${segment}`)).join('');
 }
 
 /**

@@ -51,7 +51,7 @@ export const evaluationSchema = z.looseObject({
   face: z
     .looseObject({ distance: z.number().nullable(), no_face: z.boolean(), base_sha256: sha256Hex })
     .optional()
-    .describe("The face comparison with the base image of that hash, kept so it runs once per pair"),
+    .describe('The face comparison with the base image of that hash, kept so it runs once per pair'),
   vision: visionJudgementSchema.optional().describe("The vision model's answer, kept so it is paid for once"),
   evaluated_at: isoTimestamp.optional(),
 });

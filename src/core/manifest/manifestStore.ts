@@ -1,3 +1,4 @@
+import { StudioError } from '../errors';
 import { promises as fs } from 'node:fs';
 import * as path from 'node:path';
 import { writeFileAtomic } from '../fs/atomicWrite';
@@ -7,9 +8,12 @@ import { actorPaths } from '../workspace/layout';
 import { formatJson, readJsonForUpdate } from './jsonFile';
 import { Manifest, manifestSchema } from './manifestSchema';
 
-export class InvalidManifestError extends Error {
-  constructor(readonly file: string, readonly problems: string[]) {
-    super(`${file} is not a valid manifest: ${problems.join('; ')}`);
+export class InvalidManifestError extends StudioError {
+  constructor(
+    override readonly file: string,
+    readonly problems: string[],
+  ) {
+    super(`${file} is not a valid manifest: ${problems.join('; ')}`, 'input');
   }
 }
 
@@ -20,8 +24,14 @@ export function actorLockPath(dataRoot: string, actorId: string): string {
 
 /** Loads and validates a manifest; a missing file is an empty manifest, an invalid one throws. */
 export async function loadManifest(file: string): Promise<Manifest> {
-  return readJsonForUpdate(file, manifestSchema, (problems) =>
-    new InvalidManifestError(file, problems.map((problem) => `line ${problem.line + 1}: ${problem.message}`)),
+  return readJsonForUpdate(
+    file,
+    manifestSchema,
+    (problems) =>
+      new InvalidManifestError(
+        file,
+        problems.map((problem) => `line ${problem.line + 1}: ${problem.message}`),
+      ),
   );
 }
 

@@ -6,10 +6,7 @@ import { JsonProblem, lineAndColumn, validateJsonText } from './jsonFile';
 import type { DataProblem, Severity } from '../workspace/problems';
 
 /** An optional data file: absent (fine), read and valid, or unusable with located problems. */
-export type OptionalJson<T> =
-  | { state: 'missing' }
-  | { state: 'ok'; value: T; text: string }
-  | { state: 'invalid'; problems: DataProblem[] };
+export type OptionalJson<T> = { state: 'missing' } | { state: 'ok'; value: T; text: string } | { state: 'invalid'; problems: DataProblem[] };
 
 /**
  * Reads and validates a JSON file that may not exist. A link leading out of the data folder is
@@ -44,13 +41,7 @@ export function toDataProblem(file: string, problem: JsonProblem, severity: Seve
  * A problem found after validation (a rule the schema cannot express), underlined at the value
  * at `location` in `text`, or at the whole document when that value does not exist.
  */
-export function problemAt(
-  file: string,
-  text: string,
-  location: ReadonlyArray<string | number>,
-  message: string,
-  severity: Severity,
-): DataProblem {
+export function problemAt(file: string, text: string, location: ReadonlyArray<string | number>, message: string, severity: Severity): DataProblem {
   const root = parseTree(text);
   const node = root && findNodeAtLocation(root, [...location]);
   const offset = node?.offset ?? 0;

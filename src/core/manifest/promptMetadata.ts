@@ -42,7 +42,11 @@ async function readPromptMetadata(dataRoot: string, actorId: string) {
  * Removes one image's entry (the image went to the trash) and returns it with its position, so
  * putting it back restores the file as it was. The caller holds the actor's lock.
  */
-export async function takePromptMetadata(dataRoot: string, actorId: string, filename: string): Promise<{ entry: StoredPromptMetadata; position: number } | undefined> {
+export async function takePromptMetadata(
+  dataRoot: string,
+  actorId: string,
+  filename: string,
+): Promise<{ entry: StoredPromptMetadata; position: number } | undefined> {
   const { file, metadata } = await readPromptMetadata(dataRoot, actorId);
   const names = Object.keys(metadata.images);
   const position = names.indexOf(filename);

@@ -46,7 +46,10 @@ export async function importLegacyLog(request: LegacyLogRequest): Promise<Legacy
     };
   } catch (error) {
     if (!(error instanceof GenerationLogFileError)) throw error;
-    report.notImported.push({ item: rel(request, error.file), reason: `${error.message}; nothing was imported into the log, fix or move the file and migrate again` });
+    report.notImported.push({
+      item: rel(request, error.file),
+      reason: `${error.message}; nothing was imported into the log, fix or move the file and migrate again`,
+    });
     return report;
   }
   // The tracker first: its record of an image is richer than prompt_metadata.json's, which is then skipped.
@@ -76,7 +79,10 @@ export async function importLegacyLog(request: LegacyLogRequest): Promise<Legacy
 export function describeLegacyLogImport(report: LegacyLogReport, dryRun: boolean): string {
   const { added, alreadyInLog } = report;
   const total = added.successes + added.failures + added.ratings;
-  const counts = total === 0 ? 'nothing to add' : `${added.successes} success(es), ${added.failures} failure(s), ${added.ratings} rating(s) ${dryRun ? 'would be added' : 'added'}`;
+  const counts =
+    total === 0
+      ? 'nothing to add'
+      : `${added.successes} success(es), ${added.failures} failure(s), ${added.ratings} rating(s) ${dryRun ? 'would be added' : 'added'}`;
   return `${counts}${alreadyInLog > 0 ? `; ${alreadyInLog} old record(s) already there` : ''}`;
 }
 
@@ -124,7 +130,7 @@ async function collectPromptMetadata(collected: Collected, actorId: string): Pro
 
 async function fileTime(file: string): Promise<{ timestamp: string; legacy: string } | undefined> {
   const stat = await fs.stat(file).catch(() => undefined);
-  return stat?.isFile() ? { timestamp: stat.mtime.toISOString(), legacy: 'the image file\'s modification time' } : undefined;
+  return stat?.isFile() ? { timestamp: stat.mtime.toISOString(), legacy: "the image file's modification time" } : undefined;
 }
 
 /** The same rating of the same image, however it came into the log. */
@@ -150,10 +156,20 @@ async function collectManifestRatings(collected: Collected, actorId: string): Pr
     const time = timestampOf(rating.rated_at) ?? timestampOf(image.created_at);
     const timestamp = time?.timestamp ?? (await fileTime(path.join(actorPaths(collected.dataRoot, actorId).trainingDir, image.filename)))?.timestamp;
     if (!timestamp) {
-      collected.report.notImported.push({ item: `${rel(collected, actorPaths(collected.dataRoot, actorId).manifest)} ${image.filename} rating`, reason: 'has no time (rated_at), and the image file is gone' });
+      collected.report.notImported.push({
+        item: `${rel(collected, actorPaths(collected.dataRoot, actorId).manifest)} ${image.filename} rating`,
+        reason: 'has no time (rated_at), and the image file is gone',
+      });
       continue;
     }
-    const entry = { id: legacyId('manifest_rating', actorId, image.filename, rating.stars, rating.feedback ?? null), timestamp, actor_id: actorId, filename: image.filename, stars: rating.stars, ...(rating.feedback ? { feedback: rating.feedback } : {}) };
+    const entry = {
+      id: legacyId('manifest_rating', actorId, image.filename, rating.stars, rating.feedback ?? null),
+      timestamp,
+      actor_id: actorId,
+      filename: image.filename,
+      stars: rating.stars,
+      ...(rating.feedback ? { feedback: rating.feedback } : {}),
+    };
     if (collect(collected, 'ratings', entry)) count++;
   }
   const line = countsLine(rel(collected, actorPaths(collected.dataRoot, actorId).manifest), { 'rating(s)': count });

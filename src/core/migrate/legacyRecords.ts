@@ -49,7 +49,9 @@ export function collect<K extends keyof ImportedEntries>(collected: Collected, k
 }
 
 export function countsLine(file: string, counts: Record<string, number>): string | undefined {
-  const parts = Object.entries(counts).filter(([, count]) => count > 0).map(([what, count]) => `${count} ${what}`);
+  const parts = Object.entries(counts)
+    .filter(([, count]) => count > 0)
+    .map(([what, count]) => `${count} ${what}`);
   return parts.length > 0 ? `${file}: ${parts.join(', ')} into the generation log` : undefined;
 }
 

@@ -99,7 +99,10 @@ export async function collectTracker(collected: Collected, file: string): Promis
     (tracker[list] ?? []).forEach((item, position) => listedRating(collected, `${where} ${list}[${position}]`, item, successByKey, counts));
   }
   if (tracker.prompt_usage !== undefined) {
-    collected.report.notImported.push({ item: `${where} prompt_usage`, reason: 'counts only, with no times or results; usage is counted from the log and prompt_metadata.json instead' });
+    collected.report.notImported.push({
+      item: `${where} prompt_usage`,
+      reason: 'counts only, with no times or results; usage is counted from the log and prompt_metadata.json instead',
+    });
   }
   const line = countsLine(where, { ...counts });
   if (line) collected.report.imported.push(line);
@@ -132,19 +135,34 @@ function trackerSuccess(collected: Collected, item: string, raw: unknown, counts
  * on the imported entry itself (the prompt export reads it there). Only while the entry is new:
  * an entry already in the log keeps what it has.
  */
-function rate(collected: Collected, item: string, success: GenerationSuccess, rating: { stars: number; feedback?: string; at?: unknown }, counts: TrackerCounts): void {
+function rate(
+  collected: Collected,
+  item: string,
+  success: GenerationSuccess,
+  rating: { stars: number; feedback?: string; at?: unknown },
+  counts: TrackerCounts,
+): void {
   const file = success.result_path?.split('/').pop();
   const feedback = rating.feedback ? { feedback: rating.feedback } : {};
   if (success.actor_id && file) {
     const timestamp = timestampOf(rating.at)?.timestamp ?? success.timestamp;
-    const entry = { id: legacyId('rating', success.id, rating.stars, rating.feedback ?? null, timestamp), timestamp, actor_id: success.actor_id, filename: file, stars: rating.stars, ...feedback };
+    const entry = {
+      id: legacyId('rating', success.id, rating.stars, rating.feedback ?? null, timestamp),
+      timestamp,
+      actor_id: success.actor_id,
+      filename: file,
+      stars: rating.stars,
+      ...feedback,
+    };
     if (collect(collected, 'ratings', entry)) counts['rating(s)']++;
     return;
   }
   if (collected.entries.successes.includes(success)) {
     (success as JsonObject).rating = { stars: rating.stars, ...feedback };
     counts['rating(s)']++;
-    collected.report.imported.push(`${item}: its rating (${rating.stars} stars) names no image of an actor here, so it is kept on the log entry rather than on an image`);
+    collected.report.imported.push(
+      `${item}: its rating (${rating.stars} stars) names no image of an actor here, so it is kept on the log entry rather than on an image`,
+    );
   }
 }
 
@@ -189,14 +207,22 @@ function trackerFailure(collected: Collected, item: string, raw: unknown, counts
 
 /** Today's reason for an old one: the same name or an alias; else the content filter's words, or a model error. */
 function failureReasonOf(given: string | undefined, message: string): { reason: FailureReason; recognised: boolean } {
-  const name = given?.trim().toLowerCase().replace(/[\s-]+/g, '_') ?? '';
+  const name =
+    given
+      ?.trim()
+      .toLowerCase()
+      .replace(/[\s-]+/g, '_') ?? '';
   if ((FAILURE_REASONS as readonly string[]).includes(name)) return { reason: name as FailureReason, recognised: true };
   if (REASON_ALIASES[name]) return { reason: REASON_ALIASES[name], recognised: true };
   return { reason: isContentFilterText(message) ? 'content_filter' : 'model_error', recognised: false };
 }
 
 /** The fields every old tracker record has: prompt, time, model, parameters. Reports and skips a record without them. */
-function trackerBase(collected: Collected, item: string, raw: unknown): { record: JsonObject; fields: JsonObject & { timestamp: string; prompt: string; model: string; legacy_timestamp?: string } } | undefined {
+function trackerBase(
+  collected: Collected,
+  item: string,
+  raw: unknown,
+): { record: JsonObject; fields: JsonObject & { timestamp: string; prompt: string; model: string; legacy_timestamp?: string } } | undefined {
   if (!isObject(raw)) {
     collected.report.notImported.push({ item, reason: 'not a JSON object' });
     return undefined;

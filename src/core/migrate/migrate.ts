@@ -124,11 +124,19 @@ async function migrateActor(context: ActorContext, write: boolean): Promise<Migr
   await mergeFilesOnDisk(context, onDisk, entries, metadata, urlByFile);
   for (const entry of entries) {
     if (isObject(entry) && typeof entry.filename === 'string' && !onDiskNames.has(entry.filename)) {
-      notImported(context, rel(context, path.join(paths.trainingDir, entry.filename)), 'listed in manifest.json, but the file does not exist; the entry is kept as it was');
+      notImported(
+        context,
+        rel(context, path.join(paths.trainingDir, entry.filename)),
+        'listed in manifest.json, but the file does not exist; the entry is kept as it was',
+      );
     }
   }
   for (const name of Object.keys(metadata).filter((name) => !onDiskNames.has(name))) {
-    notImported(context, `${rel(context, paths.promptMetadata)} images["${name}"]`, `names ${rel(context, path.join(paths.trainingDir, name))}, which does not exist`);
+    notImported(
+      context,
+      `${rel(context, paths.promptMetadata)} images["${name}"]`,
+      `names ${rel(context, path.join(paths.trainingDir, name))}, which does not exist`,
+    );
   }
 
   const parsed = manifestSchema.safeParse(manifest);
@@ -181,7 +189,13 @@ async function migrateActor(context: ActorContext, write: boolean): Promise<Migr
 }
 
 /** One entry per image file: existing entries are completed, never overwritten; new ones are 'imported'. */
-async function mergeFilesOnDisk(context: ActorContext, onDisk: string[], entries: JsonObject[], metadata: Record<string, PromptRecord>, urlByFile: Map<string, string>): Promise<void> {
+async function mergeFilesOnDisk(
+  context: ActorContext,
+  onDisk: string[],
+  entries: JsonObject[],
+  metadata: Record<string, PromptRecord>,
+  urlByFile: Map<string, string>,
+): Promise<void> {
   const byName = new Map(entries.filter((entry) => isObject(entry) && typeof entry.filename === 'string').map((entry) => [entry.filename as string, entry]));
   for (const name of onDisk) {
     const file = path.join(context.paths.trainingDir, name);
@@ -196,7 +210,14 @@ async function mergeFilesOnDisk(context: ActorContext, onDisk: string[], entries
         continue;
       }
     }
-    const entry: JsonObject = existing ?? { filename: name, category: categoryFromOldFields(record ?? {})?.category ?? 'unknown', prompt_id: null, prompt: null, s3_key: null, s3_url: null };
+    const entry: JsonObject = existing ?? {
+      filename: name,
+      category: categoryFromOldFields(record ?? {})?.category ?? 'unknown',
+      prompt_id: null,
+      prompt: null,
+      s3_key: null,
+      s3_url: null,
+    };
     if (!existing) {
       entries.push(entry);
       note(context, name, 'new entry for the file');
@@ -221,7 +242,11 @@ async function mergeFilesOnDisk(context: ActorContext, onDisk: string[], entries
 }
 
 /** prompt_metadata.json entries to add or complete so it is in step with the manifest; prompts there are never changed. */
-function promptMetadataUpdates(images: readonly JsonObject[], onDisk: Set<string>, metadata: Record<string, PromptRecord>): [string, Partial<PromptMetadataEntry>][] {
+function promptMetadataUpdates(
+  images: readonly JsonObject[],
+  onDisk: Set<string>,
+  metadata: Record<string, PromptRecord>,
+): [string, Partial<PromptMetadataEntry>][] {
   const updates: [string, Partial<PromptMetadataEntry>][] = [];
   for (const entry of images) {
     const name = entry.filename as string;
@@ -256,7 +281,11 @@ function repairImageEntries(context: ActorContext, manifest: JsonObject): JsonOb
       if (url) {
         note(context, item, 's3_url object replaced by its URL string');
       } else {
-        notImported(context, `${rel(context, context.paths.manifest)} images[${position}].s3_url`, `an object with no URL in it; set to null (the object stays in ${LEGACY_MANIFEST_COPY})`);
+        notImported(
+          context,
+          `${rel(context, context.paths.manifest)} images[${position}].s3_url`,
+          `an object with no URL in it; set to null (the object stays in ${LEGACY_MANIFEST_COPY})`,
+        );
       }
     }
     if (!(CATEGORIES as readonly unknown[]).includes(entry.category)) {
@@ -315,7 +344,10 @@ function categoryFromOldFields(record: JsonObject): { category: Category; field:
   for (const field of OLD_CATEGORY_FIELDS) {
     const value = record[field];
     if (typeof value !== 'string') continue;
-    const normalised = value.trim().toLowerCase().replace(/[\s&/-]+/g, '_');
+    const normalised = value
+      .trim()
+      .toLowerCase()
+      .replace(/[\s&/-]+/g, '_');
     const category = (CATEGORIES as readonly string[]).includes(normalised) ? (normalised as Category) : CATEGORY_ALIASES[normalised];
     if (category) return { category, field, value };
   }
@@ -359,7 +391,6 @@ async function listTrainingImages(context: ActorContext): Promise<string[]> {
 async function listFolder(dir: string): Promise<string[]> {
   return fs.readdir(dir).catch(() => []);
 }
-
 
 function baseName(oldPath: string): string {
   return oldPath.split(/[\\/]/).filter(Boolean).pop() ?? oldPath;

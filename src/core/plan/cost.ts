@@ -51,11 +51,23 @@ export function estimateCost(images: number, model: string, prices: Readonly<Rec
   }
   // Rounded to hundredths of a cent, so 3 × 0.04 is 0.12 and not 0.12000000000000001.
   const total = Math.round(count * price.perImage * 10_000) / 10_000;
-  return { model, images: count, currency: COST_CURRENCY, perImage: price.perImage, total, estimate: true, note: `${ESTIMATE_NOTE} ${model}: ${price.source}.` };
+  return {
+    model,
+    images: count,
+    currency: COST_CURRENCY,
+    perImage: price.perImage,
+    total,
+    estimate: true,
+    note: `${ESTIMATE_NOTE} ${model}: ${price.source}.`,
+  };
 }
 
 /** The plan's generations priced with each model (duplicates dropped, order kept). */
-export function estimatePlanCost(generations: readonly unknown[], models: readonly string[], prices: Readonly<Record<string, ModelPrice>> = MODEL_PRICES): CostEstimate[] {
+export function estimatePlanCost(
+  generations: readonly unknown[],
+  models: readonly string[],
+  prices: Readonly<Record<string, ModelPrice>> = MODEL_PRICES,
+): CostEstimate[] {
   return [...new Set(models)].map((model) => estimateCost(generations.length, model, prices));
 }
 

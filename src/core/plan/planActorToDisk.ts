@@ -58,7 +58,11 @@ export async function planActorToDisk(request: PlanActorRequest): Promise<Planne
     seed: request.seed ?? randomInt(0, 2 ** 31),
     hashes: evaluation.hashes,
   });
-  const file = await writeActorPlan(dataRoot, plan, { evaluator: evaluator.id, thresholds: request.thresholds ?? { ...evaluator.thresholds }, evaluationUsage: evaluation.usage });
+  const file = await writeActorPlan(dataRoot, plan, {
+    evaluator: evaluator.id,
+    thresholds: request.thresholds ?? { ...evaluator.thresholds },
+    evaluationUsage: evaluation.usage,
+  });
   await updatePlanSummary(dataRoot, [summaryRow(plan)]);
   return { plan, file, evaluation };
 }

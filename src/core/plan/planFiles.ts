@@ -15,7 +15,6 @@ import { FileHasher } from '../fs/files';
 export type ActionPlanFile = z.infer<typeof actionPlanSchema>;
 export type PlanSummaryFile = z.infer<typeof planSummarySchema>;
 
-
 /** What a plan records about how it was made, besides the plan itself. */
 export interface PlanMeta {
   evaluator?: string;

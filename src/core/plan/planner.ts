@@ -102,7 +102,9 @@ export function planActor(input: PlanInput): ActorPlan {
   };
 
   for (const candidate of candidates) {
-    const failing = (candidate.evaluation?.issues ?? []).filter((issue) => DELETING_ISSUES.has(issue) && (issue !== 'no_face' || candidate.category === 'photorealistic'));
+    const failing = (candidate.evaluation?.issues ?? []).filter(
+      (issue) => DELETING_ISSUES.has(issue) && (issue !== 'no_face' || candidate.category === 'photorealistic'),
+    );
     const vision = candidate.evaluation?.vision;
     const reasons = [
       ...(failing.length > 0 ? [`failed checks: ${[...new Set(failing)].join(', ')}`] : []),
@@ -228,10 +230,14 @@ function choosePrompts(input: PlanInput, kept: Record<TrainingCategory, number>)
       continue;
     }
     const ordered = leastUsed(input.prompts, input.usage, category, Number.MAX_SAFE_INTEGER).filter((prompt) => !used.has(prompt.id));
-    const picks = shuffleWithinGroups(ordered, (prompt) => {
-      const row = usageById.get(prompt.id);
-      return `${row?.actorCount ?? 0}:${row?.totalCount ?? 0}`;
-    }, random).slice(0, needed);
+    const picks = shuffleWithinGroups(
+      ordered,
+      (prompt) => {
+        const row = usageById.get(prompt.id);
+        return `${row?.actorCount ?? 0}:${row?.totalCount ?? 0}`;
+      },
+      random,
+    ).slice(0, needed);
     for (const prompt of picks) {
       used.add(prompt.id);
       generations.push({ category, promptId: prompt.id, prompt: fillPrompt(prompt.template, descriptor) });

@@ -50,7 +50,10 @@ export interface PlanAllResult {
 
 /** Same ids (in any order) give the same run id. */
 export function runIdFor(actorIds: readonly string[]): string {
-  return createHash('sha256').update([...actorIds].sort().join('\n')).digest('hex').slice(0, 16);
+  return createHash('sha256')
+    .update([...actorIds].sort().join('\n'))
+    .digest('hex')
+    .slice(0, 16);
 }
 
 /**

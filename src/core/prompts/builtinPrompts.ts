@@ -14,8 +14,7 @@ import type { PromptDefinition } from './types';
 /** The subject's word ("man", "woman", "person"); see fillPrompt. */
 const SUBJECT = 'the {descriptor} from the input image';
 
-const KEEP_IDENTITY_PHOTO =
-  "Keep the {descriptor}'s identity exactly as in the input image: the same face, facial features, skin tone and hairstyle.";
+const KEEP_IDENTITY_PHOTO = "Keep the {descriptor}'s identity exactly as in the input image: the same face, facial features, skin tone and hairstyle.";
 const KEEP_IDENTITY_STYLIZED =
   "Keep the {descriptor}'s identity from the input image: the same face shape and facial features, clearly recognisable in this style.";
 const STRICTLY_MONOCHROME = 'Strictly monochrome: no colour and no tint anywhere.';

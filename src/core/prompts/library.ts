@@ -39,11 +39,7 @@ export async function loadPromptLibrary(dataRoot: string, builtins: readonly Pro
   return libraryFrom(file, await readOptionalJson(dataRoot, file, promptLibrarySchema), builtins);
 }
 
-function libraryFrom(
-  file: string,
-  library: OptionalJson<z.infer<typeof promptLibrarySchema>>,
-  builtins: readonly PromptDefinition[],
-): PromptLibrary {
+function libraryFrom(file: string, library: OptionalJson<z.infer<typeof promptLibrarySchema>>, builtins: readonly PromptDefinition[]): PromptLibrary {
   if (library.state !== 'ok') {
     const problems = library.state === 'invalid' ? library.problems : [];
     return { prompts: mergeUserPrompts(builtins, [], () => undefined), problems, file };
@@ -94,7 +90,11 @@ function mergeUserPrompts(builtins: readonly PromptDefinition[], entries: UserPr
     if (!builtin) {
       const missing = REQUIRED_FOR_NEW.filter((field) => entry[field] === undefined);
       if (missing.length > 0) {
-        report(at('id'), `"${entry.id}" is not a built-in prompt, so it needs ${REQUIRED_FOR_NEW.join(', ')}; missing: ${missing.join(', ')}. It is ignored.`, 'error');
+        report(
+          at('id'),
+          `"${entry.id}" is not a built-in prompt, so it needs ${REQUIRED_FOR_NEW.join(', ')}; missing: ${missing.join(', ')}. It is ignored.`,
+          'error',
+        );
         return;
       }
     }

@@ -66,7 +66,6 @@ export function leastUsed(
     .map((candidate) => candidate.prompt);
 }
 
-
 async function promptIdsOf(dataRoot: string, actor: ActorRecord, matcher: PromptTextMatcher, problems: DataProblem[]): Promise<string[]> {
   const descriptor = String(actor.info.descriptor);
   if (actor.manifestState === 'ok') {

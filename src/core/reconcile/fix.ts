@@ -308,7 +308,9 @@ class ActorFixer {
     }
     const outcome = await uploadOrQueue(this.store, this.dataRoot, { actorId: this.actorId, filename: name, localPath, contentType: contentTypeOf(name) });
     if (!outcome.url) {
-      throw new CannotFix(`the upload failed (${outcome.error ?? 'no URL returned'}); it waits in tracking/pending_uploads.json for actor-studio retry-uploads`);
+      throw new CannotFix(
+        `the upload failed (${outcome.error ?? 'no URL returned'}); it waits in tracking/pending_uploads.json for actor-studio retry-uploads`,
+      );
     }
     const key = this.store.keyFor(this.actorId, name);
     await recordUpload(this.dataRoot, this.actorId, name, key, outcome.url);
@@ -366,9 +368,22 @@ class ActorFixer {
     return `prompt_metadata.json entry moved to the trash record of ${this.runId}`;
   }
 
-  private trashed(filename: string, manifestPosition: number | null, entry: ImageEntry | null, metadataPosition: number | null, metadata: Record<string, unknown> | null): TrashedEntry {
+  private trashed(
+    filename: string,
+    manifestPosition: number | null,
+    entry: ImageEntry | null,
+    metadataPosition: number | null,
+    metadata: Record<string, unknown> | null,
+  ): TrashedEntry {
     const trashedAt = this.now().toISOString();
-    return { filename, trashed_at: trashedAt, manifest_position: manifestPosition, manifest_entry: entry, prompt_metadata_position: metadataPosition, prompt_metadata: metadata };
+    return {
+      filename,
+      trashed_at: trashedAt,
+      manifest_position: manifestPosition,
+      manifest_entry: entry,
+      prompt_metadata_position: metadataPosition,
+      prompt_metadata: metadata,
+    };
   }
 
   /** Appends to the run's trash.json (beside trash.ts's folder, same format); the caller holds the lock. */
@@ -384,7 +399,10 @@ class ActorFixer {
 
 /** What prompt_metadata.json should say about an entry; only known values, so other fields stay. */
 function metadataFromEntry(entry: ImageEntry, recorded: Record<string, unknown> | undefined): Partial<PromptMetadataEntry> {
-  const update: Partial<PromptMetadataEntry> = { prompt: entry.prompt || (typeof recorded?.prompt === 'string' ? recorded.prompt : ''), s3_url: urlOf(entry) ?? '' };
+  const update: Partial<PromptMetadataEntry> = {
+    prompt: entry.prompt || (typeof recorded?.prompt === 'string' ? recorded.prompt : ''),
+    s3_url: urlOf(entry) ?? '',
+  };
   if (entry.index !== undefined) {
     update.index = entry.index;
   }
@@ -398,4 +416,3 @@ function contentTypeOf(name: string): string {
   const extension = path.extname(name).toLowerCase();
   return extension === '.png' ? 'image/png' : extension === '.webp' ? 'image/webp' : 'image/jpeg';
 }
-

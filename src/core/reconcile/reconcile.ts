@@ -1,3 +1,4 @@
+import { StudioError } from '../errors';
 import { promises as fs } from 'node:fs';
 import * as path from 'node:path';
 import { FileHasher } from '../fs/files';
@@ -41,9 +42,12 @@ export interface ReconcileResult extends ReconcileReport {
   skipped: SkippedActor[];
 }
 
-class UnreadableFileError extends Error {
-  constructor(readonly file: string, reason: string) {
-    super(`${file} cannot be read: ${reason}`);
+class UnreadableFileError extends StudioError {
+  constructor(
+    override readonly file: string,
+    reason: string,
+  ) {
+    super(`${file} cannot be read: ${reason}`, 'input');
   }
 }
 
@@ -168,8 +172,13 @@ export async function findActorDrift(dataRoot: string, actorId: string, store: O
   const firstListing = new Map<string, RawEntry>();
   for (const entry of state.entries) {
     if (firstListing.has(entry.filename)) {
-      add('duplicate_index', entry.filename, state.manifestFile, `${entry.filename} is listed more than once in the manifest (the old tool reused its number)`,
-        'keep the listing that matches the file (sha256, else the last one) and move the other to the trash record');
+      add(
+        'duplicate_index',
+        entry.filename,
+        state.manifestFile,
+        `${entry.filename} is listed more than once in the manifest (the old tool reused its number)`,
+        'keep the listing that matches the file (sha256, else the last one) and move the other to the trash record',
+      );
     } else {
       firstListing.set(entry.filename, entry);
     }
@@ -179,8 +188,13 @@ export async function findActorDrift(dataRoot: string, actorId: string, store: O
   for (const entry of listed) {
     if (entry.s3_url !== undefined && entry.s3_url !== null && typeof entry.s3_url !== 'string') {
       const url = firstUrlIn(entry.s3_url);
-      add('url_not_string', entry.filename, state.manifestFile, `${entry.filename}: s3_url holds ${JSON.stringify(entry.s3_url)} instead of a URL string`,
-        url ? `replace it by "${url}"` : 'none possible: no URL inside it; edit the manifest by hand');
+      add(
+        'url_not_string',
+        entry.filename,
+        state.manifestFile,
+        `${entry.filename}: s3_url holds ${JSON.stringify(entry.s3_url)} instead of a URL string`,
+        url ? `replace it by "${url}"` : 'none possible: no URL inside it; edit the manifest by hand',
+      );
     }
   }
 
@@ -189,8 +203,13 @@ export async function findActorDrift(dataRoot: string, actorId: string, store: O
     const number = entryNumber(actorId, entry);
     const earlier = number === undefined ? undefined : byNumber.get(number);
     if (earlier) {
-      add('duplicate_index', entry.filename, state.manifestFile, `${entry.filename} has index ${number}, as ${earlier.filename} does`,
-        `give ${entry.filename} the next free number and rename its file`);
+      add(
+        'duplicate_index',
+        entry.filename,
+        state.manifestFile,
+        `${entry.filename} has index ${number}, as ${earlier.filename} does`,
+        `give ${entry.filename} the next free number and rename its file`,
+      );
     } else if (number !== undefined) {
       byNumber.set(number, entry);
     }
@@ -198,14 +217,24 @@ export async function findActorDrift(dataRoot: string, actorId: string, store: O
 
   for (const entry of listed) {
     if (!onDisk.has(entry.filename)) {
-      add('missing_file', entry.filename, state.manifestFile, `${entry.filename} is in the manifest but not in training_data/`,
-        'move its manifest and prompt-metadata entries to the trash record');
+      add(
+        'missing_file',
+        entry.filename,
+        state.manifestFile,
+        `${entry.filename} is in the manifest but not in training_data/`,
+        'move its manifest and prompt-metadata entries to the trash record',
+      );
     }
   }
   for (const name of state.files) {
     if (!firstListing.has(name)) {
-      add('untracked_file', name, inTraining(name), `${name} is in training_data/ but not in the manifest`,
-        'adopt it: number from its name, prompt and time from prompt_metadata.json, sha256, size and dimensions from the file');
+      add(
+        'untracked_file',
+        name,
+        inTraining(name),
+        `${name} is in training_data/ but not in the manifest`,
+        'adopt it: number from its name, prompt and time from prompt_metadata.json, sha256, size and dimensions from the file',
+      );
     }
   }
 
@@ -226,8 +255,13 @@ export async function findActorDrift(dataRoot: string, actorId: string, store: O
     if (onDisk.has(entry.filename) && typeof entry.sha256 === 'string') {
       const actual = await hasher.hash(inTraining(entry.filename));
       if (actual !== entry.sha256) {
-        add('sha256_mismatch', entry.filename, inTraining(entry.filename), `${entry.filename} has sha256 ${actual.slice(0, 12)}…, the manifest says ${entry.sha256.slice(0, 12)}…`,
-          'record the file\'s sha256, size and dimensions (the file is the truth) and drop the evaluation made for the old content');
+        add(
+          'sha256_mismatch',
+          entry.filename,
+          inTraining(entry.filename),
+          `${entry.filename} has sha256 ${actual.slice(0, 12)}…, the manifest says ${entry.sha256.slice(0, 12)}…`,
+          "record the file's sha256, size and dimensions (the file is the truth) and drop the evaluation made for the old content",
+        );
       }
     }
   }
@@ -257,8 +291,13 @@ async function findObjectDrift(store: ObjectStore, state: ActorState, listed: Ra
     }
     const present = key.startsWith(prefix) ? objects.has(key) : (await store.list(key)).includes(key);
     if (!present) {
-      add('s3_missing', entry.filename, path.join(state.trainingDir, entry.filename), `${entry.filename}: the object ${key} is not in the bucket`,
-        'upload it again from the local file and record its key and URL');
+      add(
+        's3_missing',
+        entry.filename,
+        path.join(state.trainingDir, entry.filename),
+        `${entry.filename}: the object ${key} is not in the bucket`,
+        'upload it again from the local file and record its key and URL',
+      );
     }
   }
   for (const key of [...objects].sort()) {
@@ -267,8 +306,13 @@ async function findObjectDrift(store: ObjectStore, state: ActorState, listed: Ra
     }
     const name = key.slice(prefix.length);
     const local = onDisk.has(name) ? path.join(state.trainingDir, name) : undefined;
-    add('s3_extra', name, local, `the object ${key} is in the bucket but no manifest entry names it`,
-      local ? `record ${key} as the object of the local ${name}` : 'none: there is no local copy to adopt; the object is left in the bucket');
+    add(
+      's3_extra',
+      name,
+      local,
+      `the object ${key} is in the bucket but no manifest entry names it`,
+      local ? `record ${key} as the object of the local ${name}` : 'none: there is no local copy to adopt; the object is left in the bucket',
+    );
   }
 }
 
@@ -289,20 +333,36 @@ function findMetadataDrift(state: ActorState, listed: RawEntry[], onDisk: Set<st
       continue;
     }
     if (!prompt && text(recorded.prompt)) {
-      add('prompt_metadata_out_of_step', entry.filename, file, `${entry.filename} has no prompt in the manifest; prompt_metadata.json has one`,
-        'copy the prompt from prompt_metadata.json into the manifest');
+      add(
+        'prompt_metadata_out_of_step',
+        entry.filename,
+        file,
+        `${entry.filename} has no prompt in the manifest; prompt_metadata.json has one`,
+        'copy the prompt from prompt_metadata.json into the manifest',
+      );
     } else if (prompt && prompt !== recorded.prompt) {
       add('prompt_metadata_out_of_step', entry.filename, file, `${entry.filename}: prompt_metadata.json has another prompt than the manifest`, fix);
     } else if ((urlOf(entry) ?? '') !== (text(recorded.s3_url) ?? '')) {
-      add('prompt_metadata_out_of_step', entry.filename, file, `${entry.filename}: prompt_metadata.json has URL "${recorded.s3_url ?? ''}", the manifest "${urlOf(entry) ?? ''}"`, fix);
+      add(
+        'prompt_metadata_out_of_step',
+        entry.filename,
+        file,
+        `${entry.filename}: prompt_metadata.json has URL "${recorded.s3_url ?? ''}", the manifest "${urlOf(entry) ?? ''}"`,
+        fix,
+      );
     }
   }
   const listedNames = new Set(listed.map((entry) => entry.filename));
   for (const name of Object.keys(metadata)) {
     // An untracked file's metadata is taken in when the file is adopted.
     if (!listedNames.has(name) && !onDisk.has(name)) {
-      add('prompt_metadata_out_of_step', name, file, `prompt_metadata.json lists ${name}, which is neither in the manifest nor on disk`,
-        'move the prompt_metadata.json entry to the trash record');
+      add(
+        'prompt_metadata_out_of_step',
+        name,
+        file,
+        `prompt_metadata.json lists ${name}, which is neither in the manifest nor on disk`,
+        'move the prompt_metadata.json entry to the trash record',
+      );
     }
   }
 }

@@ -1,3 +1,4 @@
+import { StudioError } from '../errors';
 import { redactSecrets } from '../util/redact';
 /** Why a storage operation failed, in terms a person can act on. */
 export type StorageErrorReason =
@@ -28,13 +29,13 @@ const AFFECTS_ALL: ReadonlySet<StorageErrorReason> = new Set([
   'aborted',
 ]);
 
-export class StorageError extends Error {
+export class StorageError extends StudioError {
   constructor(
     message: string,
     readonly reason: StorageErrorReason,
     readonly details: { status?: number; code?: string } = {},
   ) {
-    super(message);
+    super(message, reason === 'not_configured' ? 'input' : 'external');
     this.name = 'StorageError';
   }
 
@@ -60,17 +61,7 @@ export interface ErrorContext {
   secrets?: ReadonlyArray<string | undefined>;
 }
 
-const NETWORK_CODES = new Set([
-  'ECONNREFUSED',
-  'ECONNRESET',
-  'ECONNABORTED',
-  'ENOTFOUND',
-  'EAI_AGAIN',
-  'ETIMEDOUT',
-  'EPIPE',
-  'EHOSTUNREACH',
-  'ENETUNREACH',
-]);
+const NETWORK_CODES = new Set(['ECONNREFUSED', 'ECONNRESET', 'ECONNABORTED', 'ENOTFOUND', 'EAI_AGAIN', 'ETIMEDOUT', 'EPIPE', 'EHOSTUNREACH', 'ENETUNREACH']);
 const NETWORK_NAMES = new Set(['TimeoutError', 'RequestTimeout', 'NetworkingError']);
 const BAD_CREDENTIAL_NAMES = new Set([
   'InvalidAccessKeyId',
@@ -154,4 +145,3 @@ export function classifyS3Error(error: unknown, context: ErrorContext): StorageE
   const said = redactSecrets(shape.message ?? '', context.secrets ?? []);
   return new StorageError(`${failed}: ${name}${status ? ` (HTTP ${status})` : ''}${said ? `: ${said}` : ''}`, 'other', details);
 }
-

@@ -1,3 +1,4 @@
+import { StudioError } from '../errors';
 import { promises as fs } from 'node:fs';
 import * as path from 'node:path';
 import { writeFileAtomic } from '../fs/atomicWrite';
@@ -20,12 +21,12 @@ function queueLockPath(dataRoot: string): string {
   return trackingLockPath(dataRoot, 'pending_uploads');
 }
 
-export class PendingUploadsFileError extends Error {
-  constructor(readonly file: string, readonly problems: JsonProblem[]) {
-    super(
-      `${file} is not a valid pending uploads file, so it was left as it is: ` +
-        describeJsonProblems(file, problems),
-    );
+export class PendingUploadsFileError extends StudioError {
+  constructor(
+    override readonly file: string,
+    readonly problems: JsonProblem[],
+  ) {
+    super(`${file} is not a valid pending uploads file, so it was left as it is: ` + describeJsonProblems(file, problems), 'input');
     this.name = 'PendingUploadsFileError';
   }
 }
@@ -245,9 +246,7 @@ async function forgetQueuedAfterSuccess(dataRoot: string, actorId: string, filen
     return;
   }
   await updateQueue(dataRoot, (uploads) => {
-    const index = uploads.findIndex(
-      (entry) => entry.actor_id === actorId && entry.filename === filename && !(Date.parse(entry.queued_at) >= readAt),
-    );
+    const index = uploads.findIndex((entry) => entry.actor_id === actorId && entry.filename === filename && !(Date.parse(entry.queued_at) >= readAt));
     if (index >= 0) {
       uploads.splice(index, 1);
     }
@@ -283,12 +282,7 @@ function loadQueue(file: string): Promise<PendingUploads> {
  * The local file as an absolute path and as the path relative to the data folder that the queue
  * stores. It must lie inside the actor's own folder, also after following links.
  */
-async function resolveLocalFile(
-  dataRoot: string,
-  actorId: string,
-  filename: string,
-  localPath: string,
-): Promise<{ absolute: string; relative: string }> {
+async function resolveLocalFile(dataRoot: string, actorId: string, filename: string, localPath: string): Promise<{ absolute: string; relative: string }> {
   assertPlainName(actorId, 'actor id');
   assertPlainName(filename, 'file name');
   const actorDir = actorPaths(dataRoot, actorId).dir;

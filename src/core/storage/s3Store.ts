@@ -1,3 +1,4 @@
+import { InputError } from '../errors';
 import type { S3Client } from '@aws-sdk/client-s3';
 import { classifyS3Error, StorageOperation } from './errors';
 import { encodeKeyForUrl, normalizeKeyPrefix, objectKey } from './keys';
@@ -47,10 +48,10 @@ export class S3ObjectStore implements ObjectStore {
 
   constructor(private readonly options: S3StoreOptions) {
     if (!BUCKET_NAME.test(options.bucket)) {
-      throw new Error(`S3 bucket name ${JSON.stringify(options.bucket)} is not valid: 3 to 63 lower-case letters, digits, dots or hyphens`);
+      throw new InputError(`S3 bucket name ${JSON.stringify(options.bucket)} is not valid: 3 to 63 lower-case letters, digits, dots or hyphens`);
     }
     if (!options.region.trim()) {
-      throw new Error(`S3 bucket "${options.bucket}" needs a region (e.g. us-east-1)`);
+      throw new InputError(`S3 bucket "${options.bucket}" needs a region (e.g. us-east-1)`);
     }
     this.bucket = options.bucket;
     this.region = options.region.trim();
@@ -167,14 +168,14 @@ function baseUrl(value: string, what: string): string {
   try {
     parsed = new URL(value);
   } catch {
-    throw new Error(`${what} ${JSON.stringify(value)} is not a URL (expected e.g. https://host:port)`);
+    throw new InputError(`${what} ${JSON.stringify(value)} is not a URL (expected e.g. https://host:port)`);
   }
   if (parsed.username || parsed.password) {
     // Not echoed: the value holds a password.
-    throw new Error(`${what} must not contain credentials; give them separately`);
+    throw new InputError(`${what} must not contain credentials; give them separately`);
   }
   if (parsed.protocol !== 'http:' && parsed.protocol !== 'https:') {
-    throw new Error(`${what} ${JSON.stringify(value)} must start with http:// or https://`);
+    throw new InputError(`${what} ${JSON.stringify(value)} must start with http:// or https://`);
   }
   return value.replace(/\/+$/, '');
 }

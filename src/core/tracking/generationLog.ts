@@ -1,3 +1,4 @@
+import { StudioError } from '../errors';
 import { randomUUID } from 'node:crypto';
 import { promises as fs } from 'node:fs';
 import * as path from 'node:path';
@@ -38,12 +39,17 @@ const ARCHIVE_FILE = /^generation_log\.archive-(\d+)\.json$/;
 
 const lockPath = (dataRoot: string) => trackingLockPath(dataRoot, 'generation_log');
 
-export class GenerationLogFileError extends Error {
-  constructor(readonly file: string, readonly problems: JsonProblem[], readonly movedTo?: string) {
+export class GenerationLogFileError extends StudioError {
+  constructor(
+    override readonly file: string,
+    readonly problems: JsonProblem[],
+    readonly movedTo?: string,
+  ) {
     super(
       `${file} is not a valid generation log` +
         (movedTo ? `; it was set aside as ${path.basename(movedTo)} and a new log started: ` : ': ') +
         describeJsonProblems(file, problems),
+      'input',
     );
     this.name = 'GenerationLogFileError';
   }
@@ -222,7 +228,11 @@ export interface ImportedEntries {
  * the cap rolls the oldest into archives. An invalid log is not set aside here: the import is
  * refused with GenerationLogFileError, the caller reports it.
  */
-export async function importEntries(dataRoot: string, entries: ImportedEntries, options: LogOptions = {}): Promise<{ added: ImportedEntries; archived: string[] }> {
+export async function importEntries(
+  dataRoot: string,
+  entries: ImportedEntries,
+  options: LogOptions = {},
+): Promise<{ added: ImportedEntries; archived: string[] }> {
   const added: ImportedEntries = { successes: [], failures: [], ratings: [] };
   const { archived } = await updateLog(dataRoot, options, false, async (log) => {
     const known = entryIds(await readGenerationLog(dataRoot, { withArchives: true }));

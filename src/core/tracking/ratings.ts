@@ -1,3 +1,4 @@
+import { StudioError } from '../errors';
 import { promises as fs } from 'node:fs';
 import { fileName } from '../manifest/common';
 import { updateManifest } from '../manifest/manifestStore';
@@ -17,9 +18,9 @@ export type Rating = NonNullable<ImageEntry['rating']>;
 export const MAX_FEEDBACK_LENGTH = 10_000;
 
 /** Bad input: an unknown actor or image, stars out of range, feedback too long. */
-export class RatingError extends Error {
+export class RatingError extends StudioError {
   constructor(message: string) {
-    super(message);
+    super(message, 'input');
     this.name = 'RatingError';
   }
 }
@@ -79,7 +80,9 @@ export async function rateImage(dataRoot: string, request: RateRequest, options:
     rating = { ...earlier, stars, ...(kept !== undefined ? { feedback: kept } : {}), rated_at: now.toISOString() };
     image.rating = rating;
   });
-  const logWarning = await logQuietly(() => recordRating(dataRoot, { actorId, filename, stars, ...(rating!.feedback !== undefined ? { feedback: rating!.feedback } : {}) }, options));
+  const logWarning = await logQuietly(() =>
+    recordRating(dataRoot, { actorId, filename, stars, ...(rating!.feedback !== undefined ? { feedback: rating!.feedback } : {}) }, options),
+  );
   return { rating: rating!, entry, ...(logWarning ? { logWarning } : {}) };
 }
 
@@ -98,12 +101,20 @@ export async function clearRating(
     cleared = image.rating ?? undefined;
     delete image.rating;
   });
-  const logWarning = cleared ? await logQuietly(() => recordRating(dataRoot, { actorId: request.actorId, filename: request.filename, stars: null }, options)) : undefined;
+  const logWarning = cleared
+    ? await logQuietly(() => recordRating(dataRoot, { actorId: request.actorId, filename: request.filename, stars: null }, options))
+    : undefined;
   return { entry, ...(cleared ? { cleared } : {}), ...(logWarning ? { logWarning } : {}) };
 }
 
 /** Applies `change` to one image entry of the actor's manifest, under its lock; clear errors for unknown actors and images. */
-async function changeImageEntry(dataRoot: string, actorId: string, filename: string, options: RatingOptions, change: (image: ImageEntry) => void): Promise<ImageEntry> {
+async function changeImageEntry(
+  dataRoot: string,
+  actorId: string,
+  filename: string,
+  options: RatingOptions,
+  change: (image: ImageEntry) => void,
+): Promise<ImageEntry> {
   const paths = actorPaths(dataRoot, actorId);
   if (!fileName.safeParse(actorId).success || !(await isFolder(paths.dir))) {
     throw new RatingError(`unknown actor "${actorId}": there is no folder ${paths.dir}`);

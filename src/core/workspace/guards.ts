@@ -1,3 +1,4 @@
+import { StudioError } from '../errors';
 import { promises as fs, realpathSync } from 'node:fs';
 import * as path from 'node:path';
 import { exists } from '../fs/files';
@@ -8,9 +9,12 @@ export function isInside(root: string, candidate: string): boolean {
   return relative === '' || (!relative.startsWith('..') && !path.isAbsolute(relative));
 }
 
-export class OutsideDataFolderError extends Error {
-  constructor(readonly target: string, readonly dataRoot: string) {
-    super(`${target} is outside the data folder ${dataRoot}; Actor Studio never reads or writes there.`);
+export class OutsideDataFolderError extends StudioError {
+  constructor(
+    readonly target: string,
+    readonly dataRoot: string,
+  ) {
+    super(`${target} is outside the data folder ${dataRoot}; Actor Studio never reads or writes there.`, 'input');
   }
 }
 
@@ -44,4 +48,3 @@ export async function assertWritableInside(dataRoot: string, target: string): Pr
     throw new OutsideDataFolderError(target, dataRoot);
   }
 }
-

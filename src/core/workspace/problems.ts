@@ -1,5 +1,3 @@
-import * as path from 'node:path';
-
 export type Severity = 'error' | 'warning' | 'info';
 
 /** Something wrong with a file of the data folder, located where possible. */
@@ -11,10 +9,4 @@ export interface DataProblem {
   line?: number;
   column?: number;
   length?: number;
-}
-
-/** `file:line:column: severity: message`, the shape editors and CI logs link; paths relative to `cwd`. */
-export function formatProblem(cwd: string, problem: DataProblem): string {
-  const where = problem.line !== undefined ? `:${problem.line + 1}:${(problem.column ?? 0) + 1}` : '';
-  return `${path.relative(cwd, problem.file) || '.'}${where}: ${problem.severity}: ${problem.message}`;
 }

@@ -22,7 +22,10 @@ export async function copySampleActors(sampleDataDir: string, dataRoot: string):
       continue;
     }
     const destination = path.join(target, entry.name);
-    const exists = await fs.lstat(destination).then(() => true, () => false);
+    const exists = await fs.lstat(destination).then(
+      () => true,
+      () => false,
+    );
     if (exists) {
       result.skipped.push(entry.name);
       continue;

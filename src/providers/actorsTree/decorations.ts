@@ -31,9 +31,15 @@ export class ActorsDecorationProvider implements vscode.FileDecorationProvider, 
       }
       for (const image of actor.images) {
         if (image.missing) {
-          next.set(vscode.Uri.file(image.path).toString(), new vscode.FileDecoration('!', 'In the manifest but missing on disk', new vscode.ThemeColor('list.warningForeground')));
+          next.set(
+            vscode.Uri.file(image.path).toString(),
+            new vscode.FileDecoration('!', 'In the manifest but missing on disk', new vscode.ThemeColor('list.warningForeground')),
+          );
         } else if (!image.tracked) {
-          next.set(vscode.Uri.file(image.path).toString(), new vscode.FileDecoration('?', 'Untracked: not in the manifest', new vscode.ThemeColor('descriptionForeground')));
+          next.set(
+            vscode.Uri.file(image.path).toString(),
+            new vscode.FileDecoration('?', 'Untracked: not in the manifest', new vscode.ThemeColor('descriptionForeground')),
+          );
         }
       }
     }
@@ -69,7 +75,11 @@ export class ActorsDecorationProvider implements vscode.FileDecorationProvider, 
 }
 
 function actorDecoration(errors: number, warnings: number, drift: number): vscode.FileDecoration | undefined {
-  const parts = [errors > 0 ? `${errors} error(s)` : undefined, warnings > 0 ? `${warnings} warning(s)` : undefined, drift > 0 ? `${drift} drift finding(s) (Reconcile Data)` : undefined].filter(Boolean);
+  const parts = [
+    errors > 0 ? `${errors} error(s)` : undefined,
+    warnings > 0 ? `${warnings} warning(s)` : undefined,
+    drift > 0 ? `${drift} drift finding(s) (Reconcile Data)` : undefined,
+  ].filter(Boolean);
   if (parts.length === 0) {
     return undefined;
   }

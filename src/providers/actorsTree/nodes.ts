@@ -56,9 +56,7 @@ export class ActorNode implements StudioNode {
     item.description = actorDescription(record, this.targets, this.planState);
     item.contextValue = record.manifestState === 'invalid' ? 'actor.invalid' : 'actor';
     item.iconPath =
-      record.manifestState === 'invalid'
-        ? new vscode.ThemeIcon('error', new vscode.ThemeColor('list.errorForeground'))
-        : new vscode.ThemeIcon('person');
+      record.manifestState === 'invalid' ? new vscode.ThemeIcon('error', new vscode.ThemeColor('list.errorForeground')) : new vscode.ThemeIcon('person');
     return item;
   }
 
@@ -189,7 +187,12 @@ export class ImageNode implements StudioNode {
     item.id = this.id;
     item.resourceUri = vscode.Uri.file(image.path);
     const issues = image.entry?.evaluation?.issues ?? [];
-    const flags = [stars(image.entry?.rating?.stars), image.missing ? 'missing' : undefined, image.tracked ? undefined : 'untracked', issues.join(', ') || undefined];
+    const flags = [
+      stars(image.entry?.rating?.stars),
+      image.missing ? 'missing' : undefined,
+      image.tracked ? undefined : 'untracked',
+      issues.join(', ') || undefined,
+    ];
     item.description = flags.filter(Boolean).join(' ');
     item.contextValue = image.missing ? 'image.missing' : image.tracked ? 'image' : 'image.untracked';
     if (issues.length > 0) {
@@ -210,7 +213,11 @@ export class ImageNode implements StudioNode {
   resolveTooltip(): vscode.MarkdownString {
     const { image } = this;
     const entry = image.entry;
-    const lines = [image.missing ? '*File missing on disk*' : thumbnail(image.path), '', `**${escapeMarkdown(image.filename)}** · ${CATEGORY_LABELS[image.category]}`];
+    const lines = [
+      image.missing ? '*File missing on disk*' : thumbnail(image.path),
+      '',
+      `**${escapeMarkdown(image.filename)}** · ${CATEGORY_LABELS[image.category]}`,
+    ];
     if (!image.tracked) {
       lines.push('', 'Untracked: on disk but not in the manifest.');
     }
@@ -226,9 +233,12 @@ export class ImageNode implements StudioNode {
     }
     const evaluation = entry?.evaluation;
     if (evaluation) {
-      const reasons = evaluation.reasons?.length ? evaluation.reasons : evaluation.issues ?? [];
+      const reasons = evaluation.reasons?.length ? evaluation.reasons : (evaluation.issues ?? []);
       const identity = typeof evaluation.identity_distance === 'number' ? `, face distance ${evaluation.identity_distance.toFixed(2)} to the base image` : '';
-      lines.push('', `*Evaluation (${escapeMarkdown(evaluation.evaluator ?? 'unknown')}):* quality ${evaluation.quality ?? '?'}/10, looks ${CATEGORY_LABELS[evaluation.category ?? 'unknown']}${identity}`);
+      lines.push(
+        '',
+        `*Evaluation (${escapeMarkdown(evaluation.evaluator ?? 'unknown')}):* quality ${evaluation.quality ?? '?'}/10, looks ${CATEGORY_LABELS[evaluation.category ?? 'unknown']}${identity}`,
+      );
       lines.push(...reasons.map((reason) => `- $(warning) ${escapeMarkdown(reason)}`));
     }
     return markdown(lines.join('\n'));

@@ -55,7 +55,10 @@ export class StudioAnalyticsModel implements AnalyticsModel, vscode.Disposable {
       this.watch();
     }
     // Loaded on first use, like the index: activation stays light.
-    const [{ computeAnalytics, loadAnalyticsInput }, { formatProblem }] = await Promise.all([import('../../core/analytics/analytics'), import('../../core/workspace/problems')]);
+    const [{ computeAnalytics, loadAnalyticsInput }, { formatProblem }] = await Promise.all([
+      import('../../core/analytics/analytics'),
+      import('../../core/workspace/formatProblem'),
+    ]);
     const input = await loadAnalyticsInput(dataRoot, { index });
     const analytics = computeAnalytics(input, this.workspace.settings.target, actorId ?? undefined);
     return {

@@ -8,7 +8,12 @@ import { ERROR_REASONS, ErrorReason } from './protocol';
  */
 export function describeFailure(error: unknown, aborted: boolean): { reason: ErrorReason; message: string } {
   const reason = (error as { reason?: unknown } | undefined)?.reason;
-  const message = error instanceof Error ? error.message : typeof (error as { message?: unknown })?.message === 'string' ? (error as { message: string }).message : String(error);
+  const message =
+    error instanceof Error
+      ? error.message
+      : typeof (error as { message?: unknown })?.message === 'string'
+        ? (error as { message: string }).message
+        : String(error);
   if (typeof reason === 'string' && (ERROR_REASONS as readonly string[]).includes(reason)) {
     return { reason: reason as ErrorReason, message };
   }

@@ -17,7 +17,11 @@ export function optionLabel(prompt: Pick<PromptChoice, 'label' | 'badge'>): stri
 }
 
 /** Builds a PromptChoice from a library prompt and its counts (the model's helper). */
-export function toPromptChoice(prompt: { id: string; label: string; category: PromptCategory; text: string }, usedByActor: number, usedTotal: number): PromptChoice {
+export function toPromptChoice(
+  prompt: { id: string; label: string; category: PromptCategory; text: string },
+  usedByActor: number,
+  usedTotal: number,
+): PromptChoice {
   return {
     id: prompt.id,
     label: prompt.label,

@@ -4,7 +4,15 @@ import { isValidStars } from '../../core/tracking/ratings';
 import { isPlainName } from '../generator/failures';
 import { panelOptions, registerPanelSerializer, WebviewHost, WebviewProbe } from '../webviewHost';
 import type { ImageRef, ImageViewerModel } from './model';
-import { ImageViewerHostMessage, ImageViewerRequests, ImageViewerUiMessage, ImageViewerUiState, PANEL_VIEW_TYPE, RegenerationView, StateMessage } from './protocol';
+import {
+  ImageViewerHostMessage,
+  ImageViewerRequests,
+  ImageViewerUiMessage,
+  ImageViewerUiState,
+  PANEL_VIEW_TYPE,
+  RegenerationView,
+  StateMessage,
+} from './protocol';
 
 const TITLE = 'Image';
 
@@ -155,7 +163,9 @@ export class ImageViewerPanel extends WebviewHost<ImageViewerHostMessage, ImageV
     const { actorId, filename } = this.image;
     this.panel.title = `${TITLE}: ${filename}`;
     const regeneration = this.regeneration && { state: this.regeneration.state, message: this.regeneration.message, filename: this.regeneration.filename };
-    const blocked = vscode.workspace.isTrusted ? undefined : 'Restricted Mode: rating, deleting and regenerating write files, so they are off until you trust this folder.';
+    const blocked = vscode.workspace.isTrusted
+      ? undefined
+      : 'Restricted Mode: rating, deleting and regenerating write files, so they are off until you trust this folder.';
     try {
       const loaded = await this.model.loadImage(this.image);
       if (!loaded) {
@@ -195,12 +205,21 @@ export class ImageViewerPanel extends WebviewHost<ImageViewerHostMessage, ImageV
           }
         },
       });
-      this.regeneration = { state: 'done', message: `${filename} generated from ${view.promptId} (the original stays)`, filename, controller: running.controller };
+      this.regeneration = {
+        state: 'done',
+        message: `${filename} generated from ${view.promptId} (the original stays)`,
+        filename,
+        controller: running.controller,
+      };
       this.showImage({ actorId: source.actorId, filename });
       return { filename };
     } catch (error) {
       const cancelled = running.controller.signal.aborted;
-      this.regeneration = { state: 'failed', message: cancelled ? 'regeneration cancelled' : `regeneration failed: ${(error as Error).message}`, controller: running.controller };
+      this.regeneration = {
+        state: 'failed',
+        message: cancelled ? 'regeneration cancelled' : `regeneration failed: ${(error as Error).message}`,
+        controller: running.controller,
+      };
       await this.sendState();
       throw error;
     }

@@ -1,5 +1,6 @@
 import type * as vscode from 'vscode';
 import type { ImageView, RatingView } from './protocol';
+import type { Rating } from '../../core/tracking/ratings';
 
 /** One image of one actor. */
 export interface ImageRef {
@@ -28,4 +29,18 @@ export interface ImageViewerModel {
   openFile(image: ImageRef): Promise<void>;
   /** Fires with an actor whose images changed: the panel showing it sends its state again. */
   readonly onDidChange: vscode.Event<string>;
+}
+
+/**
+ * The editor's own Delete Image and Rate Image flows (confirmation, trash run, log, tree refresh),
+ * handed to the model by the composition root so the viewer behaves as the context menu does.
+ */
+export interface ImageActions {
+  /** True when the image went to the trash (false: the user said no). */
+  deleteImage(image: ImageRef): Promise<boolean>;
+  /** Undefined when rating is not possible here; otherwise what failed, if anything. */
+  rateImage(
+    image: ImageRef,
+    options: { stars?: number; feedback?: string; clear?: boolean },
+  ): Promise<{ rated: { rating: Rating | null }[]; failed: { reason: string }[] } | undefined>;
 }

@@ -2,14 +2,11 @@ import * as path from 'node:path';
 import * as vscode from 'vscode';
 import { resolveLocalCheckThresholds } from '../../core/evaluate/thresholds';
 import { actorPaths } from '../../core/workspace/layout';
-import { CommandIds } from '../../commands/commandIds';
-import type { DeleteImageResult } from '../../commands/deleteImage';
-import type { RateImageResult } from '../../commands/rateImage';
 import type { GenerationHost } from '../../host/generationHost';
 import type { StudioWorkspace } from '../../host/studioWorkspace';
 import type { ActorsTreeProvider } from '../../providers/actorsTree/actorsTreeProvider';
 import { buildImageView } from './imageView';
-import type { ImageRef, ImageViewerModel } from './model';
+import type { ImageActions, ImageRef, ImageViewerModel } from './model';
 import type { ImageView, RatingView } from './protocol';
 
 /**
@@ -26,6 +23,7 @@ export class StudioImageViewerModel implements ImageViewerModel, vscode.Disposab
     private readonly workspace: StudioWorkspace,
     private readonly generation: GenerationHost,
     tree: ActorsTreeProvider,
+    private readonly actions: ImageActions,
   ) {
     this.subscriptions = [this.changed, tree.onDidIndex((index) => index.actors.forEach((actor) => this.changed.fire(actor.id)))];
   }
@@ -56,25 +54,32 @@ export class StudioImageViewerModel implements ImageViewerModel, vscode.Disposab
   }
 
   async deleteImage(image: ImageRef): Promise<boolean> {
-    // Through the command: the same confirmation, trash run and tree refresh as the context menu.
-    const result = await vscode.commands.executeCommand<DeleteImageResult | undefined>(CommandIds.deleteImage, image);
-    return result !== undefined;
+    // The command's flow: the same confirmation, trash run and tree refresh as the context menu.
+    return this.actions.deleteImage(image);
   }
 
   async regenerate(request: ImageRef & { promptId: string; signal: AbortSignal; onProgress: (message: string) => void }): Promise<string> {
-    const image = await this.generation.generate({ actorId: request.actorId, promptId: request.promptId, signal: request.signal, onProgress: request.onProgress });
+    const image = await this.generation.generate({
+      actorId: request.actorId,
+      promptId: request.promptId,
+      signal: request.signal,
+      onProgress: request.onProgress,
+    });
     return image.filename;
   }
 
   async openFile(image: ImageRef): Promise<void> {
     const folder = this.trainingFolder(image.actorId);
     if (folder && path.basename(image.filename) === image.filename) {
-      await vscode.commands.executeCommand('vscode.open', vscode.Uri.joinPath(folder, image.filename), { viewColumn: vscode.ViewColumn.Beside, preserveFocus: true });
+      await vscode.commands.executeCommand('vscode.open', vscode.Uri.joinPath(folder, image.filename), {
+        viewColumn: vscode.ViewColumn.Beside,
+        preserveFocus: true,
+      });
     }
   }
 
-  private async rateThroughCommand(image: ImageRef, options: { stars?: number; feedback?: string; clear?: boolean }): Promise<RateImageResult> {
-    const result = await vscode.commands.executeCommand<RateImageResult | undefined>(CommandIds.rateImage, image, undefined, options);
+  private async rateThroughCommand(image: ImageRef, options: { stars?: number; feedback?: string; clear?: boolean }) {
+    const result = await this.actions.rateImage(image, options);
     if (!result) {
       throw new Error('rating is not possible here (Restricted Mode, or no data folder)');
     }

@@ -3,7 +3,17 @@ import type { Logger } from '../../core/logger';
 import { isPlainName } from '../generator/failures';
 import { panelOptions, registerPanelSerializer, WebviewHost, WebviewProbe } from '../webviewHost';
 import type { PlanReviewModel } from './model';
-import { isPlanView, PANEL_VIEW_TYPE, PlanLoad, PlanReviewHostMessage, PlanReviewRequests, PlanReviewUiMessage, PlanReviewUiState, PlanView, StateMessage } from './protocol';
+import {
+  isPlanView,
+  PANEL_VIEW_TYPE,
+  PlanLoad,
+  PlanReviewHostMessage,
+  PlanReviewRequests,
+  PlanReviewUiMessage,
+  PlanReviewUiState,
+  PlanView,
+  StateMessage,
+} from './protocol';
 
 const TITLE = 'Plan Review';
 /** Plan and image changes come in bursts (a plan writes the plan and the summary): one state per burst. */
@@ -46,7 +56,12 @@ export class PlanReviewPanel extends WebviewHost<PlanReviewHostMessage, PlanRevi
       open.scheduleState();
       return open;
     }
-    const panel = vscode.window.createWebviewPanel(PANEL_VIEW_TYPE, `${TITLE}: ${actorId}`, { viewColumn: vscode.ViewColumn.Active }, panelOptions(extensionUri));
+    const panel = vscode.window.createWebviewPanel(
+      PANEL_VIEW_TYPE,
+      `${TITLE}: ${actorId}`,
+      { viewColumn: vscode.ViewColumn.Active },
+      panelOptions(extensionUri),
+    );
     return new PlanReviewPanel(panel, extensionUri, model, actorId, logger);
   }
 

@@ -133,5 +133,7 @@ export function describeProblems(problems: readonly DataProblem[]): string {
   if (problems.length === 0) {
     return 'the plan file does not pass its schema';
   }
-  return problems.map((problem) => (problem.line !== undefined ? `${problem.line + 1}:${(problem.column ?? 0) + 1}: ${problem.message}` : problem.message)).join('\n');
+  return problems
+    .map((problem) => (problem.line !== undefined ? `${problem.line + 1}:${(problem.column ?? 0) + 1}: ${problem.message}` : problem.message))
+    .join('\n');
 }

@@ -90,15 +90,18 @@ export class StudioPlanReviewModel implements PlanReviewModel, vscode.Disposable
   }
 
   async replan(actorId: string): Promise<void> {
-    await vscode.window.withProgress({ location: vscode.ProgressLocation.Notification, title: `Actor Studio: planning ${actorId}`, cancellable: true }, async (_progress, token) => {
-      const controller = new AbortController();
-      const cancel = token.onCancellationRequested(() => controller.abort());
-      try {
-        await this.planning.plan([actorId], { signal: controller.signal });
-      } finally {
-        cancel.dispose();
-      }
-    });
+    await vscode.window.withProgress(
+      { location: vscode.ProgressLocation.Notification, title: `Actor Studio: planning ${actorId}`, cancellable: true },
+      async (_progress, token) => {
+        const controller = new AbortController();
+        const cancel = token.onCancellationRequested(() => controller.abort());
+        try {
+          await this.planning.plan([actorId], { signal: controller.signal });
+        } finally {
+          cancel.dispose();
+        }
+      },
+    );
   }
 
   runExecution(actorId: string, mode: 'dry-run' | 'execute'): Promise<boolean> {

@@ -13,7 +13,10 @@ describe('Restricted Mode (untrusted folder)', () => {
   it('browsing works: the tree lists the actors and their groups', async () => {
     const api = await studio();
     const actors = await children(api);
-    assert.deepEqual(actors.map((actor) => actor.label), ['0000_european_45_female', '0001_european_35_male', '0002_mixed_30_nonbinary']);
+    assert.deepEqual(
+      actors.map((actor) => actor.label),
+      ['0000_european_45_female', '0001_european_35_male', '0002_mixed_30_nonbinary'],
+    );
     const groups = await children(api, actors[0].node);
     assert.equal(groups[1].description, '8/13');
   });
@@ -44,7 +47,12 @@ describe('Restricted Mode (untrusted folder)', () => {
   it('Rate Image refuses in Restricted Mode and leaves the manifest as it was', async () => {
     const manifest = path.join(workspaceRoot(), 'data', 'actors', '0001_european_35_male', 'training_data', 'manifest.json');
     const before = await fs.readFile(manifest, 'utf8');
-    const result = await vscode.commands.executeCommand('actorStudio.rateImage', { actorId: '0001_european_35_male', filename: '0001_european_35_male_0.jpg' }, undefined, { stars: 1 });
+    const result = await vscode.commands.executeCommand(
+      'actorStudio.rateImage',
+      { actorId: '0001_european_35_male', filename: '0001_european_35_male_0.jpg' },
+      undefined,
+      { stars: 1 },
+    );
     assert.equal(result, undefined);
     assert.equal(await fs.readFile(manifest, 'utf8'), before);
   });

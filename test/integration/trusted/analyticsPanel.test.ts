@@ -76,13 +76,19 @@ describe('Analytics panel', function () {
 
   it('computes again by itself when the generation log changes', async () => {
     const from = probe.posted.length;
-    const attempt = { actorId: MARTA, promptId: 'photo_golden_hour_rooftop', prompt: 'a rooftop at golden hour', model: 'black-forest-labs/flux-kontext-pro', saveMethod: 'manual' as const };
+    const attempt = {
+      actorId: MARTA,
+      promptId: 'photo_golden_hour_rooftop',
+      prompt: 'a rooftop at golden hour',
+      model: 'black-forest-labs/flux-kontext-pro',
+      saveMethod: 'manual' as const,
+    };
     await recordSuccess(dataDir(), { ...attempt, resultPath: `actors/${MARTA}/training_data/${MARTA}_1.jpg` });
     await recordFailure(dataDir(), { ...attempt, error: new Error('flagged as sensitive (E005)'), failureReason: 'content_filter' });
-    const state = await probe.waitFor(
-      (message): message is StateMessage => isState(message) && message.analytics?.failures.attempts === 2,
-      { from, timeoutMs: 30_000 },
-    );
+    const state = await probe.waitFor((message): message is StateMessage => isState(message) && message.analytics?.failures.attempts === 2, {
+      from,
+      timeoutMs: 30_000,
+    });
     assert.equal(state.analytics!.failures.by_reason.content_filter, 1);
     assert.deepEqual(state.analytics!.failures.by_model, [
       { model: 'black-forest-labs/flux-kontext-pro', successes: 1, failures: 1, cancelled: 0, failure_rate: 50 },
@@ -96,7 +102,10 @@ describe('Analytics panel', function () {
     assert.deepEqual(reply, { type: 'reply', id: requestId, ok: true, result: null });
     const scoped = probe.posted.slice(from).filter(isState).at(-1)!;
     assert.equal(scoped.actorId, MARTA);
-    assert.deepEqual(scoped.analytics!.balance.actors.map((actor) => actor.actor_id), [MARTA]);
+    assert.deepEqual(
+      scoped.analytics!.balance.actors.map((actor) => actor.actor_id),
+      [MARTA],
+    );
     assert.equal(scoped.analytics!.quality.rated, 4);
 
     const bad = await request('setScope', { actorId: '../x' });

@@ -24,7 +24,11 @@ const SOURCE = 'Actor Studio';
 
 const dataDir = () => path.join(workspaceRoot(), 'data');
 const training = (actorId: string) => path.join(dataDir(), 'actors', actorId, 'training_data');
-const exists = (file: string) => fs.access(file).then(() => true, () => false);
+const exists = (file: string) =>
+  fs.access(file).then(
+    () => true,
+    () => false,
+  );
 
 /** Our diagnostics of a file, as the Problems panel has them. */
 const ours = (uri: vscode.Uri) => vscode.languages.getDiagnostics(uri).filter((diagnostic) => diagnostic.source === SOURCE);
@@ -194,13 +198,21 @@ describe('data file diagnostics, quick fixes and reconciling', function () {
     const urlProblems = () => ours(document.uri).filter((each) => /s3_url: .*expected string/.test(each.message));
     const first = await waitFor('three URL objects in the Problems panel', () => (urlProblems().length === 3 ? urlProblems() : undefined));
     const urlLines = text.split('\n').flatMap((line, at) => (line.includes('"s3_url": {') ? [at] : []));
-    assert.deepEqual(first.map((each) => each.range.start.line).sort((a, b) => a - b), urlLines);
+    assert.deepEqual(
+      first.map((each) => each.range.start.line).sort((a, b) => a - b),
+      urlLines,
+    );
     // The index reads the same broken file from disk; it must not add a second copy of each problem.
     await vscode.commands.executeCommand('actorStudio.refresh');
     assert.equal(urlProblems().length, 3, 'each problem shows once');
 
     const actionsAt = (diagnostic: vscode.Diagnostic) =>
-      vscode.commands.executeCommand<vscode.CodeAction[]>('vscode.executeCodeActionProvider', document.uri, diagnostic.range, vscode.CodeActionKind.QuickFix.value);
+      vscode.commands.executeCommand<vscode.CodeAction[]>(
+        'vscode.executeCodeActionProvider',
+        document.uri,
+        diagnostic.range,
+        vscode.CodeActionKind.QuickFix.value,
+      );
     const single = (await actionsAt(first[0]!)).find((action) => action.title.startsWith('Replace the object with its URL'));
     assert.ok(single?.edit, 'a quick fix for the first URL object');
     assert.ok(await vscode.workspace.applyEdit(single.edit));
@@ -232,7 +244,9 @@ describe('data file diagnostics, quick fixes and reconciling', function () {
       `the report lists ${untracked} as untracked: ${findings.map((finding) => `${finding.kind} ${finding.filename ?? ''}`).join(', ')}`,
     );
     const report = await waitFor('the reconcile report in an editor', () =>
-      vscode.window.visibleTextEditors.find((editor) => editor.document.uri.scheme === 'actor-studio-reconcile' && editor.document.getText().includes(`## ${EILEEN}`)),
+      vscode.window.visibleTextEditors.find(
+        (editor) => editor.document.uri.scheme === 'actor-studio-reconcile' && editor.document.getText().includes(`## ${EILEEN}`),
+      ),
     );
     assert.match(report.document.getText(), /### Files not in the manifest \(\d+\)/);
     assert.ok(report.document.getText().includes(`\`${untracked}\``), 'the report names the untracked file');
@@ -245,10 +259,20 @@ describe('data file diagnostics, quick fixes and reconciling', function () {
 
     const fixed = await vscode.commands.executeCommand<ReconcileCommandResult | undefined>('actorStudio.reconcileData', EILEEN, undefined, { fix: true });
     assert.ok(fixed?.fixed, 'Fix ran');
-    assert.deepEqual(fixed.fixed.summary.failed.map((failure) => failure.reason), []);
+    assert.deepEqual(
+      fixed.fixed.summary.failed.map((failure) => failure.reason),
+      [],
+    );
     const manifest = JSON.parse(await fs.readFile(path.join(training(EILEEN), 'manifest.json'), 'utf8')) as { images: { filename: string }[] };
-    assert.ok(manifest.images.some((image) => image.filename === untracked), `${untracked} is in the manifest now`);
-    assert.deepEqual(fixed.fixed.after.actors.find((actor) => actor.actorId === EILEEN)?.findings.map((finding) => finding.message), [], 'no drift is left');
+    assert.ok(
+      manifest.images.some((image) => image.filename === untracked),
+      `${untracked} is in the manifest now`,
+    );
+    assert.deepEqual(
+      fixed.fixed.after.actors.find((actor) => actor.actorId === EILEEN)?.findings.map((finding) => finding.message),
+      [],
+      'no drift is left',
+    );
     assert.doesNotMatch(String(api.decorations.provideFileDecoration(actorUri(EILEEN))?.tooltip ?? ''), /drift/);
     assert.equal((api.tree.actorNode(EILEEN) as ActorNode | undefined)?.drift, undefined);
   });
@@ -262,7 +286,10 @@ describe('data file diagnostics, quick fixes and reconciling', function () {
     assert.ok(first?.imported, 'the import ran');
     assert.equal(first.dryRun.actors[0]?.changed, true, 'the dry run said the manifest would change');
     const manifest = JSON.parse(await fs.readFile(manifestFile, 'utf8')) as { images: { filename: string }[] };
-    assert.deepEqual(manifest.images.map((image) => image.filename).sort(), [0, 1, 2].map((n) => `${LEGACY}_${n}.jpg`));
+    assert.deepEqual(
+      manifest.images.map((image) => image.filename).sort(),
+      [0, 1, 2].map((n) => `${LEGACY}_${n}.jpg`),
+    );
     assert.equal(await exists(path.join(training(LEGACY), 'response.json')), true, 'the old files are kept');
     assert.deepEqual(first.imported.log.added, { successes: 1, failures: 0, ratings: 0 }, 'its prompt_metadata.json record went into the generation log');
 

@@ -37,7 +37,11 @@ function balance(counts: CategoryCounts): string {
 const dataDir = () => path.join(workspaceRoot(), 'data');
 const training = () => path.join(dataDir(), 'actors', EILEEN, 'training_data');
 const readJson = async <T>(file: string): Promise<T> => JSON.parse(await fs.readFile(file, 'utf8')) as T;
-const exists = (file: string) => fs.access(file).then(() => true, () => false);
+const exists = (file: string) =>
+  fs.access(file).then(
+    () => true,
+    () => false,
+  );
 
 describe('executing plans in the editor', function () {
   this.timeout(180_000);
@@ -88,7 +92,10 @@ describe('executing plans in the editor', function () {
     assert.equal(actor?.actorId, EILEEN);
     assert.equal(actor.skipReason, undefined);
     assert.deepEqual(actor.trash.map((file) => file.filename).sort(), plan.deletions.map((deletion) => deletion.filename).sort());
-    assert.deepEqual(actor.create.map((file) => file.promptId), plan.generations.map((generation) => generation.prompt_id));
+    assert.deepEqual(
+      actor.create.map((file) => file.promptId),
+      plan.generations.map((generation) => generation.prompt_id),
+    );
     // Numbers continue from the highest on disk (gaps such as the sample's missing _4 are never reused).
     const highest = Math.max(...(await fs.readdir(training())).map((name) => Number(/_(\d+)\.jpg$/.exec(name)?.[1] ?? -1)));
     assert.deepEqual(
@@ -99,7 +106,9 @@ describe('executing plans in the editor', function () {
     assert.equal(dryRun.cost.total, 0);
 
     const report = await waitFor('the dry run report in an editor', () =>
-      vscode.window.visibleTextEditors.find((editor) => editor.document.uri.scheme === 'actor-studio-dry-run' && editor.document.getText().includes(`## ${EILEEN}`)),
+      vscode.window.visibleTextEditors.find(
+        (editor) => editor.document.uri.scheme === 'actor-studio-dry-run' && editor.document.getText().includes(`## ${EILEEN}`),
+      ),
     );
     const text = report.document.getText();
     assert.match(text, /^# Dry run: Everything$/m);
@@ -112,12 +121,18 @@ describe('executing plans in the editor', function () {
   it('Execute (Everything) creates the next numbers, moves deletions to data/.trash/<run>, and the tree shows the new balance', async () => {
     manifestBeforeExecution = await readJson<ManifestFile>(path.join(training(), 'manifest.json'));
     countsBeforeExecution = { ...((await eileen()).node as ActorNode).record!.counts };
-    const result = await vscode.commands.executeCommand<ExecutePlanResult | undefined>('actorStudio.executePlan', EILEEN, undefined, { mode: 'everything', confirm: false });
+    const result = await vscode.commands.executeCommand<ExecutePlanResult | undefined>('actorStudio.executePlan', EILEEN, undefined, {
+      mode: 'everything',
+      confirm: false,
+    });
     assert.ok(result?.summary, 'the execution returned its summary (see the Actor Studio log if not)');
     executed = result;
     const { summary } = result;
     assert.equal(summary.status, 'completed');
-    assert.deepEqual(summary.failed.map((operation) => `${operation.filename}: ${operation.error}`), []);
+    assert.deepEqual(
+      summary.failed.map((operation) => `${operation.filename}: ${operation.error}`),
+      [],
+    );
     assert.equal(summary.done.length, plan.deletions.length + plan.generations.length);
     assert.equal(summary.spend.total, 0);
 
@@ -137,7 +152,10 @@ describe('executing plans in the editor', function () {
     const trash = path.join(dataDir(), '.trash', summary.runId, 'actors', EILEEN, 'training_data');
     for (const { filename } of plan.deletions) {
       assert.equal(await exists(path.join(training(), filename)), false, `${filename} left the training folder`);
-      assert.ok(original.get(path.join(training(), filename))?.equals(await fs.readFile(path.join(trash, filename))), `${filename} is in the trash, byte for byte`);
+      assert.ok(
+        original.get(path.join(training(), filename))?.equals(await fs.readFile(path.join(trash, filename))),
+        `${filename} is in the trash, byte for byte`,
+      );
       assert.equal(entries.has(filename), false, `${filename} left the manifest`);
     }
 
@@ -176,7 +194,10 @@ describe('executing plans in the editor', function () {
 
     const manifest = await readJson<ManifestFile>(path.join(training(), 'manifest.json'));
     for (const { filename } of plan.deletions) {
-      assert.ok(original.get(path.join(training(), filename))?.equals(await fs.readFile(path.join(training(), filename))), `${filename} is back, byte for byte`);
+      assert.ok(
+        original.get(path.join(training(), filename))?.equals(await fs.readFile(path.join(training(), filename))),
+        `${filename} is back, byte for byte`,
+      );
       assert.deepEqual(
         manifest.images.find((entry) => entry.filename === filename),
         manifestBeforeExecution.images.find((entry) => entry.filename === filename),

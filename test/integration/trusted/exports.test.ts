@@ -67,7 +67,13 @@ describe('exports in the editor', function () {
       confirm: false,
     });
     assert.ok(report, 'the export ran');
-    assert.deepEqual(report.actors.map((actor) => [actor.actorId, actor.trigger, actor.exported]), [[EILEEN, EILEEN, 1], [CARL, CARL, 1]]);
+    assert.deepEqual(
+      report.actors.map((actor) => [actor.actorId, actor.trigger, actor.exported]),
+      [
+        [EILEEN, EILEEN, 1],
+        [CARL, CARL, 1],
+      ],
+    );
     assert.deepEqual(await listFiles(out), [EILEEN, CARL, 'notes.txt'].sort(), 'the other file stays');
     assert.deepEqual(await listFiles(path.join(out, CARL)), ['control', 'images', 'metadata.jsonl'], 'the kohya export of CARL was replaced');
     assert.deepEqual(await listFiles(path.join(out, CARL, 'images')), [`${CARL}_5.jpg`, `${CARL}_5.txt`], 'only the 5-star image');
@@ -95,7 +101,17 @@ describe('exports in the editor', function () {
     const logBefore = await fs.readFile(logFile).catch(() => undefined);
     const at = '2026-02-01T10:00:00.000Z';
     const log = {
-      successes: [{ id: 's1', timestamp: at, actor_id: CARL, prompt_id: 'p1', prompt: 'The man on a pier', model: 'local/augment', result_path: `actors/${CARL}/training_data/${CARL}_5.jpg` }],
+      successes: [
+        {
+          id: 's1',
+          timestamp: at,
+          actor_id: CARL,
+          prompt_id: 'p1',
+          prompt: 'The man on a pier',
+          model: 'local/augment',
+          result_path: `actors/${CARL}/training_data/${CARL}_5.jpg`,
+        },
+      ],
       failures: [{ id: 'f1', timestamp: at, prompt: 'A nude man', model: 'local/augment', error_message: 'flagged (E005)', failure_reason: 'content_filter' }],
       ratings: [{ timestamp: at, actor_id: CARL, filename: `${CARL}_5.jpg`, stars: 5 }],
     };
@@ -107,7 +123,10 @@ describe('exports in the editor', function () {
       assert.ok(result, 'the export ran');
       const written = JSON.parse(await fs.readFile(outFile, 'utf8'));
       assert.deepEqual(written, JSON.parse(JSON.stringify(result.data)));
-      assert.deepEqual(written.good_prompts.map((good: { prompt: string; rating: number }) => [good.prompt, good.rating]), [['The man on a pier', 5]]);
+      assert.deepEqual(
+        written.good_prompts.map((good: { prompt: string; rating: number }) => [good.prompt, good.rating]),
+        [['The man on a pier', 5]],
+      );
       assert.deepEqual(Object.keys(written.failed_prompts_by_category), ['content_filter']);
       assert.equal(written.analysis.success_rate, 0.5);
     } finally {

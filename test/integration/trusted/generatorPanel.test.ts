@@ -21,8 +21,10 @@ const dataDir = () => path.join(workspaceRoot(), 'data');
 const trainingDir = (actorId: string) => path.join(dataDir(), 'actors', actorId, 'training_data');
 
 const isState = (message: GeneratorHostMessage): message is StateMessage => message.type === 'state';
-const outcomeOf = (requestId: string) => (message: GeneratorHostMessage): message is ResultMessage | ErrorMessage =>
-  (message.type === 'result' || message.type === 'error') && message.requestId === requestId;
+const outcomeOf =
+  (requestId: string) =>
+  (message: GeneratorHostMessage): message is ResultMessage | ErrorMessage =>
+    (message.type === 'result' || message.type === 'error') && message.requestId === requestId;
 
 async function actorItem(api: ActorStudioTestApi, actorId: string) {
   const item = (await children(api)).find((each) => each.label === actorId);
@@ -37,7 +39,10 @@ async function manifestPromptIds(): Promise<Map<string, string[]>> {
     const text = await fs.readFile(path.join(trainingDir(actorId), 'manifest.json'), 'utf8').catch(() => undefined);
     if (text) {
       const manifest = JSON.parse(text) as { images: Array<{ prompt_id?: string | null }> };
-      byActor.set(actorId, manifest.images.flatMap((image) => (image.prompt_id ? [image.prompt_id] : [])));
+      byActor.set(
+        actorId,
+        manifest.images.flatMap((image) => (image.prompt_id ? [image.prompt_id] : [])),
+      );
     }
   }
   return byActor;
@@ -46,7 +51,9 @@ async function manifestPromptIds(): Promise<Map<string, string[]>> {
 const count = (ids: string[], id: string) => ids.filter((each) => each === id).length;
 
 function generatorTabs(): vscode.Tab[] {
-  return vscode.window.tabGroups.all.flatMap((group) => group.tabs).filter((tab) => tab.input instanceof vscode.TabInputWebview && tab.label.startsWith('Generator'));
+  return vscode.window.tabGroups.all
+    .flatMap((group) => group.tabs)
+    .filter((tab) => tab.input instanceof vscode.TabInputWebview && tab.label.startsWith('Generator'));
 }
 
 describe('Generator panel', function () {
@@ -101,7 +108,10 @@ describe('Generator panel', function () {
     // The page's script ran under the CSP and said `ready`; the host answered with its state.
     await waitFor('the page to say ready', () => probe.uiReady);
     const state = await probe.waitFor((message): message is StateMessage => isState(message) && message.selectedActorId === CARL);
-    assert.deepEqual(generatorTabs().map((tab) => tab.label), [`Generator: ${CARL}`]);
+    assert.deepEqual(
+      generatorTabs().map((tab) => tab.label),
+      [`Generator: ${CARL}`],
+    );
 
     const csp = /<meta http-equiv="Content-Security-Policy" content="([^"]+)">/.exec(probe.html)?.[1] ?? '';
     assert.match(csp, /default-src 'none'/);
@@ -126,7 +136,10 @@ describe('Generator panel', function () {
       assert.doesNotMatch(prompt.text, /\{descriptor\}/, `${prompt.id}: descriptor filled in`);
     }
     // Carl is male: the prompts say "man".
-    assert.ok(state.prompts.every((prompt) => /\bman\b/.test(prompt.text)), 'every prompt names the subject "man"');
+    assert.ok(
+      state.prompts.every((prompt) => /\bman\b/.test(prompt.text)),
+      'every prompt names the subject "man"',
+    );
     const used = state.prompts.find((prompt) => prompt.id === 'photo_golden_hour_rooftop');
     assert.equal(used?.badge, '[1x used]');
     assert.ok((used?.usedTotal ?? 0) >= 2, 'Marta used it too');
@@ -143,7 +156,10 @@ describe('Generator panel', function () {
       assert.fail(`generation failed (${outcome.reason}): ${outcome.message}`);
     }
     generated = outcome;
-    assert.ok(probe.posted.slice(from).some((message) => message.type === 'progress' && message.requestId === 'it-generate-1'), 'progress was reported');
+    assert.ok(
+      probe.posted.slice(from).some((message) => message.type === 'progress' && message.requestId === 'it-generate-1'),
+      'progress was reported',
+    );
     assert.equal(outcome.actorId, CARL);
     assert.equal(outcome.promptId, prompt.id);
     assert.equal(outcome.model, 'local/augment');
@@ -246,7 +262,10 @@ describe('Generator panel', function () {
     const from = probe.posted.length;
     await vscode.commands.executeCommand('actorStudio.openGenerator', marta.node);
     await probe.waitFor((message): message is StateMessage => isState(message) && message.selectedActorId === MARTA, { from });
-    assert.deepEqual(generatorTabs().map((tab) => tab.label), [`Generator: ${MARTA}`]);
+    assert.deepEqual(
+      generatorTabs().map((tab) => tab.label),
+      [`Generator: ${MARTA}`],
+    );
     await stateFor(CARL);
   });
 

@@ -18,7 +18,10 @@ const HOSTILE = '<b>x</b><script>alert(1)</script>';
 const dataDir = () => path.join(workspaceRoot(), 'data');
 const trainingDir = () => path.join(dataDir(), 'actors', CARL, 'training_data');
 const isState = (message: ImageViewerHostMessage): message is StateMessage => message.type === 'state';
-const manifest = async () => JSON.parse(await fs.readFile(path.join(trainingDir(), 'manifest.json'), 'utf8')) as { images: Array<{ filename: string; prompt_id?: string; rating?: { stars: number; feedback?: string } }> };
+const manifest = async () =>
+  JSON.parse(await fs.readFile(path.join(trainingDir(), 'manifest.json'), 'utf8')) as {
+    images: Array<{ filename: string; prompt_id?: string; rating?: { stars: number; feedback?: string } }>;
+  };
 
 async function carlNode() {
   const carl = (await children(await studio())).find((actor) => actor.label === CARL);
@@ -53,7 +56,14 @@ describe('Image Viewer panel', function () {
 
   before(async () => {
     original = await snapshotFiles(dataDir());
-    existedBefore = await Promise.all(createdFolders.map((name) => fs.access(path.join(dataDir(), name)).then(() => true, () => false)));
+    existedBefore = await Promise.all(
+      createdFolders.map((name) =>
+        fs.access(path.join(dataDir(), name)).then(
+          () => true,
+          () => false,
+        ),
+      ),
+    );
   });
 
   after(async () => {
@@ -114,7 +124,7 @@ describe('Image Viewer panel', function () {
     assert.deepEqual(probe.diagnostics, []);
   });
 
-  it('prev/next move through the actor\'s images', async () => {
+  it("prev/next move through the actor's images", async () => {
     const from = probe.posted.length;
     await request('show', { filename: `${CARL}_1.jpg` });
     const state = await stateWhere((message) => message.view?.filename === `${CARL}_1.jpg`, from);
@@ -134,7 +144,10 @@ describe('Image Viewer panel', function () {
     assert.equal(state.regeneration?.state, 'done');
     const images = (await manifest()).images;
     assert.equal(images.find((image) => image.filename === filename)?.prompt_id, promptId);
-    assert.ok(images.some((image) => image.filename === `${CARL}_1.jpg`), 'the original stays');
+    assert.ok(
+      images.some((image) => image.filename === `${CARL}_1.jpg`),
+      'the original stays',
+    );
     await fs.access(path.join(trainingDir(), filename));
   });
 
@@ -145,7 +158,9 @@ describe('Image Viewer panel', function () {
     await fs.access(path.join(trainingDir(), shown));
 
     const from = probe.posted.length;
-    const result = await vscode.commands.executeCommand<DeleteImageResult>('actorStudio.deleteImage', { actorId: CARL, filename: shown }, undefined, { confirm: false });
+    const result = await vscode.commands.executeCommand<DeleteImageResult>('actorStudio.deleteImage', { actorId: CARL, filename: shown }, undefined, {
+      confirm: false,
+    });
     assert.deepEqual(result.moved, [{ actorId: CARL, filename: shown }]);
     await assert.rejects(fs.access(path.join(trainingDir(), shown)));
     await fs.access(path.join(dataDir(), '.trash', result.runId, 'actors', CARL, 'training_data', shown));

@@ -35,7 +35,9 @@ async function actorItem(api: ActorStudioTestApi, actorId: string) {
 }
 
 function reviewTabs(): vscode.Tab[] {
-  return vscode.window.tabGroups.all.flatMap((group) => group.tabs).filter((tab) => tab.input instanceof vscode.TabInputWebview && tab.label.startsWith('Plan Review'));
+  return vscode.window.tabGroups.all
+    .flatMap((group) => group.tabs)
+    .filter((tab) => tab.input instanceof vscode.TabInputWebview && tab.label.startsWith('Plan Review'));
 }
 
 describe('Plan Review panel', function () {
@@ -83,7 +85,10 @@ describe('Plan Review panel', function () {
     await waitFor('the page to say ready', () => probe.uiReady);
     const state = await probe.waitFor((message): message is StateMessage => isState(message) && isPlanView(message.load));
     assert.equal(state.actorId, MARTA);
-    assert.deepEqual(reviewTabs().map((tab) => tab.label), [`Plan Review: ${MARTA}`]);
+    assert.deepEqual(
+      reviewTabs().map((tab) => tab.label),
+      [`Plan Review: ${MARTA}`],
+    );
 
     const csp = /<meta http-equiv="Content-Security-Policy" content="([^"]+)">/.exec(probe.html)?.[1] ?? '';
     assert.match(csp, /default-src 'none'/);
@@ -117,12 +122,18 @@ describe('Plan Review panel', function () {
 
   it('generations per category with labels and full text add up with what is kept to 13/4/3; local costs $0.00', async () => {
     const plan = planOf(probe.posted.filter(isState).at(-1)!)!;
-    assert.deepEqual(plan.categories.map((category) => category.target), [13, 4, 3]);
+    assert.deepEqual(
+      plan.categories.map((category) => category.target),
+      [13, 4, 3],
+    );
     assert.deepEqual(
       plan.categories.map((category) => category.kept + category.generations.length + category.unfilled),
       [13, 4, 3],
     );
-    assert.equal(plan.generationCount, plan.categories.reduce((sum, category) => sum + category.generations.length, 0));
+    assert.equal(
+      plan.generationCount,
+      plan.categories.reduce((sum, category) => sum + category.generations.length, 0),
+    );
     const ids = plan.categories.flatMap((category) => category.generations.map((generation) => generation.promptId));
     assert.equal(new Set(ids).size, ids.length, 'no prompt twice');
     for (const generation of plan.categories.flatMap((category) => category.generations)) {
@@ -139,7 +150,10 @@ describe('Plan Review panel', function () {
   it('opening the same actor again reveals the one panel', async () => {
     await vscode.commands.executeCommand('actorStudio.openPlanReview', MARTA);
     assert.equal(panel().html, probe.html, 'the same panel, not re-rendered');
-    assert.deepEqual(reviewTabs().map((tab) => tab.label), [`Plan Review: ${MARTA}`]);
+    assert.deepEqual(
+      reviewTabs().map((tab) => tab.label),
+      [`Plan Review: ${MARTA}`],
+    );
   });
 
   it('Dry Run opens the report of this actor beside the panel and changes nothing; bad modes are refused', async () => {
@@ -151,7 +165,11 @@ describe('Plan Review panel', function () {
     );
     assert.match(report.getText(), new RegExp(`${MARTA}_8\\.jpg\` → \`\\.trash/`), 'the blurred image would go to the trash');
     assert.deepEqual(await snapshotFiles(dataDir()), before, 'a dry run writes nothing');
-    assert.deepEqual(reviewTabs().map((tab) => tab.label), [`Plan Review: ${MARTA}`], 'the panel stays open');
+    assert.deepEqual(
+      reviewTabs().map((tab) => tab.label),
+      [`Plan Review: ${MARTA}`],
+      'the panel stays open',
+    );
     const bad = await request('runExecution', { mode: 'now' });
     assert.equal((bad as { ok: boolean }).ok, false);
   });

@@ -25,7 +25,10 @@ describe('evaluation and planning in the editor', () => {
     await vscode.commands.executeCommand('actorStudio.planActor', (await eileen()).node);
     const planFile = path.join(workspaceRoot(), 'data', 'action_plans', `${EILEEN}_action_plan.json`);
     const plan = JSON.parse(await fs.readFile(planFile, 'utf8'));
-    assert.ok(plan.deletions.some((deletion: { filename: string }) => deletion.filename === `${EILEEN}_8.jpg`), 'the blurred image goes');
+    assert.ok(
+      plan.deletions.some((deletion: { filename: string }) => deletion.filename === `${EILEEN}_8.jpg`),
+      'the blurred image goes',
+    );
     const expected = `plan -${plan.deletions.length} +${plan.generations.length}`;
     await waitFor(`"${expected}" in the tree`, async () => (await eileen()).description.includes(expected) || undefined);
     const photoreal = (await children(api, (await eileen()).node)).find((group) => group.label === 'Photorealistic')!;

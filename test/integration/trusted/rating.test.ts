@@ -38,7 +38,10 @@ describe('Rate Image in the editor', function () {
 
   before(async () => {
     original = await snapshotFiles(dataDir());
-    trackingExisted = await fs.access(path.join(dataDir(), 'tracking')).then(() => true, () => false);
+    trackingExisted = await fs.access(path.join(dataDir(), 'tracking')).then(
+      () => true,
+      () => false,
+    );
   });
 
   after(async () => {
@@ -55,7 +58,9 @@ describe('Rate Image in the editor', function () {
     assert.match(menu.when, /viewItem == image\b/);
     const keys = contributes.keybindings.filter((entry: { command: string }) => entry.command === 'actorStudio.rateImage');
     assert.deepEqual(keys.map((entry: { key: string }) => entry.key).sort(), ['1', '2', '3', '4', '5', 'ctrl+alt+r']);
-    assert.ok(keys.every((entry: { when: string }) => entry.when.includes('focusedView == actorStudio.actors') && entry.when.includes('actorStudio.imageSelected')));
+    assert.ok(
+      keys.every((entry: { when: string }) => entry.when.includes('focusedView == actorStudio.actors') && entry.when.includes('actorStudio.imageSelected')),
+    );
   });
 
   it('rates one image node: the manifest gets the stars and the feedback verbatim, the tree shows the stars', async () => {
@@ -82,7 +87,9 @@ describe('Rate Image in the editor', function () {
       assert.equal((await ratingOf(photo.label))?.stars, 5, photo.label);
     }
     assert.equal((await ratingOf(`${CARL}_0.jpg`))?.feedback, HOSTILE, 'a rating without feedback keeps the earlier feedback');
-    await waitFor('the tree to show five stars on the three', async () => (await carlPhotos()).slice(0, 3).every((photo) => photo.description.startsWith('★★★★★')));
+    await waitFor('the tree to show five stars on the three', async () =>
+      (await carlPhotos()).slice(0, 3).every((photo) => photo.description.startsWith('★★★★★')),
+    );
     const log = JSON.parse(await fs.readFile(path.join(dataDir(), 'tracking', 'generation_log.json'), 'utf8'));
     assert.deepEqual(
       log.ratings.map((entry: { filename: string; stars: number }) => `${entry.filename} ${entry.stars}`),
@@ -98,7 +105,9 @@ describe('Rate Image in the editor', function () {
 
   it('an unknown image is reported, nothing is written', async () => {
     const before = await fs.readFile(manifestFile(), 'utf8');
-    const result = await vscode.commands.executeCommand<RateImageResult>('actorStudio.rateImage', { actorId: CARL, filename: `${CARL}_99.jpg` }, undefined, { stars: 3 });
+    const result = await vscode.commands.executeCommand<RateImageResult>('actorStudio.rateImage', { actorId: CARL, filename: `${CARL}_99.jpg` }, undefined, {
+      stars: 3,
+    });
     assert.equal(result.rated.length, 0);
     assert.match(result.failed[0].reason, /manifest\.json: no image "0001_european_35_male_99\.jpg"/);
     assert.equal(await fs.readFile(manifestFile(), 'utf8'), before);

@@ -40,7 +40,10 @@ describe('data folder setting, welcome state and Create Sample Workspace', () =>
     try {
       await waitFor('targets of 10', async () => (await children(api))[0]?.description.startsWith('13/10') || undefined);
       const groups = await children(api, (await children(api))[0].node);
-      assert.deepEqual(groups.slice(1, 4).map((group) => group.description), ['8/7', '2/2', '1/1']);
+      assert.deepEqual(
+        groups.slice(1, 4).map((group) => group.description),
+        ['8/7', '2/2', '1/1'],
+      );
     } finally {
       await config().update('target.total', undefined, vscode.ConfigurationTarget.Workspace);
     }

@@ -114,7 +114,13 @@ export async function writeAnalyticsFixture(dataRoot: string): Promise<void> {
   await fs.writeFile(generationArchivePath(dataRoot, 1), JSON.stringify(archived, null, 2));
   await fs.writeFile(generationLogPath(dataRoot), JSON.stringify(live, null, 2));
 
-  const plan = (actorId: string, usage: Record<string, unknown>) => ({ schema_version: 1, actor_id: actorId, evaluation_usage: usage, deletions: [], generations: [] });
+  const plan = (actorId: string, usage: Record<string, unknown>) => ({
+    schema_version: 1,
+    actor_id: actorId,
+    evaluation_usage: usage,
+    deletions: [],
+    generations: [],
+  });
   await fs.mkdir(path.dirname(actorPlanPath(dataRoot, ACTOR_A)), { recursive: true });
   await fs.writeFile(
     actorPlanPath(dataRoot, ACTOR_A),

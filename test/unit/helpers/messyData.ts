@@ -118,7 +118,9 @@ export async function buildMessyData(store: ObjectStore): Promise<MessyData> {
   // The old tool stored the whole S3 response instead of its URL.
   await image(MESSY, name(1), 2);
   const url1 = await upload(name(1));
-  entries.push(entry(name(1), 1, bytes[name(1)], { s3_key: store.keyFor(MESSY, name(1)), s3_url: { ETag: '"abc"', Location: url1, Key: store.keyFor(MESSY, name(1)) } }));
+  entries.push(
+    entry(name(1), 1, bytes[name(1)], { s3_key: store.keyFor(MESSY, name(1)), s3_url: { ETag: '"abc"', Location: url1, Key: store.keyFor(MESSY, name(1)) } }),
+  );
   // Recorded as uploaded, but the object is not in the bucket.
   const key2 = store.keyFor(MESSY, name(2));
   entries.push(entry(name(2), 2, await image(MESSY, name(2), 3), { s3_key: key2, s3_url: `http://bucket.example/${key2}` }));
@@ -149,7 +151,10 @@ export async function buildMessyData(store: ObjectStore): Promise<MessyData> {
   metadata[name(4)] = { prompt: PROMPTS.untracked, prompt_preview: PROMPTS.untracked, generated_at: UNTRACKED_GENERATED_AT, s3_url: '', index: 4 };
   metadata[name(99)] = { prompt: 'An image nobody has any more', prompt_preview: '', generated_at: UNTRACKED_GENERATED_AT, s3_url: '', index: 99 };
   const paths = actorPaths(dataRoot, MESSY);
-  await fs.writeFile(paths.manifest, `${JSON.stringify({ schema_version: 1, actor: { id: MESSY }, images: entries, highest_index: 10, legacy_field: 'kept' }, null, 2)}\n`);
+  await fs.writeFile(
+    paths.manifest,
+    `${JSON.stringify({ schema_version: 1, actor: { id: MESSY }, images: entries, highest_index: 10, legacy_field: 'kept' }, null, 2)}\n`,
+  );
   await fs.writeFile(paths.promptMetadata, `${JSON.stringify({ images: metadata }, null, 2)}\n`);
 
   const clean = actorPaths(dataRoot, CLEAN);

@@ -4,7 +4,9 @@ import { saveGeneratedImage } from '../../../src/core/generate/saveResult';
 
 async function main(): Promise<void> {
   const [dataRoot, actorId, count] = process.argv.slice(2);
-  const bytes = await sharp({ create: { width: 16, height: 9, channels: 3, background: '#aa3300' } }).jpeg().toBuffer();
+  const bytes = await sharp({ create: { width: 16, height: 9, channels: 3, background: '#aa3300' } })
+    .jpeg()
+    .toBuffer();
   for (let n = 0; n < Number(count); n++) {
     await saveGeneratedImage({
       dataRoot,

@@ -3,16 +3,7 @@
 // (maintainAspectRatio off), so nothing depends on inline styles. Colours are the theme's chart
 // colours (CSS variables), read again when the theme changes. Animations are off: numbers appear
 // at once and screenshots are stable.
-import {
-  BarController,
-  BarElement,
-  CategoryScale,
-  Chart,
-  Legend,
-  LinearScale,
-  Tooltip,
-  type ChartConfiguration,
-} from 'chart.js';
+import { BarController, BarElement, CategoryScale, Chart, Legend, LinearScale, Tooltip, type ChartConfiguration } from 'chart.js';
 import { h } from '../../shared/ui/dom';
 
 Chart.register(BarController, BarElement, CategoryScale, LinearScale, Legend, Tooltip);
@@ -103,7 +94,14 @@ function barConfig(spec: BarChartSpec, palette: Palette): ChartConfiguration<'ba
     type: 'bar',
     data: {
       labels: spec.labels,
-      datasets: spec.series.map((series) => ({ label: series.label, data: series.values, backgroundColor: series.colour, borderColor: series.colour, borderWidth: 1, maxBarThickness: MAX_BAR_THICKNESS })),
+      datasets: spec.series.map((series) => ({
+        label: series.label,
+        data: series.values,
+        backgroundColor: series.colour,
+        borderColor: series.colour,
+        borderWidth: 1,
+        maxBarThickness: MAX_BAR_THICKNESS,
+      })),
     },
     options: {
       indexAxis: categoryAxis === 'y' ? 'y' : 'x',

@@ -38,7 +38,11 @@ class AnalyticsView {
   private tab: AnalyticsTab = ANALYTICS_TABS.includes(this.bridge.state.tab as AnalyticsTab) ? (this.bridge.state.tab as AnalyticsTab) : 'usage';
 
   private readonly scope = h('vscode-single-select', { id: 'scope', attrs: { 'aria-label': 'Actors' } }) as VscodeSingleSelect;
-  private readonly refreshButton = h('vscode-button', { id: 'refresh', attrs: { icon: 'refresh', secondary: true }, on: { click: () => void this.refresh() } }, 'Refresh') as VscodeButton;
+  private readonly refreshButton = h(
+    'vscode-button',
+    { id: 'refresh', attrs: { icon: 'refresh', secondary: true }, on: { click: () => void this.refresh() } },
+    'Refresh',
+  ) as VscodeButton;
   private readonly status = h('p', { class: 'status', id: 'status', attrs: { role: 'status', 'aria-live': 'polite' } });
   private readonly notice = h('div', { class: 'notice', id: 'notice', attrs: { role: 'alert', hidden: true } });
   private readonly warnings = h('ul', { class: 'warnings', id: 'warnings', attrs: { hidden: true } });
@@ -53,7 +57,12 @@ class AnalyticsView {
   constructor(private readonly root: HTMLElement) {
     replaceChildren(
       root,
-      h('header', { class: 'header' }, h('h1', {}, 'Analytics'), h('div', { class: 'controls' }, h('label', { attrs: { for: 'scope' } }, 'Actors'), this.scope, this.refreshButton)),
+      h(
+        'header',
+        { class: 'header' },
+        h('h1', {}, 'Analytics'),
+        h('div', { class: 'controls' }, h('label', { attrs: { for: 'scope' } }, 'Actors'), this.scope, this.refreshButton),
+      ),
       this.status,
       this.notice,
       this.warnings,
@@ -108,7 +117,9 @@ class AnalyticsView {
 
   private async changeScope(): Promise<void> {
     const value = this.scope.value;
-    await this.whileWaiting(`Computing for ${value === ALL_ACTORS ? 'all actors' : value}…`, () => this.bridge.request('setScope', { actorId: value === ALL_ACTORS ? null : value }));
+    await this.whileWaiting(`Computing for ${value === ALL_ACTORS ? 'all actors' : value}…`, () =>
+      this.bridge.request('setScope', { actorId: value === ALL_ACTORS ? null : value }),
+    );
   }
 
   private async refresh(): Promise<void> {

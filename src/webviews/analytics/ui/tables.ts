@@ -14,7 +14,8 @@ export function table(id: string, caption: string, header: string[], rows: Cell[
   if (rows.length === 0 && options.whenEmpty) {
     return empty(`${id}-empty`, options.whenEmpty);
   }
-  const cell = (tag: 'td' | 'th', value: Cell) => h(tag, { class: typeof value === 'number' ? 'number' : undefined, attrs: tag === 'th' ? { scope: 'row' } : {} }, text(value));
+  const cell = (tag: 'td' | 'th', value: Cell) =>
+    h(tag, { class: typeof value === 'number' ? 'number' : undefined, attrs: tag === 'th' ? { scope: 'row' } : {} }, text(value));
   return h(
     'table',
     { id, class: 'data-table' },

@@ -21,7 +21,10 @@ const cost = (amount: number | null, currency: string) => formatCost(amount ?? u
 
 export function usageTab({ analytics, board, palette }: TabContext): HTMLElement[] {
   const { usage } = analytics;
-  const used = usage.prompts.filter((row) => row.total > 0).sort((a, b) => b.used - a.used || b.total - a.total).slice(0, USAGE_CHART_PROMPTS);
+  const used = usage.prompts
+    .filter((row) => row.total > 0)
+    .sort((a, b) => b.used - a.used || b.total - a.total)
+    .slice(0, USAGE_CHART_PROMPTS);
   const scopeLabel = analytics.actor_id === null ? 'Used' : `Used by ${analytics.actor_id}`;
   const chart =
     used.length === 0
@@ -43,13 +46,38 @@ export function usageTab({ analytics, board, palette }: TabContext): HTMLElement
         );
   const rows = usage.prompts.map((row) => [row.id, CATEGORY_LABELS[row.category], row.used, row.total, Object.keys(row.by_actor).length]);
   return [
-    section('Prompt use', chart, table('usage-table', `Every prompt: ${scopeLabel.toLowerCase()}, across all actors, and by how many actors`, ['Prompt', 'Category', 'Used', 'Total', 'Actors'], rows)),
+    section(
+      'Prompt use',
+      chart,
+      table(
+        'usage-table',
+        `Every prompt: ${scopeLabel.toLowerCase()}, across all actors, and by how many actors`,
+        ['Prompt', 'Category', 'Used', 'Total', 'Actors'],
+        rows,
+      ),
+    ),
     section(
       'What to use next',
-      table('least-used-table', 'Least used prompts per category', ['Category', 'Prompts'], TRAINING_CATEGORIES.map((category) => [CATEGORY_LABELS[category], usage.least_used[category].join(', ') || null])),
-      h('p', { id: 'unused-prompts' }, `Unused: ${usage.unused.length} of ${usage.prompts.length} prompts`, usage.unused.length > 0 ? ` (${usage.unused.join(', ')})` : ''),
+      table(
+        'least-used-table',
+        'Least used prompts per category',
+        ['Category', 'Prompts'],
+        TRAINING_CATEGORIES.map((category) => [CATEGORY_LABELS[category], usage.least_used[category].join(', ') || null]),
+      ),
+      h(
+        'p',
+        { id: 'unused-prompts' },
+        `Unused: ${usage.unused.length} of ${usage.prompts.length} prompts`,
+        usage.unused.length > 0 ? ` (${usage.unused.join(', ')})` : '',
+      ),
       Object.keys(usage.unlisted).length > 0 &&
-        h('p', { id: 'unlisted-prompts' }, `Used but not in the library: ${Object.entries(usage.unlisted).map(([id, count]) => `${id} (${count}×)`).join(', ')}`),
+        h(
+          'p',
+          { id: 'unlisted-prompts' },
+          `Used but not in the library: ${Object.entries(usage.unlisted)
+            .map(([id, count]) => `${id} (${count}×)`)
+            .join(', ')}`,
+        ),
     ),
   ];
 }
@@ -75,7 +103,12 @@ export function qualityTab({ analytics, board, palette }: TabContext): HTMLEleme
           },
           palette,
         );
-  const measure = (label: string, pick: (group: RatingGroup) => number | null, difference: number | null) => [label, pick(quality.high), pick(quality.low), difference];
+  const measure = (label: string, pick: (group: RatingGroup) => number | null, difference: number | null) => [
+    label,
+    pick(quality.high),
+    pick(quality.low),
+    difference,
+  ];
   const comparison = [
     measure('Images', (group) => group.images, null),
     measure('Mean length (characters)', (group) => group.mean_length, quality.difference.length),
@@ -87,9 +120,18 @@ export function qualityTab({ analytics, board, palette }: TabContext): HTMLEleme
     section(
       `Ratings: ${quality.rated} rated, mean ${quality.mean_stars ?? '–'} stars`,
       chart,
-      table('rating-table', 'Rated images by stars', ['Stars', 'Images'], stars.map((star) => [`${star} stars`, quality.distribution[star]]), { footer: ['Rated', quality.rated] }),
+      table(
+        'rating-table',
+        'Rated images by stars',
+        ['Stars', 'Images'],
+        stars.map((star) => [`${star} stars`, quality.distribution[star]]),
+        { footer: ['Rated', quality.rated] },
+      ),
     ),
-    section('High versus low rated prompts', table('quality-comparison', 'Prompts of images rated 4–5 and 1–2', ['Measure', 'High (4–5)', 'Low (1–2)', 'Difference'], comparison)),
+    section(
+      'High versus low rated prompts',
+      table('quality-comparison', 'Prompts of images rated 4–5 and 1–2', ['Measure', 'High (4–5)', 'Low (1–2)', 'Difference'], comparison),
+    ),
     section('High rated', ratedTable('high-rated', 'Images rated 4 or 5', quality.high.prompts)),
     section('Low rated', ratedTable('low-rated', 'Images rated 1 or 2', quality.low.prompts)),
   ];
@@ -131,7 +173,13 @@ export function failuresTab({ analytics, board, palette }: TabContext): HTMLElem
     section(
       `Failures: ${failures.failures} of ${failures.attempts} attempts`,
       reasonChart,
-      reasons.length > 0 && table('failure-reason-table', 'Failures by reason', ['Reason', 'Failures'], reasons.map(([reason, count]) => [reason, count])),
+      reasons.length > 0 &&
+        table(
+          'failure-reason-table',
+          'Failures by reason',
+          ['Reason', 'Failures'],
+          reasons.map(([reason, count]) => [reason, count]),
+        ),
     ),
     section(
       'Failure rate per model',
@@ -146,7 +194,13 @@ export function failuresTab({ analytics, board, palette }: TabContext): HTMLElem
     section(
       'Over time',
       dayChart,
-      failures.by_day.length > 0 && table('attempts-by-day-table', 'Attempts per day (UTC)', ['Day', 'Succeeded', 'Failed'], failures.by_day.map((day) => [day.day, day.successes, day.failures])),
+      failures.by_day.length > 0 &&
+        table(
+          'attempts-by-day-table',
+          'Attempts per day (UTC)',
+          ['Day', 'Succeeded', 'Failed'],
+          failures.by_day.map((day) => [day.day, day.successes, day.failures]),
+        ),
     ),
   ];
 }
@@ -163,7 +217,11 @@ export function balanceTab({ analytics, board, palette }: TabContext): HTMLEleme
             id: 'balance-chart',
             description: `Images per category and actor against ${TRAINING_CATEGORIES.map((category) => goal[category]).join('/')}`,
             labels: balance.actors.map((actor) => actor.actor_id),
-            series: CATEGORIES.map((category) => ({ label: CATEGORY_LABELS[category], values: balance.actors.map((actor) => actor.counts[category]), colour: colours[category] })),
+            series: CATEGORIES.map((category) => ({
+              label: CATEGORY_LABELS[category],
+              values: balance.actors.map((actor) => actor.counts[category]),
+              colour: colours[category],
+            })),
             horizontal: true,
             stacked: true,
             integers: true,
@@ -182,7 +240,12 @@ export function balanceTab({ analytics, board, palette }: TabContext): HTMLEleme
     section(
       `Balance: target ${balance.target.total} = ${TRAINING_CATEGORIES.map((category) => goal[category]).join(' / ')}; ${balance.need_work.length} of ${balance.actors.length} actors need work`,
       chart,
-      table('balance-table', 'Images per category against the target, most work first', ['Actor', 'Photorealistic', 'B&W stylized', 'Colour stylized', 'Unclassified', 'Work', 'Needs'], rows),
+      table(
+        'balance-table',
+        'Images per category against the target, most work first',
+        ['Actor', 'Photorealistic', 'B&W stylized', 'Colour stylized', 'Unclassified', 'Work', 'Needs'],
+        rows,
+      ),
     ),
   ];
 }
@@ -230,9 +293,13 @@ export function spendTab({ analytics, board, palette }: TabContext): HTMLElement
         'Vision model use recorded in the plans',
         ['Model', 'Requests', 'Prompt tokens', 'Completion tokens', 'Estimated cost'],
         spend.evaluations.map((row) => [row.model, row.requests, row.prompt_tokens, row.completion_tokens, cost(row.estimated_cost, spend.currency)]),
-        { footer: ['Total', totals.evaluation_requests, null, null, cost(totals.evaluation_cost, spend.currency)], whenEmpty: 'No plan records a vision model’s use.' },
+        {
+          footer: ['Total', totals.evaluation_requests, null, null, cost(totals.evaluation_cost, spend.currency)],
+          whenEmpty: 'No plan records a vision model’s use.',
+        },
       ),
-      totals.unpriced_models.length > 0 && h('p', { class: 'note', id: 'unpriced' }, `No price is known for ${totals.unpriced_models.join(', ')}: left out of the totals.`),
+      totals.unpriced_models.length > 0 &&
+        h('p', { class: 'note', id: 'unpriced' }, `No price is known for ${totals.unpriced_models.join(', ')}: left out of the totals.`),
     ),
   ];
 }

@@ -88,11 +88,7 @@ class GeneratorView {
       h('vscode-divider', { attrs: { role: 'separator' } }),
       this.outcome,
     );
-    replaceChildren(
-      this.preview,
-      h('div', { class: 'preview-head' }, this.previewCategory, this.previewBadge, this.previewTotal),
-      this.previewText,
-    );
+    replaceChildren(this.preview, h('div', { class: 'preview-head' }, this.previewCategory, this.previewBadge, this.previewTotal), this.previewText);
     this.updateButtons();
     this.bridge.ready();
   }
@@ -148,7 +144,11 @@ class GeneratorView {
     replaceChildren(
       this.actorSelect,
       ...actors.map((actor) =>
-        h('vscode-option', { props: { value: actor.id, description: actor.description, selected: actor.id === selected } }, actor.hasBaseImage ? actor.label : `${actor.label} (no base image)`),
+        h(
+          'vscode-option',
+          { props: { value: actor.id, description: actor.description, selected: actor.id === selected } },
+          actor.hasBaseImage ? actor.label : `${actor.label} (no base image)`,
+        ),
       ),
     );
     if (selected) {
@@ -286,11 +286,25 @@ class GeneratorView {
       h(
         'figure',
         { class: 'result' },
-        h('button', { class: 'image-button', attrs: { type: 'button', title: `Open ${result.filename}`, 'aria-label': `Open ${result.filename} in the editor` }, on: { click: open } }, image),
+        h(
+          'button',
+          {
+            class: 'image-button',
+            attrs: { type: 'button', title: `Open ${result.filename}`, 'aria-label': `Open ${result.filename} in the editor` },
+            on: { click: open },
+          },
+          image,
+        ),
         h(
           'figcaption',
           {},
-          h('p', { class: 'result-title' }, codicon('pass'), ' Saved ', h('button', { class: 'link', attrs: { type: 'button' }, on: { click: open } }, result.filename)),
+          h(
+            'p',
+            { class: 'result-title' },
+            codicon('pass'),
+            ' Saved ',
+            h('button', { class: 'link', attrs: { type: 'button' }, on: { click: open } }, result.filename),
+          ),
           h('p', { class: 'hint' }, ...details),
           result.uploadQueued ? h('p', { class: 'hint warning' }, codicon('cloud-upload'), ` Upload queued: ${result.uploadQueued}`) : undefined,
           openProblem,
@@ -306,7 +320,15 @@ class GeneratorView {
       h(
         'div',
         { class: cancelled ? 'message-box info' : 'message-box error', attrs: { role: cancelled ? 'status' : 'alert' } },
-        h('p', { class: 'message-title' }, codicon(cancelled ? 'circle-slash' : 'error'), ' ', h('strong', {}, reasonLabel(error.reason)), ' ', h('code', {}, error.reason)),
+        h(
+          'p',
+          { class: 'message-title' },
+          codicon(cancelled ? 'circle-slash' : 'error'),
+          ' ',
+          h('strong', {}, reasonLabel(error.reason)),
+          ' ',
+          h('code', {}, error.reason),
+        ),
         h('p', { class: 'message-text' }, error.message),
       ),
     );

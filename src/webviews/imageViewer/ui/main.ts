@@ -14,7 +14,15 @@ import type { VscodeTextarea } from '@vscode-elements/elements/dist/vscode-texta
 import { OneActionAtATime } from '../../shared/ui/actions';
 import { Bridge } from '../../shared/ui/bridge';
 import { codicon, h, replaceChildren } from '../../shared/ui/dom';
-import type { EvaluationView, ImageView, ImageViewerHostMessage, ImageViewerRequests, ImageViewerUiMessage, ImageViewerUiState, StateMessage } from '../protocol';
+import type {
+  EvaluationView,
+  ImageView,
+  ImageViewerHostMessage,
+  ImageViewerRequests,
+  ImageViewerUiMessage,
+  ImageViewerUiState,
+  StateMessage,
+} from '../protocol';
 import '../../shared/ui/base.css';
 import './styles.css';
 
@@ -46,14 +54,22 @@ class ImageViewerView {
   );
   private readonly starWidget = h('div', { class: 'stars', id: 'stars', attrs: { role: 'radiogroup', 'aria-label': 'Rating' } }, ...this.stars);
   private readonly ratingText = h('span', { class: 'rating-text', id: 'rating-text' });
-  private readonly clearButton = h('vscode-button', { id: 'clear-rating', attrs: { secondary: true, icon: 'close' }, on: { click: () => this.clearRating() } }, 'Clear') as VscodeButton;
+  private readonly clearButton = h(
+    'vscode-button',
+    { id: 'clear-rating', attrs: { secondary: true, icon: 'close' }, on: { click: () => this.clearRating() } },
+    'Clear',
+  ) as VscodeButton;
   private readonly feedback = h('vscode-textarea', {
     id: 'feedback',
     attrs: { rows: '3', resize: 'vertical', placeholder: 'What is good or wrong with it as a training image?' },
     props: { label: 'Feedback' },
     on: { input: () => this.onFeedbackInput() },
   }) as VscodeTextarea;
-  private readonly saveFeedbackButton = h('vscode-button', { id: 'save-feedback', attrs: { icon: 'save' }, on: { click: () => this.saveFeedback() } }, 'Save Feedback') as VscodeButton;
+  private readonly saveFeedbackButton = h(
+    'vscode-button',
+    { id: 'save-feedback', attrs: { icon: 'save' }, on: { click: () => this.saveFeedback() } },
+    'Save Feedback',
+  ) as VscodeButton;
   private readonly savedFeedback = h('p', { class: 'saved-feedback', id: 'saved-feedback' });
   private readonly prompt = h('section', { class: 'prompt', id: 'prompt', attrs: { 'aria-label': 'Prompt' } });
   private readonly evaluation = h('section', { class: 'evaluation', id: 'evaluation', attrs: { 'aria-label': 'Evaluation' } });
@@ -70,7 +86,12 @@ class ImageViewerView {
     this.clearButton.setAttribute('aria-label', 'Clear the rating');
     replaceChildren(
       root,
-      h('header', { class: 'header' }, h('div', { class: 'title-row' }, this.title, h('div', { class: 'nav' }, this.previousButton, this.nextButton, this.openButton)), this.meta),
+      h(
+        'header',
+        { class: 'header' },
+        h('div', { class: 'title-row' }, this.title, h('div', { class: 'nav' }, this.previousButton, this.nextButton, this.openButton)),
+        this.meta,
+      ),
       this.notice,
       h(
         'div',
@@ -79,8 +100,20 @@ class ImageViewerView {
         h(
           'aside',
           { class: 'details' },
-          h('section', { class: 'rating', attrs: { 'aria-label': 'Rating' } }, h('h2', {}, 'Rating'), h('div', { class: 'rating-row' }, this.starWidget, this.ratingText, this.clearButton)),
-          h('section', { class: 'feedback-box' }, h('vscode-label', { attrs: { for: 'feedback' } }, 'Feedback'), this.feedback, h('div', { class: 'feedback-actions' }, this.saveFeedbackButton), this.savedFeedback),
+          h(
+            'section',
+            { class: 'rating', attrs: { 'aria-label': 'Rating' } },
+            h('h2', {}, 'Rating'),
+            h('div', { class: 'rating-row' }, this.starWidget, this.ratingText, this.clearButton),
+          ),
+          h(
+            'section',
+            { class: 'feedback-box' },
+            h('vscode-label', { attrs: { for: 'feedback' } }, 'Feedback'),
+            this.feedback,
+            h('div', { class: 'feedback-actions' }, this.saveFeedbackButton),
+            this.savedFeedback,
+          ),
           h('div', { class: 'actions' }, this.regenerateButton, this.cancelButton, this.deleteButton, this.spinner),
           this.regeneration,
           this.status,
@@ -105,7 +138,11 @@ class ImageViewerView {
     const view = state.view;
     const changedImage = !previous || !view || previous.actorId !== view.actorId || previous.filename !== view.filename;
     const draft = this.bridge.state.draft;
-    this.bridge.saveState({ actorId: state.actorId, filename: state.filename, ...(changedImage && draft?.filename !== state.filename ? { draft: undefined } : {}) });
+    this.bridge.saveState({
+      actorId: state.actorId,
+      filename: state.filename,
+      ...(changedImage && draft?.filename !== state.filename ? { draft: undefined } : {}),
+    });
     this.title.textContent = state.filename ?? 'Image';
     const notices = [state.blocked, state.problem].filter((text): text is string => !!text);
     this.notice.hidden = notices.length === 0;
@@ -144,7 +181,10 @@ class ImageViewerView {
       return;
     }
     if (view.missing || !view.src) {
-      replaceChildren(this.picture, h('div', { class: 'placeholder', id: 'missing' }, codicon('warning'), ` ${view.filename} is in the manifest but not on disk.`));
+      replaceChildren(
+        this.picture,
+        h('div', { class: 'placeholder', id: 'missing' }, codicon('warning'), ` ${view.filename} is in the manifest but not on disk.`),
+      );
       return;
     }
     const current = this.picture.querySelector('img');
@@ -195,8 +235,18 @@ class ImageViewerView {
     replaceChildren(
       this.evaluation,
       h('h2', {}, 'Evaluation'),
-      h('p', { class: 'hint' }, `${evaluation.evaluator ?? 'unknown evaluator'}${evaluation.quality !== undefined ? ` · quality ${evaluation.quality}/10` : ''}`),
-      h('p', { class: `identity ${distance !== undefined && distance > evaluation.identityThreshold ? 'warning' : ''}`, id: 'identity' }, codicon('account'), ' ', identity),
+      h(
+        'p',
+        { class: 'hint' },
+        `${evaluation.evaluator ?? 'unknown evaluator'}${evaluation.quality !== undefined ? ` · quality ${evaluation.quality}/10` : ''}`,
+      ),
+      h(
+        'p',
+        { class: `identity ${distance !== undefined && distance > evaluation.identityThreshold ? 'warning' : ''}`, id: 'identity' },
+        codicon('account'),
+        ' ',
+        identity,
+      ),
       reasons.length === 0
         ? h('p', { class: 'no-issues', id: 'issues' }, codicon('pass'), ' No issues found.')
         : h('ul', { class: 'issues', id: 'issues' }, ...reasons.map((reason) => h('li', {}, codicon('warning'), ' ', reason))),

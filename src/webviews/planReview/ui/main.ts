@@ -40,7 +40,9 @@ class PlanReviewView {
   private readonly status = h('p', { class: 'status', id: 'status', attrs: { role: 'status', 'aria-live': 'polite' } });
   /** The action this page asked for and waits on. */
   private readonly actions = new OneActionAtATime(this.status, () => this.updateButtons());
-  private readonly openButton = this.button('open-plan', 'Open Plan File', 'go-to-file', true, () => this.run('openPlanFile', () => this.bridge.request('openPlanFile', null)));
+  private readonly openButton = this.button('open-plan', 'Open Plan File', 'go-to-file', true, () =>
+    this.run('openPlanFile', () => this.bridge.request('openPlanFile', null)),
+  );
   private readonly replanButton = this.button('replan', 'Re-plan', 'refresh', true, () => this.replan());
   private readonly staleReplanButton = this.button('stale-replan', 'Re-plan', 'refresh', false, () => this.replan());
   private readonly dryRunButton = this.button('dry-run', 'Dry Run', 'debug-alt', true, () => this.execute('dry-run'));
@@ -80,7 +82,13 @@ class PlanReviewView {
     if (isPlanView(load)) {
       this.renderMeta(load);
       this.renderStale(load);
-      replaceChildren(this.body, this.renderCost(load), this.renderDeletions(load.deletions), this.renderGenerations(load), this.renderUnclassified(load.unclassified));
+      replaceChildren(
+        this.body,
+        this.renderCost(load),
+        this.renderDeletions(load.deletions),
+        this.renderGenerations(load),
+        this.renderUnclassified(load.unclassified),
+      );
     } else {
       replaceChildren(this.meta);
       this.staleBox.hidden = true;
@@ -88,7 +96,10 @@ class PlanReviewView {
         'missing' in load
           ? `${state.actorId} has no plan yet. Re-plan evaluates its images and writes data/action_plans/${state.actorId}_action_plan.json.`
           : `The plan file does not pass its schema:\n${load.invalid}`;
-      replaceChildren(this.body, h('div', { class: 'message-box', id: 'no-plan', attrs: { role: 'status' } }, codicon('missing' in load ? 'info' : 'error'), ' ', text));
+      replaceChildren(
+        this.body,
+        h('div', { class: 'message-box', id: 'no-plan', attrs: { role: 'status' } }, codicon('missing' in load ? 'info' : 'error'), ' ', text),
+      );
     }
     this.status.textContent = state.busy ? `${state.busy}…` : this.status.textContent;
     this.updateButtons();
@@ -119,7 +130,16 @@ class PlanReviewView {
     ].filter(Boolean);
     replaceChildren(
       this.staleBox,
-      h('p', {}, codicon('warning'), ' ', h('strong', {}, 'Stale: '), 'files changed since this plan was made', parts.length > 0 ? ` (${parts.join('; ')})` : '', '. Re-plan before executing.'),
+      h(
+        'p',
+        {},
+        codicon('warning'),
+        ' ',
+        h('strong', {}, 'Stale: '),
+        'files changed since this plan was made',
+        parts.length > 0 ? ` (${parts.join('; ')})` : '',
+        '. Re-plan before executing.',
+      ),
       this.staleReplanButton,
     );
   }
@@ -133,7 +153,9 @@ class PlanReviewView {
       'section',
       { class: 'cost', id: 'cost', attrs: { 'aria-label': 'Estimated cost' } },
       h('h2', {}, 'Estimated cost'),
-      current ? h('p', { class: 'cost-main', id: 'cost-main' }, h('strong', {}, line(current))) : h('p', {}, `${plan.generationCount} generations; no model to price them with.`),
+      current
+        ? h('p', { class: 'cost-main', id: 'cost-main' }, h('strong', {}, line(current)))
+        : h('p', {}, `${plan.generationCount} generations; no model to price them with.`),
       ...others.map((estimate) => h('p', { class: 'cost-other' }, `With ${line(estimate)}`)),
       plan.evaluationSpend ? h('p', { class: 'cost-other', id: 'evaluation-spend' }, plan.evaluationSpend) : undefined,
       current ? h('p', { class: 'hint', id: 'cost-note' }, current.note) : undefined,
@@ -189,9 +211,15 @@ class PlanReviewView {
         {},
         category.label,
         ' ',
-        h('span', { class: 'counts', attrs: { title: 'kept after deletions / target; then after generating' } }, `kept ${category.kept}/${category.target} · +${category.generations.length} → ${after}/${category.target}`),
+        h(
+          'span',
+          { class: 'counts', attrs: { title: 'kept after deletions / target; then after generating' } },
+          `kept ${category.kept}/${category.target} · +${category.generations.length} → ${after}/${category.target}`,
+        ),
       ),
-      category.unfilled > 0 ? h('p', { class: 'hint warning' }, codicon('warning'), ` ${category.unfilled} more needed, but no unused prompt is left in this category.`) : undefined,
+      category.unfilled > 0
+        ? h('p', { class: 'hint warning' }, codicon('warning'), ` ${category.unfilled} more needed, but no unused prompt is left in this category.`)
+        : undefined,
       category.generations.length === 0
         ? h('p', { class: 'hint' }, 'Nothing to generate.')
         : h(
@@ -256,7 +284,7 @@ class PlanReviewView {
     const blocked = !!state?.blocked;
     const hasPlan = isPlanView(state?.load);
     this.spinner.hidden = !busy;
-    this.openButton.disabled = !state || !hasPlan && !('invalid' in (state.load ?? {}));
+    this.openButton.disabled = !state || (!hasPlan && !('invalid' in (state.load ?? {})));
     this.replanButton.disabled = !state || busy || blocked;
     this.staleReplanButton.disabled = this.replanButton.disabled;
     this.dryRunButton.disabled = !state || busy || blocked || !hasPlan;

@@ -35,7 +35,11 @@ export class Bridge<H extends { type: string }, U extends { type: string }, R ex
       onMessage(message as H);
     });
     document.addEventListener('securitypolicyviolation', (event) => {
-      this.send({ type: 'diagnostic', kind: 'csp', message: `${event.effectiveDirective} blocked ${event.blockedURI || 'inline content'}${event.sample ? ` (${event.sample})` : ''}` });
+      this.send({
+        type: 'diagnostic',
+        kind: 'csp',
+        message: `${event.effectiveDirective} blocked ${event.blockedURI || 'inline content'}${event.sample ? ` (${event.sample})` : ''}`,
+      });
     });
     window.addEventListener('error', (event) => {
       this.send({ type: 'diagnostic', kind: 'error', message: String(event.message || event.error) });

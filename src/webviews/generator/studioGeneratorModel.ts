@@ -1,15 +1,15 @@
 import * as path from 'node:path';
 import * as vscode from 'vscode';
-import { categoryTargets } from '../core/actors/targets';
-import { actorPaths } from '../core/workspace/layout';
-import type { ActorsTreeProvider } from '../providers/actorsTree/actorsTreeProvider';
-import type { GeneratedImageInfo, GeneratorPanelModel, GeneratorRequest } from '../webviews/generator/model';
-import { toPromptChoice } from '../webviews/generator/prompts';
-import type { ActorChoice, PromptChoice } from '../webviews/generator/protocol';
-import type { GenerationHost } from './generationHost';
-import type { Secrets } from './secrets';
-import { affectsSettings } from './settings';
-import type { StudioWorkspace } from './studioWorkspace';
+import { categoryTargets } from '../../core/actors/targets';
+import { actorPaths } from '../../core/workspace/layout';
+import type { ActorsTreeProvider } from '../../providers/actorsTree/actorsTreeProvider';
+import type { GeneratedImageInfo, GeneratorPanelModel, GeneratorRequest } from './model';
+import { toPromptChoice } from './prompts';
+import type { ActorChoice, PromptChoice } from './protocol';
+import type { GenerationHost } from '../../host/generationHost';
+import type { Secrets } from '../../host/secrets';
+import { affectsSettings } from '../../host/settings';
+import type { StudioWorkspace } from '../../host/studioWorkspace';
 
 /**
  * The Generator panel's view of the extension: actors from the workspace index, prompts with
@@ -54,7 +54,10 @@ export class StudioGeneratorModel implements GeneratorPanelModel, vscode.Disposa
     if (!index || !actor) {
       return [];
     }
-    const [{ loadPromptLibrary, fillPrompt }, { countPromptUsage }] = await Promise.all([import('../core/prompts/library'), import('../core/prompts/usage')]);
+    const [{ loadPromptLibrary, fillPrompt }, { countPromptUsage }] = await Promise.all([
+      import('../../core/prompts/library'),
+      import('../../core/prompts/usage'),
+    ]);
     const library = await loadPromptLibrary(index.dataRoot);
     const counts = await countPromptUsage(index, library.prompts);
     const forActor = counts.byActor.get(actorId);
@@ -73,11 +76,18 @@ export class StudioGeneratorModel implements GeneratorPanelModel, vscode.Disposa
 
   async generate(request: GeneratorRequest): Promise<GeneratedImageInfo> {
     const image = await this.generation.generate(request);
-    return { filename: image.filename, path: image.path, promptId: image.prompt.id, model: image.result.model, url: image.url, uploadQueued: image.uploadQueued };
+    return {
+      filename: image.filename,
+      path: image.path,
+      promptId: image.prompt.id,
+      model: image.result.model,
+      url: image.url,
+      uploadQueued: image.uploadQueued,
+    };
   }
 
   async thumbnailDataUri(file: string): Promise<string> {
-    const { thumbnailDataUri } = await import('../core/image/imageFiles');
+    const { thumbnailDataUri } = await import('../../core/image/imageFiles');
     return thumbnailDataUri(file);
   }
 
