@@ -150,7 +150,7 @@ describe('settings: one model for the editor and the CLI', () => {
     it('execute --dry-run --json reports the model, concurrency, evaluator and object store it would use', async () => {
       await fs.writeFile(
         path.join(sample.dir, '.vscode', 'settings.json'),
-        '{ "actorStudio.generator.provider": "replicate", "actorStudio.replicate.model": "black-forest-labs/flux-kontext-max", "actorStudio.execution.concurrency": 4, "actorStudio.s3.bucket": "b1" }',
+        '{ "actorStudio.generator.provider": "replicate", "actorStudio.replicate.model": "black-forest-labs/flux-kontext-max", "actorStudio.execution.concurrency": 4, "actorStudio.s3.bucket": "bucket-one" }',
       );
       const plan = await cli(['plan', '--data', sample.dataRoot, '--actor-id', '0001_european_35_male', '--skip-face'], elsewhere.dir);
       assert.equal(plan.code, 0, plan.stderr);
@@ -160,7 +160,13 @@ describe('settings: one model for the editor and the CLI', () => {
       assert.deepEqual(setup.generator, { provider: 'replicate', model: 'black-forest-labs/flux-kontext-max', aspect_ratio: '16:9' });
       assert.equal(setup.concurrency, 4);
       assert.deepEqual(setup.evaluator, { provider: 'local', vision_model: null, face_identity: true });
-      assert.deepEqual(setup.object_store, { kind: 's3', bucket: 'b1', region: 'us-east-1', endpoint: null, key_prefix: 'system_actors/training_data/' });
+      assert.deepEqual(setup.object_store, {
+        kind: 's3',
+        bucket: 'bucket-one',
+        region: 'us-east-1',
+        endpoint: null,
+        key_prefix: 'system_actors/training_data/',
+      });
       assert.equal(JSON.parse(dry.stdout).cost.model, 'black-forest-labs/flux-kontext-max', 'the cost is priced with the configured model');
       const flagged = JSON.parse(
         (
@@ -171,6 +177,14 @@ describe('settings: one model for the editor and the CLI', () => {
         ).stdout,
       );
       assert.deepEqual([flagged.setup.concurrency, flagged.setup.generator.model], [1, 'local/augment']);
+    });
+
+    it('an S3 setting that cannot work is an input error naming it (exit 2), not a crash', async () => {
+      await fs.writeFile(path.join(sample.dir, '.vscode', 'settings.json'), '{ "actorStudio.s3.bucket": "b1" }');
+      const result = await cli(['execute', '--data', sample.dataRoot, '--actor-id', '0001_european_35_male', '--dry-run'], elsewhere.dir);
+      assert.equal(result.code, 2);
+      assert.match(result.stderr, /^actor-studio: S3 bucket name "b1" is not valid/);
+      assert.doesNotMatch(result.stderr, /\n\s+at /);
     });
 
     it('a broken settings file is an input error naming it (exit 2, no stack trace)', async () => {
