@@ -25,17 +25,35 @@ import { revealInExplorer } from './revealInExplorer';
 import { setApiKey } from './setApiKey';
 
 /** Registers every command once; errors reach the user and the log instead of vanishing. */
+/** A handler whose errors were reported already: it resolves to undefined instead of throwing. */
+type Guarded<F> = F extends (...args: infer A) => Promise<infer R> ? (...args: A) => Promise<R | undefined> : never;
+
 /** The handlers panels use directly (typed functions, not command ids), with the registrations. */
 export interface RegisteredCommands {
   disposables: vscode.Disposable[];
-  executePlan: ReturnType<typeof executePlan>;
-  deleteImage: ReturnType<typeof deleteImage>;
-  rateImage: ReturnType<typeof rateImage>;
+  executePlan: Guarded<ReturnType<typeof executePlan>>;
+  deleteImage: Guarded<ReturnType<typeof deleteImage>>;
+  rateImage: Guarded<ReturnType<typeof rateImage>>;
 }
 
 export function registerCommands(context: CommandContext, integrity: DataIntegrityHost): RegisteredCommands {
   const dryRunReports = new DryRunReports();
-  const handlersUsedByPanels = { executePlan: executePlan(context, dryRunReports), deleteImage: deleteImage(context), rateImage: rateImage(context) };
+  // Errors reach the user and the log once, whether the palette, a menu or a panel ran the handler.
+  const guard =
+    <A extends unknown[], R>(handler: (...args: A) => Promise<R>) =>
+    async (...args: A): Promise<R | undefined> => {
+      try {
+        return await handler(...args);
+      } catch (error) {
+        reportCommandError(error, context.logger, context.showLog);
+        return undefined;
+      }
+    };
+  const handlersUsedByPanels = {
+    executePlan: guard(executePlan(context, dryRunReports)),
+    deleteImage: guard(deleteImage(context)),
+    rateImage: guard(rateImage(context)),
+  };
   const reconcileReports = new MarkdownReports(
     RECONCILE_REPORT_SCHEME,
     '# Reconcile\n\nThis report is gone (the window was reloaded). Run Reconcile Data again.\n',
@@ -69,15 +87,6 @@ export function registerCommands(context: CommandContext, integrity: DataIntegri
     [CommandIds.openImageViewer]: openImageViewer(context),
     [CommandIds.deleteImage]: handlersUsedByPanels.deleteImage,
   };
-  const registered = Object.entries(handlers).map(([id, handler]) =>
-    vscode.commands.registerCommand(id, async (...args: never[]) => {
-      try {
-        return await handler(...args);
-      } catch (error) {
-        reportCommandError(error, context.logger, context.showLog);
-        return undefined;
-      }
-    }),
-  );
+  const registered = Object.entries(handlers).map(([id, handler]) => vscode.commands.registerCommand(id, guard(handler)));
   return { disposables: [dryRunReports, reconcileReports, migrationReports, ...registered], ...handlersUsedByPanels };
 }

@@ -41,11 +41,12 @@ describe('Analytics panel', function () {
   });
 
   after(async () => {
+    // Editors first: an image preview whose file the restore deletes would fail and hold up the next panel.
+    await vscode.commands.executeCommand('workbench.action.closeAllEditors');
     probe?.close();
     if (original) {
       await restoreFiles(dataDir(), original);
     }
-    await vscode.commands.executeCommand('workbench.action.closeAllEditors');
   });
 
   it('opens from the command: the real page is ready under a strict CSP and gets the same numbers as core', async () => {

@@ -70,12 +70,13 @@ describe('executing plans in the editor', function () {
   });
 
   after(async () => {
+    // Editors first: an image preview whose file the restore deletes would fail and hold up the next panel.
+    await vscode.commands.executeCommand('workbench.action.closeAllEditors');
     if (original) {
       await restoreFiles(dataDir(), original);
       await Promise.all(created.map((dir, position) => !existedBefore[position] && fs.rm(path.join(dataDir(), dir), { recursive: true, force: true })));
       await vscode.commands.executeCommand('actorStudio.refresh');
     }
-    await vscode.commands.executeCommand('workbench.action.closeAllEditors');
   });
 
   it('Plan Actor, then a dry run lists the exact operations and changes nothing', async () => {

@@ -89,13 +89,14 @@ describe('Generator panel', function () {
   });
 
   after(async () => {
+    // Editors first: an image preview whose file the restore deletes would fail and hold up the next panel.
+    await vscode.commands.executeCommand('workbench.action.closeAllEditors');
     api?.generatorPanel?.()?.close();
     if (original) {
       await restoreFiles(dataDir(), original);
       await vscode.commands.executeCommand('actorStudio.refresh');
       await waitFor('Carl back to the sample counts', async () => (await actorItem(api, CARL)).description === '6/20 · 3·2·1');
     }
-    await vscode.commands.executeCommand('workbench.action.closeAllEditors');
   });
 
   it('opens from the actor command on that actor: real page ready, strict CSP, prompts grouped with badges from the sample data', async () => {

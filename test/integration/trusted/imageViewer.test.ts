@@ -67,6 +67,8 @@ describe('Image Viewer panel', function () {
   });
 
   after(async () => {
+    // Editors first: an image preview whose file the restore deletes would fail and hold up the next panel.
+    await vscode.commands.executeCommand('workbench.action.closeAllEditors');
     (await studio()).imageViewerPanel()?.close();
     await restoreFiles(dataDir(), original);
     for (const [position, name] of createdFolders.entries()) {
@@ -75,7 +77,6 @@ describe('Image Viewer panel', function () {
       }
     }
     await vscode.commands.executeCommand('actorStudio.refresh');
-    await vscode.commands.executeCommand('workbench.action.closeAllEditors');
   });
 
   it('opens from an image node: real page ready, strict CSP, the image served from the training folder, prompt, rating and evaluation', async () => {

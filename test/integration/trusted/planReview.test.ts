@@ -66,12 +66,13 @@ describe('Plan Review panel', function () {
   });
 
   after(async () => {
+    // Editors first: an image preview whose file the restore deletes would fail and hold up the next panel.
+    await vscode.commands.executeCommand('workbench.action.closeAllEditors');
     api?.planReviewPanel?.()?.close();
     if (original) {
       await restoreFiles(dataDir(), original);
       await vscode.commands.executeCommand('actorStudio.refresh');
     }
-    await vscode.commands.executeCommand('workbench.action.closeAllEditors');
   });
 
   it('Plan Actor writes the plan; the review opens on it: real page ready, strict CSP, header fields', async () => {
