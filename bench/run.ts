@@ -9,6 +9,7 @@ import { ensureResultsDir, repoRoot, runCleanups } from '../test/runners/util';
 import { runCrashBench } from './crashBench';
 import { runEvaluateBench } from './evaluateBench';
 import { runFaceBench } from './faceBench';
+import { DEFAULT_CANDIDATES, runFaceCorpusBench } from './faceCorpusBench';
 import { runGridBench } from './gridBench';
 import { line, runIndexBench } from './indexBench';
 
@@ -22,6 +23,7 @@ function runBenchInChild(script: string): void {
 async function main(): Promise<number> {
   await runEvaluateBench(200);
   await runFaceBench(20);
+  await runFaceCorpusBench(DEFAULT_CANDIDATES, { perImage: false });
   await runGridBench();
   // Its own process: the peak RSS must be the executor's, not the face models' loaded above.
   runBenchInChild('executeBench.js');

@@ -97,7 +97,12 @@ describe('face identity (face-api, tfjs wasm)', function () {
     assert.equal(results[3].distance, null);
     // No face in the base image: distances are null, noFace still tells about each image.
     const noBase = await faces.identityDistances(images.gradient, [ASTRONAUT]);
-    assert.deepEqual(noBase, [{ filename: 'astronaut.png', distance: null, noFace: false }]);
+    assert.deepEqual(
+      noBase.map(({ filename, distance, noFace }) => ({ filename, distance, noFace })),
+      [{ filename: 'astronaut.png', distance: null, noFace: false }],
+    );
+    // The image's own face is still measured (score, size, yaw) for the unscorable policy.
+    assert.ok(noBase[0].score! > 0.9 && noBase[0].faceHeightRatio! > 0.15 && typeof noBase[0].yaw === 'number');
   });
 
   it('a file that cannot be read is an error, not "no face"', async () => {
