@@ -52,7 +52,7 @@ describe('CLI evaluate and plan', () => {
     assert.ok(plan.ok, 'the plan file is valid against its schema');
     assert.equal(plan.value.seed, 3);
     assert.equal(plan.value.evaluator, 'local+face');
-    assert.equal(plan.value.thresholds?.identityDriftDistance, 0.6, 'the plan records the thresholds it was made with');
+    assert.equal(plan.value.thresholds?.identityDriftDistance, 0.65, 'the plan records the thresholds it was made with');
     const kept = plan.value.kept!;
     const byCategory = (category: string) => plan.value.generations.filter((generation) => generation.category === category).length;
     assert.equal((kept.photorealistic ?? 0) + byCategory('photorealistic'), 13);

@@ -15,6 +15,7 @@ import { copySampleData, makeTempDir, REPO_ROOT } from './helpers/tempData';
 const FACES = path.join(REPO_ROOT, 'fixtures', 'faces');
 const ASTRONAUT = path.join(FACES, 'astronaut.png');
 const CAMERAMAN = path.join(FACES, 'cameraman.png');
+const HOPPER = path.join(FACES, '..', 'faceCorpus', 'grace_hopper.jpg');
 
 /** A photographic-looking 16:9 landscape with no one in it: sky, hills, textured grass. */
 async function writeLandscape(file: string): Promise<void> {
@@ -64,8 +65,13 @@ describe('local checks with face identity (other person, no face)', function () 
       .jpeg({ quality: 85 })
       .toFile(file('a_0.jpg'));
     await sharp(ASTRONAUT).extract({ left: 40, top: 100, width: 448, height: 252 }).flop().resize(768, 432).jpeg({ quality: 85 }).toFile(file('a_1.jpg'));
-    // The other person's photo, framed the same way.
-    await sharp(CAMERAMAN).extract({ left: 0, top: 60, width: 512, height: 288 }).resize(768, 432).jpeg({ quality: 85 }).toFile(file('a_2.jpg'));
+    // Another person's frontal photo (Grace Hopper, fixtures/faceCorpus), framed the same way.
+    const hopper = await sharp(HOPPER).metadata();
+    await sharp(HOPPER)
+      .extract({ left: 0, top: Math.round(hopper.height! * 0.08), width: hopper.width!, height: Math.round((hopper.width! * 9) / 16) })
+      .resize(768, 432)
+      .jpeg({ quality: 85 })
+      .toFile(file('a_2.jpg'));
     await writeLandscape(file('a_3.jpg'));
     images = await Promise.all(
       ['a_0.jpg', 'a_1.jpg', 'a_2.jpg', 'a_3.jpg'].map(async (filename) => ({
@@ -94,27 +100,46 @@ describe('local checks with face identity (other person, no face)', function () 
     await temp?.cleanup();
   });
 
-  it('does not flag the same person (reframed, graded, mirrored)', () => {
-    for (const name of ['a_0.jpg', 'a_1.jpg']) {
-      const evaluation = result(name);
-      assert.deepEqual(evaluation.issues, [], `${name}: ${evaluation.reasons.join('; ')}`);
-      assert.ok(typeof evaluation.identityDistance === 'number' && evaluation.identityDistance < 0.6, `${name}: distance ${evaluation.identityDistance}`);
-      assert.equal(evaluation.quality, 10);
-    }
+  it('does not flag the same person reframed and mirrored; a crop of the base photo itself is a near clone (ranked low, not deleted)', () => {
+    const mirrored = result('a_1.jpg');
+    assert.deepEqual(mirrored.issues, [], mirrored.reasons.join('; '));
+    assert.ok(
+      typeof mirrored.identityDistance === 'number' && mirrored.identityDistance < 0.65 && mirrored.identityDistance >= 0.14,
+      `distance ${mirrored.identityDistance}`,
+    );
+    assert.equal(mirrored.quality, 10);
+    const crop = result('a_0.jpg');
+    assert.deepEqual(crop.issues, ['near_clone'], crop.reasons.join('; '));
+    assert.ok(typeof crop.identityDistance === 'number' && crop.identityDistance < 0.14);
+    assert.ok(crop.quality < 10 && crop.quality >= 5, 'a near clone ranks lower but is not a failed image');
+  });
+
+  it('a face turned too far to score is unscorable (needs review), never identity drift', async () => {
+    const turned = path.join(temp.dir, 'turned.jpg');
+    await (await loadSharp())(CAMERAMAN).extract({ left: 0, top: 60, width: 512, height: 288 }).resize(768, 432).jpeg({ quality: 85 }).toFile(turned);
+    const [evaluation] = await new LocalChecksEvaluator({ faces: async () => faces }).evaluate({
+      actorId: 'a',
+      baseImagePath: ASTRONAUT,
+      images: [{ filename: 'turned.jpg', path: turned, sha256: 'x'.repeat(64) }],
+    });
+    assert.deepEqual(evaluation.issues, ['unscorable'], evaluation.reasons.join('; '));
+    assert.ok(evaluation.reasons.some((reason) => /needs review: face turned too far to score \(about \d+°, over 45°\)/.test(reason)));
+    assert.equal(evaluation.quality, 10, 'review, not a penalty');
   });
 
   it("flags the other person's photo as identity drift, with the distance in the reason", () => {
     const evaluation = result('a_2.jpg');
     assert.ok(evaluation.issues.includes('identity_drift'), evaluation.reasons.join('; '));
-    assert.ok(typeof evaluation.identityDistance === 'number' && evaluation.identityDistance > 0.6);
-    assert.ok(evaluation.reasons.some((reason) => reason.includes(evaluation.identityDistance!.toFixed(2)) && reason.includes('0.6')));
+    assert.ok(typeof evaluation.identityDistance === 'number' && evaluation.identityDistance > 0.65);
+    assert.ok(evaluation.reasons.some((reason) => reason.includes(evaluation.identityDistance!.toFixed(2)) && reason.includes('0.65')));
     assert.ok(evaluation.quality < 10);
   });
 
-  it('flags the landscape as having no face, with no distance', () => {
+  it('the landscape has no face: unscorable (needs review), with no distance', () => {
     const evaluation = result('a_3.jpg');
     assert.equal(evaluation.category, 'photorealistic', evaluation.reasons.join('; '));
-    assert.deepEqual(evaluation.issues, ['no_face']);
+    assert.deepEqual(evaluation.issues, ['unscorable']);
+    assert.ok(evaluation.reasons.includes('needs review: no face found; identity not scored'));
     assert.equal(evaluation.identityDistance, null);
   });
 

@@ -32,7 +32,7 @@ async function editManifest(dataRoot: string, actorId: string, edit: (manifest: 
 const VISION_CAPTION = 'A charcoal portrait of the person in a wool coat, looking out of a window.';
 
 /**
- * Eileen with stored evaluations: _7 (current) and _11 (stale) with a vision model's caption, _0 blurry, _1 no face (photorealistic: fails), _5 no face
+ * Eileen with stored evaluations: _7 (current) and _11 (stale) with a vision model's caption, _0 blurry, _1 unscorable (needs review: stays out), _5 unscorable but kept on review
  * (bw_stylized: passes), _2 a duplicate of _3, _6 rejected by the vision model, _11 stored for other bytes (stale), _13 and the
  * untracked _12 never evaluated, _10 turned into a webp; the rest pass with a distance.
  */
@@ -43,7 +43,7 @@ async function prepareEileen(dataRoot: string): Promise<void> {
     .webp()
     .toFile(path.join(dir, `${EILEEN}_10.webp`));
   await fs.rm(path.join(dir, `${EILEEN}_10.jpg`));
-  const issues: Record<string, string[]> = { _0: ['blurry'], _1: ['no_face'], _5: ['no_face', 'looking_at_camera'] };
+  const issues: Record<string, string[]> = { _0: ['blurry'], _1: ['unscorable'], _5: ['unscorable', 'looking_at_camera'] };
   await editManifest(dataRoot, EILEEN, (manifest) => {
     for (const entry of manifest.images) {
       const key = entry.filename.slice(EILEEN.length).replace(/\.\w+$/, '');
@@ -53,6 +53,9 @@ async function prepareEileen(dataRoot: string): Promise<void> {
       }
       if (key === '_13') {
         continue;
+      }
+      if (key === '_5') {
+        entry.review = { decision: 'keep', at: '2026-12-01T10:00:00.000Z' }; // reviewed: goes out
       }
       entry.evaluation = {
         evaluator: 'local+face',
@@ -139,7 +142,7 @@ describe('export-dataset', () => {
     const reasons = Object.fromEntries(actor.skipped.map((skip) => [skip.filename, skip.reason]));
     assert.deepEqual(reasons, {
       [`${EILEEN}_0.jpg`]: 'failed checks: blurry',
-      [`${EILEEN}_1.jpg`]: 'failed checks: no_face',
+      [`${EILEEN}_1.jpg`]: 'needs review: its face could not be scored (keep it on review to export it)',
       [`${EILEEN}_2.jpg`]: `duplicate of ${EILEEN}_3.jpg`,
       [`${EILEEN}_6.jpg`]: 'vision model says delete: two left hands',
     });
@@ -226,7 +229,8 @@ describe('export-dataset', () => {
       assert.ok(entry.evaluation, `${entry.filename} was evaluated`);
       const issues = entry.evaluation.issues ?? [];
       return (
-        !issues.some((issue) => (DELETING_ISSUES as ReadonlySet<string>).has(issue) && (issue !== 'no_face' || entry.category === 'photorealistic')) &&
+        !issues.some((issue) => (DELETING_ISSUES as ReadonlySet<string>).has(issue)) &&
+        !(issues.includes('unscorable') && entry.review?.decision !== 'keep') &&
         !entry.evaluation.duplicate_of
       );
     });

@@ -57,6 +57,10 @@ const THRESHOLD_BOUNDS: Record<keyof LocalCheckThresholds, { kind: Kind; minimum
   minShortSide: { kind: 'integer', minimum: 0 },
   nearDuplicateHamming: { kind: 'integer', minimum: 0, maximum: 64 },
   greyChromaTolerance: { kind: 'number', minimum: 0, maximum: 255 },
+  nearCloneDistance: { kind: 'number', minimum: 0, maximum: 2 },
+  minFacePixels: { kind: 'integer', minimum: 0 },
+  maxFaceYaw: { kind: 'number', minimum: 0, maximum: 90 },
+  minFaceScore: { kind: 'number', minimum: 0, maximum: 1 },
 };
 
 /** Settings key of each local-check threshold: `checks.<name>`. */

@@ -2,7 +2,8 @@ import { rewriteManifest, withActorLock } from '../manifest/manifestStore';
 import { hashActorImages } from '../actors/imageHashes';
 import { FileHasher } from '../fs/files';
 import type { ActorRecord } from '../actors/types';
-import type { EvaluationUsage, Evaluator, ImageEvaluation, ImageIssue } from './types';
+import type { EvaluationUsage, Evaluator, FaceComparison, ImageEvaluation, ImageIssue } from './types';
+import type { ImageEntry } from '../manifest/manifestSchema';
 
 export interface EvaluateActorRequest {
   dataRoot: string;
@@ -103,7 +104,8 @@ function toManifest(evaluation: ImageEvaluation, config: string, evaluatedAt: st
     reasons: [...evaluation.reasons],
     ...(evaluation.duplicateOf ? { duplicate_of: evaluation.duplicateOf } : {}),
     ...(evaluation.identityDistance !== undefined ? { identity_distance: evaluation.identityDistance } : {}),
-    ...(evaluation.face ? { face: { distance: evaluation.face.distance, no_face: evaluation.face.noFace, base_sha256: evaluation.face.baseSha256 } } : {}),
+    ...(evaluation.centroidDistance !== undefined ? { centroid_distance: evaluation.centroidDistance } : {}),
+    ...(evaluation.face ? { face: faceToManifest(evaluation.face) } : {}),
     ...(vision
       ? {
           vision: {
@@ -132,8 +134,35 @@ function fromManifest(filename: string, stored: StoredEvaluation): ImageEvaluati
     reasons: stored.reasons ?? [],
     identityDistance: stored.identity_distance,
     duplicateOf: stored.duplicate_of,
-    ...(stored.face ? { face: { distance: stored.face.distance, noFace: stored.face.no_face, baseSha256: stored.face.base_sha256 } } : {}),
+    ...(stored.centroid_distance !== undefined ? { centroidDistance: stored.centroid_distance } : {}),
+    ...(stored.face ? { face: faceFromManifest(stored.face) } : {}),
     ...(vision ? { vision: { ...vision, issues: vision.issues as ImageIssue[] } } : {}),
     evaluator: stored.evaluator ?? '',
+  };
+}
+
+type StoredFace = NonNullable<NonNullable<ImageEntry['evaluation']>['face']>;
+
+function faceToManifest(face: FaceComparison): StoredFace {
+  return {
+    distance: face.distance,
+    no_face: face.noFace,
+    base_sha256: face.baseSha256,
+    ...(face.score != null ? { score: Math.round(face.score * 1000) / 1000 } : {}),
+    ...(face.facePixels != null ? { face_pixels: Math.round(face.facePixels) } : {}),
+    ...(face.yaw != null ? { yaw: Math.round(face.yaw) } : {}),
+    ...(face.descriptor ? { descriptor: face.descriptor } : {}),
+  };
+}
+
+function faceFromManifest(stored: StoredFace): FaceComparison {
+  return {
+    distance: stored.distance,
+    noFace: stored.no_face,
+    baseSha256: stored.base_sha256,
+    ...(stored.score !== undefined ? { score: stored.score } : {}),
+    ...(stored.face_pixels !== undefined ? { facePixels: stored.face_pixels } : {}),
+    ...(stored.yaw !== undefined ? { yaw: stored.yaw } : {}),
+    ...(stored.descriptor !== undefined ? { descriptor: stored.descriptor } : {}),
   };
 }

@@ -88,6 +88,8 @@ export interface IdentityDistance {
   yaw?: number | null;
   /** Which stage of the pipeline found the face. */
   detector?: string | null;
+  /** The image's face descriptor (for distances within the set, e.g. to its centroid). */
+  descriptor?: Float32Array | null;
 }
 
 export interface FaceIdentityOptions {
@@ -524,6 +526,7 @@ export async function createFaceIdentity(options: FaceIdentityOptions = {}): Pro
             facePixels: face.facePixels,
             yaw: face.yaw,
             detector: face.detector,
+            descriptor: face.descriptor,
           };
         }),
       );

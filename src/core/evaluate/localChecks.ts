@@ -15,7 +15,8 @@ const PENALTIES: Partial<Record<ImageIssue, number>> = {
   low_resolution: 3,
   odd_aspect_ratio: 2,
   identity_drift: 6,
-  no_face: 6,
+  // A near clone is a fine image that teaches copying: it ranks low, so it goes first when over quota.
+  near_clone: 3,
 };
 
 /**
@@ -220,32 +221,98 @@ export class LocalChecksEvaluator implements Evaluator {
       );
       batch.forEach((image, position) => {
         step();
-        const { distance, noFace } = distances[position];
-        this.judgeIdentity(byName.get(image.filename)!, { distance, noFace, baseSha256 });
+        const { distance, noFace, score, facePixels, yaw, descriptor } = distances[position];
+        const rounded = descriptor ? Array.from(descriptor, (value) => Math.round(value * 10_000) / 10_000) : null;
+        this.judgeIdentity(byName.get(image.filename)!, { distance, noFace, baseSha256, score, facePixels, yaw, descriptor: rounded });
       });
     }
+    measureAgainstCentroid([...byName.values()]);
   }
 
+  /**
+   * The face policy: a face that cannot be scored reliably (none found, too small, turned too
+   * far, found with low confidence) makes the image `unscorable` (it needs a person's review and
+   * is never deleted for it); only a scored face beyond the drift distance is `identity_drift`;
+   * a scored face closer than the near-clone distance is `near_clone`.
+   */
   private judgeIdentity(evaluation: ImageEvaluation, face: FaceComparison): void {
-    const limit = this.thresholds.identityDriftDistance;
-    const { distance, noFace } = face;
+    const { identityDriftDistance: limit, nearCloneDistance, minFacePixels, maxFaceYaw, minFaceScore } = this.thresholds;
+    const { distance } = face;
     evaluation.face = face;
     evaluation.identityDistance = distance === null ? null : Math.round(distance * 1000) / 1000;
-    if (noFace && evaluation.category === 'photorealistic') {
-      evaluation.issues.push('no_face');
-      evaluation.reasons.push('no face found');
-      evaluation.quality = Math.max(0, evaluation.quality - (PENALTIES.no_face ?? 0));
-    } else if (noFace) {
-      // The detector is trained on photographs: ink, comic and poster styles often hide a face
-      // from it, so this is a note for the reviewer, not a reason to delete.
-      evaluation.issues.push('no_face');
-      evaluation.reasons.push('no face found (common for stylized images: not counted against it)');
+    const unscorable = unscorableReason(face, { minFacePixels, maxFaceYaw, minFaceScore });
+    if (unscorable) {
+      evaluation.issues.push('unscorable');
+      evaluation.reasons.push(`needs review: ${unscorable}; identity not scored`);
     } else if (distance === null) {
       evaluation.reasons.push('identity not checked: no face found in the base image');
     } else if (distance > limit) {
       evaluation.issues.push('identity_drift');
       evaluation.reasons.push(`identity drift: face distance ${distance.toFixed(2)} to the base image, above ${limit}`);
       evaluation.quality = Math.max(0, evaluation.quality - (PENALTIES.identity_drift ?? 0));
+    } else if (distance < nearCloneDistance) {
+      evaluation.issues.push('near_clone');
+      evaluation.reasons.push(
+        `near clone of the base image: face distance ${distance.toFixed(2)}, below ${nearCloneDistance} (same pose and framing teach copying)`,
+      );
+      evaluation.quality = Math.max(0, evaluation.quality - (PENALTIES.near_clone ?? 0));
     }
+  }
+}
+
+/** Why a face cannot be scored reliably, or undefined when it can. */
+export function unscorableReason(
+  face: FaceComparison,
+  limits: Pick<LocalCheckThresholds, 'minFacePixels' | 'maxFaceYaw' | 'minFaceScore'>,
+): string | undefined {
+  if (face.noFace) {
+    return 'no face found';
+  }
+  if (typeof face.facePixels === 'number' && face.facePixels < limits.minFacePixels) {
+    return `face too small to score (${Math.round(face.facePixels)} px high, under ${limits.minFacePixels})`;
+  }
+  if (typeof face.yaw === 'number' && Math.abs(face.yaw) > limits.maxFaceYaw) {
+    return `face turned too far to score (about ${Math.round(Math.abs(face.yaw))}°, over ${limits.maxFaceYaw}°)`;
+  }
+  if (typeof face.score === 'number' && face.score < limits.minFaceScore) {
+    return `face found with low confidence (${face.score.toFixed(2)}, under ${limits.minFaceScore})`;
+  }
+  return undefined;
+}
+
+/** Faces needed besides the image itself for a centroid worth comparing with. */
+const MIN_CENTROID_PEERS = 2;
+
+/**
+ * Distance of each scored face to the centroid of the other accepted faces (leave-one-out, so an
+ * image is never compared with itself): identity against the set, not only the base image.
+ */
+export function measureAgainstCentroid(evaluations: ImageEvaluation[]): void {
+  const accepted = evaluations.filter(
+    (evaluation) => evaluation.face?.descriptor && !evaluation.issues.includes('unscorable') && !evaluation.issues.includes('identity_drift'),
+  );
+  const length = accepted[0]?.face?.descriptor?.length ?? 0;
+  const sum = new Array<number>(length).fill(0);
+  for (const evaluation of accepted) {
+    evaluation.face!.descriptor!.forEach((value, index) => (sum[index] += value));
+  }
+  for (const evaluation of evaluations) {
+    const descriptor = evaluation.face?.descriptor;
+    if (!descriptor || evaluation.issues.includes('unscorable') || descriptor.length !== length) {
+      evaluation.centroidDistance = null;
+      continue;
+    }
+    const self = accepted.includes(evaluation);
+    const peers = accepted.length - (self ? 1 : 0);
+    if (peers < MIN_CENTROID_PEERS) {
+      evaluation.centroidDistance = null;
+      continue;
+    }
+    let squares = 0;
+    descriptor.forEach((value, index) => {
+      const centroid = (sum[index] - (self ? value : 0)) / peers;
+      squares += (value - centroid) ** 2;
+    });
+    evaluation.centroidDistance = Math.round(Math.sqrt(squares) * 1000) / 1000;
   }
 }

@@ -34,6 +34,18 @@ export type LocalCheckThresholds = {
    * face is not the base image's person (face-api's customary same-person limit is 0.6).
    */
   identityDriftDistance: number;
+  /**
+   * A face closer than this to the base image's is a near clone (same pose, framing and
+   * expression): it teaches the LoRA to copy the base image, so it goes first when its category
+   * is over quota (it is never deleted for this alone).
+   */
+  nearCloneDistance: number;
+  /** A face smaller than this (box height in pixels) cannot be scored reliably: the image needs review. */
+  minFacePixels: number;
+  /** A face turned further than this (estimated yaw, degrees) cannot be scored reliably: the image needs review. */
+  maxFaceYaw: number;
+  /** A face found with less confidence than this (0-1) cannot be scored reliably: the image needs review. */
+  minFaceScore: number;
 };
 
 export const DEFAULT_LOCAL_CHECK_THRESHOLDS: Readonly<LocalCheckThresholds> = Object.freeze({
@@ -53,8 +65,17 @@ export const DEFAULT_LOCAL_CHECK_THRESHOLDS: Readonly<LocalCheckThresholds> = Ob
   // resized/recompressed copies measured 0-1; distinct crops of one photo 9 or more, two unrelated dark images 6
   nearDuplicateHamming: 5,
   greyChromaTolerance: 4,
-  // same person measured 0.06-0.19 in photos (fixtures/README.md), up to 0.60 in the sample's stylizations; another person 0.83-0.87
-  identityDriftDistance: 0.6,
+  // labelled face corpus (fixtures/faceCorpus, cascade pipeline): same person 0.05-0.69 (p90 0.61),
+  // another person 0.60-0.89; 0.65 rejects 2/44 same and keeps 2/100 other (0.60: 5/44 and 0/100)
+  identityDriftDistance: 0.65,
+  // re-encoded and cropped copies of the base measured 0.05-0.13; mirrored 0.14-0.30, other edits above
+  nearCloneDistance: 0.14,
+  // faces of 42-54 px scored 0.36-0.61 against the base (unreliable); 69-90 px faces 0.20-0.32
+  minFacePixels: 64,
+  // frontal faces read -3..+9 degrees, a turned face 33-66 (estimate noisy, about ±15)
+  maxFaceYaw: 45,
+  // the detector's own threshold; real faces were found down to 0.52
+  minFaceScore: 0.5,
 });
 
 /**

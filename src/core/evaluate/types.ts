@@ -14,6 +14,8 @@ export const IMAGE_ISSUES = [
   'near_duplicate',
   'identity_drift',
   'no_face',
+  'unscorable',
+  'near_clone',
   'category_mismatch',
   // vision model
   'looking_at_camera',
@@ -55,6 +57,11 @@ export interface ImageEvaluation {
   reasons: string[];
   /** Euclidean distance of face descriptors to the base image; null when not measured or no face. */
   identityDistance?: number | null;
+  /**
+   * Distance of the face to the centroid of the other accepted faces of the set (leave-one-out),
+   * null when there is no face or too few others.
+   */
+  centroidDistance?: number | null;
   /** The face comparison itself, kept so an unchanged image against an unchanged base image is not compared again. */
   face?: FaceComparison;
   /** For duplicates: the image this one duplicates (the better one, which is kept). */
@@ -70,6 +77,12 @@ export interface FaceComparison {
   distance: number | null;
   noFace: boolean;
   baseSha256: string;
+  /** Detector confidence, face height in pixels and estimated yaw (degrees), when a face was found. */
+  score?: number | null;
+  facePixels?: number | null;
+  yaw?: number | null;
+  /** The face descriptor (rounded), for the distance to the set's centroid. */
+  descriptor?: number[] | null;
 }
 
 /** A vision model's answer for one image. */

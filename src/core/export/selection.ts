@@ -7,8 +7,8 @@ export type Verdict = { ok: true; evaluated: boolean; category: Category; vision
 
 /**
  * The planner's "failed checks" rule applied to the stored evaluation, so an export never ships
- * an image the plan would delete: a deleting issue (`no_face` only for photorealistic images), a
- * vision model's "delete", or a duplicate of another image on disk. An image nobody evaluated
+ * an image the plan would delete: a deleting issue, a vision model's "delete", or a duplicate of
+ * another image on disk; nor one that waits for review (a face that could not be scored). An image nobody evaluated
  * (or whose evaluation was made for other bytes) passes and is reported as "not evaluated".
  */
 export function judgeImage(image: ActorImage, present: ReadonlySet<string>, minRating: number | undefined): Verdict {
@@ -23,11 +23,12 @@ export function judgeImage(image: ActorImage, present: ReadonlySet<string>, minR
   // The actor's index already counts the evaluator's category, as the planner does.
   const category = image.category;
   if (evaluation) {
-    const failing = (evaluation.issues ?? []).filter(
-      (issue) => (DELETING_ISSUES as ReadonlySet<string>).has(issue) && (issue !== 'no_face' || category === 'photorealistic'),
-    );
+    const failing = (evaluation.issues ?? []).filter((issue) => (DELETING_ISSUES as ReadonlySet<string>).has(issue));
     if (failing.length > 0) {
       return { ok: false, reason: `failed checks: ${[...new Set(failing)].join(', ')}` };
+    }
+    if (evaluation.issues?.includes('unscorable') && entry?.review?.decision !== 'keep') {
+      return { ok: false, reason: 'needs review: its face could not be scored (keep it on review to export it)' };
     }
     if (evaluation.vision && !evaluation.vision.keep) {
       return { ok: false, reason: `vision model says delete: ${evaluation.vision.reason}` };

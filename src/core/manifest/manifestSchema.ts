@@ -48,16 +48,32 @@ export const evaluationSchema = z.looseObject({
   reasons: z.array(z.string()).optional(),
   duplicate_of: z.string().optional().describe('The image this one duplicates (kept instead)'),
   identity_distance: z.number().nullable().optional(),
+  centroid_distance: z.number().nullable().optional().describe('Face distance to the centroid of the other accepted faces of the set'),
   face: z
-    .looseObject({ distance: z.number().nullable(), no_face: z.boolean(), base_sha256: sha256Hex })
+    .looseObject({
+      distance: z.number().nullable(),
+      no_face: z.boolean(),
+      base_sha256: sha256Hex,
+      score: z.number().nullable().optional(),
+      face_pixels: z.number().nullable().optional(),
+      yaw: z.number().nullable().optional(),
+      descriptor: z.array(z.number()).nullable().optional(),
+    })
     .optional()
     .describe('The face comparison with the base image of that hash, kept so it runs once per pair'),
   vision: visionJudgementSchema.optional().describe("The vision model's answer, kept so it is paid for once"),
   evaluated_at: isoTimestamp.optional(),
 });
 
+/** A person's decision on an image that needed review (a face the checks could not score). */
+export const reviewSchema = z.looseObject({
+  decision: z.enum(['keep']).describe('keep: stays in the set; deleting goes through Delete Image (the trash)'),
+  at: isoTimestamp,
+});
+
 export const imageEntrySchema = z.looseObject({
   filename: fileName,
+  review: reviewSchema.optional().describe("A person's decision on an image that needed review"),
   index: z.number().int().min(0).optional().describe('The number in <actorId>_<n>; never reused'),
   category: category.default('unknown'),
   source: z.enum(['generated', 'imported', 'manual']).optional(),

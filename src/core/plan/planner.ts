@@ -8,18 +8,18 @@ import type { ActorImage, ActorRecord } from '../actors/types';
 import type { CategoryTargets } from '../actors/targets';
 
 /**
- * Issues that make an image unusable for an identity set: it is deleted whatever its quality
- * (`no_face` only for photorealistic images: the detector misses faces in many stylizations).
- * The others (looking at the camera, symmetric framing, low information, odd aspect ratio, a
- * category that differs from the manifest, "other") only lower its rank when a category is over
- * quota. Duplicates are handled through `duplicateOf`, not by their issue names.
+ * Issues that make an image unusable for an identity set: it is deleted whatever its quality.
+ * `identity_drift` needs a scored face; a face that cannot be scored (`unscorable`: none found,
+ * too small, turned too far) is never deleted automatically, it needs a person's review. A
+ * `near_clone` is deleted only when its category is over quota (it ranks low). The others
+ * (looking at the camera, symmetric framing, low information, odd aspect ratio, "other") only
+ * lower its rank when a category is over quota. Duplicates are handled through `duplicateOf`.
  */
 export const DELETING_ISSUES: ReadonlySet<ImageIssue> = new Set<ImageIssue>([
   'blurry',
   'too_dark',
   'too_light',
   'low_resolution',
-  'no_face',
   'identity_drift',
   'identity_mismatch',
   'distortion',
@@ -102,9 +102,7 @@ export function planActor(input: PlanInput): ActorPlan {
   };
 
   for (const candidate of candidates) {
-    const failing = (candidate.evaluation?.issues ?? []).filter(
-      (issue) => DELETING_ISSUES.has(issue) && (issue !== 'no_face' || candidate.category === 'photorealistic'),
-    );
+    const failing = (candidate.evaluation?.issues ?? []).filter((issue) => DELETING_ISSUES.has(issue));
     const vision = candidate.evaluation?.vision;
     const reasons = [
       ...(failing.length > 0 ? [`failed checks: ${[...new Set(failing)].join(', ')}`] : []),
@@ -200,13 +198,24 @@ function quality(candidate: Candidate): number {
 }
 
 /** Lowest quality first, then most issues, then the highest number (the newest), then by name. */
+/** Over quota, near clones of the base image go first, and images a person kept on review last. */
 function worstFirst(a: Candidate, b: Candidate): number {
   return (
+    Number(keptOnReview(a)) - Number(keptOnReview(b)) ||
+    Number(hasIssue(b, 'near_clone')) - Number(hasIssue(a, 'near_clone')) ||
     quality(a) - quality(b) ||
     (b.evaluation?.issues.length ?? 0) - (a.evaluation?.issues.length ?? 0) ||
     (b.image.number ?? -1) - (a.image.number ?? -1) ||
     (a.image.filename < b.image.filename ? 1 : a.image.filename > b.image.filename ? -1 : 0)
   );
+}
+
+function hasIssue(candidate: Candidate, issue: ImageIssue): boolean {
+  return candidate.evaluation?.issues.includes(issue) ?? false;
+}
+
+function keptOnReview(candidate: Candidate): boolean {
+  return candidate.image.entry?.review?.decision === 'keep';
 }
 
 function describeQuality(candidate: Candidate): string {

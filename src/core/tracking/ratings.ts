@@ -108,7 +108,7 @@ export async function clearRating(
 }
 
 /** Applies `change` to one image entry of the actor's manifest, under its lock; clear errors for unknown actors and images. */
-async function changeImageEntry(
+export async function changeImageEntry(
   dataRoot: string,
   actorId: string,
   filename: string,

@@ -1,0 +1,22 @@
+import type { ImageEntry } from '../manifest/manifestSchema';
+import { changeImageEntry, type RatingOptions } from './ratings';
+
+/**
+ * A person's review of an image the checks could not judge (a face too small, turned too far, or
+ * none found): "keep" records the decision in the image's manifest entry, so the image no longer
+ * shows as needing review, ranks last when its category is over quota, and is exported. Deleting
+ * on review is Delete Image (the trash, undoable), so nothing here removes a file.
+ */
+export async function keepOnReview(dataRoot: string, image: { actorId: string; filename: string }, options: RatingOptions = {}): Promise<ImageEntry> {
+  const now = (options.now ?? (() => new Date()))();
+  return changeImageEntry(dataRoot, image.actorId, image.filename, options, (entry) => {
+    entry.review = { ...entry.review, decision: 'keep', at: now.toISOString() };
+  });
+}
+
+/** True when the image's evaluation says it needs a person's review and nobody kept it yet. */
+export function needsReview(entry: Pick<ImageEntry, 'evaluation' | 'review' | 'sha256'> | undefined): boolean {
+  const evaluation = entry?.evaluation;
+  const current = !evaluation?.sha256 || !entry?.sha256 || evaluation.sha256 === entry.sha256;
+  return Boolean(current && evaluation?.issues?.includes('unscorable') && entry?.review?.decision !== 'keep');
+}
