@@ -13,6 +13,8 @@ export const CommandIds = {
   openPlanReview: 'actorStudio.openPlanReview',
   executePlan: 'actorStudio.executePlan',
   executeAllPlans: 'actorStudio.executeAllPlans',
+  balanceActor: 'actorStudio.balanceActor',
+  balanceAllActors: 'actorStudio.balanceAllActors',
   undoLastExecution: 'actorStudio.undoLastExecution',
   showLog: 'actorStudio.showLog',
   reconcileData: 'actorStudio.reconcileData',

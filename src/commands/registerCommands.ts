@@ -1,5 +1,6 @@
 import * as vscode from 'vscode';
 import type { DataIntegrityHost } from '../host/dataIntegrityHost';
+import { balanceActor, balanceAllActors } from './balanceCommands';
 import { CommandContext } from './commandContext';
 import { CommandIds } from './commandIds';
 import { createSampleWorkspace } from './createSampleWorkspace';
@@ -77,6 +78,8 @@ export function registerCommands(context: CommandContext, integrity: DataIntegri
     [CommandIds.executePlan]: handlersUsedByPanels.executePlan,
     [CommandIds.executeAllPlans]: executeAllPlans(context, dryRunReports),
     [CommandIds.undoLastExecution]: undoLastExecution(context),
+    [CommandIds.balanceActor]: balanceActor(context),
+    [CommandIds.balanceAllActors]: balanceAllActors(context),
     [CommandIds.showLog]: async () => context.showLog(),
     [CommandIds.reconcileData]: reconcileData(context, integrity, reconcileReports),
     [CommandIds.importLegacyData]: importLegacyData(context, integrity, migrationReports),

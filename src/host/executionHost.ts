@@ -1,4 +1,5 @@
 import * as vscode from 'vscode';
+import { balanceActors, type BalanceReport } from '../core/app/balance';
 import { deleteImages, describeOperation, dryRun, executePlans, undoExecution, type DryRunReport } from '../core/app/execution';
 import type { ExecutionEvent, ExecutionMode, ExecutionSummary, RunInfo, UndoSummary } from '../core/execute/types';
 import type { Logger } from '../core/logger';
@@ -59,6 +60,45 @@ export class ExecutionHost implements vscode.Disposable {
     this.showStatus(0, 0, label);
     try {
       return await executePlans(context, actorIds, mode, { signal: options.signal, onEvent: (event) => this.onEvent(event, label, options.onProgress) });
+    } finally {
+      this.running = undefined;
+      this.statusItem.hide();
+      await this.settleRefreshes(actorIds);
+    }
+  }
+
+  /**
+   * Balance: rounds of execute, evaluate and re-plan until the actors are at their targets
+   * (core/app/balance), with the same status bar and tree refreshes as an execution.
+   */
+  async balance(
+    actorIds: readonly string[],
+    options: { budgetUsd?: number; signal?: AbortSignal; onProgress?: ExecutionProgress } = {},
+  ): Promise<BalanceReport> {
+    if (this.running) {
+      throw new InputError(`an execution is already running (${this.running}); wait for it or cancel it first`);
+    }
+    const context = await this.workspace.context();
+    const label = `${actorIds.length === 1 ? actorIds[0] : `${actorIds.length} actors`} (balance)`;
+    this.running = `balancing ${label}`;
+    this.showStatus(0, 0, label);
+    try {
+      return await balanceActors(context, actorIds, {
+        budgetUsd: options.budgetUsd,
+        signal: options.signal,
+        onEvent: (event) => {
+          if (event.type === 'execution') {
+            this.onEvent(event.event, label, undefined);
+          } else if (event.type === 'round-started') {
+            options.onProgress?.(`round ${event.round} of ${event.maxRounds} · spent $${event.spentUsd.toFixed(2)}`, 0);
+          } else if (event.type === 'round-finished') {
+            options.onProgress?.(
+              `after round ${event.round}: ${event.accepted} accepted, ${event.rejected} rejected · spent $${event.spentUsd.toFixed(2)}`,
+              100 / (this.workspace.settings.balance.maxRounds + 1),
+            );
+          }
+        },
+      });
     } finally {
       this.running = undefined;
       this.statusItem.hide();

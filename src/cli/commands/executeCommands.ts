@@ -1,8 +1,10 @@
 import { InputError } from '../../core/errors';
 import { promises as fs } from 'node:fs';
 import * as path from 'node:path';
-import { listRuns, type ExecutionEvent, type ExecutionMode, type ExecutionSummary, type OperationView, type UndoSummary } from '../../core/execute';
+import { listRuns, type ExecutionMode, type ExecutionSummary, type OperationView, type UndoSummary } from '../../core/execute';
 import { dryRun, executePlans, undoExecution, type DryRunReport } from '../../core/app/execution';
+import { runBalance } from './balanceRun';
+import { describe, ProgressReporter, terminalWriter } from './executionProgress';
 import type { RunSetup } from '../../core/app/services';
 import { CostEstimate, formatCost } from '../../core/plan/cost';
 import { actorPlanPath } from '../../core/workspace/layout';
@@ -11,6 +13,7 @@ import { CliCommand, CliIO, CliStudio, COMMON_USAGE, EXIT_FAILED, EXIT_OK, selec
 
 const EXECUTE_USAGE =
   'actor-studio execute (--actor-id ID | --all) (--dry-run | --execute) [--delete-only | --generate-only]\n' +
+  '       [--until-balanced [--max-rounds N (default 3)] [--budget USD]]\n' +
   `       [--provider auto|local|replicate] [--model OWNER/NAME] [--concurrency N] [--fresh] ${S3_USAGE} ${COMMON_USAGE}`;
 
 /** The mode the old tool's flags name: neither flag is everything. */
@@ -78,101 +81,6 @@ function operationToJson(operation: OperationView) {
     warning: operation.warning,
   };
   return Object.fromEntries(Object.entries(json).filter(([, value]) => value !== undefined));
-}
-
-/** `0001_x: delete 0001_x_3.jpg` or `0001_x: generate photo_ferry_deck -> 0001_x_9.jpg` (the name once saved). */
-function describe(operation: OperationView): string {
-  if (operation.kind === 'delete') {
-    return `${operation.actorId}: delete ${operation.filename}`;
-  }
-  return `${operation.actorId}: generate ${operation.promptId}${operation.filename ? ` -> ${operation.filename}` : ''}`;
-}
-
-function outcome(operation: OperationView): string {
-  switch (operation.state) {
-    case 'failed':
-      return `failed (${operation.failureReason ?? 'error'}): ${operation.error ?? ''}`.trimEnd();
-    case 'skipped':
-      return `skipped: ${operation.skipReason ?? ''}`.trimEnd();
-    default:
-      return operation.warning ? `${operation.state}, warning: ${operation.warning}` : operation.state;
-  }
-}
-
-/**
- * Progress while executing. On a terminal: one stderr line rewritten with \r (done/total, in flight,
- * the current operation or status). Elsewhere: a plain line per finished operation.
- */
-class ProgressReporter {
-  private done = 0;
-  private total = 0;
-  private readonly inFlight = new Map<string, OperationView>();
-  private current = '';
-  private drawn = false;
-
-  constructor(
-    private readonly io: CliIO,
-    private readonly write: ((text: string) => void) | undefined,
-    private readonly columns: number,
-  ) {}
-
-  readonly onEvent = (event: ExecutionEvent): void => {
-    switch (event.type) {
-      case 'run-started':
-        this.total = event.total;
-        this.done = event.done;
-        this.line(`${event.resumed ? 'resuming' : 'starting'} run ${event.runId}: ${event.done}/${event.total} done`);
-        break;
-      case 'operation-started':
-        this.inFlight.set(event.operation.id, event.operation);
-        this.current = describe(event.operation);
-        break;
-      case 'operation-finished':
-        this.inFlight.delete(event.operation.id);
-        this.done = event.done;
-        this.total = event.total;
-        if (!this.write || event.operation.state !== 'done') {
-          this.line(`${describe(event.operation)}: ${outcome(event.operation)}`);
-        }
-        break;
-      case 'actor-skipped':
-        this.line(`${event.actorId}: skipped, ${event.reason}`);
-        break;
-      case 'status':
-        this.current = event.message;
-        // In a log, the run's own notices and retries matter; routine steps ("processing") are noise.
-        if (!this.write && (!/^\S+: /.test(event.message) || /retr/i.test(event.message))) {
-          this.line(`  ${event.message}`);
-        }
-        break;
-    }
-    this.redraw();
-  };
-
-  /** Clears the bar before the summary is printed. */
-  finish(): void {
-    if (this.write && this.drawn) {
-      this.write('\r\x1b[K');
-      this.drawn = false;
-    }
-  }
-
-  /** A line that stays: on a terminal it goes above the bar. */
-  private line(text: string): void {
-    this.finish();
-    this.io.stderr(text);
-  }
-
-  private redraw(): void {
-    if (!this.write || this.total === 0) {
-      return;
-    }
-    const width = 20;
-    const filled = Math.round((this.done / this.total) * width);
-    const bar = `[${'#'.repeat(filled)}${'-'.repeat(width - filled)}] ${this.done}/${this.total}  in flight ${this.inFlight.size}  ${this.current}`;
-    this.write(`\r${bar.slice(0, Math.max(10, this.columns - 1))}\x1b[K`);
-    this.drawn = true;
-  }
 }
 
 function printDryRun(result: DryRunReport, io: CliIO): void {
@@ -257,12 +165,6 @@ function summaryToJson(summary: ExecutionSummary) {
   };
 }
 
-/** A terminal's raw stderr, for the rewritten progress line (CliIO.stderr always ends a line). */
-function terminalWriter(io: CliIO): ((text: string) => void) | undefined {
-  const custom = (io as CliIO & { stderrWrite?: (text: string) => void }).stderrWrite;
-  return custom ?? (io.isTTY ? (text: string) => process.stderr.write(text) : undefined);
-}
-
 /**
  * `actor-studio execute`: carries out the action plans (data/action_plans/<actorId>_action_plan.json),
  * or with --dry-run says exactly what it would do. Resumes an unfinished run over the same actors and
@@ -282,6 +184,12 @@ export const executeCommand: CliCommand = {
     provider: { type: 'string' },
     model: { type: 'string' },
     concurrency: { type: 'string' },
+    'until-balanced': { type: 'boolean', default: false },
+    // How the balance loop evaluates what arrived (as for `plan`).
+    evaluator: { type: 'string' },
+    'skip-face': { type: 'boolean', default: false },
+    'max-rounds': { type: 'string' },
+    budget: { type: 'string' },
     fresh: { type: 'boolean', default: false },
     ...S3_OPTIONS,
   },
@@ -290,6 +198,12 @@ export const executeCommand: CliCommand = {
       throw new InputError(`give either --dry-run or --execute\nusage: ${EXECUTE_USAGE}`);
     }
     const mode = modeFrom(values);
+    if (values['until-balanced']) {
+      return runBalance(values, io, studio);
+    }
+    if (values['max-rounds'] !== undefined || values.budget !== undefined) {
+      throw new InputError(`--max-rounds and --budget go with --until-balanced\nusage: ${EXECUTE_USAGE}`);
+    }
     const { actorIds } = await selectPlannedActors(values, studio);
     if (actorIds.length === 0) {
       throw new InputError('no actor has a plan yet; run `actor-studio plan --all` first');

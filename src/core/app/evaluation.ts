@@ -80,6 +80,8 @@ export interface PlanOptions extends EvaluationOptions {
   seed?: number;
   /** Called as each actor's plan is written. */
   onPlanned?: (planned: PlannedActor) => void;
+  /** Per actor, prompts to try last (their images failed in this balance run). */
+  avoidPromptIds?: ReadonlyMap<string, ReadonlySet<string>>;
 }
 
 export interface PlanResult {
@@ -109,6 +111,7 @@ export async function planActors(context: StudioContext, actorIds: readonly stri
       evaluator,
       targets: context.services.targets,
       seed: options.seed,
+      avoidPromptIds: options.avoidPromptIds?.get(actorId),
       index,
       hasher,
       signal,

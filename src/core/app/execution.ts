@@ -1,4 +1,4 @@
-import type { DryRunResult, ExecutionEvent, ExecutionMode, ExecutionSummary, OperationView, UndoSummary } from '../execute/types';
+import type { DryRunResult, ExecutionEvent, ExecutionMode, ExecutionSummary, OperationView, SpendGuard, UndoSummary } from '../execute/types';
 import type { StudioContext } from './context';
 import type { RunSetup } from './services';
 
@@ -34,6 +34,8 @@ export async function dryRun(context: StudioContext, actorIds: readonly string[]
 
 export interface ExecuteOptions {
   signal?: AbortSignal;
+  /** A spending limit checked before every paid request (Balance). */
+  budget?: SpendGuard;
   onEvent?: (event: ExecutionEvent) => void;
   /** Always a new run, even when an unfinished one over the same actors and mode could resume. */
   fresh?: boolean;
@@ -61,6 +63,7 @@ export async function executePlans(
     concurrency,
     signal: options.signal,
     onEvent: options.onEvent,
+    budget: options.budget,
     resume: options.fresh ? 'never' : 'auto',
   });
   const spend = summary.spend.total === undefined ? 'spend unknown' : `spend about ${summary.spend.total.toFixed(2)} ${summary.spend.currency}`;

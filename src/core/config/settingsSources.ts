@@ -41,6 +41,7 @@ export const SETTING_FLAGS: Readonly<Record<string, { key: string; value?: unkno
   model: { key: 'replicate.model' },
   'aspect-ratio': { key: 'replicate.aspectRatio' },
   concurrency: { key: 'execution.concurrency' },
+  'max-rounds': { key: 'balance.maxRounds' },
   evaluator: { key: 'evaluator.provider' },
   'vision-model': { key: 'openai.model' },
   'skip-face': { key: 'checks.faceIdentity', value: false },

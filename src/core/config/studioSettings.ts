@@ -23,6 +23,8 @@ export interface StudioSettings {
   s3: { bucket: string; region: string; endpoint: string; keyPrefix: string; publicBaseUrl: string };
   /** Model requests in flight at once across all actors while executing plans. */
   execution: { concurrency: number };
+  /** Balance: rounds of execute, evaluate and re-plan at most. */
+  balance: { maxRounds: number };
   /** The fewest stars an exported image needs; undefined for no minimum. */
   export: { minRating: number | undefined };
 }
@@ -90,6 +92,7 @@ export const SETTING_DEFINITIONS: Readonly<Record<string, SettingDefinition>> = 
   's3.keyPrefix': { kind: 'string', default: DEFAULT_KEY_PREFIX, aliases: ['ACTOR_STUDIO_S3_PREFIX'] },
   's3.publicBaseUrl': { kind: 'string', default: '' },
   'execution.concurrency': { kind: 'integer', default: 2, minimum: 1, maximum: 8 },
+  'balance.maxRounds': { kind: 'integer', default: 3, minimum: 1, maximum: 10 },
   'export.minRating': { kind: 'integer', default: 0, minimum: 0, maximum: 5 },
 };
 
@@ -251,6 +254,7 @@ function toStudioSettings(get: (key: string) => unknown): StudioSettings {
       publicBaseUrl: get('s3.publicBaseUrl') as string,
     },
     execution: { concurrency: get('execution.concurrency') as number },
+    balance: { maxRounds: get('balance.maxRounds') as number },
     export: { minRating: minRating >= 1 ? minRating : undefined },
   };
 }

@@ -126,6 +126,7 @@ async function run(request: ExecuteRequest, journal: RunJournal, resumed: boolea
     generator: request.generator,
     store: request.store,
     requests: new Semaphore(concurrency),
+    budget: request.budget,
     signal,
     now,
     onStatus: (message) => emit({ type: 'status', message }),

@@ -8,6 +8,7 @@ import { sha256File } from '../fs/files';
 import { logQuietly, recordFailure, recordSuccess } from '../tracking/generationLog';
 import type { ObjectStore } from '../storage/types';
 import type { Semaphore } from '../util/semaphore';
+import type { SpendGuard } from './types';
 import { actorPaths, IMAGE_EXTENSIONS } from '../workspace/layout';
 import type { JournalOperation, RunJournal } from './journal';
 import { moveToTrash } from './trash';
@@ -19,6 +20,7 @@ export interface OperationContext {
   store?: ObjectStore;
   /** Limits model requests in flight across all actors. */
   requests: Semaphore;
+  budget?: SpendGuard;
   signal?: AbortSignal;
   now: () => Date;
   onStatus?: (message: string) => void;
@@ -118,19 +120,36 @@ export async function runGenerate(context: OperationContext, operation: JournalO
       saved = await adoptImageFile({ ...request, filename: existing, index, model: generator.model });
     } else {
       context.signal?.throwIfAborted();
-      result = await context.requests.run((release) => {
+      let overBudget = false;
+      result = await context.requests.run(async (release) => {
         context.signal?.throwIfAborted();
-        return generator.generate({
-          onModelDone: release, // downloading the output is not a model request
-          actorId,
-          baseImagePath,
-          promptId: request.promptId,
-          prompt: request.prompt,
-          category: request.category,
-          signal: context.signal,
-          onProgress: (message) => context.onStatus?.(`${actorId}: ${message}`),
-        });
+        // Checked here, inside the request slot, so concurrent requests can never overrun it together.
+        if (context.budget && !(await context.budget.reserve())) {
+          overBudget = true;
+          return undefined;
+        }
+        return settleSpend(
+          context.budget,
+          generator.generate({
+            onModelDone: release, // downloading the output is not a model request
+            actorId,
+            baseImagePath,
+            promptId: request.promptId,
+            prompt: request.prompt,
+            category: request.category,
+            signal: context.signal,
+            onProgress: (message) => context.onStatus?.(`${actorId}: ${message}`),
+          }),
+        );
       });
+      if (overBudget || !result) {
+        await journal.update(operation, {
+          state: 'skipped',
+          skip_reason: 'the budget is spent: no paid request was made',
+          finished_at: context.now().toISOString(),
+        });
+        return 'finished';
+      }
       // A result that arrived is paid for: it is saved even if Cancel was pressed meanwhile.
       saved = await saveGeneratedImage({ ...request, result, index });
     }
@@ -191,5 +210,17 @@ async function upload(context: OperationContext, actorId: string, saved: SavedIm
       : { url: outcome.url };
   } catch (error) {
     return { warning: `not uploaded: ${messageOf(error)}` };
+  }
+}
+
+/** Keeps a budget reservation when the request returned a result (paid), releases it when it failed. */
+async function settleSpend<T>(budget: SpendGuard | undefined, request: Promise<T>): Promise<T> {
+  try {
+    const result = await request;
+    await budget?.settle(true);
+    return result;
+  } catch (error) {
+    await budget?.settle(false);
+    throw error;
   }
 }

@@ -65,8 +65,20 @@ export interface ExecuteRequest {
    * operations are not repeated. `never`: always a new run (the unfinished one stays as it is).
    */
   resume?: 'auto' | 'never';
+  /** A spending limit checked before every paid request (Balance); none: no limit. */
+  budget?: SpendGuard;
   /** Tests: a fixed clock. */
   now?: () => Date;
+}
+
+/**
+ * A spending limit shared by concurrent requests: `reserve` is asked before each paid request
+ * and answers whether its price still fits (reserving it); the reservation is kept when the
+ * request was paid for and released when it failed before a result.
+ */
+export interface SpendGuard {
+  reserve(): Promise<boolean>;
+  settle(paid: boolean): Promise<void>;
 }
 
 export interface ExecutionSummary {

@@ -105,6 +105,35 @@ export const progressSchema = z
   })
   .describe('Progress of planning or execution, so an interrupted run resumes');
 
+const balanceImage = z.looseObject({ filename: z.string(), prompt_id: z.string().optional() });
+
+export const balanceStateSchema = z
+  .looseObject({
+    run_id: z.string(),
+    actor_ids: z.array(z.string()),
+    max_rounds: count,
+    budget_usd: z.number().nonnegative().nullable().describe('The spending limit of the run; null: none'),
+    round: count.describe('Rounds started so far'),
+    phase: z.enum(['plan', 'execute', 'finished']),
+    stopped_by: z.enum(['balanced', 'max_rounds', 'budget', 'cancelled', 'no_progress']).optional(),
+    spent_usd: z.number().nonnegative().describe('Paid requests so far (reserved before each request, kept when paid)'),
+    executions: z.array(z.string()).default([]).describe('Execution run ids of this balance run'),
+    actors: z
+      .record(
+        z.string(),
+        z.looseObject({
+          rounds: count.default(0),
+          generated: z.array(balanceImage).default([]),
+          rejected: z.array(balanceImage.extend({ reason: z.string() })).default([]),
+          reached: z.boolean().default(false),
+        }),
+      )
+      .default({}),
+    started_at: isoTimestamp.optional(),
+    updated_at: isoTimestamp.optional(),
+  })
+  .describe('A Balance run: rounds of execute, evaluate and re-plan until the targets are met, within a budget');
+
 export const promptLibrarySchema = z
   .looseObject({
     prompts: z
@@ -237,6 +266,7 @@ export const DATA_FILE_KINDS: DataFileKind[] = [
   { id: 'plan-summary', title: 'Plan summary', schema: planSummarySchema, fileMatch: ['**/action_plans/summary.json'] },
   { id: 'progress', title: 'Progress journal', schema: progressSchema, fileMatch: ['**/action_plans/progress.json'] },
   { id: 'execution-journal', title: 'Execution journal', schema: executionJournalSchema, fileMatch: ['**/action_plans/runs/*.json'] },
+  { id: 'balance-state', title: 'Balance run', schema: balanceStateSchema, fileMatch: ['**/action_plans/balance/*.json'] },
   { id: 'prompt-library', title: 'Prompt library', schema: promptLibrarySchema, fileMatch: ['**/data/prompts.json'] },
   {
     id: 'pending-uploads',

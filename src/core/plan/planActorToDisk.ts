@@ -24,6 +24,8 @@ export interface PlanActorRequest {
   signal?: AbortSignal;
   /** Images evaluated so far (`done` of `total`). */
   onProgress?: (done: number, total: number) => void;
+  /** Prompts to try last (their images failed in this balance run). */
+  avoidPromptIds?: ReadonlySet<string>;
 }
 
 export interface PlannedActor {
@@ -57,6 +59,7 @@ export async function planActorToDisk(request: PlanActorRequest): Promise<Planne
     usage,
     seed: request.seed ?? randomInt(0, 2 ** 31),
     hashes: evaluation.hashes,
+    avoidPromptIds: request.avoidPromptIds,
   });
   const file = await writeActorPlan(dataRoot, plan, {
     evaluator: evaluator.id,

@@ -76,6 +76,8 @@ export interface PlanInput {
   seed: number;
   /** Content hashes known to the caller (e.g. computed for untracked files), by file name. */
   hashes?: Readonly<Record<string, string>>;
+  /** Prompts whose images failed in this balance run: others are tried first (these only when none is left). */
+  avoidPromptIds?: ReadonlySet<string>;
 }
 
 interface Candidate {
@@ -238,12 +240,14 @@ function choosePrompts(input: PlanInput, kept: Record<TrainingCategory, number>)
     if (needed === 0) {
       continue;
     }
-    const ordered = leastUsed(input.prompts, input.usage, category, Number.MAX_SAFE_INTEGER).filter((prompt) => !used.has(prompt.id));
+    const candidates = leastUsed(input.prompts, input.usage, category, Number.MAX_SAFE_INTEGER).filter((prompt) => !used.has(prompt.id));
+    const avoid = input.avoidPromptIds ?? new Set<string>();
+    const ordered = [...candidates.filter((prompt) => !avoid.has(prompt.id)), ...candidates.filter((prompt) => avoid.has(prompt.id))];
     const picks = shuffleWithinGroups(
       ordered,
       (prompt) => {
         const row = usageById.get(prompt.id);
-        return `${row?.actorCount ?? 0}:${row?.totalCount ?? 0}`;
+        return `${avoid.has(prompt.id) ? 'avoid' : 'try'}:${row?.actorCount ?? 0}:${row?.totalCount ?? 0}`;
       },
       random,
     ).slice(0, needed);

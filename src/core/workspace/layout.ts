@@ -135,3 +135,8 @@ export function trashTrainingDir(dataRoot: string, runId: string, actorId: strin
 export function trashRecordPath(dataRoot: string, runId: string, actorId: string): string {
   return path.join(trashRunDir(dataRoot, runId), ACTORS_DIR, plainName(actorId, 'actor id'), TRASH_RECORD_FILE);
 }
+
+/** The state of a Balance run (the closed loop over plan and execute): `action_plans/balance/<runId>.json`. */
+export function balanceStatePath(dataRoot: string, runId: string): string {
+  return path.join(plansDir(dataRoot), 'balance', `${plainName(runId, 'balance run id')}.json`);
+}
