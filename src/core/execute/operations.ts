@@ -137,6 +137,7 @@ export async function runGenerate(context: OperationContext, operation: JournalO
             promptId: request.promptId,
             prompt: request.prompt,
             category: request.category,
+            number: index,
             signal: context.signal,
             onProgress: (message) => context.onStatus?.(`${actorId}: ${message}`),
           }),

@@ -29,6 +29,11 @@ export interface GenerationRequest {
   prompt: string;
   category: TrainingCategory;
   seed?: number;
+  /**
+   * The image number reserved for the output, when the caller knows it (the executor does). The
+   * offline generator varies its framing by it; image models ignore it.
+   */
+  number?: number;
   signal?: AbortSignal;
   /** Short human-readable status ("queued", "processing", "downloading", "retrying in 4 s"). */
   onProgress?: (message: string) => void;
