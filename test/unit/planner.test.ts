@@ -278,3 +278,44 @@ describe('planner: deletions', () => {
     assert.equal(Object.keys(result.seen).length, 14);
   });
 });
+
+describe('planner: the face policy and Balance', () => {
+  it('never deletes an unscorable image; deletes identity drift; a near clone goes first when its category is over quota', () => {
+    const actor = actorWith(photos(15));
+    const evaluations = Array.from({ length: 15 }, (_, n) =>
+      evaluation(n, {
+        quality: 9,
+        issues: n === 0 ? ['unscorable'] : n === 1 ? ['identity_drift'] : n === 2 ? ['near_clone'] : [],
+        ...(n === 2 ? { quality: 10 } : {}),
+      }),
+    );
+    const result = plan({ actor, evaluations });
+    const byName = new Map(result.deletions.map((deletion) => [deletion.filename, deletion]));
+    assert.ok(!byName.has(name(0)), 'an unscorable image needs review, it is never deleted');
+    assert.equal(byName.get(name(1))?.rule, 'failed_checks');
+    // 14 photos left for 13 places: the near clone goes, although its quality is the highest.
+    assert.equal(byName.get(name(2))?.rule, 'over_quota');
+    assert.equal(result.deletions.length, 2);
+  });
+
+  it('an image a person kept on review goes last when its category is over quota', () => {
+    const actor = actorWith(photos(14));
+    const kept = actor.images.find((image) => image.filename === name(13))!;
+    kept.entry = { ...kept.entry!, review: { decision: 'keep', at: '2026-12-01T00:00:00.000Z' } };
+    const evaluations = Array.from({ length: 14 }, (_, n) => evaluation(n, { quality: n === 13 ? 1 : 8 }));
+    const result = plan({ actor, evaluations });
+    assert.equal(result.deletions.length, 1);
+    assert.notEqual(result.deletions[0].filename, name(13), 'the worst image stays: a person kept it');
+  });
+
+  it('Balance: prompts whose images failed are tried last, and only when no other prompt is left', () => {
+    const actor = actorWith([]);
+    const avoid = new Set(['photorealistic_0', 'photorealistic_1']);
+    const many = plan({ actor, prompts: promptsPer(20), avoidPromptIds: avoid });
+    assert.ok(!many.generations.some((generation) => avoid.has(generation.promptId)), 'enough other prompts: the failed ones are not used');
+    const few = plan({ actor, prompts: promptsPer(14), avoidPromptIds: avoid });
+    const photoPicks = few.generations.filter((generation) => generation.category === 'photorealistic').map((generation) => generation.promptId);
+    assert.equal(photoPicks.length, 13);
+    assert.equal(photoPicks.filter((id) => avoid.has(id)).length, 1, '12 other prompts, then one of the failed ones');
+  });
+});
