@@ -74,6 +74,9 @@ describe('local checks with face identity (other person, no face)', function () 
         sha256: createHash('sha256')
           .update(await fs.readFile(file(filename)))
           .digest('hex'),
+        // The colour ones as if generated from photorealistic prompts: that is their category (pixels
+        // alone do not say photorealistic); the grey photo of the other person has no prompt.
+        ...(filename === 'a_2.jpg' ? {} : { declared: { category: 'photorealistic' as const, source: 'prompt' as const } }),
       })),
     );
     faces = await createFaceIdentity();

@@ -1,4 +1,4 @@
-import { TRAINING_CATEGORIES, TrainingCategory } from '../manifest/categories';
+import { countedCategory, TRAINING_CATEGORIES, TrainingCategory } from '../manifest/categories';
 import type { ImageEvaluation, ImageIssue } from '../evaluate/types';
 import { fillPrompt } from '../prompts/library';
 import { leastUsed } from '../prompts/usage';
@@ -11,8 +11,9 @@ import type { CategoryTargets } from '../actors/targets';
  * Issues that make an image unusable for an identity set: it is deleted whatever its quality
  * (`no_face` only for photorealistic images: the detector misses faces in many stylizations).
  * The others (looking at the camera, symmetric framing, low information, odd aspect ratio, a
- * category that differs from the manifest, "other") only lower its rank when a category is over
- * quota. Duplicates are handled through `duplicateOf`, not by their issue names.
+ * category the pixels contradict (`category_mismatch`: the prompt asked for colour and got grey,
+ * or the reverse; a user settles it with Set Category), "other") only lower its rank when a
+ * category is over quota. Duplicates are handled through `duplicateOf`, not by their issue names.
  */
 export const DELETING_ISSUES: ReadonlySet<ImageIssue> = new Set<ImageIssue>([
   'blurry',
@@ -165,8 +166,9 @@ function presentImages(
         staleEvaluations.push(image.filename);
         evaluation = undefined;
       }
-      // The evaluator's category wins, unless it could not tell ("unknown").
-      const seenAs = evaluation && evaluation.category !== 'unknown' ? evaluation.category : image.category;
+      // The user's choice, else the evaluation's (the category rule: prompt, pixels, vision model),
+      // else the manifest's: the same rule as the tree's counts (loadActor).
+      const seenAs = countedCategory(image.entry, evaluation?.category);
       const category = seenAs === 'unknown' ? undefined : seenAs;
       return { image, evaluation, sha256: known ?? evaluation?.sha256, category };
     });
