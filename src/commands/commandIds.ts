@@ -23,6 +23,7 @@ export const CommandIds = {
   exportPromptData: 'actorStudio.exportPromptData',
   openAnalytics: 'actorStudio.openAnalytics',
   rateImage: 'actorStudio.rateImage',
+  setCategory: 'actorStudio.setCategory',
   openImageViewer: 'actorStudio.openImageViewer',
   deleteImage: 'actorStudio.deleteImage',
 } as const;

@@ -24,6 +24,7 @@ import { reportCommandError } from './reportError';
 import { retryPendingUploads } from './retryPendingUploads';
 import { revealInExplorer } from './revealInExplorer';
 import { setApiKey } from './setApiKey';
+import { setCategory } from './setCategory';
 
 /** Registers every command once; errors reach the user and the log instead of vanishing. */
 /** A handler whose errors were reported already: it resolves to undefined instead of throwing. */
@@ -87,6 +88,7 @@ export function registerCommands(context: CommandContext, integrity: DataIntegri
     [CommandIds.exportPromptData]: exportPromptDataCommand(context),
     [CommandIds.openAnalytics]: openAnalytics(context),
     [CommandIds.rateImage]: handlersUsedByPanels.rateImage,
+    [CommandIds.setCategory]: setCategory(context),
     [CommandIds.openImageViewer]: openImageViewer(context),
     [CommandIds.deleteImage]: handlersUsedByPanels.deleteImage,
   };

@@ -80,6 +80,9 @@ describe('local checks with face identity (other person, no face)', function () 
         sha256: createHash('sha256')
           .update(await fs.readFile(file(filename)))
           .digest('hex'),
+        // The colour ones as if generated from photorealistic prompts: that is their category (pixels
+        // alone do not say photorealistic); the grey photo of the other person has no prompt.
+        ...(filename === 'a_2.jpg' ? {} : { declared: { category: 'photorealistic' as const, source: 'prompt' as const } }),
       })),
     );
     faces = await createFaceIdentity();
@@ -123,7 +126,7 @@ describe('local checks with face identity (other person, no face)', function () 
       images: [{ filename: 'turned.jpg', path: turned, sha256: 'x'.repeat(64) }],
     });
     assert.deepEqual(evaluation.issues, ['unscorable'], evaluation.reasons.join('; '));
-    assert.ok(evaluation.reasons.some((reason) => /needs review: face turned too far to score \(about \d+°, over 45°\)/.test(reason)));
+    assert.ok(evaluation.reasons.some((reason) => /needs review: face turned too far from the base image.s to score \(about \d+°, over 45°\)/.test(reason)));
     assert.equal(evaluation.quality, 10, 'review, not a penalty');
   });
 

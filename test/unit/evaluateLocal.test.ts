@@ -81,10 +81,13 @@ describe('local checks on images with known defects', function () {
     }
   });
 
-  it('tells colour photos from grey ones', () => {
-    assert.equal(result('t_0.jpg').category, 'photorealistic');
-    assert.equal(result('t_1.jpg').category, 'photorealistic');
+  it('tells colour photos from grey ones (without a prompt a colour image stays unclassified)', () => {
+    assert.equal(result('t_0.jpg').tone, 'colour');
+    assert.equal(result('t_0.jpg').category, 'unknown');
+    assert.equal(result('t_1.jpg').category, 'unknown');
+    assert.equal(result('t_2.jpg').tone, 'grey');
     assert.equal(result('t_2.jpg').category, 'bw_stylized');
+    assert.equal(result('t_2.jpg').categorySource, 'local');
   });
 
   it('catches the blurred image, and only as blurred', () => {
@@ -158,20 +161,22 @@ describe('local checks on the sample actor 0000_european_45_female', () => {
     assert.equal(result(name(0)).duplicateOf, undefined);
   });
 
-  it('categorises the grey-as-RGB _6 and the greyscale _5 as bw_stylized, the posterised _7 and _13 as color_stylized', () => {
+  it('categorises the grey-as-RGB _6 and the greyscale _5 as bw_stylized; without prompts the posterised _7 and _13 stay unclassified', () => {
     assert.equal(result(name(6)).category, 'bw_stylized');
     assert.equal(result(name(5)).category, 'bw_stylized');
-    assert.equal(result(name(7)).category, 'color_stylized');
-    assert.equal(result(name(13)).category, 'color_stylized');
+    // Pixels alone never choose between photorealistic and colour stylized (the prompt, the vision model or the user do).
+    assert.equal(result(name(7)).category, 'unknown');
+    assert.equal(result(name(13)).category, 'unknown');
+    assert.equal(result(name(13)).tone, 'colour');
   });
 
-  it('does not flag the clean _0, _1, _2 for blur or exposure, and sees them as photos', () => {
+  it('does not flag the clean _0, _1, _2 for blur or exposure, and sees colour in them', () => {
     for (const n of [0, 1, 2]) {
       const evaluation = result(name(n));
       for (const issue of ['blurry', 'too_dark', 'too_light'] as const) {
         assert.ok(!evaluation.issues.includes(issue), `${name(n)}: ${evaluation.reasons.join('; ')}`);
       }
-      assert.equal(evaluation.category, 'photorealistic', name(n));
+      assert.equal(evaluation.tone, 'colour', name(n));
     }
   });
 });

@@ -1,7 +1,7 @@
 import * as assert from 'node:assert/strict';
 import { findDuplicates, imageNumber, type DuplicateCandidate } from '../../src/core/evaluate/duplicates';
 import { hammingDistance, type ImageStats } from '../../src/core/evaluate/imageStats';
-import { assessImage, guessCategory, LocalChecksEvaluator } from '../../src/core/evaluate/localChecks';
+import { assessImage, guessCategory, LocalChecksEvaluator, pixelStyle } from '../../src/core/evaluate/localChecks';
 import { DEFAULT_LOCAL_CHECK_THRESHOLDS, resolveLocalCheckThresholds } from '../../src/core/evaluate/thresholds';
 
 function candidate(filename: string, overrides: Partial<DuplicateCandidate> = {}): DuplicateCandidate {
@@ -73,7 +73,8 @@ describe('per-image assessment', () => {
   const thresholds = resolveLocalCheckThresholds();
 
   it('a clean photo has no issue and full quality', () => {
-    assert.deepEqual(assessImage(photoStats(), thresholds), { category: 'photorealistic', quality: 10, issues: [], reasons: [] });
+    // Pixels alone say colour, not which colour category (its prompt, the vision model or the user do).
+    assert.deepEqual(assessImage(photoStats(), thresholds), { category: 'unknown', tone: 'colour', quality: 10, issues: [], reasons: [] });
   });
 
   it('each threshold turns its issue on, with a reason', () => {
@@ -93,13 +94,21 @@ describe('per-image assessment', () => {
     }
   });
 
-  it('grey pixels are bw_stylized, posterised saturated colour is color_stylized, the unclear is unknown', () => {
+  it('grey pixels are bw_stylized; any colour image is unknown from its pixels alone', () => {
     assert.equal(guessCategory(photoStats({ meanChroma: 0.5, p99Chroma: 2 }), thresholds).category, 'bw_stylized');
-    assert.equal(guessCategory(photoStats({ entropy: 5.5, maxChroma: 255 }), thresholds).category, 'color_stylized');
-    assert.equal(guessCategory(photoStats({ entropy: 6.6 }), thresholds).category, 'unknown');
-    assert.equal(guessCategory(photoStats({ entropy: 5.5, maxChroma: 120 }), thresholds).category, 'unknown');
+    assert.equal(guessCategory(photoStats({ meanChroma: 0.5, p99Chroma: 2 }), thresholds).tone, 'grey');
+    assert.equal(guessCategory(photoStats({ entropy: 5.5, maxChroma: 255 }), thresholds).category, 'unknown');
+    assert.equal(guessCategory(photoStats(), thresholds).category, 'unknown');
     // tinted grey (a split-tone photo) is colour, not black-and-white
-    assert.equal(guessCategory(photoStats({ meanChroma: 29, p99Chroma: 40 }), thresholds).category, 'photorealistic');
+    assert.equal(guessCategory(photoStats({ meanChroma: 29, p99Chroma: 40 }), thresholds).tone, 'colour');
+  });
+
+  it('the pixel style (for grouping near duplicates only) still tells posterised colour from photo-like', () => {
+    assert.equal(pixelStyle(photoStats({ meanChroma: 0.5, p99Chroma: 2 }), thresholds), 'bw_stylized');
+    assert.equal(pixelStyle(photoStats({ entropy: 5.5, maxChroma: 255 }), thresholds), 'color_stylized');
+    assert.equal(pixelStyle(photoStats({ entropy: 6.6 }), thresholds), 'unknown');
+    assert.equal(pixelStyle(photoStats({ entropy: 5.5, maxChroma: 120 }), thresholds), 'unknown');
+    assert.equal(pixelStyle(photoStats({ meanChroma: 29, p99Chroma: 40 }), thresholds), 'photorealistic');
   });
 });
 

@@ -149,6 +149,8 @@ describe('evaluation pipeline: choosing and merging', () => {
       filename: 'a.jpg',
       sha256: 'x',
       category: 'bw_stylized',
+      categorySource: 'local',
+      tone: 'grey',
       quality: 9,
       issues: ['no_face'],
       reasons: ['no face found'],
@@ -164,7 +166,7 @@ describe('evaluation pipeline: choosing and merging', () => {
     assert.deepEqual(merged.issues, ['no_face', 'artifacts']);
     assert.equal(merged.reasons.at(-1), 'vision model (m): keep, minor artifacts');
     const colour = withJudgement(
-      { ...local, category: 'unknown' },
+      { ...local, category: 'unknown', categorySource: undefined, tone: 'colour' },
       { model: 'm', category: 'color_stylized', quality: 8, issues: [], keep: true, reason: 'ok' },
       'e',
     );

@@ -32,8 +32,12 @@ describe('face policy: what can be scored', () => {
     assert.equal(unscorableReason(face({}), limits), undefined);
     assert.equal(unscorableReason(face({ noFace: true }), limits), 'no face found');
     assert.match(unscorableReason(face({ facePixels: 40 }), limits)!, /face too small to score \(40 px high, under 64\)/);
-    assert.match(unscorableReason(face({ yaw: -57 }), limits)!, /face turned too far to score \(about 57°, over 45°\)/);
+    assert.match(unscorableReason(face({ yaw: -57 }), limits)!, /face turned too far from the base image.s to score \(about 57°, over 45°\)/);
     assert.match(unscorableReason(face({ score: 0.3 }), limits)!, /low confidence \(0\.30, under 0\.5\)/);
+    // The turn is judged against the base face's, and a mirrored turn is the same pose.
+    assert.equal(unscorableReason({ ...face({ yaw: 50 }), baseYaw: 40 }, limits), undefined);
+    assert.equal(unscorableReason({ ...face({ yaw: -50 }), baseYaw: 40 }, limits), undefined, 'mirrored');
+    assert.match(unscorableReason({ ...face({ yaw: 0 }), baseYaw: 57 }, limits)!, /about 57°/);
     // At the limits the face still counts.
     assert.equal(unscorableReason(face({ facePixels: 64, yaw: 45, score: 0.5 }), limits), undefined);
   });

@@ -1,7 +1,7 @@
 import { Dirent, readdirSync, readFileSync, statSync } from 'node:fs';
 import * as path from 'node:path';
 import { validateJsonText } from '../manifest/jsonFile';
-import type { Category } from '../manifest/categories';
+import { countedCategory, type Category } from '../manifest/categories';
 import { ImageEntry, Manifest, manifestSchema } from '../manifest/manifestSchema';
 import { toDataProblem } from '../manifest/optionalJsonFile';
 import { emptyCounts } from './targets';
@@ -120,13 +120,15 @@ function collectImages(
 }
 
 /**
- * The category the planner counts: the stored evaluation's, unless it could not tell or was made
- * for other bytes; else the manifest's own. So the tree's counts and the plan agree.
+ * The category the planner counts (countedCategory): the user's choice, else the stored
+ * evaluation's when it was decided by the category rule (it has a `category_source`) for these
+ * bytes, else the manifest's own. So the tree's counts and the plan agree. An evaluation made
+ * before the rule (a category guessed from pixels) is not counted; the next evaluation replaces it.
  */
 function effectiveCategory(entry: ImageEntry): Category {
   const evaluation = entry.evaluation;
   const current = evaluation && !(evaluation.sha256 && entry.sha256 && evaluation.sha256 !== entry.sha256);
-  return current && evaluation.category && evaluation.category !== 'unknown' ? evaluation.category : entry.category;
+  return countedCategory(entry, current && evaluation.category_source ? evaluation.category : undefined);
 }
 
 function readManifest(

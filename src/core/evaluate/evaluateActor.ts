@@ -1,9 +1,10 @@
+import { declaredCategoryOf, promptCategoryOf, sameDeclaredCategory } from '../manifest/categories';
+import type { ImageEntry } from '../manifest/manifestSchema';
 import { rewriteManifest, withActorLock } from '../manifest/manifestStore';
 import { hashActorImages } from '../actors/imageHashes';
 import { FileHasher } from '../fs/files';
 import type { ActorRecord } from '../actors/types';
 import type { EvaluationUsage, Evaluator, FaceComparison, ImageEvaluation, ImageIssue } from './types';
-import type { ImageEntry } from '../manifest/manifestSchema';
 
 export interface EvaluateActorRequest {
   dataRoot: string;
@@ -28,18 +29,25 @@ export interface ActorEvaluation {
 
 /**
  * Evaluates an actor's images, cached in the manifest by content hash: when every image is
- * tracked and was evaluated by the same evaluator, with the same settings, for the same bytes,
- * nothing runs again. Otherwise all images are evaluated together (duplicates are found across
+ * tracked and was evaluated by the same evaluator, with the same settings, for the same bytes and
+ * against the same declared category (its prompt's, or the user's), nothing runs again. Otherwise all images are evaluated together (duplicates are found across
  * the whole set), with the still-valid earlier results passed along so a vision model is asked
- * only about new or changed images; the results of tracked images go into their manifest entries.
+ * only about new or changed images; the results of tracked images go into their manifest entries,
+ * with the category they decide (`category`, `category_source`; never over a user's choice).
  */
 export async function evaluateActor(request: EvaluateActorRequest): Promise<ActorEvaluation> {
   const { actor, evaluator } = request;
   const hashes = await hashActorImages(actor, request.hasher ?? new FileHasher());
   const present = actor.images.filter((image) => !image.missing);
+  const declared = new Map(present.map((image) => [image.filename, declaredCategoryOf(image.entry)]));
   const cachedResults = present.map((image) => {
     const stored = image.entry?.evaluation;
-    const valid = stored && stored.evaluator === evaluator.id && stored.config === evaluator.configKey && stored.sha256 === hashes[image.filename];
+    const valid =
+      stored &&
+      stored.evaluator === evaluator.id &&
+      stored.config === evaluator.configKey &&
+      stored.sha256 === hashes[image.filename] &&
+      sameDeclaredCategory(stored.declared, declared.get(image.filename));
     return valid ? fromManifest(image.filename, stored) : undefined;
   });
   if (present.length > 0 && cachedResults.every((result) => result !== undefined)) {
@@ -50,7 +58,10 @@ export async function evaluateActor(request: EvaluateActorRequest): Promise<Acto
   const evaluations = await evaluator.evaluate({
     actorId: actor.id,
     baseImagePath: actor.baseImage?.path,
-    images: present.map((image) => ({ filename: image.filename, path: image.path, sha256: hashes[image.filename] })),
+    images: present.map((image) => {
+      const category = declared.get(image.filename);
+      return { filename: image.filename, path: image.path, sha256: hashes[image.filename], ...(category ? { declared: category } : {}) };
+    }),
     previous,
     signal: request.signal,
     onProgress: request.onProgress,
@@ -68,12 +79,36 @@ export async function evaluateActor(request: EvaluateActorRequest): Promise<Acto
           const evaluation = byName.get(entry.filename);
           if (evaluation) {
             entry.evaluation = toManifest(evaluation, evaluator.configKey, now);
+            recordCategory(entry, evaluation, hashes[entry.filename]);
           }
         }
       }),
     );
   }
   return { actorId: actor.id, evaluator: evaluator.id, evaluations, cached: false, hashes, ...(usage ? { usage } : {}) };
+}
+
+/**
+ * The evaluation's category into the entry, with who decided it. A user's choice is never
+ * overwritten; the prompt's category is kept in `prompt_category` when the image counts elsewhere;
+ * an evaluation that cannot tell (a colour image without a prompt, no vision model this time)
+ * leaves an earlier vision model's category for these same bytes in place.
+ */
+export function recordCategory(entry: ImageEntry, evaluation: ImageEvaluation, sha256: string | undefined): void {
+  if (entry.category_source === 'user') {
+    return;
+  }
+  const prompt = promptCategoryOf(entry);
+  if (prompt && evaluation.categorySource !== 'prompt') {
+    entry.prompt_category = prompt;
+  }
+  if (evaluation.categorySource) {
+    entry.category = evaluation.category;
+    entry.category_source = evaluation.categorySource;
+  } else if (!(entry.category_source === 'vision' && sha256 !== undefined && entry.sha256 === sha256)) {
+    entry.category = 'unknown';
+    delete entry.category_source;
+  }
 }
 
 function addUsage(total: EvaluationUsage | undefined, more: EvaluationUsage): EvaluationUsage {
@@ -99,6 +134,9 @@ function toManifest(evaluation: ImageEvaluation, config: string, evaluatedAt: st
     config,
     sha256: evaluation.sha256,
     category: evaluation.category,
+    ...(evaluation.categorySource ? { category_source: evaluation.categorySource } : {}),
+    ...(evaluation.tone ? { tone: evaluation.tone } : {}),
+    ...(evaluation.declared ? { declared: { ...evaluation.declared } } : {}),
     quality: evaluation.quality,
     issues: [...evaluation.issues],
     reasons: [...evaluation.reasons],
@@ -129,6 +167,9 @@ function fromManifest(filename: string, stored: StoredEvaluation): ImageEvaluati
     filename,
     sha256: stored.sha256 ?? '',
     category: stored.category ?? 'unknown',
+    ...(stored.category_source ? { categorySource: stored.category_source } : {}),
+    ...(stored.tone ? { tone: stored.tone } : {}),
+    ...(stored.declared ? { declared: { category: stored.declared.category, source: stored.declared.source } } : {}),
     quality: stored.quality ?? 0,
     issues: (stored.issues ?? []) as ImageIssue[],
     reasons: stored.reasons ?? [],
@@ -151,6 +192,7 @@ function faceToManifest(face: FaceComparison): StoredFace {
     ...(face.score != null ? { score: Math.round(face.score * 1000) / 1000 } : {}),
     ...(face.facePixels != null ? { face_pixels: Math.round(face.facePixels) } : {}),
     ...(face.yaw != null ? { yaw: Math.round(face.yaw) } : {}),
+    ...(face.baseYaw != null ? { base_yaw: Math.round(face.baseYaw) } : {}),
     ...(face.descriptor ? { descriptor: face.descriptor } : {}),
   };
 }
@@ -163,6 +205,7 @@ function faceFromManifest(stored: StoredFace): FaceComparison {
     ...(stored.score !== undefined ? { score: stored.score } : {}),
     ...(stored.face_pixels !== undefined ? { facePixels: stored.face_pixels } : {}),
     ...(stored.yaw !== undefined ? { yaw: stored.yaw } : {}),
+    ...(stored.base_yaw !== undefined ? { baseYaw: stored.base_yaw } : {}),
     ...(stored.descriptor !== undefined ? { descriptor: stored.descriptor } : {}),
   };
 }

@@ -1,3 +1,4 @@
+import { decideCategory } from '../manifest/categories';
 import { MAX_TILES_PER_GRID } from './compositeGrid';
 import type { LocalChecksEvaluator } from './localChecks';
 import type { EvaluationRequest, Evaluator, ImageEvaluation, ImageIssue, VisionJudgement } from './types';
@@ -67,15 +68,19 @@ export class LocalAndVisionEvaluator implements Evaluator {
 }
 
 /**
- * One evaluation from both: issues of either, the lower quality, and the model's category except
- * where the pixels are grey (the local check is certain of black-and-white; a model may call a
- * black-and-white photograph photorealistic).
+ * One evaluation from both: issues of either, the lower quality, and the category by the rule
+ * (decideCategory): the model's for a colour image without a prompt or whose colour contradicts
+ * its black-and-white prompt; never over grey pixels (the local check is certain of
+ * black-and-white; a model may call a black-and-white photograph photorealistic), a prompt that
+ * the pixels agree with, or the user's choice.
  */
 export function withJudgement(local: ImageEvaluation, judgement: VisionJudgement, evaluator: string): ImageEvaluation {
-  const category = local.category === 'bw_stylized' || judgement.category === 'unknown' ? local.category : judgement.category;
+  const decision = decideCategory(local.declared, local.tone, judgement.category);
+  const { categorySource: _earlier, ...rest } = local;
   return {
-    ...local,
-    category,
+    ...rest,
+    category: decision.category,
+    ...(decision.source ? { categorySource: decision.source } : {}),
     quality: Math.min(local.quality, judgement.quality),
     issues: [...new Set<ImageIssue>([...local.issues, ...judgement.issues])],
     reasons: [...local.reasons, `vision model (${judgement.model}): ${judgement.keep ? 'keep' : 'delete'}, ${judgement.reason}`],

@@ -1,5 +1,5 @@
 import type { LocalCheckThresholds } from './thresholds';
-import type { Category } from '../manifest/categories';
+import type { Category, CategorySource, DeclaredCategory, Tone } from '../manifest/categories';
 
 /** Every problem an evaluator can report about an image, from one list (local and vision model). */
 export const IMAGE_ISSUES = [
@@ -16,6 +16,8 @@ export const IMAGE_ISSUES = [
   'no_face',
   'unscorable',
   'near_clone',
+  // the pixels contradict the prompt's category (grey from a colour prompt, colour from a
+  // black-and-white one): lowers the quality, never deletes by itself (see decideCategory)
   'category_mismatch',
   // vision model
   'looking_at_camera',
@@ -48,8 +50,17 @@ export interface ImageEvaluation {
   filename: string;
   /** sha256 of the file bytes the evaluation was made for (results are cached by it). */
   sha256: string;
-  /** The category the image looks like (may differ from the manifest's). */
+  /**
+   * The category the image counts in, decided by the category rule (manifest/categories.ts
+   * decideCategory) from `declared`, the pixels and the vision model; `unknown` when nobody can tell.
+   */
   category: Category;
+  /** Who decided `category`; absent when it is `unknown`. */
+  categorySource?: CategorySource;
+  /** Grey or colour pixels; absent when the file could not be decoded. */
+  tone?: Tone;
+  /** The prompt's or the user's category the image was judged against (part of what a cached result depends on). */
+  declared?: DeclaredCategory;
   /** 0 (unusable) to 10 (excellent). */
   quality: number;
   issues: ImageIssue[];
@@ -81,6 +92,8 @@ export interface FaceComparison {
   score?: number | null;
   facePixels?: number | null;
   yaw?: number | null;
+  /** The base image's face yaw, which a turn is judged against. */
+  baseYaw?: number | null;
   /** The face descriptor (rounded), for the distance to the set's centroid. */
   descriptor?: number[] | null;
 }
@@ -101,7 +114,8 @@ export interface VisionJudgement {
 export interface EvaluationRequest {
   actorId: string;
   baseImagePath?: string;
-  images: { filename: string; path: string; sha256: string }[];
+  /** `declared`: the category of the image's prompt, or the user's (from its manifest entry). */
+  images: { filename: string; path: string; sha256: string; declared?: DeclaredCategory }[];
   /**
    * Earlier evaluations of these same bytes by this evaluator (by file name), for evaluators that
    * can reuse part of their work per image (the vision model's answers).

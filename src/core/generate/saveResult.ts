@@ -100,6 +100,7 @@ function imageEntry(
     filename: image.filename,
     index: image.index,
     category: request.category,
+    category_source: 'prompt',
     source: 'generated',
     prompt_id: request.promptId,
     prompt: request.prompt,

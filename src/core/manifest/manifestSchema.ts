@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { CATEGORY_SOURCES, TRAINING_CATEGORIES } from './categories';
 import { category, fileName, isoTimestamp, parameters, sha256Hex, urlString } from './common';
 
 export const MANIFEST_SCHEMA_VERSION = 1;
@@ -42,7 +43,13 @@ export const evaluationSchema = z.looseObject({
   evaluator: z.string().optional(),
   config: z.string().optional().describe('Fingerprint of the thresholds the evaluation was made with'),
   sha256: sha256Hex.optional().describe('Content hash the evaluation was made for'),
-  category: category.optional(),
+  category: category.optional().describe('The category decided by the category rule from the declared category, the pixels and the vision model'),
+  category_source: z.enum(CATEGORY_SOURCES).optional().describe('Who decided that category'),
+  tone: z.enum(['grey', 'colour']).optional().describe('Grey or colour pixels (absent when the file could not be decoded)'),
+  declared: z
+    .looseObject({ category: z.enum(TRAINING_CATEGORIES), source: z.enum(['prompt', 'user']) })
+    .optional()
+    .describe("The prompt's or the user's category the image was judged against; another one evaluates the image again"),
   quality: z.number().optional(),
   issues: z.array(z.string()).optional(),
   reasons: z.array(z.string()).optional(),
@@ -57,6 +64,7 @@ export const evaluationSchema = z.looseObject({
       score: z.number().nullable().optional(),
       face_pixels: z.number().nullable().optional(),
       yaw: z.number().nullable().optional(),
+      base_yaw: z.number().nullable().optional(),
       descriptor: z.array(z.number()).nullable().optional(),
     })
     .optional()
@@ -76,6 +84,14 @@ export const imageEntrySchema = z.looseObject({
   review: reviewSchema.optional().describe("A person's decision on an image that needed review"),
   index: z.number().int().min(0).optional().describe('The number in <actorId>_<n>; never reused'),
   category: category.default('unknown'),
+  category_source: z
+    .enum(CATEGORY_SOURCES)
+    .optional()
+    .describe('Who decided the category: prompt (generation), vision (vision model), local (grey pixels), user (Set Category; never overwritten)'),
+  prompt_category: z
+    .enum(TRAINING_CATEGORIES)
+    .optional()
+    .describe('The category of the prompt the image was generated from, kept when the image counts in another category'),
   source: z.enum(['generated', 'imported', 'manual']).optional(),
   prompt_id: z.string().nullable().optional(),
   prompt: z.string().nullable().optional(),

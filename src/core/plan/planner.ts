@@ -1,4 +1,4 @@
-import { TRAINING_CATEGORIES, TrainingCategory } from '../manifest/categories';
+import { countedCategory, TRAINING_CATEGORIES, TrainingCategory } from '../manifest/categories';
 import type { ImageEvaluation, ImageIssue } from '../evaluate/types';
 import { fillPrompt } from '../prompts/library';
 import { leastUsed } from '../prompts/usage';
@@ -12,7 +12,8 @@ import type { CategoryTargets } from '../actors/targets';
  * `identity_drift` needs a scored face; a face that cannot be scored (`unscorable`: none found,
  * too small, turned too far) is never deleted automatically, it needs a person's review. A
  * `near_clone` is deleted only when its category is over quota (it ranks low). The others
- * (looking at the camera, symmetric framing, low information, odd aspect ratio, "other") only
+ * (looking at the camera, symmetric framing, low information, odd aspect ratio, a category the
+ * pixels contradict (`category_mismatch`: a user settles it with Set Category), "other") only
  * lower its rank when a category is over quota. Duplicates are handled through `duplicateOf`.
  */
 export const DELETING_ISSUES: ReadonlySet<ImageIssue> = new Set<ImageIssue>([
@@ -165,8 +166,9 @@ function presentImages(
         staleEvaluations.push(image.filename);
         evaluation = undefined;
       }
-      // The evaluator's category wins, unless it could not tell ("unknown").
-      const seenAs = evaluation && evaluation.category !== 'unknown' ? evaluation.category : image.category;
+      // The user's choice, else the evaluation's (the category rule: prompt, pixels, vision model),
+      // else the manifest's: the same rule as the tree's counts (loadActor).
+      const seenAs = countedCategory(image.entry, evaluation?.category);
       const category = seenAs === 'unknown' ? undefined : seenAs;
       return { image, evaluation, sha256: known ?? evaluation?.sha256, category };
     });

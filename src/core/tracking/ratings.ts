@@ -1,9 +1,6 @@
 import { StudioError } from '../errors';
-import { promises as fs } from 'node:fs';
-import { fileName } from '../manifest/common';
-import { updateManifest } from '../manifest/manifestStore';
 import type { ImageEntry } from '../manifest/manifestSchema';
-import { actorPaths } from '../workspace/layout';
+import { changeImageEntry as changeEntry, type EntryChangeOptions } from './imageEntries';
 import { logQuietly, recordRating, type LogOptions } from './generationLog';
 
 /*
@@ -42,10 +39,7 @@ export interface RateOutcome {
   logWarning?: string;
 }
 
-export interface RatingOptions extends LogOptions {
-  /** For the actor's lock, like every manifest writer. */
-  lockTimeoutMs?: number;
-}
+export interface RatingOptions extends LogOptions, EntryChangeOptions {}
 
 /** `★★★☆☆`; '' for no rating. */
 export function stars(count: number | undefined): string {
@@ -107,42 +101,12 @@ export async function clearRating(
   return { entry, ...(cleared ? { cleared } : {}), ...(logWarning ? { logWarning } : {}) };
 }
 
-/** Applies `change` to one image entry of the actor's manifest, under its lock; clear errors for unknown actors and images. */
-export async function changeImageEntry(
+function changeImageEntry(
   dataRoot: string,
   actorId: string,
   filename: string,
   options: RatingOptions,
   change: (image: ImageEntry) => void,
 ): Promise<ImageEntry> {
-  const paths = actorPaths(dataRoot, actorId);
-  if (!fileName.safeParse(actorId).success || !(await isFolder(paths.dir))) {
-    throw new RatingError(`unknown actor "${actorId}": there is no folder ${paths.dir}`);
-  }
-  if (!fileName.safeParse(filename).success) {
-    throw new RatingError(`"${filename}" is not an image file name (a plain name in ${paths.trainingDir})`);
-  }
-  let changed: ImageEntry | undefined;
-  await updateManifest(
-    dataRoot,
-    actorId,
-    (manifest) => {
-      const image = manifest.images.find((candidate) => candidate.filename === filename);
-      if (!image) {
-        // Thrown before anything is written: the manifest stays as it was.
-        throw new RatingError(`${paths.manifest}: no image "${filename}" in this manifest (an untracked image is added by Reconcile Data first)`);
-      }
-      change(image);
-      changed = image;
-    },
-    { timeoutMs: options.lockTimeoutMs },
-  );
-  return changed!;
-}
-
-async function isFolder(dir: string): Promise<boolean> {
-  return fs.stat(dir).then(
-    (stat) => stat.isDirectory(),
-    () => false,
-  );
+  return changeEntry(dataRoot, actorId, filename, change, { ...options, error: (message) => new RatingError(message) });
 }

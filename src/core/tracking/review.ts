@@ -1,5 +1,5 @@
 import type { ImageEntry } from '../manifest/manifestSchema';
-import { changeImageEntry, type RatingOptions } from './ratings';
+import { changeImageEntry, type EntryChangeOptions } from './imageEntries';
 
 /**
  * A person's review of an image the checks could not judge (a face too small, turned too far, or
@@ -7,11 +7,21 @@ import { changeImageEntry, type RatingOptions } from './ratings';
  * shows as needing review, ranks last when its category is over quota, and is exported. Deleting
  * on review is Delete Image (the trash, undoable), so nothing here removes a file.
  */
-export async function keepOnReview(dataRoot: string, image: { actorId: string; filename: string }, options: RatingOptions = {}): Promise<ImageEntry> {
+export async function keepOnReview(
+  dataRoot: string,
+  image: { actorId: string; filename: string },
+  options: EntryChangeOptions & { now?: () => Date } = {},
+): Promise<ImageEntry> {
   const now = (options.now ?? (() => new Date()))();
-  return changeImageEntry(dataRoot, image.actorId, image.filename, options, (entry) => {
-    entry.review = { ...entry.review, decision: 'keep', at: now.toISOString() };
-  });
+  return changeImageEntry(
+    dataRoot,
+    image.actorId,
+    image.filename,
+    (entry) => {
+      entry.review = { ...entry.review, decision: 'keep', at: now.toISOString() };
+    },
+    options,
+  );
 }
 
 /** True when the image's evaluation says it needs a person's review and nobody kept it yet. */

@@ -171,6 +171,14 @@ export class CategoryNode implements StudioNode {
   }
 }
 
+/** How the tooltip says who decided an image's category. */
+const CATEGORY_SOURCE_WORDS: Record<string, string> = {
+  prompt: 'from its prompt',
+  vision: 'by the vision model',
+  local: 'grey pixels',
+  user: 'set by you',
+};
+
 export class ImageNode implements StudioNode {
   readonly id: string;
 
@@ -216,7 +224,7 @@ export class ImageNode implements StudioNode {
     const lines = [
       image.missing ? '*File missing on disk*' : thumbnail(image.path),
       '',
-      `**${escapeMarkdown(image.filename)}** · ${CATEGORY_LABELS[image.category]}`,
+      `**${escapeMarkdown(image.filename)}** · ${CATEGORY_LABELS[image.category]}${image.category !== 'unknown' && entry?.category_source ? ` (${CATEGORY_SOURCE_WORDS[entry.category_source] ?? entry.category_source})` : ''}`,
     ];
     if (!image.tracked) {
       lines.push('', 'Untracked: on disk but not in the manifest.');
