@@ -9,6 +9,7 @@ import { reconcileCommand } from './commands/reconcileCommand';
 import { exportDatasetCommand, exportPromptsCommand } from './commands/exportCommands';
 import { statsCommand } from './commands/statsCommand';
 import { rateCommand } from './commands/rateCommand';
+import { reviewCommand } from './commands/reviewCommand';
 import { configCommand } from './commands/configCommand';
 import { loadCliSettings } from '../core/config/settingsSources';
 import { errorKind, InputError, type StudioErrorKind } from '../core/errors';
@@ -28,6 +29,7 @@ const COMMANDS: CliCommand[] = [
   exportDatasetCommand,
   statsCommand,
   rateCommand,
+  reviewCommand,
   exportPromptsCommand,
   configCommand,
 ];

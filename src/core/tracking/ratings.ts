@@ -1,4 +1,4 @@
-import { StudioError } from '../errors';
+import { InputError, type StudioErrorOptions } from '../errors';
 import { promises as fs } from 'node:fs';
 import { fileName } from '../manifest/common';
 import { updateManifest } from '../manifest/manifestStore';
@@ -18,9 +18,9 @@ export type Rating = NonNullable<ImageEntry['rating']>;
 export const MAX_FEEDBACK_LENGTH = 10_000;
 
 /** Bad input: an unknown actor or image, stars out of range, feedback too long. */
-export class RatingError extends StudioError {
-  constructor(message: string) {
-    super(message, 'input');
+export class RatingError extends InputError {
+  constructor(message: string, options: StudioErrorOptions = {}) {
+    super(message, options);
     this.name = 'RatingError';
   }
 }
@@ -130,7 +130,9 @@ export async function changeImageEntry(
       const image = manifest.images.find((candidate) => candidate.filename === filename);
       if (!image) {
         // Thrown before anything is written: the manifest stays as it was.
-        throw new RatingError(`${paths.manifest}: no image "${filename}" in this manifest (an untracked image is added by Reconcile Data first)`);
+        throw new RatingError(`${paths.manifest}: no image "${filename}" in this manifest (an untracked image is added by Reconcile Data first)`, {
+          file: paths.manifest,
+        });
       }
       change(image);
       changed = image;
