@@ -23,6 +23,7 @@ export const CommandIds = {
   rateImage: 'actorStudio.rateImage',
   openImageViewer: 'actorStudio.openImageViewer',
   deleteImage: 'actorStudio.deleteImage',
+  keepImage: 'actorStudio.keepImage',
 } as const;
 
 export type CommandId = (typeof CommandIds)[keyof typeof CommandIds];
