@@ -98,6 +98,7 @@ export function activate(context: vscode.ExtensionContext): ActorStudioApi | Act
   const analyticsModel = new StudioAnalyticsModel(workspace);
   const imageViewerModel = new StudioImageViewerModel(workspace, generation, tree, {
     deleteImage: async (image) => (await handlers().deleteImage(image)) !== undefined,
+    keepImage: (image) => handlers().keepImage(image),
     rateImage: (image, options) => handlers().rateImage(image, undefined, options),
   });
   const commandContext: CommandContext = {
