@@ -46,7 +46,14 @@ async function makeSet(dir: string, person: { id: string; file: string }, other:
     const prompts = BUILTIN_PROMPTS.filter((prompt) => prompt.category === category);
     for (let i = 0; i < SHAPE[category]; i++, number++) {
       const prompt = prompts[i % prompts.length];
-      const result = await generator.generate({ actorId: person.id, baseImagePath: person.file, promptId: prompt.id, prompt: prompt.template, category, number });
+      const result = await generator.generate({
+        actorId: person.id,
+        baseImagePath: person.file,
+        promptId: prompt.id,
+        prompt: prompt.template,
+        category,
+        number,
+      });
       const filename = `${person.id}_${number}.jpg`;
       fs.writeFileSync(path.join(dir, filename), result.bytes);
       images.push({ filename, path: path.join(dir, filename), label: { kind: 'clean', category } });
@@ -72,7 +79,11 @@ async function makeSet(dir: string, person: { id: string; file: string }, other:
     number: 7,
   });
   fs.writeFileSync(path.join(dir, 'stranger.jpg'), stranger.bytes);
-  await defect('other_person', async (input) => fs.readFileSync(input), { filename: 'stranger.jpg', path: path.join(dir, 'stranger.jpg'), label: { kind: 'clean', category: 'photorealistic' } });
+  await defect('other_person', async (input) => fs.readFileSync(input), {
+    filename: 'stranger.jpg',
+    path: path.join(dir, 'stranger.jpg'),
+    label: { kind: 'clean', category: 'photorealistic' },
+  });
   fs.rmSync(path.join(dir, 'stranger.jpg'));
   return images;
 }
@@ -106,7 +117,11 @@ export async function runCurationBench(): Promise<void> {
       const evaluations = await new LocalChecksEvaluator({ faces: faces.get }).evaluate({
         actorId: person.id,
         baseImagePath: person.file,
-        images: images.map((image) => ({ filename: image.filename, path: image.path, sha256: createHash('sha256').update(fs.readFileSync(image.path)).digest('hex') })),
+        images: images.map((image) => ({
+          filename: image.filename,
+          path: image.path,
+          sha256: createHash('sha256').update(fs.readFileSync(image.path)).digest('hex'),
+        })),
       });
       const present = new Set(images.map((image) => image.filename));
       for (const image of images) {

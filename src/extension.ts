@@ -94,10 +94,13 @@ export function activate(context: vscode.ExtensionContext): ActorStudioApi | Act
       const result = await handlers().executePlan(actorId, undefined, mode === 'dry-run' ? { mode: 'dry_run' } : {});
       return result !== undefined && (mode === 'dry-run' || result.summary !== undefined);
     },
+    keepImage: (image) => handlers().keepImage(image),
+    deleteImage: async (image) => (await handlers().deleteImage(image)) !== undefined,
   });
   const analyticsModel = new StudioAnalyticsModel(workspace);
   const imageViewerModel = new StudioImageViewerModel(workspace, generation, tree, {
     deleteImage: async (image) => (await handlers().deleteImage(image)) !== undefined,
+    keepImage: (image) => handlers().keepImage(image),
     rateImage: (image, options) => handlers().rateImage(image, undefined, options),
   });
   const commandContext: CommandContext = {

@@ -10,6 +10,7 @@ import { exportDatasetCommand, exportPromptsCommand } from './commands/exportCom
 import { statsCommand } from './commands/statsCommand';
 import { rateCommand } from './commands/rateCommand';
 import { setCategoryCommand } from './commands/setCategoryCommand';
+import { reviewCommand } from './commands/reviewCommand';
 import { configCommand } from './commands/configCommand';
 import { loadCliSettings } from '../core/config/settingsSources';
 import { errorKind, InputError, type StudioErrorKind } from '../core/errors';
@@ -30,6 +31,7 @@ const COMMANDS: CliCommand[] = [
   statsCommand,
   rateCommand,
   setCategoryCommand,
+  reviewCommand,
   exportPromptsCommand,
   configCommand,
 ];

@@ -26,6 +26,7 @@ export const CommandIds = {
   setCategory: 'actorStudio.setCategory',
   openImageViewer: 'actorStudio.openImageViewer',
   deleteImage: 'actorStudio.deleteImage',
+  keepImage: 'actorStudio.keepImage',
 } as const;
 
 export type CommandId = (typeof CommandIds)[keyof typeof CommandIds];

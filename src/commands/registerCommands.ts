@@ -9,6 +9,7 @@ import { DryRunReports } from './dryRunReport';
 import { executeAllPlans, executePlan, undoLastExecution } from './executeCommands';
 import { exportDatasetCommand } from './exportDataset';
 import { exportPromptDataCommand } from './exportPromptData';
+import { keepImage } from './keepImage';
 import { importLegacyData, MIGRATION_REPORT_SCHEME } from './importLegacyCommand';
 import { MarkdownReports } from './markdownReports';
 import { openAnalytics } from './openAnalytics';
@@ -36,6 +37,7 @@ export interface RegisteredCommands {
   executePlan: Guarded<ReturnType<typeof executePlan>>;
   deleteImage: Guarded<ReturnType<typeof deleteImage>>;
   rateImage: Guarded<ReturnType<typeof rateImage>>;
+  keepImage: Guarded<ReturnType<typeof keepImage>>;
 }
 
 export function registerCommands(context: CommandContext, integrity: DataIntegrityHost): RegisteredCommands {
@@ -55,6 +57,7 @@ export function registerCommands(context: CommandContext, integrity: DataIntegri
     executePlan: guard(executePlan(context, dryRunReports)),
     deleteImage: guard(deleteImage(context)),
     rateImage: guard(rateImage(context)),
+    keepImage: guard(keepImage(context)),
   };
   const reconcileReports = new MarkdownReports(
     RECONCILE_REPORT_SCHEME,
@@ -91,6 +94,7 @@ export function registerCommands(context: CommandContext, integrity: DataIntegri
     [CommandIds.setCategory]: setCategory(context),
     [CommandIds.openImageViewer]: openImageViewer(context),
     [CommandIds.deleteImage]: handlersUsedByPanels.deleteImage,
+    [CommandIds.keepImage]: handlersUsedByPanels.keepImage,
   };
   const registered = Object.entries(handlers).map(([id, handler]) => vscode.commands.registerCommand(id, guard(handler)));
   return { disposables: [dryRunReports, reconcileReports, migrationReports, ...registered], ...handlersUsedByPanels };

@@ -42,10 +42,37 @@ describe('Image Viewer: the view of one image', () => {
       issues: ['identity_drift'],
       reasons: ['face distance 0.71 > 0.6: another person?'],
       identityDistance: 0.71,
+      centroidDistance: undefined,
       identityThreshold: 0.6,
       evaluatedAt: undefined,
     });
     assert.equal(buildImageView(carl, `${CARL}_1.jpg`, 0.6)!.evaluation, undefined, 'not evaluated: no evaluation');
+  });
+
+  it('an image whose face could not be scored needs review (with the reason) until kept; both distances are carried', () => {
+    const carl = index.actor(CARL);
+    const record = { ...carl, images: carl.images.map((image) => ({ ...image, entry: image.entry && { ...image.entry } })) };
+    const entry = record.images[3].entry!;
+    entry.evaluation = {
+      evaluator: 'local+face',
+      sha256: entry.sha256,
+      quality: 7,
+      issues: ['unscorable'],
+      reasons: ['needs review: face too small (38 px); identity not scored'],
+      identity_distance: 0.31,
+      centroid_distance: 0.28,
+    };
+    const view = buildImageView(record, entry.filename, 0.65)!;
+    assert.deepEqual(view.review, { state: 'needed', reason: 'face too small (38 px); identity not scored' });
+    assert.equal(view.evaluation?.identityDistance, 0.31);
+    assert.equal(view.evaluation?.centroidDistance, 0.28);
+    entry.review = { decision: 'keep', at: '2026-12-06T09:00:00.000Z' };
+    assert.deepEqual(buildImageView(record, entry.filename, 0.65)!.review, {
+      state: 'kept',
+      reason: 'face too small (38 px); identity not scored',
+      at: '2026-12-06T09:00:00.000Z',
+    });
+    assert.equal(buildImageView(carl, `${CARL}_0.jpg`, 0.65)!.review, undefined, 'never needed review');
   });
 
   it('untracked images are shown but marked; unknown names give nothing', () => {

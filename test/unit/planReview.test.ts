@@ -8,7 +8,8 @@ import { ActionPlanFile } from '../../src/core/plan/planFiles';
 import { actorPlanPath } from '../../src/core/workspace/layout';
 import { categoryTargets, DEFAULT_TARGET } from '../../src/core/actors/targets';
 import { ActorIndex } from '../../src/core/actors/dataIndex';
-import { buildPlanView, deletionRule, describeProblems, loadPlanView, RULE_TEXT } from '../../src/webviews/planReview/planView';
+import { buildPlanView, buildReviewItems, deletionRule, describeProblems, loadPlanView, RULE_TEXT } from '../../src/webviews/planReview/planView';
+import { markNeedsReview } from './helpers/review';
 import { isPlanView, PlanLoad, PlanView } from '../../src/webviews/planReview/protocol';
 import { copySampleData } from './helpers/tempData';
 
@@ -246,5 +247,27 @@ describe('Plan Review: loading a plan of the sample', function () {
     const load = await loadPlanView({ dataRoot: sample.dataRoot, actorId: MARTA, models: [] });
     assert.ok('invalid' in load, JSON.stringify(load));
     assert.match(load.invalid, /^\d+:\d+: /);
+  });
+
+  it("lists the actor's images that need review, with the reason and the path for the thumbnail, until kept", async function () {
+    this.timeout(60000);
+    const sample = await copySampleData();
+    try {
+      const carl = '0001_european_35_male';
+      await markNeedsReview(sample.dataRoot, carl, `${carl}_4.jpg`, { reason: 'needs review: face turned too far (yaw 61°); identity not scored' });
+      const items = buildReviewItems(new ActorIndex(sample.dataRoot).actor(carl));
+      assert.deepEqual(
+        items.map(({ path: file, ...item }) => ({ ...item, file: path.basename(file ?? '') })),
+        [{ filename: `${carl}_4.jpg`, reason: 'face turned too far (yaw 61°); identity not scored', file: `${carl}_4.jpg` }],
+      );
+      const manifestFile = path.join(sample.dataRoot, 'actors', carl, 'training_data', 'manifest.json');
+      const manifest = JSON.parse(await fs.readFile(manifestFile, 'utf8'));
+      manifest.images.find((entry: { filename: string }) => entry.filename === `${carl}_4.jpg`).review = { decision: 'keep', at: '2026-12-06T09:00:00.000Z' };
+      await fs.writeFile(manifestFile, JSON.stringify(manifest));
+      assert.deepEqual(buildReviewItems(new ActorIndex(sample.dataRoot).actor(carl)), []);
+      assert.deepEqual(buildReviewItems(undefined), []);
+    } finally {
+      await sample.cleanup();
+    }
   });
 });

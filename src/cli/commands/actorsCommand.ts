@@ -3,6 +3,7 @@ import { categoryTargets } from '../../core/actors/targets';
 import { indexDataFolder } from '../../core/actors/dataIndex';
 import { CliCommand, EXIT_FAILED, EXIT_OK, relativeProblem, table } from '../cliSupport';
 import { formatProblem } from '../../core/workspace/formatProblem';
+import { countNeedingReview } from '../../core/tracking/review';
 
 /** `actor-studio actors`: every actor with its counts per category, against the target. */
 export const actorsCommand: CliCommand = {
@@ -42,6 +43,7 @@ export const actorsCommand: CliCommand = {
               counts: actor.counts,
               untracked: actor.images.filter((image) => !image.tracked).length,
               missing: actor.images.filter((image) => image.missing).length,
+              needs_review: countNeedingReview(actor.images),
               problems: actor.problems.map((problem) => relativeProblem(dataRoot, problem)),
             })),
             problems: index.problems.map((problem) => relativeProblem(dataRoot, problem)),
@@ -55,7 +57,7 @@ export const actorsCommand: CliCommand = {
     if (index.actors.length === 0) {
       io.stdout(`No actors in ${dataRoot}.`);
     } else {
-      const header = ['ACTOR', 'IMAGES', 'PHOTO', 'B&W', 'COLOUR', 'UNCLASSIFIED', 'MANIFEST', 'BASE IMAGE'];
+      const header = ['ACTOR', 'IMAGES', 'PHOTO', 'B&W', 'COLOUR', 'UNCLASSIFIED', 'MANIFEST', 'BASE IMAGE', 'NEEDS REVIEW'];
       const rows = index.actors.map((actor) => [
         actor.id,
         actor.manifestState === 'invalid' ? '-' : `${actor.total}/${goal}`,
@@ -65,9 +67,16 @@ export const actorsCommand: CliCommand = {
         String(actor.counts.unknown),
         actor.manifestState,
         actor.baseImage ? 'yes' : 'MISSING',
+        String(countNeedingReview(actor.images)),
       ]);
       io.stdout(table([header, ...rows]));
       io.stdout(`${index.actors.length} actor(s) in ${dataRoot}`);
+      const waiting = index.actors.reduce((sum, actor) => sum + countNeedingReview(actor.images), 0);
+      if (waiting > 0) {
+        io.stdout(
+          `${waiting} image(s) need review (a face the checks could not score): actor-studio review --actor-id ID --image FILE --keep, or delete them in the editor`,
+        );
+      }
     }
     for (const problem of problems.filter((each) => each.severity !== 'info')) {
       io.stderr(formatProblem(io.cwd, problem));

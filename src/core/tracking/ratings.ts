@@ -1,4 +1,4 @@
-import { StudioError } from '../errors';
+import { InputError, type StudioErrorOptions } from '../errors';
 import type { ImageEntry } from '../manifest/manifestSchema';
 import { changeImageEntry as changeEntry, type EntryChangeOptions } from './imageEntries';
 import { logQuietly, recordRating, type LogOptions } from './generationLog';
@@ -15,9 +15,9 @@ export type Rating = NonNullable<ImageEntry['rating']>;
 export const MAX_FEEDBACK_LENGTH = 10_000;
 
 /** Bad input: an unknown actor or image, stars out of range, feedback too long. */
-export class RatingError extends StudioError {
-  constructor(message: string) {
-    super(message, 'input');
+export class RatingError extends InputError {
+  constructor(message: string, options: StudioErrorOptions = {}) {
+    super(message, options);
     this.name = 'RatingError';
   }
 }
@@ -108,5 +108,5 @@ function changeImageEntry(
   options: RatingOptions,
   change: (image: ImageEntry) => void,
 ): Promise<ImageEntry> {
-  return changeEntry(dataRoot, actorId, filename, change, { ...options, error: (message) => new RatingError(message) });
+  return changeEntry(dataRoot, actorId, filename, change, { ...options, error: (message, file) => new RatingError(message, { file }) });
 }

@@ -30,3 +30,18 @@ export function needsReview(entry: Pick<ImageEntry, 'evaluation' | 'review' | 's
   const current = !evaluation?.sha256 || !entry?.sha256 || evaluation.sha256 === entry.sha256;
   return Boolean(current && evaluation?.issues?.includes('unscorable') && entry?.review?.decision !== 'keep');
 }
+
+/**
+ * Why the image needs review, in words: the evaluation's "needs review: …" reason without its
+ * prefix (e.g. "no face found; identity not scored"), or a plain sentence when none is recorded.
+ */
+export function reviewReason(entry: Pick<ImageEntry, 'evaluation'> | undefined): string {
+  const reason = entry?.evaluation?.reasons?.find((each) => each.startsWith('needs review'));
+  const text = reason?.replace(/^needs review:?\s*/, '').trim();
+  return text || 'the face could not be scored';
+}
+
+/** How many of an actor's images (on disk and in the manifest) need review. */
+export function countNeedingReview(images: ReadonlyArray<{ tracked: boolean; missing: boolean; entry?: ImageEntry }>): number {
+  return images.filter((image) => image.tracked && !image.missing && needsReview(image.entry)).length;
+}

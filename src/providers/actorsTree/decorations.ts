@@ -1,14 +1,18 @@
 import * as vscode from 'vscode';
 import type { ReconcileReport } from '../../core/reconcile/types';
 import type { DataIndex } from '../../core/actors/types';
+import { needsReview, reviewReason } from '../../core/tracking/review';
 import { actorUri } from './uris';
+
+/** The badge of an image that needs a person's review (a face the checks could not score). */
+export const REVIEW_BADGE = 'R';
 
 /** The badge of an actor with drift. An item has one badge: errors ('!') win over drift, drift over warning counts. */
 export const DRIFT_BADGE = '≠';
 
 /**
  * Badges for the Actors tree: problems and drift on actors (their own URI scheme, so only our
- * tree shows them) and untracked or missing state on image files. Drift comes from the last
+ * tree shows them) and untracked, missing or needs-review state on image files. Drift comes from the last
  * Reconcile Data of each actor, never from indexing (reconciling hashes every file).
  */
 export class ActorsDecorationProvider implements vscode.FileDecorationProvider, vscode.Disposable {
@@ -39,6 +43,11 @@ export class ActorsDecorationProvider implements vscode.FileDecorationProvider, 
           next.set(
             vscode.Uri.file(image.path).toString(),
             new vscode.FileDecoration('?', 'Untracked: not in the manifest', new vscode.ThemeColor('descriptionForeground')),
+          );
+        } else if (needsReview(image.entry)) {
+          next.set(
+            vscode.Uri.file(image.path).toString(),
+            new vscode.FileDecoration(REVIEW_BADGE, `Needs review: ${reviewReason(image.entry)}`, new vscode.ThemeColor('list.warningForeground')),
           );
         }
       }

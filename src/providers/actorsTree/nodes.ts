@@ -6,7 +6,8 @@ import type { ActorImage, ActorRecord } from '../../core/actors/types';
 import type { DataProblem } from '../../core/workspace/problems';
 import type { PlanState } from '../../core/plan/planFiles';
 import { stars } from '../../core/tracking/ratings';
-import { actorDescription, countsTable, escapeMarkdown } from './format';
+import { needsReview, reviewReason } from '../../core/tracking/review';
+import { actorDescription, countsTable, escapeMarkdown, faceDistances, reviewCount } from './format';
 import { actorUri } from './uris';
 
 /** Every node of the Actors tree: a stable id, its item, its children, an optional rich tooltip. */
@@ -93,6 +94,13 @@ export class ActorNode implements StudioNode {
       .map((part) => escapeMarkdown(String(part)))
       .join(' · ');
     const lines = [`**${escapeMarkdown(record.id)}**${who ? `  \n${who}` : ''}`, '', countsTable(record.counts, this.targets)];
+    const waiting = reviewCount(record);
+    if (waiting > 0) {
+      lines.push(
+        '',
+        `$(eye) ${waiting} image${waiting === 1 ? '' : 's'} need${waiting === 1 ? 's' : ''} review (a face the checks could not score): Keep Image or Delete Image`,
+      );
+    }
     const notable = record.problems.filter((problem) => problem.severity !== 'info');
     if (notable.length > 0) {
       lines.push('', ...notable.slice(0, 8).map((problem) => `- $(${problem.severity === 'error' ? 'error' : 'warning'}) ${escapeMarkdown(problem.message)}`));
@@ -189,20 +197,33 @@ export class ImageNode implements StudioNode {
     this.id = `actor:${actorId}/image/${image.filename}`;
   }
 
+  /** On disk and in the manifest, and its face could not be scored: Keep Image or Delete Image. */
+  get needsReview(): boolean {
+    return this.image.tracked && !this.image.missing && needsReview(this.image.entry);
+  }
+
   getTreeItem(): vscode.TreeItem {
     const { image } = this;
     const item = new vscode.TreeItem(image.filename, vscode.TreeItemCollapsibleState.None);
     item.id = this.id;
     item.resourceUri = vscode.Uri.file(image.path);
-    const issues = image.entry?.evaluation?.issues ?? [];
+    const review = this.needsReview;
+    const kept = image.entry?.review?.decision === 'keep';
+    // 'unscorable' reads as "needs review" until someone keeps the image, then as kept.
+    const issues = (image.entry?.evaluation?.issues ?? []).filter((issue) => issue !== 'unscorable');
     const flags = [
       stars(image.entry?.rating?.stars),
       image.missing ? 'missing' : undefined,
       image.tracked ? undefined : 'untracked',
+      review ? 'needs review' : undefined,
       issues.join(', ') || undefined,
+      !review && kept ? 'kept on review' : undefined,
     ];
     item.description = flags.filter(Boolean).join(' ');
-    item.contextValue = image.missing ? 'image.missing' : image.tracked ? 'image' : 'image.untracked';
+    item.contextValue = image.missing ? 'image.missing' : !image.tracked ? 'image.untracked' : review ? 'image.needsReview' : 'image';
+    if (review) {
+      item.iconPath = new vscode.ThemeIcon('eye', new vscode.ThemeColor('list.warningForeground'));
+    }
     if (issues.length > 0) {
       item.iconPath = new vscode.ThemeIcon('warning', new vscode.ThemeColor('list.warningForeground'));
     }
@@ -241,12 +262,20 @@ export class ImageNode implements StudioNode {
     }
     const evaluation = entry?.evaluation;
     if (evaluation) {
-      const reasons = evaluation.reasons?.length ? evaluation.reasons : (evaluation.issues ?? []);
-      const identity = typeof evaluation.identity_distance === 'number' ? `, face distance ${evaluation.identity_distance.toFixed(2)} to the base image` : '';
+      const reasons = (evaluation.reasons?.length ? evaluation.reasons : (evaluation.issues ?? [])).filter((reason) => !reason.startsWith('needs review'));
+      const distances = faceDistances(evaluation);
+      if (this.needsReview) {
+        lines.push('', `$(eye) **Needs review:** ${escapeMarkdown(reviewReason(entry))}. Keep Image (Reviewed) keeps it; Delete Image moves it to the trash.`);
+      } else if (entry?.review?.decision === 'keep' && evaluation.issues?.includes('unscorable')) {
+        lines.push('', `$(check) Kept on review: ${escapeMarkdown(reviewReason(entry))}`);
+      }
       lines.push(
         '',
-        `*Evaluation (${escapeMarkdown(evaluation.evaluator ?? 'unknown')}):* quality ${evaluation.quality ?? '?'}/10, looks ${CATEGORY_LABELS[evaluation.category ?? 'unknown']}${identity}`,
+        `*Evaluation (${escapeMarkdown(evaluation.evaluator ?? 'unknown')}):* quality ${evaluation.quality ?? '?'}/10, looks ${CATEGORY_LABELS[evaluation.category ?? 'unknown']}`,
       );
+      if (distances) {
+        lines.push('', `$(account) ${distances}`);
+      }
       lines.push(...reasons.map((reason) => `- $(warning) ${escapeMarkdown(reason)}`));
     }
     return markdown(lines.join('\n'));

@@ -1,7 +1,8 @@
 // What the Image Viewer shows of one image, from the actor's record (no vscode: unit-tested).
 import { CATEGORY_LABELS } from '../../core/manifest/categories';
 import type { ActorRecord } from '../../core/actors/types';
-import type { EvaluationView, ImageView } from './protocol';
+import { needsReview, reviewReason } from '../../core/tracking/review';
+import type { EvaluationView, ImageView, ReviewView } from './protocol';
 
 /**
  * The view of `filename` among the actor's images (tracked, untracked and missing, in the tree's
@@ -23,10 +24,17 @@ export function buildImageView(actor: ActorRecord, filename: string, identityThr
         issues: evaluation.issues ?? [],
         reasons: evaluation.reasons ?? [],
         identityDistance: typeof evaluation.identity_distance === 'number' ? evaluation.identity_distance : undefined,
+        centroidDistance: typeof evaluation.centroid_distance === 'number' ? evaluation.centroid_distance : undefined,
         identityThreshold,
         evaluatedAt: evaluation.evaluated_at,
       }
     : undefined;
+  const review: ReviewView | undefined =
+    image.tracked && !image.missing && needsReview(entry)
+      ? { state: 'needed', reason: reviewReason(entry) }
+      : entry?.review?.decision === 'keep' && evaluation?.issues?.includes('unscorable')
+        ? { state: 'kept', reason: reviewReason(entry), at: entry.review.at }
+        : undefined;
   return {
     actorId: actor.id,
     filename,
@@ -43,6 +51,7 @@ export function buildImageView(actor: ActorRecord, filename: string, identityThr
     height: entry?.height,
     rating: entry?.rating ? { stars: entry.rating.stars, feedback: entry.rating.feedback, ratedAt: entry.rating.rated_at } : undefined,
     evaluation: evaluationView,
+    review,
     position: position + 1,
     count: actor.images.length,
     previous: actor.images[position - 1]?.filename,

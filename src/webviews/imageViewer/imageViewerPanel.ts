@@ -92,6 +92,12 @@ export class ImageViewerPanel extends WebviewHost<ImageViewerHostMessage, ImageV
       this.showImage(following ? { actorId: shown.actorId, filename: following } : shown);
       return { deleted: true };
     },
+    keep: async () => {
+      this.requireTrust('keeping');
+      const kept = await this.model.keepImage(this.image);
+      await this.sendState();
+      return { kept };
+    },
     regenerate: async () => this.regenerate(),
     cancelRegeneration: async () => {
       this.regeneration?.controller.abort();
@@ -165,7 +171,7 @@ export class ImageViewerPanel extends WebviewHost<ImageViewerHostMessage, ImageV
     const regeneration = this.regeneration && { state: this.regeneration.state, message: this.regeneration.message, filename: this.regeneration.filename };
     const blocked = vscode.workspace.isTrusted
       ? undefined
-      : 'Restricted Mode: rating, deleting and regenerating write files, so they are off until you trust this folder.';
+      : 'Restricted Mode: rating, keeping, deleting and regenerating write files, so they are off until you trust this folder.';
     try {
       const loaded = await this.model.loadImage(this.image);
       if (!loaded) {

@@ -23,6 +23,8 @@ export interface ImageViewerModel {
   clearRating(image: ImageRef): Promise<void>;
   /** Asks in a modal dialog, then moves the image to the trash; false when the user said no. */
   deleteImage(image: ImageRef): Promise<boolean>;
+  /** Keeps an image that needs review through Keep Image (Reviewed) (the tree follows); throws with the reason when it could not. */
+  keepImage(image: ImageRef): Promise<boolean>;
   /** Generates a new image for the actor from `promptId`; resolves with its file name. */
   regenerate(request: ImageRef & { promptId: string; signal: AbortSignal; onProgress: (message: string) => void }): Promise<string>;
   /** Opens the file in an editor beside the panel. */
@@ -38,6 +40,8 @@ export interface ImageViewerModel {
 export interface ImageActions {
   /** True when the image went to the trash (false: the user said no). */
   deleteImage(image: ImageRef): Promise<boolean>;
+  /** Keep Image (Reviewed): undefined when keeping is not possible here; otherwise what failed, if anything. */
+  keepImage(image: ImageRef): Promise<{ kept: ImageRef[]; failed: { reason: string }[] } | undefined>;
   /** Undefined when rating is not possible here; otherwise what failed, if anything. */
   rateImage(
     image: ImageRef,

@@ -20,6 +20,8 @@ export interface EvaluationView {
   reasons: string[];
   /** Face distance to the base image, when the face check ran and found a face. */
   identityDistance?: number;
+  /** Face distance to the centroid of the other accepted faces of the set (leave-one-out), when measured. */
+  centroidDistance?: number;
   /** The distance above which an image shows another person (the setting). */
   identityThreshold: number;
   evaluatedAt?: string;
@@ -47,11 +49,23 @@ export interface ImageView {
   height?: number;
   rating?: RatingView;
   evaluation?: EvaluationView;
+  /**
+   * A person's review: `needed` when the checks could not score the face (Keep or Delete), `kept`
+   * when someone kept it; `reason` says why in words. Absent when the image never needed one.
+   */
+  review?: ReviewView;
   /** 1-based place among the actor's images, and their count, for prev/next. */
   position: number;
   count: number;
   previous?: string;
   next?: string;
+}
+
+export interface ReviewView {
+  state: 'needed' | 'kept';
+  reason: string;
+  /** When it was kept (ISO). */
+  at?: string;
 }
 
 /** A regeneration the host runs or ran for this panel. */
@@ -89,6 +103,8 @@ export type ImageViewerRequests = {
   show: { params: { filename: string }; result: null };
   /** Moves the image to the trash after a modal confirmation; `deleted: false` when the user said no. */
   delete: { params: null; result: { deleted: boolean } };
+  /** Keeps an image that needs review (Keep Image (Reviewed)): it stays in the set and no longer needs review. */
+  keep: { params: null; result: { kept: boolean } };
   /** Generates a new image from this image's prompt; resolves when it is saved (the panel then shows it). */
   regenerate: { params: null; result: { filename: string } };
   cancelRegeneration: { params: null; result: null };

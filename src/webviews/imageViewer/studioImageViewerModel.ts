@@ -58,6 +58,18 @@ export class StudioImageViewerModel implements ImageViewerModel, vscode.Disposab
     return this.actions.deleteImage(image);
   }
 
+  async keepImage(image: ImageRef): Promise<boolean> {
+    // The command's flow: the manifest write under the actor's lock, the tree refresh, the status line.
+    const result = await this.actions.keepImage(image);
+    if (!result) {
+      throw new Error('keeping is not possible here (Restricted Mode, or no data folder)');
+    }
+    if (result.failed.length > 0) {
+      throw new Error(result.failed[0].reason);
+    }
+    return result.kept.length > 0;
+  }
+
   async regenerate(request: ImageRef & { promptId: string; signal: AbortSignal; onProgress: (message: string) => void }): Promise<string> {
     const image = await this.generation.generate({
       actorId: request.actorId,

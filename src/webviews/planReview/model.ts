@@ -1,5 +1,5 @@
 import type * as vscode from 'vscode';
-import type { PlanLoad } from './protocol';
+import type { PlanLoad, ReviewItemView } from './protocol';
 
 export type { PlanLoad, PlanView } from './protocol';
 
@@ -24,4 +24,10 @@ export interface PlanReviewModel {
    * user dismissed the mode pick or the confirmation (or there was nothing to do).
    */
   runExecution(actorId: string, mode: 'dry-run' | 'execute'): Promise<boolean>;
+  /** The actor's images that need review now, with their `path` (the panel makes the thumbnails). */
+  loadReview(actorId: string): Promise<ReviewItemView[]>;
+  /** Keep Image (Reviewed) on one image; throws with the reason when it could not. */
+  keepImage(actorId: string, filename: string): Promise<boolean>;
+  /** Delete Image on one image (the modal confirmation, the trash); false when the user said no. */
+  deleteImage(actorId: string, filename: string): Promise<boolean>;
 }

@@ -12,6 +12,7 @@ import {
   PlanReviewUiMessage,
   PlanReviewUiState,
   PlanView,
+  ReviewItemView,
   StateMessage,
 } from './protocol';
 
@@ -105,7 +106,29 @@ export class PlanReviewPanel extends WebviewHost<PlanReviewHostMessage, PlanRevi
       });
       return { ran };
     },
+    keepImage: async (params: PlanReviewRequests['keepImage']['params']) => {
+      const filename = this.reviewedName(params?.filename);
+      this.requireTrust('keeping an image');
+      const kept = await this.model.keepImage(this.actorId, filename);
+      await this.sendState();
+      return { kept };
+    },
+    deleteImage: async (params: PlanReviewRequests['deleteImage']['params']) => {
+      const filename = this.reviewedName(params?.filename);
+      this.requireTrust('deleting an image');
+      const deleted = await this.model.deleteImage(this.actorId, filename);
+      await this.sendState();
+      return { deleted };
+    },
   };
+
+  /** Keep and Delete act on a plain file name of this actor only. */
+  private reviewedName(filename: unknown): string {
+    if (typeof filename !== 'string' || !isPlainName(filename)) {
+      throw new Error('not an image file name');
+    }
+    return filename;
+  }
 
   private busy: string | undefined;
 
@@ -183,14 +206,40 @@ export class PlanReviewPanel extends WebviewHost<PlanReviewHostMessage, PlanRevi
       this.logger?.warn(`plan review panel: ${problem}`);
       load = { missing: true };
     }
+    let review: ReviewItemView[] = [];
+    try {
+      review = await this.withReviewThumbnails(await this.model.loadReview(this.actorId));
+    } catch (error) {
+      this.logger?.warn(`plan review panel: could not list the images of ${this.actorId} that need review: ${(error as Error).message}`);
+    }
     return {
       type: 'state',
       actorId: this.actorId,
       load,
-      blocked: vscode.workspace.isTrusted ? undefined : 'Restricted Mode: re-planning and execution write files, so they are off until you trust this folder.',
+      review,
+      blocked: vscode.workspace.isTrusted
+        ? undefined
+        : 'Restricted Mode: re-planning, execution, keeping and deleting write files, so they are off until you trust this folder.',
       busy: this.busy,
       problem,
     };
+  }
+
+  /** Swaps each image's path for a data URI thumbnail, as for deletions. */
+  private async withReviewThumbnails(items: ReviewItemView[]): Promise<ReviewItemView[]> {
+    return Promise.all(
+      items.map(async ({ path, ...item }) => {
+        let thumbnail = '';
+        if (path) {
+          try {
+            thumbnail = await this.model.thumbnailDataUri(path);
+          } catch (error) {
+            this.logger?.warn(`plan review panel: no thumbnail of ${item.filename}: ${(error as Error).message}`);
+          }
+        }
+        return { ...item, thumbnail: thumbnail.startsWith('data:image/') ? thumbnail : '' };
+      }),
+    );
   }
 
   /** Swaps each deletion's path for a data URI thumbnail (the page cannot load files of the data folder). */

@@ -8,7 +8,8 @@ import type { ActionPlanFile, Staleness } from '../../core/plan/planFiles';
 import { FileHasher } from '../../core/fs/files';
 import type { ActorRecord } from '../../core/actors/types';
 import type { DataProblem } from '../../core/workspace/problems';
-import type { CategoryView, DeletionRuleKey, DeletionView, PlanLoad, PlanView } from './protocol';
+import { needsReview, reviewReason } from '../../core/tracking/review';
+import type { CategoryView, DeletionRuleKey, DeletionView, PlanLoad, PlanView, ReviewItemView } from './protocol';
 
 export const RULE_TEXT: Record<DeletionRuleKey, string> = {
   failed_checks: 'Failed a quality check',
@@ -126,6 +127,13 @@ export async function loadPlanView(request: LoadPlanViewRequest): Promise<PlanLo
     // Names come from a schema-checked plan (plain file names), so this stays in the actor's folder.
     imagePath: (filename) => path.join(trainingDir, path.basename(filename)),
   });
+}
+
+/** The actor's images (on disk, in the manifest) that need a person's review, in the tree's order. Pure. */
+export function buildReviewItems(actor: ActorRecord | undefined): ReviewItemView[] {
+  return (actor?.images ?? [])
+    .filter((image) => image.tracked && !image.missing && needsReview(image.entry))
+    .map((image) => ({ filename: image.filename, reason: reviewReason(image.entry), path: image.path }));
 }
 
 /** `line:column: message` per problem (one-based, as editors show them). */

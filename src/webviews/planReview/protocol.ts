@@ -22,6 +22,17 @@ export interface DeletionView {
   thumbnail?: string;
 }
 
+/** An image of the actor that needs a person's review (its face could not be scored): Keep or Delete. */
+export interface ReviewItemView {
+  filename: string;
+  /** Why, in words (e.g. "no face found; identity not scored"). */
+  reason: string;
+  /** Absolute path of the image (host side only: the host swaps it for `thumbnail` before posting). */
+  path?: string;
+  /** A small JPEG data URI ('' when there is none). */
+  thumbnail?: string;
+}
+
 export interface GenerationView {
   promptId: string;
   /** The prompt's label from the library, or the id when the library has no such prompt. */
@@ -86,6 +97,8 @@ export interface StateMessage {
   busy?: string;
   /** Why the plan could not be read at all. */
   problem?: string;
+  /** The actor's images that need review now (from its manifest, plan or no plan). */
+  review?: ReviewItemView[];
 }
 
 export type PlanReviewHostMessage = StateMessage | ReplyMessage;
@@ -104,6 +117,10 @@ export type PlanReviewRequests = {
    * dismissed the pick or the confirmation, or there was nothing to execute.
    */
   runExecution: { params: { mode: 'dry-run' | 'execute' }; result: { ran: boolean } };
+  /** Keeps an image that needs review (Keep Image (Reviewed)). */
+  keepImage: { params: { filename: string }; result: { kept: boolean } };
+  /** Moves an image to the trash (Delete Image: the modal confirmation, undoable); `deleted: false` when the user said no. */
+  deleteImage: { params: { filename: string }; result: { deleted: boolean } };
 };
 
 export type PlanReviewUiMessage = BaseUiMessage<PlanReviewRequests>;

@@ -8,7 +8,7 @@ import type { PlanningHost } from '../../host/planningHost';
 import type { StudioWorkspace } from '../../host/studioWorkspace';
 import type { ActorsTreeProvider } from '../../providers/actorsTree/actorsTreeProvider';
 import type { PlanReviewModel } from './model';
-import type { PlanLoad } from './protocol';
+import type { PlanLoad, ReviewItemView } from './protocol';
 
 /** The model the offline generator records (see the generation feature). */
 const LOCAL_MODEL = 'local/augment';
@@ -18,6 +18,10 @@ const THUMBNAIL_WIDTH = 320;
 export interface StudioPlanReviewOptions {
   /** The Execute Plan command for one actor (the composition root wires it); true when it ran. */
   execute: (actorId: string, mode: 'dry-run' | 'execute') => Promise<boolean>;
+  /** Keep Image (Reviewed) on one image; undefined when not possible here, else what failed. */
+  keepImage: (image: { actorId: string; filename: string }) => Promise<{ kept: unknown[]; failed: { reason: string }[] } | undefined>;
+  /** Delete Image on one image (its confirmation); true when it went to the trash. */
+  deleteImage: (image: { actorId: string; filename: string }) => Promise<boolean>;
 }
 
 /**
@@ -106,6 +110,27 @@ export class StudioPlanReviewModel implements PlanReviewModel, vscode.Disposable
 
   runExecution(actorId: string, mode: 'dry-run' | 'execute'): Promise<boolean> {
     return this.options.execute(actorId, mode);
+  }
+
+  async loadReview(actorId: string): Promise<ReviewItemView[]> {
+    const { buildReviewItems } = await import('./planView');
+    const actors = await this.workspace.actors();
+    return buildReviewItems(actors?.actor(actorId));
+  }
+
+  async keepImage(actorId: string, filename: string): Promise<boolean> {
+    const result = await this.options.keepImage({ actorId, filename });
+    if (!result) {
+      throw new Error('keeping is not possible here (Restricted Mode, or no data folder)');
+    }
+    if (result.failed.length > 0) {
+      throw new Error(result.failed[0].reason);
+    }
+    return result.kept.length > 0;
+  }
+
+  deleteImage(actorId: string, filename: string): Promise<boolean> {
+    return this.options.deleteImage({ actorId, filename });
   }
 
   /** The model a generation would use now first, then the Replicate model for comparison. */

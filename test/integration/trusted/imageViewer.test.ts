@@ -99,7 +99,7 @@ describe('Image Viewer panel', function () {
     assert.ok(view.src && view.src.includes(`${CARL}/training_data/${CARL}_0.jpg`), `a webview URI of the file: ${view.src}`);
     assert.ok(!view.src.startsWith('file:'), 'served through the webview, not a file: URI');
     assert.ok(view.evaluation, 'the evaluation from the manifest cache');
-    assert.equal(view.evaluation.identityThreshold, 0.6);
+    assert.equal(view.evaluation.identityThreshold, 0.65, 'the identity drift setting (0.65, measured)');
     assert.equal(typeof view.evaluation.identityDistance, 'number', 'the face distance to the base image');
     const csp = /<meta http-equiv="Content-Security-Policy" content="([^"]+)">/.exec(probe.html)?.[1] ?? '';
     assert.match(csp, /default-src 'none'/);

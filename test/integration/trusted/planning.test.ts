@@ -42,7 +42,7 @@ describe('evaluation and planning in the editor', () => {
     assert.match(other?.reason ?? '', /identity_drift/);
     const wrongPerson = (await children(api, photoreal.node)).find((image) => image.label === `${EILEEN}_10.jpg`)!;
     const wrongTooltip = api.tree.resolveTreeItem(wrongPerson.item, wrongPerson.node as never).tooltip as vscode.MarkdownString;
-    assert.match(wrongTooltip.value, /face distance 0\.[6-9]\d to the base image/);
+    assert.match(wrongTooltip.value, /face distance to the base image 0\.[6-9]\d/);
     assert.match(wrongTooltip.value, /identity drift/);
   });
 

@@ -17,6 +17,7 @@ import { codicon, h, replaceChildren } from '../../shared/ui/dom';
 import type {
   EvaluationView,
   ImageView,
+  ReviewView,
   ImageViewerHostMessage,
   ImageViewerRequests,
   ImageViewerUiMessage,
@@ -76,6 +77,21 @@ class ImageViewerView {
   private readonly regenerateButton = this.button('regenerate', 'Regenerate', 'sparkle', () => this.regenerate());
   private readonly cancelButton = this.button('cancel-regeneration', 'Cancel', 'close', () => void this.bridge.request('cancelRegeneration', null));
   private readonly deleteButton = this.button('delete', 'Delete', 'trash', () => this.deleteImage());
+  /** Shown while the image needs a person's review: why, with Keep and Delete (the same delete flow). */
+  private readonly reviewText = h('p', { class: 'review-text', id: 'review-text' });
+  private readonly keepButton = h(
+    'vscode-button',
+    { id: 'review-keep', attrs: { icon: 'check' }, on: { click: () => this.keepImage() } },
+    'Keep',
+  ) as VscodeButton;
+  private readonly reviewDeleteButton = this.button('review-delete', 'Delete', 'trash', () => this.deleteImage());
+  private readonly review = h(
+    'section',
+    { class: 'review', id: 'review', attrs: { role: 'region', 'aria-labelledby': 'review-heading', hidden: true } },
+    h('h2', { id: 'review-heading' }, codicon('eye'), ' Needs review'),
+    this.reviewText,
+    h('div', { class: 'review-actions' }, this.keepButton, this.reviewDeleteButton),
+  );
   private readonly spinner = h('vscode-progress-ring', { class: 'spinner', attrs: { 'aria-label': 'Working', hidden: true } });
   private readonly regeneration = h('p', { class: 'regeneration', id: 'regeneration', attrs: { role: 'status', 'aria-live': 'polite' } });
   private readonly status = h('p', { class: 'status', id: 'status', attrs: { role: 'status', 'aria-live': 'polite' } });
@@ -84,6 +100,8 @@ class ImageViewerView {
 
   constructor(private readonly root: HTMLElement) {
     this.clearButton.setAttribute('aria-label', 'Clear the rating');
+    this.keepButton.setAttribute('aria-label', 'Keep this image: it stays in the set and no longer needs review');
+    this.reviewDeleteButton.setAttribute('aria-label', 'Delete this image: move it to the trash');
     replaceChildren(
       root,
       h(
@@ -93,6 +111,7 @@ class ImageViewerView {
         this.meta,
       ),
       this.notice,
+      this.review,
       h(
         'div',
         { class: 'viewer' },
@@ -151,6 +170,7 @@ class ImageViewerView {
     this.renderPicture(view);
     this.renderRating(view, changedImage);
     this.renderPrompt(view);
+    this.renderReview(view?.review);
     this.renderEvaluation(view?.evaluation);
     const regeneration = state.regeneration;
     this.regeneration.textContent = regeneration ? regeneration.message : '';
@@ -221,6 +241,14 @@ class ImageViewerView {
     );
   }
 
+  private renderReview(review: ReviewView | undefined): void {
+    const needed = review?.state === 'needed';
+    this.review.hidden = !needed;
+    this.reviewText.textContent = needed
+      ? `Needs review: ${review.reason}. The checks could not judge this face, so the plan neither deletes it nor counts on it: keep it, or delete it.`
+      : '';
+  }
+
   private renderEvaluation(evaluation: EvaluationView | undefined): void {
     if (!evaluation) {
       replaceChildren(this.evaluation, h('h2', {}, 'Evaluation'), h('p', { class: 'hint' }, 'Not evaluated yet (Evaluate Actor checks it).'));
@@ -231,6 +259,11 @@ class ImageViewerView {
       distance === undefined
         ? 'Identity distance: not known (no face compared).'
         : `Identity distance ${distance.toFixed(2)} to the base image: ${distance > evaluation.identityThreshold ? 'above' : 'within'} the ${evaluation.identityThreshold} limit (${distance > evaluation.identityThreshold ? 'another person?' : 'same person'}).`;
+    const centroid = evaluation.centroidDistance;
+    const toSet =
+      centroid === undefined
+        ? 'Distance to the set: not known (no scored face, or too few others).'
+        : `Distance ${centroid.toFixed(2)} to the set (the centroid of the other accepted faces).`;
     const reasons = evaluation.reasons.length > 0 ? evaluation.reasons : evaluation.issues;
     replaceChildren(
       this.evaluation,
@@ -247,6 +280,10 @@ class ImageViewerView {
         ' ',
         identity,
       ),
+      h('p', { class: 'identity', id: 'centroid' }, codicon('organization'), ' ', toSet),
+      this.state?.view?.review?.state === 'kept'
+        ? h('p', { class: 'kept', id: 'review-kept' }, codicon('check'), ` Kept on review: ${this.state.view.review.reason}.`)
+        : undefined,
       reasons.length === 0
         ? h('p', { class: 'no-issues', id: 'issues' }, codicon('pass'), ' No issues found.')
         : h('ul', { class: 'issues', id: 'issues' }, ...reasons.map((reason) => h('li', {}, codicon('warning'), ' ', reason))),
@@ -305,6 +342,13 @@ class ImageViewerView {
     });
   }
 
+  private keepImage(): void {
+    this.run('Keep', async () => {
+      const { kept } = await this.bridge.request('keep', null);
+      this.status.textContent = kept ? 'Kept: it stays in the set and no longer needs review.' : '';
+    });
+  }
+
   private run(what: string, action: () => Promise<unknown>): void {
     this.actions.run(what, action);
   }
@@ -327,6 +371,11 @@ class ImageViewerView {
     this.regenerateButton.title = view && !view.promptId ? 'No prompt id recorded for this image' : '';
     this.cancelButton.hidden = !regenerating;
     this.deleteButton.disabled = !view || blocked || busy || regenerating;
+    this.reviewDeleteButton.disabled = this.deleteButton.disabled;
+    this.keepButton.disabled = !writable || view?.review?.state !== 'needed';
+    const why = blocked ? (this.state?.blocked ?? '') : '';
+    this.keepButton.title = why;
+    this.reviewDeleteButton.title = why;
     this.spinner.hidden = !busy && !regenerating;
   }
 }

@@ -20,6 +20,7 @@ import {
   PlanReviewUiMessage,
   PlanReviewUiState,
   PlanView,
+  ReviewItemView,
   StateMessage,
 } from '../protocol';
 import '../../shared/ui/base.css';
@@ -37,6 +38,10 @@ class PlanReviewView {
   private readonly notice = h('div', { class: 'notice', id: 'notice', attrs: { role: 'status', hidden: true } });
   private readonly staleBox = h('div', { class: 'stale', id: 'stale', attrs: { role: 'alert', hidden: true } });
   private readonly body = h('div', { class: 'plan-body', id: 'plan-body' });
+  /** The actor's images that need review (from its manifest, with or without a plan). */
+  private readonly reviewSection = h('section', { class: 'review', id: 'review', attrs: { 'aria-labelledby': 'review-heading', hidden: true } });
+  /** Keep and Delete buttons of the review list, re-made with each state. */
+  private reviewButtons: VscodeButton[] = [];
   private readonly status = h('p', { class: 'status', id: 'status', attrs: { role: 'status', 'aria-live': 'polite' } });
   /** The action this page asked for and waits on. */
   private readonly actions = new OneActionAtATime(this.status, () => this.updateButtons());
@@ -60,6 +65,7 @@ class PlanReviewView {
       h('div', { class: 'actions' }, this.openButton, this.replanButton, this.executionGroup, this.spinner),
       this.status,
       h('vscode-divider', { attrs: { role: 'separator' } }),
+      this.reviewSection,
       this.body,
     );
     this.updateButtons();
@@ -78,6 +84,7 @@ class PlanReviewView {
     const notices = [state.blocked, state.problem].filter((text): text is string => !!text);
     this.notice.hidden = notices.length === 0;
     replaceChildren(this.notice, ...notices.map((text) => h('p', {}, codicon('warning'), ' ', text)));
+    this.renderReview(state.review ?? []);
     const load = state.load;
     if (isPlanView(load)) {
       this.renderMeta(load);
@@ -192,6 +199,69 @@ class PlanReviewView {
     );
   }
 
+  private renderReview(items: ReviewItemView[]): void {
+    this.reviewSection.hidden = items.length === 0;
+    this.reviewButtons = [];
+    if (items.length === 0) {
+      replaceChildren(this.reviewSection);
+      return;
+    }
+    replaceChildren(
+      this.reviewSection,
+      h('h2', { id: 'review-heading' }, codicon('eye'), ` Needs review (${items.length})`),
+      h(
+        'p',
+        { class: 'hint' },
+        'The checks could not judge these faces, so the plan neither deletes them nor counts on them. Keep each one, or delete it (to the trash, undoable).',
+      ),
+      h(
+        'ul',
+        { class: 'review-list' },
+        ...items.map((item) => {
+          const keep = h(
+            'vscode-button',
+            { attrs: { icon: 'check', 'aria-label': `Keep ${item.filename}` }, on: { click: () => this.keepImage(item.filename) } },
+            'Keep',
+          ) as VscodeButton;
+          const remove = h(
+            'vscode-button',
+            { attrs: { icon: 'trash', secondary: true, 'aria-label': `Delete ${item.filename}` }, on: { click: () => this.deleteImage(item.filename) } },
+            'Delete',
+          ) as VscodeButton;
+          this.reviewButtons.push(keep, remove);
+          return h(
+            'li',
+            { class: 'review-item', attrs: { 'data-filename': item.filename } },
+            item.thumbnail
+              ? h('img', { class: 'thumb', attrs: { alt: `Thumbnail of ${item.filename}`, src: item.thumbnail } })
+              : h('div', { class: 'thumb placeholder', attrs: { title: 'no preview (file missing or unreadable)' } }, codicon('file-media')),
+            h(
+              'div',
+              { class: 'deletion-text' },
+              h('p', { class: 'filename' }, item.filename),
+              h('p', { class: 'reason' }, `Needs review: ${item.reason}`),
+              h('div', { class: 'review-actions' }, keep, remove),
+            ),
+          );
+        }),
+      ),
+    );
+  }
+
+  private keepImage(filename: string): void {
+    this.run('Keep', async () => {
+      const { kept } = await this.bridge.request('keepImage', { filename });
+      this.status.textContent = kept ? `Kept ${filename}: it stays in the set.` : '';
+    });
+  }
+
+  private deleteImage(filename: string): void {
+    this.run('Delete', async () => {
+      const { deleted } = await this.bridge.request('deleteImage', { filename });
+      this.status.textContent = deleted ? `${filename} moved to the trash (Undo Last Execution puts it back).` : '';
+    });
+  }
+
   private renderGenerations(plan: PlanView): HTMLElement {
     return h(
       'section',
@@ -288,6 +358,10 @@ class PlanReviewView {
     this.replanButton.disabled = !state || busy || blocked;
     this.staleReplanButton.disabled = this.replanButton.disabled;
     this.dryRunButton.disabled = !state || busy || blocked || !hasPlan;
+    for (const button of this.reviewButtons) {
+      button.disabled = !state || busy || blocked;
+      setTitle(button, blocked ? (state?.blocked ?? '') : '');
+    }
     // The executor refuses a stale plan; a dry run still shows what it would have done.
     const stale = isPlanView(state?.load) && state.load.stale.stale;
     this.executeButton.disabled = this.dryRunButton.disabled || stale;
