@@ -7,6 +7,7 @@ import { launchChromium } from '../test/runners/browser';
 import { runInExtensionHost } from '../test/runners/extensionHost';
 import { ensureResultsDir, repoRoot, runCleanups } from '../test/runners/util';
 import { runCrashBench } from './crashBench';
+import { runCurationBench } from './curationBench';
 import { runEvaluateBench } from './evaluateBench';
 import { runFaceBench } from './faceBench';
 import { DEFAULT_CANDIDATES, runFaceCorpusBench } from './faceCorpusBench';
@@ -24,6 +25,7 @@ async function main(): Promise<number> {
   await runEvaluateBench(200);
   await runFaceBench(20);
   await runFaceCorpusBench(DEFAULT_CANDIDATES, { perImage: false });
+  await runCurationBench();
   await runGridBench();
   // Its own process: the peak RSS must be the executor's, not the face models' loaded above.
   runBenchInChild('executeBench.js');

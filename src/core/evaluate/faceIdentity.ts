@@ -90,6 +90,8 @@ export interface IdentityDistance {
   detector?: string | null;
   /** The image's face descriptor (for distances within the set, e.g. to its centroid). */
   descriptor?: Float32Array | null;
+  /** The base image's face yaw (a turn is judged against it). */
+  baseYaw?: number | null;
 }
 
 export interface FaceIdentityOptions {
@@ -493,17 +495,18 @@ export async function createFaceIdentity(options: FaceIdentityOptions = {}): Pro
   };
   const describe = async (file: string) => (await analyze(file)).descriptor;
 
-  const baseCache = new Map<string, { key: string; descriptor: Promise<Float32Array | null> }>();
-  async function baseDescriptor(file: string): Promise<Float32Array | null> {
+  // The base image's analysis (descriptor and pose), kept while its size and time stay the same.
+  const baseCache = new Map<string, { key: string; analysis: Promise<FaceAnalysis> }>();
+  async function baseAnalysis(file: string): Promise<FaceAnalysis> {
     const resolved = path.resolve(file);
     const stat = await fs.stat(resolved);
     const key = `${stat.size}:${stat.mtimeMs}`;
     const cached = baseCache.get(resolved);
-    if (cached && cached.key === key) return cached.descriptor;
-    const descriptor = describe(resolved);
-    baseCache.set(resolved, { key, descriptor });
-    descriptor.catch(() => baseCache.delete(resolved));
-    return descriptor;
+    if (cached && cached.key === key) return cached.analysis;
+    const analysis = analyze(resolved);
+    baseCache.set(resolved, { key, analysis });
+    analysis.catch(() => baseCache.delete(resolved));
+    return analysis;
   }
 
   return {
@@ -512,7 +515,8 @@ export async function createFaceIdentity(options: FaceIdentityOptions = {}): Pro
     distance: euclideanDistance,
     parallelism: analyzers.length,
     async identityDistances(baseImage, images) {
-      const base = await baseDescriptor(baseImage);
+      const baseFace = await baseAnalysis(baseImage);
+      const base = baseFace.descriptor;
       // As many at once as there are workers; results keep the order of `images`.
       return Promise.all(
         images.map(async (image): Promise<IdentityDistance> => {
@@ -527,6 +531,7 @@ export async function createFaceIdentity(options: FaceIdentityOptions = {}): Pro
             yaw: face.yaw,
             detector: face.detector,
             descriptor: face.descriptor,
+            baseYaw: baseFace.yaw,
           };
         }),
       );

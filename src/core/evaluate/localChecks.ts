@@ -243,9 +243,6 @@ export class LocalChecksEvaluator implements Evaluator {
       }
     }
     const faces = measure.length > 0 ? await loadFaces() : undefined;
-    // The base face's own pose: a turn is judged against it (a base in three-quarter view compares
-    // well with images in the same view).
-    const baseYaw = faces ? ((await faces.identityDistances(request.baseImagePath, [request.baseImagePath]))[0]?.yaw ?? null) : null;
     // A few images per call (as many as the engine describes at once), so Cancel stops between them.
     for (let start = 0; faces && start < measure.length; start += faces.parallelism) {
       request.signal?.throwIfAborted();
@@ -256,7 +253,9 @@ export class LocalChecksEvaluator implements Evaluator {
       );
       batch.forEach((image, position) => {
         step();
-        const { distance, noFace, score, facePixels, yaw, descriptor } = distances[position];
+        // baseYaw: a turn is judged against the base face's own pose (a base in three-quarter view
+        // compares well with images in the same view).
+        const { distance, noFace, score, facePixels, yaw, baseYaw = null, descriptor } = distances[position];
         const rounded = descriptor ? Array.from(descriptor, (value) => Math.round(value * 10_000) / 10_000) : null;
         this.judgeIdentity(byName.get(image.filename)!, { distance, noFace, baseSha256, score, facePixels, yaw, baseYaw, descriptor: rounded });
       });
@@ -281,7 +280,7 @@ export class LocalChecksEvaluator implements Evaluator {
       evaluation.reasons.push(`needs review: ${unscorable}; identity not scored`);
     } else if (distance === null) {
       evaluation.reasons.push('identity not checked: no face found in the base image');
-    } else if (distance > limit && evaluation.category !== 'photorealistic') {
+    } else if (distance > limit && (evaluation.category === 'bw_stylized' || evaluation.category === 'color_stylized')) {
       // Descriptors of drawn and painted faces spread far more than photos' (same person up to
       // 0.78 measured): beyond the limit a stylized face is a question for a person, not a deletion.
       evaluation.issues.push('unscorable');
