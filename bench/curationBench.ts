@@ -138,6 +138,7 @@ export async function runCurationBench(): Promise<void> {
           defects++;
           if (decided === 'delete') caught++;
           else missed.push(`${image.filename} (${decided}: ${evaluation.issues.join(', ') || 'no issue'})`);
+          flagged += decided === 'review' ? 1 : 0;
           continue;
         }
         clean++;
