@@ -14,6 +14,7 @@ const DATA_RELATIVE_PATTERNS: Record<string, RegExp> = {
   'plan-summary': /^action_plans\/summary\.json$/,
   progress: /^action_plans\/progress\.json$/,
   'execution-journal': /^action_plans\/runs\/[^/]+\.json$/,
+  'balance-state': /^action_plans\/balance\/[^/]+\.json$/,
   'prompt-library': /^prompts\.json$/,
   'pending-uploads': /^tracking\/pending_uploads\.json$/,
   'generation-log': /^tracking\/generation_log(\.archive-\d+)?\.json$/,
