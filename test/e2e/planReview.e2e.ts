@@ -38,16 +38,21 @@ export const planReviewSteps: Step[] = [
     },
   },
   {
-    name: 'Plan Review lists the wrong person (identity drift), the blurred and the dark image with thumbnails',
+    name: 'Plan Review lists the blurred and the dark image to delete, and the wrong person (a turned face) under Needs review with Keep and Delete',
     run: async (page) => {
       await runCommand(page, 'Actor Studio: Open Plan Review');
       await pickActor(page, EILEEN);
       await panel(page).getByRole('heading', { name: 'Plan Review' }).waitFor({ state: 'visible', timeout: 60_000 });
       const deletion = (n: number) => panel(page).locator(`li.deletion[data-filename="${EILEEN}_${n}.jpg"]`);
-      await deletion(10).locator('.reason', { hasText: 'identity_drift' }).waitFor({ state: 'visible', timeout: STEP_TIMEOUT_MS });
       await deletion(8).locator('.reason', { hasText: 'blurry' }).waitFor({ state: 'visible', timeout: STEP_TIMEOUT_MS });
       await deletion(9).locator('.reason', { hasText: 'too_dark' }).waitFor({ state: 'visible', timeout: STEP_TIMEOUT_MS });
-      await deletion(10).locator('img.thumb').waitFor({ state: 'visible', timeout: STEP_TIMEOUT_MS });
+      await deletion(8).locator('img.thumb').waitFor({ state: 'visible', timeout: STEP_TIMEOUT_MS });
+      // Another person whose face cannot be scored against the base is never deleted unscored: a person decides.
+      const review = panel(page).locator(`li.review-item[data-filename="${EILEEN}_10.jpg"]`);
+      await review.locator('.reason', { hasText: 'Needs review' }).waitFor({ state: 'visible', timeout: STEP_TIMEOUT_MS });
+      await review.getByRole('button', { name: `Keep ${EILEEN}_10.jpg` }).waitFor({ state: 'visible', timeout: STEP_TIMEOUT_MS });
+      await review.getByRole('button', { name: `Delete ${EILEEN}_10.jpg` }).waitFor({ state: 'visible', timeout: STEP_TIMEOUT_MS });
+      await review.scrollIntoViewIfNeeded();
       await page.screenshot({ path: shot('e2e-plan-review.png') });
     },
   },
