@@ -4,7 +4,7 @@
 import js from '@eslint/js';
 import tseslint from 'typescript-eslint';
 
-const frontEnds = ['**/cli/**', '**/commands/**', '**/host/**', '**/providers/**', '**/webviews/**', '**/extension'];
+const frontEnds = ['**/cli/**', '**/commands/**', '**/editor/**', '**/providers/**', '**/webviews/**', '**/extension'];
 
 export default tseslint.config(
   { ignores: ['dist/**', 'out/**', 'node_modules/**', '.vscode-test/**', '**/*.d.ts'] },
@@ -28,7 +28,7 @@ export default tseslint.config(
       'no-restricted-imports': [
         'error',
         {
-          paths: [{ name: 'vscode', message: 'src/core is plain Node: the editor adapts it in src/host.' }],
+          paths: [{ name: 'vscode', message: 'src/core is plain Node: the editor adapts it in src/editor.' }],
           patterns: [{ group: frontEnds, message: 'core never imports a front end.' }],
         },
       ],
@@ -41,7 +41,7 @@ export default tseslint.config(
         'error',
         {
           paths: [{ name: 'vscode', message: 'the CLI runs without VS Code.' }],
-          patterns: [{ regex: '^(\\.\\./)+(commands|host|providers|webviews|extension)(/|$)', message: 'the CLI imports core only.' }],
+          patterns: [{ regex: '^(\\.\\./)+(commands|editor|providers|webviews|extension)(/|$)', message: 'the CLI imports core only.' }],
         },
       ],
     },

@@ -4,14 +4,14 @@ import { CommandIds } from './commands/commandIds';
 import { loadedHeavyModules } from './core/lazyModules';
 import { registerCommands, type RegisteredCommands } from './commands/registerCommands';
 import { trackImageSelection } from './commands/imageTargets';
-import { ExecutionHost } from './host/executionHost';
-import { GenerationHost } from './host/generationHost';
+import { ExecutionController } from './editor/executionController';
+import { GenerationController } from './editor/generationController';
 import { StudioGeneratorModel } from './webviews/generator/studioGeneratorModel';
-import { DataIntegrityHost } from './host/dataIntegrityHost';
-import { createLogger } from './host/logger';
-import { PlanningHost } from './host/planningHost';
-import { Secrets } from './host/secrets';
-import { StudioWorkspace } from './host/studioWorkspace';
+import { IntegrityController } from './editor/integrityController';
+import { createLogger } from './editor/logger';
+import { PlanningController } from './editor/planningController';
+import { Secrets } from './editor/secrets';
+import { StudioWorkspace } from './editor/studioWorkspace';
 import { ACTORS_VIEW_ID, ActorsTreeProvider } from './providers/actorsTree/actorsTreeProvider';
 import { ActorsDecorationProvider } from './providers/actorsTree/decorations';
 import { DataDiagnostics } from './providers/dataDiagnostics';
@@ -46,9 +46,9 @@ export interface ActorStudioApi {
 export interface ActorStudioTestApi extends ActorStudioApi {
   readonly tree: ActorsTreeProvider;
   readonly workspace: StudioWorkspace;
-  readonly generation: GenerationHost;
-  readonly planning: PlanningHost;
-  readonly execution: ExecutionHost;
+  readonly generation: GenerationController;
+  readonly planning: PlanningController;
+  readonly execution: ExecutionController;
   /** Badges in the Actors tree (problems, drift, untracked images). */
   readonly decorations: ActorsDecorationProvider;
   /** Validates open data files; `validate(document)` resolves once its problems are published. */
@@ -71,16 +71,16 @@ export function activate(context: vscode.ExtensionContext): ActorStudioApi | Act
   const { logger, channel } = createLogger();
   const secrets = new Secrets(context.secrets);
   const workspace = new StudioWorkspace(logger, secrets);
-  const planning = new PlanningHost(workspace);
+  const planning = new PlanningController(workspace);
   const tree = new ActorsTreeProvider(workspace, logger, (actor) => planning.planState(actor));
   const decorations = new ActorsDecorationProvider();
   const diagnostics = new DataDiagnostics();
   const dataFiles = new DataFileValidator(workspace, diagnostics, logger);
-  const integrity = new DataIntegrityHost(workspace, logger);
+  const integrity = new IntegrityController(workspace, logger);
   const view = vscode.window.createTreeView(ACTORS_VIEW_ID, { treeDataProvider: tree, showCollapseAll: true, canSelectMany: true });
-  const generation = new GenerationHost(workspace, logger, (actorId) => tree.refresh([actorId]));
+  const generation = new GenerationController(workspace, logger, (actorId) => tree.refresh([actorId]));
   const generatorModel = new StudioGeneratorModel(workspace, generation, tree, secrets);
-  const execution = new ExecutionHost(workspace, logger, (actorIds) => tree.refresh(actorIds), CommandIds.showLog);
+  const execution = new ExecutionController(workspace, logger, (actorIds) => tree.refresh(actorIds), CommandIds.showLog);
   // Panels use the commands' own handlers (the same mode pick, confirmation and progress as the
   // palette); they exist once registerCommands() ran below, before any panel can call them.
   // eslint-disable-next-line prefer-const -- assigned once below; the closures above read it only after activation

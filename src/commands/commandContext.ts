@@ -1,10 +1,10 @@
 import * as vscode from 'vscode';
 import type { Logger } from '../core/logger';
-import type { ExecutionHost } from '../host/executionHost';
-import type { GenerationHost } from '../host/generationHost';
-import type { PlanningHost } from '../host/planningHost';
-import type { Secrets } from '../host/secrets';
-import type { StudioWorkspace } from '../host/studioWorkspace';
+import type { ExecutionController } from '../editor/executionController';
+import type { GenerationController } from '../editor/generationController';
+import type { PlanningController } from '../editor/planningController';
+import type { Secrets } from '../editor/secrets';
+import type { StudioWorkspace } from '../editor/studioWorkspace';
 import type { GeneratorPanelModel } from '../webviews/generator/model';
 import type { PlanReviewModel } from '../webviews/planReview/model';
 import type { AnalyticsModel } from '../webviews/analytics/model';
@@ -20,11 +20,11 @@ export interface CommandContext {
   tree: ActorsTreeProvider;
   logger: Logger;
   secrets: Secrets;
-  generation: GenerationHost;
+  generation: GenerationController;
   generatorModel: GeneratorPanelModel;
-  planning: PlanningHost;
+  planning: PlanningController;
   planReviewModel: PlanReviewModel;
-  execution: ExecutionHost;
+  execution: ExecutionController;
   analyticsModel: AnalyticsModel;
   imageViewerModel: ImageViewerModel;
   /** Shows the Actor Studio output channel (the log). */

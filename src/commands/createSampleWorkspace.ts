@@ -1,7 +1,7 @@
 import * as path from 'node:path';
 import * as vscode from 'vscode';
 import { copySampleActors } from '../core/workspace/sample';
-import { dataRootFor, readSettings } from '../host/settings';
+import { dataRootFor, readSettings } from '../editor/settings';
 import { ACTORS_VIEW_ID } from '../providers/actorsTree/actorsTreeProvider';
 import { CommandContext, requireTrust } from './commandContext';
 

@@ -1,7 +1,7 @@
 import * as vscode from 'vscode';
 import { describeLegacyLogImport } from '../core/migrate/legacyLog';
 import type { MigrationReport } from '../core/migrate/types';
-import type { DataIntegrityHost } from '../host/dataIntegrityHost';
+import type { IntegrityController } from '../editor/integrityController';
 import { CommandContext, requireTrust } from './commandContext';
 import { MarkdownReports, plainMarkdown } from './markdownReports';
 import { withCancellableProgress } from './progress';
@@ -27,7 +27,7 @@ export interface ImportLegacyResult {
  * import with progress. Idempotent and the old tool's files are kept, but it rewrites manifests,
  * so it asks first and needs a trusted workspace.
  */
-export function importLegacyData(context: CommandContext, integrity: DataIntegrityHost, reports: MarkdownReports) {
+export function importLegacyData(context: CommandContext, integrity: IntegrityController, reports: MarkdownReports) {
   return async (options: ImportLegacyOptions = {}): Promise<ImportLegacyResult | undefined> => {
     if (!requireTrust('importing legacy data')) {
       return undefined;

@@ -1,7 +1,7 @@
 import * as path from 'node:path';
 import * as vscode from 'vscode';
 import type { DriftFinding, DriftKind, FixSummary, ReconcileReport } from '../core/reconcile/types';
-import type { DataIntegrityHost } from '../host/dataIntegrityHost';
+import type { IntegrityController } from '../editor/integrityController';
 import { ActorNode, StudioNode } from '../providers/actorsTree/nodes';
 import { CommandContext, requireTrust } from './commandContext';
 import { codeSpan, MarkdownReports, plainMarkdown } from './markdownReports';
@@ -42,7 +42,7 @@ export const DRIFT_KIND_LABELS: Record<DriftKind, string> = {
 const FIX = 'Fix';
 
 /** Reconcile Data: the clicked actor(s), an actor id, `{ all: true }`, or a quick pick (all or one). */
-export function reconcileData(context: CommandContext, integrity: DataIntegrityHost, reports: MarkdownReports) {
+export function reconcileData(context: CommandContext, integrity: IntegrityController, reports: MarkdownReports) {
   return async (target?: StudioNode | string, nodes?: StudioNode[], options: ReconcileCommandOptions = {}): Promise<ReconcileCommandResult | undefined> => {
     const actorIds = await chooseActors(context, target, nodes, options);
     if (!actorIds || actorIds.length === 0) {
@@ -77,7 +77,7 @@ export function reconcileData(context: CommandContext, integrity: DataIntegrityH
 
 async function fixDrift(
   context: CommandContext,
-  integrity: DataIntegrityHost,
+  integrity: IntegrityController,
   reports: MarkdownReports,
   report: ReconcileReport,
   actorIds: string[],

@@ -1,5 +1,5 @@
 import * as vscode from 'vscode';
-import type { DataIntegrityHost } from '../host/dataIntegrityHost';
+import type { IntegrityController } from '../editor/integrityController';
 import { balanceActor, balanceAllActors } from './balanceCommands';
 import { CommandContext } from './commandContext';
 import { CommandIds } from './commandIds';
@@ -40,7 +40,7 @@ export interface RegisteredCommands {
   keepImage: Guarded<ReturnType<typeof keepImage>>;
 }
 
-export function registerCommands(context: CommandContext, integrity: DataIntegrityHost): RegisteredCommands {
+export function registerCommands(context: CommandContext, integrity: IntegrityController): RegisteredCommands {
   const dryRunReports = new DryRunReports();
   // Errors reach the user and the log once, whether the palette, a menu or a panel ran the handler.
   const guard =

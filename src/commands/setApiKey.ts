@@ -1,5 +1,5 @@
 import * as vscode from 'vscode';
-import type { Secrets, SecretName } from '../host/secrets';
+import type { Secrets, SecretName } from '../editor/secrets';
 
 interface KeyChoice extends vscode.QuickPickItem {
   names: SecretName[];

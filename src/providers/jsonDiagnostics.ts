@@ -1,7 +1,7 @@
 import * as vscode from 'vscode';
 import type { Logger } from '../core/logger';
 import type { JsonProblem } from '../core/manifest/jsonFile';
-import type { StudioWorkspace } from '../host/studioWorkspace';
+import type { StudioWorkspace } from '../editor/studioWorkspace';
 import { dataFileKindId } from './dataFileMatcher';
 import type { DataDiagnostics, DocumentProblem } from './dataDiagnostics';
 import { parseJsonTree, URL_OBJECT_CODE, urlReplacementAt } from './urlQuickFix';

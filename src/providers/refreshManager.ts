@@ -3,7 +3,7 @@ import * as vscode from 'vscode';
 import type { Logger } from '../core/logger';
 import { isInside } from '../core/workspace/guards';
 import { ACTORS_DIR } from '../core/workspace/layout';
-import type { StudioWorkspace } from '../host/studioWorkspace';
+import type { StudioWorkspace } from '../editor/studioWorkspace';
 import type { ActorsTreeProvider } from './actorsTree/actorsTreeProvider';
 
 /** Long enough to fold a burst of writes (a save is temp file + rename + lock) into one refresh. */

@@ -58,11 +58,11 @@ describe('project rules', () => {
     // What each front end may import (folders of src/); core imports none of them.
     const frontEnds: Record<string, string[]> = {
       cli: ['core', 'cli'],
-      host: ['core', 'host'],
-      providers: ['core', 'host', 'providers'],
-      webviews: ['core', 'host', 'providers', 'webviews'],
-      commands: ['core', 'host', 'providers', 'webviews', 'commands'],
-      'extension.ts': ['core', 'host', 'providers', 'webviews', 'commands'],
+      editor: ['core', 'editor'],
+      providers: ['core', 'editor', 'providers'],
+      webviews: ['core', 'editor', 'providers', 'webviews'],
+      commands: ['core', 'editor', 'providers', 'webviews', 'commands'],
+      'extension.ts': ['core', 'editor', 'providers', 'webviews', 'commands'],
     };
     const rank = new Map(coreLayers.flatMap((row, index) => row.map((name) => [name, index] as const)));
     const src = path.join(REPO_ROOT, 'src');

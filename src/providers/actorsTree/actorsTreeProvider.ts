@@ -3,7 +3,7 @@ import type { Logger } from '../../core/logger';
 import type { DriftKind, ReconcileReport } from '../../core/reconcile/types';
 import type { ActorRecord, DataIndex } from '../../core/actors/types';
 import type { PlanState } from '../../core/plan/planFiles';
-import type { StudioWorkspace } from '../../host/studioWorkspace';
+import type { StudioWorkspace } from '../../editor/studioWorkspace';
 import { ActorNode, StudioNode } from './nodes';
 
 export const ACTORS_VIEW_ID = 'actorStudio.actors';

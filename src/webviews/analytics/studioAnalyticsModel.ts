@@ -1,6 +1,6 @@
 import * as vscode from 'vscode';
-import { watchDataFolder } from '../../host/dataFolderWatcher';
-import type { StudioWorkspace } from '../../host/studioWorkspace';
+import { watchDataFolder } from '../../editor/dataFolderWatcher';
+import type { StudioWorkspace } from '../../editor/studioWorkspace';
 import { actorOfPath } from '../planReview/studioPlanReviewModel';
 import type { AnalyticsLoad, AnalyticsModel } from './model';
 

@@ -6,14 +6,14 @@ import type { ActorsTreeProvider } from '../../providers/actorsTree/actorsTreePr
 import type { GeneratedImageInfo, GeneratorPanelModel, GeneratorRequest } from './model';
 import { toPromptChoice } from './prompts';
 import type { ActorChoice, PromptChoice } from './protocol';
-import type { GenerationHost } from '../../host/generationHost';
-import type { Secrets } from '../../host/secrets';
-import { affectsSettings } from '../../host/settings';
-import type { StudioWorkspace } from '../../host/studioWorkspace';
+import type { GenerationController } from '../../editor/generationController';
+import type { Secrets } from '../../editor/secrets';
+import { affectsSettings } from '../../editor/settings';
+import type { StudioWorkspace } from '../../editor/studioWorkspace';
 
 /**
  * The Generator panel's view of the extension: actors from the workspace index, prompts with
- * usage from the library and the manifests, generation through the GenerationHost.
+ * usage from the library and the manifests, generation through the GenerationController.
  */
 export class StudioGeneratorModel implements GeneratorPanelModel, vscode.Disposable {
   private readonly changed = new vscode.EventEmitter<void>();
@@ -22,7 +22,7 @@ export class StudioGeneratorModel implements GeneratorPanelModel, vscode.Disposa
 
   constructor(
     private readonly workspace: StudioWorkspace,
-    private readonly generation: GenerationHost,
+    private readonly generation: GenerationController,
     tree: ActorsTreeProvider,
     secrets: Secrets,
   ) {

@@ -2,8 +2,8 @@ import * as path from 'node:path';
 import * as vscode from 'vscode';
 import { resolveLocalCheckThresholds } from '../../core/evaluate/thresholds';
 import { actorPaths } from '../../core/workspace/layout';
-import type { GenerationHost } from '../../host/generationHost';
-import type { StudioWorkspace } from '../../host/studioWorkspace';
+import type { GenerationController } from '../../editor/generationController';
+import type { StudioWorkspace } from '../../editor/studioWorkspace';
 import type { ActorsTreeProvider } from '../../providers/actorsTree/actorsTreeProvider';
 import { buildImageView } from './imageView';
 import type { ImageActions, ImageRef, ImageViewerModel } from './model';
@@ -12,7 +12,7 @@ import type { ImageView, RatingView } from './protocol';
 /**
  * The Image Viewer's view of the extension: images from the workspace index, ratings through the
  * Rate Image and Delete Image commands (the tree and the log follow), regeneration through the
- * GenerationHost (which refreshes the tree).
+ * GenerationController (which refreshes the tree).
  */
 export class StudioImageViewerModel implements ImageViewerModel, vscode.Disposable {
   private readonly changed = new vscode.EventEmitter<string>();
@@ -21,7 +21,7 @@ export class StudioImageViewerModel implements ImageViewerModel, vscode.Disposab
 
   constructor(
     private readonly workspace: StudioWorkspace,
-    private readonly generation: GenerationHost,
+    private readonly generation: GenerationController,
     tree: ActorsTreeProvider,
     private readonly actions: ImageActions,
   ) {

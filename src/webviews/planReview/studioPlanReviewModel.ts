@@ -2,10 +2,10 @@ import * as path from 'node:path';
 import * as vscode from 'vscode';
 import { FileHasher } from '../../core/fs/files';
 import { actorPlanPath } from '../../core/workspace/layout';
-import { watchDataFolder } from '../../host/dataFolderWatcher';
-import type { GenerationHost } from '../../host/generationHost';
-import type { PlanningHost } from '../../host/planningHost';
-import type { StudioWorkspace } from '../../host/studioWorkspace';
+import { watchDataFolder } from '../../editor/dataFolderWatcher';
+import type { GenerationController } from '../../editor/generationController';
+import type { PlanningController } from '../../editor/planningController';
+import type { StudioWorkspace } from '../../editor/studioWorkspace';
 import type { ActorsTreeProvider } from '../../providers/actorsTree/actorsTreeProvider';
 import type { PlanReviewModel } from './model';
 import type { PlanLoad, ReviewItemView } from './protocol';
@@ -26,7 +26,7 @@ export interface StudioPlanReviewOptions {
 
 /**
  * The Plan Review panel's view of the extension: plans read from data/action_plans (checked for
- * staleness against the files now on disk), re-planning through the PlanningHost, and the cost
+ * staleness against the files now on disk), re-planning through the PlanningController, and the cost
  * priced with the model a generation would use now (and flux-kontext-pro for comparison).
  */
 export class StudioPlanReviewModel implements PlanReviewModel, vscode.Disposable {
@@ -38,8 +38,8 @@ export class StudioPlanReviewModel implements PlanReviewModel, vscode.Disposable
 
   constructor(
     private readonly workspace: StudioWorkspace,
-    private readonly planning: PlanningHost,
-    private readonly generation: GenerationHost,
+    private readonly planning: PlanningController,
+    private readonly generation: GenerationController,
     tree: ActorsTreeProvider,
     private readonly options: StudioPlanReviewOptions,
   ) {

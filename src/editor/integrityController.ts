@@ -10,7 +10,7 @@ import type { StudioWorkspace } from './studioWorkspace';
  * an event after each reconcile so the tree can badge actors with drift. The core modules load on first use (reconciling hashes every file, so
  * it never runs at activation).
  */
-export class DataIntegrityHost implements vscode.Disposable {
+export class IntegrityController implements vscode.Disposable {
   private readonly reconciled = new vscode.EventEmitter<ReconcileReport>();
   /** Fires with each reconcile's report (only the actors it covered). */
   readonly onDidReconcile = this.reconciled.event;

@@ -8,7 +8,7 @@ import type { StudioWorkspace } from './studioWorkspace';
  * Generation in the editor: the core's use case (core/app/generation), plus what only the editor
  * does: a warning notification, the tree refreshed, and an event for panels and badges.
  */
-export class GenerationHost {
+export class GenerationController {
   private readonly generated = new vscode.EventEmitter<GeneratedImage>();
   /** Fires after an image was saved, so panels and badges update. */
   readonly onDidGenerate = this.generated.event;

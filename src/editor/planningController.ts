@@ -25,7 +25,7 @@ function notificationProgress(report: Report | undefined): ((progress: Evaluatio
  * Evaluation and planning in the editor: the core's use cases (core/app/evaluation) with what only
  * the editor does: the cached index invalidated, an event for the tree, and each actor's plan state.
  */
-export class PlanningHost implements vscode.Disposable {
+export class PlanningController implements vscode.Disposable {
   private readonly changed = new vscode.EventEmitter<string[]>();
   /** Fires with the actors whose evaluation or plan changed. */
   readonly onDidChangeActors = this.changed.event;

@@ -20,7 +20,7 @@ export interface ExecuteOptions {
  * appear while it runs). One run at a time per window: the core's per-actor lock would
  * serialise a second one anyway, and one status bar item stays truthful.
  */
-export class ExecutionHost implements vscode.Disposable {
+export class ExecutionController implements vscode.Disposable {
   private readonly statusItem: vscode.StatusBarItem;
   private running: string | undefined;
   /** Actors whose tree nodes wait for a refresh; one refresh runs at a time and takes them all. */
