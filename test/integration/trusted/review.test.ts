@@ -80,6 +80,10 @@ describe('Needs review in the editor', function () {
 
   before(async () => {
     original = await snapshotFiles(dataDir());
+    // The files are as the sample has them; the index must not answer from what an earlier test
+    // wrote and put back (the watcher's refresh is debounced).
+    (await studio()).workspace.invalidate();
+    await vscode.commands.executeCommand('actorStudio.refresh');
     existedBefore = await Promise.all(
       createdFolders.map((name) =>
         fs.access(path.join(dataDir(), name)).then(

@@ -43,6 +43,10 @@ describe('Set Category in the editor', function () {
 
   before(async () => {
     original = await snapshotFiles(dataDir());
+    // The files are as the sample has them; the index must not answer from what an earlier test
+    // wrote and put back (the watcher's refresh is debounced).
+    (await studio()).workspace.invalidate();
+    await vscode.commands.executeCommand('actorStudio.refresh');
   });
 
   after(async () => {
