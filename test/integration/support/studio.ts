@@ -33,6 +33,13 @@ export async function children(api: ActorStudioTestApi, parent?: unknown) {
   });
 }
 
+/**
+ * How long a panel's page may take to say `ready` the first time. Measured: about 28 s when the
+ * page was opened right after an evaluation kept both cores busy with face workers (code-server,
+ * Chromium and the extension host share the 2-core machine); the usual start is under 2 s.
+ */
+export const PAGE_READY_TIMEOUT_MS = 60_000;
+
 /** Polls until `check` returns a value (the watcher and language services answer asynchronously). */
 export async function waitFor<T>(what: string, check: () => Promise<T | undefined> | T | undefined, timeoutMs = 20_000): Promise<T> {
   const deadline = Date.now() + timeoutMs;

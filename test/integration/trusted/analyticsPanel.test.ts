@@ -12,7 +12,7 @@ import { generationLogPath } from '../../../src/core/workspace/layout';
 import type { AnalyticsPanelProbe } from '../../../src/webviews/analytics/analyticsPanel';
 import type { AnalyticsHostMessage, StateMessage } from '../../../src/webviews/analytics/protocol';
 import { restoreFiles, snapshotFiles } from '../support/files';
-import { studio, waitFor, workspaceRoot } from '../support/studio';
+import { studio, waitFor, workspaceRoot, PAGE_READY_TIMEOUT_MS } from '../support/studio';
 
 const MARTA = '0000_european_45_female';
 const dataDir = () => path.join(workspaceRoot(), 'data');
@@ -51,7 +51,7 @@ describe('Analytics panel', function () {
 
   it('opens from the command: the real page is ready under a strict CSP and gets the same numbers as core', async () => {
     assert.equal(probe.viewType, 'actorStudio.analytics');
-    await waitFor('the page to say ready', () => probe.uiReady);
+    await waitFor('the page to say ready', () => probe.uiReady, PAGE_READY_TIMEOUT_MS);
     const state = await probe.waitFor((message): message is StateMessage => isState(message) && message.analytics !== undefined);
     const csp = /<meta http-equiv="Content-Security-Policy" content="([^"]+)">/.exec(probe.html)?.[1] ?? '';
     assert.match(csp, /default-src 'none'/);

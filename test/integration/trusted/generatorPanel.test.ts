@@ -8,7 +8,7 @@ import * as vscode from 'vscode';
 import type { ActorStudioTestApi } from '../../../src/extension';
 import type { GeneratorPanelProbe } from '../../../src/webviews/generator/generatorPanel';
 import type { ErrorMessage, GeneratorHostMessage, ResultMessage, StateMessage } from '../../../src/webviews/generator/protocol';
-import { children, studio, waitFor, workspaceRoot } from '../support/studio';
+import { children, studio, waitFor, workspaceRoot, PAGE_READY_TIMEOUT_MS } from '../support/studio';
 import { restoreFiles, snapshotFiles } from '../support/files';
 
 const CARL = '0001_european_35_male';
@@ -107,7 +107,7 @@ describe('Generator panel', function () {
     assert.equal(probe.viewType, 'actorStudio.generator');
 
     // The page's script ran under the CSP and said `ready`; the host answered with its state.
-    await waitFor('the page to say ready', () => probe.uiReady);
+    await waitFor('the page to say ready', () => probe.uiReady, PAGE_READY_TIMEOUT_MS);
     const state = await probe.waitFor((message): message is StateMessage => isState(message) && message.selectedActorId === CARL);
     assert.deepEqual(
       generatorTabs().map((tab) => tab.label),

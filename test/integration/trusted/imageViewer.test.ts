@@ -10,7 +10,7 @@ import type { DeleteImageResult } from '../../../src/commands/deleteImage';
 import type { ImageViewerPanelProbe } from '../../../src/webviews/imageViewer/imageViewerPanel';
 import type { ImageViewerHostMessage, StateMessage } from '../../../src/webviews/imageViewer/protocol';
 import { restoreFiles, snapshotFiles } from '../support/files';
-import { children, studio, waitFor, workspaceRoot } from '../support/studio';
+import { children, studio, waitFor, workspaceRoot, PAGE_READY_TIMEOUT_MS } from '../support/studio';
 
 const CARL = '0001_european_35_male';
 const HOSTILE = '<b>x</b><script>alert(1)</script>';
@@ -88,7 +88,7 @@ describe('Image Viewer panel', function () {
     assert.ok(current, 'api.imageViewerPanel() returns the open viewer');
     probe = current;
     assert.equal(probe.viewType, 'actorStudio.imageViewer');
-    await waitFor('the page to say ready', () => probe.uiReady);
+    await waitFor('the page to say ready', () => probe.uiReady, PAGE_READY_TIMEOUT_MS);
     const state = await stateWhere((message) => message.view !== undefined);
     const view = state.view!;
     assert.equal(view.filename, `${CARL}_0.jpg`);

@@ -13,7 +13,7 @@ import type { ActorStudioTestApi } from '../../../src/extension';
 import { formatCost } from '../../../src/core/plan/cost';
 import type { PlanReviewPanelProbe } from '../../../src/webviews/planReview/planReviewPanel';
 import { isPlanView, PlanReviewHostMessage, PlanView, StateMessage } from '../../../src/webviews/planReview/protocol';
-import { children, studio, waitFor, workspaceRoot } from '../support/studio';
+import { children, studio, waitFor, workspaceRoot, PAGE_READY_TIMEOUT_MS } from '../support/studio';
 import { restoreFiles, snapshotFiles } from '../support/files';
 
 const MARTA = '0000_european_45_female';
@@ -83,7 +83,7 @@ describe('Plan Review panel', function () {
     await vscode.commands.executeCommand('actorStudio.openPlanReview', marta.node);
     probe = panel();
     assert.equal(probe.viewType, 'actorStudio.planReview');
-    await waitFor('the page to say ready', () => probe.uiReady);
+    await waitFor('the page to say ready', () => probe.uiReady, PAGE_READY_TIMEOUT_MS);
     const state = await probe.waitFor((message): message is StateMessage => isState(message) && isPlanView(message.load));
     assert.equal(state.actorId, MARTA);
     assert.deepEqual(

@@ -13,7 +13,7 @@ import type { ImageViewerHostMessage, StateMessage as ViewerState } from '../../
 import type { PlanReviewPanelProbe } from '../../../src/webviews/planReview/planReviewPanel';
 import type { PlanReviewHostMessage, StateMessage as PlanState } from '../../../src/webviews/planReview/protocol';
 import { restoreFiles, snapshotFiles } from '../support/files';
-import { children, studio, waitFor, workspaceRoot } from '../support/studio';
+import { children, studio, waitFor, workspaceRoot, PAGE_READY_TIMEOUT_MS } from '../support/studio';
 
 const CARL = '0001_european_35_male';
 const FROM_TREE = `${CARL}_2.jpg`;
@@ -183,7 +183,7 @@ describe('Needs review in the editor', function () {
     await vscode.commands.executeCommand('actorStudio.openImageViewer', (await imageNode(FROM_VIEWER)).node);
     const probe = (await studio()).imageViewerPanel() as ImageViewerPanelProbe;
     assert.ok(probe, 'the viewer is open');
-    await waitFor('the page to say ready', () => probe.uiReady);
+    await waitFor('the page to say ready', () => probe.uiReady, PAGE_READY_TIMEOUT_MS);
     const isState = (message: ImageViewerHostMessage): message is ViewerState => message.type === 'state';
     const state = await probe.waitFor((message): message is ViewerState => isState(message) && message.view?.filename === FROM_VIEWER, { timeoutMs: 30_000 });
     assert.deepEqual(state.view?.review, { state: 'needed', reason: 'face turned too far (yaw 63°); identity not scored' });
@@ -210,7 +210,7 @@ describe('Needs review in the editor', function () {
     await vscode.commands.executeCommand('actorStudio.openPlanReview', (await carlNode()).node);
     const probe = (await studio()).planReviewPanel() as PlanReviewPanelProbe;
     assert.ok(probe, 'the panel is open');
-    await waitFor('the page to say ready', () => probe.uiReady);
+    await waitFor('the page to say ready', () => probe.uiReady, PAGE_READY_TIMEOUT_MS);
     const isState = (message: PlanReviewHostMessage): message is PlanState => message.type === 'state';
     const state = await probe.waitFor((message): message is PlanState => isState(message) && (message.review?.length ?? 0) > 0, { timeoutMs: 30_000 });
     assert.deepEqual(
