@@ -16,7 +16,7 @@ import type { ImageEvaluation } from '../src/core/evaluate/types';
 import { LocalGenerator } from '../src/core/generate/localGenerator';
 import { loadSharp } from '../src/core/image/sharp';
 import { TRAINING_CATEGORIES, type TrainingCategory } from '../src/core/manifest/categories';
-import { DELETING_ISSUES } from '../src/core/plan/planner';
+import { DELETING_ISSUES } from '../src/core/manifest/issues';
 import { BUILTIN_PROMPTS } from '../src/core/prompts/builtinPrompts';
 import { CORPUS_DIR } from './faceCorpus';
 import { line } from './indexBench';

@@ -10,7 +10,7 @@ import { captionFor } from '../../src/core/export/selection';
 import { DatasetExportReport, exportDataset, ExportInputError } from '../../src/core/export/dataset';
 import { loadSharp } from '../../src/core/image/sharp';
 import type { Manifest } from '../../src/core/manifest/manifestSchema';
-import { DELETING_ISSUES } from '../../src/core/plan/planner';
+import { DELETING_ISSUES } from '../../src/core/manifest/issues';
 import { ActorIndex } from '../../src/core/actors/dataIndex';
 import { copySampleData, snapshot } from './helpers/tempData';
 

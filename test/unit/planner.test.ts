@@ -1,7 +1,8 @@
 import * as assert from 'node:assert/strict';
 import type { ImageEvaluation, ImageIssue } from '../../src/core/evaluate/types';
 import { Category, TRAINING_CATEGORIES, TrainingCategory } from '../../src/core/manifest/categories';
-import { ActorPlan, DELETING_ISSUES, planActor, PlanInput } from '../../src/core/plan/planner';
+import { ActorPlan, planActor, PlanInput } from '../../src/core/plan/planner';
+import { DELETING_ISSUES } from '../../src/core/manifest/issues';
 import { categoryTargets, CategoryTargets, DEFAULT_TARGET, emptyCounts } from '../../src/core/actors/targets';
 import { IMAGE_ISSUES } from '../../src/core/evaluate/types';
 import type { LibraryPrompt, PromptUsage } from '../../src/core/prompts/types';

@@ -34,6 +34,8 @@ describe('needs review', () => {
 
     it('is false once kept, for other issues, for a stale evaluation, and without an entry', () => {
       assert.equal(needsReview({ sha256: SHA, evaluation: unscorable, review: { decision: 'keep', at: '2026-12-01T10:00:00.000Z' } }), false);
+      // A blurred image without a detectable face is deleted for the blur: nobody is asked about it.
+      assert.equal(needsReview({ sha256: SHA, evaluation: { ...unscorable, issues: ['blurry', 'unscorable'] } }), false);
       assert.equal(needsReview({ sha256: SHA, evaluation: { ...unscorable, issues: ['blurry'] } }), false);
       assert.equal(needsReview({ sha256: 'b'.repeat(64), evaluation: unscorable }), false, 'made for other bytes');
       assert.equal(needsReview(undefined), false);

@@ -1,5 +1,5 @@
 import type { Category } from '../manifest/categories';
-import { DELETING_ISSUES } from '../plan/planner';
+import { DELETING_ISSUES } from '../manifest/issues';
 import type { ActorImage } from '../actors/types';
 
 /** Why an image stays out of a training set, or undefined when it goes in. */

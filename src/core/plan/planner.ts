@@ -6,27 +6,7 @@ import type { LibraryPrompt, PromptUsage } from '../prompts/types';
 import { mulberry32 } from '../util/seededRandom';
 import type { ActorImage, ActorRecord } from '../actors/types';
 import type { CategoryTargets } from '../actors/targets';
-
-/**
- * Issues that make an image unusable for an identity set: it is deleted whatever its quality.
- * `identity_drift` needs a scored face; a face that cannot be scored (`unscorable`: none found,
- * too small, turned too far) is never deleted automatically, it needs a person's review. A
- * `near_clone` is deleted only when its category is over quota (it ranks low). The others
- * (looking at the camera, symmetric framing, low information, odd aspect ratio, a category the
- * pixels contradict (`category_mismatch`: a user settles it with Set Category), "other") only
- * lower its rank when a category is over quota. Duplicates are handled through `duplicateOf`.
- */
-export const DELETING_ISSUES: ReadonlySet<ImageIssue> = new Set<ImageIssue>([
-  'blurry',
-  'too_dark',
-  'too_light',
-  'low_resolution',
-  'identity_drift',
-  'identity_mismatch',
-  'distortion',
-  'artifacts',
-  'text_or_watermark',
-]);
+import { DELETING_ISSUES } from '../manifest/issues';
 
 /** Quality assumed for an image nobody evaluated: the middle of 0-10, so it is neither kept nor dropped first. */
 export const UNEVALUATED_QUALITY = 5;

@@ -1,3 +1,4 @@
+import { DELETING_ISSUES } from '../manifest/issues';
 import type { ImageEntry } from '../manifest/manifestSchema';
 import { changeImageEntry, type EntryChangeOptions } from './imageEntries';
 
@@ -24,11 +25,15 @@ export async function keepOnReview(
   );
 }
 
-/** True when the image's evaluation says it needs a person's review and nobody kept it yet. */
+/**
+ * True when the image's evaluation says it needs a person's review and nobody kept it yet. An
+ * image the checks fail anyway (blurred, too dark...) is not asked about: the plan deletes it.
+ */
 export function needsReview(entry: Pick<ImageEntry, 'evaluation' | 'review' | 'sha256'> | undefined): boolean {
   const evaluation = entry?.evaluation;
   const current = !evaluation?.sha256 || !entry?.sha256 || evaluation.sha256 === entry.sha256;
-  return Boolean(current && evaluation?.issues?.includes('unscorable') && entry?.review?.decision !== 'keep');
+  const issues = evaluation?.issues ?? [];
+  return Boolean(current && issues.includes('unscorable') && !issues.some((issue) => DELETING_ISSUES.has(issue)) && entry?.review?.decision !== 'keep');
 }
 
 /**
