@@ -47,6 +47,11 @@ describe('Set Category in the editor', function () {
     // wrote and put back (the watcher's refresh is debounced).
     (await studio()).workspace.invalidate();
     await vscode.commands.executeCommand('actorStudio.refresh');
+    // A data folder setting changed just before (the welcome test): wait until Carl is read from his manifest again.
+    const api = await studio();
+    await waitFor('Carl read from his manifest', async () =>
+      (await children(api)).find((each) => each.label === CARL)?.description.startsWith('6/20 · 3·2·1') ? true : undefined,
+    );
   });
 
   after(async () => {
