@@ -2,7 +2,8 @@
  * Curation quality on a labelled set: per person of the face corpus (fixtures/faceCorpus), a
  * training set shaped like the target (13 photorealistic, 4 black-and-white, 3 colour stylized
  * images from the offline generator, each labelled clean with its prompt's category) plus planted
- * defects (blurred, too dark, too light, low resolution, an exact copy, another person's photo).
+ * defects (blurred, too dark, too light, low resolution, an exact copy, a copy saved again smaller,
+ * motion blur, another person's photo).
  * The local evaluator with face identity judges every image; the planner's rule decides: a
  * deleting issue or a duplicate deletes, `unscorable` sends to review. Prints defect recall,
  * clean images deleted, clean images sent to review, and category accuracy for prompted images.
@@ -72,6 +73,11 @@ async function makeSet(dir: string, person: { id: string; file: string }, other:
   await defect('light', (input) => sharp(input).linear(0.15, 225).jpeg().toBuffer(), clean[2]);
   await defect('low_resolution', (input) => sharp(input).resize(160, 90).jpeg().toBuffer(), clean[3]);
   await defect('copy', async (input) => fs.readFileSync(input), clean[4]);
+  // Saved again smaller, as a second download of the same generation would be.
+  await defect('near_copy', (input) => sharp(input).resize(896).jpeg({ quality: 70 }).toBuffer(), clean[5]);
+  // Camera shake: a horizontal smear (a box kernel 25 px wide), not the round blur above.
+  const smear = [...new Array<number>(25).fill(0), ...new Array<number>(25).fill(1), ...new Array<number>(25).fill(0)];
+  await defect('motion_blur', (input) => sharp(input).convolve({ width: 25, height: 3, kernel: smear }).jpeg().toBuffer(), clean[6]);
   const stranger = await generator.generate({
     actorId: other.id,
     baseImagePath: other.file,

@@ -3,7 +3,7 @@
  * candidates that are not shipped (`human`, `human-full`). Answers `{ id, analysis }`.
  */
 import { parentPort, workerData } from 'node:worker_threads';
-import { analyzeInThread, type FaceAnalysis, type FacePipeline } from '../src/core/evaluate/faceIdentity';
+import { analyzeInThread, type FaceAnalysis, type FacePipeline } from '../src/core/evaluate/faceCascade';
 
 const { candidate, minConfidence } = workerData as { candidate: string; minConfidence: number };
 

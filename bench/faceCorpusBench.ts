@@ -12,7 +12,8 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { Worker } from 'node:worker_threads';
-import { euclideanDistance, type FaceAnalysis, type FaceAnalysisMessage } from '../src/core/evaluate/faceIdentity';
+import { euclideanDistance, type FaceAnalysis } from '../src/core/evaluate/faceCascade';
+import type { FaceAnalysisMessage } from '../src/core/evaluate/faceIdentity';
 import { generateFaceCorpus, type CorpusItem } from './faceCorpus';
 
 interface Candidate {
@@ -30,7 +31,7 @@ export const CANDIDATES: Candidate[] = [
     name: 'cascade',
     candidate: 'cascade',
     minConfidence: 0.5,
-    what: 'SSD 0.5; if no face: SSD 0.7 on 3-4 overlapping tiles of images >= 768 px; a face tilted > 10° described again upright (shipped)',
+    what: 'SSD 0.5; if no face: SSD 0.7 on 3-4 overlapping tiles of images >= 768 px, then SSD 0.5 on the image smoothed (sigma 2.5, then 4); a face tilted > 10° described again upright (shipped)',
   },
   { name: 'tiny', candidate: 'tiny', minConfidence: 0.4, what: 'face-api TinyFaceDetector 608 px, score 0.4' },
   { name: 'human', candidate: 'human', minConfidence: 0.3, what: '@vladmandic/human: BlazeFace back + FaceMesh + FaceRes (1024-d), wasm' },

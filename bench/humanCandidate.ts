@@ -6,8 +6,7 @@
  */
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import type { FaceAnalysis } from '../src/core/evaluate/faceIdentity';
-import { faceAssetDirs } from '../src/core/evaluate/faceIdentity';
+import { faceAssetDirs, type FaceAnalysis } from '../src/core/evaluate/faceCascade';
 import { loadSharp } from '../src/core/image/sharp';
 
 type Human = {

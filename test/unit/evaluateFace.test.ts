@@ -1,6 +1,7 @@
 import * as assert from 'node:assert/strict';
 import * as path from 'node:path';
-import { createFaceIdentity, euclideanDistance, type FaceIdentity } from '../../src/core/evaluate/faceIdentity';
+import { euclideanDistance } from '../../src/core/evaluate/faceCascade';
+import { createFaceIdentity, type FaceIdentity } from '../../src/core/evaluate/faceIdentity';
 import { loadSharp } from '../../src/core/image/sharp';
 import { makeTempDir, REPO_ROOT } from './helpers/tempData';
 

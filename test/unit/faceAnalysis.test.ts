@@ -1,6 +1,7 @@
 import * as assert from 'node:assert/strict';
 import * as path from 'node:path';
-import { createFaceIdentity, poseFromLandmarks, type FaceIdentity } from '../../src/core/evaluate/faceIdentity';
+import { poseFromLandmarks } from '../../src/core/evaluate/faceCascade';
+import { createFaceIdentity, type FaceIdentity } from '../../src/core/evaluate/faceIdentity';
 import { loadSharp } from '../../src/core/image/sharp';
 import { makeTempDir, REPO_ROOT } from './helpers/tempData';
 
@@ -39,6 +40,20 @@ describe('face analysis: score, face size, yaw and roll (cascade pipeline)', fun
       .toFile(images.rotated);
     images.mirrored = path.join(temp.dir, 'mirrored.jpg');
     await sharp(CAMERAMAN).flop().jpeg({ quality: 88 }).toFile(images.mirrored);
+    // A halftone print: each pixel black or white against a dot screen of 6 px (the offline
+    // generator's and print looks' kind of stylization); SSD sees no face in it.
+    const grey = await sharp(ASTRONAUT).resize(1024, 576, { fit: 'contain', background: '#808080' }).greyscale().raw().toBuffer();
+    const dots = Buffer.alloc(1024 * 576);
+    for (let y = 0; y < 576; y++) {
+      for (let x = 0; x < 1024; x++) {
+        const screen = (Math.sin((2 * Math.PI * x) / 6) * Math.sin((2 * Math.PI * y) / 6) + 1) * 127.5;
+        dots[y * 1024 + x] = grey[y * 1024 + x] > screen ? 255 : 0;
+      }
+    }
+    images.halftone = path.join(temp.dir, 'halftone.png');
+    await sharp(dots, { raw: { width: 1024, height: 576, channels: 1 } })
+      .png()
+      .toFile(images.halftone);
     faces = await createFaceIdentity();
   });
 
@@ -73,6 +88,19 @@ describe('face analysis: score, face size, yaw and roll (cascade pipeline)', fun
     assert.match(face.detector!, /upright$/);
     const base = await faces.describe(ASTRONAUT);
     assert.ok(faces.distance(base!, face.descriptor!) < 0.3, `distance ${faces.distance(base!, face.descriptor!)}`);
+  });
+
+  it('finds a halftone face only in the smoothing pass, after SSD and the tiles found nothing', async () => {
+    const ssdAlone = await createFaceIdentity({ pipeline: 'ssd' });
+    try {
+      assert.equal((await ssdAlone.analyze(images.halftone)).detector, null, 'SSD alone finds no face in the dots');
+    } finally {
+      await ssdAlone.close();
+    }
+    const face = await faces.analyze(images.halftone);
+    assert.equal(face.detector, 'ssd-smoothed');
+    assert.ok(face.score! > 0.7, `score ${face.score}`);
+    assert.ok(face.faceHeightRatio! > 0.15 && face.faceHeightRatio! < 0.3, `face height ratio ${face.faceHeightRatio}`);
   });
 
   it('reads a turned face as yaw, with the sign flipped by mirroring', async () => {

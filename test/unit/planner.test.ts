@@ -261,22 +261,28 @@ describe('planner: deletions', () => {
     }
   });
 
-  it('ignores missing files, counts untracked ones, and ignores evaluations made for other contents', () => {
-    const specs: ImageSpec[] = [...photos(13), { n: 20, missing: true }, { n: 21, tracked: false }];
+  it('ignores missing files and evaluations made for other contents; an untracked file counts nowhere (as in the tree) but a defective one is deleted', () => {
+    const specs: ImageSpec[] = [...photos(13), { n: 20, missing: true }, { n: 21, tracked: false }, { n: 22, tracked: false }];
     const actor = actorWith(specs);
     const result = plan({
       actor,
-      hashes: { [name(21)]: sha(99) },
-      evaluations: [evaluation(21, { sha256: sha(99), quality: 1 }), evaluation(4, { sha256: sha(1234), issues: ['blurry'] })],
+      hashes: { [name(21)]: sha(99), [name(22)]: sha(98) },
+      evaluations: [
+        evaluation(21, { sha256: sha(99), category: 'bw_stylized', categorySource: 'local' }),
+        evaluation(22, { sha256: sha(98), issues: ['blurry'] }),
+        evaluation(4, { sha256: sha(1234), issues: ['blurry'] }),
+      ],
     });
     assert.deepEqual(
       result.deletions.map((deletion) => [deletion.filename, deletion.rule]),
-      [[name(21), 'over_quota']],
+      [[name(22), 'failed_checks']],
     );
+    assert.deepEqual(result.kept, { photorealistic: 13, bw_stylized: 0, color_stylized: 0 });
+    assert.deepEqual(result.unclassified, [name(21), name(22)]);
     assert.deepEqual(result.staleEvaluations, [name(4)]);
     assert.equal(result.seen[name(21)], sha(99));
     assert.ok(!(name(20) in result.seen), 'a missing file is not seen');
-    assert.equal(Object.keys(result.seen).length, 14);
+    assert.equal(Object.keys(result.seen).length, 15);
   });
 });
 

@@ -5,7 +5,7 @@
  * inference never blocks the extension host.
  */
 import { parentPort, workerData } from 'node:worker_threads';
-import { analyzeInThread, type FacePipeline } from './faceIdentity';
+import { analyzeInThread, type FacePipeline } from './faceCascade';
 
 const data = (workerData ?? {}) as { minConfidence?: number; pipeline?: FacePipeline };
 const minConfidence = data.minConfidence ?? 0.5;

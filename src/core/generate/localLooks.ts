@@ -298,7 +298,9 @@ export const PALETTES: readonly { name: string; colours: readonly Rgb[] }[] = [
 /**
  * Colour stylizations: `poster` maps the tone onto a palette in flat bands, `comic` posterises
  * the boosted colours (or the palette, for a grey source) and draws dark outlines, `duotone`
- * prints the palette's most saturated colour over its darkest at a varied threshold.
+ * maps the tone onto a ramp from the palette's darkest colour to its most saturated one (a gradient
+ * map, so the face keeps its shading: the hard two-colour threshold it replaced erased faces turned
+ * away from the light, and the face checks could not find them).
  */
 export function colourLook(
   look: ColourLook,
@@ -315,7 +317,8 @@ export function colourLook(
   const out = new Uint8Array(data.length);
   const bands = palette.length;
   const posterLevels = 3 + Math.round(p);
-  const threshold = 0.35 + p * 0.25;
+  // Where the ramp reaches the saturated colour; lighter tones go on towards the palette's lightest.
+  const knee = 0.6 + p * 0.2;
   const chromaOf = (c: Rgb): number => Math.max(...c) - Math.min(...c);
   const vivid = palette.reduce((best, colour) => (chromaOf(colour) > chromaOf(best) ? colour : best));
   for (let y = 0; y < height; y += 1) {
@@ -334,7 +337,7 @@ export function colourLook(
         };
         rgb = [post(data[i]), post(data[i + 1]), post(data[i + 2])];
       } else {
-        rgb = tone < threshold ? palette[0] : vivid;
+        rgb = tone < knee ? mix(palette[0], vivid, tone / knee) : mix(vivid, palette[bands - 1], ((tone - knee) / (1 - knee)) * 0.5);
       }
       let [r, g, b] = rgb;
       if (look === 'comic' && x > 0 && y > 0 && x < width - 1 && y < height - 1) {
@@ -355,4 +358,9 @@ export function colourLook(
     }
   }
   return { data: out, width, height };
+}
+
+/** The colour a share `t` (0-1) of the way from `a` to `b`. */
+function mix(a: Rgb, b: Rgb, t: number): Rgb {
+  return [a[0] + (b[0] - a[0]) * t, a[1] + (b[1] - a[1]) * t, a[2] + (b[2] - a[2]) * t];
 }

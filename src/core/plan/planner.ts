@@ -147,8 +147,9 @@ function presentImages(
         evaluation = undefined;
       }
       // The user's choice, else the evaluation's (the category rule: prompt, pixels, vision model),
-      // else the manifest's: the same rule as the tree's counts (loadActor).
-      const seenAs = countedCategory(image.entry, evaluation?.category);
+      // else the manifest's: the same rule as the tree's counts (loadActor). An untracked file counts
+      // nowhere, as in the tree, until Reconcile Data adopts it (its evaluation has no entry to live in).
+      const seenAs = image.tracked ? countedCategory(image.entry, evaluation?.category) : 'unknown';
       const category = seenAs === 'unknown' ? undefined : seenAs;
       return { image, evaluation, sha256: known ?? evaluation?.sha256, category };
     });
