@@ -27,9 +27,12 @@ const ACTORS = join(DATA, 'actors');
 
 const ASTRONAUT = join(FACES, 'astronaut.png');
 const CAMERAMAN = join(FACES, 'cameraman.png');
+// Grace Hopper, colour, 512x600 (public domain; provenance in fixtures/faceCorpus/README.md).
+const HOPPER = join(ROOT, 'fixtures', 'faceCorpus', 'grace_hopper.jpg');
 // Face centres in the 512x512 source photographs (pixels).
 const ASTRONAUT_FACE = [225, 120];
 const CAMERAMAN_FACE = [215, 140];
+const HOPPER_FACE = [260, 225];
 
 const W = 768;
 const H = 432;
@@ -562,16 +565,17 @@ async function actor0001() {
 
 async function actor0002() {
   const id = '0002_mixed_30_nonbinary';
-  const A = ASTRONAUT;
-  const F = ASTRONAUT_FACE;
+  // A third person, in colour: Grace Hopper (her face is twice the astronaut's size in its photo).
+  const A = HOPPER;
+  const F = HOPPER_FACE;
   const base = async () => {
-    const img = await frame(A, F, { scale: 1, at: [0.5, 0.5], flop: true, width: 512, height: 512 });
-    return jpegRGB(fadedFilm(img));
+    const img = await frame(A, F, { scale: 1, at: [0.5, 0.45], width: 512, height: 512 });
+    return jpegRGB(img);
   };
   const images = [
-    { n: 0, make: async () => jpegRGB(warm(fadedFilm(await frame(A, F, { scale: 1.9, at: [0.64, 0.42], flop: true })))) },
-    { n: 1, make: async () => jpegGrey(await ink(await frame(A, F, { scale: 1.6, at: [0.36, 0.35], flop: true }), 100, 120)) },
-    { n: 2, make: async () => jpegRGB(await comic(await frame(A, F, { scale: 2.3, at: [0.4, 0.45], flop: true }))) },
+    { n: 0, make: async () => jpegRGB(warm(fadedFilm(await frame(A, F, { scale: 1.5, at: [0.6, 0.45] })))) },
+    { n: 1, make: async () => jpegGrey(await ink(await frame(A, F, { scale: 1.55, at: [0.4, 0.42], flop: true }), 100, 120)) },
+    { n: 2, make: async () => jpegRGB(await comic(await frame(A, F, { scale: 1.6, at: [0.45, 0.45] }))) },
   ];
   // No manifest: the old tool's folder, every image untracked.
   await writeActor(
