@@ -3,7 +3,7 @@
 // then opened in the Image Viewer from its context menu,
 // rated with the star widget and given feedback holding markup, which shows as text.
 import type { FrameLocator, Page } from 'playwright-core';
-import { openActorStudio, runCommand, shot, sidebar, Step, STEP_TIMEOUT_MS } from './stepRunner';
+import { expand, openActorStudio, runCommand, shot, sidebar, Step, STEP_TIMEOUT_MS, until } from './stepRunner';
 
 const CARL = '0001_european_35_male';
 const IMAGE = `${CARL}_0.jpg`;
@@ -17,26 +17,6 @@ const imageRow = (page: Page) =>
   sidebar(page)
     .getByRole('treeitem', { name: new RegExp(`^${IMAGE}`) })
     .first();
-
-/** Expands a tree row (single click expands by default; the keyboard when a setting differs). */
-async function expand(page: Page, name: RegExp): Promise<void> {
-  const row = sidebar(page).getByRole('treeitem', { name }).first();
-  await row.waitFor({ state: 'visible', timeout: STEP_TIMEOUT_MS });
-  if ((await row.getAttribute('aria-expanded')) !== 'true') {
-    await row.click();
-    if ((await row.getAttribute('aria-expanded')) !== 'true') await row.press('ArrowRight');
-  }
-}
-
-/** Waits until `check` holds, polling (the page and the tree update asynchronously). */
-async function until(what: string, check: () => Promise<boolean>, timeoutMs = STEP_TIMEOUT_MS): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (Date.now() < deadline) {
-    if (await check().catch(() => false)) return;
-    await new Promise((resolve) => setTimeout(resolve, 200));
-  }
-  throw new Error(`timed out waiting for ${what}`);
-}
 
 export const imageViewerSteps: Step[] = [
   { name: 'activity bar has "Actor Studio" and opens its container', run: openActorStudio },

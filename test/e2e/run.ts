@@ -16,6 +16,7 @@ import { apiKeySteps } from './apiKey.e2e';
 import { generatorPanelSteps } from './generatorPanel.e2e';
 import { planReviewSteps } from './planReview.e2e';
 import { imageViewerSteps } from './imageViewer.e2e';
+import { setCategorySteps } from './setCategory.e2e';
 import { runSteps, Step } from './stepRunner';
 import { welcomeSteps } from './welcome.e2e';
 
@@ -33,7 +34,7 @@ const SCENARIOS: Scenario[] = [
   { name: 'api-key', workspace: path.join(repoRoot, 'sample'), steps: apiKeySteps },
   { name: 'plan-review', workspace: path.join(repoRoot, 'sample'), steps: planReviewSteps },
   { name: 'analytics-panel', workspace: path.join(repoRoot, 'sample'), steps: analyticsPanelSteps },
-  { name: 'image-viewer', workspace: path.join(repoRoot, 'sample'), steps: imageViewerSteps },
+  { name: 'image-viewer', workspace: path.join(repoRoot, 'sample'), steps: [...imageViewerSteps, ...setCategorySteps] },
 ];
 
 async function runScenario(scenario: Scenario, vsix: string): Promise<Totals> {

@@ -54,6 +54,26 @@ export async function openActorStudio(page: Page): Promise<void> {
     .waitFor({ state: 'visible', timeout: STEP_TIMEOUT_MS });
 }
 
+/** Expands a tree row in the sidebar (single click expands by default; the keyboard when a setting differs). */
+export async function expand(page: Page, name: RegExp): Promise<void> {
+  const row = sidebar(page).getByRole('treeitem', { name }).first();
+  await row.waitFor({ state: 'visible', timeout: STEP_TIMEOUT_MS });
+  if ((await row.getAttribute('aria-expanded')) !== 'true') {
+    await row.click();
+    if ((await row.getAttribute('aria-expanded')) !== 'true') await row.press('ArrowRight');
+  }
+}
+
+/** Waits until `check` holds, polling (the page and the tree update asynchronously). */
+export async function until(what: string, check: () => Promise<boolean>, timeoutMs = STEP_TIMEOUT_MS): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (Date.now() < deadline) {
+    if (await check().catch(() => false)) return;
+    await new Promise((resolve) => setTimeout(resolve, 200));
+  }
+  throw new Error(`timed out waiting for ${what}`);
+}
+
 export async function expectAttribute(loc: Locator, attr: string, value: string, message: string): Promise<void> {
   const deadline = Date.now() + STEP_TIMEOUT_MS;
   while (Date.now() < deadline) {
