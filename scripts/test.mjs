@@ -1,6 +1,7 @@
 // `npm test`: installs what it needs (Debian packages when root, node_modules, a cached
 // code-server), builds, and runs every layer: unit (plain Node), integration (inside a real
-// VS Code extension host), e2e (Chromium clicking through VS Code), and a slow lane (crash safety).
+// VS Code extension host), e2e (Chromium clicking through VS Code), an adversarial lane (hostile
+// inputs) and a slow lane (crash safety).
 // Ends with one total line.
 // Options: --unit (unit only), --no-slow (no crash-safety lane), --no-e2e
 import { spawnSync } from 'node:child_process';
@@ -57,6 +58,16 @@ const unit = step('unit tests (plain Node)', bin('mocha'), ['--config', '.mochar
   capture: true,
 });
 layers.push(['unit', mochaTotals(unit)]);
+
+// The adversarial lane: hostile and broken inputs against the built CLI and core, each proving
+// nothing outside a scratch data folder changed. Plain Node, so it runs with --unit too.
+const adversarial = step(
+  'adversarial tests (hostile and broken inputs)',
+  bin('mocha'),
+  ['--no-config', '--enable-source-maps', '--timeout', '120000', '--reporter', 'spec', 'out/test/adversarial/**/*.test.js'],
+  { capture: true },
+);
+layers.push(['adversarial', mochaTotals(adversarial)]);
 
 // The slow lane: kill/resume cycles of the real CLI (about 2 minutes); not in --unit, skipped with --no-slow.
 // Its own mocha options, so the unit lane's .mocharc.json never picks these files up.
