@@ -16,7 +16,10 @@ async function cli(args: string[], cwd = REPO_ROOT, env: NodeJS.ProcessEnv = {})
   return { code, stdout: out.join('\n'), stderr: err.join('\n') };
 }
 
-describe('CLI evaluate and plan', () => {
+describe('CLI evaluate and plan', function () {
+  // Real face inference in this thread over up to 22 images (a second or more each when nothing is
+  // found and every pass of the cascade runs), on a 2-core machine that may be busy.
+  this.timeout(120_000);
   let sample: Awaited<ReturnType<typeof copySampleData>>;
   beforeEach(async () => {
     sample = await copySampleData();
