@@ -59,7 +59,9 @@ export async function run(): Promise<void> {
     throw new Error(message);
   }
 
-  const mocha = new Mocha({ ui: 'bdd', timeout: 60_000, color: false, reporter: 'spec' });
+  // ACTOR_STUDIO_TEST_GREP runs only the tests whose full title matches (while working on one suite).
+  const grep = process.env.ACTOR_STUDIO_TEST_GREP;
+  const mocha = new Mocha({ ui: 'bdd', timeout: 60_000, color: false, reporter: 'spec', ...(grep ? { grep } : {}) });
   files.forEach((f) => mocha.addFile(f));
 
   const failures = await new Promise<number>((resolve, reject) => {
