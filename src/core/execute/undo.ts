@@ -2,6 +2,7 @@ import * as path from 'node:path';
 import { uploaderFor } from '../generate/uploader';
 import { recordUpload } from '../generate/saveResult';
 import { executionJournalSchema } from '../manifest/dataFileSchemas';
+import { OutsideDataFolderError } from '../workspace/guards';
 import { actorPaths } from '../workspace/layout';
 import { readJournals, RunJournal } from './journal';
 import { restoreFromTrash, trashedActors } from './trash';
@@ -32,7 +33,13 @@ export async function undoRun(request: UndoRequest): Promise<UndoSummary> {
   const uploader = request.store ? uploaderFor(request.store, dataRoot) : undefined;
   for (const actorId of await trashedActors(dataRoot, journal.runId)) {
     request.signal?.throwIfAborted();
-    const outcome = await restoreFromTrash(dataRoot, journal.runId, actorId, new Date());
+    const outcome = await restoreFromTrash(dataRoot, journal.runId, actorId, new Date()).catch((error: unknown) => {
+      // A link out of the data folder (in the trash or the actor's folders): this actor is left as it is.
+      if (error instanceof OutsideDataFolderError) {
+        return { restored: [], failed: [{ filename: '*', reason: error.message }] };
+      }
+      throw error;
+    });
     summary.failed.push(...outcome.failed.map((failure) => ({ actorId, ...failure })));
     for (const restored of outcome.restored) {
       summary.restored.push({ actorId, filename: restored.filename });
