@@ -2,7 +2,7 @@ import { readdirSync, realpathSync, statSync } from 'node:fs';
 import * as path from 'node:path';
 import { parseActorId } from '../workspace/actorId';
 import { realPathInside } from '../workspace/guards';
-import { ACTORS_DIR, PLAIN_NAME } from '../workspace/layout';
+import { ACTORS_DIR } from '../workspace/layout';
 import { loadActor } from './loadActor';
 import type { ActorRecord, DataIndex } from './types';
 import type { DataProblem } from '../workspace/problems';
@@ -107,10 +107,6 @@ function listActors(dataRoot: string): ActorListing {
   for (const entry of entries) {
     const dir = path.join(actorsDir, entry.name);
     if (entry.name.startsWith('.')) {
-      continue;
-    }
-    if (!PLAIN_NAME.test(entry.name)) {
-      problems.push({ file: dir, severity: 'warning', message: `${JSON.stringify(entry.name)} has control characters in its name and is ignored.` });
       continue;
     }
     if (entry.isSymbolicLink() && !realPathInside(realRoot, dir)) {

@@ -9,7 +9,7 @@ import { PLAIN_NAME } from '../workspace/layout';
 export const fileName = z
   .string()
   .min(1)
-  .regex(/^(?!\.\.?$)[^/\\\0]+$/, 'must be a plain file name inside its folder, not a path')
+  .regex(PLAIN_NAME, 'must be a plain file name inside its folder, not a path')
   .describe('File name inside its folder (no directories)');
 
 /**

@@ -51,13 +51,7 @@ class UnreadableFileError extends StudioError {
   }
 }
 
-async function readJsonRaw(realRoot: string, file: string): Promise<unknown | undefined> {
-  if (!realPathInside(realRoot, file)) {
-    if (!(await exists(file))) {
-      return undefined;
-    }
-    throw new UnreadableFileError(file, 'it links outside the data folder and is not read');
-  }
+async function readJsonRaw(file: string): Promise<unknown | undefined> {
   let text: string;
   try {
     text = await fs.readFile(file, 'utf8');
@@ -90,14 +84,19 @@ export async function readActorState(dataRoot: string, actorId: string): Promise
     throw new UnreadableFileError(outside, 'it links outside the data folder; nothing there is read or fixed');
   }
   const realRoot = await fs.realpath(dataRoot);
-  const manifest = await readJsonRaw(realRoot, paths.manifest);
+  for (const file of [paths.manifest, paths.promptMetadata]) {
+    if (!realPathInside(realRoot, file) && (await exists(file))) {
+      throw new UnreadableFileError(file, 'it links outside the data folder and is not read');
+    }
+  }
+  const manifest = await readJsonRaw(paths.manifest);
   const images = isRecord(manifest) && Array.isArray(manifest.images) ? manifest.images : [];
   const entries = images.filter((entry): entry is RawEntry => isRecord(entry) && typeof entry.filename === 'string');
   const notPlain = entries.find((entry) => !PLAIN_NAME.test(entry.filename));
   if (notPlain) {
     throw new UnreadableFileError(paths.manifest, `${JSON.stringify(notPlain.filename)} is a path, not a file name in training_data/; fix the entry by hand`);
   }
-  const metadataFile = await readJsonRaw(realRoot, paths.promptMetadata);
+  const metadataFile = await readJsonRaw(paths.promptMetadata);
   const metadata = metadataFile === undefined ? undefined : isRecord(metadataFile) && isRecord(metadataFile.images) ? metadataFile.images : {};
   return {
     actorId,
@@ -105,18 +104,19 @@ export async function readActorState(dataRoot: string, actorId: string): Promise
     manifestFile: paths.manifest,
     promptMetadataFile: paths.promptMetadata,
     entries,
-    files: await imageFilesIn(realRoot, paths.trainingDir),
+    files: await imageFilesIn(dataRoot, paths.trainingDir),
     metadata: metadata as RawMetadata | undefined,
   };
 }
 
-async function imageFilesIn(realRoot: string, dir: string): Promise<string[]> {
+async function imageFilesIn(dataRoot: string, dir: string): Promise<string[]> {
   let entries;
   try {
     entries = await fs.readdir(dir, { withFileTypes: true });
   } catch {
     return [];
   }
+  const realRoot = await fs.realpath(dataRoot);
   const files: string[] = [];
   for (const entry of entries) {
     if (entry.name.startsWith('.') || !isImageFile(entry.name)) {

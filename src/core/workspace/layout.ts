@@ -62,9 +62,8 @@ export const PENDING_UPLOADS_FILE = 'pending_uploads.json';
 export const GENERATION_LOG_FILE = 'generation_log.json';
 export const TRASH_RECORD_FILE = 'trash.json';
 
-/** A plain name: one path segment, never `.`/`..`, a separator, NUL or another control character. */
-// eslint-disable-next-line no-control-regex -- control characters are exactly what it refuses
-export const PLAIN_NAME = /^(?!\.\.?$)[^/\\\u0000-\u001f\u007f]+$/;
+/** A plain name: one path segment, never `.` or `..`, no separator, no NUL. The one rule for ids and file names. */
+export const PLAIN_NAME = /^(?!\.\.?$)[^/\\\0]+$/;
 
 /**
  * An id read from a data file (actor id, run id) used as one path segment: refused when it could
