@@ -94,6 +94,22 @@ describe('adversarial paths: ids from data files and the one guard (case 1)', fu
     await scratch.unchanged();
   });
 
+  it('undo reports a trash record whose file name is a path, per actor and without a stack trace, and restores nothing through it', async () => {
+    const trashActor = path.join(scratch.data, '.trash', 'r2', 'actors', ACTOR);
+    await plantTrash(trashActor, `${ACTOR}_5.jpg`);
+    const record = JSON.parse(await fs.readFile(path.join(trashActor, 'trash.json'), 'utf8'));
+    record.entries[0].filename = '../../../../../outside/secret.txt';
+    await writeJson(path.join(trashActor, 'trash.json'), record);
+    await writeJson(journalPath(scratch.data, 'r2'), journal('r2', [{ id: 'x', actor_id: ACTOR, kind: 'delete', state: 'done', filename: `${ACTOR}_5.jpg` }]));
+    await scratch.rebaseline();
+
+    const undone = await runCliProcess(['undo', '--run', 'r2', '--data', scratch.data]);
+    assert.equal(undone.code, 1, undone.stdout + undone.stderr);
+    assert.match(undone.stdout, /not restored .*trash\.json is not valid/, undone.stdout);
+    assert.doesNotMatch(undone.stderr, /\n\s+at /, 'no stack trace');
+    await scratch.unchanged();
+  });
+
   it('execute does not resume a journal whose operation actor_id is a path (no outside temp file deleted, no lock made there)', async () => {
     // A temp file named as writeFileAtomic names them, of a process that is gone: admitting the
     // hostile "actor" used to clear it, and its execution lock was made in outside/.

@@ -1,6 +1,7 @@
 import { promises as fs } from 'node:fs';
 import * as path from 'node:path';
 import { z } from 'zod';
+import { InputError } from '../errors';
 import { writeFileAtomic } from '../fs/atomicWrite';
 import { fileName, isoTimestamp } from '../manifest/common';
 import { formatJson, readJsonForUpdate } from '../manifest/jsonFile';
@@ -36,7 +37,11 @@ type TrashRecord = z.infer<typeof trashRecordSchema>;
 export type TrashedEntry = TrashRecord['entries'][number];
 
 async function readRecord(file: string): Promise<TrashRecord> {
-  return readJsonForUpdate(file, trashRecordSchema, (problems) => new Error(`${file} is not valid (${problems[0].message}); it was left as it is.`));
+  return readJsonForUpdate(
+    file,
+    trashRecordSchema,
+    (problems) => new InputError(`${file} is not valid (${problems[0].message}); it was left as it is.`, { file }),
+  );
 }
 
 export interface TrashOutcome {

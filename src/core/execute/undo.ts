@@ -2,7 +2,7 @@ import * as path from 'node:path';
 import { uploaderFor } from '../generate/uploader';
 import { recordUpload } from '../generate/saveResult';
 import { executionJournalSchema } from '../manifest/dataFileSchemas';
-import { OutsideDataFolderError } from '../workspace/guards';
+import { errorKind } from '../errors';
 import { actorPaths } from '../workspace/layout';
 import { readJournals, RunJournal } from './journal';
 import { restoreFromTrash, trashedActors } from './trash';
@@ -34,9 +34,9 @@ export async function undoRun(request: UndoRequest): Promise<UndoSummary> {
   for (const actorId of await trashedActors(dataRoot, journal.runId)) {
     request.signal?.throwIfAborted();
     const outcome = await restoreFromTrash(dataRoot, journal.runId, actorId, new Date()).catch((error: unknown) => {
-      // A link out of the data folder (in the trash or the actor's folders): this actor is left as it is.
-      if (error instanceof OutsideDataFolderError) {
-        return { restored: [], failed: [{ filename: '*', reason: error.message }] };
+      // A link out of the data folder or a hand-edited trash record: this actor is left as it is, the others go on.
+      if (errorKind(error) === 'input') {
+        return { restored: [], failed: [{ filename: '*', reason: (error as Error).message }] };
       }
       throw error;
     });
