@@ -121,6 +121,9 @@ describe('adversarial paths: links out of the data folder (case 2)', function ()
     await writePlan(scratch.data, ACTOR, { generations: [{ category: 'photorealistic', prompt_id: 'photo_jazz_club' }] });
     await scratch.rebaseline();
 
+    // The dry run says what execute will do: skip it, for the same reason.
+    const dry = await runCliProcess(['execute', '--all', '--dry-run', '--provider', 'local', '--data', scratch.data]);
+    assert.match(dry.stdout, new RegExp(`${OTHER}[^\n]*\n?[^\n]*training_data links outside the data folder`), dry.stdout);
     for (const attempt of ['first', 'again']) {
       const run = await runCliProcess(['execute', '--all', '--execute', '--provider', 'local', '--data', scratch.data]);
       assert.equal(run.code, 1, `${attempt}: ${run.stdout}${run.stderr}`);

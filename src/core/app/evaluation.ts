@@ -6,7 +6,7 @@ import type { EvaluationUsage } from '../evaluate/types';
 import { FileHasher } from '../fs/files';
 import type { PlannedActor } from '../plan/planActorToDisk';
 import type { PlanAllResult } from '../plan/progress';
-import { actorFolderOutside } from '../workspace/guards';
+import { linkedOutsideReason } from '../workspace/guards';
 import { progressPath } from '../workspace/layout';
 import type { StudioContext } from './context';
 
@@ -61,9 +61,9 @@ export async function evaluateActors(context: StudioContext, actorIds: readonly 
       result.skipped.push({ id: actorId, reason: actor ? `its manifest is invalid (${actor.manifestPath})` : 'no such actor' });
       continue;
     }
-    const outside = actorFolderOutside(context.dataRoot, actorId);
+    const outside = linkedOutsideReason(context.dataRoot, actorId);
     if (outside) {
-      result.skipped.push({ id: actorId, reason: `${outside} links outside the data folder` });
+      result.skipped.push({ id: actorId, reason: outside });
       continue;
     }
     const onProgress =

@@ -10,7 +10,7 @@ import { reserveImageNumbers } from '../generate/saveResult';
 import { Semaphore } from '../util/semaphore';
 import { ActorIndex } from '../actors/dataIndex';
 import { actorPaths } from '../workspace/layout';
-import { actorFolderOutside, assertWritableInside } from '../workspace/guards';
+import { assertWritableInside, linkedOutsideReason } from '../workspace/guards';
 import { findUnfinishedRun, JournalOperation, newRunId, operationView, RunJournal } from './journal';
 import { journalPath } from '../workspace/layout';
 import { OperationContext, OperationOutcome, runDelete, runGenerate } from './operations';
@@ -267,9 +267,9 @@ class ActorSessions {
   private async start(actorId: string): Promise<HeldActor> {
     const { dataRoot, signal } = this.request;
     // Checked before the lock file is made in the actor's folder: a link out is never written through.
-    const outside = actorFolderOutside(dataRoot, actorId);
+    const outside = linkedOutsideReason(dataRoot, actorId);
     if (outside) {
-      await this.skip(actorId, `${outside} links outside the data folder; the actor is skipped`);
+      await this.skip(actorId, outside);
       return { release: () => undefined, released: Promise.resolve() };
     }
     return new Promise((resolve, reject) => {

@@ -78,6 +78,12 @@ export function actorFolderOutside(dataRoot: string, actorId: string): string | 
   return undefined;
 }
 
+/** Why a command skips the actor, when one of its folders links outside: one wording for every command. */
+export function linkedOutsideReason(dataRoot: string, actorId: string): string | undefined {
+  const outside = actorFolderOutside(dataRoot, actorId);
+  return outside && `${outside} links outside the data folder; the actor is skipped`;
+}
+
 /** Throws the guard's error when the actor's folder, training_data/ or base_image/ links outside. */
 export function assertActorInside(dataRoot: string, actorId: string): void {
   const outside = actorFolderOutside(dataRoot, actorId);
