@@ -53,8 +53,8 @@ export async function assertWritableInside(dataRoot: string, target: string): Pr
 
 /**
  * The first of an actor's folders (the actor folder, training_data/, base_image/) that a link
- * leads out of the data folder, or undefined. Every command skips such an actor and says why,
- * the same way the index does. Synchronous, like the index that calls it per actor.
+ * leads out of the data folder (or to nothing), or undefined. Every command skips such an actor
+ * and says why; the index ignores what is behind the link. Synchronous, like realPathInside.
  */
 export function actorFolderOutside(dataRoot: string, actorId: string): string | undefined {
   let realRoot: string;
@@ -63,19 +63,16 @@ export function actorFolderOutside(dataRoot: string, actorId: string): string | 
   } catch {
     return undefined;
   }
-  const paths = actorPaths(dataRoot, actorId);
-  for (const dir of [paths.dir, paths.trainingDir, paths.baseImageDir]) {
-    let present: boolean;
+  const linkedOut = (dir: string): boolean => {
     try {
-      present = lstatSync(dir) !== undefined;
+      lstatSync(dir);
     } catch {
-      present = false;
+      return false; // absent: nothing to follow
     }
-    if (present && !realPathInside(realRoot, dir)) {
-      return dir;
-    }
-  }
-  return undefined;
+    return !realPathInside(realRoot, dir);
+  };
+  const paths = actorPaths(dataRoot, actorId);
+  return [paths.dir, paths.trainingDir, paths.baseImageDir].find(linkedOut);
 }
 
 /** Why a command skips the actor, when one of its folders links outside: one wording for every command. */
