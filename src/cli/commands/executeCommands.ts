@@ -8,6 +8,8 @@ import { describe, ProgressReporter, terminalWriter } from './executionProgress'
 import type { RunSetup } from '../../core/app/services';
 import { CostEstimate, formatCost } from '../../core/plan/cost';
 import { actorPlanPath } from '../../core/workspace/layout';
+import { formatProblem } from '../../core/workspace/formatProblem';
+import type { DataProblem } from '../../core/workspace/problems';
 import { S3_OPTIONS, S3_USAGE } from '../s3Options';
 import { CliCommand, CliIO, CliStudio, COMMON_USAGE, EXIT_FAILED, EXIT_OK, selectActors } from '../cliSupport';
 
@@ -261,7 +263,10 @@ export const undoCommand: CliCommand = {
     const context = await studio.context();
     const dataRoot = context.dataRoot;
     const runId = values.run as string | undefined;
-    const runs = await listRuns(dataRoot);
+    const unreadable: DataProblem[] = [];
+    const runs = await listRuns(dataRoot, unreadable);
+    // A journal that cannot be read is never undone; say which and why, so the user can fix it.
+    unreadable.forEach((problem) => io.stderr(`${formatProblem(io.cwd, problem)} (this run journal is ignored)`));
     if (runId !== undefined && !runs.some((run) => run.runId === runId)) {
       throw new InputError(`unknown run "${runId}"${runs.length ? `; runs: ${runs.map((run) => run.runId).join(', ')}` : ''}`);
     }

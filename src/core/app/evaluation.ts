@@ -6,6 +6,7 @@ import type { EvaluationUsage } from '../evaluate/types';
 import { FileHasher } from '../fs/files';
 import type { PlannedActor } from '../plan/planActorToDisk';
 import type { PlanAllResult } from '../plan/progress';
+import { linkedOutsideReason } from '../workspace/guards';
 import { progressPath } from '../workspace/layout';
 import type { StudioContext } from './context';
 
@@ -58,6 +59,11 @@ export async function evaluateActors(context: StudioContext, actorIds: readonly 
     const actor = index.actors.find((candidate) => candidate.id === actorId);
     if (!actor || actor.manifestState === 'invalid') {
       result.skipped.push({ id: actorId, reason: actor ? `its manifest is invalid (${actor.manifestPath})` : 'no such actor' });
+      continue;
+    }
+    const outside = linkedOutsideReason(context.dataRoot, actorId);
+    if (outside) {
+      result.skipped.push({ id: actorId, reason: outside });
       continue;
     }
     const onProgress =

@@ -6,6 +6,7 @@ import { FileHasher } from '../fs/files';
 import type { ObjectStore } from '../storage/types';
 import { ActorIndex } from '../actors/dataIndex';
 import { nextImageNumber } from '../actors/numbering';
+import { linkedOutsideReason } from '../workspace/guards';
 import { TRASH_DIR } from '../workspace/layout';
 import { ACTORS_DIR, TRAINING_DIR } from '../workspace/layout';
 import type { DryRunActor, DryRunResult, ExecutionMode } from './types';
@@ -44,6 +45,11 @@ export async function dryRunPlans(request: DryRunRequest): Promise<DryRunResult>
     const actor = index.actor(actorId);
     if (actor.manifestState === 'invalid') {
       result.skipReason = `${actor.manifestPath} is invalid; fix it first`;
+      continue;
+    }
+    const outside = linkedOutsideReason(request.dataRoot, actorId);
+    if (outside) {
+      result.skipReason = outside; // as execute skips it
       continue;
     }
     if ((await planStaleness(plan.value, actor, hasher)).stale) {

@@ -10,6 +10,7 @@ import { reserveImageNumbers } from '../generate/saveResult';
 import { Semaphore } from '../util/semaphore';
 import { ActorIndex } from '../actors/dataIndex';
 import { actorPaths } from '../workspace/layout';
+import { assertWritableInside, linkedOutsideReason } from '../workspace/guards';
 import { findUnfinishedRun, JournalOperation, newRunId, operationView, RunJournal } from './journal';
 import { journalPath } from '../workspace/layout';
 import { OperationContext, OperationOutcome, runDelete, runGenerate } from './operations';
@@ -101,6 +102,7 @@ async function createRun(request: ExecuteRequest, now: () => Date): Promise<RunJ
     }
   }
   const file = journalPath(request.dataRoot, runId);
+  await assertWritableInside(request.dataRoot, file);
   await fs.mkdir(path.dirname(file), { recursive: true });
   const journal = new RunJournal(file, data, now);
   await journal.persist();
@@ -262,8 +264,14 @@ class ActorSessions {
     }
   }
 
-  private start(actorId: string): Promise<HeldActor> {
+  private async start(actorId: string): Promise<HeldActor> {
     const { dataRoot, signal } = this.request;
+    // Checked before the lock file is made in the actor's folder: a link out is never written through.
+    const outside = linkedOutsideReason(dataRoot, actorId);
+    if (outside) {
+      await this.skip(actorId, outside);
+      return { release: () => undefined, released: Promise.resolve() };
+    }
     return new Promise((resolve, reject) => {
       let release!: () => void;
       const held = new Promise<void>((done) => (release = done));
@@ -321,14 +329,21 @@ class ActorSessions {
       }
     }
     if (skip) {
-      const now = new Date().toISOString();
-      for (const operation of operations.filter((each) => each.state === 'pending' || each.state === 'started')) {
-        Object.assign(operation, { state: 'skipped', skip_reason: skip, finished_at: now });
-      }
-      this.journal.data.skipped_actors.push({ actor_id: actorId, reason: skip });
-      await this.journal.persist();
-      this.emit({ type: 'actor-skipped', actorId, reason: skip });
+      await this.skip(actorId, skip);
     }
     return actor.baseImage?.path;
+  }
+
+  /** Marks the actor's unfinished operations skipped, with the reason, in the journal. */
+  private async skip(actorId: string, reason: string): Promise<void> {
+    const now = new Date().toISOString();
+    for (const operation of this.journal.data.operations) {
+      if (operation.actor_id === actorId && (operation.state === 'pending' || operation.state === 'started')) {
+        Object.assign(operation, { state: 'skipped', skip_reason: reason, finished_at: now });
+      }
+    }
+    this.journal.data.skipped_actors.push({ actor_id: actorId, reason });
+    await this.journal.persist();
+    this.emit({ type: 'actor-skipped', actorId, reason });
   }
 }

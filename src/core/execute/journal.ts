@@ -8,6 +8,7 @@ import { formatJson } from '../manifest/jsonFile';
 import { readOptionalJson } from '../manifest/optionalJsonFile';
 import type { ExecutionMode, OperationView, RunInfo } from './types';
 import { runsDir } from '../workspace/layout';
+import type { DataProblem } from '../workspace/problems';
 
 export type JournalFile = z.infer<typeof executionJournalSchema>;
 export type JournalOperation = JournalFile['operations'][number];
@@ -56,8 +57,11 @@ export class RunJournal {
   }
 }
 
-/** Every readable journal, newest first; unreadable ones are passed over (they are reported by diagnostics). */
-export async function readJournals(dataRoot: string): Promise<{ file: string; journal: JournalFile }[]> {
+/**
+ * Every readable journal, newest first. Unreadable ones (not JSON, an id that is a path, a link
+ * out of the data folder) are passed over, never acted on; their problems go to `problems` when given.
+ */
+export async function readJournals(dataRoot: string, problems?: DataProblem[]): Promise<{ file: string; journal: JournalFile }[]> {
   let names: string[];
   try {
     names = await fs.readdir(runsDir(dataRoot));
@@ -70,6 +74,8 @@ export async function readJournals(dataRoot: string): Promise<{ file: string; jo
     const read = await readOptionalJson(dataRoot, file, executionJournalSchema);
     if (read.state === 'ok') {
       journals.push({ file, journal: read.value });
+    } else if (read.state === 'invalid') {
+      problems?.push(...read.problems);
     }
   }
   return journals.sort((a, b) => b.journal.run_id.localeCompare(a.journal.run_id));
@@ -87,9 +93,9 @@ export async function findUnfinishedRun(
   );
 }
 
-/** Runs, newest first. */
-export async function listRuns(dataRoot: string): Promise<RunInfo[]> {
-  return (await readJournals(dataRoot)).map(({ journal }) => ({
+/** Runs, newest first; the problems of journals that cannot be read go to `problems` when given. */
+export async function listRuns(dataRoot: string, problems?: DataProblem[]): Promise<RunInfo[]> {
+  return (await readJournals(dataRoot, problems)).map(({ journal }) => ({
     runId: journal.run_id,
     mode: journal.mode,
     actorIds: [...journal.actor_ids],

@@ -4,12 +4,13 @@ import { adoptImageFile, recordUpload, reserveImageNumbers, saveGeneratedImage, 
 import { failureReasonOf } from '../generate/failureReasonOf';
 import { uploaderFor } from '../generate/uploader';
 import { GenerationError, type GenerationResult, type Generator } from '../generate/types';
-import { sha256File } from '../fs/files';
+import { exists, sha256File } from '../fs/files';
 import { logQuietly, recordFailure, recordSuccess } from '../tracking/generationLog';
 import type { ObjectStore } from '../storage/types';
 import type { Semaphore } from '../util/semaphore';
 import type { SpendGuard } from './types';
 import { actorPaths, IMAGE_EXTENSIONS } from '../workspace/layout';
+import { realPathInside } from '../workspace/guards';
 import type { JournalOperation, RunJournal } from './journal';
 import { moveToTrash } from './trash';
 
@@ -42,6 +43,15 @@ export async function runDelete(context: OperationContext, operation: JournalOpe
   await journal.update(operation, { state: 'started', started_at: context.now().toISOString() });
   try {
     const file = path.join(actorPaths(dataRoot, actorId).trainingDir, filename);
+    // A planned file that is a link out of the data folder is neither hashed (read) nor moved.
+    if (!realPathInside(await fs.realpath(dataRoot), file) && (await exists(file))) {
+      await journal.update(operation, {
+        state: 'skipped',
+        skip_reason: `${filename} links outside the data folder; it is left as it is`,
+        finished_at: context.now().toISOString(),
+      });
+      return 'finished';
+    }
     if (
       operation.sha256 &&
       (await fs.access(file).then(

@@ -1,13 +1,14 @@
 import { promises as fs } from 'node:fs';
 import * as path from 'node:path';
 import { z } from 'zod';
+import { InputError } from '../errors';
 import { writeFileAtomic } from '../fs/atomicWrite';
 import { fileName, isoTimestamp } from '../manifest/common';
 import { formatJson, readJsonForUpdate } from '../manifest/jsonFile';
 import { loadManifest, rewriteManifest, withActorLock } from '../manifest/manifestStore';
 import { imageEntrySchema, type ImageEntry } from '../manifest/manifestSchema';
 import { restorePromptMetadata, takePromptMetadata } from '../manifest/promptMetadata';
-import { assertWritableInside } from '../workspace/guards';
+import { assertWritableInside, realPathInside } from '../workspace/guards';
 import { ACTORS_DIR, actorPaths, trashRecordPath, trashRunDir, trashTrainingDir } from '../workspace/layout';
 import { exists } from '../fs/files';
 
@@ -36,7 +37,11 @@ type TrashRecord = z.infer<typeof trashRecordSchema>;
 export type TrashedEntry = TrashRecord['entries'][number];
 
 async function readRecord(file: string): Promise<TrashRecord> {
-  return readJsonForUpdate(file, trashRecordSchema, (problems) => new Error(`${file} is not valid (${problems[0].message}); it was left as it is.`));
+  return readJsonForUpdate(
+    file,
+    trashRecordSchema,
+    (problems) => new InputError(`${file} is not valid (${problems[0].message}); it was left as it is.`, { file }),
+  );
 }
 
 export interface TrashOutcome {
@@ -54,9 +59,10 @@ export async function moveToTrash(dataRoot: string, runId: string, actorId: stri
   const { trainingDir } = actorPaths(dataRoot, actorId);
   const source = path.join(trainingDir, filename);
   const folder = trashTrainingDir(dataRoot, runId, actorId);
+  const recordFile = trashRecordPath(dataRoot, runId, actorId);
   await assertWritableInside(dataRoot, folder);
+  await assertWritableInside(dataRoot, recordFile);
   return withActorLock(dataRoot, actorId, async () => {
-    const recordFile = trashRecordPath(dataRoot, runId, actorId);
     const record = await readRecord(recordFile);
     let trashed = record.entries.find((entry) => entry.filename === filename && !entry.restored_at);
     let entry: ImageEntry | undefined;
@@ -132,12 +138,16 @@ export interface RestoreOutcome {
  */
 export async function restoreFromTrash(dataRoot: string, runId: string, actorId: string, now: Date): Promise<RestoreOutcome> {
   const { trainingDir } = actorPaths(dataRoot, actorId);
-  await assertWritableInside(dataRoot, trainingDir);
+  const recordFile = trashRecordPath(dataRoot, runId, actorId);
+  const folder = trashTrainingDir(dataRoot, runId, actorId);
+  // The trash is a folder of the data folder like any other: a link in it never leads undo outside.
+  for (const checked of [trainingDir, recordFile, folder]) {
+    await assertWritableInside(dataRoot, checked);
+  }
   return withActorLock(dataRoot, actorId, async () => {
-    const recordFile = trashRecordPath(dataRoot, runId, actorId);
     const record = await readRecord(recordFile);
     const outcome: RestoreOutcome = { restored: [], failed: [] };
-    const folder = trashTrainingDir(dataRoot, runId, actorId);
+    const realRoot = await fs.realpath(dataRoot);
     // Last trashed first: each position was taken in the manifest as it was then, so undoing in
     // reverse order puts every entry back exactly where it stood.
     const pending = record.entries.filter((entry) => !entry.restored_at).reverse();
@@ -149,6 +159,10 @@ export async function restoreFromTrash(dataRoot: string, runId: string, actorId:
           filename: trashed.filename,
           reason: `${trashed.filename} exists again in the training folder; the trashed copy stays in ${folder}`,
         });
+        continue;
+      }
+      if (!realPathInside(realRoot, inTrash) && (await exists(inTrash))) {
+        outcome.failed.push({ filename: trashed.filename, reason: `${inTrash} links outside the data folder; it stays in the trash` });
         continue;
       }
       if (await exists(inTrash)) {

@@ -2,6 +2,7 @@ import * as path from 'node:path';
 import { uploaderFor } from '../generate/uploader';
 import { recordUpload } from '../generate/saveResult';
 import { executionJournalSchema } from '../manifest/dataFileSchemas';
+import { errorKind } from '../errors';
 import { actorPaths } from '../workspace/layout';
 import { readJournals, RunJournal } from './journal';
 import { restoreFromTrash, trashedActors } from './trash';
@@ -32,7 +33,13 @@ export async function undoRun(request: UndoRequest): Promise<UndoSummary> {
   const uploader = request.store ? uploaderFor(request.store, dataRoot) : undefined;
   for (const actorId of await trashedActors(dataRoot, journal.runId)) {
     request.signal?.throwIfAborted();
-    const outcome = await restoreFromTrash(dataRoot, journal.runId, actorId, new Date());
+    const outcome = await restoreFromTrash(dataRoot, journal.runId, actorId, new Date()).catch((error: unknown) => {
+      // A link out of the data folder or a hand-edited trash record: this actor is left as it is, the others go on.
+      if (errorKind(error) === 'input') {
+        return { restored: [], failed: [{ filename: '*', reason: (error as Error).message }] };
+      }
+      throw error;
+    });
     summary.failed.push(...outcome.failed.map((failure) => ({ actorId, ...failure })));
     for (const restored of outcome.restored) {
       summary.restored.push({ actorId, filename: restored.filename });

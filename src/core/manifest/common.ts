@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { CATEGORIES } from './categories';
+import { PLAIN_NAME } from '../workspace/layout';
 
 /**
  * A bare file name inside the folder it belongs to: no separators, not `.` or `..`, so a
@@ -8,8 +9,14 @@ import { CATEGORIES } from './categories';
 export const fileName = z
   .string()
   .min(1)
-  .regex(/^(?!\.\.?$)[^/\\\0]+$/, 'must be a plain file name inside its folder, not a path')
+  .regex(PLAIN_NAME, 'must be a plain file name inside its folder, not a path')
   .describe('File name inside its folder (no directories)');
+
+/**
+ * An id that becomes one path segment (an actor id, a run id): checked when the file is read, so
+ * a hand-edited journal, plan or queue never reaches a path with `..` or a separator in it.
+ */
+export const plainId = z.string().regex(PLAIN_NAME, 'must be a plain name (a folder or file name), not a path').describe('Id used as a folder or file name');
 
 export const isoTimestamp = z.string().describe('ISO 8601 timestamp');
 

@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { TRAINING_CATEGORIES } from './categories';
-import { category, fileName, isoTimestamp, parameters, sha256Hex } from './common';
+import { category, fileName, isoTimestamp, parameters, plainId, sha256Hex } from './common';
 import { manifestSchema } from './manifestSchema';
 import { pendingUploadsSchema } from './pendingUploadsSchema';
 import { FAILURE_REASONS } from './failureReasons';
@@ -44,7 +44,7 @@ const actionPlanGeneration = z.looseObject({
 export const actionPlanSchema = z
   .looseObject({
     schema_version: z.literal(1).default(1),
-    actor_id: z.string(),
+    actor_id: plainId,
     created_at: isoTimestamp.optional(),
     evaluator: z.string().optional(),
     thresholds: z.record(z.string(), z.unknown()).optional(),
@@ -93,7 +93,7 @@ export const planSummarySchema = z
 
 export const progressSchema = z
   .looseObject({
-    run_id: z.string().optional(),
+    run_id: plainId.optional(),
     task: z.string().optional().describe('What the run does, e.g. plan_all'),
     total: count.optional(),
     started_at: isoTimestamp.optional(),
@@ -109,18 +109,18 @@ const balanceImage = z.looseObject({ filename: z.string(), prompt_id: z.string()
 
 export const balanceStateSchema = z
   .looseObject({
-    run_id: z.string(),
-    actor_ids: z.array(z.string()),
+    run_id: plainId,
+    actor_ids: z.array(plainId),
     max_rounds: count,
     budget_usd: z.number().nonnegative().nullable().describe('The spending limit of the run; null: none'),
     round: count.describe('Rounds started so far'),
     phase: z.enum(['plan', 'execute', 'finished']),
     stopped_by: z.enum(['balanced', 'max_rounds', 'budget', 'cancelled', 'no_progress']).optional(),
     spent_usd: z.number().nonnegative().describe('Paid requests so far (reserved before each request, kept when paid)'),
-    executions: z.array(z.string()).default([]).describe('Execution run ids of this balance run'),
+    executions: z.array(plainId).default([]).describe('Execution run ids of this balance run'),
     actors: z
       .record(
-        z.string(),
+        plainId,
         z.looseObject({
           rounds: count.default(0),
           generated: z.array(balanceImage).default([]),
@@ -203,21 +203,21 @@ export const generationLogSchema = z
 export const executionJournalSchema = z
   .looseObject({
     schema_version: z.literal(1).default(1),
-    run_id: z.string(),
+    run_id: plainId,
     mode: z.enum(['everything', 'delete_only', 'generate_only']),
-    actor_ids: z.array(z.string()),
+    actor_ids: z.array(plainId),
     status: z.enum(['running', 'cancelled', 'completed']),
     generator: z.looseObject({ provider: z.string(), model: z.string() }).optional(),
     started_at: isoTimestamp,
     updated_at: isoTimestamp.optional(),
     finished_at: isoTimestamp.optional(),
     undone_at: isoTimestamp.optional().describe('When the deletions of this run were put back'),
-    skipped_actors: z.array(z.looseObject({ actor_id: z.string(), reason: z.string() })).default([]),
+    skipped_actors: z.array(z.looseObject({ actor_id: plainId, reason: z.string() })).default([]),
     operations: z
       .array(
         z.looseObject({
           id: z.string(),
-          actor_id: z.string(),
+          actor_id: plainId,
           kind: z.enum(['delete', 'generate']),
           state: z.enum(['pending', 'started', 'done', 'failed', 'skipped']),
           filename: fileName.optional(),

@@ -3,7 +3,7 @@ import { promises as fs } from 'node:fs';
 import * as path from 'node:path';
 import { writeFileAtomic } from '../fs/atomicWrite';
 import { LockOptions, withFileLock } from '../fs/fileLock';
-import { assertWritableInside } from '../workspace/guards';
+import { assertActorInside, assertWritableInside } from '../workspace/guards';
 import { actorPaths } from '../workspace/layout';
 import { formatJson, readJsonForUpdate } from './jsonFile';
 import { Manifest, manifestSchema } from './manifestSchema';
@@ -35,8 +35,12 @@ export async function loadManifest(file: string): Promise<Manifest> {
   );
 }
 
-/** Runs `work` holding the actor's lock: every writer of one actor's files goes through it. */
-export function withActorLock<T>(dataRoot: string, actorId: string, work: () => Promise<T>, lock: LockOptions = {}): Promise<T> {
+/**
+ * Runs `work` holding the actor's lock: every writer of one actor's files goes through it. An
+ * actor whose folders link out of the data folder is refused before the lock file is made there.
+ */
+export async function withActorLock<T>(dataRoot: string, actorId: string, work: () => Promise<T>, lock: LockOptions = {}): Promise<T> {
+  assertActorInside(dataRoot, actorId);
   return withFileLock(actorLockPath(dataRoot, actorId), work, lock);
 }
 

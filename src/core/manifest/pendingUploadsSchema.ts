@@ -1,14 +1,10 @@
 import { z } from 'zod';
-import { fileName, isoTimestamp } from './common';
+import { fileName, isoTimestamp, plainId } from './common';
 
 /** `<dataRoot>/tracking/pending_uploads.json`: uploads that failed and wait to be retried. */
 
 export const pendingUploadSchema = z.looseObject({
-  actor_id: z
-    .string()
-    .min(1)
-    .regex(/^(?!\.\.?$)[^/\\\0]+$/, 'must be a plain folder name, not a path')
-    .describe('Actor id (its folder name under actors/)'),
+  actor_id: plainId.describe('Actor id (its folder name under actors/)'),
   filename: fileName,
   key: z.string().min(1).describe('Object key the upload was headed for when queued'),
   content_type: z.string().min(1).describe('MIME type sent with the upload, e.g. image/jpeg'),

@@ -7,6 +7,7 @@ import { ActorIndex } from '../actors/dataIndex';
 import type { DataIndex } from '../actors/types';
 import { summaryRow, updatePlanSummary, writeActorPlan } from './planFiles';
 import { FileHasher } from '../fs/files';
+import { assertActorInside } from '../workspace/guards';
 import { ActorPlan, planActor } from './planner';
 import type { CategoryTargets } from '../actors/targets';
 
@@ -48,6 +49,8 @@ export async function planActorToDisk(request: PlanActorRequest): Promise<Planne
   if (actor.manifestState === 'invalid') {
     throw new Error(`${actor.manifestPath} is invalid; fix it before planning (see the Problems panel or \`actor-studio actors\`)`);
   }
+  // The index ignores a training_data/ or base_image/ that links outside; planning it would plan a whole new set.
+  assertActorInside(dataRoot, actorId);
   const library = await loadPromptLibrary(dataRoot);
   const usage = usageForPrompts(library.prompts, await countPromptUsage(index, library.prompts), actorId);
   const evaluation = await evaluateActor({ dataRoot, actor, evaluator, hasher: request.hasher, signal: request.signal, onProgress: request.onProgress });

@@ -64,8 +64,9 @@ export function planToJson(plan: ActorPlan, meta: PlanMeta = {}): ActionPlanFile
  * kept, so a plan read, edited and written again loses nothing). Throws when it is invalid.
  */
 export async function writePlanFile(dataRoot: string, value: unknown): Promise<string> {
+  // The id first: its message says what is wrong with it (the schema refuses it too).
+  const file = actorPlanPath(dataRoot, (value as { actor_id?: string } | null)?.actor_id as string);
   const plan = actionPlanSchema.parse(value);
-  const file = actorPlanPath(dataRoot, plan.actor_id);
   await fs.mkdir(path.dirname(file), { recursive: true });
   await writeFileAtomic(file, formatJson(plan));
   return file;

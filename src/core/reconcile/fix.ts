@@ -84,8 +84,10 @@ class ActorFixer {
     this.paths = actorPaths(dataRoot, actorId);
   }
 
-  fix(finding: DriftFinding): Promise<string> {
+  async fix(finding: DriftFinding): Promise<string> {
     const name = this.current(finding.filename ?? '');
+    // The report may be older than the files: a file (or folder) that links outside now is not read.
+    await assertWritableInside(this.dataRoot, path.join(this.paths.trainingDir, name));
     const steps: Record<DriftKind, () => Promise<string>> = {
       url_not_string: () => this.replaceUrlObject(name),
       duplicate_index: () => this.separateDuplicate(name),

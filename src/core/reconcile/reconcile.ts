@@ -1,10 +1,10 @@
 import { StudioError } from '../errors';
 import { promises as fs } from 'node:fs';
 import * as path from 'node:path';
-import { FileHasher } from '../fs/files';
+import { exists, FileHasher } from '../fs/files';
 import type { ObjectStore } from '../storage/types';
-import { realPathInside } from '../workspace/guards';
-import { actorPaths, imageNumber, isImageFile } from '../workspace/layout';
+import { actorFolderOutside, realPathInside } from '../workspace/guards';
+import { actorPaths, imageNumber, isImageFile, PLAIN_NAME } from '../workspace/layout';
 import type { DriftFinding, DriftKind, ReconcileReport, ReconcileRequest } from './types';
 
 /**
@@ -72,12 +72,30 @@ function isRecord(value: unknown): value is Record<string, unknown> {
   return typeof value === 'object' && value !== null && !Array.isArray(value);
 }
 
-/** Reads one actor's manifest, prompt metadata and training folder as they are. */
+/**
+ * Reads one actor's manifest, prompt metadata and training folder as they are. An actor whose
+ * folders link out of the data folder, or whose manifest names a file by a path, is not compared:
+ * nothing outside is read, and no fix is offered for it.
+ */
 export async function readActorState(dataRoot: string, actorId: string): Promise<ActorState> {
   const paths = actorPaths(dataRoot, actorId);
+  const outside = actorFolderOutside(dataRoot, actorId);
+  if (outside) {
+    throw new UnreadableFileError(outside, 'it links outside the data folder; nothing there is read or fixed');
+  }
+  const realRoot = await fs.realpath(dataRoot);
+  for (const file of [paths.manifest, paths.promptMetadata]) {
+    if (!realPathInside(realRoot, file) && (await exists(file))) {
+      throw new UnreadableFileError(file, 'it links outside the data folder and is not read');
+    }
+  }
   const manifest = await readJsonRaw(paths.manifest);
   const images = isRecord(manifest) && Array.isArray(manifest.images) ? manifest.images : [];
   const entries = images.filter((entry): entry is RawEntry => isRecord(entry) && typeof entry.filename === 'string');
+  const notPlain = entries.find((entry) => !PLAIN_NAME.test(entry.filename));
+  if (notPlain) {
+    throw new UnreadableFileError(paths.manifest, `${JSON.stringify(notPlain.filename)} is a path, not a file name in training_data/; fix the entry by hand`);
+  }
   const metadataFile = await readJsonRaw(paths.promptMetadata);
   const metadata = metadataFile === undefined ? undefined : isRecord(metadataFile) && isRecord(metadataFile.images) ? metadataFile.images : {};
   return {

@@ -1,7 +1,5 @@
 /** Object keys and their URL form, shared by every store. */
-
-/** A single folder or file name: no separators, not `.` or `..` (same rule as manifest file names). */
-const PLAIN_NAME = /^(?!\.\.?$)[^/\\\0]+$/;
+import { PLAIN_NAME } from '../workspace/layout';
 
 export function isPlainName(name: string): boolean {
   return PLAIN_NAME.test(name);

@@ -23,9 +23,12 @@ export async function changeImageEntry(
   change: (image: ImageEntry) => void,
   options: EntryChangeOptions & { error?: (message: string, file: string) => Error } = {},
 ): Promise<ImageEntry> {
-  const paths = actorPaths(dataRoot, actorId);
   const error = options.error ?? ((message: string, file: string) => new InputError(message, { file }));
-  if (!fileName.safeParse(actorId).success || !(await isFolder(paths.dir))) {
+  if (!fileName.safeParse(actorId).success) {
+    throw error(`unknown actor "${actorId}": an actor id is a folder name, not a path`, dataRoot);
+  }
+  const paths = actorPaths(dataRoot, actorId);
+  if (!(await isFolder(paths.dir))) {
     throw error(`unknown actor "${actorId}": there is no folder ${paths.dir}`, paths.dir);
   }
   if (!fileName.safeParse(filename).success) {

@@ -1,7 +1,8 @@
 import { StudioError } from '../errors';
-import { promises as fs, realpathSync } from 'node:fs';
+import { lstatSync, promises as fs, realpathSync } from 'node:fs';
 import * as path from 'node:path';
 import { exists } from '../fs/files';
+import { actorPaths } from './layout';
 
 /** True when `candidate` is `root` itself or lies below it (purely lexical). */
 export function isInside(root: string, candidate: string): boolean {
@@ -32,8 +33,9 @@ export function realPathInside(realDataRoot: string, candidate: string): boolean
 }
 
 /**
- * Throws unless `target` really is inside the data folder: lexically, and after resolving links
- * of its nearest existing ancestor (the part of the path that exists can be a planted link).
+ * The one guard of every read and write below the data folder: throws unless `target` really is
+ * inside it, lexically and after resolving links of its nearest existing ancestor (the part of
+ * the path that exists can be a planted link, the target itself included).
  */
 export async function assertWritableInside(dataRoot: string, target: string): Promise<void> {
   const realRoot = await fs.realpath(dataRoot);
@@ -46,5 +48,43 @@ export async function assertWritableInside(dataRoot: string, target: string): Pr
   }
   if (!realPathInside(realRoot, existing)) {
     throw new OutsideDataFolderError(target, dataRoot);
+  }
+}
+
+/**
+ * The first of an actor's folders (the actor folder, training_data/, base_image/) that a link
+ * leads out of the data folder (or to nothing), or undefined. Every command skips such an actor
+ * and says why; the index ignores what is behind the link. Synchronous, like realPathInside.
+ */
+export function actorFolderOutside(dataRoot: string, actorId: string): string | undefined {
+  let realRoot: string;
+  try {
+    realRoot = realpathSync(dataRoot);
+  } catch {
+    return undefined;
+  }
+  const linkedOut = (dir: string): boolean => {
+    try {
+      lstatSync(dir);
+    } catch {
+      return false; // absent: nothing to follow
+    }
+    return !realPathInside(realRoot, dir);
+  };
+  const paths = actorPaths(dataRoot, actorId);
+  return [paths.dir, paths.trainingDir, paths.baseImageDir].find(linkedOut);
+}
+
+/** Why a command skips the actor, when one of its folders links outside: one wording for every command. */
+export function linkedOutsideReason(dataRoot: string, actorId: string): string | undefined {
+  const outside = actorFolderOutside(dataRoot, actorId);
+  return outside && `${outside} links outside the data folder; the actor is skipped`;
+}
+
+/** Throws the guard's error when the actor's folder, training_data/ or base_image/ links outside. */
+export function assertActorInside(dataRoot: string, actorId: string): void {
+  const outside = actorFolderOutside(dataRoot, actorId);
+  if (outside) {
+    throw new OutsideDataFolderError(outside, dataRoot);
   }
 }

@@ -1,4 +1,5 @@
 import * as path from 'node:path';
+import { InputError } from '../errors';
 
 /** Where things live in the data folder (see DESIGN.md, "The data folder"). */
 export const ACTORS_DIR = 'actors';
@@ -28,7 +29,7 @@ export interface ActorPaths {
 }
 
 export function actorPaths(dataRoot: string, actorId: string): ActorPaths {
-  const dir = path.join(dataRoot, ACTORS_DIR, actorId);
+  const dir = path.join(dataRoot, ACTORS_DIR, plainName(actorId, 'actor id'));
   const trainingDir = path.join(dir, TRAINING_DIR);
   return {
     dir,
@@ -61,14 +62,17 @@ export const PENDING_UPLOADS_FILE = 'pending_uploads.json';
 export const GENERATION_LOG_FILE = 'generation_log.json';
 export const TRASH_RECORD_FILE = 'trash.json';
 
+/** A plain name: one path segment, never `.` or `..`, no separator, no NUL. The one rule for ids and file names. */
+export const PLAIN_NAME = /^(?!\.\.?$)[^/\\\0]+$/;
+
 /**
  * An id read from a data file (actor id, run id) used as one path segment: refused when it could
  * name another folder (empty, `.`, `..`, a separator or NUL), so a hand-edited file cannot lead
- * outside the data folder.
+ * outside the data folder. Every path of an actor or run is built through it.
  */
 export function plainName(value: string, what: string): string {
-  if (!value || value === '.' || value === '..' || /[/\\\0]/.test(value)) {
-    throw new Error(`"${value}" is not a valid ${what}: it must be a plain name, not a path.`);
+  if (typeof value !== 'string' || !PLAIN_NAME.test(value)) {
+    throw new InputError(`${JSON.stringify(value)} is not a valid ${what}: it must be a plain name, not a path.`);
   }
   return value;
 }

@@ -1,7 +1,8 @@
 import * as path from 'node:path';
 import * as vscode from 'vscode';
 import { resolveLocalCheckThresholds } from '../../core/evaluate/thresholds';
-import { actorPaths } from '../../core/workspace/layout';
+import { actorFolderOutside } from '../../core/workspace/guards';
+import { actorPaths, PLAIN_NAME } from '../../core/workspace/layout';
 import type { GenerationController } from '../../editor/generationController';
 import type { StudioWorkspace } from '../../editor/studioWorkspace';
 import type { ActorsTreeProvider } from '../../providers/actorsTree/actorsTreeProvider';
@@ -35,9 +36,13 @@ export class StudioImageViewerModel implements ImageViewerModel, vscode.Disposab
     return record && buildImageView(record, image.filename, threshold);
   }
 
+  /** The page's resource root: none for an id that is a path or folders that link out of the data folder (the core guard). */
   trainingFolder(actorId: string): vscode.Uri | undefined {
     const dataRoot = this.workspace.dataRoot;
-    return dataRoot && path.basename(actorId) === actorId ? vscode.Uri.file(actorPaths(dataRoot, actorId).trainingDir) : undefined;
+    if (!dataRoot || !PLAIN_NAME.test(actorId) || actorFolderOutside(dataRoot, actorId)) {
+      return undefined;
+    }
+    return vscode.Uri.file(actorPaths(dataRoot, actorId).trainingDir);
   }
 
   async rate(image: ImageRef, stars: number, feedback?: string): Promise<RatingView> {
