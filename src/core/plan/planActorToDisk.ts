@@ -9,6 +9,8 @@ import { summaryRow, updatePlanSummary, writeActorPlan } from './planFiles';
 import { FileHasher } from '../fs/files';
 import { ActorPlan, planActor } from './planner';
 import type { CategoryTargets } from '../actors/targets';
+import { InputError } from '../errors';
+import { actionName } from '../util/actionNames';
 
 export interface PlanActorRequest {
   dataRoot: string;
@@ -43,10 +45,10 @@ export async function planActorToDisk(request: PlanActorRequest): Promise<Planne
   const index = request.index ?? (await new ActorIndex(dataRoot).index());
   const actor = index.actors.find((candidate) => candidate.id === actorId);
   if (!actor) {
-    throw new Error(`no actor "${actorId}" in ${dataRoot}/actors`);
+    throw new InputError(`no actor "${actorId}" in ${dataRoot}/actors`);
   }
   if (actor.manifestState === 'invalid') {
-    throw new Error(`${actor.manifestPath} is invalid; fix it before planning (see the Problems panel or \`actor-studio actors\`)`);
+    throw new InputError(`${actor.manifestPath} is invalid; fix it before planning (see ${actionName('problems')})`, { file: actor.manifestPath });
   }
   const library = await loadPromptLibrary(dataRoot);
   const usage = usageForPrompts(library.prompts, await countPromptUsage(index, library.prompts), actorId);
