@@ -60,9 +60,17 @@ describe('executor under faults: the real replicate SDK against a failing fake, 
       maxAttempts: 2,
       backoff: { initialDelayMs: 5, multiplier: 2, maxDelayMs: 20 },
     });
-    const store = s3StoreFor(s3, { keyPrefix: 'faults/' });
+    const s3Store = s3StoreFor(s3, { keyPrefix: 'faults/' });
     let finished = 0;
     let stopping: Promise<void> | undefined;
+    // Uploads started after S3 was told to stop wait until it is down: without this, the ones the
+    // test counts on could finish before the stop does, and nothing would be queued.
+    const store: typeof s3Store = Object.assign(Object.create(s3Store) as typeof s3Store, {
+      put: async (...args: Parameters<typeof s3Store.put>) => {
+        await stopping;
+        return s3Store.put(...args);
+      },
+    });
     const summary = await executePlans({
       dataRoot: sample.dataRoot,
       actorIds: [EILEEN],
