@@ -77,11 +77,12 @@ export async function runCli(argv: string[], rawIo: CliIO): Promise<number> {
       return EXIT_OK;
     }
     const settings = await loadCliSettings({ cwd: io.cwd, env: io.env ?? {}, flags: values });
+    const code = await command.run(values, io, cliStudio(settings, io.env ?? {}));
     const s3 = settings.settings.s3;
     if (command.options['s3-bucket'] && s3.bucket.trim() && !s3.endpoint.trim() && settings.values['s3.region']?.source === 'default') {
-      io.stderr(`actor-studio: note: no S3 region set (--s3-region, AWS_REGION or AWS_DEFAULT_REGION); asking in ${s3.region}, S3 names the bucket's own`);
+      io.stderr(`actor-studio: note: no S3 region set (--s3-region, AWS_REGION or AWS_DEFAULT_REGION); asked in ${s3.region}, or where S3 named the bucket`);
     }
-    return await command.run(values, io, cliStudio(settings, io.env ?? {}));
+    return code;
   } catch (error) {
     return reportError(error, io, debug);
   }

@@ -135,7 +135,7 @@ describe('adversarial: CLI errors people can act on', function () {
           async (parts) => {
             const hostile = `label ${parts.join('x')}`;
             await fs.writeFile(path.join(scratch.data, 'prompts.json'), JSON.stringify({ prompts: [{ id: 'photo_evil', label: hostile, category: 'photorealistic', template: hostile }] }));
-            const rated = await runCliProcess(['rate', '--actor-id', EILEEN, '--image', `${EILEEN}_0.jpg`, '--stars', '2', '--feedback', hostile, '--data', scratch.data]);
+            const rated = await runCliProcess(['rate', '--actor-id', EILEEN, '--image', `${EILEEN}_0.jpg`, '--stars', '2', '--feedback', hostile.replace(/\0/g, ''), '--data', scratch.data]);
             const listed = await runCliProcess(['prompts', '--data', scratch.data]);
             const json = await runCliProcess(['prompts', '--json', '--data', scratch.data]);
             for (const output of [rated.stdout, rated.stderr, listed.stdout, listed.stderr, json.stdout]) {
