@@ -56,7 +56,15 @@ function helpText(): string {
 
 /** Runs one CLI invocation; returns the exit code instead of exiting, so tests can call it. */
 export async function runCli(argv: string[], rawIo: CliIO): Promise<number> {
-  useCliActionNames();
+  const restoreActionNames = useCliActionNames();
+  try {
+    return await runCommand(argv, rawIo);
+  } finally {
+    restoreActionNames();
+  }
+}
+
+async function runCommand(argv: string[], rawIo: CliIO): Promise<number> {
   // Every line goes through here: control characters from data files never reach the terminal raw.
   const io: CliIO = { ...rawIo, stdout: (text) => rawIo.stdout(terminalSafe(text)), stderr: (text) => rawIo.stderr(terminalSafe(text)) };
   const [name, ...rest] = argv;

@@ -40,7 +40,17 @@ describe('adversarial: CLI errors people can act on', function () {
 
     it('generate and rate with an invalid manifest name it', async () => {
       await fs.writeFile(manifestOf(scratch.data), '{"schema_version": 2, "images": "not a list"}\n');
-      const generated = await runCliProcess(['generate', '--actor-id', EILEEN, '--prompt', 'photo_foggy_harbor', '--provider', 'local', '--data', scratch.data]);
+      const generated = await runCliProcess([
+        'generate',
+        '--actor-id',
+        EILEEN,
+        '--prompt',
+        'photo_foggy_harbor',
+        '--provider',
+        'local',
+        '--data',
+        scratch.data,
+      ]);
       assertInputError(generated, manifestOf(scratch.data));
       const rated = await runCliProcess(['rate', '--actor-id', EILEEN, '--image', `${EILEEN}_0.jpg`, '--stars', '3', '--data', scratch.data]);
       assertInputError(rated, manifestOf(scratch.data));
@@ -70,7 +80,15 @@ describe('adversarial: CLI errors people can act on', function () {
   });
 
   describe('14: a wrong --data exits 2 naming the folder', () => {
-    for (const args of [['actors'], ['evaluate', '--all', '--skip-face'], ['reconcile'], ['migrate'], ['stats'], ['plan', '--all', '--skip-face'], ['prompts']]) {
+    for (const args of [
+      ['actors'],
+      ['evaluate', '--all', '--skip-face'],
+      ['reconcile'],
+      ['migrate'],
+      ['stats'],
+      ['plan', '--all', '--skip-face'],
+      ['prompts'],
+    ]) {
       it(`${args.join(' ')}: a file, an empty folder, the folder above the data folder`, async () => {
         const file = path.join(scratch.outside, 'secret.txt');
         const empty = path.join(scratch.parent, 'empty');
@@ -134,8 +152,23 @@ describe('adversarial: CLI errors people can act on', function () {
           fc.array(fc.constantFrom('\x1b[2J', '\x1b]0;owned\x07', '\x9b31m', '\r', '\x08', '\u202e', '\x00'), { minLength: 1, maxLength: 4 }),
           async (parts) => {
             const hostile = `label ${parts.join('x')}`;
-            await fs.writeFile(path.join(scratch.data, 'prompts.json'), JSON.stringify({ prompts: [{ id: 'photo_evil', label: hostile, category: 'photorealistic', template: hostile }] }));
-            const rated = await runCliProcess(['rate', '--actor-id', EILEEN, '--image', `${EILEEN}_0.jpg`, '--stars', '2', '--feedback', hostile.replace(/\0/g, ''), '--data', scratch.data]);
+            await fs.writeFile(
+              path.join(scratch.data, 'prompts.json'),
+              JSON.stringify({ prompts: [{ id: 'photo_evil', label: hostile, category: 'photorealistic', template: hostile }] }),
+            );
+            const rated = await runCliProcess([
+              'rate',
+              '--actor-id',
+              EILEEN,
+              '--image',
+              `${EILEEN}_0.jpg`,
+              '--stars',
+              '2',
+              '--feedback',
+              hostile.replace(/\0/g, ''),
+              '--data',
+              scratch.data,
+            ]);
             const listed = await runCliProcess(['prompts', '--data', scratch.data]);
             const json = await runCliProcess(['prompts', '--json', '--data', scratch.data]);
             for (const output of [rated.stdout, rated.stderr, listed.stdout, listed.stderr, json.stdout]) {

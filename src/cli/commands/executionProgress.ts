@@ -92,7 +92,9 @@ export class ProgressReporter {
     }
     const width = 20;
     const filled = Math.round((this.done / this.total) * width);
-    const bar = terminalSafe(`[${'#'.repeat(filled)}${'-'.repeat(width - filled)}] ${this.done}/${this.total}  in flight ${this.inFlight.size}  ${this.current}`);
+    const bar = terminalSafe(
+      `[${'#'.repeat(filled)}${'-'.repeat(width - filled)}] ${this.done}/${this.total}  in flight ${this.inFlight.size}  ${this.current}`,
+    );
     this.write(`\r${bar.slice(0, Math.max(10, this.columns - 1))}\x1b[K`);
     this.drawn = true;
   }

@@ -91,7 +91,8 @@ export const exportDatasetCommand: CliCommand = {
     for (const failure of report.failed) {
       io.stderr(`${failure.actorId}: not exported: ${failure.file}: ${failure.reason}`);
     }
-    const notExported = report.failed.length > 0 ? `; ${report.failed.length} actor(s) not exported: ${report.failed.map((failure) => failure.actorId).join(', ')}` : '';
+    const notExported =
+      report.failed.length > 0 ? `; ${report.failed.length} actor(s) not exported: ${report.failed.map((failure) => failure.actorId).join(', ')}` : '';
     io.stdout(`${report.exported} image(s) of ${report.actors.length} actor(s) exported as ${report.format} to ${report.outDir}${notExported}`);
     return code;
   },

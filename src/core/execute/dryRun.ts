@@ -39,7 +39,8 @@ export async function dryRunPlans(request: DryRunRequest): Promise<DryRunResult>
     actors.push(result);
     const plan = await readActorPlan(request.dataRoot, actorId);
     if (plan.state !== 'ok') {
-      result.skipReason = plan.state === 'missing' ? `no plan: run ${actionName('plan')} first` : `the plan file is invalid: ${plan.problems[0]?.message ?? ''}`;
+      result.skipReason =
+        plan.state === 'missing' ? `no plan: run ${actionName('plan')} first` : `the plan file is invalid: ${plan.problems[0]?.message ?? ''}`;
       continue;
     }
     const actor = index.actor(actorId);

@@ -70,7 +70,9 @@ async function createRun(request: ExecuteRequest, now: () => Date): Promise<RunJ
     const plan = await readActorPlan(request.dataRoot, actorId);
     if (plan.state !== 'ok') {
       const reason =
-        plan.state === 'missing' ? `no plan: run ${actionName('plan')} first` : `the plan file is invalid: ${plan.problems[0]?.message ?? `see ${actionName('problems')}`}`;
+        plan.state === 'missing'
+          ? `no plan: run ${actionName('plan')} first`
+          : `the plan file is invalid: ${plan.problems[0]?.message ?? `see ${actionName('problems')}`}`;
       data.skipped_actors.push({ actor_id: actorId, reason });
       continue;
     }

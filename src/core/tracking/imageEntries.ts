@@ -40,7 +40,10 @@ export async function changeImageEntry(
       const image = manifest.images.find((candidate) => candidate.filename === filename);
       if (!image) {
         // Thrown before anything is written: the manifest stays as it was.
-        throw error(`${paths.manifest}: no image "${filename}" in this manifest (an untracked image is added by ${actionName('reconcile')} first)`, paths.manifest);
+        throw error(
+          `${paths.manifest}: no image "${filename}" in this manifest (an untracked image is added by ${actionName('reconcile')} first)`,
+          paths.manifest,
+        );
       }
       change(image);
       changed = image;

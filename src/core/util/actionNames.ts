@@ -1,7 +1,7 @@
 /**
  * What a message tells the user to run, named in the front end that shows it: the editor's
  * command, or the CLI's command line. Each front end is its own process, so the CLI says which
- * it is once at start (`useCliActionNames`); the editor's names are the default.
+ * it is around each command (`useCliActionNames`); the editor's names are the default.
  */
 const ACTIONS = {
   plan: { editor: 'Plan Actor', cli: '`actor-studio plan --actor-id ID`' },
@@ -13,9 +13,13 @@ export type StudioAction = keyof typeof ACTIONS;
 
 let frontEnd: 'editor' | 'cli' = 'editor';
 
-/** Called once by the CLI before it runs a command. */
-export function useCliActionNames(): void {
+/** Called by the CLI around a command; returns the undo (tests run the CLI and core in one process). */
+export function useCliActionNames(): () => void {
+  const before = frontEnd;
   frontEnd = 'cli';
+  return () => {
+    frontEnd = before;
+  };
 }
 
 /** The name of an action as the current front end offers it. */
