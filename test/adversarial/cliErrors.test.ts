@@ -6,6 +6,8 @@ import { spawn } from 'node:child_process';
 import { promises as fs } from 'node:fs';
 import * as path from 'node:path';
 import fc from 'fast-check';
+import { runCli } from '../../src/cli/main';
+import { dryRunPlans } from '../../src/core/execute';
 import { CLI, cleanEnv, makeScratch, runCliProcess, type Scratch } from './support/scratch';
 
 const EILEEN = '0000_european_45_female';
@@ -133,6 +135,19 @@ describe('adversarial: CLI errors people can act on', function () {
       const text = result.stdout + result.stderr;
       assert.match(text, /actor-studio plan/);
       assert.doesNotMatch(text, /Plan Actor|Problems panel|Reconcile Data/);
+      await scratch.unchanged();
+    });
+
+    it('the same core message names the editor command in the editor, the CLI command in the CLI', async () => {
+      const skipReason = async () =>
+        (await dryRunPlans({ dataRoot: scratch.data, actorIds: [EILEEN], mode: 'everything', model: 'black-forest-labs/flux-kontext-pro' })).actors[0]
+          .skipReason;
+      assert.match((await skipReason()) ?? '', /run Plan Actor first/);
+      const lines: string[] = [];
+      const io = { stdout: (text: string) => lines.push(text), stderr: (text: string) => lines.push(text), cwd: scratch.parent, isTTY: false, env: cleanEnv() };
+      await runCli(['execute', '--actor-id', EILEEN, '--dry-run', '--data', scratch.data], io);
+      assert.match(lines.join('\n'), /run `actor-studio plan --actor-id ID` first/);
+      assert.match((await skipReason()) ?? '', /run Plan Actor first/, 'the editor wording again once the CLI command is done');
       await scratch.unchanged();
     });
 
