@@ -92,8 +92,8 @@ export function parseCommandArgs(command: CliCommand, args: string[]): Record<st
 }
 
 /** The data folder must exist and hold `actors/` (an input error otherwise, before anything is written). */
-export function requireDataFolder(dataRoot: string): Promise<string> {
-  return checkDataFolder(dataRoot);
+export function requireDataFolder(dataRoot: string, options?: { actors?: boolean }): Promise<string> {
+  return checkDataFolder(dataRoot, options);
 }
 
 // C0 controls but tab and newline, DEL, C1 controls (0x9b is a one-byte CSI), and the bidi

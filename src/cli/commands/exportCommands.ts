@@ -113,7 +113,8 @@ export const exportPromptsCommand: CliCommand = {
     force: { type: 'boolean', default: false },
   },
   async run(values, io, studio) {
-    const dataRoot = await requireDataFolder(studio.dataRoot);
+    // The generation log is all it reads: a data folder without actors/ still has one.
+    const dataRoot = await requireDataFolder(studio.dataRoot, { actors: false });
     let result;
     try {
       result = await exportPromptData({
