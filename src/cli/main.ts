@@ -15,7 +15,7 @@ import { configCommand } from './commands/configCommand';
 import { loadCliSettings } from '../core/config/settingsSources';
 import { errorKind, InputError, type StudioErrorKind } from '../core/errors';
 import { redactSecrets } from '../core/util/redact';
-import { useCliActionNames } from '../core/util/actionNames';
+import { withCliActionNames } from '../core/util/actionNames';
 import { CliCommand, CliIO, cliStudio, EXIT_CANCELLED, EXIT_FAILED, EXIT_OK, EXIT_USAGE, parseCommandArgs, terminalSafe } from './cliSupport';
 
 const COMMANDS: CliCommand[] = [
@@ -55,13 +55,8 @@ function helpText(): string {
 }
 
 /** Runs one CLI invocation; returns the exit code instead of exiting, so tests can call it. */
-export async function runCli(argv: string[], rawIo: CliIO): Promise<number> {
-  const restoreActionNames = useCliActionNames();
-  try {
-    return await runCommand(argv, rawIo);
-  } finally {
-    restoreActionNames();
-  }
+export function runCli(argv: string[], rawIo: CliIO): Promise<number> {
+  return withCliActionNames(() => runCommand(argv, rawIo));
 }
 
 async function runCommand(argv: string[], rawIo: CliIO): Promise<number> {

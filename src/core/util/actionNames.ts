@@ -1,7 +1,10 @@
+import { AsyncLocalStorage } from 'node:async_hooks';
+
 /**
  * What a message tells the user to run, named in the front end that shows it: the editor's
- * command, or the CLI's command line. Each front end is its own process, so the CLI says which
- * it is around each command (`useCliActionNames`); the editor's names are the default.
+ * command, or the CLI's command line. The CLI runs each command inside `withCliActionNames`;
+ * everything else (the editor) gets the editor's names. Async context rather than a flag, so
+ * tests that run both front ends in one process never see the other's names.
  */
 const ACTIONS = {
   plan: { editor: 'Plan Actor', cli: '`actor-studio plan --actor-id ID`' },
@@ -11,18 +14,14 @@ const ACTIONS = {
 
 export type StudioAction = keyof typeof ACTIONS;
 
-let frontEnd: 'editor' | 'cli' = 'editor';
+const frontEnd = new AsyncLocalStorage<'cli'>();
 
-/** Called by the CLI around a command; returns the undo (tests run the CLI and core in one process). */
-export function useCliActionNames(): () => void {
-  const before = frontEnd;
-  frontEnd = 'cli';
-  return () => {
-    frontEnd = before;
-  };
+/** Runs a CLI command: the messages core builds meanwhile name CLI commands. */
+export function withCliActionNames<T>(work: () => Promise<T>): Promise<T> {
+  return frontEnd.run('cli', work);
 }
 
-/** The name of an action as the current front end offers it. */
+/** The name of an action as the front end running the current work offers it. */
 export function actionName(action: StudioAction): string {
-  return ACTIONS[action][frontEnd];
+  return ACTIONS[action][frontEnd.getStore() ?? 'editor'];
 }
