@@ -1,4 +1,3 @@
-import { promises as fs } from 'node:fs';
 import * as path from 'node:path';
 import { parseArgs, ParseArgsConfig } from 'node:util';
 import { ActorIndex } from '../core/actors/dataIndex';
@@ -8,6 +7,7 @@ import type { CliSettings } from '../core/config/settingsSources';
 import { InputError } from '../core/errors';
 import type { DataIndex } from '../core/actors/types';
 import type { DataProblem } from '../core/workspace/problems';
+import { checkDataFolder } from '../core/workspace/dataFolder';
 
 /** Exit codes every command follows (DESIGN.md): done, some work failed, usage or input error. */
 export const EXIT_OK = 0;
@@ -91,17 +91,23 @@ export function parseCommandArgs(command: CliCommand, args: string[]): Record<st
   }
 }
 
-/** The data folder must exist (an input error otherwise, before anything is written). */
-export async function requireDataFolder(dataRoot: string): Promise<string> {
-  if (
-    !(await fs.stat(dataRoot).then(
-      (stat) => stat.isDirectory(),
-      () => false,
-    ))
-  ) {
-    throw new InputError(`data folder not found: ${dataRoot} (pass --data DIR, or see \`actor-studio config\`)`, { file: dataRoot });
-  }
-  return dataRoot;
+/** The data folder must exist and hold `actors/` (an input error otherwise, before anything is written). */
+export function requireDataFolder(dataRoot: string, options?: { actors?: boolean }): Promise<string> {
+  return checkDataFolder(dataRoot, options);
+}
+
+// C0 controls but tab and newline, DEL, C1 controls (0x9b is a one-byte CSI), and the bidi
+// overrides that reorder what a terminal shows.
+// eslint-disable-next-line no-control-regex
+const TERMINAL_UNSAFE = /[\u0000-\u0008\u000b-\u001f\u007f-\u009f\u202a-\u202e\u2066-\u2069]/g;
+
+/**
+ * Text from data files (prompts, feedback, filenames) made safe to print: every control character
+ * becomes its visible `\uXXXX` escape, which is also the same character's escape inside a JSON
+ * string, so `--json` output stays valid and lossless.
+ */
+export function terminalSafe(text: string): string {
+  return text.replace(TERMINAL_UNSAFE, (char) => `\\u${char.charCodeAt(0).toString(16).padStart(4, '0')}`);
 }
 
 /** Pads columns for a terminal table; the last column is left ragged. */
@@ -126,10 +132,8 @@ export async function selectActors(
   if (Boolean(actorId) === Boolean(values.all)) {
     throw new InputError(`give either --actor-id ID or --all\nusage: ${usage}`);
   }
+  await requireDataFolder(dataRoot);
   const index = await new ActorIndex(dataRoot).index();
-  if (!index.exists) {
-    throw new InputError(`data folder not found: ${dataRoot} (pass --data DIR, or see \`actor-studio config\`)`, { file: dataRoot });
-  }
   if (actorId && !index.actors.some((actor) => actor.id === actorId)) {
     throw new InputError(`unknown actor id "${actorId}" (\`actor-studio actors\` lists them)`);
   }

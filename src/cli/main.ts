@@ -14,7 +14,9 @@ import { reviewCommand } from './commands/reviewCommand';
 import { configCommand } from './commands/configCommand';
 import { loadCliSettings } from '../core/config/settingsSources';
 import { errorKind, InputError, type StudioErrorKind } from '../core/errors';
-import { CliCommand, CliIO, cliStudio, EXIT_CANCELLED, EXIT_FAILED, EXIT_OK, EXIT_USAGE, parseCommandArgs } from './cliSupport';
+import { redactSecrets } from '../core/util/redact';
+import { withCliActionNames } from '../core/util/actionNames';
+import { CliCommand, CliIO, cliStudio, EXIT_CANCELLED, EXIT_FAILED, EXIT_OK, EXIT_USAGE, parseCommandArgs, terminalSafe } from './cliSupport';
 
 const COMMANDS: CliCommand[] = [
   actorsCommand,
@@ -53,7 +55,13 @@ function helpText(): string {
 }
 
 /** Runs one CLI invocation; returns the exit code instead of exiting, so tests can call it. */
-export async function runCli(argv: string[], io: CliIO): Promise<number> {
+export function runCli(argv: string[], rawIo: CliIO): Promise<number> {
+  return withCliActionNames(() => runCommand(argv, rawIo));
+}
+
+async function runCommand(argv: string[], rawIo: CliIO): Promise<number> {
+  // Every line goes through here: control characters from data files never reach the terminal raw.
+  const io: CliIO = { ...rawIo, stdout: (text) => rawIo.stdout(terminalSafe(text)), stderr: (text) => rawIo.stderr(terminalSafe(text)) };
   const [name, ...rest] = argv;
   if (!name || name === '--help' || name === '-h' || name === 'help') {
     io.stdout(helpText());
@@ -72,7 +80,12 @@ export async function runCli(argv: string[], io: CliIO): Promise<number> {
       return EXIT_OK;
     }
     const settings = await loadCliSettings({ cwd: io.cwd, env: io.env ?? {}, flags: values });
-    return await command.run(values, io, cliStudio(settings, io.env ?? {}));
+    const code = await command.run(values, io, cliStudio(settings, io.env ?? {}));
+    const s3 = settings.settings.s3;
+    if (command.options['s3-bucket'] && s3.bucket.trim() && !s3.endpoint.trim() && settings.values['s3.region']?.source === 'default') {
+      io.stderr(`actor-studio: note: no S3 region set (--s3-region, AWS_REGION or AWS_DEFAULT_REGION); asked in ${s3.region}, or where S3 named the bucket`);
+    }
+    return code;
   } catch (error) {
     return reportError(error, io, debug);
   }
@@ -83,9 +96,9 @@ const EXIT_CODES: Record<StudioErrorKind, number> = { input: EXIT_USAGE, externa
 /** The one place an error becomes an exit code: a line for what the user can act on, the stack for bugs (or with --debug). */
 function reportError(error: unknown, io: CliIO, debug: boolean): number {
   const kind = errorKind(error);
-  const message = error instanceof Error ? error.message : String(error);
+  const message = redactSecrets(error instanceof Error ? error.message : String(error));
   if (debug || kind === 'internal') {
-    io.stderr(`actor-studio: ${kind === 'internal' ? 'internal error: ' : ''}${(error as Error)?.stack ?? message}`);
+    io.stderr(`actor-studio: ${kind === 'internal' ? 'internal error: ' : ''}${redactSecrets((error as Error)?.stack ?? message)}`);
   } else {
     io.stderr(`actor-studio: ${kind === 'cancelled' ? 'cancelled' : message}`);
   }
@@ -101,9 +114,21 @@ if (require.main === module) {
     process.stderr.write('\ncancelling (Ctrl+C again to quit at once)\n');
     interrupt.abort();
   });
+  // A reader that went away (`actor-studio prompts | head`) ends the output, not the work: the
+  // command finishes what it started (its files stay whole) and the rest of its output is dropped.
+  const closed = new Set<NodeJS.WriteStream>();
+  for (const stream of [process.stdout, process.stderr]) {
+    stream.on('error', (error: NodeJS.ErrnoException) => {
+      if (error.code !== 'EPIPE') throw error;
+      closed.add(stream);
+    });
+  }
+  const writer = (stream: NodeJS.WriteStream) => (text: string) => {
+    if (!closed.has(stream)) stream.write(`${text}\n`);
+  };
   const io: CliIO = {
-    stdout: (text) => process.stdout.write(`${text}\n`),
-    stderr: (text) => process.stderr.write(`${text}\n`),
+    stdout: writer(process.stdout),
+    stderr: writer(process.stderr),
     cwd: process.cwd(),
     isTTY: Boolean(process.stderr.isTTY),
     env: process.env,

@@ -153,6 +153,7 @@ async function showExported(report: DatasetExportReport, minRating: number | und
     skipped > 0 ? `${skipped} skipped (failed checks${minRating ? `, under ${minRating} stars` : ''})` : undefined,
     notEvaluated > 0 ? `${notEvaluated} not evaluated, exported unchecked` : undefined,
     ...warnings,
+    ...report.failed.map((failure) => `${failure.actorId} not exported: ${failure.reason}`),
   ].filter(Boolean);
   const reveal = 'Reveal in Explorer';
   const open = 'Open Folder';

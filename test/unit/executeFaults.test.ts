@@ -40,7 +40,9 @@ describe('executor under faults: the real replicate SDK against a failing fake, 
     // About a quarter of the requests fail: 429, 500, a hang past the timeout; two predictions end in E005.
     replicate = await FakeReplicateServer.start({
       // Faults on creates only, so a prediction once created always reports its outcome (the E005s).
-      randomFaults: { rate: 0.25, seed: 5, faults: [{ status: 429, headers: { 'retry-after': '0' } }, { status: 500 }, { delayMs: 2_000 }], on: ['create'] },
+      // The hang is held until close(): a create the client gave up on must not be answered during
+      // the run, or it would take one of the E005 outcomes to a prediction nobody polls.
+      randomFaults: { rate: 0.25, seed: 5, faults: [{ status: 429, headers: { 'retry-after': '0' } }, { status: 500 }, { hang: true }], on: ['create'] },
     });
     replicate.nextPrediction({ outcome: 'failed', error: E005_ERROR }, {}, { outcome: 'failed', error: E005_ERROR });
   });
@@ -56,13 +58,23 @@ describe('executor under faults: the real replicate SDK against a failing fake, 
       baseUrl: replicate.baseUrl,
       prepareInputImage: (file) => toJpegDataUri(file, 95),
       pollIntervalMs: 5,
-      timeoutMs: 500,
+      // Long enough that a slow machine never times out a real prediction (that would retry it and
+      // hand an E005 outcome to nobody); the held creates still time out.
+      timeoutMs: 1_500,
       maxAttempts: 2,
       backoff: { initialDelayMs: 5, multiplier: 2, maxDelayMs: 20 },
     });
-    const store = s3StoreFor(s3, { keyPrefix: 'faults/' });
+    const s3Store = s3StoreFor(s3, { keyPrefix: 'faults/' });
     let finished = 0;
     let stopping: Promise<void> | undefined;
+    // Uploads started after S3 was told to stop wait until it is down: without this, the ones the
+    // test counts on could finish before the stop does, and nothing would be queued.
+    const store: typeof s3Store = Object.assign(Object.create(s3Store) as typeof s3Store, {
+      put: async (...args: Parameters<typeof s3Store.put>) => {
+        await stopping;
+        return s3Store.put(...args);
+      },
+    });
     const summary = await executePlans({
       dataRoot: sample.dataRoot,
       actorIds: [EILEEN],

@@ -1,7 +1,6 @@
-import { InputError } from '../../core/errors';
 import { categoryTargets } from '../../core/actors/targets';
 import { indexDataFolder } from '../../core/actors/dataIndex';
-import { CliCommand, EXIT_FAILED, EXIT_OK, relativeProblem, table } from '../cliSupport';
+import { CliCommand, EXIT_FAILED, EXIT_OK, relativeProblem, requireDataFolder, table } from '../cliSupport';
 import { formatProblem } from '../../core/workspace/formatProblem';
 import { countNeedingReview } from '../../core/tracking/review';
 
@@ -13,10 +12,8 @@ export const actorsCommand: CliCommand = {
   options: {},
   async run(values, io, studio) {
     const dataRoot = studio.dataRoot;
+    await requireDataFolder(dataRoot);
     const index = await indexDataFolder(dataRoot);
-    if (!index.exists) {
-      throw new InputError(`data folder not found: ${dataRoot} (pass --data DIR)`);
-    }
     // The targets the settings give, as the editor's tree and `plan` use them.
     const target = studio.settings.settings.target;
     const targets = categoryTargets(target);

@@ -1,5 +1,6 @@
 import { SETTING_FLAGS } from '../../core/config/settingsSources';
 import { SETTINGS_SECTION } from '../../core/config/studioSettings';
+import { redactSecrets } from '../../core/util/redact';
 import { CliCommand, COMMON_USAGE, EXIT_OK, table } from '../cliSupport';
 import { setupToJson } from './executeCommands';
 
@@ -16,9 +17,11 @@ export const configCommand: CliCommand = {
   ) as CliCommand['options'],
   async run(values, io, studio) {
     const { settings } = studio;
+    // A base URL may carry a password (http://user:pw@host): shown as where it came from, never the password.
+    const shown = (value: unknown): unknown => (typeof value === 'string' ? redactSecrets(value) : value);
     const setup = (await studio.context().catch(() => undefined))?.services.setup();
     if (values.json) {
-      const entries = Object.entries(settings.values).map(([key, { value, source }]) => [`${SETTINGS_SECTION}.${key}`, { value, source }]);
+      const entries = Object.entries(settings.values).map(([key, { value, source }]) => [`${SETTINGS_SECTION}.${key}`, { value: shown(value), source }]);
       io.stdout(
         JSON.stringify(
           {
@@ -39,7 +42,7 @@ export const configCommand: CliCommand = {
       io.stdout(
         table([
           ['setting', 'value', 'source'],
-          ...Object.entries(settings.values).map(([key, { value, source }]) => [`${SETTINGS_SECTION}.${key}`, JSON.stringify(value), source]),
+          ...Object.entries(settings.values).map(([key, { value, source }]) => [`${SETTINGS_SECTION}.${key}`, JSON.stringify(shown(value)), source]),
         ]),
       );
       if (setup) {
@@ -50,7 +53,7 @@ export const configCommand: CliCommand = {
         );
       }
     }
-    settings.problems.forEach((problem) => io.stderr(`actor-studio: warning: ${problem}`));
+    settings.problems.forEach((problem) => io.stderr(`actor-studio: warning: ${redactSecrets(problem)}`));
     return EXIT_OK;
   },
 };

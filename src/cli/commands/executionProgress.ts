@@ -1,5 +1,5 @@
 import type { ExecutionEvent, OperationView } from '../../core/execute';
-import type { CliIO } from '../cliSupport';
+import { terminalSafe, type CliIO } from '../cliSupport';
 
 // What `execute` prints while it runs, shared with `execute --until-balanced`.
 
@@ -92,7 +92,9 @@ export class ProgressReporter {
     }
     const width = 20;
     const filled = Math.round((this.done / this.total) * width);
-    const bar = `[${'#'.repeat(filled)}${'-'.repeat(width - filled)}] ${this.done}/${this.total}  in flight ${this.inFlight.size}  ${this.current}`;
+    const bar = terminalSafe(
+      `[${'#'.repeat(filled)}${'-'.repeat(width - filled)}] ${this.done}/${this.total}  in flight ${this.inFlight.size}  ${this.current}`,
+    );
     this.write(`\r${bar.slice(0, Math.max(10, this.columns - 1))}\x1b[K`);
     this.drawn = true;
   }

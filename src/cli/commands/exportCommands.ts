@@ -4,7 +4,7 @@ import { DATASET_FORMATS, DatasetFormat, ExportInputError } from '../../core/exp
 import { exportTrainingSet } from '../../core/app/integrity';
 import { DEFAULT_MIN_QUALITY_RATING, exportPromptData } from '../../core/export/promptExport';
 import { GenerationLogFileError } from '../../core/tracking/generationLog';
-import { CliCommand, EXIT_OK, requireDataFolder, selectActors } from '../cliSupport';
+import { CliCommand, EXIT_FAILED, EXIT_OK, requireDataFolder, selectActors } from '../cliSupport';
 
 /** A whole-number option, or undefined when it was not given. */
 function integerOption(values: Record<string, unknown>, name: string): number | undefined {
@@ -68,9 +68,11 @@ export const exportDatasetCommand: CliCommand = {
       }
       throw error;
     }
+    // The valid actors are exported all the same; the invalid ones are named and the run fails.
+    const code = report.failed.length > 0 ? EXIT_FAILED : EXIT_OK;
     if (values.json) {
       io.stdout(JSON.stringify(report, null, 2));
-      return EXIT_OK;
+      return code;
     }
     for (const actor of report.actors) {
       io.stdout(`${actor.actorId}: ${actor.exported} exported, ${actor.skipped.length} skipped  (${path.relative(io.cwd, actor.dir) || '.'})`);
@@ -86,8 +88,13 @@ export const exportDatasetCommand: CliCommand = {
         io.stderr(`${actor.actorId}: ${warning}`);
       }
     }
-    io.stdout(`${report.exported} image(s) exported as ${report.format} to ${report.outDir}`);
-    return EXIT_OK;
+    for (const failure of report.failed) {
+      io.stderr(`${failure.actorId}: not exported: ${failure.file}: ${failure.reason}`);
+    }
+    const notExported =
+      report.failed.length > 0 ? `; ${report.failed.length} actor(s) not exported: ${report.failed.map((failure) => failure.actorId).join(', ')}` : '';
+    io.stdout(`${report.exported} image(s) of ${report.actors.length} actor(s) exported as ${report.format} to ${report.outDir}${notExported}`);
+    return code;
   },
 };
 
@@ -106,7 +113,8 @@ export const exportPromptsCommand: CliCommand = {
     force: { type: 'boolean', default: false },
   },
   async run(values, io, studio) {
-    const dataRoot = await requireDataFolder(studio.dataRoot);
+    // The generation log is all it reads: a data folder without actors/ still has one.
+    const dataRoot = await requireDataFolder(studio.dataRoot, { actors: false });
     let result;
     try {
       result = await exportPromptData({

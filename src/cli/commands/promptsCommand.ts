@@ -4,7 +4,7 @@ import { CATEGORY_LABELS, TRAINING_CATEGORIES } from '../../core/manifest/catego
 import { fillPrompt, loadPromptLibrary, PROMPT_LIBRARY_FILE } from '../../core/prompts/library';
 import { countPromptUsage, leastUsed, usageBadge, usageForPrompts } from '../../core/prompts/usage';
 import { indexDataFolder } from '../../core/actors/dataIndex';
-import { CliCommand, EXIT_FAILED, EXIT_OK, relativeProblem, table } from '../cliSupport';
+import { CliCommand, EXIT_FAILED, EXIT_OK, relativeProblem, requireDataFolder, table } from '../cliSupport';
 import { formatProblem } from '../../core/workspace/formatProblem';
 
 /** How many least-used prompts to suggest per category. */
@@ -18,10 +18,8 @@ export const promptsCommand: CliCommand = {
   options: { 'actor-id': { type: 'string' } },
   async run(values, io, studio) {
     const dataRoot = studio.dataRoot;
+    await requireDataFolder(dataRoot);
     const index = await indexDataFolder(dataRoot);
-    if (!index.exists) {
-      throw new InputError(`data folder not found: ${dataRoot} (pass --data DIR)`);
-    }
     const actorId = values['actor-id'] as string | undefined;
     const actor = actorId === undefined ? undefined : index.actors.find((candidate) => candidate.id === actorId);
     if (actorId !== undefined && !actor) {

@@ -1,6 +1,6 @@
 import type { DataIndex } from '../actors/types';
 import { ActorIndex } from '../actors/dataIndex';
-import { InputError } from '../errors';
+import { errorKind, InputError } from '../errors';
 import type { ActorEvaluation } from '../evaluate/evaluateActor';
 import type { EvaluationUsage } from '../evaluate/types';
 import { FileHasher } from '../fs/files';
@@ -30,7 +30,7 @@ export interface EvaluationOptions {
 
 export interface EvaluateResult {
   evaluations: ActorEvaluation[];
-  /** Actors not evaluated, each with the reason (an invalid manifest). */
+  /** Actors not evaluated, each with the reason (an invalid manifest, an undecodable base image). */
   skipped: { id: string; reason: string }[];
 }
 
@@ -68,7 +68,17 @@ export async function evaluateActors(context: StudioContext, actorIds: readonly 
     }
     const onProgress =
       options.onProgress && ((done: number, images: number) => options.onProgress?.({ actorId, done, images, actorIndex, actors: actorIds.length }));
-    const evaluation = await evaluateActor({ dataRoot: context.dataRoot, actor, evaluator, hasher, signal: options.signal, onProgress });
+    let evaluation: ActorEvaluation;
+    try {
+      evaluation = await evaluateActor({ dataRoot: context.dataRoot, actor, evaluator, hasher, signal: options.signal, onProgress });
+    } catch (error) {
+      // One actor's bad data (an undecodable base image) fails that actor; the others go on, as in plan --all.
+      if (errorKind(error) === 'cancelled') throw error;
+      const reason = error instanceof Error ? error.message : String(error);
+      context.services.logger?.warn(`evaluating ${actorId} failed: ${reason}`);
+      result.skipped.push({ id: actorId, reason });
+      continue;
+    }
     if (evaluation.usage) {
       context.services.logger?.info(`${actorId}: ${describeUsage(evaluation.usage)}`);
     }

@@ -3,6 +3,7 @@ import type { ImageEntry } from '../manifest/manifestSchema';
 import { rewriteManifest, withActorLock } from '../manifest/manifestStore';
 import { hashActorImages } from '../actors/imageHashes';
 import { FileHasher } from '../fs/files';
+import { inspectImage } from '../image/imageFiles';
 import type { ActorRecord } from '../actors/types';
 import type { EvaluationUsage, Evaluator, FaceComparison, ImageEvaluation, ImageIssue } from './types';
 
@@ -54,6 +55,11 @@ export async function evaluateActor(request: EvaluateActorRequest): Promise<Acto
     return { actorId: actor.id, evaluator: evaluator.id, evaluations: cachedResults as ImageEvaluation[], cached: true, hashes };
   }
   const previous = new Map(cachedResults.filter((result) => result !== undefined).map((result) => [result.filename, result]));
+  if (actor.baseImage) {
+    // Every comparison starts from the base image: one that cannot be decoded (empty, truncated,
+    // a pixel bomb) fails this actor with its file named, before any image is compared.
+    await inspectImage(actor.baseImage.path);
+  }
   let usage: EvaluationUsage | undefined;
   const evaluations = await evaluator.evaluate({
     actorId: actor.id,

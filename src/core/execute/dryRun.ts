@@ -10,6 +10,7 @@ import { linkedOutsideReason } from '../workspace/guards';
 import { TRASH_DIR } from '../workspace/layout';
 import { ACTORS_DIR, TRAINING_DIR } from '../workspace/layout';
 import type { DryRunActor, DryRunResult, ExecutionMode } from './types';
+import { actionName } from '../util/actionNames';
 
 export interface DryRunRequest {
   dataRoot: string;
@@ -39,7 +40,8 @@ export async function dryRunPlans(request: DryRunRequest): Promise<DryRunResult>
     actors.push(result);
     const plan = await readActorPlan(request.dataRoot, actorId);
     if (plan.state !== 'ok') {
-      result.skipReason = plan.state === 'missing' ? 'no plan: run Plan Actor first' : `the plan file is invalid: ${plan.problems[0]?.message ?? ''}`;
+      result.skipReason =
+        plan.state === 'missing' ? `no plan: run ${actionName('plan')} first` : `the plan file is invalid: ${plan.problems[0]?.message ?? ''}`;
       continue;
     }
     const actor = index.actor(actorId);
@@ -53,7 +55,7 @@ export async function dryRunPlans(request: DryRunRequest): Promise<DryRunResult>
       continue;
     }
     if ((await planStaleness(plan.value, actor, hasher)).stale) {
-      result.skipReason = 'the plan is stale (files changed since planning); run Plan Actor again';
+      result.skipReason = `the plan is stale (files changed since planning); run ${actionName('plan')} again`;
       continue;
     }
     if (request.mode !== 'generate_only') {

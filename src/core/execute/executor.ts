@@ -15,6 +15,7 @@ import { findUnfinishedRun, JournalOperation, newRunId, operationView, RunJourna
 import { journalPath } from '../workspace/layout';
 import { OperationContext, OperationOutcome, runDelete, runGenerate } from './operations';
 import { DEFAULT_CONCURRENCY, ExecuteRequest, ExecutionSummary } from './types';
+import { actionName } from '../util/actionNames';
 
 /** A run is executed by one process at a time; another process asking for it starts its own. */
 const runLockPath = (journalFile: string) => `${journalFile}.lock`;
@@ -70,7 +71,9 @@ async function createRun(request: ExecuteRequest, now: () => Date): Promise<RunJ
     const plan = await readActorPlan(request.dataRoot, actorId);
     if (plan.state !== 'ok') {
       const reason =
-        plan.state === 'missing' ? 'no plan: run Plan Actor first' : `the plan file is invalid: ${plan.problems[0]?.message ?? 'see the Problems panel'}`;
+        plan.state === 'missing'
+          ? `no plan: run ${actionName('plan')} first`
+          : `the plan file is invalid: ${plan.problems[0]?.message ?? `see ${actionName('problems')}`}`;
       data.skipped_actors.push({ actor_id: actorId, reason });
       continue;
     }
@@ -312,7 +315,7 @@ class ActorSessions {
       // Only before this run touched the actor: afterwards the run's own changes make the plan "stale".
       const plan = await readActorPlan(this.request.dataRoot, actorId);
       if (plan.state === 'ok' && (await planStaleness(plan.value, actor, this.hasher)).stale) {
-        skip = 'the plan is stale (files changed since planning); run Plan Actor again';
+        skip = `the plan is stale (files changed since planning); run ${actionName('plan')} again`;
       }
     }
     if (!skip && actor.baseImage && operations.some((operation) => operation.kind === 'generate' && operation.state !== 'done')) {

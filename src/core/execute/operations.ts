@@ -13,6 +13,7 @@ import { actorPaths, IMAGE_EXTENSIONS } from '../workspace/layout';
 import { realPathInside } from '../workspace/guards';
 import type { JournalOperation, RunJournal } from './journal';
 import { moveToTrash } from './trash';
+import { actionName } from '../util/actionNames';
 
 export interface OperationContext {
   dataRoot: string;
@@ -95,7 +96,7 @@ export async function deleteMirroredObject(
     await store.delete(key);
     return undefined;
   } catch (error) {
-    return `the S3 object ${key} could not be deleted: ${messageOf(error)} (Reconcile Data finds it later)`;
+    return `the S3 object ${key} could not be deleted: ${messageOf(error)} (${actionName('reconcile')} finds it later)`;
   }
 }
 

@@ -1,4 +1,5 @@
 import { InputError } from '../errors';
+import { actionName } from '../util/actionNames';
 import { randomBytes } from 'node:crypto';
 import { promises as fs } from 'node:fs';
 import * as path from 'node:path';
@@ -49,6 +50,8 @@ export interface DatasetExportReport {
   outDir: string;
   exported: number;
   actors: ActorExportReport[];
+  /** Actors not exported because their data is invalid: the others are exported all the same. */
+  failed: { actorId: string; file: string; reason: string }[];
 }
 
 /** A request the caller can fix (bad option, occupied or forbidden folder): the CLI exits 2. */
@@ -84,11 +87,18 @@ export async function exportDataset(request: ExportDatasetRequest): Promise<Data
   const staging = path.join(outDir, `.actor-studio-export-${randomBytes(4).toString('hex')}`);
   await fs.mkdir(staging, { recursive: true });
   const actors: ActorExportReport[] = [];
+  const failed: DatasetExportReport['failed'] = [];
   try {
     for (const actorId of request.actorIds) {
       const actor = index.actor(actorId);
       if (actor.manifestState === 'invalid') {
-        throw new ExportInputError(`${actorId}: its manifest is invalid; fix it (actor-studio reconcile) before exporting`);
+        const problem = actor.problems.find((candidate) => candidate.severity === 'error')?.message;
+        failed.push({
+          actorId,
+          file: actor.manifestPath,
+          reason: `its manifest is invalid${problem ? ` (${problem})` : ''}; fix it (see ${actionName('problems')}) and export it again`,
+        });
+        continue;
       }
       const built = path.join(staging, actorId);
       const report = await exportActor(actor, request.format, built, path.join(outDir, actorId), options, request.signal);
@@ -99,7 +109,7 @@ export async function exportDataset(request: ExportDatasetRequest): Promise<Data
   } finally {
     await fs.rm(staging, { recursive: true, force: true });
   }
-  return { format: request.format, outDir, exported: actors.reduce((sum, actor) => sum + actor.exported, 0), actors };
+  return { format: request.format, outDir, exported: actors.reduce((sum, actor) => sum + actor.exported, 0), actors, failed };
 }
 
 interface Options {

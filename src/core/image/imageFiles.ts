@@ -18,6 +18,9 @@ export interface ImageInfo {
   height: number;
 }
 
+/** sharp's own limit (`limitInputPixels`): a larger image is refused when its pixels are decoded. */
+const MAX_PIXELS = 0x3fff * 0x3fff;
+
 /** Checks that a file is an image sharp can decode, and says what is wrong otherwise. */
 export async function inspectImage(file: string): Promise<ImageInfo> {
   const sharp = await loadSharp();
@@ -31,6 +34,9 @@ export async function inspectImage(file: string): Promise<ImageInfo> {
     const metadata = await sharp(bytes).metadata();
     if (!metadata.width || !metadata.height || !metadata.format) {
       throw new Error('no size or format');
+    }
+    if (metadata.width * metadata.height > MAX_PIXELS) {
+      throw new Error(`${metadata.width}x${metadata.height} is more than ${MAX_PIXELS} pixels`);
     }
     return { format: metadata.format, width: metadata.width, height: metadata.height };
   } catch (error) {

@@ -10,6 +10,8 @@ import { FileHasher } from '../fs/files';
 import { assertActorInside } from '../workspace/guards';
 import { ActorPlan, planActor } from './planner';
 import type { CategoryTargets } from '../actors/targets';
+import { InputError } from '../errors';
+import { actionName } from '../util/actionNames';
 
 export interface PlanActorRequest {
   dataRoot: string;
@@ -44,10 +46,10 @@ export async function planActorToDisk(request: PlanActorRequest): Promise<Planne
   const index = request.index ?? (await new ActorIndex(dataRoot).index());
   const actor = index.actors.find((candidate) => candidate.id === actorId);
   if (!actor) {
-    throw new Error(`no actor "${actorId}" in ${dataRoot}/actors`);
+    throw new InputError(`no actor "${actorId}" in ${dataRoot}/actors`);
   }
   if (actor.manifestState === 'invalid') {
-    throw new Error(`${actor.manifestPath} is invalid; fix it before planning (see the Problems panel or \`actor-studio actors\`)`);
+    throw new InputError(`${actor.manifestPath} is invalid; fix it before planning (see ${actionName('problems')})`, { file: actor.manifestPath });
   }
   // The index ignores a training_data/ or base_image/ that links outside; planning it would plan a whole new set.
   assertActorInside(dataRoot, actorId);

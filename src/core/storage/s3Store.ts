@@ -40,7 +40,8 @@ const BUCKET_NAME = /^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/;
 export class S3ObjectStore implements ObjectStore {
   readonly kind = 's3' as const;
   readonly bucket: string;
-  readonly region: string;
+  /** The region set, until S3 names the bucket's own (then that one). */
+  region: string;
   readonly keyPrefix: string;
   private readonly endpoint?: string;
   private readonly publicBaseUrl?: string;
@@ -128,14 +129,33 @@ export class S3ObjectStore implements ObjectStore {
     try {
       return await send(await this.connect());
     } catch (error) {
-      throw classifyS3Error(error, {
-        operation,
-        bucket: this.bucket,
-        key,
-        host: this.endpoint ?? `s3.${this.region}.amazonaws.com`,
-        secrets: [this.options.credentials?.secretAccessKey, this.options.credentials?.sessionToken],
-      });
+      const bucketRegion = bucketRegionOf(error);
+      if (!bucketRegion || bucketRegion === this.region) {
+        throw this.classify(error, operation, key);
+      }
+      // S3 names the bucket's region when asked in another one (a default us-east-1, an old
+      // setting): use it from now on, as the AWS CLI does, rather than fail every request.
+      this.region = bucketRegion;
+      const old = this.connection;
+      this.connection = undefined;
+      try {
+        return await send(await this.connect());
+      } catch (retried) {
+        throw this.classify(retried, operation, key);
+      } finally {
+        (await old?.catch(() => undefined))?.client.destroy();
+      }
     }
+  }
+
+  private classify(error: unknown, operation: StorageOperation, key: string): Error {
+    return classifyS3Error(error, {
+      operation,
+      bucket: this.bucket,
+      key,
+      host: this.endpoint ?? `s3.${this.region}.amazonaws.com`,
+      secrets: [this.options.credentials?.secretAccessKey, this.options.credentials?.sessionToken],
+    });
   }
 
   private connect(): Promise<{ sdk: S3Sdk; client: S3Client }> {
@@ -160,6 +180,16 @@ export class S3ObjectStore implements ObjectStore {
     });
     return this.connection;
   }
+}
+
+/** AWS region names (us-east-1, eu-central-2, us-gov-west-1): a server's answer is used only when it is one. */
+const REGION_NAME = /^[a-z]{2}(-[a-z]+)+-\d{1,2}$/;
+
+/** The bucket's region as S3 states it in a wrong-region reply (the x-amz-bucket-region header, or the error's Region). */
+function bucketRegionOf(error: unknown): string | undefined {
+  const shape = error as { $response?: { headers?: Record<string, string | undefined> }; Region?: unknown; BucketRegion?: unknown } | null;
+  const named = shape?.$response?.headers?.['x-amz-bucket-region'] ?? shape?.BucketRegion ?? shape?.Region;
+  return typeof named === 'string' && REGION_NAME.test(named) ? named : undefined;
 }
 
 /** An http(s) URL without trailing slashes, checked once so every object URL is well formed. */

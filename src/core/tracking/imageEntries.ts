@@ -4,6 +4,7 @@ import { fileName } from '../manifest/common';
 import { updateManifest } from '../manifest/manifestStore';
 import type { ImageEntry } from '../manifest/manifestSchema';
 import { actorPaths } from '../workspace/layout';
+import { actionName } from '../util/actionNames';
 
 export interface EntryChangeOptions {
   /** For the actor's lock, like every manifest writer. */
@@ -42,7 +43,10 @@ export async function changeImageEntry(
       const image = manifest.images.find((candidate) => candidate.filename === filename);
       if (!image) {
         // Thrown before anything is written: the manifest stays as it was.
-        throw error(`${paths.manifest}: no image "${filename}" in this manifest (an untracked image is added by Reconcile Data first)`, paths.manifest);
+        throw error(
+          `${paths.manifest}: no image "${filename}" in this manifest (an untracked image is added by ${actionName('reconcile')} first)`,
+          paths.manifest,
+        );
       }
       change(image);
       changed = image;
