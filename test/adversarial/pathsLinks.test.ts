@@ -147,4 +147,23 @@ describe('adversarial paths: links out of the data folder (case 2)', function ()
     );
     await scratch.unchanged();
   });
+
+  it('export-dataset names an actor whose training_data links outside, reads nothing there, and exports the others', async () => {
+    await linkTrainingOut(scratch, OTHER);
+    await scratch.rebaseline();
+    const out = path.join(os.tmpdir(), `actor-studio-export-${process.pid}-${Date.now()}`);
+    try {
+      const exported = await runCliProcess(['export-dataset', '--format', 'kohya', '--all', '--out', out, '--json', '--data', scratch.data]);
+      assert.equal(exported.code, 1, exported.stdout + exported.stderr);
+      const report = JSON.parse(exported.stdout) as { actors: { actorId: string }[]; failed: { actorId: string; reason: string }[] };
+      assert.deepEqual(
+        report.failed.map((failure) => [failure.actorId, /links outside the data folder/.test(failure.reason)]),
+        [[OTHER, true]],
+      );
+      assert.ok(!report.actors.some((actor) => actor.actorId === OTHER), 'nothing exported from behind the link');
+      await scratch.unchanged();
+    } finally {
+      await fs.rm(out, { recursive: true, force: true });
+    }
+  });
 });

@@ -6,7 +6,8 @@ import * as path from 'node:path';
 import { writeFileAtomic } from '../fs/atomicWrite';
 import { loadSharp } from '../image/sharp';
 import { ActorIndex } from '../actors/dataIndex';
-import { isInside } from '../workspace/guards';
+import { isInside, linkedOutsideReason } from '../workspace/guards';
+import { actorPaths } from '../workspace/layout';
 import type { ActorRecord } from '../actors/types';
 import { captionFor, judgeImage } from './selection';
 
@@ -90,6 +91,11 @@ export async function exportDataset(request: ExportDatasetRequest): Promise<Data
   const failed: DatasetExportReport['failed'] = [];
   try {
     for (const actorId of request.actorIds) {
+      const outside = linkedOutsideReason(request.dataRoot, actorId);
+      if (outside) {
+        failed.push({ actorId, file: actorPaths(request.dataRoot, actorId).dir, reason: outside });
+        continue;
+      }
       const actor = index.actor(actorId);
       if (actor.manifestState === 'invalid') {
         const problem = actor.problems.find((candidate) => candidate.severity === 'error')?.message;
