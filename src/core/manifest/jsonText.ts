@@ -1,0 +1,169 @@
+import { isLosslessNumber, LosslessNumber, stringify } from 'lossless-json';
+
+/**
+ * What JSON.parse alone gets wrong in a hand-edited data file, found in one pass over the text
+ * without recursion: a key given twice (JSON.parse keeps the last, so a rewrite would drop the
+ * first), nesting so deep that the recursive tools after it (the syntax tree, the validators)
+ * would overflow the stack, and numbers a double cannot hold as written (`1e999`, integers
+ * beyond 2^53, `1.50`), which are kept as text so a rewrite gives them back byte for byte.
+ */
+
+/** Deeper than any data file this program writes, far below what overflows the stack. */
+export const MAX_JSON_DEPTH = 100;
+
+export interface JsonTextIssue {
+  message: string;
+  /** Where the value sits, e.g. `images[0]`; empty for the whole file. */
+  path: ReadonlyArray<string | number>;
+  offset: number;
+  length: number;
+  /** For a duplicate key: the offset of its first occurrence. */
+  first?: number;
+}
+
+export interface JsonTextScan {
+  /** Set when the text is nested deeper than MAX_JSON_DEPTH; scanning stopped there. */
+  tooDeep?: JsonTextIssue;
+  duplicates: JsonTextIssue[];
+  /** Number literals whose text a double does not give back, with where they sit. */
+  keptNumbers: Array<{ path: Array<string | number>; text: string }>;
+}
+
+interface Frame {
+  /** An object's keys and the offset of each; undefined for an array. */
+  keys?: Map<string, number>;
+  key: string;
+  index: number;
+  expectKey: boolean;
+}
+
+const QUOTE = 0x22;
+const BACKSLASH = 0x5c;
+
+/** Editors may write a UTF-8 byte order mark; JSON.parse refuses it. */
+export function withoutBom(text: string): string {
+  return text.charCodeAt(0) === 0xfeff ? text.slice(1) : text;
+}
+
+/** One pass over `text`; only meaningful when the text is valid JSON (check with JSON.parse). */
+export function scanJsonText(text: string): JsonTextScan {
+  const scan: JsonTextScan = { duplicates: [], keptNumbers: [] };
+  const frames: Frame[] = [];
+  const pathOf = (): Array<string | number> => frames.map((frame) => (frame.keys ? frame.key : frame.index));
+  for (let position = 0; position < text.length;) {
+    const code = text.charCodeAt(position);
+    const top = frames[frames.length - 1];
+    if (code === QUOTE) {
+      const end = stringEnd(text, position);
+      if (top?.keys && top.expectKey) {
+        const key = keyText(text.slice(position, end));
+        const first = top.keys.get(key);
+        if (first === undefined) {
+          top.keys.set(key, position);
+        } else {
+          scan.duplicates.push({ message: 'duplicate key', path: [...pathOf().slice(0, -1), key], offset: position, length: end - position, first });
+        }
+        top.key = key;
+        top.expectKey = false;
+      }
+      position = end;
+      continue;
+    }
+    if (code === 0x7b || code === 0x5b) {
+      frames.push({ keys: code === 0x7b ? new Map() : undefined, key: '', index: 0, expectKey: code === 0x7b });
+      if (frames.length > MAX_JSON_DEPTH) {
+        scan.tooDeep = { message: `nested deeper than ${MAX_JSON_DEPTH} levels`, path: [], offset: position, length: 1 };
+        return scan;
+      }
+    } else if (code === 0x7d || code === 0x5d) {
+      frames.pop();
+    } else if (code === 0x2c && top) {
+      if (top.keys) top.expectKey = true;
+      else top.index++;
+    } else if (code === 0x2d || (code >= 0x30 && code <= 0x39)) {
+      const end = numberEnd(text, position);
+      const literal = text.slice(position, end);
+      if (!isCanonical(literal)) {
+        scan.keptNumbers.push({ path: pathOf(), text: literal });
+      }
+      position = end;
+      continue;
+    }
+    position++;
+  }
+  return scan;
+}
+
+/** The position after the string that opens at `start` (or the end of the text). */
+function stringEnd(text: string, start: number): number {
+  for (let from = start + 1; ;) {
+    const quote = text.indexOf('"', from);
+    if (quote < 0) return text.length;
+    let backslashes = 0;
+    while (text.charCodeAt(quote - 1 - backslashes) === BACKSLASH) backslashes++;
+    if (backslashes % 2 === 0) return quote + 1;
+    from = quote + 1;
+  }
+}
+
+function keyText(literal: string): string {
+  if (!literal.includes('\\')) return literal.slice(1, -1);
+  try {
+    return JSON.parse(literal) as string;
+  } catch {
+    return literal.slice(1, -1);
+  }
+}
+
+function numberEnd(text: string, start: number): number {
+  let end = start + 1;
+  while (end < text.length && /[0-9eE.+-]/.test(text[end])) end++;
+  return end;
+}
+
+/** True when the double the literal becomes prints as the literal, so nothing is lost. */
+function isCanonical(literal: string): boolean {
+  // Short plain integers are the common case and always exact; -0 prints as 0.
+  if (literal.length <= 15 && /^-?[1-9]\d*$|^0$/.test(literal)) return true;
+  return String(Number(literal)) === literal;
+}
+
+/**
+ * `value` (JSON.parse's, or a validated copy of it) with each kept number put back as a
+ * LosslessNumber holding its text, in place. A place that no longer holds a number is left alone.
+ * `scan` must be the scan of the same text, without duplicates.
+ */
+export function withKeptNumbers(value: unknown, scan: JsonTextScan): unknown {
+  let root = value;
+  for (const { path, text } of scan.keptNumbers) {
+    if (path.length === 0) {
+      root = typeof root === 'number' ? new LosslessNumber(text) : root;
+      continue;
+    }
+    const parent = valueAt(root, path.slice(0, -1));
+    const key = path[path.length - 1];
+    if (parent && typeof parent === 'object' && typeof (parent as Record<string | number, unknown>)[key] === 'number') {
+      (parent as Record<string | number, unknown>)[key] = new LosslessNumber(text);
+    }
+  }
+  return root;
+}
+
+export function valueAt(root: unknown, path: ReadonlyArray<string | number>): unknown {
+  let node = root;
+  for (const key of path) {
+    if (!node || typeof node !== 'object' || !Object.prototype.hasOwnProperty.call(node, key)) return undefined;
+    node = (node as Record<string | number, unknown>)[key];
+  }
+  return node;
+}
+
+/** A number kept as its text (see scanJsonText). */
+export function isKeptNumber(value: unknown): value is LosslessNumber {
+  return isLosslessNumber(value);
+}
+
+/** JSON.stringify, except that kept numbers are written as the text they were read from. */
+export function stringifyJson(value: unknown, space: number): string {
+  return stringify(value, undefined, space) ?? 'null';
+}
