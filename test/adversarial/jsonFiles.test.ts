@@ -89,7 +89,7 @@ describe('adversarial: JSON data files', function () {
           // reconcile names the actors with findings, and the one it could not compare.
           [
             ['reconcile'],
-            [/0002_mixed_30_nonbinary: 3 finding/, /in 1 of 2 actor\(s\)/, new RegExp(`${ACTOR}: not compared: .*manifest\\.json cannot be read: line 1:`)],
+            [/0002_mixed_30_nonbinary: 3 finding/, /in 1 of 2 actor\(s\)/, new RegExp(`${ACTOR}: not compared: .*manifest\\.json cannot be read: not valid JSON \\(line 1:`)],
           ],
           [['stats'], [/USAGE/]],
         ];

@@ -30,12 +30,13 @@ export type JsonParse = { ok: true; value: unknown; text: string; scan: JsonText
 /**
  * Parses strict JSON (no comments, no trailing commas) as a data file: a leading byte order mark
  * is dropped; a key given twice or nesting deeper than MAX_JSON_DEPTH is a located problem, so no
- * file that would lose data or overflow the stack is used; numbers a double cannot give back as
- * written are kept as their text (see jsonText.ts). Every reader of a data file goes through it.
+ * file that would lose data or overflow the stack is used. With `keepNumbers`, the numbers a
+ * double cannot give back as written are found, to be kept as their text (see jsonText.ts): a
+ * reader that never writes may skip that cost. Every reader of a data file goes through it.
  */
-export function parseJsonText(raw: string): JsonParse {
+export function parseJsonText(raw: string, keepNumbers = true): JsonParse {
   const text = withoutBom(raw);
-  const scan = scanJsonText(text);
+  const scan = scanJsonText(text, keepNumbers);
   if (scan.tooDeep) {
     return { ok: false, problems: [issueProblem(text, scan.tooDeep)], text };
   }
@@ -67,8 +68,8 @@ function issueProblem(text: string, issue: JsonTextIssue): JsonProblem {
  * validator objects does zod run, for its messages, and the syntax tree that locates them is
  * built. Values for writing always go through zod (see manifestStore), which orders keys.
  */
-export function validateJsonText<T>(raw: string, schema: z.ZodType<T>): JsonValidation<T> {
-  const parsed = parseJsonText(raw);
+export function validateJsonText<T>(raw: string, schema: z.ZodType<T>, options: { keepNumbers?: boolean } = {}): JsonValidation<T> {
+  const parsed = parseJsonText(raw, options.keepNumbers ?? true);
   if (!parsed.ok) {
     return parsed;
   }
@@ -84,10 +85,11 @@ export function validateJsonText<T>(raw: string, schema: z.ZodType<T>): JsonVali
   const problems = result.error.issues.map((issue) => {
     const segments = issue.path.filter((key): key is string | number => typeof key !== 'symbol');
     const where = formatPath(segments);
-    const kept = scan.keptNumbers.find((number) => formatPath(number.path) === where);
-    const said = kept && !Number.isFinite(Number(kept.text)) ? `${kept.text} is too large for a number` : issue.message;
-    const message = where ? `${where}: ${said}` : said;
     const { offset, length } = underlineFor(root, segments);
+    const value = valueAt(data, segments);
+    const tooLarge = typeof value === 'number' && !Number.isFinite(value);
+    const said = tooLarge ? `${text.slice(offset, offset + length)} is too large for a number` : issue.message;
+    const message = where ? `${where}: ${said}` : said;
     return locate(text, message, where, offset, length);
   });
   return { ok: false, problems, text };

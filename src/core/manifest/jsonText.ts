@@ -45,12 +45,22 @@ export function withoutBom(text: string): string {
   return text.charCodeAt(0) === 0xfeff ? text.slice(1) : text;
 }
 
-/** One pass over `text`; only meaningful when the text is valid JSON (check with JSON.parse). */
-export function scanJsonText(text: string): JsonTextScan {
+/** The characters the scan stops at: strings, brackets, commas, and numbers when it keeps them. */
+const STRUCTURE = /["{}[\],]/g;
+const STRUCTURE_AND_NUMBERS = /["{}[\],\-0-9]/g;
+
+/**
+ * One pass over `text`, jumping from one structural character to the next; only meaningful when
+ * the text is valid JSON (check with JSON.parse). `keepNumbers` also finds the numbers a double
+ * cannot give back as written; that costs more, so only a reader that may rewrite the file asks.
+ */
+export function scanJsonText(text: string, keepNumbers: boolean): JsonTextScan {
   const scan: JsonTextScan = { duplicates: [], keptNumbers: [] };
   const frames: Frame[] = [];
   const pathOf = (): Array<string | number> => frames.map((frame) => (frame.keys ? frame.key : frame.index));
-  for (let position = 0; position < text.length;) {
+  const next = new RegExp(keepNumbers ? STRUCTURE_AND_NUMBERS : STRUCTURE);
+  for (let found = next.exec(text); found; found = next.exec(text)) {
+    const position = found.index;
     const code = text.charCodeAt(position);
     const top = frames[frames.length - 1];
     if (code === QUOTE) {
@@ -66,10 +76,8 @@ export function scanJsonText(text: string): JsonTextScan {
         top.key = key;
         top.expectKey = false;
       }
-      position = end;
-      continue;
-    }
-    if (code === 0x7b || code === 0x5b) {
+      next.lastIndex = end;
+    } else if (code === 0x7b || code === 0x5b) {
       frames.push({ keys: code === 0x7b ? new Map() : undefined, key: '', index: 0, expectKey: code === 0x7b });
       if (frames.length > MAX_JSON_DEPTH) {
         scan.tooDeep = { message: `nested deeper than ${MAX_JSON_DEPTH} levels`, path: [], offset: position, length: 1 };
@@ -77,19 +85,17 @@ export function scanJsonText(text: string): JsonTextScan {
       }
     } else if (code === 0x7d || code === 0x5d) {
       frames.pop();
-    } else if (code === 0x2c && top) {
-      if (top.keys) top.expectKey = true;
-      else top.index++;
-    } else if (code === 0x2d || (code >= 0x30 && code <= 0x39)) {
+    } else if (code === 0x2c) {
+      if (top?.keys) top.expectKey = true;
+      else if (top) top.index++;
+    } else {
       const end = numberEnd(text, position);
       const literal = text.slice(position, end);
       if (!isCanonical(literal)) {
         scan.keptNumbers.push({ path: pathOf(), text: literal });
       }
-      position = end;
-      continue;
+      next.lastIndex = end;
     }
-    position++;
   }
   return scan;
 }
@@ -117,14 +123,22 @@ function keyText(literal: string): string {
 
 function numberEnd(text: string, start: number): number {
   let end = start + 1;
-  while (end < text.length && /[0-9eE.+-]/.test(text[end])) end++;
+  for (
+    let code = text.charCodeAt(end);
+    (code >= 0x30 && code <= 0x39) || code === 0x2e || code === 0x65 || code === 0x45 || code === 0x2b || code === 0x2d;
+    code = text.charCodeAt(++end)
+  );
   return end;
 }
 
+/** No exponent, no leading or trailing zero that a double would not print. */
+const PLAIN_DECIMAL = /^-?(?:0|[1-9]\d*)(?:\.\d*[1-9])?$/;
+
 /** True when the double the literal becomes prints as the literal, so nothing is lost. */
 function isCanonical(literal: string): boolean {
-  // Short plain integers are the common case and always exact; -0 prints as 0.
-  if (literal.length <= 15 && /^-?[1-9]\d*$|^0$/.test(literal)) return true;
+  // Up to 15 digits a double holds exactly, and prints in plain notation from 1e-6 up; this
+  // spares the conversion for nearly every number (descriptors are rounded to 4 decimals).
+  if (literal.length <= 15 && PLAIN_DECIMAL.test(literal) && literal !== '-0' && !/^-?0\.000000/.test(literal)) return true;
   return String(Number(literal)) === literal;
 }
 
@@ -137,13 +151,13 @@ export function withKeptNumbers(value: unknown, scan: JsonTextScan): unknown {
   let root = value;
   for (const { path, text } of scan.keptNumbers) {
     if (path.length === 0) {
-      root = typeof root === 'number' ? new LosslessNumber(text) : root;
+      root = typeof root === 'number' ? new KeptNumber(text) : root;
       continue;
     }
     const parent = valueAt(root, path.slice(0, -1));
     const key = path[path.length - 1];
     if (parent && typeof parent === 'object' && typeof (parent as Record<string | number, unknown>)[key] === 'number') {
-      (parent as Record<string | number, unknown>)[key] = new LosslessNumber(text);
+      (parent as Record<string | number, unknown>)[key] = new KeptNumber(text);
     }
   }
   return root;
@@ -158,12 +172,30 @@ export function valueAt(root: unknown, path: ReadonlyArray<string | number>): un
   return node;
 }
 
-/** A number kept as its text (see scanJsonText). */
+let keptNumbersSeen = false;
+
+/**
+ * A number kept as its text (see scanJsonText). lossless-json's stringify writes that text; for
+ * JSON.stringify it is the nearest double, and it notes that it was there (see stringifyJson).
+ */
+class KeptNumber extends LosslessNumber {
+  toJSON(): number {
+    keptNumbersSeen = true;
+    return Number(this.value);
+  }
+}
+
 export function isKeptNumber(value: unknown): value is LosslessNumber {
   return isLosslessNumber(value);
 }
 
-/** JSON.stringify, except that kept numbers are written as the text they were read from. */
+/**
+ * JSON.stringify, except that kept numbers are written as the text they were read from. The
+ * native stringify runs first, as it is several times faster; only a value that turns out to
+ * hold a kept number is written again by lossless-json.
+ */
 export function stringifyJson(value: unknown, space: number): string {
-  return stringify(value, undefined, space) ?? 'null';
+  keptNumbersSeen = false;
+  const fast = JSON.stringify(value, null, space);
+  return keptNumbersSeen ? (stringify(value, undefined, space) ?? 'null') : fast;
 }

@@ -70,7 +70,7 @@ export async function readJsonRaw(file: string, keepNumbers = false): Promise<un
   }
   const parsed = parseJsonText(text);
   if (!parsed.ok) {
-    throw new UnreadableFileError(file, parsed.problems.map((problem) => `line ${problem.line + 1}: ${problem.message}`).join('; '));
+    throw new UnreadableFileError(file, `not valid JSON (${parsed.problems.map((problem) => `line ${problem.line + 1}: ${problem.message}`).join('; ')})`);
   }
   return keepNumbers ? withKeptNumbers(parsed.value, parsed.scan) : parsed.value;
 }
