@@ -22,6 +22,15 @@ async function withDuplicateImages(file: string): Promise<{ text: string; second
   return { text, secondLine };
 }
 
+/** The settings file of the workspace that holds the scratch data folder, outside it: the baseline is taken again. */
+async function plantSettings(scratch: Scratch, text: string): Promise<string> {
+  const file = path.join(scratch.parent, '.vscode', 'settings.json');
+  await fs.mkdir(path.dirname(file), { recursive: true });
+  await fs.writeFile(file, text);
+  await scratch.rebaseline();
+  return file;
+}
+
 function cli(scratch: Scratch, ...args: string[]) {
   return runCliProcess([...args, '--data', scratch.data]);
 }
@@ -89,7 +98,11 @@ describe('adversarial: JSON data files', function () {
           // reconcile names the actors with findings, and the one it could not compare.
           [
             ['reconcile'],
-            [/0002_mixed_30_nonbinary: 3 finding/, /in 1 of 2 actor\(s\)/, new RegExp(`${ACTOR}: not compared: .*manifest\\.json cannot be read: not valid JSON \\(line 1:`)],
+            [
+              /0002_mixed_30_nonbinary: 3 finding/,
+              /in 1 of 2 actor\(s\)/,
+              new RegExp(`${ACTOR}: not compared: .*manifest\\.json cannot be read: not valid JSON \\(line 1:`),
+            ],
           ],
           [['stats'], [/USAGE/]],
         ];
@@ -112,7 +125,23 @@ describe('adversarial: JSON data files', function () {
     }
   });
 
+  it('item 4: a settings file nested twenty thousand levels deep is an input error naming it', async () => {
+    const settings = await plantSettings(scratch, `{"actorStudio.target.total": ${'['.repeat(20_000)}${']'.repeat(20_000)}}`);
+    const listed = await cli(scratch, 'actors');
+    assert.equal(listed.code, 2, listed.stdout + listed.stderr);
+    assert.equal(listed.stderr.trim(), `actor-studio: ${settings}:1: nested deeper than 100 levels; fix it or move it away`);
+    await scratch.unchanged();
+  });
+
   describe('item 5: a byte order mark and numbers a double cannot hold', () => {
+    it('a settings file with a BOM is read', async () => {
+      const settings = await plantSettings(scratch, '\ufeff{\n  // "quoted" in a comment\n  "actorStudio.target.total": 30\n}\n');
+      const shown = await cli(scratch, 'config');
+      assert.equal(shown.code, 0, shown.stdout + shown.stderr);
+      assert.match(shown.stdout, new RegExp(`actorStudio\\.target\\.total +30 +${settings.replace(/[.\\/]/g, '\\$&')}`));
+      await scratch.unchanged();
+    });
+
     it('a BOM on every JSON file changes nothing the CLI reports, and a rewrite works', async () => {
       const before = await Promise.all([cli(scratch, 'actors'), cli(scratch, 'reconcile'), cli(scratch, 'stats')]);
       const files = (await fs.readdir(scratch.data, { recursive: true })).filter((name) => name.endsWith('.json')).map((name) => path.join(scratch.data, name));

@@ -1,3 +1,4 @@
+import { createScanner, SyntaxKind } from 'jsonc-parser';
 import { isLosslessNumber, LosslessNumber, stringify } from 'lossless-json';
 
 /**
@@ -98,6 +99,23 @@ export function scanJsonText(text: string, keepNumbers: boolean): JsonTextScan {
     }
   }
   return scan;
+}
+
+/**
+ * The offset of the first bracket past MAX_JSON_DEPTH in JSON with comments (a settings file), or
+ * undefined: jsonc-parser's parse recurses, so deeper text must not reach it.
+ */
+export function tooDeepWithComments(text: string): number | undefined {
+  const scanner = createScanner(text, true);
+  let depth = 0;
+  for (let token = scanner.scan(); token !== SyntaxKind.EOF; token = scanner.scan()) {
+    if (token === SyntaxKind.OpenBraceToken || token === SyntaxKind.OpenBracketToken) {
+      if (++depth > MAX_JSON_DEPTH) return scanner.getTokenOffset();
+    } else if (token === SyntaxKind.CloseBraceToken || token === SyntaxKind.CloseBracketToken) {
+      depth--;
+    }
+  }
+  return undefined;
 }
 
 /** The position after the string that opens at `start` (or the end of the text). */
