@@ -2,7 +2,19 @@ import { promises as fs } from 'node:fs';
 import { findNodeAtLocation, Node, ParseError, parseTree, printParseErrorCode } from 'jsonc-parser';
 import Ajv, { ValidateFunction } from 'ajv';
 import { z } from 'zod';
-import { isKeptNumber, JsonTextIssue, JsonTextScan, scanJsonText, stringifyJson, valueAt, withKeptNumbers, withoutBom } from './jsonText';
+import {
+  isKeptNumber,
+  JsonTextIssue,
+  JsonTextScan,
+  keyMentions,
+  MAX_JSON_DEPTH,
+  scanJsonText,
+  shapeOf,
+  stringifyJson,
+  valueAt,
+  withKeptNumbers,
+  withoutBom,
+} from './jsonText';
 
 /** A problem in a JSON file, located so an editor can underline it. */
 export interface JsonProblem {
@@ -36,21 +48,35 @@ export type JsonParse = { ok: true; value: unknown; text: string; scan: JsonText
  */
 export function parseJsonText(raw: string, keepNumbers = true): JsonParse {
   const text = withoutBom(raw);
-  const scan = scanJsonText(text, keepNumbers);
-  if (scan.tooDeep) {
-    return { ok: false, problems: [issueProblem(text, scan.tooDeep)], text };
-  }
   let value: unknown;
   try {
     value = JSON.parse(text);
   } catch {
-    return { ok: false, problems: syntaxProblems(text), text };
+    // The syntax tree that locates the error recurses: deep text must not reach it.
+    const { tooDeep } = scanJsonText(text, false);
+    return { ok: false, problems: tooDeep ? [issueProblem(text, tooDeep)] : syntaxProblems(text), text };
   }
-  if (scan.duplicates.length > 0) {
-    return { ok: false, problems: scan.duplicates.map((issue) => issueProblem(text, issue)), text };
+  // The common case costs a walk of the value and a native count: the character scan runs only
+  // for numbers to keep, or to locate a problem the walk found.
+  const shape = shapeOf(value);
+  const scan = keepNumbers || shape.tooDeep ? scanJsonText(text, keepNumbers) : NOTHING_KEPT;
+  if (shape.tooDeep) {
+    return {
+      ok: false,
+      problems: [issueProblem(text, scan.tooDeep ?? { message: `nested deeper than ${MAX_JSON_DEPTH} levels`, path: [], offset: 0, length: 0 })],
+      text,
+    };
+  }
+  if (keyMentions(text) !== shape.keyCount) {
+    const { duplicates } = scanJsonText(text, false, true);
+    if (duplicates.length > 0) {
+      return { ok: false, problems: duplicates.map((issue) => issueProblem(text, issue)), text };
+    }
   }
   return { ok: true, value, text, scan };
 }
+
+const NOTHING_KEPT: JsonTextScan = { keyCount: 0, duplicates: [], keptNumbers: [] };
 
 function issueProblem(text: string, issue: JsonTextIssue): JsonProblem {
   const where = formatPath(issue.path);

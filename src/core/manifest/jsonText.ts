@@ -25,15 +25,21 @@ export interface JsonTextIssue {
 export interface JsonTextScan {
   /** Set when the text is nested deeper than MAX_JSON_DEPTH; scanning stopped there. */
   tooDeep?: JsonTextIssue;
+  /** How many keys the text holds: more than the parsed value has when a key is given twice. */
+  keyCount: number;
+  /** Only when the scan was asked to locate them. */
   duplicates: JsonTextIssue[];
   /** Number literals whose text a double does not give back, with where they sit. */
   keptNumbers: Array<{ path: Array<string | number>; text: string }>;
 }
 
 interface Frame {
-  /** An object's keys and the offset of each; undefined for an array. */
+  object: boolean;
+  /** When locating duplicates, an object's keys and the offset of each. */
   keys?: Map<string, number>;
-  key: string;
+  /** Where the current key's literal starts and ends (its text is only made when needed). */
+  keyStart: number;
+  keyEnd: number;
   index: number;
   expectKey: boolean;
 }
@@ -46,40 +52,38 @@ export function withoutBom(text: string): string {
   return text.charCodeAt(0) === 0xfeff ? text.slice(1) : text;
 }
 
-/** The characters the scan stops at: strings, brackets, commas, and numbers when it keeps them. */
-const STRUCTURE = /["{}[\],]/g;
-const STRUCTURE_AND_NUMBERS = /["{}[\],\-0-9]/g;
-
 /**
- * One pass over `text`, jumping from one structural character to the next; only meaningful when
- * the text is valid JSON (check with JSON.parse). `keepNumbers` also finds the numbers a double
- * cannot give back as written; that costs more, so only a reader that may rewrite the file asks.
+ * One pass over `text`, one character at a time (strings are skipped whole); only meaningful when
+ * the text is valid JSON (check with JSON.parse). It counts keys, and `locateDuplicates` finds
+ * each key given twice: that costs more, so it runs only once the count says there is one.
+ * `keepNumbers` also finds the numbers a double cannot give back as written; only a reader that
+ * may rewrite the file asks.
  */
-export function scanJsonText(text: string, keepNumbers: boolean): JsonTextScan {
-  const scan: JsonTextScan = { duplicates: [], keptNumbers: [] };
+export function scanJsonText(text: string, keepNumbers: boolean, locateDuplicates = false): JsonTextScan {
+  const scan: JsonTextScan = { keyCount: 0, duplicates: [], keptNumbers: [] };
   const frames: Frame[] = [];
-  const pathOf = (): Array<string | number> => frames.map((frame) => (frame.keys ? frame.key : frame.index));
-  const next = new RegExp(keepNumbers ? STRUCTURE_AND_NUMBERS : STRUCTURE);
-  for (let found = next.exec(text); found; found = next.exec(text)) {
-    const position = found.index;
+  const pathOf = (): Array<string | number> => frames.map((frame) => (frame.object ? keyText(text.slice(frame.keyStart, frame.keyEnd)) : frame.index));
+  for (let position = 0; position < text.length; position++) {
     const code = text.charCodeAt(position);
-    const top = frames[frames.length - 1];
     if (code === QUOTE) {
       const end = stringEnd(text, position);
-      if (top?.keys && top.expectKey) {
-        const key = keyText(text.slice(position, end));
-        const first = top.keys.get(key);
-        if (first === undefined) {
-          top.keys.set(key, position);
-        } else {
-          scan.duplicates.push({ message: 'duplicate key', path: [...pathOf().slice(0, -1), key], offset: position, length: end - position, first });
-        }
-        top.key = key;
+      const top = frames[frames.length - 1];
+      if (top?.object && top.expectKey) {
+        scan.keyCount++;
+        top.keyStart = position;
+        top.keyEnd = end;
         top.expectKey = false;
+        if (top.keys) {
+          const key = keyText(text.slice(position, end));
+          const first = top.keys.get(key);
+          if (first === undefined) top.keys.set(key, position);
+          else scan.duplicates.push({ message: 'duplicate key', path: pathOf(), offset: position, length: end - position, first });
+        }
       }
-      next.lastIndex = end;
+      position = end - 1;
     } else if (code === 0x7b || code === 0x5b) {
-      frames.push({ keys: code === 0x7b ? new Map() : undefined, key: '', index: 0, expectKey: code === 0x7b });
+      const object = code === 0x7b;
+      frames.push({ object, keys: object && locateDuplicates ? new Map() : undefined, keyStart: 0, keyEnd: 0, index: 0, expectKey: object });
       if (frames.length > MAX_JSON_DEPTH) {
         scan.tooDeep = { message: `nested deeper than ${MAX_JSON_DEPTH} levels`, path: [], offset: position, length: 1 };
         return scan;
@@ -87,18 +91,52 @@ export function scanJsonText(text: string, keepNumbers: boolean): JsonTextScan {
     } else if (code === 0x7d || code === 0x5d) {
       frames.pop();
     } else if (code === 0x2c) {
-      if (top?.keys) top.expectKey = true;
+      const top = frames[frames.length - 1];
+      if (top?.object) top.expectKey = true;
       else if (top) top.index++;
-    } else {
+    } else if (keepNumbers && (code === 0x2d || (code >= 0x30 && code <= 0x39))) {
       const end = numberEnd(text, position);
       const literal = text.slice(position, end);
       if (!isCanonical(literal)) {
         scan.keptNumbers.push({ path: pathOf(), text: literal });
       }
-      next.lastIndex = end;
+      position = end - 1;
     }
   }
   return scan;
+}
+
+/**
+ * How many keys the objects of a parsed value hold, and whether it nests deeper than
+ * MAX_JSON_DEPTH, found without recursion (JSON.parse itself does not recurse).
+ */
+export function shapeOf(value: unknown): { keyCount: number; tooDeep: boolean } {
+  let keyCount = 0;
+  const pending: Array<[unknown, number]> = [[value, 1]];
+  while (pending.length > 0) {
+    const [node, depth] = pending.pop()!;
+    if (!node || typeof node !== 'object') continue;
+    if (depth > MAX_JSON_DEPTH) return { keyCount, tooDeep: true };
+    if (Array.isArray(node)) {
+      for (const item of node) if (item && typeof item === 'object') pending.push([item, depth + 1]);
+      continue;
+    }
+    for (const key in node) {
+      keyCount++;
+      const item = (node as Record<string, unknown>)[key];
+      if (item && typeof item === 'object') pending.push([item, depth + 1]);
+    }
+  }
+  return { keyCount, tooDeep: false };
+}
+
+/**
+ * An upper bound of the keys in valid JSON text, counted natively: every key is a closing quote
+ * followed by a colon, and only a string holding `\":` adds more. When it equals the parsed
+ * value's count, no key was given twice, and the slower scan is not needed.
+ */
+export function keyMentions(text: string): number {
+  return text.match(/"[ \t\n\r]*:/g)?.length ?? 0;
 }
 
 /**
