@@ -76,7 +76,7 @@ export function parseJsonText(raw: string, keepNumbers = true): JsonParse {
   return { ok: true, value, text, scan };
 }
 
-const NOTHING_KEPT: JsonTextScan = { keyCount: 0, duplicates: [], keptNumbers: [] };
+const NOTHING_KEPT: JsonTextScan = { duplicates: [], keptNumbers: [] };
 
 function issueProblem(text: string, issue: JsonTextIssue): JsonProblem {
   const where = formatPath(issue.path);

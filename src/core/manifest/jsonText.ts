@@ -25,8 +25,6 @@ export interface JsonTextIssue {
 export interface JsonTextScan {
   /** Set when the text is nested deeper than MAX_JSON_DEPTH; scanning stopped there. */
   tooDeep?: JsonTextIssue;
-  /** How many keys the text holds: more than the parsed value has when a key is given twice. */
-  keyCount: number;
   /** Only when the scan was asked to locate them. */
   duplicates: JsonTextIssue[];
   /** Number literals whose text a double does not give back, with where they sit. */
@@ -53,14 +51,13 @@ export function withoutBom(text: string): string {
 }
 
 /**
- * One pass over `text`, one character at a time (strings are skipped whole); only meaningful when
- * the text is valid JSON (check with JSON.parse). It counts keys, and `locateDuplicates` finds
- * each key given twice: that costs more, so it runs only once the count says there is one.
- * `keepNumbers` also finds the numbers a double cannot give back as written; only a reader that
- * may rewrite the file asks.
+ * One pass over `text`, one character at a time (strings are skipped whole), that stops past
+ * MAX_JSON_DEPTH; otherwise only meaningful when the text is valid JSON. `locateDuplicates` finds
+ * each key given twice (run once the key counts say there is one); `keepNumbers` finds the
+ * numbers a double cannot give back as written (only a reader that may rewrite the file asks).
  */
 export function scanJsonText(text: string, keepNumbers: boolean, locateDuplicates = false): JsonTextScan {
-  const scan: JsonTextScan = { keyCount: 0, duplicates: [], keptNumbers: [] };
+  const scan: JsonTextScan = { duplicates: [], keptNumbers: [] };
   const frames: Frame[] = [];
   const pathOf = (): Array<string | number> => frames.map((frame) => (frame.object ? keyText(text.slice(frame.keyStart, frame.keyEnd)) : frame.index));
   for (let position = 0; position < text.length; position++) {
@@ -69,7 +66,6 @@ export function scanJsonText(text: string, keepNumbers: boolean, locateDuplicate
       const end = stringEnd(text, position);
       const top = frames[frames.length - 1];
       if (top?.object && top.expectKey) {
-        scan.keyCount++;
         top.keyStart = position;
         top.keyEnd = end;
         top.expectKey = false;
