@@ -59,7 +59,7 @@ export class DataFileValidator implements vscode.Disposable {
       return;
     }
     const text = document.getText();
-    const result = validateJsonText(text, kind.schema);
+    const result = validateJsonText(text, kind.schema, { keepNumbers: false });
     const problems = result.ok ? [] : locateProblems(document, text, result.problems);
     this.validated.add(file);
     this.diagnostics.setDocumentProblems(file, problems);

@@ -1,5 +1,6 @@
 import { findNodeAtOffset, Node, parseTree } from 'jsonc-parser';
 import * as vscode from 'vscode';
+import { scanJsonText } from '../core/manifest/jsonText';
 import { DIAGNOSTIC_SOURCE } from './dataDiagnostics';
 
 /** Diagnostic code of a URL field holding an object (the old tool stored whole S3 responses). */
@@ -27,9 +28,12 @@ export function urlInsideObject(node: Node): string | undefined {
   return urls.size === 1 ? [...urls][0] : undefined;
 }
 
-/** The syntax tree the two functions below search; undefined when the text is not JSON. */
+/**
+ * The syntax tree the two functions below search; undefined when the text is not JSON, or is
+ * nested too deep for parseTree's recursion (the validator reports that).
+ */
 export function parseJsonTree(text: string): Node | undefined {
-  return parseTree(text, [], { disallowComments: true, allowTrailingComma: false });
+  return scanJsonText(text, false).tooDeep ? undefined : parseTree(text, [], { disallowComments: true, allowTrailingComma: false });
 }
 
 /** The URL that should replace the object starting at `offset`, if that is certain. */

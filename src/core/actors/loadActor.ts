@@ -147,7 +147,8 @@ function readManifest(
     problems.push({ file: manifestPath, severity: 'error', message: `cannot read the manifest: ${(error as Error).message}` });
     return { state: 'invalid' };
   }
-  const result = validateJsonText(text, manifestSchema);
+  // The index only reads: every writer reads the manifest again, keeping its numbers (manifestStore).
+  const result = validateJsonText(text, manifestSchema, { keepNumbers: false });
   if (result.ok) {
     return { manifest: result.value, state: 'ok' };
   }

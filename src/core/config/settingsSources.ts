@@ -3,6 +3,8 @@ import * as path from 'node:path';
 import { parse, type ParseError } from 'jsonc-parser';
 import { InputError } from '../errors';
 import { exists } from '../fs/files';
+import { lineAndColumn } from '../manifest/jsonFile';
+import { MAX_JSON_DEPTH, tooDeepWithComments, withoutBom } from '../manifest/jsonText';
 import { parseSettingText, resolveSettings, SETTING_DEFINITIONS, SETTINGS_SECTION, type ResolvedSettings, type SettingsSource } from './studioSettings';
 
 // Where the CLI finds settings: flags, then the environment, then the `.vscode/settings.json` of the
@@ -81,6 +83,11 @@ export async function readSettingsFile(file: string): Promise<SettingsFile> {
     text = await fs.readFile(file, 'utf8');
   } catch (error) {
     throw new InputError(`cannot read the settings file ${file}: ${(error as Error).message}`, { file, cause: error });
+  }
+  text = withoutBom(text);
+  const deep = tooDeepWithComments(text);
+  if (deep !== undefined) {
+    throw new InputError(`${file}:${lineAndColumn(text, deep).line + 1}: nested deeper than ${MAX_JSON_DEPTH} levels; fix it or move it away`, { file });
   }
   const errors: ParseError[] = [];
   const values = parse(text, errors, { allowTrailingComma: true }) as unknown;

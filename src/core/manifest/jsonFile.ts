@@ -2,6 +2,19 @@ import { promises as fs } from 'node:fs';
 import { findNodeAtLocation, Node, ParseError, parseTree, printParseErrorCode } from 'jsonc-parser';
 import Ajv, { ValidateFunction } from 'ajv';
 import { z } from 'zod';
+import {
+  isKeptNumber,
+  JsonTextIssue,
+  JsonTextScan,
+  keyMentions,
+  MAX_JSON_DEPTH,
+  scanJsonText,
+  shapeOf,
+  stringifyJson,
+  valueAt,
+  withKeptNumbers,
+  withoutBom,
+} from './jsonText';
 
 /** A problem in a JSON file, located so an editor can underline it. */
 export interface JsonProblem {
@@ -20,10 +33,60 @@ export function describeJsonProblems(file: string, problems: readonly JsonProble
   return problems.map((problem) => `${file}:${problem.line + 1}:${problem.column + 1}: ${problem.message}`).join('; ');
 }
 
+/** `text` is the file's text without a byte order mark: offsets and lines refer to it. */
 export type JsonValidation<T> = { ok: true; value: T; text: string } | { ok: false; problems: JsonProblem[]; text: string };
 
+/** `value` is JSON.parse's; `withKeptNumbers(value, scan)` puts back the numbers a double cannot give back as written. */
+export type JsonParse = { ok: true; value: unknown; text: string; scan: JsonTextScan } | { ok: false; problems: JsonProblem[]; text: string };
+
 /**
- * Parses strict JSON (no comments, no trailing commas) and validates it against a zod schema.
+ * Parses strict JSON (no comments, no trailing commas) as a data file: a leading byte order mark
+ * is dropped; a key given twice or nesting deeper than MAX_JSON_DEPTH is a located problem, so no
+ * file that would lose data or overflow the stack is used. With `keepNumbers`, the numbers a
+ * double cannot give back as written are found, to be kept as their text (see jsonText.ts): a
+ * reader that never writes may skip that cost. Every reader of a data file goes through it.
+ */
+export function parseJsonText(raw: string, keepNumbers = true): JsonParse {
+  const text = withoutBom(raw);
+  let value: unknown;
+  try {
+    value = JSON.parse(text);
+  } catch {
+    // The syntax tree that locates the error recurses: deep text must not reach it.
+    const { tooDeep } = scanJsonText(text, false);
+    return { ok: false, problems: tooDeep ? [issueProblem(text, tooDeep)] : syntaxProblems(text), text };
+  }
+  // The common case costs a walk of the value and a native count: the character scan runs only
+  // for numbers to keep, or to locate a problem the walk found.
+  const shape = shapeOf(value);
+  const scan = keepNumbers || shape.tooDeep ? scanJsonText(text, keepNumbers) : NOTHING_KEPT;
+  if (shape.tooDeep) {
+    return {
+      ok: false,
+      problems: [issueProblem(text, scan.tooDeep ?? { message: `nested deeper than ${MAX_JSON_DEPTH} levels`, path: [], offset: 0, length: 0 })],
+      text,
+    };
+  }
+  if (keyMentions(text) !== shape.keyCount) {
+    const { duplicates } = scanJsonText(text, false, true);
+    if (duplicates.length > 0) {
+      return { ok: false, problems: duplicates.map((issue) => issueProblem(text, issue)), text };
+    }
+  }
+  return { ok: true, value, text, scan };
+}
+
+const NOTHING_KEPT: JsonTextScan = { duplicates: [], keptNumbers: [] };
+
+function issueProblem(text: string, issue: JsonTextIssue): JsonProblem {
+  const where = formatPath(issue.path);
+  const first =
+    issue.first === undefined ? '' : ` (first on line ${lineAndColumn(text, issue.first).line + 1}); JSON keeps only the last, so remove or rename one`;
+  return locate(text, `${where ? `${where}: ` : ''}${issue.message}${first}`, where, issue.offset, issue.length);
+}
+
+/**
+ * Parses a data file (see parseJsonText) and validates it against a zod schema.
  *
  * Fast path: JSON.parse, then a validator compiled (by ajv) from the JSON Schema that zod itself
  * generates, so there is one source of rules. It fills defaults in place instead of copying every
@@ -31,29 +94,55 @@ export type JsonValidation<T> = { ok: true; value: T; text: string } | { ok: fal
  * validator objects does zod run, for its messages, and the syntax tree that locates them is
  * built. Values for writing always go through zod (see manifestStore), which orders keys.
  */
-export function validateJsonText<T>(text: string, schema: z.ZodType<T>): JsonValidation<T> {
-  let data: unknown;
-  try {
-    data = JSON.parse(text);
-  } catch {
-    return { ok: false, problems: syntaxProblems(text), text };
+export function validateJsonText<T>(raw: string, schema: z.ZodType<T>, options: { keepNumbers?: boolean } = {}): JsonValidation<T> {
+  const parsed = parseJsonText(raw, options.keepNumbers ?? true);
+  if (!parsed.ok) {
+    return parsed;
   }
+  const { value: data, text, scan } = parsed;
   if (compiledValidator(schema)(data)) {
-    return { ok: true, value: data as T, text };
+    return { ok: true, value: keepUnownedNumbers(data as T, scan, schema), text };
   }
   const result = schema.safeParse(data);
   if (result.success) {
-    return { ok: true, value: result.data, text };
+    return { ok: true, value: keepUnownedNumbers(result.data, scan, schema), text };
   }
   const root = parseTree(text, [], { disallowComments: true, allowTrailingComma: false })!;
   const problems = result.error.issues.map((issue) => {
     const segments = issue.path.filter((key): key is string | number => typeof key !== 'symbol');
     const where = formatPath(segments);
-    const message = where ? `${where}: ${issue.message}` : issue.message;
     const { offset, length } = underlineFor(root, segments);
+    const value = valueAt(data, segments);
+    const tooLarge = typeof value === 'number' && !Number.isFinite(value);
+    const said = tooLarge ? `${text.slice(offset, offset + length)} is too large for a number` : issue.message;
+    const message = where ? `${where}: ${said}` : said;
     return locate(text, message, where, offset, length);
   });
   return { ok: false, problems, text };
+}
+
+/**
+ * Validation ran on plain doubles, so the fields this program owns hold numbers. The numbers a
+ * double cannot give back as written go back in as their text, and where the schema then
+ * objects (it wants a number: the field is ours) they become doubles again. So `1e999` or
+ * 2^64 + 1 in a field the schema does not know is written back byte for byte.
+ */
+function keepUnownedNumbers<T>(value: T, scan: JsonTextScan, schema: z.ZodType<T>): T {
+  if (scan.keptNumbers.length === 0) {
+    return value;
+  }
+  const kept = withKeptNumbers(value, scan) as T;
+  const check = schema.safeParse(kept);
+  for (const issue of check.success ? [] : check.error.issues) {
+    const segments = issue.path.filter((key): key is string | number => typeof key !== 'symbol');
+    const parent = valueAt(kept, segments.slice(0, -1));
+    const key = segments[segments.length - 1];
+    const number = parent && typeof parent === 'object' && key !== undefined ? (parent as Record<string | number, unknown>)[key] : undefined;
+    if (isKeptNumber(number)) {
+      (parent as Record<string | number, unknown>)[key] = Number(number.toString());
+    }
+  }
+  return kept;
 }
 
 const ajv = new Ajv({ useDefaults: true, strict: false, allErrors: false });
@@ -84,9 +173,9 @@ export async function readJsonFile<T>(path: string, schema: z.ZodType<T>): Promi
   return validateJsonText(await fs.readFile(path, 'utf8'), schema);
 }
 
-/** Two-space indentation and a final newline, matching what people write by hand. */
+/** Two-space indentation and a final newline, matching what people write by hand; kept numbers as read. */
 export function formatJson(value: unknown): string {
-  return `${JSON.stringify(value, null, 2)}\n`;
+  return `${stringifyJson(value, 2)}\n`;
 }
 
 export function formatPath(segments: ReadonlyArray<string | number>): string {

@@ -30,7 +30,7 @@ export async function readOptionalJson<T>(dataRoot: string, file: string, schema
   if (!result.ok) {
     return { state: 'invalid', problems: result.problems.map((problem) => toDataProblem(file, problem, 'error')) };
   }
-  return { state: 'ok', value: result.value, text };
+  return { state: 'ok', value: result.value, text: result.text };
 }
 
 export function toDataProblem(file: string, problem: JsonProblem, severity: Severity): DataProblem {

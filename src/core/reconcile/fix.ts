@@ -14,7 +14,7 @@ import { uploadOrQueue } from '../storage/pendingUploads';
 import type { ObjectStore } from '../storage/types';
 import { assertWritableInside } from '../workspace/guards';
 import { actorPaths, imageNumber, trashRecordPath } from '../workspace/layout';
-import { entryNumber, firstUrlIn, readActorState, urlOf } from './reconcile';
+import { entryNumber, firstUrlIn, readActorState, readJsonRaw, urlOf } from './reconcile';
 import type { DriftFinding, DriftKind, FixSummary, ReconcileReport } from './types';
 
 export interface FixRequest {
@@ -115,7 +115,7 @@ class ActorFixer {
     const file = this.paths.manifest;
     await assertWritableInside(this.dataRoot, file);
     return this.locked(async () => {
-      const manifest = JSON.parse(await fs.readFile(file, 'utf8'));
+      const manifest = ((await readJsonRaw(file, true)) ?? {}) as { images?: Array<Record<string, unknown> | null> };
       let replaced: string | undefined;
       for (const entry of manifest.images ?? []) {
         if (entry?.filename === name && entry.s3_url !== null && entry.s3_url !== undefined && typeof entry.s3_url !== 'string') {
@@ -392,7 +392,7 @@ class ActorFixer {
   private async addToTrashRecord(entries: TrashedEntry[]): Promise<void> {
     const file = trashRecordPath(this.dataRoot, this.runId, this.actorId);
     await assertWritableInside(this.dataRoot, file);
-    const record = (await fs.readFile(file, 'utf8').then(JSON.parse, () => undefined)) ?? { entries: [] };
+    const record = ((await readJsonRaw(file, true)) ?? { entries: [] }) as { entries: TrashedEntry[] };
     record.entries.push(...entries);
     await fs.mkdir(path.dirname(file), { recursive: true });
     await writeFileAtomic(file, formatJson(record));

@@ -2,13 +2,15 @@ import { StudioError } from '../errors';
 import { promises as fs } from 'node:fs';
 import * as path from 'node:path';
 import { exists, FileHasher } from '../fs/files';
+import { parseJsonText } from '../manifest/jsonFile';
+import { withKeptNumbers } from '../manifest/jsonText';
 import type { ObjectStore } from '../storage/types';
 import { actorFolderOutside, realPathInside } from '../workspace/guards';
 import { actorPaths, imageNumber, isImageFile, PLAIN_NAME } from '../workspace/layout';
 import type { DriftFinding, DriftKind, ReconcileReport, ReconcileRequest } from './types';
 
 /**
- * Reconcile compares what a manifest says with what is there. Manifests are read raw (JSON.parse),
+ * Reconcile compares what a manifest says with what is there. Manifests are read raw (parseJsonText),
  * not through the zod loader: the old tool's manifests (s3_url holding a response object) are
  * invalid for it, and those are exactly the ones to report on. Nothing here writes.
  */
@@ -51,7 +53,12 @@ class UnreadableFileError extends StudioError {
   }
 }
 
-async function readJsonRaw(file: string): Promise<unknown | undefined> {
+/**
+ * A data file as it is, or undefined when there is none. One that is not safe to use (not JSON, a
+ * key given twice, nested too deep) throws. `keepNumbers` (for a rewrite) keeps the numbers a
+ * double cannot give back as written as their text.
+ */
+export async function readJsonRaw(file: string, keepNumbers = false): Promise<unknown | undefined> {
   let text: string;
   try {
     text = await fs.readFile(file, 'utf8');
@@ -61,11 +68,11 @@ async function readJsonRaw(file: string): Promise<unknown | undefined> {
     }
     throw new UnreadableFileError(file, (error as Error).message);
   }
-  try {
-    return JSON.parse(text);
-  } catch (error) {
-    throw new UnreadableFileError(file, `not valid JSON (${(error as Error).message})`);
+  const parsed = parseJsonText(text);
+  if (!parsed.ok) {
+    throw new UnreadableFileError(file, `not valid JSON (${parsed.problems.map((problem) => `line ${problem.line + 1}: ${problem.message}`).join('; ')})`);
   }
+  return keepNumbers ? withKeptNumbers(parsed.value, parsed.scan) : parsed.value;
 }
 
 function isRecord(value: unknown): value is Record<string, unknown> {
