@@ -56,10 +56,7 @@ describe('Balance Actor in the editor', function () {
     assert.equal(carl?.actorId, CARL);
     assert.equal(carl.reached, true);
     assert.ok(carl.accepted.length >= 14, `Carl had 6 images and needs 20: ${carl.accepted.length} accepted`);
-    assert.ok(
-      await exists(path.join(dataDir(), 'action_plans', 'balance', `${report.runId}.json`)),
-      'the loop journals its state, so a killed run resumes',
-    );
+    assert.ok(await exists(path.join(dataDir(), 'action_plans', 'balance', `${report.runId}.json`)), 'the loop journals its state, so a killed run resumes');
 
     const api = await studio();
     await waitFor('the tree to show Carl balanced', async () =>
