@@ -4,7 +4,8 @@ import * as path from 'node:path';
 import { FileHasher } from '../fs/files';
 import type { ObjectStore } from '../storage/types';
 import { realPathInside } from '../workspace/guards';
-import { actorPaths, imageNumber, isImageFile } from '../workspace/layout';
+import { actorPaths, imageNumber, isImageFile, recoveredDir } from '../workspace/layout';
+import { listRecovered } from '../generate/recovered';
 import type { DriftFinding, DriftKind, ReconcileReport, ReconcileRequest } from './types';
 
 /**
@@ -270,6 +271,15 @@ export async function findActorDrift(dataRoot: string, actorId: string, store: O
     await findObjectDrift(store, state, listed, onDisk, add);
   }
   findMetadataDrift(state, listed, onDisk, add);
+  for (const name of await listRecovered(dataRoot, actorId)) {
+    add(
+      'recovered_image',
+      name,
+      path.join(recoveredDir(dataRoot, actorId), name),
+      `${name} is a paid image whose save failed, kept in ${recoveredDir(dataRoot, actorId)}`,
+      'save it into the training data with the next number, as its generation would have, and remove it from the recovered folder',
+    );
+  }
   return findings;
 }
 
