@@ -98,6 +98,55 @@ describe('adversarial: money (a paid result is never thrown away)', function () 
     });
   });
 
+  describe('7. whatever the save needs is checked before paying (hostile variants)', () => {
+    const cases: [string, (data: Scratch) => Promise<string>, RegExp][] = [
+      [
+        'prompt_metadata.json truncated',
+        async () => {
+          await fs.writeFile(paths(CARL).promptMetadata, '{"images": {"a.jpg": {');
+          return paths(CARL).promptMetadata;
+        },
+        /is not valid/,
+      ],
+      [
+        'prompt_metadata.json a folder',
+        async () => {
+          await fs.rm(paths(CARL).promptMetadata);
+          await fs.mkdir(paths(CARL).promptMetadata);
+          return paths(CARL).promptMetadata;
+        },
+        /cannot be read/,
+      ],
+      [
+        'the lock a folder',
+        async () => {
+          await fs.mkdir(actorLockPath(scratch.data, CARL));
+          return actorLockPath(scratch.data, CARL);
+        },
+        /not a lock file/,
+      ],
+      [
+        'the lock a link to a file outside',
+        async () => {
+          await fs.symlink(path.join(scratch.outside, 'secret.txt'), actorLockPath(scratch.data, CARL));
+          return actorLockPath(scratch.data, CARL);
+        },
+        /not a lock file/,
+      ],
+    ];
+    for (const [name, plant, message] of cases) {
+      it(`${name}: exit 2 naming the file, nothing paid`, async () => {
+        const file = await plant(scratch);
+        const result = await generate(CARL);
+        assert.equal(result.code, 2, result.stderr);
+        assert.ok(result.stderr.includes(file), result.stderr);
+        assert.match(result.stderr, message);
+        assert.equal(replicate.requestsOf('create').length, 0, 'nothing was paid for');
+        await scratch.unchanged();
+      });
+    }
+  });
+
   describe('8. locks', () => {
     const hostile = async (lock: string, holder: object, ageMs = 0) => {
       await fs.writeFile(lock, JSON.stringify({ token: 'planted', acquired_at: '2026-01-01T00:00:00.000Z', ...holder }));

@@ -17,14 +17,12 @@ export async function checkCanSave(dataRoot: string, actorId: string): Promise<v
   const { dir, trainingDir, manifest } = actorPaths(dataRoot, actorId);
   await assertWritableInside(dataRoot, trainingDir);
   await Promise.all([dir, trainingDir].map(removeAbandonedTempFiles));
-  await loadManifest(manifest).catch((error: unknown) => {
-    if (error instanceof InvalidManifestError) {
-      throw new InputError(`${error.message}. If the old tool wrote it, run \`actor-studio migrate\` first (it keeps a copy of the old file).`, {
-        file: manifest,
-        cause: error,
-      });
-    }
-    throw error;
+  await loadManifest(manifest).catch((error: Error) => {
+    const problem =
+      error instanceof InvalidManifestError
+        ? `${error.message}. If the old tool wrote it, run \`actor-studio migrate\` first (it keeps a copy of the old file).`
+        : `${manifest} cannot be read: ${error.message}`;
+    throw new InputError(problem, { file: manifest, cause: error });
   });
   await checkPromptMetadata(dataRoot, actorId);
   await withActorLock(dataRoot, actorId, async () => {

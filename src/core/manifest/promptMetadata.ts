@@ -29,7 +29,12 @@ export async function recordPromptMetadata(dataRoot: string, actorId: string, fi
 
 /** Throws (naming the file and the problem) unless prompt_metadata.json is missing or valid: checked before a run writes it. */
 export async function checkPromptMetadata(dataRoot: string, actorId: string): Promise<void> {
-  await readPromptMetadata(dataRoot, actorId);
+  await readPromptMetadata(dataRoot, actorId).catch((error: Error) => {
+    // A folder or an unreadable file in its place: the raw error would not say which file.
+    throw error instanceof InputError
+      ? error
+      : new InputError(`${actorPaths(dataRoot, actorId).promptMetadata} cannot be read: ${error.message}`, { cause: error });
+  });
 }
 
 type StoredPromptMetadata = ReturnType<typeof promptMetadataSchema.parse>['images'][string];
