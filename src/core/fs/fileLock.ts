@@ -92,17 +92,41 @@ async function acquire(lockPath: string, timeoutMs: number, staleMs: number, sig
       heldHere.add(record.token);
       return record.token;
     }
-    const holder = await readHolder(lockPath);
-    if (holder ? await isAbandoned(lockPath, holder, staleMs) : await isUnreadableForLong(lockPath, staleMs)) {
-      await breakLock(lockPath, holder?.token);
-      continue;
-    }
-    if (Date.now() >= deadline) {
-      throw new LockTimeoutError(lockPath, holder);
-    }
-    signal?.throwIfAborted();
-    await delay(Math.min(200, 5 * 2 ** Math.min(attempt, 5)) + Math.random() * 10);
+    await breakOrWait(lockPath, attempt, deadline, staleMs, signal);
   }
+}
+
+/**
+ * Waits until nobody holds the lock, without taking it or writing anything when it is free: the
+ * check before a paid request (the save takes the lock afterwards). An abandoned lock is broken
+ * here; a live holder is waited for until the timeout, then named.
+ */
+export async function waitUntilUnlocked(lockPath: string, options: LockOptions = {}): Promise<void> {
+  const deadline = Date.now() + (options.timeoutMs ?? 30_000);
+  for (
+    let attempt = 0;
+    await fs.lstat(lockPath).then(
+      () => true,
+      () => false,
+    );
+    attempt++
+  ) {
+    await breakOrWait(lockPath, attempt, deadline, options.staleMs ?? DEFAULT_STALE_MS, options.signal);
+  }
+}
+
+/** One turn of waiting for a lock that exists: break it when abandoned, else wait a little (or time out). */
+async function breakOrWait(lockPath: string, attempt: number, deadline: number, staleMs: number, signal?: AbortSignal): Promise<void> {
+  const holder = await readHolder(lockPath);
+  if (holder ? await isAbandoned(lockPath, holder, staleMs) : await isUnreadableForLong(lockPath, staleMs)) {
+    await breakLock(lockPath, holder?.token);
+    return;
+  }
+  if (Date.now() >= deadline) {
+    throw new LockTimeoutError(lockPath, holder);
+  }
+  signal?.throwIfAborted();
+  await delay(Math.min(200, 5 * 2 ** Math.min(attempt, 5)) + Math.random() * 10);
 }
 
 /**

@@ -1,17 +1,20 @@
-import { promises as fs } from 'node:fs';
-import * as path from 'node:path';
+import { constants, promises as fs } from 'node:fs';
 import { InputError } from '../errors';
-import { removeAbandonedTempFiles, writeFileAtomic } from '../fs/atomicWrite';
-import { InvalidManifestError, loadManifest, withActorLock } from '../manifest/manifestStore';
+import { removeAbandonedTempFiles } from '../fs/atomicWrite';
+import { exists } from '../fs/files';
+import { waitUntilUnlocked } from '../fs/fileLock';
+import { actorLockPath, InvalidManifestError, loadManifest } from '../manifest/manifestStore';
 import { checkPromptMetadata } from '../manifest/promptMetadata';
 import { assertWritableInside } from '../workspace/guards';
 import { actorPaths } from '../workspace/layout';
 
 /**
  * Checks, before a paid request, everything saving its image will need: the manifest and
- * prompt_metadata.json are valid, the actor's lock can be had (an abandoned or planted one is
- * broken here, a live holder is named), and the training folder takes a file. Leftover
- * temporary files of killed writes are swept on the way. Throws an InputError naming the file.
+ * prompt_metadata.json are valid, nobody holds the actor's lock (an abandoned or planted one is
+ * broken here, a live holder is named), and the training folder is writable. Nothing is written
+ * when all is well; temporary files left by killed writes are swept on the way. Throws an
+ * InputError naming the file. The save takes the lock itself; if it fails anyway, the paid image
+ * goes to data/recovered (saveOrKeep).
  */
 export async function checkCanSave(dataRoot: string, actorId: string): Promise<void> {
   const { dir, trainingDir, manifest } = actorPaths(dataRoot, actorId);
@@ -25,10 +28,9 @@ export async function checkCanSave(dataRoot: string, actorId: string): Promise<v
     throw new InputError(problem, { file: manifest, cause: error });
   });
   await checkPromptMetadata(dataRoot, actorId);
-  await withActorLock(dataRoot, actorId, async () => {
-    await fs.mkdir(trainingDir, { recursive: true });
-    const probe = path.join(trainingDir, '.actor-studio-write-check');
-    await writeFileAtomic(probe, 'ok\n');
-    await fs.rm(probe, { force: true });
+  await waitUntilUnlocked(actorLockPath(dataRoot, actorId));
+  const folder = (await exists(trainingDir)) ? trainingDir : dir;
+  await fs.access(folder, constants.W_OK).catch((error: Error) => {
+    throw new InputError(`${folder} cannot be written: ${error.message}`, { file: folder, cause: error });
   });
 }
