@@ -1,6 +1,7 @@
 // Money, during execute: a disk that fills mid-run stops the run with a clear message (no more
 // paid requests, no temporary files left), and a save that fails after payment keeps the image.
 import * as assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
 import { promises as fs, promises } from 'node:fs';
 import * as path from 'node:path';
 import { executePlans } from '../../src/core/execute';
@@ -71,6 +72,20 @@ describe('adversarial: money during execute', function () {
     }
     assert.ok(generator.calls < planned.generations.length, `stopped paying: ${generator.calls} of ${planned.generations.length} requests`);
     assert.deepEqual(await tempFilesIn(scratch.data), []);
+    await scratch.unchanged();
+  });
+
+  it('6. execute sweeps the temporary files killed writers left beside the actors too (plans, tracking), and only those', async () => {
+    const dead = Number(spawnSync(process.execPath, ['-e', 'process.stdout.write(String(process.pid))'], { encoding: 'utf8' }).stdout);
+    const plans = path.join(scratch.data, 'action_plans');
+    const tracking = path.join(scratch.data, 'tracking');
+    await fs.mkdir(tracking, { recursive: true });
+    const leftovers = [path.join(plans, `progress.json.lock.${dead}.0a1b2c3d.tmp`), path.join(tracking, `.generation_log.json.${dead}.0a1b2c3d.tmp`)];
+    const kept = [path.join(plans, 'notes.tmp'), path.join(tracking, `.generation_log.json.${process.pid}.0a1b2c3d.tmp`)];
+    for (const file of [...leftovers, ...kept]) await fs.writeFile(file, '{"half');
+    await executePlans({ dataRoot: scratch.data, actorIds: [EVA], mode: 'delete_only', generator: countingGenerator(image), resume: 'never' });
+    for (const file of leftovers) await assert.rejects(fs.access(file), `${file} was swept`);
+    for (const file of kept) await fs.access(file);
     await scratch.unchanged();
   });
 

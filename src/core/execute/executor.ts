@@ -12,7 +12,7 @@ import { Semaphore } from '../util/semaphore';
 import { ActorIndex } from '../actors/dataIndex';
 import { actorPaths } from '../workspace/layout';
 import { findUnfinishedRun, JournalOperation, newRunId, operationView, RunJournal } from './journal';
-import { journalPath } from '../workspace/layout';
+import { journalPath, plansDir, runsDir, trackingDir } from '../workspace/layout';
 import { OperationContext, OperationOutcome, runDelete, runGenerate } from './operations';
 import { DEFAULT_CONCURRENCY, ExecuteRequest, ExecutionSummary } from './types';
 
@@ -33,6 +33,8 @@ const executionLockPath = (dataRoot: string, actorId: string) => path.join(actor
  */
 export async function executePlans(request: ExecuteRequest): Promise<ExecutionSummary> {
   const now = request.now ?? (() => new Date());
+  // What killed writers left where a run writes besides the actors (those are swept as each is admitted).
+  await Promise.all([plansDir(request.dataRoot), runsDir(request.dataRoot), trackingDir(request.dataRoot)].map(removeAbandonedTempFiles));
   if (request.resume !== 'never') {
     const unfinished = await findUnfinishedRun(request.dataRoot, request.mode, request.actorIds);
     if (unfinished) {

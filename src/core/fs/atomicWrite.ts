@@ -55,8 +55,8 @@ async function syncDirectory(dir: string): Promise<void> {
   }
 }
 
-/** `.<name>.<pid>.<8 hex>.tmp`, as writeFileAtomic names its temporary files. */
-const TEMP_FILE = /^\..+\.(\d+)\.[0-9a-f]{8}\.tmp$/;
+/** `.<name>.<pid>.<8 hex>.tmp`, as writeFileAtomic names its temporary files, and `<name>.lock.<pid>.<8 hex>.tmp` (withFileLock's). */
+const TEMP_FILE = /^(?:\..+|.+\.lock)\.(\d+)\.[0-9a-f]{8}\.tmp$/;
 
 /** A write takes seconds; a temporary file this old is abandoned even if its PID runs again (reused). */
 const ABANDONED_AFTER_MS = 60 * 60_000;

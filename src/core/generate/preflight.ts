@@ -6,7 +6,7 @@ import { waitUntilUnlocked } from '../fs/fileLock';
 import { actorLockPath, InvalidManifestError, loadManifest } from '../manifest/manifestStore';
 import { checkPromptMetadata } from '../manifest/promptMetadata';
 import { assertWritableInside } from '../workspace/guards';
-import { actorPaths } from '../workspace/layout';
+import { actorPaths, trackingDir } from '../workspace/layout';
 
 /**
  * Checks, before a paid request, everything saving its image will need: the manifest and
@@ -19,7 +19,7 @@ import { actorPaths } from '../workspace/layout';
 export async function checkCanSave(dataRoot: string, actorId: string): Promise<void> {
   const { dir, trainingDir, manifest } = actorPaths(dataRoot, actorId);
   await assertWritableInside(dataRoot, trainingDir);
-  await Promise.all([dir, trainingDir].map(removeAbandonedTempFiles));
+  await Promise.all([dir, trainingDir, trackingDir(dataRoot)].map(removeAbandonedTempFiles));
   await loadManifest(manifest).catch((error: Error) => {
     const problem =
       error instanceof InvalidManifestError
