@@ -91,6 +91,7 @@ describe('adversarial: money during execute', function () {
 
   it('9. a save that fails after payment keeps the image in data/recovered and the journal says where', async () => {
     const manifest = actorPaths(scratch.data, EVA).manifest;
+    const before = await fs.readdir(actorPaths(scratch.data, EVA).trainingDir);
     const generator = countingGenerator(image, async (call) => {
       if (call === 1) await fs.writeFile(manifest, '{"images": [ {"filename": 7} ]}'); // broken by another tool meanwhile
     });
@@ -98,6 +99,7 @@ describe('adversarial: money during execute', function () {
     const kept = (await fs.readdir(recoveredDir(scratch.data, EVA))).filter((name) => name.endsWith('.jpg'));
     assert.equal(kept.length, summary.failed.length, 'every paid image whose save failed is kept');
     assert.ok(kept.length >= 1);
+    assert.deepEqual(await fs.readdir(actorPaths(scratch.data, EVA).trainingDir), before, 'no second, untracked copy in training_data');
     assert.ok(
       summary.failed.every((operation) => /kept as .*recovered/.test(operation.error ?? '')),
       JSON.stringify(summary.failed),

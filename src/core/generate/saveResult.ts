@@ -56,7 +56,15 @@ export async function saveGeneratedImage(request: SaveRequest): Promise<SavedIma
       ...(result.predictionId ? { prediction_id: result.predictionId } : {}),
       duration_ms: result.durationMs,
     });
-    const warning = await recordNewImage(request, entry);
+    let warning: string | undefined;
+    try {
+      warning = await recordNewImage(request, entry);
+    } catch (error) {
+      // Not in the manifest: the caller keeps the bytes in data/recovered (saveOrKeep); an
+      // untracked copy left here as well would be adopted twice.
+      await fs.rm(file, { force: true }).catch(() => undefined);
+      throw error;
+    }
     return { filename, path: file, index, entry, ...(warning ? { warning } : {}) };
   });
 }
