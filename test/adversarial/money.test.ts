@@ -133,6 +133,17 @@ describe('adversarial: money (a paid result is never thrown away)', function () 
         },
         /not a lock file/,
       ],
+      [
+        'the lock a link to a JSON file outside, naming a dead process',
+        async () => {
+          const target = path.join(scratch.outside, 'holder.json');
+          await fs.writeFile(target, JSON.stringify({ pid: 999_999_999, host: os.hostname(), token: 'x' }));
+          await scratch.rebaseline();
+          await fs.symlink(target, actorLockPath(scratch.data, CARL));
+          return actorLockPath(scratch.data, CARL);
+        },
+        /not a lock file/,
+      ],
     ];
     for (const [name, plant, message] of cases) {
       it(`${name}: exit 2 naming the file, nothing paid`, async () => {
@@ -173,6 +184,23 @@ describe('adversarial: money (a paid result is never thrown away)', function () 
       const lock = actorLockPath(scratch.data, CARL);
       await hostile(lock, { pid: process.pid, host: os.hostname() });
       assert.equal(await withFileLock(lock, async () => 'ran', { timeoutMs: 1_000 }), 'ran');
+      await scratch.unchanged();
+    });
+
+    it("waiters of one process never take a lock this process holds for a former process's (the own-PID rule is exact)", async () => {
+      const lock = actorLockPath(scratch.data, CARL);
+      let inside = 0;
+      let overlaps = 0;
+      await Promise.all(
+        Array.from({ length: 100 }, () =>
+          withFileLock(lock, async () => {
+            if (++inside > 1) overlaps++;
+            await new Promise((resolve) => setTimeout(resolve, Math.random() * 3));
+            inside--;
+          }),
+        ),
+      );
+      assert.equal(overlaps, 0);
       await scratch.unchanged();
     });
 

@@ -48,13 +48,13 @@ function describeHolder(holder: Partial<LockRecord> | undefined): string {
 const REFRESH_MS = 5_000;
 const DEFAULT_STALE_MS = 20_000;
 
-/** Tokens of the locks this process holds: a lock naming our PID with another token was left by a former process. */
-const heldHere = new Set<string>();
+/** Begins the token of every lock this process takes: a lock naming our PID without it was left by a former process. */
+const PROCESS_TAG = randomBytes(4).toString('hex');
 
 /**
  * Runs `work` while holding an exclusive lock file, across processes (the CLI and the editor may
  * write the same actor at once). The holder refreshes the file's time while it works, so a lock
- * is broken when its process died, when it names this process but not a lock we hold (a reused
+ * is broken when its process died, when it names this process but was not taken by it (a reused
  * PID), or when nobody refreshed it for `staleMs` (a frozen or foreign holder, a planted file).
  * Not re-entrant: nested calls for the same path wait for themselves until the timeout.
  */
@@ -67,7 +67,6 @@ export async function withFileLock<T>(lockPath: string, work: () => Promise<T>, 
     return await work();
   } finally {
     clearInterval(refresh);
-    heldHere.delete(token);
     await release(lockPath, token);
   }
 }
@@ -83,13 +82,12 @@ async function acquire(lockPath: string, timeoutMs: number, staleMs: number, sig
   const record: LockRecord = {
     pid: process.pid,
     host: os.hostname(),
-    token: randomBytes(8).toString('hex'),
+    token: PROCESS_TAG + randomBytes(4).toString('hex'),
     acquired_at: new Date().toISOString(),
   };
   const deadline = Date.now() + timeoutMs;
   for (let attempt = 0; ; attempt++) {
     if (await tryCreate(lockPath, record)) {
-      heldHere.add(record.token);
       return record.token;
     }
     await breakOrWait(lockPath, attempt, deadline, staleMs, signal);
@@ -117,7 +115,12 @@ export async function waitUntilUnlocked(lockPath: string, options: LockOptions =
 
 /** One turn of waiting for a lock that exists: break it when abandoned, else wait a little (or time out). */
 async function breakOrWait(lockPath: string, attempt: number, deadline: number, staleMs: number, signal?: AbortSignal): Promise<void> {
-  const holder = await readHolder(lockPath);
+  const stat = await fs.lstat(lockPath).catch(() => undefined);
+  if (stat && !stat.isFile()) {
+    // Never read through, judge or move what a planted link or folder points at.
+    throw new StudioError(`${lockPath} is not a lock file (a folder or a link stands there); remove it and try again`, 'input', { file: lockPath });
+  }
+  const holder = stat && (await readHolder(lockPath));
   if (holder ? await isAbandoned(lockPath, holder, staleMs) : await isUnreadableForLong(lockPath, staleMs)) {
     await breakLock(lockPath, holder?.token);
     return;
@@ -136,7 +139,7 @@ async function breakOrWait(lockPath: string, attempt: number, deadline: number, 
  */
 async function tryCreate(lockPath: string, record: LockRecord): Promise<boolean> {
   // Named like writeFileAtomic's temporary files, so removeAbandonedTempFiles clears one a kill left.
-  const own = `${lockPath}.${process.pid}.${record.token.slice(0, 8)}.tmp`;
+  const own = `${lockPath}.${process.pid}.${record.token.slice(-8)}.tmp`;
   await fs.writeFile(own, JSON.stringify(record));
   try {
     await fs.link(own, lockPath);
@@ -154,9 +157,6 @@ async function tryCreate(lockPath: string, record: LockRecord): Promise<boolean>
 /** A lock file that cannot be read for a few seconds was left half-written (by an older version, or a full disk). */
 async function isUnreadableForLong(lockPath: string, staleMs: number): Promise<boolean> {
   const stat = await fs.lstat(lockPath).catch(() => undefined);
-  if (stat && !stat.isFile()) {
-    throw new StudioError(`${lockPath} is not a lock file (a folder or a link stands there); remove it and try again`, 'input', { file: lockPath });
-  }
   return stat !== undefined && ageOf(stat.mtimeMs) > Math.min(UNREADABLE_LOCK_MS, staleMs);
 }
 
@@ -175,13 +175,15 @@ async function readHolder(lockPath: string): Promise<Partial<LockRecord> | undef
 }
 
 async function isAbandoned(lockPath: string, holder: Partial<LockRecord>, staleMs: number): Promise<boolean> {
-  if (holder.host === os.hostname() && typeof holder.pid === 'number') {
-    if (holder.pid === process.pid ? !heldHere.has(String(holder.token)) : !isProcessAlive(holder.pid)) {
-      return true;
-    }
+  if (holder.host === os.hostname() && holder.pid === process.pid) {
+    // Ours (held, or being released) however long ago it was refreshed; a former process's otherwise.
+    return !String(holder.token).startsWith(PROCESS_TAG);
+  }
+  if (holder.host === os.hostname() && typeof holder.pid === 'number' && !isProcessAlive(holder.pid)) {
+    return true;
   }
   try {
-    return ageOf((await fs.stat(lockPath)).mtimeMs) > staleMs;
+    return ageOf((await fs.lstat(lockPath)).mtimeMs) > staleMs;
   } catch {
     return false;
   }
