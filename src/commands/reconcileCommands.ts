@@ -37,6 +37,7 @@ export const DRIFT_KIND_LABELS: Record<DriftKind, string> = {
   number_shared: 'Files sharing a number',
   prompt_metadata_out_of_step: 'prompt_metadata.json out of step',
   sha256_mismatch: 'sha256 mismatches',
+  recovered_image: 'recovered paid images',
 };
 
 const FIX = 'Fix';

@@ -88,6 +88,7 @@ describe('reconcile: manifests against files, prompt metadata and S3 (real files
       ['prompt_metadata_out_of_step', PLANTED.prompt_out_of_step],
       ['prompt_metadata_out_of_step', PLANTED.prompt_orphan],
       ['sha256_mismatch', PLANTED.sha256_mismatch],
+      ['recovered_image', PLANTED.recovered_image],
     ];
     for (const [kind, filename] of expected) {
       assert.ok(has(kind, filename), `no ${kind} finding for ${filename}; found:\n${findings.map((f) => `${f.kind} ${f.filename}`).join('\n')}`);

@@ -246,7 +246,7 @@ export const executeCommand: CliCommand = {
 function undoToJson(summary: UndoSummary) {
   return {
     run_id: summary.runId,
-    restored: summary.restored.map((file) => ({ actor_id: file.actorId, filename: file.filename })),
+    restored: summary.restored.map((file) => ({ actor_id: file.actorId, filename: file.filename, ...(file.warning ? { warning: file.warning } : {}) })),
     failed: summary.failed.map((file) => ({ actor_id: file.actorId, filename: file.filename, reason: file.reason })),
     reuploaded: summary.reuploaded,
     queued: summary.queued,
@@ -283,7 +283,7 @@ export const undoCommand: CliCommand = {
       io.stdout(JSON.stringify(undoToJson(summary), null, 2));
     } else {
       io.stdout(`undo ${summary.runId}: ${summary.restored.length} restored, ${summary.failed.length} not restored`);
-      summary.restored.forEach((file) => io.stdout(`  restored ${file.actorId}/${file.filename}`));
+      summary.restored.forEach((file) => io.stdout(`  restored ${file.actorId}/${file.filename}${file.warning ? ` (warning: ${file.warning})` : ''}`));
       summary.failed.forEach((file) => io.stdout(`  not restored ${file.actorId}/${file.filename}: ${file.reason}`));
       if (summary.reuploaded || summary.queued) {
         io.stdout(`  S3: ${summary.reuploaded} re-uploaded, ${summary.queued} queued (actor-studio retry-uploads)`);

@@ -7,12 +7,13 @@ import { estimateCost } from '../plan/cost';
 import { planStaleness, readActorPlan } from '../plan/planFiles';
 import { FileHasher } from '../fs/files';
 import { reserveImageNumbers } from '../generate/saveResult';
+import { checkPromptMetadata } from '../manifest/promptMetadata';
 import { Semaphore } from '../util/semaphore';
 import { ActorIndex } from '../actors/dataIndex';
 import { actorPaths } from '../workspace/layout';
 import { assertWritableInside, linkedOutsideReason } from '../workspace/guards';
 import { findUnfinishedRun, JournalOperation, newRunId, operationView, RunJournal } from './journal';
-import { journalPath } from '../workspace/layout';
+import { journalPath, plansDir, runsDir, trackingDir } from '../workspace/layout';
 import { OperationContext, OperationOutcome, runDelete, runGenerate } from './operations';
 import { DEFAULT_CONCURRENCY, ExecuteRequest, ExecutionSummary } from './types';
 import { actionName } from '../util/actionNames';
@@ -34,6 +35,8 @@ const executionLockPath = (dataRoot: string, actorId: string) => path.join(actor
  */
 export async function executePlans(request: ExecuteRequest): Promise<ExecutionSummary> {
   const now = request.now ?? (() => new Date());
+  // What killed writers left where a run writes besides the actors (those are swept as each is admitted).
+  await Promise.all([plansDir(request.dataRoot), runsDir(request.dataRoot), trackingDir(request.dataRoot)].map(removeAbandonedTempFiles));
   if (request.resume !== 'never') {
     const unfinished = await findUnfinishedRun(request.dataRoot, request.mode, request.actorIds);
     if (unfinished) {
@@ -139,11 +142,13 @@ async function run(request: ExecuteRequest, journal: RunJournal, resumed: boolea
   const queue = operations.filter((operation) => !finished(operation));
   const sessions = new ActorSessions(request, journal, emit, queue);
   let interrupted = false;
+  // A worker that throws (the journal cannot be written: a full disk) stops the others from starting more work.
+  let broken = false;
 
   // Twice the request slots (plus one): while finished generations are being saved (several
   // synced writes each), other workers already wait at the slots, so no slot sits idle.
   const worker = async (): Promise<void> => {
-    for (let operation = queue.shift(); operation; operation = queue.shift()) {
+    for (let operation = queue.shift(); operation && !broken; operation = queue.shift()) {
       if (signal?.aborted) {
         interrupted = true;
         return;
@@ -176,8 +181,17 @@ async function run(request: ExecuteRequest, journal: RunJournal, resumed: boolea
       emit({ type: 'operation-finished', operation: operationView(operation), done, total: operations.length });
     }
   };
+  const guarded = () =>
+    worker().catch((error: unknown) => {
+      broken = true;
+      throw error;
+    });
   try {
-    await Promise.all(Array.from({ length: 2 * concurrency + 1 }, worker));
+    const outcomes = await Promise.allSettled(Array.from({ length: 2 * concurrency + 1 }, guarded));
+    const failure = outcomes.find((outcome) => outcome.status === 'rejected');
+    if (failure) {
+      throw failure.reason;
+    }
   } finally {
     await sessions.closeAll();
   }
@@ -291,7 +305,7 @@ class ActorSessions {
           }
           await held;
         },
-        { timeoutMs: 24 * 60 * 60_000, staleMs: 24 * 60 * 60_000, signal },
+        { timeoutMs: 24 * 60 * 60_000, signal },
       ).catch((error: Error) => {
         clearTimeout(waiting);
         reject(error);
@@ -306,9 +320,17 @@ class ActorSessions {
     const untouched = operations.every((operation) => operation.state === 'pending');
     // What a killed run may have left half-written (the files themselves are intact).
     await Promise.all([actor.dir, actorPaths(this.request.dataRoot, actorId).trainingDir, path.dirname(this.journal.file)].map(removeAbandonedTempFiles));
+    // Every file the run writes for the actor is checked before its first operation: one that
+    // breaks later must not be found half-way, after files were moved and images paid for.
+    const metadataProblem = await checkPromptMetadata(this.request.dataRoot, actorId).then(
+      () => undefined,
+      (error: Error) => error.message,
+    );
     let skip: string | undefined;
     if (actor.manifestState === 'invalid') {
-      skip = `${actor.manifestPath} is invalid; fix it first`;
+      skip = `${actor.manifestPath} is invalid; fix it first (if the old tool wrote it, run \`actor-studio migrate\`)`;
+    } else if (metadataProblem && untouched) {
+      skip = `${metadataProblem} Fix it first`;
     } else if (!actor.baseImage && operations.some((operation) => operation.kind === 'generate')) {
       skip = `no base image: add ${actorId}_base.png to ${actor.dir}/base_image/`;
     } else if (untouched) {

@@ -1,6 +1,7 @@
 import { promises as fs } from 'node:fs';
 import * as path from 'node:path';
-import { adoptImageFile, recordUpload, reserveImageNumbers, saveGeneratedImage, type SavedImage } from '../generate/saveResult';
+import { adoptImageFile, recordUpload, reserveImageNumbers, type SavedImage } from '../generate/saveResult';
+import { saveOrKeep } from '../generate/recovered';
 import { failureReasonOf } from '../generate/failureReasonOf';
 import { uploaderFor } from '../generate/uploader';
 import { GenerationError, type GenerationResult, type Generator } from '../generate/types';
@@ -9,7 +10,7 @@ import { logQuietly, recordFailure, recordSuccess } from '../tracking/generation
 import type { ObjectStore } from '../storage/types';
 import type { Semaphore } from '../util/semaphore';
 import type { SpendGuard } from './types';
-import { actorPaths, IMAGE_EXTENSIONS } from '../workspace/layout';
+import { actorPaths, IMAGE_EXTENSIONS, trashTrainingDir } from '../workspace/layout';
 import { realPathInside } from '../workspace/guards';
 import type { JournalOperation, RunJournal } from './journal';
 import { moveToTrash } from './trash';
@@ -42,8 +43,8 @@ export async function runDelete(context: OperationContext, operation: JournalOpe
   const actorId = operation.actor_id;
   const filename = operation.filename!;
   await journal.update(operation, { state: 'started', started_at: context.now().toISOString() });
+  const file = path.join(actorPaths(dataRoot, actorId).trainingDir, filename);
   try {
-    const file = path.join(actorPaths(dataRoot, actorId).trainingDir, filename);
     // A planned file that is a link out of the data folder is neither hashed (read) nor moved.
     if (!realPathInside(await fs.realpath(dataRoot), file) && (await exists(file))) {
       await journal.update(operation, {
@@ -73,10 +74,18 @@ export async function runDelete(context: OperationContext, operation: JournalOpe
       await journal.update(operation, { state: 'skipped', skip_reason: `${filename} was already gone`, finished_at: context.now().toISOString() });
       return 'finished';
     }
-    const warning = await deleteMirroredObject(context.store, actorId, filename, outcome.entry?.s3_key);
+    const objectWarning = await deleteMirroredObject(context.store, actorId, filename, outcome.entry?.s3_key);
+    const warning = [outcome.warning, objectWarning].filter(Boolean).join('; ');
     await journal.update(operation, { state: 'done', ...(warning ? { warning } : {}), finished_at: context.now().toISOString() });
   } catch (error) {
-    await journal.update(operation, { state: 'failed', failure_reason: 'io', error: messageOf(error), finished_at: context.now().toISOString() });
+    // The journal says what really happened: a file already in the trash was deleted (undo puts it back).
+    const trashed = !(await exists(file)) && (await exists(path.join(trashTrainingDir(dataRoot, journal.runId, actorId), filename)));
+    await journal.update(
+      operation,
+      trashed
+        ? { state: 'done', warning: `moved to the trash, but then: ${messageOf(error)}`, finished_at: context.now().toISOString() }
+        : { state: 'failed', failure_reason: 'io', error: messageOf(error), finished_at: context.now().toISOString() },
+    );
   }
   return 'finished';
 }
@@ -163,7 +172,7 @@ export async function runGenerate(context: OperationContext, operation: JournalO
         return 'finished';
       }
       // A result that arrived is paid for: it is saved even if Cancel was pressed meanwhile.
-      saved = await saveGeneratedImage({ ...request, result, index });
+      saved = await saveOrKeep({ ...request, result, index });
     }
   } catch (error) {
     if (context.signal?.aborted || (error instanceof GenerationError && error.reason === 'cancelled')) {
@@ -203,7 +212,7 @@ export async function runGenerate(context: OperationContext, operation: JournalO
       { now: context.now },
     ),
   );
-  const warning = [uploaded.warning, logWarning].filter(Boolean).join('; ');
+  const warning = [saved.warning, uploaded.warning, logWarning].filter(Boolean).join('; ');
   await journal.update(operation, { state: 'done', filename: saved.filename, ...(warning ? { warning } : {}), finished_at: context.now().toISOString() });
   return 'finished';
 }

@@ -48,6 +48,8 @@ export interface TrashOutcome {
   /** False when neither the file nor its entry was there any more (nothing to do). */
   moved: boolean;
   entry?: ImageEntry;
+  /** The image is in the trash, but prompt_metadata.json could not be updated. */
+  warning?: string;
 }
 
 /**
@@ -108,13 +110,18 @@ export async function moveToTrash(dataRoot: string, runId: string, actorId: stri
         current.images = current.images.filter((image) => image.filename !== filename);
       });
     }
-    const metadata = await takePromptMetadata(dataRoot, actorId, filename);
+    // The image is trashed now: a prompt_metadata.json that broke meanwhile is a warning, not a failure.
+    let warning: string | undefined;
+    const metadata = await takePromptMetadata(dataRoot, actorId, filename).catch((error: Error) => {
+      warning = `prompt_metadata.json was not updated (${error.message}); Reconcile Data brings it in step once it is fixed`;
+      return undefined;
+    });
     if (metadata) {
       trashed.prompt_metadata = metadata.entry;
       trashed.prompt_metadata_position = metadata.position;
       await writeFileAtomic(recordFile, formatJson(record));
     }
-    return { moved: true, entry: entry ?? trashed.manifest_entry ?? undefined };
+    return { moved: true, entry: entry ?? trashed.manifest_entry ?? undefined, ...(warning ? { warning } : {}) };
   });
 }
 
@@ -128,7 +135,7 @@ export async function trashedActors(dataRoot: string, runId: string): Promise<st
 }
 
 export interface RestoreOutcome {
-  restored: { filename: string; entry: ImageEntry | null }[];
+  restored: { filename: string; entry: ImageEntry | null; warning?: string }[];
   failed: { filename: string; reason: string }[];
 }
 
@@ -176,6 +183,8 @@ export async function restoreFromTrash(dataRoot: string, runId: string, actorId:
           }
         });
       }
+      // The file and its manifest entry are back: an unwritable prompt_metadata.json is a warning.
+      let warning: string | undefined;
       if (trashed.prompt_metadata) {
         await restorePromptMetadata(
           dataRoot,
@@ -183,11 +192,13 @@ export async function restoreFromTrash(dataRoot: string, runId: string, actorId:
           trashed.filename,
           trashed.prompt_metadata as never,
           trashed.prompt_metadata_position ?? Number.MAX_SAFE_INTEGER,
-        );
+        ).catch((error: Error) => {
+          warning = `prompt_metadata.json was not updated (${error.message}); Reconcile Data brings it in step once it is fixed`;
+        });
       }
       trashed.restored_at = now.toISOString();
       await writeFileAtomic(recordFile, formatJson(record));
-      outcome.restored.push({ filename: trashed.filename, entry });
+      outcome.restored.push({ filename: trashed.filename, entry, ...(warning ? { warning } : {}) });
     }
     return outcome;
   });

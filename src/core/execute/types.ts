@@ -132,7 +132,7 @@ export interface UndoRequest {
 export interface UndoSummary {
   runId: string;
   /** Restored files (actor id and file name). */
-  restored: { actorId: string; filename: string }[];
+  restored: { actorId: string; filename: string; warning?: string }[];
   /** Not restored, with the reason (e.g. a file of that name exists again). */
   failed: { actorId: string; filename: string; reason: string }[];
   reuploaded: number;

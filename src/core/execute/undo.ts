@@ -42,7 +42,7 @@ export async function undoRun(request: UndoRequest): Promise<UndoSummary> {
     });
     summary.failed.push(...outcome.failed.map((failure) => ({ actorId, ...failure })));
     for (const restored of outcome.restored) {
-      summary.restored.push({ actorId, filename: restored.filename });
+      summary.restored.push({ actorId, filename: restored.filename, ...(restored.warning ? { warning: restored.warning } : {}) });
       if (uploader && restored.entry?.s3_key) {
         const file = path.join(actorPaths(dataRoot, actorId).trainingDir, restored.filename);
         const upload = await uploader(actorId, restored.filename, file);

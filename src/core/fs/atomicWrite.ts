@@ -1,6 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { promises as fs } from 'node:fs';
 import * as path from 'node:path';
+import { StudioError } from '../errors';
 import { isProcessAlive } from './processes';
 
 /**
@@ -11,20 +12,34 @@ import { isProcessAlive } from './processes';
 export async function writeFileAtomic(target: string, data: string | Uint8Array): Promise<void> {
   const dir = path.dirname(target);
   const temp = path.join(dir, `.${path.basename(target)}.${process.pid}.${randomBytes(4).toString('hex')}.tmp`);
-  const handle = await fs.open(temp, 'wx');
   try {
-    await handle.writeFile(data);
-    await handle.sync();
-  } finally {
-    await handle.close();
-  }
-  try {
+    const handle = await fs.open(temp, 'wx');
+    try {
+      await handle.writeFile(data);
+      await handle.sync();
+    } finally {
+      await handle.close();
+    }
     await fs.rename(temp, target);
   } catch (error) {
-    await fs.rm(temp, { force: true });
-    throw error;
+    // A full disk must not also leave half a copy behind: the target itself is untouched.
+    await fs.rm(temp, { force: true }).catch(() => undefined);
+    throw diskFull(error, target) ?? error;
   }
   await syncDirectory(dir);
+}
+
+/** ENOSPC and EDQUOT name no file: say which write failed, and what to do. */
+export function diskFull(error: unknown, target: string): StudioError | undefined {
+  const code = (error as NodeJS.ErrnoException | null)?.code;
+  if (code !== 'ENOSPC' && code !== 'EDQUOT') {
+    return undefined;
+  }
+  const what = code === 'ENOSPC' ? 'the disk is full' : 'the disk quota is used up';
+  return new StudioError(`${what}: could not write ${target} (it was left as it was); free some space and try again`, 'input', {
+    file: target,
+    cause: error,
+  });
 }
 
 /** Makes the rename itself durable; not every platform can open a folder, which is fine. */
@@ -40,20 +55,28 @@ async function syncDirectory(dir: string): Promise<void> {
   }
 }
 
-/** `.<name>.<pid>.<8 hex>.tmp`, as writeFileAtomic names its temporary files. */
-const TEMP_FILE = /^\..+\.(\d+)\.[0-9a-f]{8}\.tmp$/;
+/** `.<name>.<pid>.<8 hex>.tmp`, as writeFileAtomic names its temporary files, and `<name>.lock.<pid>.<8 hex>.tmp` (withFileLock's). */
+const TEMP_FILE = /^(?:\..+|.+\.lock)\.(\d+)\.[0-9a-f]{8}\.tmp$/;
+
+/** A write takes seconds; a temporary file this old is abandoned even if its PID runs again (reused). */
+const ABANDONED_AFTER_MS = 60 * 60_000;
 
 /**
  * Removes temporary files that writeFileAtomic left in `dir` when its process was killed between
- * writing and renaming (the target file itself is intact). Only files of processes that are gone
- * on this machine are removed.
+ * writing and renaming (the target file itself is intact): those of processes that are gone on
+ * this machine, and any older than an hour.
  */
 export async function removeAbandonedTempFiles(dir: string): Promise<number> {
   let removed = 0;
   for (const name of await fs.readdir(dir).catch(() => [] as string[])) {
     const pid = Number(TEMP_FILE.exec(name)?.[1]);
-    if (pid && !isProcessAlive(pid)) {
-      await fs.rm(path.join(dir, name), { force: true });
+    if (!pid) {
+      continue;
+    }
+    const file = path.join(dir, name);
+    const stat = await fs.lstat(file).catch(() => undefined);
+    if (stat?.isFile() && (Date.now() - stat.mtimeMs > ABANDONED_AFTER_MS || !isProcessAlive(pid))) {
+      await fs.rm(file, { force: true });
       removed++;
     }
   }

@@ -4,9 +4,11 @@ import type { LibraryPrompt } from '../prompts/types';
 import { fillPrompt } from '../prompts/library';
 import { logQuietly, recordFailure, recordSuccess } from '../tracking/generationLog';
 import { ActorIndex } from '../actors/dataIndex';
-import { recordUpload, saveGeneratedImage, SavedImage } from './saveResult';
+import { recordUpload, SavedImage } from './saveResult';
 import type { Uploader } from './uploader';
 import { failureReasonOf } from './failureReasonOf';
+import { checkCanSave } from './preflight';
+import { saveOrKeep } from './recovered';
 import { GenerationError, type GenerationResult, type Generator } from './types';
 
 export interface GenerateImageRequest {
@@ -66,6 +68,8 @@ export async function generateImage(request: GenerateImageRequest): Promise<Gene
     throw new GenerateInputError(`unknown prompt id "${request.promptId}"; \`actor-studio prompts\` lists the ${request.prompts.length} available`);
   }
   const text = fillPrompt(prompt.template, String(actor.info.descriptor));
+  // Before paying: whatever would make the save fail afterwards is found now, at no cost.
+  await checkCanSave(dataRoot, actorId);
   // Logged as the generator panel's and CLI's attempts; bad input above is no attempt and writes nothing.
   const attempt = { actorId, promptId: prompt.id, prompt: text, model: generator.model, category: prompt.category, saveMethod: 'manual' as const };
   const started = Date.now();
@@ -85,7 +89,7 @@ export async function generateImage(request: GenerateImageRequest): Promise<Gene
     });
     // A result that arrived is paid for: it is saved even if Cancel was pressed meanwhile.
     request.onProgress?.('saving');
-    saved = await saveGeneratedImage({ dataRoot, actorId, promptId: prompt.id, prompt: text, category: prompt.category, result });
+    saved = await saveOrKeep({ dataRoot, actorId, promptId: prompt.id, prompt: text, category: prompt.category, result });
   } catch (error) {
     // Cancel is the user's choice, not an outcome of the prompt or the model: not logged.
     if (!request.signal?.aborted && !(error instanceof GenerationError && error.reason === 'cancelled')) {
@@ -98,6 +102,9 @@ export async function generateImage(request: GenerateImageRequest): Promise<Gene
       }
     }
     throw error;
+  }
+  if (saved.warning) {
+    request.onWarning?.(saved.warning);
   }
   const success = { ...attempt, model: result.model, parameters: result.parameters, durationMs: result.durationMs, resultPath: saved.path };
   if (!request.upload) {

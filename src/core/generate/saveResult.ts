@@ -29,6 +29,8 @@ export interface SavedImage {
   path: string;
   index: number;
   entry: ImageEntry;
+  /** The image is saved and in the manifest, but prompt_metadata.json could not be updated. */
+  warning?: string;
 }
 
 /**
@@ -54,8 +56,16 @@ export async function saveGeneratedImage(request: SaveRequest): Promise<SavedIma
       ...(result.predictionId ? { prediction_id: result.predictionId } : {}),
       duration_ms: result.durationMs,
     });
-    await recordNewImage(request, entry);
-    return { filename, path: file, index, entry };
+    let warning: string | undefined;
+    try {
+      warning = await recordNewImage(request, entry);
+    } catch (error) {
+      // Not in the manifest: the caller keeps the bytes in data/recovered (saveOrKeep); an
+      // untracked copy left here as well would be adopted twice.
+      await fs.rm(file, { force: true }).catch(() => undefined);
+      throw error;
+    }
+    return { filename, path: file, index, entry, ...(warning ? { warning } : {}) };
   });
 }
 
@@ -87,8 +97,8 @@ export async function adoptImageFile(request: Omit<SaveRequest, 'result'> & { fi
   const { width, height } = await imageSize(bytes);
   return withActorLock(dataRoot, actorId, async () => {
     const entry = imageEntry(request, { filename, index: request.index, bytes, width, height, model: request.model });
-    await recordNewImage(request, entry);
-    return { filename, path: file, index: request.index, entry };
+    const warning = await recordNewImage(request, entry);
+    return { filename, path: file, index: request.index, entry, ...(warning ? { warning } : {}) };
   });
 }
 
@@ -116,8 +126,12 @@ function imageEntry(
   };
 }
 
-/** Under the actor's lock: the entry into the manifest (once), and prompt_metadata.json. */
-async function recordNewImage(request: Pick<SaveRequest, 'dataRoot' | 'actorId' | 'prompt'>, entry: ImageEntry): Promise<void> {
+/**
+ * Under the actor's lock: the entry into the manifest (once), and prompt_metadata.json. Once the
+ * manifest holds the image it is saved: a prompt_metadata.json that cannot be written (it broke
+ * meanwhile) is a warning returned, not a failure that would hide a saved image.
+ */
+async function recordNewImage(request: Pick<SaveRequest, 'dataRoot' | 'actorId' | 'prompt'>, entry: ImageEntry): Promise<string | undefined> {
   const { dataRoot, actorId } = request;
   const createdAt = entry.created_at ?? new Date().toISOString();
   await rewriteManifest(dataRoot, actorId, (manifest) => {
@@ -126,7 +140,10 @@ async function recordNewImage(request: Pick<SaveRequest, 'dataRoot' | 'actorId' 
     manifest.highest_index = Math.max(manifest.highest_index ?? -1, entry.index ?? -1);
     manifest.generations.push({ id: `${createdAt}-${entry.index}`, created_at: createdAt, model: entry.model ?? 'unknown', images: [entry.filename] });
   });
-  await recordPromptMetadata(dataRoot, actorId, entry.filename, { prompt: request.prompt, generated_at: createdAt, s3_url: '', index: entry.index });
+  return recordPromptMetadata(dataRoot, actorId, entry.filename, { prompt: request.prompt, generated_at: createdAt, s3_url: '', index: entry.index }).then(
+    () => undefined,
+    (error: Error) => `prompt_metadata.json was not updated (${error.message}); Reconcile Data brings it in step once it is fixed`,
+  );
 }
 
 /** After an upload: the key and the URL (a plain string) go into the manifest and the metadata. */

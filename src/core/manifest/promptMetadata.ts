@@ -1,3 +1,4 @@
+import { InputError } from '../errors';
 import { writeFileAtomic } from '../fs/atomicWrite';
 import { actorPaths } from '../workspace/layout';
 import { promptMetadataSchema } from './dataFileSchemas';
@@ -26,6 +27,16 @@ export async function recordPromptMetadata(dataRoot: string, actorId: string, fi
   await writeFileAtomic(file, formatJson(promptMetadataSchema.parse(metadata)));
 }
 
+/** Throws (naming the file and the problem) unless prompt_metadata.json is missing or valid: checked before a run writes it. */
+export async function checkPromptMetadata(dataRoot: string, actorId: string): Promise<void> {
+  await readPromptMetadata(dataRoot, actorId).catch((error: Error) => {
+    // A folder or an unreadable file in its place: the raw error would not say which file.
+    throw error instanceof InputError
+      ? error
+      : new InputError(`${actorPaths(dataRoot, actorId).promptMetadata} cannot be read: ${error.message}`, { cause: error });
+  });
+}
+
 type StoredPromptMetadata = ReturnType<typeof promptMetadataSchema.parse>['images'][string];
 
 async function readPromptMetadata(dataRoot: string, actorId: string) {
@@ -33,7 +44,7 @@ async function readPromptMetadata(dataRoot: string, actorId: string) {
   const metadata = await readJsonForUpdate(
     file,
     promptMetadataSchema,
-    (problems) => new Error(`${file} is not valid (${problems[0].message}, line ${problems[0].line + 1}); it was left as it is.`),
+    (problems) => new InputError(`${file} is not valid (${problems[0].message}, line ${problems[0].line + 1}); it was left as it is.`, { file }),
   );
   return { file, metadata };
 }

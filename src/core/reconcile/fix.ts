@@ -3,6 +3,7 @@ import * as path from 'node:path';
 import { writeFileAtomic } from '../fs/atomicWrite';
 import { type TrashedEntry, moveToTrash } from '../execute/trash';
 import { adoptImageFile, recordUpload, reserveImageNumbers } from '../generate/saveResult';
+import { adoptRecovered } from '../generate/recovered';
 import { imageSize } from '../image/imageFiles';
 import { TRAINING_CATEGORIES, type TrainingCategory } from '../manifest/categories';
 import { formatJson } from '../manifest/jsonFile';
@@ -39,6 +40,7 @@ const FIX_ORDER: DriftKind[] = [
   's3_missing',
   'sha256_mismatch',
   'prompt_metadata_out_of_step',
+  'recovered_image',
 ];
 
 /** Thrown by a step for drift it cannot repair; the finding goes to `failed` with this reason. */
@@ -98,6 +100,7 @@ class ActorFixer {
       s3_missing: () => this.reupload(name),
       sha256_mismatch: () => this.recordActualHash(name),
       prompt_metadata_out_of_step: () => this.syncPromptMetadata(name),
+      recovered_image: async () => `adopted as ${(await adoptRecovered(this.dataRoot, this.actorId, name, this.now)).filename}`,
     };
     return steps[finding.kind]();
   }

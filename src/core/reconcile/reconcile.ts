@@ -6,7 +6,8 @@ import { parseJsonText } from '../manifest/jsonFile';
 import { withKeptNumbers } from '../manifest/jsonText';
 import type { ObjectStore } from '../storage/types';
 import { actorFolderOutside, realPathInside } from '../workspace/guards';
-import { actorPaths, imageNumber, isImageFile, PLAIN_NAME } from '../workspace/layout';
+import { actorPaths, imageNumber, isImageFile, PLAIN_NAME, recoveredDir } from '../workspace/layout';
+import { listRecovered } from '../generate/recovered';
 import type { DriftFinding, DriftKind, ReconcileReport, ReconcileRequest } from './types';
 
 /**
@@ -295,6 +296,15 @@ export async function findActorDrift(dataRoot: string, actorId: string, store: O
     await findObjectDrift(store, state, listed, onDisk, add);
   }
   findMetadataDrift(state, listed, onDisk, add);
+  for (const name of await listRecovered(dataRoot, actorId)) {
+    add(
+      'recovered_image',
+      name,
+      path.join(recoveredDir(dataRoot, actorId), name),
+      `${name} is a paid image whose save failed, kept in ${recoveredDir(dataRoot, actorId)}`,
+      'save it into the training data with the next number, as its generation would have, and remove it from the recovered folder',
+    );
+  }
   return findings;
 }
 

@@ -20,6 +20,8 @@ export const DRIFT_KINDS = [
   'prompt_metadata_out_of_step',
   /** The file's sha256 differs from the manifest's. */
   'sha256_mismatch',
+  /** A paid image whose save failed, kept in data/recovered/<actorId>/. */
+  'recovered_image',
 ] as const;
 export type DriftKind = (typeof DRIFT_KINDS)[number];
 

@@ -144,3 +144,10 @@ export function trashRecordPath(dataRoot: string, runId: string, actorId: string
 export function balanceStatePath(dataRoot: string, runId: string): string {
   return path.join(plansDir(dataRoot), 'balance', `${plainName(runId, 'balance run id')}.json`);
 }
+
+export const RECOVERED_DIR = 'recovered';
+
+/** Paid images whose save failed wait here (`recovered/<actorId>/`) for `reconcile --fix` to adopt them. */
+export function recoveredDir(dataRoot: string, actorId: string): string {
+  return path.join(dataRoot, RECOVERED_DIR, plainName(actorId, 'actor id'));
+}

@@ -3,7 +3,7 @@ import { promises as fs } from 'node:fs';
 import * as path from 'node:path';
 import { loadSharp } from '../../../src/core/image/sharp';
 import type { ObjectStore } from '../../../src/core/storage/types';
-import { actorPaths } from '../../../src/core/workspace/layout';
+import { actorPaths, recoveredDir } from '../../../src/core/workspace/layout';
 import { makeTempDir } from './tempData';
 
 /** The actor with every kind of drift, and one that is clean. */
@@ -25,6 +25,8 @@ export const PLANTED = {
   sha256_mismatch: name(8),
   prompt_out_of_step: name(9),
   prompt_orphan: name(99),
+  /** In data/recovered/<MESSY>/: a paid image whose save failed. */
+  recovered_image: '20261122T081500000Z-0a1b2c.jpg',
 } as const;
 
 export const PROMPTS = {
@@ -161,6 +163,15 @@ export async function buildMessyData(store: ObjectStore): Promise<MessyData> {
   const cleanEntry = entry(`${CLEAN}_0.jpg`, 0, await image(CLEAN, `${CLEAN}_0.jpg`, 20));
   await fs.writeFile(clean.manifest, `${JSON.stringify({ schema_version: 1, images: [cleanEntry] }, null, 2)}\n`);
   await fs.writeFile(clean.promptMetadata, `${JSON.stringify({ images: metadataFor([cleanEntry]) }, null, 2)}\n`);
+
+  const recovered = recoveredDir(dataRoot, MESSY);
+  await fs.mkdir(recovered, { recursive: true });
+  await fs.writeFile(path.join(recovered, PLANTED.recovered_image), await smallImage(60));
+  const record = { actor_id: MESSY, prompt_id: 'photo_ferry_deck', prompt: 'The man on a ferry deck', category: 'photorealistic', model: 'test/model' };
+  await fs.writeFile(
+    path.join(recovered, `${PLANTED.recovered_image}.json`),
+    `${JSON.stringify({ ...record, recovered_at: UNTRACKED_GENERATED_AT, save_error: 'the manifest was invalid' })}\n`,
+  );
 
   // Beside the data folder: must stay as they are. The link inside data/ points out and is ignored.
   await fs.writeFile(path.join(temp.dir, 'notes.txt'), 'not part of the data folder\n');
