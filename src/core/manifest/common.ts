@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { CATEGORIES } from './categories';
-import { PLAIN_NAME } from '../workspace/layout';
+import { PLAIN_NAME } from '../workspace/plainName';
 
 /**
  * A bare file name inside the folder it belongs to: no separators, not `.` or `..`, so a

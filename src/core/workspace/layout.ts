@@ -1,5 +1,6 @@
 import * as path from 'node:path';
 import { InputError } from '../errors';
+import { PLAIN_NAME } from './plainName';
 
 /** Where things live in the data folder (see DESIGN.md, "The data folder"). */
 export const ACTORS_DIR = 'actors';
@@ -62,8 +63,7 @@ export const PENDING_UPLOADS_FILE = 'pending_uploads.json';
 export const GENERATION_LOG_FILE = 'generation_log.json';
 export const TRASH_RECORD_FILE = 'trash.json';
 
-/** A plain name: one path segment, never `.` or `..`, no separator, no NUL. The one rule for ids and file names. */
-export const PLAIN_NAME = /^(?!\.\.?$)[^/\\\0]+$/;
+export { PLAIN_NAME };
 
 /**
  * An id read from a data file (actor id, run id) used as one path segment: refused when it could
