@@ -101,7 +101,7 @@ const BROKEN_FILES: BrokenFile[] = [
     relative: 'tracking/pending_uploads.json',
     text: `{\n  "uploads": [\n    {\n      "actor_id": "../elsewhere",\n      "filename": "${MARCUS}_1.jpg",\n      "key": "k",\n      "content_type": "image/jpeg",\n      "queued_at": "2025-06-01T10:00:00.000Z"\n    }\n  ]\n}\n`,
     at: '"../elsewhere"',
-    says: /^uploads\[0\]\.actor_id: must be a plain folder name, not a path$/,
+    says: /^uploads\[0\]\.actor_id: must be a plain name \(a folder or file name\), not a path$/,
   },
   {
     what: 'prompt metadata whose prompt is a number',
@@ -110,6 +110,14 @@ const BROKEN_FILES: BrokenFile[] = [
     text: `{\n  "images": {\n    "${MARCUS}_0.jpg": {\n      "prompt": 42\n    }\n  }\n}\n`,
     at: '"prompt": 42',
     says: /prompt: .*expected string/,
+  },
+  {
+    what: 'prompt metadata with a key given twice (JSON would keep only the last)',
+    kind: 'prompt-metadata',
+    relative: `actors/${MARCUS}/training_data/prompt_metadata.json`,
+    text: `{\n  "images": {\n    "${MARCUS}_0.jpg": { "prompt": "a" }\n  },\n  "images" : {}\n}\n`,
+    at: '"images" : {}',
+    says: /^images: duplicate key \(first on line 2\)/,
   },
   {
     what: 'a plan summary with a JSON syntax error (a trailing comma)',
