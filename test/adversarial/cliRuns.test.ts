@@ -146,9 +146,9 @@ describe('adversarial: CLI runs go on past one bad actor', function () {
 
     const seedEnv = (extra: NodeJS.ProcessEnv = {}) =>
       cleanEnv({
-        REPLICATE_API_TOKEN: 'r8_seedtokenseedtokenseedtoken',
+        REPLICATE_API_TOKEN: 'seed-replicate-token',
         AWS_SYSTEM_ACTORS_BUCKET: 'seed-bucket',
-        AWS_ACCESS_KEY_ID: 'AKIASEEDSEEDSEEDSEED',
+        AWS_ACCESS_KEY_ID: 'seed-access-key-id',
         AWS_SECRET_ACCESS_KEY: 'seed-secret-seed-secret',
         ...extra,
       });
