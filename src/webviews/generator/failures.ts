@@ -1,3 +1,4 @@
+import { PLAIN_NAME } from '../../core/workspace/plainName';
 import { ERROR_REASONS, ErrorReason } from './protocol';
 
 /**
@@ -23,7 +24,7 @@ export function describeFailure(error: unknown, aborted: boolean): { reason: Err
   return { reason: 'input', message: message || 'the request was refused' };
 }
 
-/** A plain file or folder name: no separators, not `.` or `..`, no NUL. */
+/** A plain file or folder name (the data folder's one rule, PLAIN_NAME) that a file system can hold. */
 export function isPlainName(name: unknown): name is string {
-  return typeof name === 'string' && name.length > 0 && name.length <= 255 && name !== '.' && name !== '..' && !/[\\/\0]/.test(name);
+  return typeof name === 'string' && name.length <= 255 && PLAIN_NAME.test(name);
 }
