@@ -46,7 +46,11 @@ describe('live updates, diagnostics and schemas', () => {
     assert.equal(ours.range.start.line, line);
     assert.equal(ours.range.start.character, lines[line].indexOf('"two"'));
 
+    // The tree refreshes on its own debounced watcher, not with the diagnostics: wait for it.
     const api = await studio();
+    await waitFor('the tree to read the broken manifest', async () =>
+      (await children(api)).find((each) => each.label === CARL)?.description === 'manifest invalid' ? true : undefined,
+    );
     const actors = await children(api);
     const carl = actors.find((each) => each.label === CARL)!;
     assert.equal(carl.description, 'manifest invalid');
