@@ -77,14 +77,28 @@ export const imageViewerSteps: Step[] = [
     name: 'Ctrl+Alt+R opens the Rate Image quick pick (current rating marked), then the feedback box',
     run: async (page) => {
       await imageRow(page).click();
+      const widget = page.locator('.quick-input-widget');
       const current = page.locator('.quick-input-list .monaco-list-row', { hasText: '3 stars (current)' });
-      // As with the digits, the key acts once the click reached the workbench's context keys.
-      await until('the Rate Image quick pick', async () => {
-        // Pressed again only while no quick pick is open: a second press would replace (and cancel) the first.
-        if (!(await page.locator('.quick-input-widget').isVisible())) {
-          await page.keyboard.press('Control+Alt+KeyR');
+      // As with the digits, the key acts once the click reached the extension host's view of the
+      // selection. A key that lands before that rates the image the arrow keys left selected: its
+      // quick pick is titled with the other image, and is closed so the key can be pressed again.
+      await until('the Rate Image quick pick for the clicked image', async () => {
+        if (await widget.isVisible()) {
+          const title = (await widget.locator('.quick-input-title').textContent()) ?? '';
+          if (title.includes(IMAGE)) {
+            return current.waitFor({ state: 'visible', timeout: 3_000 }).then(() => true);
+          }
+          await page.keyboard.press('Escape');
+          await widget.waitFor({ state: 'hidden', timeout: 3_000 });
+          await imageRow(page).click();
         }
-        return current.waitFor({ state: 'visible', timeout: 3_000 }).then(() => true);
+        // Pressed only while no quick pick is open: a second press would replace (and cancel) the first.
+        await page.keyboard.press('Control+Alt+KeyR');
+        return widget
+          .locator('.quick-input-title', { hasText: IMAGE })
+          .waitFor({ state: 'visible', timeout: 3_000 })
+          .then(() => current.waitFor({ state: 'visible', timeout: 3_000 }))
+          .then(() => true);
       });
       await page.locator('.quick-input-list .monaco-list-row', { hasText: '4 stars' }).first().click();
       const input = page.locator('.quick-input-widget input');

@@ -97,7 +97,11 @@ async function describeSidebar(page: Page): Promise<string> {
   )
     .replace(/\s+/g, ' ')
     .slice(0, 400);
-  return `sidebar tree items: ${rows.join(' | ') || '(none)'}\n    sidebar text: ${text || '(none)'}`;
+  const quickInput = page.locator('.quick-input-widget');
+  const quick = (await quickInput.isVisible().catch(() => false))
+    ? `\n    quick input: ${((await quickInput.innerText().catch(() => '')) || '').replace(/\s+/g, ' ').slice(0, 300)}`
+    : '';
+  return `sidebar tree items: ${rows.join(' | ') || '(none)'}\n    sidebar text: ${text || '(none)'}${quick}`;
 }
 
 /** Runs the steps; returns the counts. */
