@@ -145,8 +145,8 @@ export class ImageViewerPanel extends WebviewHost<ImageViewerHostMessage, ImageV
   }
 
   private openActorFolder(): void {
-    const folder = this.model.trainingFolder(this.image.actorId);
-    this.allowResourceRoots(folder ? [folder] : []);
+    const root = this.model.trainingFolder(this.image.actorId);
+    this.allowResourceRoots('folder' in root ? [root.folder] : []);
     this.render();
   }
 
@@ -172,6 +172,10 @@ export class ImageViewerPanel extends WebviewHost<ImageViewerHostMessage, ImageV
     const blocked = vscode.workspace.isTrusted
       ? undefined
       : 'Restricted Mode: rating, keeping, deleting and regenerating write files, so they are off until you trust this folder.';
+    const root = this.model.trainingFolder(actorId);
+    if ('refused' in root) {
+      return { type: 'state', actorId, filename, blocked, regeneration, problem: `Cannot show ${filename}: ${root.refused}.` };
+    }
     try {
       const loaded = await this.model.loadImage(this.image);
       if (!loaded) {

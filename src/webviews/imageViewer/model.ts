@@ -16,8 +16,11 @@ export interface ImageRef {
 export interface ImageViewerModel {
   /** The image as the page shows it, with its absolute `path`; undefined when the actor has no such image. */
   loadImage(image: ImageRef): Promise<ImageView | undefined>;
-  /** The actor's training folder: the one folder of the data folder the page may load images from. */
-  trainingFolder(actorId: string): vscode.Uri | undefined;
+  /**
+   * The actor's training folder: the one folder of the data folder the page may load images from;
+   * or why there is none (no data folder, an id that is a path, a folder linking outside).
+   */
+  trainingFolder(actorId: string): { folder: vscode.Uri } | { refused: string };
   /** Rates through the Rate Image command (so the tree and the log follow). */
   rate(image: ImageRef, stars: number, feedback?: string): Promise<RatingView>;
   clearRating(image: ImageRef): Promise<void>;

@@ -1,7 +1,7 @@
 import * as path from 'node:path';
 import * as vscode from 'vscode';
 import { resolveLocalCheckThresholds } from '../../core/evaluate/thresholds';
-import { actorFolderOutside } from '../../core/workspace/guards';
+import { linkedOutsideReason } from '../../core/workspace/guards';
 import { actorPaths, PLAIN_NAME } from '../../core/workspace/layout';
 import type { GenerationController } from '../../editor/generationController';
 import type { StudioWorkspace } from '../../editor/studioWorkspace';
@@ -37,12 +37,16 @@ export class StudioImageViewerModel implements ImageViewerModel, vscode.Disposab
   }
 
   /** The page's resource root: none for an id that is a path or folders that link out of the data folder (the core guard). */
-  trainingFolder(actorId: string): vscode.Uri | undefined {
+  trainingFolder(actorId: string): { folder: vscode.Uri } | { refused: string } {
     const dataRoot = this.workspace.dataRoot;
-    if (!dataRoot || !PLAIN_NAME.test(actorId) || actorFolderOutside(dataRoot, actorId)) {
-      return undefined;
+    if (!dataRoot) {
+      return { refused: 'no data folder is open' };
     }
-    return vscode.Uri.file(actorPaths(dataRoot, actorId).trainingDir);
+    if (!PLAIN_NAME.test(actorId)) {
+      return { refused: `"${actorId}" is not an actor id` };
+    }
+    const outside = linkedOutsideReason(dataRoot, actorId);
+    return outside ? { refused: outside } : { folder: vscode.Uri.file(actorPaths(dataRoot, actorId).trainingDir) };
   }
 
   async rate(image: ImageRef, stars: number, feedback?: string): Promise<RatingView> {
@@ -86,9 +90,9 @@ export class StudioImageViewerModel implements ImageViewerModel, vscode.Disposab
   }
 
   async openFile(image: ImageRef): Promise<void> {
-    const folder = this.trainingFolder(image.actorId);
-    if (folder && path.basename(image.filename) === image.filename) {
-      await vscode.commands.executeCommand('vscode.open', vscode.Uri.joinPath(folder, image.filename), {
+    const root = this.trainingFolder(image.actorId);
+    if ('folder' in root && path.basename(image.filename) === image.filename) {
+      await vscode.commands.executeCommand('vscode.open', vscode.Uri.joinPath(root.folder, image.filename), {
         viewColumn: vscode.ViewColumn.Beside,
         preserveFocus: true,
       });

@@ -4,6 +4,7 @@
 // a face distance to show; the workspace is put back afterwards.
 import * as assert from 'node:assert/strict';
 import { promises as fs } from 'node:fs';
+import * as os from 'node:os';
 import * as path from 'node:path';
 import * as vscode from 'vscode';
 import type { DeleteImageResult } from '../../../src/commands/deleteImage';
@@ -168,5 +169,37 @@ describe('Image Viewer panel', function () {
     assert.ok(!(await manifest()).images.some((image) => image.filename === shown));
     const state = await stateWhere((message) => message.problem !== undefined || message.view?.filename !== shown, from);
     assert.match(state.problem ?? '', /no longer among the images/, 'the viewer says the shown image is gone');
+  });
+  it('an actor whose training folder links outside the data folder: the page gets no resource root outside, and says it cannot show the image', async () => {
+    const linked = '0009_linked_30_male';
+    const outside = await fs.mkdtemp(path.join(os.tmpdir(), 'actor-studio-outside-'));
+    const actorDir = path.join(dataDir(), 'actors', linked);
+    try {
+      await fs.copyFile(path.join(trainingDir(), `${CARL}_0.jpg`), path.join(outside, `${linked}_0.jpg`));
+      await fs.writeFile(path.join(outside, 'manifest.json'), JSON.stringify({ actor_id: linked, images: [{ filename: `${linked}_0.jpg` }] }));
+      await fs.mkdir(actorDir, { recursive: true });
+      await fs.symlink(outside, path.join(actorDir, 'training_data'));
+      await vscode.commands.executeCommand('actorStudio.refresh');
+
+      const from = probe.posted.length;
+      await vscode.commands.executeCommand('actorStudio.openImageViewer', { actorId: linked, filename: `${linked}_0.jpg` });
+      const state = await stateWhere((message) => message.actorId === linked, from);
+      assert.equal(state.view, undefined, 'no view (and no URI of the outside file) reaches the page');
+      assert.match(state.problem ?? '', /links outside the data folder/);
+      const realOutside = await fs.realpath(outside);
+      for (const root of probe.resourceRoots) {
+        assert.ok(!root.startsWith(outside) && !root.startsWith(realOutside), `resource root ${root} is not outside the data folder`);
+        assert.ok(!root.startsWith(actorDir), `no resource root in the linked actor's folder: ${root}`);
+      }
+
+      // Back on Carl, his training folder is a resource root again (the guard did not just drop every folder).
+      const back = probe.posted.length;
+      await vscode.commands.executeCommand('actorStudio.openImageViewer', { actorId: CARL, filename: `${CARL}_0.jpg` });
+      await stateWhere((message) => message.actorId === CARL && message.view !== undefined, back);
+      assert.ok(probe.resourceRoots.includes(trainingDir()), `Carl's training folder is a root: ${probe.resourceRoots.join(', ')}`);
+    } finally {
+      await fs.rm(actorDir, { recursive: true, force: true });
+      await fs.rm(outside, { recursive: true, force: true });
+    }
   });
 });
