@@ -16,7 +16,7 @@ import { analyticsPanelSteps } from './analyticsPanel.e2e';
 import { apiKeySteps } from './apiKey.e2e';
 import { generatorPanelSteps } from './generatorPanel.e2e';
 import { planReviewSteps } from './planReview.e2e';
-import { treeStallSteps } from './treeStall.e2e';
+import { treeStallLargeSteps, treeStallSteps } from './treeStall.e2e';
 import { imageViewerSteps } from './imageViewer.e2e';
 import { setCategorySteps } from './setCategory.e2e';
 import { runSteps, Step } from './stepRunner';
@@ -42,7 +42,7 @@ const SCENARIOS: Scenario[] = [
   {
     name: 'tree-stall-1000',
     prepare: (workspace) => writeSyntheticData(path.join(workspace, 'data'), 1000, 20),
-    steps: treeStallSteps,
+    steps: treeStallLargeSteps,
   },
   { name: 'image-viewer', workspace: path.join(repoRoot, 'sample'), steps: [...imageViewerSteps, ...setCategorySteps] },
 ];
