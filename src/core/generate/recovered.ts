@@ -13,8 +13,9 @@ import { saveGeneratedImage, type SaveRequest, type SavedImage } from './saveRes
 /** What `<image>.json` beside a recovered image says about it: enough to save it as if it had never failed. */
 const recoveredRecordSchema = z.looseObject({
   actor_id: z.string(),
-  prompt_id: z.string(),
+  prompt_id: z.string().nullable(),
   prompt: z.string(),
+  base_image: z.string().optional(),
   category: z.enum(TRAINING_CATEGORIES),
   model: z.string(),
   parameters: z.record(z.string(), z.unknown()).default({}),
@@ -45,6 +46,7 @@ export async function keepPaidImage(request: SaveRequest, failure: unknown): Pro
     actor_id: actorId,
     prompt_id: request.promptId,
     prompt: request.prompt,
+    ...(request.baseImage ? { base_image: request.baseImage } : {}),
     category: request.category,
     model: result.model,
     parameters: result.parameters,
@@ -81,6 +83,7 @@ export async function adoptRecovered(dataRoot: string, actorId: string, name: st
     actorId,
     promptId: record.prompt_id,
     prompt: record.prompt,
+    ...(record.base_image ? { baseImage: record.base_image } : {}),
     category: record.category,
     now,
     result: {

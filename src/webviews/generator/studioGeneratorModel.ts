@@ -2,6 +2,7 @@ import * as path from 'node:path';
 import * as vscode from 'vscode';
 import { categoryTargets } from '../../core/actors/targets';
 import { actorPaths } from '../../core/workspace/layout';
+import { customPromptId } from '../../core/prompts/promptText';
 import type { ActorsTreeProvider } from '../../providers/actorsTree/actorsTreeProvider';
 import type { GeneratedImageInfo, GeneratorPanelModel, GeneratorRequest } from './model';
 import { toPromptChoice } from './prompts';
@@ -79,7 +80,7 @@ export class StudioGeneratorModel implements GeneratorPanelModel, vscode.Disposa
     return {
       filename: image.filename,
       path: image.path,
-      promptId: image.prompt.id,
+      promptId: image.prompt.id ?? customPromptId(image.prompt.text),
       model: image.result.model,
       url: image.url,
       uploadQueued: image.uploadQueued,
