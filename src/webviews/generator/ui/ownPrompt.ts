@@ -83,7 +83,9 @@ export class OwnPromptFields {
     this.categoryField.hidden = mode === 'library';
     const text = mode === 'free' ? this.textArea.value : customText;
     if (text !== this.shownText) {
+      // Another prompt: its category is taken from its words again until one is chosen for it.
       this.shownText = text;
+      this.categorySelect.value = FROM_TEXT;
       this.renderCategories();
     }
   }
