@@ -30,6 +30,7 @@ export async function keepPaidImage(request: SaveRequest, failure: unknown): Pro
     actor_id: actorId,
     prompt_id: request.promptId,
     prompt: request.prompt,
+    ...(request.baseImage ? { base_image: request.baseImage } : {}),
     category: request.category,
     model: result.model,
     parameters: result.parameters,
@@ -66,6 +67,7 @@ export async function adoptRecovered(dataRoot: string, actorId: string, name: st
     actorId,
     promptId: record.prompt_id,
     prompt: record.prompt,
+    ...(record.base_image ? { baseImage: record.base_image } : {}),
     category: record.category,
     now,
     result: {

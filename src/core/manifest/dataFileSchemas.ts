@@ -252,8 +252,9 @@ export interface DataFileKind {
 export const recoveredImageSchema = z
   .looseObject({
     actor_id: plainId,
-    prompt_id: z.string(),
+    prompt_id: z.string().nullable().describe('null: a custom prompt (its text is the prompt)'),
     prompt: z.string(),
+    base_image: z.string().optional().describe("The base image file, when it was not the actor's own"),
     category: z.enum(TRAINING_CATEGORIES),
     model: z.string(),
     parameters: z.record(z.string(), z.unknown()).default({}),

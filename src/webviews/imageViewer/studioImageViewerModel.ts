@@ -7,7 +7,7 @@ import type { GenerationController } from '../../editor/generationController';
 import type { StudioWorkspace } from '../../editor/studioWorkspace';
 import type { ActorsTreeProvider } from '../../providers/actorsTree/actorsTreeProvider';
 import { buildImageView } from './imageView';
-import type { ImageActions, ImageRef, ImageViewerModel } from './model';
+import type { ImageActions, ImageRef, ImageViewerModel, RegenerateSource } from './model';
 import type { ImageView, RatingView } from './protocol';
 
 /**
@@ -79,13 +79,10 @@ export class StudioImageViewerModel implements ImageViewerModel, vscode.Disposab
     return result.kept.length > 0;
   }
 
-  async regenerate(request: ImageRef & { promptId: string; signal: AbortSignal; onProgress: (message: string) => void }): Promise<string> {
-    const image = await this.generation.generate({
-      actorId: request.actorId,
-      promptId: request.promptId,
-      signal: request.signal,
-      onProgress: request.onProgress,
-    });
+  async regenerate(request: ImageRef & RegenerateSource & { signal: AbortSignal; onProgress: (message: string) => void }): Promise<string> {
+    const { actorId, signal, onProgress } = request;
+    const source = 'promptId' in request ? { promptId: request.promptId } : { promptText: request.promptText, category: request.category };
+    const image = await this.generation.generate({ actorId, ...source, signal, onProgress });
     return image.filename;
   }
 

@@ -170,6 +170,28 @@ describe('Image Viewer panel', function () {
     const state = await stateWhere((message) => message.problem !== undefined || message.view?.filename !== shown, from);
     assert.match(state.problem ?? '', /no longer among the images/, 'the viewer says the shown image is gone');
   });
+
+  it('Regenerate on an image of a custom prompt (a text, no library id) generates again from its text, in its category', async () => {
+    const file = path.join(trainingDir(), 'manifest.json');
+    const data = JSON.parse(await fs.readFile(file, 'utf8')) as { images: Array<Record<string, unknown>> };
+    const custom = data.images.find((image) => image.filename === `${CARL}_2.jpg`)!;
+    custom.prompt_id = null;
+    await fs.writeFile(file, JSON.stringify(data, null, 2));
+    await vscode.commands.executeCommand('actorStudio.refresh');
+    let from = probe.posted.length;
+    await request('show', { filename: `${CARL}_2.jpg` });
+    await stateWhere((message) => message.view?.filename === `${CARL}_2.jpg` && message.view.promptId === undefined && !!message.view.prompt, from);
+    from = probe.posted.length;
+    const reply = await request('regenerate', null);
+    assert.ok(reply.type === 'reply' && reply.ok, JSON.stringify(reply));
+    const filename = (reply as { result: { filename: string } }).result.filename;
+    const state = await stateWhere((message) => message.view?.filename === filename && message.regeneration?.state === 'done', from);
+    assert.match(state.regeneration?.message ?? '', /generated from its custom prompt/);
+    const made = (await manifest()).images.find((image) => image.filename === filename) as Record<string, unknown> | undefined;
+    assert.deepEqual([made?.prompt_id, made?.prompt, made?.category], [null, custom.prompt, custom.category]);
+    assert.deepEqual(probe.diagnostics, []);
+  });
+
   it('an actor whose training folder links outside the data folder: the page gets no resource root outside, and says it cannot show the image', async () => {
     const linked = '0009_linked_30_male';
     const outside = await fs.mkdtemp(path.join(os.tmpdir(), 'actor-studio-outside-'));
