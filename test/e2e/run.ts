@@ -11,6 +11,7 @@ import { writeSyntheticData } from '../../bench/synthetic';
 import { launchChromium, newWorkbenchPage } from '../runners/browser';
 import { startCodeServer } from '../runners/codeServer';
 import { copyWorkspace, removeOnExit, repoRoot, runMain, Totals } from '../runners/util';
+import { accessibilitySteps } from './accessibility.e2e';
 import { actorsTreeSteps } from './actorsTree.e2e';
 import { analyticsPanelSteps } from './analyticsPanel.e2e';
 import { apiKeySteps } from './apiKey.e2e';
@@ -38,6 +39,7 @@ const SCENARIOS: Scenario[] = [
   { name: 'api-key', workspace: path.join(repoRoot, 'sample'), steps: apiKeySteps },
   { name: 'plan-review', workspace: path.join(repoRoot, 'sample'), steps: planReviewSteps },
   { name: 'analytics-panel', workspace: path.join(repoRoot, 'sample'), steps: analyticsPanelSteps },
+  { name: 'accessibility', workspace: path.join(repoRoot, 'sample'), steps: accessibilitySteps },
   { name: 'tree-stall', workspace: path.join(repoRoot, 'sample'), steps: treeStallSteps },
   {
     name: 'tree-stall-1000',
@@ -61,6 +63,7 @@ async function runScenario(scenario: Scenario, vsix: string): Promise<Totals> {
     const { page } = await newWorkbenchPage(browser, server.logFile);
     // No payload: this is the installed extension, as a user gets it.
     await page.goto(`${server.url}/?${new URLSearchParams({ folder: workspace })}`, { timeout: 60_000 });
+    process.env.ACTOR_STUDIO_E2E_USER_SETTINGS = server.userSettingsFile; // for steps that change a setting (the theme)
     return await runSteps(scenario.name, page, scenario.steps, server.logFile);
   } finally {
     await browser.close();

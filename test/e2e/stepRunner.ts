@@ -27,7 +27,17 @@ export async function runCommand(page: Page, title: string): Promise<void> {
   const row = page.locator('.quick-input-list .monaco-list-row', { hasText: title }).first();
   for (;;) {
     await page.keyboard.press('F1');
-    await input.waitFor({ state: 'visible', timeout: STEP_TIMEOUT_MS });
+    const opened = await input.waitFor({ state: 'visible', timeout: 3_000 }).then(
+      () => true,
+      () => false,
+    );
+    if (!opened) {
+      // A panel's page that is still loading keeps the keys: give the focus back to the workbench
+      // (an empty spot of the activity bar) and press again.
+      await page.locator('.part.activitybar').click({ position: { x: 20, y: 600 } });
+      await page.keyboard.press('F1');
+      await input.waitFor({ state: 'visible', timeout: STEP_TIMEOUT_MS });
+    }
     await input.fill(`>${title}`);
     try {
       await row.waitFor({ state: 'visible', timeout: 3_000 });

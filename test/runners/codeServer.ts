@@ -27,6 +27,8 @@ export interface CodeServer {
   url: string;
   port: number;
   logFile: string;
+  /** The user settings file the server reads (and watches): a test may change a setting while it runs. */
+  userSettingsFile: string;
   /** Resolves when the server process exits (with its exit code, or the signal name). */
   exited: Promise<number | string>;
   stop(): Promise<void>;
@@ -145,7 +147,7 @@ export async function startCodeServer(opts: CodeServerOptions): Promise<CodeServ
     await stop();
     throw new Error(`${(err as Error).message}; see ${logFile}`);
   }
-  return { url, port, logFile, exited, stop };
+  return { url, port, logFile, userSettingsFile: path.join(userDataDir, 'User', 'settings.json'), exited, stop };
 }
 
 /** A port that was free on 127.0.0.1 a moment ago. */

@@ -1,0 +1,137 @@
+// Every panel for everyone: axe-core finds no serious or critical violation in any panel in the
+// light, dark and high-contrast themes, Tab reaches every control with a visible focus, and each
+// panel is photographed in the dark theme (docs/screenshots/, to look at).
+import * as fs from 'fs';
+import * as path from 'path';
+import type { Frame, Page } from 'playwright-core';
+import { repoRoot } from '../runners/util';
+import { isSerious, runAxe, visiblePanelFrame, walkWithKeyboard, type AxeViolation } from './axe';
+import { openActorStudio, runCommand, Step, STEP_TIMEOUT_MS, until } from './stepRunner';
+
+const EILEEN = '0000_european_45_female';
+const PLAN_TIMEOUT_MS = 120_000;
+
+interface PanelUnderTest {
+  name: string;
+  /** The tab title (a prefix) that shows the panel. */
+  tab: RegExp;
+  /** Text on the page once it has drawn its state. */
+  ready: RegExp;
+}
+
+const PANELS: PanelUnderTest[] = [
+  { name: 'generator', tab: /^Generator/, ready: /Generate a training image/ },
+  { name: 'analytics', tab: /^Actor Studio Analytics/, ready: /Prompt use/ },
+  { name: 'plan-review', tab: /^Plan Review/, ready: /Deletions/ },
+  { name: 'image-viewer', tab: /^Image:/, ready: /Evaluation/ },
+];
+
+/** VS Code's own themes, with the class the workbench carries once each applies. */
+const THEMES = [
+  { id: 'light', label: 'Default Light Modern', workbenchClass: 'vs' },
+  { id: 'dark', label: 'Default Dark Modern', workbenchClass: 'vs-dark' },
+  { id: 'high-contrast', label: 'Default High Contrast', workbenchClass: 'hc-black' },
+];
+
+/** What axe found per panel and theme: the counts go into the report (and the issue's note). */
+const found: Array<{ panel: string; theme: string; violations: AxeViolation[] }> = [];
+
+async function pick(page: Page, text: string): Promise<void> {
+  const row = page.locator('.quick-input-list .monaco-list-row', { hasText: text }).first();
+  await row.waitFor({ state: 'visible', timeout: STEP_TIMEOUT_MS });
+  await page.locator('.quick-input-widget input').fill(text);
+  await page.keyboard.press('Enter');
+}
+
+/** The panel's page once it drew its state; the page of the panel shown before may still be going away meanwhile. */
+async function waitUntilDrawn(page: Page, panel: PanelUnderTest): Promise<Frame> {
+  let drawn: Frame | undefined;
+  await until(`the ${panel.name} page`, async () => {
+    const frame = await visiblePanelFrame(page);
+    await frame.getByText(panel.ready).first().waitFor({ state: 'visible', timeout: 3_000 });
+    drawn = frame;
+    return true;
+  });
+  return drawn!;
+}
+
+async function showPanel(page: Page, panel: PanelUnderTest) {
+  await page.locator('.part.editor .tab', { hasText: panel.tab }).first().click();
+  return waitUntilDrawn(page, panel);
+}
+
+/** Sets the theme in the user settings the server watches (the theme picker would race the panels for the focus). */
+async function setTheme(page: Page, { label, workbenchClass }: (typeof THEMES)[number]): Promise<void> {
+  const file = process.env.ACTOR_STUDIO_E2E_USER_SETTINGS;
+  if (!file) throw new Error('the e2e runner did not say where the user settings are');
+  fs.writeFileSync(file, JSON.stringify({ ...JSON.parse(fs.readFileSync(file, 'utf8')), 'workbench.colorTheme': label }, null, 2));
+  await until(`the ${label} theme`, async () => ((await page.locator('.monaco-workbench').getAttribute('class')) ?? '').split(/\s+/).includes(workbenchClass));
+  await page.waitForTimeout(500); // the pages take the new theme's variables
+}
+
+function describe(violations: AxeViolation[]): string {
+  return violations.map((violation) => `${violation.impact} ${violation.id} (${violation.help}): ${violation.nodes.join(' | ')}`).join('\n');
+}
+
+export const accessibilitySteps: Step[] = [
+  { name: 'activity bar has "Actor Studio" and opens its container', run: openActorStudio },
+  {
+    name: 'the four panels open: Generator, Analytics, Plan Review (after Plan Actor) and the Image Viewer',
+    run: async (page) => {
+      await runCommand(page, 'Actor Studio: Plan Actor');
+      await pick(page, EILEEN);
+      await page.locator('.notification-toast', { hasText: `plan for ${EILEEN}` }).waitFor({ state: 'visible', timeout: PLAN_TIMEOUT_MS });
+      // Each page is let finish loading first: a loading page takes the focus, closing the next palette.
+      const [generator, analytics, planReview, imageViewer] = PANELS;
+      await runCommand(page, 'Actor Studio: Open Plan Review');
+      await pick(page, EILEEN);
+      await waitUntilDrawn(page, planReview);
+      await runCommand(page, 'Actor Studio: Open Image Viewer');
+      await pick(page, EILEEN);
+      await pick(page, `${EILEEN}_0.jpg`);
+      await waitUntilDrawn(page, imageViewer);
+      await runCommand(page, 'Actor Studio: Open Generator');
+      await waitUntilDrawn(page, generator);
+      await runCommand(page, 'Actor Studio: Open Analytics');
+      await waitUntilDrawn(page, analytics);
+    },
+  },
+  ...THEMES.map((theme): Step => ({
+    name: `${theme.label}: axe-core finds no serious or critical violation in any panel`,
+    run: async (page) => {
+      await setTheme(page, theme);
+      const failures: string[] = [];
+      for (const panel of PANELS) {
+        const frame = await showPanel(page, panel);
+        const violations = await runAxe(frame);
+        found.push({ panel: panel.name, theme: theme.id, violations });
+        const serious = violations.filter(isSerious);
+        if (serious.length > 0) failures.push(`${panel.name}:\n${describe(serious)}`);
+        if (theme.id === 'dark') {
+          const dir = path.join(repoRoot, 'docs', 'screenshots');
+          fs.mkdirSync(dir, { recursive: true });
+          await page.mouse.move(5, 500);
+          await page.screenshot({ path: path.join(dir, `${panel.name}-dark.png`) });
+        }
+      }
+      const counts = found
+        .filter((entry) => entry.theme === theme.id)
+        .map((entry) => `${entry.panel} ${entry.violations.filter(isSerious).length} serious/critical, ${entry.violations.length} in all`);
+      console.log(`    axe (${theme.label}): ${counts.join('; ')}`);
+      if (failures.length > 0) throw new Error(failures.join('\n'));
+    },
+  })),
+  {
+    name: 'Tab reaches every control of every panel, and the focus is visible',
+    run: async (page) => {
+      const failures: string[] = [];
+      for (const panel of PANELS) {
+        const frame = await showPanel(page, panel);
+        const walk = await walkWithKeyboard(page, frame);
+        if (walk.unreached.length > 0) failures.push(`${panel.name}: not reached by Tab: ${walk.unreached.join(', ')}`);
+        if (walk.invisibleFocus.length > 0) failures.push(`${panel.name}: no visible focus on ${walk.invisibleFocus.join(', ')}`);
+      }
+      if (failures.length > 0) throw new Error(failures.join('\n'));
+    },
+  },
+];
