@@ -23,6 +23,8 @@ export interface ExecuteCommandOptions {
    * them; default: ask with "Re-plan and Continue" (without asking when `confirm` is false: skip).
    */
   replan?: boolean;
+  /** Always a new run, even when an unfinished one over the same actors and mode could resume (Fill to Target). */
+  fresh?: boolean;
 }
 
 /** What the commands resolve to: the dry run always (it gives the counts), the summary when it ran. */
@@ -103,7 +105,7 @@ export function executeAllPlans(context: CommandContext, reports: DryRunReports)
   };
 }
 
-async function runExecution(
+export async function runExecution(
   context: CommandContext,
   reports: DryRunReports,
   actorIds: string[],
@@ -147,7 +149,7 @@ async function runExecution(
     return { dryRun };
   }
   const summary = await withCancellableProgress(`Actor Studio: executing ${label} (${MODE_LABELS[choice]})`, (signal, report) =>
-    context.execution.execute(runnable, mode, { signal, onProgress: report }),
+    context.execution.execute(runnable, mode, { signal, onProgress: report, fresh: options.fresh }),
   );
   showSummary(context, summary, label);
   return { dryRun, summary };

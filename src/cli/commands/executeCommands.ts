@@ -63,7 +63,7 @@ function costToJson(cost: CostEstimate) {
   };
 }
 
-function costText(cost: CostEstimate): string {
+export function costText(cost: CostEstimate): string {
   return `${formatCost(cost.total, cost.currency)} (estimate: ${cost.images} image(s) with ${cost.model})`;
 }
 
@@ -87,7 +87,7 @@ function operationToJson(operation: OperationView) {
   return Object.fromEntries(Object.entries(json).filter(([, value]) => value !== undefined));
 }
 
-function printDryRun(result: DryRunReport, io: CliIO, replan: boolean): void {
+export function printDryRun(result: DryRunReport, io: CliIO, replan: boolean): void {
   for (const actor of result.actors) {
     io.stdout(`${actor.actorId}${actor.skipReason ? `: skipped, ${actor.skipReason}` : ''}`);
     if (actor.stale) {
@@ -134,7 +134,7 @@ export function setupToJson(setup: RunSetup) {
   };
 }
 
-function dryRunToJson(result: DryRunReport) {
+export function dryRunToJson(result: DryRunReport) {
   return {
     dry_run: true,
     mode: result.mode,
@@ -154,7 +154,7 @@ function dryRunToJson(result: DryRunReport) {
   };
 }
 
-function printSummary(summary: ExecutionSummary, io: CliIO, cwd: string): void {
+export function printSummary(summary: ExecutionSummary, io: CliIO, cwd: string): void {
   const deleted = summary.done.filter((operation) => operation.kind === 'delete').length;
   io.stdout(`run ${summary.runId}${summary.resumed ? ' (resumed)' : ''}, ${summary.mode}: ${summary.status}`);
   io.stdout(`  done: ${summary.done.length} (${deleted} moved to the trash, ${summary.done.length - deleted} generated)`);
@@ -177,7 +177,7 @@ function syncToJson(file: ManifestSync) {
   return { actor_id: file.actorId, filename: file.filename, note: file.note };
 }
 
-function summaryToJson(summary: ExecutionSummary) {
+export function summaryToJson(summary: ExecutionSummary) {
   return {
     run_id: summary.runId,
     mode: summary.mode,

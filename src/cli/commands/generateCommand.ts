@@ -3,8 +3,9 @@ import { generate } from '../../core/app/generation';
 import { GenerateInputError } from '../../core/generate/generateImage';
 import { GenerationError } from '../../core/generate/types';
 import { S3_OPTIONS, S3_USAGE } from '../s3Options';
-import { CliCommand, COMMON_USAGE, EXIT_FAILED, EXIT_OK } from '../cliSupport';
+import { CliCommand, COMMON_USAGE, EXIT_FAILED, EXIT_OK, TARGET_OPTIONS } from '../cliSupport';
 import { formatProblem } from '../../core/workspace/formatProblem';
+import { FILL_USAGE, runFill } from './fillRun';
 
 /**
  * `actor-studio generate`: one image for an actor from a library prompt. Keys come from the
@@ -15,7 +16,8 @@ export const generateCommand: CliCommand = {
   summary: 'generate one training image for an actor from a library prompt',
   usage:
     'actor-studio generate --actor-id ID --prompt PROMPT_ID [--provider auto|local|replicate] [--seed N] [--model OWNER/NAME]\n' +
-    `       [--aspect-ratio 16:9] ${S3_USAGE} ${COMMON_USAGE}`,
+    `       [--aspect-ratio 16:9] ${S3_USAGE} ${COMMON_USAGE}\n` +
+    `       ${FILL_USAGE}   (what the actor lacks, in one step)`,
   options: {
     'actor-id': { type: 'string' },
     prompt: { type: 'string' },
@@ -23,9 +25,19 @@ export const generateCommand: CliCommand = {
     seed: { type: 'string' },
     model: { type: 'string' },
     'aspect-ratio': { type: 'string' },
+    fill: { type: 'boolean', default: false },
+    'dry-run': { type: 'boolean', default: false },
+    yes: { type: 'boolean', default: false },
+    ...TARGET_OPTIONS,
     ...S3_OPTIONS,
   },
   async run(values, io, studio) {
+    if (values.fill) {
+      return runFill(values, io, studio);
+    }
+    if (values['dry-run'] || values.yes || values.target !== undefined || values.split !== undefined) {
+      throw new InputError(`--dry-run, --yes, --target and --split go with --fill\nusage: ${this.usage}`);
+    }
     const actorId = values['actor-id'] as string | undefined;
     const promptId = values.prompt as string | undefined;
     if (!actorId || !promptId) {

@@ -1,6 +1,7 @@
 import { emptyTrashRuns, listTrashRuns } from '../../core/app/execution';
 import { InputError } from '../../core/errors';
-import { formatBytes, parseAge, type TrashRun } from '../../core/execute';
+import { parseAge, type TrashRun } from '../../core/execute';
+import { formatBytes } from '../../core/util/formatBytes';
 import { CliCommand, COMMON_USAGE, EXIT_FAILED, EXIT_OK, table } from '../cliSupport';
 
 const USAGE = `actor-studio trash [list | empty [--older-than 30d]] ${COMMON_USAGE}`;

@@ -59,6 +59,16 @@ export async function replanStale(context: StudioContext, actorIds: readonly str
   return { stale, ...(await planActors(context, stale, { ...options, index: undefined })) };
 }
 
+/**
+ * Fill to target, first step: plans the actor against the targets now (what it lacks, with
+ * prompts it has not used) and returns the generate-only dry run that the confirmation shows.
+ * Generations only: filling never deletes; the plan's deletions wait for Execute Plan.
+ */
+export async function planFill(context: StudioContext, actorId: string, options: PlanOptions = {}): Promise<DryRunReport> {
+  await planActors(context, [actorId], options);
+  return dryRun(context, [actorId], 'generate_only');
+}
+
 export interface ExecuteOptions {
   signal?: AbortSignal;
   /** A spending limit checked before every paid request (Balance). */
@@ -185,7 +195,7 @@ export async function listTrashRuns(context: StudioContext) {
  * numbers stay used and undo still works for every run that remains.
  */
 export async function emptyTrashRuns(context: StudioContext, options: { olderThanMs?: number } = {}) {
-  const { emptyTrash, formatBytes } = await import('../execute/index');
+  const [{ emptyTrash }, { formatBytes }] = await Promise.all([import('../execute/index'), import('../util/formatBytes')]);
   const outcome = await emptyTrash(context.dataRoot, options);
   context.services.logger?.info(`emptied the trash of ${outcome.emptied.length} run(s): ${outcome.files} file(s), ${formatBytes(outcome.bytes)}`);
   return outcome;

@@ -160,15 +160,3 @@ export function parseAge(text: string): number | undefined {
   const hours = { h: 1, d: 24, w: 24 * 7 }[match[2] as 'h' | 'd' | 'w'];
   return Number(match[1]) * hours * 3_600_000;
 }
-
-/** `812 B`, `3.4 KB`, `12.0 MB`: sizes as the trash commands show them. */
-export function formatBytes(bytes: number): string {
-  const units = ['B', 'KB', 'MB', 'GB'];
-  let value = bytes;
-  let unit = 0;
-  while (value >= 1024 && unit < units.length - 1) {
-    value /= 1024;
-    unit++;
-  }
-  return unit === 0 ? `${value} B` : `${value.toFixed(1)} ${units[unit]}`;
-}

@@ -4,4 +4,4 @@ export { executePlans } from './executor';
 export { listRuns } from './journal';
 export { undoRun } from './undo';
 export * from './types';
-export { emptyTrash, formatBytes, listTrash, parseAge, type EmptyTrashOutcome, type TrashRun } from './emptyTrash';
+export { emptyTrash, listTrash, parseAge, type EmptyTrashOutcome, type TrashRun } from './emptyTrash';
