@@ -5,7 +5,8 @@ import { CliIO, CliStudio, EXIT_FAILED, EXIT_OK, selectActors } from '../cliSupp
 import { costText, dryRunToJson, printDryRun, printSummary, summaryToJson } from './executeCommands';
 import { ProgressReporter, terminalWriter } from './executionProgress';
 
-export const FILL_USAGE = 'actor-studio generate --fill --actor-id ID [--dry-run] [--yes] [--target N] [--split 65/20/15] [--provider ...]';
+export const FILL_USAGE =
+  'actor-studio generate --fill --actor-id ID [--dry-run] [--yes] [--target N] [--split 65/20/15] [--evaluator local|openai] [--skip-face] [--provider ...]';
 
 /**
  * `generate --fill`: plans the actor against the targets, then generates what it lacks as a

@@ -28,6 +28,9 @@ export const generateCommand: CliCommand = {
     fill: { type: 'boolean', default: false },
     'dry-run': { type: 'boolean', default: false },
     yes: { type: 'boolean', default: false },
+    // How --fill evaluates the actor before planning (as for `plan`).
+    evaluator: { type: 'string' },
+    'skip-face': { type: 'boolean', default: false },
     ...TARGET_OPTIONS,
     ...S3_OPTIONS,
   },
@@ -35,8 +38,8 @@ export const generateCommand: CliCommand = {
     if (values.fill) {
       return runFill(values, io, studio);
     }
-    if (values['dry-run'] || values.yes || values.target !== undefined || values.split !== undefined) {
-      throw new InputError(`--dry-run, --yes, --target and --split go with --fill\nusage: ${this.usage}`);
+    if (values['dry-run'] || values.yes || values['skip-face'] || [values.target, values.split, values.evaluator].some((value) => value !== undefined)) {
+      throw new InputError(`--dry-run, --yes, --target, --split, --evaluator and --skip-face go with --fill\nusage: ${this.usage}`);
     }
     const actorId = values['actor-id'] as string | undefined;
     const promptId = values.prompt as string | undefined;

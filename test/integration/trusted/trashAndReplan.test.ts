@@ -1,4 +1,5 @@
-// Empty Trash and Execute Plan's "Re-plan and Continue" in the real extension host, on the sample
+// Empty Trash, Execute Plan's "Re-plan and Continue" and the Generator panel's Fill to Target in
+// the real extension host, on the sample
 // workspace with the offline local generator. The modal dialogs are skipped through the commands'
 // programmatic options (`confirm: false`, `replan: true`), which is also what scripts use.
 import * as assert from 'node:assert/strict';
@@ -9,9 +10,12 @@ import type { DeleteImageResult } from '../../../src/commands/deleteImage';
 import type { ExecutePlanResult } from '../../../src/commands/executeCommands';
 import type { EmptyTrashOutcome } from '../../../src/core/execute';
 import { restoreFiles, snapshotFiles } from '../support/files';
-import { children, studio, workspaceRoot } from '../support/studio';
+import type { ActorStudioTestApi } from '../../../src/extension';
+import type { GeneratorPanelProbe } from '../../../src/webviews/generator/generatorPanel';
+import { children, studio, waitFor, workspaceRoot } from '../support/studio';
 
 const CARL = '0001_european_35_male';
+const MIXED = '0002_mixed_30_nonbinary'; // three old-tool images, no manifest
 const dataDir = () => path.join(workspaceRoot(), 'data');
 const training = () => path.join(dataDir(), 'actors', CARL, 'training_data');
 const exists = (file: string) =>
@@ -20,7 +24,7 @@ const exists = (file: string) =>
     () => false,
   );
 
-describe('Empty Trash and re-planning a stale plan in the editor', function () {
+describe('Empty Trash, re-planning a stale plan and Fill to Target in the editor', function () {
   this.timeout(180_000);
   let original: Map<string, Buffer>;
   const created = ['.trash', 'action_plans'];
@@ -99,5 +103,26 @@ describe('Empty Trash and re-planning a stale plan in the editor', function () {
     assert.equal(files.length, 4 + result.dryRun.generations, 'four images left (5 was emptied from the trash, 4 deleted by hand), plus the new plan');
     const manifest = JSON.parse(await fs.readFile(path.join(training(), 'manifest.json'), 'utf8')) as { images: { filename: string }[] };
     assert.deepEqual(manifest.images.map((image) => image.filename).sort(), files.sort(), 'the entry of the file deleted by hand left the manifest');
+  });
+
+  it("the Generator panel's Fill to Target plans what the actor lacks and generates it; every file ends in the manifest", async () => {
+    await vscode.commands.executeCommand('actorStudio.openGenerator', MIXED);
+    const api = (await studio()) as ActorStudioTestApi & { generatorPanel: () => GeneratorPanelProbe | undefined };
+    const probe = await waitFor('the Generator panel', () => api.generatorPanel());
+    const from = probe.posted.length;
+    // What the page posts when the button is clicked; the local generator costs nothing, so no dialog.
+    await probe.receive({ type: 'request', id: 951, method: 'fillToTarget', params: { actorId: MIXED } });
+    const reply = await probe.waitFor((message) => message.type === 'reply' && message.id === 951, { from, timeoutMs: 150_000 });
+    assert.deepEqual(reply, { type: 'reply', id: 951, ok: true, result: { ran: true } });
+    const plan = JSON.parse(await fs.readFile(path.join(dataDir(), 'action_plans', `${MIXED}_action_plan.json`), 'utf8')) as { generations: unknown[] };
+    const mixedTraining = path.join(dataDir(), 'actors', MIXED, 'training_data');
+    const files = (await fs.readdir(mixedTraining)).filter((name) => name.endsWith('.jpg')).sort();
+    assert.equal(files.length, 3 + plan.generations.length, 'the three old images stay, the plan generated the rest');
+    const manifest = JSON.parse(await fs.readFile(path.join(mixedTraining, 'manifest.json'), 'utf8')) as { images: { filename: string }[] };
+    assert.deepEqual(manifest.images.map((image) => image.filename).sort(), files, 'the old images were adopted');
+
+    await probe.receive({ type: 'request', id: 952, method: 'fillToTarget', params: { actorId: '../x' } });
+    const refused = await probe.waitFor((message) => message.type === 'reply' && message.id === 952, { from });
+    assert.equal(refused.type === 'reply' && refused.ok, false, 'only plain actor ids');
   });
 });
