@@ -9,7 +9,7 @@ import * as vscode from 'vscode';
 import type { DeleteImageResult } from '../../../src/commands/deleteImage';
 import type { ExecutePlanResult } from '../../../src/commands/executeCommands';
 import type { EmptyTrashOutcome } from '../../../src/core/execute';
-import { restoreFiles, snapshotFiles } from '../support/files';
+import { preserveDataFolder } from '../support/files';
 import type { ActorStudioTestApi } from '../../../src/extension';
 import type { GeneratorPanelProbe } from '../../../src/webviews/generator/generatorPanel';
 import { children, studio, waitFor, workspaceRoot } from '../support/studio';
@@ -26,23 +26,17 @@ const exists = (file: string) =>
 
 describe('Empty Trash, re-planning a stale plan and Fill to Target in the editor', function () {
   this.timeout(180_000);
-  let original: Map<string, Buffer>;
-  const created = ['.trash', 'action_plans'];
-  let existedBefore: boolean[];
+  let data: Awaited<ReturnType<typeof preserveDataFolder>> | undefined;
 
   before(async () => {
     await studio();
-    original = await snapshotFiles(dataDir());
-    existedBefore = await Promise.all(created.map((dir) => exists(path.join(dataDir(), dir))));
+    data = await preserveDataFolder(dataDir());
   });
 
   after(async () => {
     await vscode.commands.executeCommand('workbench.action.closeAllEditors');
-    if (original) {
-      await restoreFiles(dataDir(), original);
-      await Promise.all(created.map((dir, position) => !existedBefore[position] && fs.rm(path.join(dataDir(), dir), { recursive: true, force: true })));
-      await vscode.commands.executeCommand('actorStudio.refresh');
-    }
+    await data?.restore();
+    await vscode.commands.executeCommand('actorStudio.refresh');
   });
 
   it('Empty Trash keeps runs newer than the cut-off, then deletes the rest for good; undo has nothing left to put back', async () => {
