@@ -39,10 +39,23 @@ async function entriesOf(dir: string): Promise<string[]> {
   return fs.readdir(dir).catch(() => []);
 }
 
-/** The image files of a run's trash, per actor; names that are not plain names are not read. */
+/** The actor folders of a run's trash: plain names of real folders (a link is never followed out). */
+async function trashedActorIds(runDir: string): Promise<string[]> {
+  const ids: string[] = [];
+  for (const name of (await entriesOf(path.join(runDir, ACTORS_DIR))).filter((entry) => PLAIN_NAME.test(entry))) {
+    const [actorDir, trainingDir] = [path.join(runDir, ACTORS_DIR, name), path.join(runDir, ACTORS_DIR, name, TRAINING_DIR)];
+    const stats = await Promise.all([actorDir, trainingDir].map((dir) => fs.lstat(dir).catch(() => undefined)));
+    if (stats[0]?.isDirectory() && !stats[1]?.isSymbolicLink()) {
+      ids.push(name);
+    }
+  }
+  return ids.sort();
+}
+
+/** The image files of a run's trash, per actor. */
 async function trashedFiles(runDir: string): Promise<TrashedFile[]> {
   const files: TrashedFile[] = [];
-  for (const actorId of (await entriesOf(path.join(runDir, ACTORS_DIR))).filter((name) => PLAIN_NAME.test(name))) {
+  for (const actorId of await trashedActorIds(runDir)) {
     const folder = path.join(runDir, ACTORS_DIR, actorId, TRAINING_DIR);
     for (const filename of await entriesOf(folder)) {
       const stat = await fs.lstat(path.join(folder, filename)).catch(() => undefined);
@@ -57,7 +70,7 @@ async function trashedFiles(runDir: string): Promise<TrashedFile[]> {
 /** The newest `trashed_at` of the run's trash records, else the run folder's modification time. */
 async function trashedAt(runDir: string): Promise<string> {
   let newest: string | undefined;
-  for (const actorId of (await entriesOf(path.join(runDir, ACTORS_DIR))).filter((name) => PLAIN_NAME.test(name))) {
+  for (const actorId of await trashedActorIds(runDir)) {
     const text = await fs.readFile(path.join(runDir, ACTORS_DIR, actorId, TRASH_RECORD_FILE), 'utf8').catch(() => undefined);
     try {
       for (const entry of (JSON.parse(text ?? '{}') as { entries?: { trashed_at?: unknown }[] }).entries ?? []) {
@@ -75,7 +88,7 @@ async function trashedAt(runDir: string): Promise<string> {
 async function describeRun(dataRoot: string, runId: string): Promise<TrashRun> {
   const runDir = trashRunDir(dataRoot, runId);
   const files = await trashedFiles(runDir);
-  const actorIds = (await entriesOf(path.join(runDir, ACTORS_DIR))).filter((name) => PLAIN_NAME.test(name)).sort();
+  const actorIds = await trashedActorIds(runDir);
   return { runId, trashedAt: await trashedAt(runDir), actorIds, files: files.length, bytes: files.reduce((sum, file) => sum + file.bytes, 0) };
 }
 
@@ -113,6 +126,9 @@ export async function emptyTrash(dataRoot: string, options: { olderThanMs?: numb
     }
     const journalFile = journalPath(dataRoot, run.runId);
     try {
+      // Runs of Reconcile have no journal, and a data folder may have no runs/ yet: the lock needs its folder.
+      await assertWritableInside(dataRoot, journalFile);
+      await fs.mkdir(path.dirname(journalFile), { recursive: true });
       await withFileLock(runLockPath(journalFile), () => emptyRun(dataRoot, run, journalFile, now), { timeoutMs: 0 });
     } catch (error) {
       const reason = error instanceof LockTimeoutError ? 'the run is being executed' : (error as Error).message;
