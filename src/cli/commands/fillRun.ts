@@ -15,8 +15,8 @@ export const FILL_USAGE =
  * asks before paid work. Nothing is deleted: the plan's deletions wait for `execute`.
  */
 export async function runFill(values: Record<string, unknown>, io: CliIO, studio: CliStudio): Promise<number> {
-  if (values.prompt !== undefined || values.seed !== undefined) {
-    throw new InputError(`--fill picks the prompts itself; leave out --prompt and --seed\nusage: ${FILL_USAGE}`);
+  if (['prompt', 'prompt-text', 'category', 'base-image', 'seed'].some((flag) => values[flag] !== undefined)) {
+    throw new InputError(`--fill picks the prompts itself; leave out --prompt, --prompt-text, --category, --base-image and --seed\nusage: ${FILL_USAGE}`);
   }
   if (!values['actor-id']) {
     throw new InputError(`--fill needs --actor-id ID\nusage: ${FILL_USAGE}`);
