@@ -79,7 +79,9 @@ export function activate(context: vscode.ExtensionContext): ActorStudioApi | Act
   const integrity = new IntegrityController(workspace, logger);
   const view = vscode.window.createTreeView(ACTORS_VIEW_ID, { treeDataProvider: tree, showCollapseAll: true, canSelectMany: true });
   const generation = new GenerationController(workspace, logger, (actorId) => tree.refresh([actorId]));
-  const generatorModel = new StudioGeneratorModel(workspace, generation, tree, secrets);
+  const generatorModel = new StudioGeneratorModel(workspace, generation, tree, secrets, {
+    fillToTarget: async (actorId) => (await handlers().fillToTarget(actorId))?.summary !== undefined,
+  });
   const execution = new ExecutionController(workspace, logger, (actorIds) => tree.refresh(actorIds), CommandIds.showLog);
   // Panels use the commands' own handlers (the same mode pick, confirmation and progress as the
   // palette); they exist once registerCommands() ran below, before any panel can call them.

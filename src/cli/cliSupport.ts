@@ -32,6 +32,8 @@ export interface CliCommand {
   summary: string;
   usage: string;
   options: NonNullable<ParseArgsConfig['options']>;
+  /** Words that may follow the command's name (`trash list`), the first the default; given to run as `values.subcommand`. */
+  subcommands?: readonly string[];
   run(values: Record<string, unknown>, io: CliIO, studio: CliStudio): Promise<number>;
 }
 
@@ -83,9 +85,22 @@ export const COMMON_OPTIONS = {
 
 export const COMMON_USAGE = '[--data DIR] [--settings FILE] [--json] [--debug]';
 
+/** Flags that override the target settings (`actorStudio.target.total`, `.shares`) for one command (core/config SETTING_FLAGS). */
+export const TARGET_OPTIONS = { target: { type: 'string' }, split: { type: 'string' } } as const;
+
+export const TARGET_USAGE = '[--target N] [--split 65/20/15]';
+
 export function parseCommandArgs(command: CliCommand, args: string[]): Record<string, unknown> {
+  const [first, ...rest] = args;
+  if (command.subcommands && first !== undefined && !first.startsWith('-')) {
+    if (!command.subcommands.includes(first)) {
+      throw new InputError(`unknown ${command.name} command "${first}" (one of ${command.subcommands.join(', ')})\nusage: ${command.usage}`);
+    }
+    return { ...parseCommandArgs(command, rest), subcommand: first };
+  }
   try {
-    return parseArgs({ args, options: { ...COMMON_OPTIONS, ...command.options }, strict: true, allowPositionals: false }).values;
+    const { values } = parseArgs({ args, options: { ...COMMON_OPTIONS, ...command.options }, strict: true, allowPositionals: false });
+    return command.subcommands ? { ...values, subcommand: command.subcommands[0] } : values;
   } catch (error) {
     throw new InputError(`${(error as Error).message}\nusage: ${command.usage}`);
   }

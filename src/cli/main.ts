@@ -12,6 +12,7 @@ import { rateCommand } from './commands/rateCommand';
 import { setCategoryCommand } from './commands/setCategoryCommand';
 import { reviewCommand } from './commands/reviewCommand';
 import { configCommand } from './commands/configCommand';
+import { trashCommand } from './commands/trashCommand';
 import { loadCliSettings } from '../core/config/settingsSources';
 import { errorKind, InputError, type StudioErrorKind } from '../core/errors';
 import { redactSecrets } from '../core/util/redact';
@@ -26,6 +27,7 @@ const COMMANDS: CliCommand[] = [
   planCommand,
   executeCommand,
   undoCommand,
+  trashCommand,
   retryUploadsCommand,
   reconcileCommand,
   migrateCommand,

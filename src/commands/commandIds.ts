@@ -16,6 +16,8 @@ export const CommandIds = {
   balanceActor: 'actorStudio.balanceActor',
   balanceAllActors: 'actorStudio.balanceAllActors',
   undoLastExecution: 'actorStudio.undoLastExecution',
+  emptyTrash: 'actorStudio.emptyTrash',
+  fillToTarget: 'actorStudio.fillToTarget',
   showLog: 'actorStudio.showLog',
   reconcileData: 'actorStudio.reconcileData',
   importLegacyData: 'actorStudio.importLegacyData',

@@ -29,9 +29,12 @@ export function formatDryRun(result: DryRunResult, dataRoot: string, when = new 
     lines.push('', `## ${actor.actorId}`, '');
     if (actor.skipReason) {
       lines.push(`Not executed: ${actor.skipReason}`);
+      if (actor.stale) {
+        lines.push('', 'Execute offers **Re-plan and Continue**: the actor is planned again from its current files, then executed.');
+      }
       continue;
     }
-    if (actor.trash.length === 0 && actor.create.length === 0) {
+    if (actor.trash.length === 0 && actor.create.length === 0 && actor.adopt.length === 0 && actor.dropEntries.length === 0) {
       lines.push('Nothing to do.');
       continue;
     }
@@ -53,6 +56,11 @@ export function formatDryRun(result: DryRunResult, dataRoot: string, when = new 
       for (const file of actor.create) {
         lines.push(`- \`${file.filename}\` · ${CATEGORY_LABELS[file.category]} · \`${file.promptId}\`: ${plain(file.prompt)}`);
       }
+    }
+    if (actor.adopt.length > 0 || actor.dropEntries.length > 0) {
+      lines.push('', "### Manifest brought in step with the files (as Reconcile Data's Fix does)", '');
+      actor.adopt.forEach((filename) => lines.push(`- \`${filename}\`: kept but not in the manifest; added to it`));
+      actor.dropEntries.forEach((filename) => lines.push(`- \`${filename}\`: in the manifest but the file is gone; the entry goes to a trash record`));
     }
   }
   return `${lines.join('\n').trimEnd()}\n`;

@@ -18,6 +18,13 @@ export interface ExecuteCommandOptions {
   mode?: ExecutionChoice;
   /** `false` skips the modal confirmation of destructive or paid runs (default: ask). */
   confirm?: boolean;
+  /**
+   * Stale plans (files changed since planning): `true` re-plans them and goes on, `false` skips
+   * them; default: ask with "Re-plan and Continue" (without asking when `confirm` is false: skip).
+   */
+  replan?: boolean;
+  /** Always a new run, even when an unfinished one over the same actors and mode could resume (Fill to Target). */
+  fresh?: boolean;
 }
 
 /** What the commands resolve to: the dry run always (it gives the counts), the summary when it ran. */
@@ -98,7 +105,7 @@ export function executeAllPlans(context: CommandContext, reports: DryRunReports)
   };
 }
 
-async function runExecution(
+export async function runExecution(
   context: CommandContext,
   reports: DryRunReports,
   actorIds: string[],
@@ -114,10 +121,23 @@ async function runExecution(
     return undefined;
   }
   const mode: ExecutionMode = choice === 'dry_run' ? 'everything' : choice;
-  const dryRun = await context.execution.dryRun(actorIds, mode);
+  let dryRun = await context.execution.dryRun(actorIds, mode);
   if (choice === 'dry_run') {
     await reports.show(dryRun, context.workspace.dataRoot ?? '');
     return { dryRun };
+  }
+  const stale = dryRun.actors.filter((actor) => actor.stale).map((actor) => actor.actorId);
+  if (stale.length > 0) {
+    const replan = options.replan ?? (options.confirm === false ? false : await askToReplan(stale));
+    if (replan === undefined) {
+      return { dryRun };
+    }
+    if (replan) {
+      await withCancellableProgress(`Actor Studio: re-planning ${stale.length === 1 ? stale[0] : `${stale.length} actors`}`, (signal, report) =>
+        context.planning.plan(stale, { signal, onProgress: report }),
+      );
+      dryRun = await context.execution.dryRun(actorIds, mode);
+    }
   }
   const runnable = dryRun.actors.filter((actor) => !actor.skipReason).map((actor) => actor.actorId);
   if (runnable.length === 0 || dryRun.deletions + dryRun.generations === 0) {
@@ -129,10 +149,27 @@ async function runExecution(
     return { dryRun };
   }
   const summary = await withCancellableProgress(`Actor Studio: executing ${label} (${MODE_LABELS[choice]})`, (signal, report) =>
-    context.execution.execute(runnable, mode, { signal, onProgress: report }),
+    context.execution.execute(runnable, mode, { signal, onProgress: report, fresh: options.fresh }),
   );
   showSummary(context, summary, label);
   return { dryRun, summary };
+}
+
+const REPLAN = 'Re-plan and Continue';
+const SKIP_STALE = 'Skip Them';
+
+/** True: re-plan the stale actors and go on; false: go on without them; undefined: cancelled. */
+async function askToReplan(stale: string[]): Promise<boolean | undefined> {
+  const answer = await vscode.window.showWarningMessage(
+    `${stale.length === 1 ? `The plan of ${stale[0]} is` : `${stale.length} plans are`} stale: files changed since planning.`,
+    {
+      modal: true,
+      detail: `Re-plan evaluates the current files and plans again (${summarise(stale)}), then the execution goes on with the new plan. Skipped, they are not executed.`,
+    },
+    REPLAN,
+    SKIP_STALE,
+  );
+  return answer === REPLAN ? true : answer === SKIP_STALE ? false : undefined;
 }
 
 async function pickMode(label: string): Promise<ExecutionChoice | undefined> {
@@ -240,7 +277,7 @@ export function undoLastExecution(context: CommandContext) {
 
 function latestUndoable(runs: RunInfo[]): RunInfo | undefined {
   return runs
-    .filter((run) => run.deleted > 0 && !run.undoneAt)
+    .filter((run) => run.deleted > 0 && !run.undoneAt && !run.trashEmptiedAt)
     .sort((a, b) => b.startedAt.localeCompare(a.startedAt))
     .at(0);
 }

@@ -6,8 +6,10 @@ import { CommandIds } from './commandIds';
 import { createSampleWorkspace } from './createSampleWorkspace';
 import { deleteImage } from './deleteImage';
 import { DryRunReports } from './dryRunReport';
+import { emptyTrash } from './emptyTrash';
 import { executeAllPlans, executePlan, undoLastExecution } from './executeCommands';
 import { exportDatasetCommand } from './exportDataset';
+import { fillToTarget } from './fillToTarget';
 import { exportPromptDataCommand } from './exportPromptData';
 import { keepImage } from './keepImage';
 import { importLegacyData, MIGRATION_REPORT_SCHEME } from './importLegacyCommand';
@@ -35,6 +37,7 @@ type Guarded<F> = F extends (...args: infer A) => Promise<infer R> ? (...args: A
 export interface RegisteredCommands {
   disposables: vscode.Disposable[];
   executePlan: Guarded<ReturnType<typeof executePlan>>;
+  fillToTarget: Guarded<ReturnType<typeof fillToTarget>>;
   deleteImage: Guarded<ReturnType<typeof deleteImage>>;
   rateImage: Guarded<ReturnType<typeof rateImage>>;
   keepImage: Guarded<ReturnType<typeof keepImage>>;
@@ -55,6 +58,7 @@ export function registerCommands(context: CommandContext, integrity: IntegrityCo
     };
   const handlersUsedByPanels = {
     executePlan: guard(executePlan(context, dryRunReports)),
+    fillToTarget: guard(fillToTarget(context, dryRunReports)),
     deleteImage: guard(deleteImage(context)),
     rateImage: guard(rateImage(context)),
     keepImage: guard(keepImage(context)),
@@ -81,7 +85,9 @@ export function registerCommands(context: CommandContext, integrity: IntegrityCo
     [CommandIds.openPlanReview]: openPlanReview(context),
     [CommandIds.executePlan]: handlersUsedByPanels.executePlan,
     [CommandIds.executeAllPlans]: executeAllPlans(context, dryRunReports),
+    [CommandIds.fillToTarget]: handlersUsedByPanels.fillToTarget,
     [CommandIds.undoLastExecution]: undoLastExecution(context),
+    [CommandIds.emptyTrash]: emptyTrash(context),
     [CommandIds.balanceActor]: balanceActor(context),
     [CommandIds.balanceAllActors]: balanceAllActors(context),
     [CommandIds.showLog]: async () => context.showLog(),

@@ -1,6 +1,6 @@
 import * as vscode from 'vscode';
 import { balanceActors, type BalanceReport } from '../core/app/balance';
-import { deleteImages, describeOperation, dryRun, executePlans, undoExecution, type DryRunReport } from '../core/app/execution';
+import { deleteImages, describeOperation, dryRun, emptyTrashRuns, executePlans, listTrashRuns, undoExecution, type DryRunReport } from '../core/app/execution';
 import type { ExecutionEvent, ExecutionMode, ExecutionSummary, RunInfo, UndoSummary } from '../core/execute/types';
 import type { Logger } from '../core/logger';
 import { InputError } from '../core/errors';
@@ -12,6 +12,8 @@ export type ExecutionProgress = (message: string, increment: number) => void;
 export interface ExecuteOptions {
   signal?: AbortSignal;
   onProgress?: ExecutionProgress;
+  /** Always a new run (see core/app/execution ExecuteOptions). */
+  fresh?: boolean;
 }
 
 /**
@@ -59,7 +61,11 @@ export class ExecutionController implements vscode.Disposable {
     this.running = `executing ${label}`;
     this.showStatus(0, 0, label);
     try {
-      return await executePlans(context, actorIds, mode, { signal: options.signal, onEvent: (event) => this.onEvent(event, label, options.onProgress) });
+      return await executePlans(context, actorIds, mode, {
+        signal: options.signal,
+        fresh: options.fresh,
+        onEvent: (event) => this.onEvent(event, label, options.onProgress),
+      });
     } finally {
       this.running = undefined;
       this.statusItem.hide();
@@ -119,6 +125,19 @@ export class ExecutionController implements vscode.Disposable {
     const summary = await undoExecution(await this.workspace.context(), runId, signal);
     await this.settleRefreshes([...new Set([...summary.restored, ...summary.failed].map((file) => file.actorId))]);
     return summary;
+  }
+
+  /** What is in data/.trash, per run, oldest first. */
+  async trashRuns() {
+    return listTrashRuns(await this.workspace.context());
+  }
+
+  /** Deletes the trash for good (all, or runs trashed longer ago than `olderThanMs`); undo still works for the rest. */
+  async emptyTrash(olderThanMs?: number) {
+    if (this.running) {
+      throw new InputError(`an execution is running (${this.running}); empty the trash after it ends`);
+    }
+    return emptyTrashRuns(await this.workspace.context(), { olderThanMs });
   }
 
   /** The runs of the data folder, as the journal lists them. */

@@ -38,7 +38,7 @@ async function planActor(dataRoot: string, actorId: string): Promise<PlanFile> {
 
 /**
  * Training folder and manifest agree (files, sha256), no number twice (trash included). The sample's
- * actor has one untracked image from the start: it stays untracked, nothing else may be.
+ * actor has one untracked image from the start: it stays untracked until a completed run adopts it, nothing else may be.
  */
 async function assertConsistent(dataRoot: string, actorId: string): Promise<void> {
   const { lost, duplicated } = await consistencyProblems(dataRoot, actorId, SAMPLE_UNTRACKED);
@@ -165,7 +165,12 @@ describe('CLI execute and undo', () => {
       assert.deepEqual(entryOf(restoredManifest, name), entryOf(originalManifest, name), `${name}: the same manifest entry`);
       assert.deepEqual(restoredMetadata.images?.[name], originalMetadata.images?.[name], `${name}: the same prompt metadata`);
     }
-    assert.equal(restoredManifest.images.length, originalManifest.images.length + plan.generations.length, 'the generated images stay');
+    // The sample's untracked image was kept by the plan, so the execution adopted it (undo leaves additions).
+    assert.deepEqual(
+      summary.adopted.map((file: { filename: string }) => file.filename),
+      SAMPLE_UNTRACKED,
+    );
+    assert.equal(restoredManifest.images.length, originalManifest.images.length + plan.generations.length + 1, 'the generated and adopted images stay');
     await assertConsistent(sample.dataRoot, EVA);
     const again = await cli(['undo', ...data()]);
     assert.equal(again.code, 0);
@@ -196,7 +201,7 @@ describe('CLI execute and undo', () => {
     assert.equal(summary.done.length, plan.deletions.length + plan.generations.length, 'every operation done once over both runs');
     await assertConsistent(sample.dataRoot, EVA);
     const manifest = await loadManifest(actorPaths(sample.dataRoot, EVA).manifest);
-    const added = manifest.images.filter((image) => !before.has(image.filename));
+    const added = manifest.images.filter((image) => !before.has(image.filename) && !SAMPLE_UNTRACKED.includes(image.filename));
     assert.deepEqual(
       added.map((image) => image.prompt_id).sort(),
       plan.generations.map((generation) => generation.prompt_id).sort(),

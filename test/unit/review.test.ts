@@ -142,8 +142,8 @@ describe('needs review', () => {
     it('review --keep: records keep; actors counts what still needs review', async () => {
       const table = await cli(['actors', '--data', sample.dataRoot]);
       assert.equal(table.code, 0, table.stderr);
-      assert.match(table.stdout, /^ACTOR\s+IMAGES\s+PHOTO\s+B&W\s+COLOUR\s+UNCLASSIFIED\s+MANIFEST\s+BASE IMAGE\s+NEEDS REVIEW$/m);
-      assert.match(table.stdout, new RegExp(`${CARL}\\s+6/20\\s+\\S+\\s+\\S+\\s+\\S+\\s+0\\s+ok\\s+yes\\s+1$`, 'm'));
+      assert.match(table.stdout, /^ACTOR\s+IMAGES\s+PHOTO\s+B&W\s+COLOUR\s+UNCLASSIFIED\s+MANIFEST\s+BASE IMAGE\s+NEEDS REVIEW\s+PLAN$/m);
+      assert.match(table.stdout, new RegExp(`${CARL}\\s+6/20\\s+\\S+\\s+\\S+\\s+\\S+\\s+0\\s+ok\\s+yes\\s+1\\s+none, needs review$`, 'm'));
       assert.match(table.stdout, /1 image\(s\) need review/);
       const before = JSON.parse((await cli(['actors', '--data', sample.dataRoot, '--json'])).stdout);
       assert.deepEqual(

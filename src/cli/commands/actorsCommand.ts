@@ -1,6 +1,8 @@
 import { categoryTargets } from '../../core/actors/targets';
 import { indexDataFolder } from '../../core/actors/dataIndex';
-import { CliCommand, EXIT_FAILED, EXIT_OK, relativeProblem, requireDataFolder, table } from '../cliSupport';
+import { CliCommand, COMMON_USAGE, EXIT_FAILED, EXIT_OK, relativeProblem, requireDataFolder, table, TARGET_OPTIONS, TARGET_USAGE } from '../cliSupport';
+import { FileHasher } from '../../core/fs/files';
+import { readPlanStatus, type PlanStatus } from '../../core/plan/planFiles';
 import { formatProblem } from '../../core/workspace/formatProblem';
 import { countNeedingReview } from '../../core/tracking/review';
 
@@ -8,8 +10,8 @@ import { countNeedingReview } from '../../core/tracking/review';
 export const actorsCommand: CliCommand = {
   name: 'actors',
   summary: 'list actors, images per category against the target, and problems',
-  usage: 'actor-studio actors [--data DIR] [--json]',
-  options: {},
+  usage: `actor-studio actors ${TARGET_USAGE} ${COMMON_USAGE}`,
+  options: TARGET_OPTIONS,
   async run(values, io, studio) {
     const dataRoot = studio.dataRoot;
     await requireDataFolder(dataRoot);
@@ -20,6 +22,11 @@ export const actorsCommand: CliCommand = {
     const goal = target.total;
     const problems = [...index.problems, ...index.actors.flatMap((actor) => actor.problems)];
     const failed = index.actors.some((actor) => actor.manifestState === 'invalid');
+    const hasher = new FileHasher();
+    const plans = new Map<string, PlanStatus>();
+    for (const actor of index.actors) {
+      plans.set(actor.id, await readPlanStatus(dataRoot, actor, hasher));
+    }
     if (values.json) {
       io.stdout(
         JSON.stringify(
@@ -41,6 +48,7 @@ export const actorsCommand: CliCommand = {
               untracked: actor.images.filter((image) => !image.tracked).length,
               missing: actor.images.filter((image) => image.missing).length,
               needs_review: countNeedingReview(actor.images),
+              plan: planToJson(plans.get(actor.id)!, countNeedingReview(actor.images)),
               problems: actor.problems.map((problem) => relativeProblem(dataRoot, problem)),
             })),
             problems: index.problems.map((problem) => relativeProblem(dataRoot, problem)),
@@ -54,7 +62,7 @@ export const actorsCommand: CliCommand = {
     if (index.actors.length === 0) {
       io.stdout(`No actors in ${dataRoot}.`);
     } else {
-      const header = ['ACTOR', 'IMAGES', 'PHOTO', 'B&W', 'COLOUR', 'UNCLASSIFIED', 'MANIFEST', 'BASE IMAGE', 'NEEDS REVIEW'];
+      const header = ['ACTOR', 'IMAGES', 'PHOTO', 'B&W', 'COLOUR', 'UNCLASSIFIED', 'MANIFEST', 'BASE IMAGE', 'NEEDS REVIEW', 'PLAN'];
       const rows = index.actors.map((actor) => [
         actor.id,
         actor.manifestState === 'invalid' ? '-' : `${actor.total}/${goal}`,
@@ -65,6 +73,7 @@ export const actorsCommand: CliCommand = {
         actor.manifestState,
         actor.baseImage ? 'yes' : 'MISSING',
         String(countNeedingReview(actor.images)),
+        planLabel(plans.get(actor.id)!, countNeedingReview(actor.images)),
       ]);
       io.stdout(table([header, ...rows]));
       io.stdout(`${index.actors.length} actor(s) in ${dataRoot}`);
@@ -81,3 +90,19 @@ export const actorsCommand: CliCommand = {
     return failed ? EXIT_FAILED : EXIT_OK;
   },
 };
+
+/** `plan -4 +11`, `stale`, `none` or `invalid`, and `needs review` when images wait for a decision the plan leaves to the user. */
+function planLabel(status: PlanStatus, needingReview: number): string {
+  const state = status.state === 'planned' && status.plan ? `plan -${status.plan.deletions} +${status.plan.generations}` : status.state;
+  return needingReview > 0 ? `${state}, needs review` : state;
+}
+
+function planToJson(status: PlanStatus, needingReview: number) {
+  return {
+    state: status.state,
+    deletions: status.plan?.deletions ?? null,
+    generations: status.plan?.generations ?? null,
+    needs_review: needingReview > 0,
+    label: planLabel(status, needingReview),
+  };
+}

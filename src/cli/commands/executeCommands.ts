@@ -1,22 +1,24 @@
 import { InputError } from '../../core/errors';
 import { promises as fs } from 'node:fs';
 import * as path from 'node:path';
-import { listRuns, type ExecutionMode, type ExecutionSummary, type OperationView, type UndoSummary } from '../../core/execute';
-import { dryRun, executePlans, undoExecution, type DryRunReport } from '../../core/app/execution';
+import { listRuns, type ExecutionMode, type ExecutionSummary, type ManifestSync, type OperationView, type UndoSummary } from '../../core/execute';
+import { dryRun, executePlans, replanStale, undoExecution, type DryRunReport } from '../../core/app/execution';
 import { runBalance } from './balanceRun';
 import { describe, ProgressReporter, terminalWriter } from './executionProgress';
 import type { RunSetup } from '../../core/app/services';
+import type { StudioContext } from '../../core/app/context';
 import { CostEstimate, formatCost } from '../../core/plan/cost';
 import { actorPlanPath } from '../../core/workspace/layout';
 import { formatProblem } from '../../core/workspace/formatProblem';
 import type { DataProblem } from '../../core/workspace/problems';
 import { S3_OPTIONS, S3_USAGE } from '../s3Options';
-import { CliCommand, CliIO, CliStudio, COMMON_USAGE, EXIT_FAILED, EXIT_OK, selectActors } from '../cliSupport';
+import { CliCommand, CliIO, CliStudio, COMMON_USAGE, EXIT_FAILED, EXIT_OK, selectActors, TARGET_OPTIONS, TARGET_USAGE } from '../cliSupport';
 
 const EXECUTE_USAGE =
   'actor-studio execute (--actor-id ID | --all) (--dry-run | --execute) [--delete-only | --generate-only]\n' +
   '       [--until-balanced [--max-rounds N (default 3)] [--budget USD]]\n' +
-  `       [--provider auto|local|replicate] [--model OWNER/NAME] [--concurrency N] [--fresh] ${S3_USAGE} ${COMMON_USAGE}`;
+  `       [--replan] [--provider auto|local|replicate] [--model OWNER/NAME] [--concurrency N] [--fresh] ${TARGET_USAGE}\n` +
+  `       ${S3_USAGE} ${COMMON_USAGE}`;
 
 /** The mode the old tool's flags name: neither flag is everything. */
 function modeFrom(values: Record<string, unknown>): ExecutionMode {
@@ -61,7 +63,7 @@ function costToJson(cost: CostEstimate) {
   };
 }
 
-function costText(cost: CostEstimate): string {
+export function costText(cost: CostEstimate): string {
   return `${formatCost(cost.total, cost.currency)} (estimate: ${cost.images} image(s) with ${cost.model})`;
 }
 
@@ -85,15 +87,30 @@ function operationToJson(operation: OperationView) {
   return Object.fromEntries(Object.entries(json).filter(([, value]) => value !== undefined));
 }
 
-function printDryRun(result: DryRunReport, io: CliIO): void {
+export function printDryRun(result: DryRunReport, io: CliIO, replan: boolean): void {
   for (const actor of result.actors) {
     io.stdout(`${actor.actorId}${actor.skipReason ? `: skipped, ${actor.skipReason}` : ''}`);
+    if (actor.stale) {
+      io.stdout(`  stale   ${replan ? '--replan re-plans it first, then executes it' : 'execute --replan would re-plan it and go on'}`);
+    }
     for (const trash of actor.trash) {
       io.stdout(`  trash   ${trash.filename} -> ${trash.to}  (${trash.reason})${trash.s3Key ? `  [S3 ${trash.s3Key}]` : ''}`);
     }
     for (const create of actor.create) {
       io.stdout(`  create  ${create.filename}  ${create.category}  ${create.promptId}: ${create.prompt}`);
     }
+    for (const filename of actor.adopt) {
+      io.stdout(`  adopt   ${filename}  (kept, not in the manifest: added to it as Reconcile's Fix does)`);
+    }
+    for (const filename of actor.dropEntries) {
+      io.stdout(`  drop    ${filename}  (in the manifest, file gone: the entry goes to a trash record)`);
+    }
+  }
+  const stale = result.actors.filter((actor) => actor.stale).map((actor) => actor.actorId);
+  if (stale.length > 0) {
+    io.stdout(
+      `${stale.length} stale plan(s) (${stale.join(', ')}): ${replan ? 'with --replan they are re-planned before executing' : '--replan would re-plan them and go on'}`,
+    );
   }
   io.stdout(`dry run (${result.mode}): ${result.deletions} to trash, ${result.generations} to create, ${costText(result.cost)}; nothing was changed`);
 }
@@ -117,7 +134,7 @@ export function setupToJson(setup: RunSetup) {
   };
 }
 
-function dryRunToJson(result: DryRunReport) {
+export function dryRunToJson(result: DryRunReport) {
   return {
     dry_run: true,
     mode: result.mode,
@@ -128,13 +145,16 @@ function dryRunToJson(result: DryRunReport) {
     actors: result.actors.map((actor) => ({
       actor_id: actor.actorId,
       skip_reason: actor.skipReason ?? null,
+      stale: actor.stale ?? false,
       trash: actor.trash.map((trash) => ({ filename: trash.filename, reason: trash.reason, to: trash.to, s3_key: trash.s3Key ?? null })),
       create: actor.create.map((create) => ({ filename: create.filename, category: create.category, prompt_id: create.promptId, prompt: create.prompt })),
+      adopt: actor.adopt,
+      drop_entries: actor.dropEntries,
     })),
   };
 }
 
-function printSummary(summary: ExecutionSummary, io: CliIO, cwd: string): void {
+export function printSummary(summary: ExecutionSummary, io: CliIO, cwd: string): void {
   const deleted = summary.done.filter((operation) => operation.kind === 'delete').length;
   io.stdout(`run ${summary.runId}${summary.resumed ? ' (resumed)' : ''}, ${summary.mode}: ${summary.status}`);
   io.stdout(`  done: ${summary.done.length} (${deleted} moved to the trash, ${summary.done.length - deleted} generated)`);
@@ -144,6 +164,8 @@ function printSummary(summary: ExecutionSummary, io: CliIO, cwd: string): void {
   summary.skipped.forEach((operation) => io.stdout(`    ${describe(operation)}: ${operation.skipReason ?? ''}`));
   summary.skippedActors.forEach((actor) => io.stdout(`  actor not executed: ${actor.actorId}: ${actor.reason}`));
   summary.done.filter((operation) => operation.warning).forEach((operation) => io.stdout(`  warning: ${describe(operation)}: ${operation.warning}`));
+  summary.adopted?.forEach((file) => io.stdout(`  kept file added to the manifest: ${file.actorId}/${file.filename}: ${file.note}`));
+  summary.droppedEntries?.forEach((file) => io.stdout(`  entry of a gone file dropped: ${file.actorId}/${file.filename}: ${file.note}`));
   io.stdout(`  spend: ${costText(summary.spend)}`);
   io.stdout(`  journal: ${path.relative(cwd, summary.journal) || summary.journal}`);
   if (summary.status === 'cancelled') {
@@ -151,7 +173,11 @@ function printSummary(summary: ExecutionSummary, io: CliIO, cwd: string): void {
   }
 }
 
-function summaryToJson(summary: ExecutionSummary) {
+function syncToJson(file: ManifestSync) {
+  return { actor_id: file.actorId, filename: file.filename, note: file.note };
+}
+
+export function summaryToJson(summary: ExecutionSummary) {
   return {
     run_id: summary.runId,
     mode: summary.mode,
@@ -163,8 +189,21 @@ function summaryToJson(summary: ExecutionSummary) {
     skipped: summary.skipped.map(operationToJson),
     remaining: summary.remaining,
     skipped_actors: summary.skippedActors.map((actor) => ({ actor_id: actor.actorId, reason: actor.reason })),
+    adopted: (summary.adopted ?? []).map(syncToJson),
+    dropped_entries: (summary.droppedEntries ?? []).map(syncToJson),
     spend: costToJson(summary.spend),
   };
+}
+
+/** `--replan`: stale plans are planned again (as `plan` would) before the run, so those actors are executed, not skipped. */
+async function replanStaleActors(context: StudioContext, actorIds: readonly string[], io: CliIO, json: boolean) {
+  const result = await replanStale(context, actorIds, { signal: io.signal });
+  const replanned = result.planned.map(({ plan }) => ({ actor_id: plan.actorId, deletions: plan.deletions.length, generations: plan.generations.length }));
+  if (!json) {
+    replanned.forEach((row) => io.stderr(`re-planned ${row.actor_id} (its plan was stale): -${row.deletions} +${row.generations}`));
+  }
+  result.failed.forEach((failure) => io.stderr(`${failure.id}: re-planning failed: ${failure.reason}`));
+  return replanned;
 }
 
 /**
@@ -193,6 +232,8 @@ export const executeCommand: CliCommand = {
     'max-rounds': { type: 'string' },
     budget: { type: 'string' },
     fresh: { type: 'boolean', default: false },
+    replan: { type: 'boolean', default: false },
+    ...TARGET_OPTIONS,
     ...S3_OPTIONS,
   },
   async run(values, io, studio) {
@@ -201,6 +242,9 @@ export const executeCommand: CliCommand = {
     }
     const mode = modeFrom(values);
     if (values['until-balanced']) {
+      if (values.replan) {
+        throw new InputError(`--until-balanced re-plans every round; leave out --replan\nusage: ${EXECUTE_USAGE}`);
+      }
       return runBalance(values, io, studio);
     }
     if (values['max-rounds'] !== undefined || values.budget !== undefined) {
@@ -217,7 +261,7 @@ export const executeCommand: CliCommand = {
       if (values.json) {
         io.stdout(JSON.stringify(dryRunToJson(result), null, 2));
       } else {
-        printDryRun(result, io);
+        printDryRun(result, io, Boolean(values.replan));
       }
       return result.actors.some((actor) => actor.skipReason) ? EXIT_FAILED : EXIT_OK;
     }
@@ -226,6 +270,7 @@ export const executeCommand: CliCommand = {
     await context.services.generator().catch((error: Error) => {
       throw new InputError(error.message);
     });
+    const replanned = values.replan ? await replanStaleActors(context, actorIds, io, Boolean(values.json)) : [];
     const progress = values.json ? undefined : new ProgressReporter(io, terminalWriter(io), process.stderr.columns ?? 100);
     let summary: ExecutionSummary;
     try {
@@ -234,7 +279,7 @@ export const executeCommand: CliCommand = {
       progress?.finish();
     }
     if (values.json) {
-      io.stdout(JSON.stringify(summaryToJson(summary), null, 2));
+      io.stdout(JSON.stringify({ ...summaryToJson(summary), replanned }, null, 2));
     } else {
       printSummary(summary, io, io.cwd);
     }
@@ -270,7 +315,7 @@ export const undoCommand: CliCommand = {
     if (runId !== undefined && !runs.some((run) => run.runId === runId)) {
       throw new InputError(`unknown run "${runId}"${runs.length ? `; runs: ${runs.map((run) => run.runId).join(', ')}` : ''}`);
     }
-    if (runId === undefined && !runs.some((run) => run.deleted > 0 && !run.undoneAt)) {
+    if (runId === undefined && !runs.some((run) => run.deleted > 0 && !run.undoneAt && !run.trashEmptiedAt)) {
       if (values.json) {
         io.stdout(JSON.stringify({ run_id: null, restored: [], failed: [], reuploaded: 0, queued: 0 }, null, 2));
       } else {

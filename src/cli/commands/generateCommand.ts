@@ -4,8 +4,9 @@ import { generate } from '../../core/app/generation';
 import { GenerateInputError } from '../../core/generate/generateImage';
 import { GenerationError } from '../../core/generate/types';
 import { S3_OPTIONS, S3_USAGE } from '../s3Options';
-import { CliCommand, COMMON_USAGE, EXIT_FAILED, EXIT_OK } from '../cliSupport';
+import { CliCommand, COMMON_USAGE, EXIT_FAILED, EXIT_OK, TARGET_OPTIONS } from '../cliSupport';
 import { formatProblem } from '../../core/workspace/formatProblem';
+import { FILL_USAGE, runFill } from './fillRun';
 import { parseTrainingCategory } from '../../core/tracking/categories';
 
 /**
@@ -19,7 +20,8 @@ export const generateCommand: CliCommand = {
   usage:
     'actor-studio generate --actor-id ID (--prompt PROMPT_ID | --prompt-text TEXT [--category CATEGORY]) [--base-image FILE]\n' +
     '       [--provider auto|local|replicate] [--seed N] [--model OWNER/NAME]\n' +
-    `       [--aspect-ratio 16:9] ${S3_USAGE} ${COMMON_USAGE}`,
+    `       [--aspect-ratio 16:9] ${S3_USAGE} ${COMMON_USAGE}\n` +
+    `       ${FILL_USAGE}   (what the actor lacks, in one step)`,
   options: {
     'actor-id': { type: 'string' },
     prompt: { type: 'string' },
@@ -30,9 +32,22 @@ export const generateCommand: CliCommand = {
     seed: { type: 'string' },
     model: { type: 'string' },
     'aspect-ratio': { type: 'string' },
+    fill: { type: 'boolean', default: false },
+    'dry-run': { type: 'boolean', default: false },
+    yes: { type: 'boolean', default: false },
+    // How --fill evaluates the actor before planning (as for `plan`).
+    evaluator: { type: 'string' },
+    'skip-face': { type: 'boolean', default: false },
+    ...TARGET_OPTIONS,
     ...S3_OPTIONS,
   },
   async run(values, io, studio) {
+    if (values.fill) {
+      return runFill(values, io, studio);
+    }
+    if (values['dry-run'] || values.yes || values['skip-face'] || [values.target, values.split, values.evaluator].some((value) => value !== undefined)) {
+      throw new InputError(`--dry-run, --yes, --target, --split, --evaluator and --skip-face go with --fill\nusage: ${this.usage}`);
+    }
     const actorId = values['actor-id'] as string | undefined;
     const promptId = values.prompt as string | undefined;
     const promptText = values['prompt-text'] as string | undefined;

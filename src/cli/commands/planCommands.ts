@@ -3,7 +3,7 @@ import { describeUsage, evaluateActors, planActors, type EvaluationProgress } fr
 import { sharedFaceIdentity } from '../../core/evaluate/createEvaluator';
 import type { ActorEvaluation } from '../../core/evaluate/evaluateActor';
 import type { StudioContext } from '../../core/app/context';
-import { CliCommand, CliIO, CliStudio, COMMON_USAGE, EXIT_FAILED, EXIT_OK, selectActors } from '../cliSupport';
+import { CliCommand, CliIO, CliStudio, COMMON_USAGE, EXIT_FAILED, EXIT_OK, selectActors, TARGET_OPTIONS, TARGET_USAGE } from '../cliSupport';
 
 const SELECTION = {
   'actor-id': { type: 'string' },
@@ -90,8 +90,8 @@ export const evaluateCommand: CliCommand = {
 export const planCommand: CliCommand = {
   name: 'plan',
   summary: 'plan deletions and generations that reach the target (writes data/action_plans/)',
-  usage: `actor-studio plan (--actor-id ID | --all) [--evaluator local|openai] [--skip-face] [--seed N] [--fresh] ${COMMON_USAGE}`,
-  options: { ...SELECTION, seed: { type: 'string' }, fresh: { type: 'boolean', default: false } },
+  usage: `actor-studio plan (--actor-id ID | --all) [--evaluator local|openai] [--skip-face] [--seed N] [--fresh] ${TARGET_USAGE} ${COMMON_USAGE}`,
+  options: { ...SELECTION, ...TARGET_OPTIONS, seed: { type: 'string' }, fresh: { type: 'boolean', default: false } },
   async run(values, io, studio) {
     const { index, ids } = await selectActors(values, studio, this.usage);
     const seed = values.seed === undefined ? undefined : Number(values.seed);

@@ -2,6 +2,7 @@ import { promises as fs } from 'node:fs';
 import * as path from 'node:path';
 import { parse, type ParseError } from 'jsonc-parser';
 import { InputError } from '../errors';
+import { TRAINING_CATEGORIES, type TrainingCategory } from '../manifest/categories';
 import { exists } from '../fs/files';
 import { lineAndColumn } from '../manifest/jsonFile';
 import { MAX_JSON_DEPTH, tooDeepWithComments, withoutBom } from '../manifest/jsonText';
@@ -33,8 +34,24 @@ export function environmentSource(env: NodeJS.ProcessEnv): SettingsSource {
   };
 }
 
-/** Command-line flags that set a setting: each flag's key, and the value a boolean flag stands for. */
-export const SETTING_FLAGS: Readonly<Record<string, { key: string; value?: unknown }>> = {
+/**
+ * `--split 65/20/15`: the shares of photorealistic, black-and-white stylized and colour stylized
+ * (percent or any weights, normalised as the setting's are). Anything else is an input error naming the flag.
+ */
+export function parseSplit(text: string): Record<TrainingCategory, number> {
+  const parts = text.trim().split('/');
+  const shares = parts.map((part) => (/^\d+(\.\d+)?$/.test(part.trim()) ? Number(part) : NaN));
+  if (shares.length !== TRAINING_CATEGORIES.length || shares.some(Number.isNaN) || shares.every((share) => share === 0)) {
+    throw new InputError(`--split must be three shares photorealistic/b&w/colour such as 65/20/15 (not all 0), not "${text}"`);
+  }
+  return Object.fromEntries(TRAINING_CATEGORIES.map((category, position) => [category, shares[position]])) as Record<TrainingCategory, number>;
+}
+
+/**
+ * Command-line flags that set a setting: each flag's key, the value a boolean flag stands for, or
+ * how a flag's text becomes the setting's value when it is not the setting's own notation.
+ */
+export const SETTING_FLAGS: Readonly<Record<string, { key: string; value?: unknown; parseFlag?: (text: string) => unknown }>> = {
   's3-bucket': { key: 's3.bucket' },
   's3-region': { key: 's3.region' },
   's3-endpoint': { key: 's3.endpoint' },
@@ -47,17 +64,20 @@ export const SETTING_FLAGS: Readonly<Record<string, { key: string; value?: unkno
   evaluator: { key: 'evaluator.provider' },
   'vision-model': { key: 'openai.model' },
   'skip-face': { key: 'checks.faceIdentity', value: false },
+  target: { key: 'target.total' },
+  split: { key: 'target.shares', parseFlag: parseSplit },
 };
 
 /** The flags given (parseArgs values); strict, so a bad flag value is an input error. */
 export function flagSource(values: Readonly<Record<string, unknown>>): SettingsSource {
   const byKey = new Map<string, { flag: string; value: unknown }>();
-  for (const [flag, { key, value }] of Object.entries(SETTING_FLAGS)) {
+  for (const [flag, { key, value, parseFlag }] of Object.entries(SETTING_FLAGS)) {
     const given = values[flag];
     if (given === undefined || given === false) {
       continue;
     }
-    byKey.set(key, { flag, value: value ?? (typeof given === 'string' ? parseSettingText(key, given) : given) });
+    const parsed = typeof given === 'string' ? (parseFlag ? parseFlag(given) : parseSettingText(key, given)) : given;
+    byKey.set(key, { flag, value: value ?? parsed });
   }
   return {
     name: 'flags',

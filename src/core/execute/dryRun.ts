@@ -28,15 +28,15 @@ export const NEXT_RUN_PLACEHOLDER = '<run id>';
 /**
  * What executing the plans would do, exactly, without writing anything: the files that would go
  * to the trash, the files that would be created with the names they would get now (new numbers
- * from the highest ever seen), their prompts, and the estimated cost. Actors that would be
- * skipped (no plan, stale plan, no base image) say why.
+ * from the highest ever seen), their prompts, the untracked files it keeps and adopts, the
+ * entries of gone files it drops, and the estimated cost. Actors that would be skipped (no plan, stale plan, no base image) say why.
  */
 export async function dryRunPlans(request: DryRunRequest): Promise<DryRunResult> {
   const index = new ActorIndex(request.dataRoot);
   const hasher = new FileHasher();
   const actors: DryRunActor[] = [];
   for (const actorId of [...request.actorIds].sort()) {
-    const result: DryRunActor = { actorId, trash: [], create: [] };
+    const result: DryRunActor = { actorId, trash: [], create: [], adopt: [], dropEntries: [] };
     actors.push(result);
     const plan = await readActorPlan(request.dataRoot, actorId);
     if (plan.state !== 'ok') {
@@ -56,8 +56,12 @@ export async function dryRunPlans(request: DryRunRequest): Promise<DryRunResult>
     }
     if ((await planStaleness(plan.value, actor, hasher)).stale) {
       result.skipReason = `the plan is stale (files changed since planning); run ${actionName('plan')} again`;
+      result.stale = true;
       continue;
     }
+    const deleted = new Set(request.mode === 'generate_only' ? [] : plan.value.deletions.map((deletion) => deletion.filename));
+    result.adopt = actor.images.filter((image) => !image.tracked && !image.missing && !deleted.has(image.filename)).map((image) => image.filename);
+    result.dropEntries = actor.images.filter((image) => image.missing).map((image) => image.filename);
     if (request.mode !== 'generate_only') {
       const entries = new Map(actor.images.map((image) => [image.filename, image.entry]));
       for (const deletion of plan.value.deletions) {
@@ -77,6 +81,8 @@ export async function dryRunPlans(request: DryRunRequest): Promise<DryRunResult>
       if (!actor.baseImage) {
         result.skipReason = `no base image: add ${actorId}_base.png to ${actor.dir}/base_image/`;
         result.trash = [];
+        result.adopt = [];
+        result.dropEntries = [];
         continue;
       }
       let next = nextImageNumber(request.dataRoot, actorId, await loadManifest(actor.manifestPath));

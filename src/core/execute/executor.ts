@@ -12,14 +12,11 @@ import { Semaphore } from '../util/semaphore';
 import { ActorIndex } from '../actors/dataIndex';
 import { actorPaths } from '../workspace/layout';
 import { assertWritableInside, linkedOutsideReason } from '../workspace/guards';
-import { findUnfinishedRun, JournalOperation, newRunId, operationView, RunJournal } from './journal';
+import { findUnfinishedRun, JournalOperation, newRunId, operationView, RunJournal, runLockPath } from './journal';
 import { journalPath, plansDir, runsDir, trackingDir } from '../workspace/layout';
 import { OperationContext, OperationOutcome, runDelete, runGenerate } from './operations';
 import { DEFAULT_CONCURRENCY, ExecuteRequest, ExecutionSummary } from './types';
 import { actionName } from '../util/actionNames';
-
-/** A run is executed by one process at a time; another process asking for it starts its own. */
-const runLockPath = (journalFile: string) => `${journalFile}.lock`;
 
 /** The lock one execution holds on an actor from its first operation to its last. */
 const executionLockPath = (dataRoot: string, actorId: string) => path.join(actorPaths(dataRoot, actorId).dir, '.actor-studio-execution.lock');

@@ -4,3 +4,4 @@ export { executePlans } from './executor';
 export { listRuns } from './journal';
 export { undoRun } from './undo';
 export * from './types';
+export { emptyTrash, listTrash, parseAge, type EmptyTrashOutcome, type TrashRun } from './emptyTrash';

@@ -23,6 +23,9 @@ export function newRunId(now: Date): string {
  * serialised; changes made while a write is under way go out together in the next one, and every
  * caller's promise resolves only once a write holding its change is on disk.
  */
+/** A run is executed by one process at a time (another process asking for it starts its own); emptying its trash waits for none. */
+export const runLockPath = (journalFile: string) => `${journalFile}.lock`;
+
 export class RunJournal {
   private writing: Promise<void> = Promise.resolve();
   private dirty = false;
@@ -106,6 +109,7 @@ export async function listRuns(dataRoot: string, problems?: DataProblem[]): Prom
     generated: journal.operations.filter((operation) => operation.kind === 'generate' && operation.state === 'done').length,
     failed: journal.operations.filter((operation) => operation.state === 'failed').length,
     ...(journal.undone_at ? { undoneAt: journal.undone_at } : {}),
+    ...(journal.trash_emptied_at ? { trashEmptiedAt: journal.trash_emptied_at } : {}),
   }));
 }
 

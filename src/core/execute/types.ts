@@ -81,6 +81,13 @@ export interface SpendGuard {
   settle(paid: boolean): Promise<void>;
 }
 
+/** One change that brought a manifest in step with its files, and what was done, for people. */
+export interface ManifestSync {
+  actorId: string;
+  filename: string;
+  note: string;
+}
+
 export interface ExecutionSummary {
   runId: string;
   mode: ExecutionMode;
@@ -98,6 +105,12 @@ export interface ExecutionSummary {
   skippedActors: { actorId: string; reason: string }[];
   /** Estimated spend of the generations that produced an image (cost.ts prices). */
   spend: CostEstimate;
+  /**
+   * After the actors' operations (core/app/execution): kept image files that were not in the
+   * manifest, adopted, and entries whose file was gone, moved to a trash record.
+   */
+  adopted?: ManifestSync[];
+  droppedEntries?: ManifestSync[];
 }
 
 /** What a dry run says would happen; nothing is written. */
@@ -114,10 +127,16 @@ export interface DryRunActor {
   actorId: string;
   /** Why this actor would not be executed (no plan, stale plan, ...); its lists are then empty. */
   skipReason?: string;
+  /** The plan no longer matches the files (changed by hand since planning): re-planning it lets it run. */
+  stale?: boolean;
   /** Files that would move to the trash: from the training folder to data/.trash/<runId>/... */
   trash: { filename: string; reason: string; to: string; s3Key?: string }[];
   /** Files that would be created, with the names they would get (numbers from the highest ever seen, plus one). */
   create: { filename: string; category: TrainingCategory; promptId: string; prompt: string }[];
+  /** Image files not in the manifest that the plan keeps: the execution adopts them (as Reconcile's Fix does). */
+  adopt: string[];
+  /** Manifest entries whose file is gone: the execution moves them to a trash record (as Reconcile's Fix does). */
+  dropEntries: string[];
 }
 
 export interface UndoRequest {
@@ -153,4 +172,6 @@ export interface RunInfo {
   failed: number;
   /** Set once its deletions were put back. */
   undoneAt?: string;
+  /** Set once its trash was emptied: nothing is left to put back. */
+  trashEmptiedAt?: string;
 }

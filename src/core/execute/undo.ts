@@ -2,7 +2,7 @@ import * as path from 'node:path';
 import { uploaderFor } from '../generate/uploader';
 import { recordUpload } from '../generate/saveResult';
 import { executionJournalSchema } from '../manifest/dataFileSchemas';
-import { errorKind } from '../errors';
+import { errorKind, InputError } from '../errors';
 import { actorPaths } from '../workspace/layout';
 import { readJournals, RunJournal } from './journal';
 import { restoreFromTrash, trashedActors } from './trash';
@@ -20,13 +20,16 @@ export async function undoRun(request: UndoRequest): Promise<UndoSummary> {
     journal.operations.some((operation) => operation.kind === 'delete' && operation.state === 'done');
   const chosen = request.runId
     ? journals.find(({ journal }) => journal.run_id === request.runId)
-    : journals.find(({ journal }) => !journal.undone_at && deletedSomething(journal));
+    : journals.find(({ journal }) => !journal.undone_at && !journal.trash_emptied_at && deletedSomething(journal));
   if (!chosen) {
     throw new Error(
       request.runId
         ? `no run "${request.runId}" in ${path.join(dataRoot, 'action_plans', 'runs')}`
         : 'no execution to undo: no run deleted anything that is still in the trash',
     );
+  }
+  if (chosen.journal.trash_emptied_at) {
+    throw new InputError(`the trash of run ${chosen.journal.run_id} was emptied at ${chosen.journal.trash_emptied_at}; nothing is left to put back`);
   }
   const journal = new RunJournal(chosen.file, executionJournalSchema.parse(chosen.journal), () => new Date());
   const summary: UndoSummary = { runId: journal.runId, restored: [], failed: [], reuploaded: 0, queued: 0 };

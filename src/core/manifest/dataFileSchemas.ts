@@ -212,6 +212,7 @@ export const executionJournalSchema = z
     updated_at: isoTimestamp.optional(),
     finished_at: isoTimestamp.optional(),
     undone_at: isoTimestamp.optional().describe('When the deletions of this run were put back'),
+    trash_emptied_at: isoTimestamp.optional().describe('When the files this run moved to the trash were deleted for good (Empty Trash)'),
     skipped_actors: z.array(z.looseObject({ actor_id: plainId, reason: z.string() })).default([]),
     operations: z
       .array(

@@ -185,12 +185,22 @@ export interface PlanState {
   stale: boolean;
 }
 
-/** The plan state of an actor, or undefined when it has no (valid) plan. */
-export async function readPlanState(dataRoot: string, actor: ActorRecord, hasher: FileHasher): Promise<PlanState | undefined> {
+/** An actor's plan as `actors` lists it: none, a plan file that does not validate, stale, or ready to execute (with its counts). */
+export interface PlanStatus {
+  state: 'none' | 'invalid' | 'stale' | 'planned';
+  plan?: PlanState;
+}
+
+export async function readPlanStatus(dataRoot: string, actor: ActorRecord, hasher: FileHasher): Promise<PlanStatus> {
   const plan = await readActorPlan(dataRoot, actor.id);
   if (plan.state !== 'ok') {
-    return undefined;
+    return { state: plan.state === 'missing' ? 'none' : 'invalid' };
   }
   const { stale } = await planStaleness(plan.value, actor, hasher);
-  return { deletions: plan.value.deletions.length, generations: plan.value.generations.length, stale };
+  return { state: stale ? 'stale' : 'planned', plan: { deletions: plan.value.deletions.length, generations: plan.value.generations.length, stale } };
+}
+
+/** The plan state of an actor, or undefined when it has no (valid) plan. */
+export async function readPlanState(dataRoot: string, actor: ActorRecord, hasher: FileHasher): Promise<PlanState | undefined> {
+  return (await readPlanStatus(dataRoot, actor, hasher)).plan;
 }

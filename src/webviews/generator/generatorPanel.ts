@@ -85,6 +85,12 @@ export class GeneratorPanel extends WebviewHost<GeneratorHostMessage, GeneratorU
       await this.model.openImage(actorId, filename);
       return null;
     },
+    fillToTarget: async ({ actorId }: GeneratorRequests['fillToTarget']['params']) => {
+      if (!isPlainName(actorId)) {
+        throw new Error('not an actor of the data folder');
+      }
+      return { ran: await this.model.fillToTarget(actorId) };
+    },
   };
 
   private actorId: string | undefined;

@@ -51,4 +51,6 @@ export interface GeneratorPanelModel {
   readonly onDidChange: vscode.Event<void>;
   /** Opens an actor's training image in an editor. */
   openImage(actorId: string, filename: string): Promise<void>;
+  /** Fill to Target for the actor (the command's confirmation, progress and summary); false when it did not run. */
+  fillToTarget(actorId: string): Promise<boolean>;
 }

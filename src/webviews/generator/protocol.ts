@@ -130,6 +130,8 @@ export type GeneratorHostMessage = StateMessage | ProgressMessage | ResultMessag
 /** Requests with a reply (the generic `request` envelope of webviewProtocol.ts). */
 export type GeneratorRequests = {
   openImage: { params: { actorId: string; filename: string }; result: null };
+  /** Fill to Target: plan what the actor lacks and generate it (Execute Plan's confirmation and progress); whether it ran. */
+  fillToTarget: { params: { actorId: string }; result: { ran: boolean } };
 };
 
 export interface SelectActorMessage {

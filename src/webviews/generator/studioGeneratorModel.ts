@@ -26,6 +26,8 @@ export class StudioGeneratorModel implements GeneratorPanelModel, vscode.Disposa
     private readonly generation: GenerationController,
     tree: ActorsTreeProvider,
     secrets: Secrets,
+    /** The Fill to Target command's handler (the composition root wires it). */
+    private readonly actions: { fillToTarget: (actorId: string) => Promise<boolean> },
   ) {
     const fire = () => this.changed.fire();
     this.subscriptions = [
@@ -112,6 +114,10 @@ export class StudioGeneratorModel implements GeneratorPanelModel, vscode.Disposa
         preserveFocus: true,
       });
     }
+  }
+
+  fillToTarget(actorId: string): Promise<boolean> {
+    return this.actions.fillToTarget(actorId);
   }
 
   dispose(): void {

@@ -28,3 +28,25 @@ export async function restoreFiles(dir: string, files: Map<string, Buffer>): Pro
     }
   }
 }
+
+/**
+ * Keeps the data folder as a suite that executes found it: its files now, and which of the
+ * folders a run creates existed. `restore()` puts the files back and removes the folders the suite made.
+ */
+export async function preserveDataFolder(dir: string, created: readonly string[] = ['.trash', 'action_plans']): Promise<{ restore: () => Promise<void> }> {
+  const original = await snapshotFiles(dir);
+  const existed = await Promise.all(
+    created.map((folder) =>
+      fs.access(path.join(dir, folder)).then(
+        () => true,
+        () => false,
+      ),
+    ),
+  );
+  return {
+    restore: async () => {
+      await restoreFiles(dir, original);
+      await Promise.all(created.map((folder, position) => !existed[position] && fs.rm(path.join(dir, folder), { recursive: true, force: true })));
+    },
+  };
+}

@@ -57,6 +57,20 @@ class GeneratorView {
   private readonly previewText = h('p', { class: 'prompt-text', id: 'prompt-text' });
   private readonly preview = h('section', { class: 'preview', attrs: { 'aria-label': 'Prompt preview', hidden: true } });
   private readonly generateButton = h('vscode-button', { id: 'generate', attrs: { icon: 'sparkle' } }, 'Generate') as VscodeButton;
+  private readonly fillButton = h(
+    'vscode-button',
+    {
+      id: 'fill',
+      attrs: {
+        secondary: true,
+        icon: 'layers',
+        title: 'Plan what this actor lacks against its targets and generate it (generations only; asks first when it costs money)',
+      },
+    },
+    'Fill to Target',
+  ) as VscodeButton;
+  /** Fill to Target runs in the editor's notification; until it ends the button stays off. */
+  private filling = false;
   private readonly progressText = h('span', { class: 'progress-text', attrs: { role: 'status', 'aria-live': 'polite' } });
   private readonly cancelButton = h('vscode-button', { id: 'cancel', attrs: { secondary: true, icon: 'close' } }, 'Cancel') as VscodeButton;
   private readonly progress = h(
@@ -77,6 +91,7 @@ class GeneratorView {
     this.actorSelect.addEventListener('change', () => this.onActorChange());
     this.promptSelect.addEventListener('change', () => this.onPromptChange());
     this.generateButton.addEventListener('click', () => this.generate());
+    this.fillButton.addEventListener('click', () => this.fill());
     this.cancelButton.addEventListener('click', () => this.cancel());
     replaceChildren(
       root,
@@ -93,7 +108,7 @@ class GeneratorView {
       this.preview,
       this.own.categoryField,
       this.own.baseImageField,
-      h('div', { class: 'actions' }, this.generateButton, this.progress),
+      h('div', { class: 'actions' }, this.generateButton, this.fillButton, this.progress),
       h('vscode-divider', { attrs: { role: 'separator' } }),
       this.outcome,
     );
@@ -259,6 +274,27 @@ class GeneratorView {
     void this.cancelButton.updateComplete.then(() => requestAnimationFrame(() => this.cancelButton.focus()));
   }
 
+  private fill(): void {
+    const actor = this.selectedActor();
+    if (!actor || this.running || this.filling || this.fillButton.disabled) {
+      return;
+    }
+    this.filling = true;
+    this.updateButtons();
+    this.bridge
+      .request('fillToTarget', { actorId: actor.id })
+      .catch((error: Error) =>
+        replaceChildren(
+          this.outcome,
+          h('p', { class: 'hint warning', attrs: { role: 'alert' } }, codicon('warning'), ` Fill to Target failed: ${error.message}`),
+        ),
+      )
+      .finally(() => {
+        this.filling = false;
+        this.updateButtons();
+      });
+  }
+
   private cancel(): void {
     if (this.running) {
       this.bridge.post({ type: 'cancel', requestId: this.running });
@@ -296,6 +332,8 @@ class GeneratorView {
     const missing = mode && this.own.missing(mode);
     this.generateButton.disabled = busy || blocked || !actor?.hasBaseImage || !mode || !!missing;
     this.generateButton.title = missing ? `To generate, ${missing}` : '';
+    this.fillButton.hidden = busy;
+    this.fillButton.disabled = this.filling || blocked || !actor?.hasBaseImage;
     this.actorSelect.disabled = busy;
     this.promptSelect.disabled = busy;
     this.own.setDisabled(busy);
