@@ -36,7 +36,7 @@ describe('CLI: stats', function () {
     assert.match(stdout, /^Unused: 32 of 35 prompt\(s\)$/m);
     assert.match(stdout, /^QUALITY: 5 rated image\(s\), mean 3 star\(s\)$/m);
     assert.match(stdout, /^high \(4-5\)\s+2\s+7\.5\s+4\s+0\.5\s+2\/0\/0\/0$/m);
-    assert.match(stdout, /^low \(1-2\)\s+2\s+9\.5\s+2\s+2\s+1\/1\/0\/0$/m);
+    assert.match(stdout, /^low \(1-3\)\s+3\s+12\.33\s+2\s+3\s+1\/1\/1\/0$/m);
     assert.match(stdout, /^FAILURES: 4 of 8 attempt\(s\)$/m);
     assert.match(stdout, /^content_filter\s+2$/m);
     assert.match(stdout, new RegExp(`^${FLUX}\\s+3\\s+3\\s+0\\s+50%$`, 'm'));

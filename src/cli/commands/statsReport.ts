@@ -43,7 +43,7 @@ function printQuality(io: CliIO, { quality }: Analytics): void {
     table([
       ['GROUP', 'IMAGES', 'MEAN LENGTH', 'MEAN WORDS', 'MEAN SPECIAL', 'PHOTO/B&W/COLOUR/UNCLASSIFIED'],
       group('high (4-5)', quality.high),
-      group('low (1-2)', quality.low),
+      group('low (1-3)', quality.low),
       ['high - low', '', orDash(difference.length), orDash(difference.word_count), orDash(difference.special_characters), ''],
     ]),
   );

@@ -58,7 +58,7 @@ export interface QualityStats {
   mean_stars: number | null;
   /** Rated 4 or 5. */
   high: RatingGroup;
-  /** Rated 1 or 2. */
+  /** Rated 1 to 3. */
   low: RatingGroup;
   /** high minus low, for each mean both groups have. */
   difference: { length: number | null; word_count: number | null; special_characters: number | null };
