@@ -82,7 +82,7 @@ export class LocalGenerator implements Generator {
       extension: 'jpg',
       model: LOCAL_MODEL,
       parameters: {
-        ...LOCAL_OUTPUT,
+        ...this.requestParameters(request),
         category: request.category,
         look: variant.look,
         framing: describeFraming(framing),
