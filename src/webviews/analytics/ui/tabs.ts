@@ -1,4 +1,4 @@
-// The five tabs: each draws core's numbers as a chart and the same numbers as tables.
+// Five of the tabs (the sixth is patternsTab.ts): each draws core's numbers as a chart and the same numbers as tables.
 import { workSummary } from '../../../core/analytics/labels';
 import type { Analytics, RatedImage, RatingGroup } from '../../../core/analytics/types';
 import { CATEGORIES, CATEGORY_LABELS, TRAINING_CATEGORIES } from '../../../core/manifest/categories';
