@@ -9,6 +9,7 @@ import { reconcileCommand } from './commands/reconcileCommand';
 import { exportDatasetCommand, exportPromptsCommand } from './commands/exportCommands';
 import { statsCommand } from './commands/statsCommand';
 import { rateCommand } from './commands/rateCommand';
+import { logCommand } from './commands/logCommand';
 import { setCategoryCommand } from './commands/setCategoryCommand';
 import { reviewCommand } from './commands/reviewCommand';
 import { configCommand } from './commands/configCommand';
@@ -34,6 +35,7 @@ const COMMANDS: CliCommand[] = [
   exportDatasetCommand,
   statsCommand,
   rateCommand,
+  logCommand,
   setCategoryCommand,
   reviewCommand,
   exportPromptsCommand,

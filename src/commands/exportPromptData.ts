@@ -49,7 +49,7 @@ export function exportPromptDataCommand(context: CommandContext) {
     const failed = Object.values(result.data.failed_prompts_by_category).reduce((sum, list) => sum + (list?.length ?? 0), 0);
     context.logger.info(`exported prompt data to ${result.file}`);
     const open = 'Open File';
-    const message = `Actor Studio: ${result.data.good_prompts.length} good prompt(s) and ${failed} failed prompt(s) exported from ${analysis.attempts} logged attempt(s).`;
+    const message = `Actor Studio: ${result.data.good_prompts.length} good, ${result.data.bad_prompts.length} bad and ${failed} failed prompt(s) exported from ${analysis.attempts} logged attempt(s).`;
     void vscode.window.showInformationMessage(message, open).then(async (choice) => {
       if (choice === open) {
         await vscode.window.showTextDocument(vscode.Uri.file(result.file));

@@ -79,6 +79,17 @@ describe('adversarial: CLI errors people can act on', function () {
       assertInputError(result, 'outside/photo.jpg');
       await scratch.unchanged();
     });
+
+    it('log: an image outside the actor’s training folder is one line and exit 2', async () => {
+      const photo = path.join(scratch.outside, 'photo.jpg');
+      await fs.writeFile(photo, 'not really a photo');
+      await scratch.rebaseline();
+      for (const image of [photo, path.join(scratch.data, 'actors', EILEEN, 'training_data', '..', '..', '..', '..', 'outside', 'photo.jpg')]) {
+        const result = await runCliProcess(['log', '--actor-id', EILEEN, '--prompt', 'p', '--image', image, '--data', scratch.data]);
+        assertInputError(result, 'photo.jpg');
+      }
+      await scratch.unchanged();
+    });
   });
 
   describe('14: a wrong --data exits 2 naming the folder', () => {
@@ -88,6 +99,7 @@ describe('adversarial: CLI errors people can act on', function () {
       ['reconcile'],
       ['migrate'],
       ['stats'],
+      ['log', '--actor-id', EILEEN, '--prompt', 'p', '--failed', 'timeout', '--message', 'm'],
       ['plan', '--all', '--skip-face'],
       ['prompts'],
     ]) {

@@ -179,6 +179,20 @@ export const analyticsPanelSteps: Step[] = [
     },
   },
   {
+    name: 'Patterns: save method, parameters and the prompt success-rate/rating scatter drawn, each with its table',
+    run: async (page) => {
+      await openTab(page, 'Patterns');
+      await expectChart(page, 'save-method-chart');
+      await expectChart(page, 'parameter-chart');
+      await expectChart(page, 'correlation-chart');
+      // Every attempt is manual; only the deleted _99 (5 stars) is logged with its file and rated.
+      await expectRow(page, 'save-method-table', ['manual', '5', '3', '2', '60%', '1', '5']);
+      await expectRow(page, 'parameter-model-table', [FLUX, '4', '2', '2', '50%', '1', '5']);
+      await expectRow(page, 'correlation-table', ['photo_golden_hour_rooftop', '5', '60%', '1', '5']);
+      await page.screenshot({ path: shot('e2e-analytics-patterns.png') });
+    },
+  },
+  {
     name: 'choosing one actor in the scope picker shows only its numbers',
     run: async (page) => {
       await choose(page, 'scope', CARL);

@@ -79,11 +79,11 @@ describe('analytics', function () {
       assert.equal(quality.rated, 5);
       assert.deepEqual(quality.distribution, { 1: 1, 2: 1, 3: 1, 4: 1, 5: 1 });
       assert.equal(quality.mean_stars, 3);
-      const deleted = quality.high.prompts.concat(quality.low.prompts).find((image) => image.filename === `${ACTOR_A}_9.jpg`);
-      assert.equal(deleted, undefined, 'the deleted image is rated 3: neither high nor low');
+      const deleted = (group: typeof quality.low) => group.prompts.some((image) => image.filename === `${ACTOR_A}_9.jpg`);
+      assert.ok(deleted(quality.low) && !deleted(quality.high), 'the deleted image is rated 3: low (1-3)');
     });
 
-    it('high (4-5) versus low (1-2) rated prompts: mean length, words, special characters and category mix', () => {
+    it('high (4-5) versus low (1-3) rated prompts: mean length, words, special characters and category mix', () => {
       const { quality } = computeAnalytics(input, DEFAULT_TARGET);
       assert.deepEqual(
         quality.high.prompts.map((image) => [image.filename, image.stars, image.prompt, image.feedback]),
@@ -93,10 +93,19 @@ describe('analytics', function () {
         ],
       );
       assert.deepEqual([quality.high.images, quality.high.mean_length, quality.high.mean_word_count, quality.high.mean_special_characters], [2, 7.5, 4, 0.5]);
-      assert.deepEqual([quality.low.images, quality.low.mean_length, quality.low.mean_word_count, quality.low.mean_special_characters], [2, 9.5, 2, 2]);
+      // Low: A_3 (1 star; 4 characters, 2 words, 1 special), B_1 (2; 15, 2, 3) and the deleted A_9 (3; 18, 2, 5).
+      assert.deepEqual(
+        quality.low.prompts.map((image) => [image.filename, image.stars]),
+        [
+          [`${ACTOR_A}_3.jpg`, 1],
+          [`${ACTOR_B}_1.jpg`, 2],
+          [`${ACTOR_A}_9.jpg`, 3],
+        ],
+      );
+      assert.deepEqual([quality.low.images, quality.low.mean_length, quality.low.mean_word_count, quality.low.mean_special_characters], [3, 12.33, 2, 3]);
       assert.deepEqual(quality.high.categories, { photorealistic: 2, bw_stylized: 0, color_stylized: 0, unknown: 0 });
-      assert.deepEqual(quality.low.categories, { photorealistic: 1, bw_stylized: 1, color_stylized: 0, unknown: 0 });
-      assert.deepEqual(quality.difference, { length: -2, word_count: 2, special_characters: -1.5 });
+      assert.deepEqual(quality.low.categories, { photorealistic: 1, bw_stylized: 1, color_stylized: 1, unknown: 0 });
+      assert.deepEqual(quality.difference, { length: -4.83, word_count: 2, special_characters: -2.5 });
     });
 
     it('a deleted image keeps the prompt and category its success entry recorded', () => {
@@ -115,8 +124,9 @@ describe('analytics', function () {
       assert.equal(quality.rated, 4);
       assert.deepEqual(quality.distribution, { 1: 1, 2: 0, 3: 1, 4: 1, 5: 1 });
       assert.equal(quality.mean_stars, 3.25);
-      assert.equal(quality.low.images, 1);
-      assert.deepEqual(quality.difference, { length: 3.5, word_count: 2, special_characters: -0.5 });
+      // Low: A_3 (4 characters, 1 special) and A_9 (18, 5); high: A_1 and A_2 (7.5, 0.5 on average).
+      assert.equal(quality.low.images, 2);
+      assert.deepEqual(quality.difference, { length: -3.5, word_count: 2, special_characters: -2.5 });
     });
   });
 

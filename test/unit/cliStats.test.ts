@@ -36,7 +36,7 @@ describe('CLI: stats', function () {
     assert.match(stdout, /^Unused: 32 of 35 prompt\(s\)$/m);
     assert.match(stdout, /^QUALITY: 5 rated image\(s\), mean 3 star\(s\)$/m);
     assert.match(stdout, /^high \(4-5\)\s+2\s+7\.5\s+4\s+0\.5\s+2\/0\/0\/0$/m);
-    assert.match(stdout, /^low \(1-2\)\s+2\s+9\.5\s+2\s+2\s+1\/1\/0\/0$/m);
+    assert.match(stdout, /^low \(1-3\)\s+3\s+12\.33\s+2\s+3\s+1\/1\/1\/0$/m);
     assert.match(stdout, /^FAILURES: 4 of 8 attempt\(s\)$/m);
     assert.match(stdout, /^content_filter\s+2$/m);
     assert.match(stdout, new RegExp(`^${FLUX}\\s+3\\s+3\\s+0\\s+50%$`, 'm'));
@@ -51,6 +51,11 @@ describe('CLI: stats', function () {
     assert.match(stdout, /^gpt-4o\s+2\s+12000\s+\$0\.045$/m);
     assert.match(stdout, /^mystery-vision\s+1\s+110\s+unknown$/m);
     assert.match(stdout, /^No price known for: mystery-vision/m);
+    assert.match(stdout, /^manual\s+7\s+4\s+57\.14%\s+1\s+3$/m);
+    assert.match(stdout, /^auto\s+0\s+0\s+-\s+0\s+-$/m);
+    assert.match(stdout, new RegExp(`^${FLUX}\\s+6\\s+3\\s+50%\\s+1\\s+3$`, 'm'));
+    assert.match(stdout, /^SUCCESS RATE AND RATING: Pearson r - over n = 1 of 1 prompt\(s\)/m);
+    assert.match(stdout, new RegExp(`^${FIXTURE_PROMPTS.photo1.id}\\s+7\\s+57\\.14%\\s+1\\s+3$`, 'm'));
     assert.deepEqual(await snapshot(temp.dir), before);
   });
 
@@ -58,7 +63,23 @@ describe('CLI: stats', function () {
     const { code, stdout } = await cli(['stats', '--json']);
     assert.equal(code, 0);
     const stats = JSON.parse(stdout);
-    assert.deepEqual(Object.keys(stats), ['data_root', 'actor_id', 'usage', 'quality', 'failures', 'balance', 'spend', 'problems']);
+    assert.deepEqual(Object.keys(stats), [
+      'data_root',
+      'actor_id',
+      'usage',
+      'quality',
+      'failures',
+      'balance',
+      'spend',
+      'save_methods',
+      'parameters',
+      'correlation',
+      'problems',
+    ]);
+    // The fixture's attempts are all manual; only the deleted A_9 is logged with its file and rated (3).
+    assert.deepEqual(stats.save_methods[0], { value: 'manual', attempts: 7, successes: 4, failures: 3, success_rate: 57.14, rated: 1, mean_rating: 3 });
+    assert.deepEqual(Object.keys(stats.parameters), ['aspect_ratio', 'model', 'safety_tolerance', 'seed']);
+    assert.deepEqual([stats.correlation.n, stats.correlation.pearson_r], [1, null]);
     assert.equal(stats.data_root, dataRoot);
     assert.equal(stats.actor_id, null);
     assert.deepEqual(stats.quality.distribution, { 1: 1, 2: 1, 3: 1, 4: 1, 5: 1 });

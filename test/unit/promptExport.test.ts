@@ -78,7 +78,7 @@ describe('curated prompt export', function () {
     const data = buildPromptTrainingData(fixtureLog(), { minQualityRating: 4, maxFailedExamples: 3, maxSuccessfulExamples: 10 }, NOW);
     assert.deepEqual(data, {
       exported_at: '2026-03-01T12:00:00.000Z',
-      settings: { min_quality_rating: 4, max_failed_examples: 3, max_successful_examples: 10 },
+      settings: { min_quality_rating: 4, max_failed_examples: 3, max_successful_examples: 10, max_bad_examples: 200 },
       good_prompts: [
         {
           prompt: 'Old tool prompt!',
@@ -90,6 +90,7 @@ describe('curated prompt export', function () {
           save_method: 'auto',
           timestamp: at(6),
           prompt_analysis: analysis(16, 3, 1),
+          qualified_by: 'rating',
         },
         {
           prompt: 'The man runs in the rain.',
@@ -103,6 +104,7 @@ describe('curated prompt export', function () {
           result_path: `actors/${CARL}/training_data/${CARL}_1.jpg`,
           timestamp: at(1),
           prompt_analysis: analysis(25, 6, 1),
+          qualified_by: 'rating',
         },
         {
           // s5 is newer than s2 with the same text and rating: it stands for both.
@@ -116,6 +118,21 @@ describe('curated prompt export', function () {
           result_path: `actors/${CARL}/training_data/${CARL}_5.jpg`,
           timestamp: at(5),
           prompt_analysis: analysis(33, 6, 2),
+          qualified_by: 'rating',
+        },
+      ],
+      bad_prompts: [
+        {
+          prompt: 'A comic panel of the man',
+          occurrences: 1,
+          rating: 3,
+          model: 'black-forest-labs/flux-kontext-pro',
+          prompt_id: 'p_s3',
+          actor_id: CARL,
+          save_method: 'auto',
+          result_path: `actors/${CARL}/training_data/${CARL}_3.jpg`,
+          timestamp: at(3),
+          prompt_analysis: analysis(24, 6, 0),
         },
       ],
       failed_prompts_by_category: {
@@ -153,6 +170,8 @@ describe('curated prompt export', function () {
         success_rate: 0.6,
         rated_successes: 5,
         good_successes: 4,
+        manual_unrated_successes: 0,
+        bad_successes: 1,
         failure_reasons: {
           content_filter: { count: 2, share_of_failures: 0.5, rate_of_attempts: 0.2 },
           rate_limit: { count: 1, share_of_failures: 0.25, rate_of_attempts: 0.1 },
@@ -161,6 +180,7 @@ describe('curated prompt export', function () {
         prompt_stats: {
           // good: s6 (16 chars, 3 words), s1 (25, 6), s2 and s5 (33, 6 each)
           good: { count: 4, mean_length: 26.8, median_length: 29, mean_word_count: 5.3, median_word_count: 6, mean_special_characters: 1.5 },
+          bad: { count: 1, mean_length: 24, median_length: 24, mean_word_count: 6, median_word_count: 6, mean_special_characters: 0 },
           // failed: 11, 11, 15, 16 characters
           failed: { count: 4, mean_length: 13.3, median_length: 13, mean_word_count: 3, median_word_count: 3, mean_special_characters: 0.5 },
         },
@@ -178,14 +198,56 @@ describe('curated prompt export', function () {
       ],
     );
     assert.equal(data.analysis.good_successes, 6);
-    assert.deepEqual(data.settings, { min_quality_rating: 0, max_failed_examples: 200, max_successful_examples: 2 });
+    assert.deepEqual(data.settings, { min_quality_rating: 0, max_failed_examples: 200, max_successful_examples: 2, max_bad_examples: 200 });
+    assert.ok(data.good_prompts.every((good) => good.qualified_by === 'any'));
     const lowest = buildPromptTrainingData(fixtureLog(), { minQualityRating: 0 }, NOW).good_prompts.at(-1);
     assert.deepEqual([lowest?.prompt, lowest?.rating], ['Unrated prompt', null]);
+  });
+
+  it('bad examples are the successes rated 1-3; an unrated image saved by hand is a good one', () => {
+    const log = fixtureLog();
+    log.successes.push(
+      success('s7', 11, 'Kept by hand', `${CARL}_7.jpg`, { save_method: 'manual' }),
+      success('s8', 12, 'Kept by hand, then rated poorly', `${CARL}_8.jpg`, { save_method: 'manual' }),
+      success('s9', 13, 'Saved by the user', `${CARL}_9.jpg`, { save_method: 'user_save' }),
+      success('s10', 14, 'Saved automatically, never rated', `${CARL}_10.jpg`),
+    );
+    log.ratings.push({ timestamp: at(40), actor_id: CARL, filename: `${CARL}_8.jpg`, stars: 1, feedback: 'wrong face' });
+    const data = buildPromptTrainingData(log, {}, NOW);
+    // Rated ones first (best first), then the unrated hand-saved ones, newest first; s8's rating decides for it.
+    assert.deepEqual(
+      data.good_prompts.map((good) => [good.prompt, good.rating, good.qualified_by]),
+      [
+        ['Old tool prompt!', 5, 'rating'],
+        ['The man runs in the rain.', 5, 'rating'],
+        ['Close-up of the man, window light', 4, 'rating'],
+        ['Saved by the user', null, 'manual_save'],
+        ['Kept by hand', null, 'manual_save'],
+      ],
+    );
+    // Worst first.
+    assert.deepEqual(
+      data.bad_prompts.map((bad) => [bad.prompt, bad.rating, bad.feedback]),
+      [
+        ['Kept by hand, then rated poorly', 1, 'wrong face'],
+        ['A comic panel of the man', 3, undefined],
+      ],
+    );
+    assert.deepEqual([data.analysis.good_successes, data.analysis.manual_unrated_successes, data.analysis.bad_successes], [6, 2, 2]);
+    assert.equal(buildPromptTrainingData(log, { maxBadExamples: 1 }, NOW).bad_prompts.length, 1);
+    // A minimum of 5: a 4-star image is neither good nor bad; a hand-saved unrated one still counts.
+    const strict = buildPromptTrainingData(log, { minQualityRating: 5 }, NOW);
+    assert.deepEqual(
+      strict.good_prompts.map((good) => good.prompt),
+      ['Old tool prompt!', 'The man runs in the rain.', 'Saved by the user', 'Kept by hand'],
+    );
+    assert.equal(strict.bad_prompts.length, 2);
   });
 
   it('refuses limits out of range', () => {
     assert.throws(() => buildPromptTrainingData(fixtureLog(), { minQualityRating: 6 }, NOW), /minimum rating must be a whole number from 0 to 5, not 6/);
     assert.throws(() => buildPromptTrainingData(fixtureLog(), { maxFailedExamples: -1 }, NOW), ExportInputError);
+    assert.throws(() => buildPromptTrainingData(fixtureLog(), { maxBadExamples: 1.5 }, NOW), /maximum of bad examples must be a whole number/);
   });
 
   describe('files', () => {
@@ -230,7 +292,7 @@ describe('curated prompt export', function () {
       assert.match(first.out, /10 attempt\(s\) in the log: 6 succeeded \(5 rated\), 4 failed \(content_filter 2, rate_limit 1, timeout 1\)/);
       assert.match(
         first.out,
-        /2 good prompt\(s\) \(rated 5\+, at most 200\) and 1 failed prompt\(s\) \(newest 1 failures\) written to data\/exports\/prompt_training_data_/,
+        /2 good prompt\(s\) \(rated 5\+ or saved by hand unrated, at most 200\), 1 bad prompt\(s\) \(rated 1-3\) and 1 failed prompt\(s\) \(newest 1 failures\) written to data\/exports\/prompt_training_data_/,
       );
       const onDisk = JSON.parse(await fs.readFile(path.join(dataRoot, 'exports', written), 'utf8'));
       assert.deepEqual(Object.keys(onDisk.failed_prompts_by_category), ['rate_limit']);
@@ -244,7 +306,7 @@ describe('curated prompt export', function () {
       assert.equal(json.code, 0, json.err);
       const summary = JSON.parse(json.out);
       assert.equal(summary.file, outside);
-      assert.deepEqual([summary.good_prompts, summary.failed_prompts, summary.analysis.attempts], [3, 3, 10]);
+      assert.deepEqual([summary.good_prompts, summary.bad_prompts, summary.failed_prompts, summary.analysis.attempts], [3, 1, 3, 10]);
       assert.equal(JSON.parse(await fs.readFile(outside, 'utf8')).settings.min_quality_rating, 4);
     });
 

@@ -108,7 +108,7 @@ describe('ratings', function () {
       prompt: 'The man on a pier.',
       model: 'm',
       category: 'photorealistic',
-      saveMethod: 'manual',
+      saveMethod: 'auto', // an unrated image saved by hand would count as good by itself
       resultPath: file,
     });
     await rateImage(sample.dataRoot, { actorId: CARL, filename: FIRST, stars: 5 });
@@ -138,7 +138,7 @@ describe('ratings', function () {
       prompt: 'The man on a pier.',
       model: 'm',
       category: 'photorealistic',
-      saveMethod: 'manual',
+      saveMethod: 'auto', // an unrated image saved by hand would count as good by itself
       resultPath: file,
     });
     await rateImage(sample.dataRoot, { actorId: CARL, filename: FIRST, stars: 5 });

@@ -98,18 +98,19 @@ export const exportDatasetCommand: CliCommand = {
   },
 };
 
-const PROMPTS_USAGE = `actor-studio export-prompts [--out FILE] [--min-rating N (default ${DEFAULT_MIN_QUALITY_RATING})] [--max-failed N] [--max-successful N] [--force] [--data DIR] [--json]`;
+const PROMPTS_USAGE = `actor-studio export-prompts [--out FILE] [--min-rating N (default ${DEFAULT_MIN_QUALITY_RATING})] [--max-failed N] [--max-successful N] [--max-bad N] [--force] [--data DIR] [--json]`;
 
 /** `actor-studio export-prompts`: good prompts, failed prompts by reason and their analysis, from the generation log. */
 export const exportPromptsCommand: CliCommand = {
   name: 'export-prompts',
-  summary: `export curated prompt data (rated successes, failures by reason, analysis) as JSON; default file data/exports/prompt_training_data_<date>.json`,
+  summary: `export curated prompt data (good and bad rated successes, failures by reason, analysis) as JSON; default file data/exports/prompt_training_data_<date>.json`,
   usage: PROMPTS_USAGE,
   options: {
     out: { type: 'string' },
     'min-rating': { type: 'string' },
     'max-failed': { type: 'string' },
     'max-successful': { type: 'string' },
+    'max-bad': { type: 'string' },
     force: { type: 'boolean', default: false },
   },
   async run(values, io, studio) {
@@ -123,6 +124,7 @@ export const exportPromptsCommand: CliCommand = {
         minQualityRating: integerOption(values, 'min-rating'),
         maxFailedExamples: integerOption(values, 'max-failed'),
         maxSuccessfulExamples: integerOption(values, 'max-successful'),
+        maxBadExamples: integerOption(values, 'max-bad'),
         force: Boolean(values.force),
       });
     } catch (error) {
@@ -139,6 +141,7 @@ export const exportPromptsCommand: CliCommand = {
             file,
             settings: data.settings,
             good_prompts: data.good_prompts.length,
+            bad_prompts: data.bad_prompts.length,
             failed_prompts: countFailed(data.failed_prompts_by_category),
             analysis: data.analysis,
           },
@@ -154,7 +157,7 @@ export const exportPromptsCommand: CliCommand = {
       `${analysis.attempts} attempt(s) in the log: ${analysis.successes} succeeded (${analysis.rated_successes} rated), ${analysis.failures} failed${reasons.length ? ` (${reasons.join(', ')})` : ''}`,
     );
     io.stdout(
-      `${data.good_prompts.length} good prompt(s) (${data.settings.min_quality_rating === 0 ? 'any rating' : `rated ${data.settings.min_quality_rating}+`}, at most ${data.settings.max_successful_examples}) and ${countFailed(data.failed_prompts_by_category)} failed prompt(s) (newest ${data.settings.max_failed_examples} failures) written to ${path.relative(io.cwd, file) || file}`,
+      `${data.good_prompts.length} good prompt(s) (${data.settings.min_quality_rating === 0 ? 'any rating' : `rated ${data.settings.min_quality_rating}+ or saved by hand unrated`}, at most ${data.settings.max_successful_examples}), ${data.bad_prompts.length} bad prompt(s) (rated 1-3) and ${countFailed(data.failed_prompts_by_category)} failed prompt(s) (newest ${data.settings.max_failed_examples} failures) written to ${path.relative(io.cwd, file) || file}`,
     );
     return EXIT_OK;
   },

@@ -7,10 +7,10 @@ import { printStats } from './statsReport';
 
 const STATS_USAGE = 'actor-studio stats [--actor-id ID | --all] [--data DIR] [--settings FILE] [--json]';
 
-/** `actor-studio stats`: the Analytics panel's numbers (usage, quality, failures, balance, spend). */
+/** `actor-studio stats`: the Analytics panel's numbers (usage, quality, failures, balance, spend, patterns). */
 export const statsCommand: CliCommand = {
   name: 'stats',
-  summary: 'prompt usage, ratings, failures, balance against the target and estimated spend',
+  summary: 'prompt usage, ratings, failures, balance against the target, estimated spend, save methods, parameters',
   usage: STATS_USAGE,
   options: { 'actor-id': { type: 'string' }, all: { type: 'boolean', default: false } },
   async run(values, io, studio) {

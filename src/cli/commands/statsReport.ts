@@ -1,4 +1,5 @@
 import type { Analytics } from '../../core/analytics/analytics';
+import type { OutcomeRow } from '../../core/analytics/types';
 import { workSummary } from '../../core/analytics/labels';
 import { CATEGORIES, CATEGORY_LABELS, TRAINING_CATEGORIES } from '../../core/manifest/categories';
 import { formatCost } from '../../core/plan/cost';
@@ -43,7 +44,7 @@ function printQuality(io: CliIO, { quality }: Analytics): void {
     table([
       ['GROUP', 'IMAGES', 'MEAN LENGTH', 'MEAN WORDS', 'MEAN SPECIAL', 'PHOTO/B&W/COLOUR/UNCLASSIFIED'],
       group('high (4-5)', quality.high),
-      group('low (1-2)', quality.low),
+      group('low (1-3)', quality.low),
       ['high - low', '', orDash(difference.length), orDash(difference.word_count), orDash(difference.special_characters), ''],
     ]),
   );
@@ -118,10 +119,53 @@ function printSpend(io: CliIO, { spend }: Analytics): void {
   io.stdout(spend.note);
 }
 
+const percent = (value: number | null) => (value === null ? '-' : `${value}%`);
+
+function outcomeTable(heading: string, rows: OutcomeRow[]): string {
+  const cells = rows.map((row) => [
+    row.value,
+    String(row.attempts),
+    String(row.successes),
+    percent(row.success_rate),
+    String(row.rated),
+    orDash(row.mean_rating),
+  ]);
+  return table([[heading, 'ATTEMPTS', 'SUCCESSES', 'SUCCESS RATE', 'RATED', 'MEAN RATING'], ...cells]);
+}
+
+function printPatterns(io: CliIO, { save_methods, parameters, correlation }: Analytics): void {
+  io.stdout('SAVE METHOD (cancelled attempts left out)');
+  io.stdout(outcomeTable('SAVE METHOD', save_methods));
+  io.stdout('');
+  io.stdout('PARAMETERS');
+  if (parameters.model.length === 0) {
+    io.stdout('No attempt in the log yet.');
+  } else {
+    io.stdout(outcomeTable('ASPECT RATIO', parameters.aspect_ratio));
+    io.stdout(outcomeTable('MODEL', parameters.model));
+    io.stdout(outcomeTable('SAFETY TOLERANCE', parameters.safety_tolerance));
+    io.stdout(outcomeTable('SEED', parameters.seed));
+  }
+  io.stdout('');
+  io.stdout(
+    `SUCCESS RATE AND RATING: Pearson r ${orDash(correlation.pearson_r)} over n = ${correlation.n} of ${correlation.prompts} prompt(s) (each with ${correlation.min_attempts}+ attempts and ${correlation.min_rated}+ rated image(s))`,
+  );
+  if (correlation.points.length > 0) {
+    const rows = correlation.points.map((point) => [
+      point.prompt,
+      String(point.attempts),
+      percent(point.success_rate),
+      String(point.rated),
+      String(point.mean_rating),
+    ]);
+    io.stdout(table([['PROMPT', 'ATTEMPTS', 'SUCCESS RATE', 'RATED', 'MEAN RATING'], ...rows]));
+  }
+}
+
 /** The readable report: one section per Analytics panel tab. */
 export function printStats(io: CliIO, analytics: Analytics): void {
   const scope = analytics.actor_id ?? 'all actors';
-  const sections = [printUsage, printQuality, printFailures, printBalance, printSpend];
+  const sections = [printUsage, printQuality, printFailures, printBalance, printSpend, printPatterns];
   sections.forEach((print, position) => {
     if (position > 0) {
       io.stdout('');

@@ -9,6 +9,7 @@ import type { DataIndex } from '../actors/types';
 import type { DataProblem } from '../workspace/problems';
 import { balanceStats } from './balance';
 import { failureStats } from './failures';
+import { parameterStats, promptCorrelation, saveMethodStats } from './patterns';
 import { qualityStats, ratedImages } from './quality';
 import { spendStats, type PlanUsage } from './spend';
 import type { Analytics } from './types';
@@ -56,12 +57,16 @@ export async function loadAnalyticsInput(dataRoot: string, options: { index?: Da
 
 /** Every tab's numbers, for one actor or (without `actorId`) all of them. */
 export function computeAnalytics(input: AnalyticsInput, target: TargetSettings, actorId?: string): Analytics {
+  const rated = ratedImages(input.index, input.log, actorId);
   return {
     actor_id: actorId ?? null,
     usage: usageStats(input.prompts, input.usage, actorId),
-    quality: qualityStats(ratedImages(input.index, input.log, actorId)),
+    quality: qualityStats(rated),
     failures: failureStats(input.log, actorId),
     balance: balanceStats(input.index, target, actorId),
     spend: spendStats(input.log, input.plans, actorId),
+    save_methods: saveMethodStats(input.log, rated, actorId),
+    parameters: parameterStats(input.log, rated, actorId),
+    correlation: promptCorrelation(input.log, rated, actorId),
   };
 }

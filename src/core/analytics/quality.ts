@@ -1,11 +1,9 @@
 import { CATEGORIES } from '../manifest/categories';
 import { analyzePrompt, type GenerationLog } from '../tracking/generationLog';
+import { HIGH_TIER_MIN_STARS, LOW_TIER_MAX_STARS } from '../tracking/ratings';
 import type { DataIndex } from '../actors/types';
 import { countBy, mean, roundHundredths } from './numbers';
 import type { QualityStats, RatedImage, RatingGroup } from './types';
-
-export const HIGH_RATING = 4;
-export const LOW_RATING = 2;
 
 const fileKey = (actorId: string, filename: string) => `${actorId}/${filename}`;
 const baseName = (file: string) => file.split(/[\\/]/).pop() ?? file;
@@ -88,8 +86,8 @@ const difference = (high: number | null, low: number | null) => (high === null |
 
 /** The rating distribution, and how the prompts of high-rated images differ from low-rated ones. */
 export function qualityStats(rated: readonly RatedImage[]): QualityStats {
-  const high = ratingGroup(rated.filter((image) => image.stars >= HIGH_RATING));
-  const low = ratingGroup(rated.filter((image) => image.stars <= LOW_RATING));
+  const high = ratingGroup(rated.filter((image) => image.stars >= HIGH_TIER_MIN_STARS));
+  const low = ratingGroup(rated.filter((image) => image.stars <= LOW_TIER_MAX_STARS));
   return {
     rated: rated.length,
     distribution: countBy(

@@ -58,7 +58,7 @@ export interface QualityStats {
   mean_stars: number | null;
   /** Rated 4 or 5. */
   high: RatingGroup;
-  /** Rated 1 or 2. */
+  /** Rated 1 to 3. */
   low: RatingGroup;
   /** high minus low, for each mean both groups have. */
   difference: { length: number | null; word_count: number | null; special_characters: number | null };
@@ -153,6 +153,49 @@ export interface SpendStats {
   note: string;
 }
 
+/** Attempts that share one value (a save method, a parameter's value, a prompt); cancellations left out. */
+export interface OutcomeRow {
+  value: string;
+  attempts: number;
+  successes: number;
+  failures: number;
+  /** successes / attempts, in percent to hundredths; null without attempts. */
+  success_rate: number | null;
+  /** Successes whose image has a rating. */
+  rated: number;
+  mean_rating: number | null;
+}
+
+export interface ParameterStats {
+  aspect_ratio: OutcomeRow[];
+  model: OutcomeRow[];
+  safety_tolerance: OutcomeRow[];
+  /** 'seed given' or 'no seed'. */
+  seed: OutcomeRow[];
+}
+
+/** One prompt (its library id, else its text) with enough data for the correlation. */
+export interface PromptPoint {
+  prompt: string;
+  attempts: number;
+  success_rate: number;
+  rated: number;
+  mean_rating: number;
+}
+
+export interface CorrelationStats {
+  /** What a prompt needs to be a point: this many attempts and rated images. */
+  min_attempts: number;
+  min_rated: number;
+  /** Prompts attempted in scope. */
+  prompts: number;
+  /** Prompts with enough data: the points. */
+  n: number;
+  /** Pearson's r of success rate and mean rating over the points; null under 3 points or when either does not vary. */
+  pearson_r: number | null;
+  points: PromptPoint[];
+}
+
 export interface Analytics {
   /** The actor the numbers are for; null for all actors. */
   actor_id: string | null;
@@ -161,4 +204,8 @@ export interface Analytics {
   failures: FailureStats;
   balance: BalanceStats;
   spend: SpendStats;
+  /** Manual against auto saves (and any other method the log records). */
+  save_methods: OutcomeRow[];
+  parameters: ParameterStats;
+  correlation: CorrelationStats;
 }

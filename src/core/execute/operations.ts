@@ -4,7 +4,7 @@ import { adoptImageFile, recordUpload, reserveImageNumbers, type SavedImage } fr
 import { saveOrKeep } from '../generate/recovered';
 import { failureReasonOf } from '../generate/failureReasonOf';
 import { uploaderFor } from '../generate/uploader';
-import { GenerationError, type GenerationResult, type Generator } from '../generate/types';
+import { attemptParameters, GenerationError, type GenerationResult, type Generator } from '../generate/types';
 import { exists, sha256File } from '../fs/files';
 import { logQuietly, recordFailure, recordSuccess } from '../tracking/generationLog';
 import type { ObjectStore } from '../storage/types';
@@ -183,7 +183,14 @@ export async function runGenerate(context: OperationContext, operation: JournalO
     const logWarning = await logQuietly(() =>
       recordFailure(
         dataRoot,
-        { ...logged, model: generator.model, durationMs: Date.now() - started, error, failureReason: failureReasonOf(error, 'store') },
+        {
+          ...logged,
+          model: generator.model,
+          parameters: attemptParameters(generator, undefined, result),
+          durationMs: Date.now() - started,
+          error,
+          failureReason: failureReasonOf(error, 'store'),
+        },
         { now: context.now },
       ),
     );

@@ -7,13 +7,16 @@ import { analyzePrompt, readGenerationLog, type GenerationFailure, type Generati
 import { indexDataFolder } from '../actors/dataIndex';
 import { assertWritableInside } from '../workspace/guards';
 import type { DataIndex } from '../actors/types';
+import { LOW_TIER_MAX_STARS } from '../tracking/ratings';
 import { ExportInputError } from './dataset';
 
 /*
  * Curated prompt data for training a prompt filter or suggester (seed 001's
- * get_prompts_for_ai_training): good prompts (successful and rated at least `min_quality_rating`),
- * failed prompts grouped by failure reason, and an analysis of what tells them apart. Read from
- * the generation log and its archives; the data folder is never changed except for the output.
+ * get_prompts_for_ai_training): good prompts (successful and rated at least `min_quality_rating`,
+ * or saved by hand and not rated: the user kept them), bad prompts (successful but rated in the
+ * low tier, 1-3 stars), failed prompts grouped by failure reason, and an analysis of what tells
+ * them apart. Read from the generation log and its archives; the data folder is never changed
+ * except for the output.
  */
 
 export const DEFAULT_MIN_QUALITY_RATING = 4;
@@ -25,11 +28,15 @@ export interface PromptExportOptions {
   minQualityRating?: number;
   maxFailedExamples?: number;
   maxSuccessfulExamples?: number;
+  maxBadExamples?: number;
 }
 
-export interface GoodPrompt {
+/** Save methods where the user chose to keep the image: positive engagement without a rating. */
+const MANUAL_SAVES: ReadonlySet<string> = new Set(['manual', 'user_save']);
+
+export interface RatedPrompt {
   prompt: string;
-  /** Successes with this prompt text that qualify; the fields below are from the best of them. */
+  /** Successes with this prompt text that qualify; the fields below are from the first of them in the list's order. */
   occurrences: number;
   rating: number | null;
   feedback?: string;
@@ -42,6 +49,16 @@ export interface GoodPrompt {
   result_path?: string;
   timestamp: string;
   prompt_analysis: ReturnType<typeof analyzePrompt>;
+}
+
+export interface GoodPrompt extends RatedPrompt {
+  /** rating: rated at least the minimum; manual_save: not rated, but saved by hand; any: the minimum is 0. */
+  qualified_by: 'rating' | 'manual_save' | 'any';
+}
+
+/** Rated 1 to 3 stars (the low tier): what a prompt that works but gives poor images looks like. */
+export interface BadPrompt extends RatedPrompt {
+  rating: number;
 }
 
 export interface FailedPrompt {
@@ -68,8 +85,9 @@ export interface TextStats {
 
 export interface PromptTrainingData {
   exported_at: string;
-  settings: { min_quality_rating: number; max_failed_examples: number; max_successful_examples: number };
+  settings: { min_quality_rating: number; max_failed_examples: number; max_successful_examples: number; max_bad_examples: number };
   good_prompts: GoodPrompt[];
+  bad_prompts: BadPrompt[];
   failed_prompts_by_category: Partial<Record<FailureReason, FailedPrompt[]>>;
   analysis: {
     attempts: number;
@@ -81,8 +99,12 @@ export interface PromptTrainingData {
     rated_successes: number;
     /** Successes that qualify as good (before de-duplication and the cap). */
     good_successes: number;
+    /** Of those, unrated successes saved by hand (counted as positive engagement). */
+    manual_unrated_successes: number;
+    /** Successes rated 1 to 3 (before de-duplication and the cap). */
+    bad_successes: number;
     failure_reasons: Partial<Record<FailureReason, { count: number; share_of_failures: number; rate_of_attempts: number }>>;
-    prompt_stats: { good: TextStats; failed: TextStats };
+    prompt_stats: { good: TextStats; bad: TextStats; failed: TextStats };
   };
 }
 
@@ -195,35 +217,19 @@ export function buildPromptTrainingData(
   const minRating = checkLimit('the minimum rating', options.minQualityRating, DEFAULT_MIN_QUALITY_RATING, 0, 5);
   const maxFailed = checkLimit('the maximum of failed examples', options.maxFailedExamples, DEFAULT_MAX_EXAMPLES, 0, 100_000);
   const maxSuccessful = checkLimit('the maximum of successful examples', options.maxSuccessfulExamples, DEFAULT_MAX_EXAMPLES, 0, 100_000);
+  const maxBad = checkLimit('the maximum of bad examples', options.maxBadExamples, DEFAULT_MAX_EXAMPLES, 0, 100_000);
   const ratingOf = ratingsBySuccess(log, current);
 
-  const rated = log.successes.map((success) => ({ success, rating: ratingOf(success) }));
-  const good = rated.filter(({ rating }) => (minRating === 0 ? true : rating !== undefined && rating.stars >= minRating));
-  // Best rating first, then newest; one example per prompt text (library prompts repeat).
+  const rated = log.successes.map((success) => {
+    const rating = ratingOf(success);
+    return { success, rating, qualifiedBy: qualification(success, rating, minRating) };
+  });
+  const good = rated.filter(({ qualifiedBy }) => qualifiedBy !== undefined);
+  // Best rating first (a hand-saved, unrated image after the rated ones), then newest.
   good.sort((a, b) => (b.rating?.stars ?? 0) - (a.rating?.stars ?? 0) || newestFirst(a.success, b.success));
-  const goodByText = new Map<string, GoodPrompt>();
-  for (const { success, rating } of good) {
-    const known = goodByText.get(success.prompt);
-    if (known) {
-      known.occurrences++;
-      continue;
-    }
-    goodByText.set(success.prompt, {
-      prompt: success.prompt,
-      occurrences: 1,
-      rating: rating?.stars ?? null,
-      ...optional('feedback', rating?.feedback),
-      model: success.model,
-      prompt_id: success.prompt_id ?? null,
-      ...optional('actor_id', success.actor_id),
-      ...optional('category', success.category),
-      ...optional('save_method', success.save_method),
-      ...optional('parameters', success.parameters),
-      ...optional('result_path', success.result_path),
-      timestamp: success.timestamp,
-      prompt_analysis: analyzePrompt(success.prompt),
-    });
-  }
+  const bad = rated.filter(({ rating }) => rating !== undefined && rating.stars <= LOW_TIER_MAX_STARS);
+  // Worst rating first, then newest.
+  bad.sort((a, b) => a.rating!.stars - b.rating!.stars || newestFirst(a.success, b.success));
 
   const failures = log.failures.filter((failure) => failure.failure_reason !== 'cancelled').sort(newestFirst);
   const byReason: Partial<Record<FailureReason, FailedPrompt[]>> = {};
@@ -255,8 +261,12 @@ export function buildPromptTrainingData(
   }
   return {
     exported_at: now.toISOString(),
-    settings: { min_quality_rating: minRating, max_failed_examples: maxFailed, max_successful_examples: maxSuccessful },
-    good_prompts: [...goodByText.values()].slice(0, maxSuccessful),
+    settings: { min_quality_rating: minRating, max_failed_examples: maxFailed, max_successful_examples: maxSuccessful, max_bad_examples: maxBad },
+    good_prompts: onePerText(good, ({ success, rating, qualifiedBy }) => ({ ...ratedExample(success, rating), qualified_by: qualifiedBy! })).slice(
+      0,
+      maxSuccessful,
+    ),
+    bad_prompts: onePerText(bad, ({ success, rating }) => ({ ...ratedExample(success, rating), rating: rating!.stars })).slice(0, maxBad),
     failed_prompts_by_category: failedPromptsByCategory,
     analysis: {
       attempts,
@@ -266,9 +276,58 @@ export function buildPromptTrainingData(
       success_rate: attempts === 0 ? null : ratio(log.successes.length, attempts),
       rated_successes: rated.filter(({ rating }) => rating !== undefined).length,
       good_successes: good.length,
+      manual_unrated_successes: good.filter(({ qualifiedBy }) => qualifiedBy === 'manual_save').length,
+      bad_successes: bad.length,
       failure_reasons: failureReasons,
-      prompt_stats: { good: textStats(good.map(({ success }) => success.prompt)), failed: textStats(failures.map((failure) => failure.prompt)) },
+      prompt_stats: {
+        good: textStats(good.map(({ success }) => success.prompt)),
+        bad: textStats(bad.map(({ success }) => success.prompt)),
+        failed: textStats(failures.map((failure) => failure.prompt)),
+      },
     },
+  };
+}
+
+/** Why a success is a good example, or undefined when it is not one. */
+function qualification(success: GenerationSuccess, rating: Rating | undefined, minRating: number): GoodPrompt['qualified_by'] | undefined {
+  if (minRating === 0) {
+    return 'any';
+  }
+  if (rating) {
+    return rating.stars >= minRating ? 'rating' : undefined;
+  }
+  return success.save_method && MANUAL_SAVES.has(success.save_method) ? 'manual_save' : undefined;
+}
+
+/** One example per prompt text (library prompts repeat), the first in the given order, counting the others. */
+function onePerText<T extends { success: GenerationSuccess }, E extends RatedPrompt>(entries: readonly T[], example: (entry: T) => E): E[] {
+  const byText = new Map<string, E>();
+  for (const entry of entries) {
+    const known = byText.get(entry.success.prompt);
+    if (known) {
+      known.occurrences++;
+    } else {
+      byText.set(entry.success.prompt, example(entry));
+    }
+  }
+  return [...byText.values()];
+}
+
+function ratedExample(success: GenerationSuccess, rating: Rating | undefined): RatedPrompt {
+  return {
+    prompt: success.prompt,
+    occurrences: 1,
+    rating: rating?.stars ?? null,
+    ...optional('feedback', rating?.feedback),
+    model: success.model,
+    prompt_id: success.prompt_id ?? null,
+    ...optional('actor_id', success.actor_id),
+    ...optional('category', success.category),
+    ...optional('save_method', success.save_method),
+    ...optional('parameters', success.parameters),
+    ...optional('result_path', success.result_path),
+    timestamp: success.timestamp,
+    prompt_analysis: analyzePrompt(success.prompt),
   };
 }
 

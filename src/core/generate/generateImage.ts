@@ -14,7 +14,7 @@ import type { Uploader } from './uploader';
 import { failureReasonOf } from './failureReasonOf';
 import { checkCanSave } from './preflight';
 import { saveOrKeep } from './recovered';
-import { GenerationError, type GenerationResult, type Generator } from './types';
+import { attemptParameters, GenerationError, type GenerationResult, type Generator } from './types';
 
 export interface GenerateImageRequest {
   dataRoot: string;
@@ -97,7 +97,7 @@ export async function generateImage(request: GenerateImageRequest): Promise<Gene
   // Logged as the generator panel's and CLI's attempts; bad input above is no attempt and writes nothing.
   const attempt = { actorId, promptId: prompt.id, prompt: text, model: generator.model, category: prompt.category, saveMethod: 'manual' as const };
   const started = Date.now();
-  let result: GenerationResult;
+  let result: GenerationResult | undefined;
   let saved: SavedImage;
   try {
     request.onProgress?.(`generating with ${generator.model}`);
@@ -128,7 +128,7 @@ export async function generateImage(request: GenerateImageRequest): Promise<Gene
     if (!request.signal?.aborted && !(error instanceof GenerationError && error.reason === 'cancelled')) {
       // A generator throws GenerationErrors; anything else failed while saving the image.
       const failureReason = failureReasonOf(error, 'store');
-      const parameters = request.seed !== undefined ? { seed: request.seed } : undefined;
+      const parameters = attemptParameters(generator, request.seed, result);
       const warning = await logQuietly(() => recordFailure(dataRoot, { ...attempt, parameters, durationMs: Date.now() - started, error, failureReason }));
       if (warning) {
         request.onWarning?.(warning);

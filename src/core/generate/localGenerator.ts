@@ -41,6 +41,9 @@ export interface Framing {
   lightAngle: number;
 }
 
+/** What every local output is: 16:9 like the default model's, a JPEG. */
+const LOCAL_OUTPUT = { aspect_ratio: '16:9', output_format: 'jpg' };
+
 /**
  * The offline generator: deterministic images derived from the base image for the prompt's
  * category, recorded honestly as `local/augment` (it is not an image model and does not follow
@@ -55,6 +58,10 @@ export interface Framing {
 export class LocalGenerator implements Generator {
   readonly provider = 'local' as const;
   readonly model = LOCAL_MODEL;
+
+  requestParameters(request: Pick<GenerationRequest, 'seed'>): Record<string, unknown> {
+    return { ...LOCAL_OUTPUT, ...(request.seed !== undefined ? { seed: request.seed } : {}) };
+  }
 
   async generate(request: GenerationRequest): Promise<GenerationResult> {
     const started = Date.now();
@@ -75,8 +82,7 @@ export class LocalGenerator implements Generator {
       extension: 'jpg',
       model: LOCAL_MODEL,
       parameters: {
-        aspect_ratio: '16:9',
-        output_format: 'jpg',
+        ...this.requestParameters(request),
         category: request.category,
         look: variant.look,
         framing: describeFraming(framing),

@@ -113,14 +113,7 @@ export class ReplicateGenerator implements Generator {
       throw new GenerationError('No Replicate API token is set.', 'auth');
     }
     const inputImage = await this.prepareInputImage(request.baseImagePath);
-    const input: Record<string, unknown> = {
-      prompt: request.prompt,
-      input_image: inputImage,
-      aspect_ratio: this.aspectRatio,
-      output_format: 'jpg',
-      safety_tolerance: 2,
-      ...(Number.isInteger(request.seed) ? { seed: request.seed } : {}),
-    };
+    const input: Record<string, unknown> = { prompt: request.prompt, input_image: inputImage, ...this.requestParameters(request) };
     const secrets = [this.options.token, inputImage];
     // The overall deadline aborts the attempts as Cancel would; the catch below tells the two apart.
     const overall = linkedDeadline(request.signal, this.options.totalTimeoutMs);
@@ -157,6 +150,15 @@ export class ReplicateGenerator implements Generator {
     } finally {
       overall.dispose();
     }
+  }
+
+  requestParameters(request: Pick<GenerationRequest, 'seed'>): Record<string, unknown> {
+    return {
+      aspect_ratio: this.aspectRatio,
+      output_format: 'jpg',
+      safety_tolerance: 2,
+      ...(Number.isInteger(request.seed) ? { seed: request.seed } : {}),
+    };
   }
 
   /** Encodes the base image ahead of the first generation (the encoding is cached by the caller's prepareInputImage). */

@@ -64,6 +64,19 @@ export interface Generator {
   readonly provider: 'local' | 'replicate';
   readonly model: string;
   generate(request: GenerationRequest): Promise<GenerationResult>;
+  /**
+   * The model parameters a request is sent with (no prompt, no image): what a failed attempt
+   * records, so failures can be analysed by parameter. Optional: without it, only the seed.
+   */
+  requestParameters?(request: Pick<GenerationRequest, 'seed'>): Record<string, unknown>;
   /** Gets what every generation from this base image needs ready ahead (e.g. its encoding); optional. */
   prepare?(baseImagePath: string): Promise<void>;
+}
+
+/**
+ * The parameters a failed attempt was made with, for the log: a result that arrived (its save
+ * failed) says what was sent; else what the generator sends; else the seed alone.
+ */
+export function attemptParameters(generator: Generator, seed: number | undefined, result?: GenerationResult): Record<string, unknown> | undefined {
+  return result?.parameters ?? generator.requestParameters?.({ seed }) ?? (seed !== undefined ? { seed } : undefined);
 }

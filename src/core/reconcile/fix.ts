@@ -71,6 +71,22 @@ export async function fixDrift(request: FixRequest): Promise<FixSummary> {
   return summary;
 }
 
+/**
+ * Adopts one untracked image file of an actor as Fix does (renumbered when its number is taken);
+ * returns its name now and what was done.
+ */
+export async function adoptUntrackedFile(
+  dataRoot: string,
+  actorId: string,
+  filename: string,
+  now: () => Date = () => new Date(),
+): Promise<{ filename: string; done: string }> {
+  const runId = `adopt-${now().toISOString().replace(/[:.]/g, '-')}`;
+  const fixer = new ActorFixer(dataRoot, actorId, runId, undefined, now);
+  const done = await fixer.fix({ kind: 'untracked_file', actorId, filename, message: `${filename} is not in the manifest`, fix: 'adopt it' });
+  return { filename: fixer.current(filename), done };
+}
+
 class ActorFixer {
   private readonly paths: ReturnType<typeof actorPaths>;
   /** Old name to new name, so later findings about a renamed file follow it. */
@@ -105,7 +121,8 @@ class ActorFixer {
     return steps[finding.kind]();
   }
 
-  private current(name: string): string {
+  /** The name a file has now (a renumbering may have renamed it). */
+  current(name: string): string {
     return this.renamed.get(name) ?? name;
   }
 

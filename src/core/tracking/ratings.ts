@@ -50,6 +50,10 @@ export function stars(count: number | undefined): string {
   return '★'.repeat(clamped) + '☆'.repeat(5 - clamped);
 }
 
+/** Quality tiers, the same everywhere (analytics, exports, stats): 4-5 stars high, 1-3 low. */
+export const HIGH_TIER_MIN_STARS = 4;
+export const LOW_TIER_MAX_STARS = 3;
+
 export function isValidStars(stars: unknown): stars is number {
   return typeof stars === 'number' && Number.isInteger(stars) && stars >= 1 && stars <= 5;
 }

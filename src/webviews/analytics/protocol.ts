@@ -6,7 +6,7 @@ import type { BaseUiMessage, ReplyMessage } from '../webviewProtocol';
 export const PANEL_VIEW_TYPE = 'actorStudio.analytics';
 
 /** The panel's tabs, in order. */
-export const ANALYTICS_TABS = ['usage', 'quality', 'failures', 'balance', 'spend'] as const;
+export const ANALYTICS_TABS = ['usage', 'quality', 'failures', 'balance', 'spend', 'patterns'] as const;
 export type AnalyticsTab = (typeof ANALYTICS_TABS)[number];
 
 // ---- host -> UI

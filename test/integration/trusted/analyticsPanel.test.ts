@@ -97,6 +97,58 @@ describe('Analytics panel', function () {
     assert.equal(state.analytics!.spend.totals.generation_cost, 0.04);
   });
 
+  it('Patterns: save method, parameters and the success-rate/rating correlation, as core computes them', async () => {
+    const from = probe.posted.length;
+    const wide = { aspect_ratio: '16:9', output_format: 'jpg', safety_tolerance: 2 };
+    const attempt = (promptId: string) => ({
+      actorId: MARTA,
+      promptId,
+      prompt: `${promptId} text`,
+      model: 'black-forest-labs/flux-kontext-pro',
+      saveMethod: 'auto' as const,
+      parameters: wide,
+    });
+    const image = (number: number) => `actors/${MARTA}/training_data/${MARTA}_${number}.jpg`;
+    const failed = (promptId: string) => recordFailure(dataDir(), { ...attempt(promptId), error: new Error('failed'), failureReason: 'model_error' });
+    // The golden-hour prompt has a manual success on _1 (4 stars) and a failure from the test before.
+    await recordSuccess(dataDir(), { ...attempt('photo_golden_hour_rooftop'), resultPath: image(0) }); // 5 stars
+    await recordSuccess(dataDir(), { ...attempt('photo_foggy_harbor'), resultPath: image(7) }); // 3 stars
+    await failed('photo_foggy_harbor');
+    await recordSuccess(dataDir(), { ...attempt('photo_rain_street_run'), resultPath: image(8) }); // 1 star
+    await failed('photo_rain_street_run');
+    await failed('photo_rain_street_run');
+    const state = await probe.waitFor((message): message is StateMessage => isState(message) && message.analytics?.correlation.n === 3, {
+      from,
+      timeoutMs: 30_000,
+    });
+    assert.deepEqual(state.analytics, computeAnalytics(await loadAnalyticsInput(dataDir()), DEFAULT_TARGET));
+    const { save_methods: saveMethods, parameters, correlation } = state.analytics!;
+    assert.deepEqual(
+      saveMethods.map((row) => [row.value, row.attempts, row.success_rate, row.rated, row.mean_rating]),
+      [
+        ['manual', 2, 50, 1, 4],
+        ['auto', 6, 50, 3, 3],
+      ],
+    );
+    assert.deepEqual(
+      parameters.aspect_ratio.map((row) => [row.value, row.attempts]),
+      [
+        ['16:9', 6],
+        ['not recorded', 2],
+      ],
+    );
+    // (66.67 %, 4.5), (50 %, 3), (33.33 %, 1): nearly a line.
+    assert.deepEqual(
+      correlation.points.map((point) => [point.prompt, point.success_rate, point.mean_rating]),
+      [
+        ['photo_golden_hour_rooftop', 66.67, 4.5],
+        ['photo_rain_street_run', 33.33, 1],
+        ['photo_foggy_harbor', 50, 3],
+      ],
+    );
+    assert.equal(correlation.pearson_r, 1);
+  });
+
   it('setScope shows one actor; refresh computes again', async () => {
     const from = probe.posted.length;
     const reply = await request('setScope', { actorId: MARTA });

@@ -95,11 +95,20 @@ describe('exports in the editor', function () {
     assert.equal(await fs.stat(inside).catch(() => undefined), undefined);
   });
 
-  it('Export Prompt Data writes the curated prompts of the generation log', async () => {
+  it('Export Prompt Data writes the curated prompts of the generation log: good, hand-saved, bad and failed', async () => {
     const tracking = path.join(workspaceRoot(), 'data', 'tracking');
     const logFile = path.join(tracking, 'generation_log.json');
     const logBefore = await fs.readFile(logFile).catch(() => undefined);
     const at = '2026-02-01T10:00:00.000Z';
+    const success = (id: string, prompt: string, file: string) => ({
+      id,
+      timestamp: at,
+      actor_id: CARL,
+      prompt_id: null,
+      prompt,
+      model: 'local/augment',
+      result_path: `actors/${CARL}/training_data/${file}`,
+    });
     const log = {
       successes: [
         {
@@ -111,6 +120,10 @@ describe('exports in the editor', function () {
           model: 'local/augment',
           result_path: `actors/${CARL}/training_data/${CARL}_5.jpg`,
         },
+        // Unrated in the sample's manifest, but saved by hand: a good example.
+        { ...success('s2', 'The man in the rain', `${CARL}_1.jpg`), save_method: 'manual' },
+        // Rated 3 in the sample's manifest: a bad example.
+        success('s3', 'The man as a comic hero', `${CARL}_2.jpg`),
       ],
       failures: [{ id: 'f1', timestamp: at, prompt: 'A nude man', model: 'local/augment', error_message: 'flagged (E005)', failure_reason: 'content_filter' }],
       ratings: [{ timestamp: at, actor_id: CARL, filename: `${CARL}_5.jpg`, stars: 5 }],
@@ -125,10 +138,21 @@ describe('exports in the editor', function () {
       assert.deepEqual(written, JSON.parse(JSON.stringify(result.data)));
       assert.deepEqual(
         written.good_prompts.map((good: { prompt: string; rating: number }) => [good.prompt, good.rating]),
-        [['The man on a pier', 5]],
+        [
+          ['The man on a pier', 5],
+          ['The man in the rain', null],
+        ],
+      );
+      assert.deepEqual(
+        written.good_prompts.map((good: { qualified_by: string }) => good.qualified_by),
+        ['rating', 'manual_save'],
+      );
+      assert.deepEqual(
+        written.bad_prompts.map((bad: { prompt: string; rating: number }) => [bad.prompt, bad.rating]),
+        [['The man as a comic hero', 3]],
       );
       assert.deepEqual(Object.keys(written.failed_prompts_by_category), ['content_filter']);
-      assert.equal(written.analysis.success_rate, 0.5);
+      assert.equal(written.analysis.success_rate, 0.75);
     } finally {
       if (logBefore) {
         await fs.writeFile(logFile, logBefore);

@@ -14,17 +14,26 @@ import { Bridge } from '../../shared/ui/bridge';
 import { codicon, h, replaceChildren } from '../../shared/ui/dom';
 import { ANALYTICS_TABS, AnalyticsHostMessage, AnalyticsRequests, AnalyticsTab, AnalyticsUiMessage, AnalyticsUiState, StateMessage } from '../protocol';
 import { ChartBoard, themePalette } from './charts';
+import { patternsTab } from './patternsTab';
 import { balanceTab, failuresTab, qualityTab, spendTab, TabContext, usageTab } from './tabs';
 import '../../shared/ui/base.css';
 import './styles.css';
 
-const TAB_TITLES: Record<AnalyticsTab, string> = { usage: 'Usage', quality: 'Quality', failures: 'Failures', balance: 'Balance', spend: 'Spend' };
+const TAB_TITLES: Record<AnalyticsTab, string> = {
+  usage: 'Usage',
+  quality: 'Quality',
+  failures: 'Failures',
+  balance: 'Balance',
+  spend: 'Spend',
+  patterns: 'Patterns',
+};
 const RENDERERS: Record<AnalyticsTab, (context: TabContext) => HTMLElement[]> = {
   usage: usageTab,
   quality: qualityTab,
   failures: failuresTab,
   balance: balanceTab,
   spend: spendTab,
+  patterns: patternsTab,
 };
 /** The scope picker's value for all actors (actor ids are never empty). */
 const ALL_ACTORS = '';

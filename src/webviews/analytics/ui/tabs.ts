@@ -1,4 +1,4 @@
-// The five tabs: each draws core's numbers as a chart and the same numbers as tables.
+// Five of the tabs (the sixth is patternsTab.ts): each draws core's numbers as a chart and the same numbers as tables.
 import { workSummary } from '../../../core/analytics/labels';
 import type { Analytics, RatedImage, RatingGroup } from '../../../core/analytics/types';
 import { CATEGORIES, CATEGORY_LABELS, TRAINING_CATEGORIES } from '../../../core/manifest/categories';
@@ -130,10 +130,10 @@ export function qualityTab({ analytics, board, palette }: TabContext): HTMLEleme
     ),
     section(
       'High versus low rated prompts',
-      table('quality-comparison', 'Prompts of images rated 4–5 and 1–2', ['Measure', 'High (4–5)', 'Low (1–2)', 'Difference'], comparison),
+      table('quality-comparison', 'Prompts of images rated 4–5 and 1–3', ['Measure', 'High (4–5)', 'Low (1–3)', 'Difference'], comparison),
     ),
     section('High rated', ratedTable('high-rated', 'Images rated 4 or 5', quality.high.prompts)),
-    section('Low rated', ratedTable('low-rated', 'Images rated 1 or 2', quality.low.prompts)),
+    section('Low rated', ratedTable('low-rated', 'Images rated 1 to 3', quality.low.prompts)),
   ];
 }
 
