@@ -11,7 +11,7 @@ import { writeSyntheticData } from '../../bench/synthetic';
 import { launchChromium, newWorkbenchPage } from '../runners/browser';
 import { startCodeServer } from '../runners/codeServer';
 import { copyWorkspace, removeOnExit, repoRoot, runMain, Totals } from '../runners/util';
-import { accessibilitySteps } from './accessibility.e2e';
+import { accessibilitySteps, THEMES } from './accessibility.e2e';
 import { actorsTreeSteps } from './actorsTree.e2e';
 import { analyticsPanelSteps } from './analyticsPanel.e2e';
 import { apiKeySteps } from './apiKey.e2e';
@@ -27,6 +27,8 @@ interface Scenario {
   name: string;
   /** A folder to copy as the workspace, or undefined for an empty folder. */
   workspace?: string;
+  /** User settings for the editor (a theme). */
+  settings?: Record<string, unknown>;
   /** Fills the (copied or empty) workspace before the editor opens it. */
   prepare?: (workspace: string) => Promise<void>;
   steps: Step[];
@@ -39,7 +41,12 @@ const SCENARIOS: Scenario[] = [
   { name: 'api-key', workspace: path.join(repoRoot, 'sample'), steps: apiKeySteps },
   { name: 'plan-review', workspace: path.join(repoRoot, 'sample'), steps: planReviewSteps },
   { name: 'analytics-panel', workspace: path.join(repoRoot, 'sample'), steps: analyticsPanelSteps },
-  { name: 'accessibility', workspace: path.join(repoRoot, 'sample'), steps: accessibilitySteps },
+  ...THEMES.map((theme): Scenario => ({
+    name: `accessibility-${theme.id}`,
+    workspace: path.join(repoRoot, 'sample'),
+    settings: { 'workbench.colorTheme': theme.setting },
+    steps: accessibilitySteps(theme),
+  })),
   { name: 'tree-stall', workspace: path.join(repoRoot, 'sample'), steps: treeStallSteps },
   {
     name: 'tree-stall-1000',
@@ -56,14 +63,19 @@ async function runScenario(scenario: Scenario, vsix: string): Promise<Totals> {
   fs.mkdirSync(workspace, { recursive: true });
   await scenario.prepare?.(workspace);
   const started = Date.now();
-  const server = await startCodeServer({ workspace, trusted: true, installVsix: vsix, logName: `code-server-e2e-${scenario.name}` });
+  const server = await startCodeServer({
+    workspace,
+    trusted: true,
+    installVsix: vsix,
+    logName: `code-server-e2e-${scenario.name}`,
+    settings: scenario.settings,
+  });
   console.log(`[${scenario.name}] code-server up on ${server.url} in ${((Date.now() - started) / 1000).toFixed(1)} s with ${path.basename(vsix)} installed`);
   const browser = await launchChromium();
   try {
     const { page } = await newWorkbenchPage(browser, server.logFile);
     // No payload: this is the installed extension, as a user gets it.
     await page.goto(`${server.url}/?${new URLSearchParams({ folder: workspace })}`, { timeout: 60_000 });
-    process.env.ACTOR_STUDIO_E2E_USER_SETTINGS = server.userSettingsFile; // for steps that change a setting (the theme)
     return await runSteps(scenario.name, page, scenario.steps, server.logFile);
   } finally {
     await browser.close();

@@ -21,14 +21,14 @@ export interface CodeServerOptions {
   env?: Record<string, string>;
   /** Base name of the log file under test-results/. */
   logName?: string;
+  /** User settings besides the quiet defaults (the e2e accessibility scenarios set the theme). */
+  settings?: Record<string, unknown>;
 }
 
 export interface CodeServer {
   url: string;
   port: number;
   logFile: string;
-  /** The user settings file the server reads (and watches): a test may change a setting while it runs. */
-  userSettingsFile: string;
   /** Resolves when the server process exits (with its exit code, or the signal name). */
   exited: Promise<number | string>;
   stop(): Promise<void>;
@@ -69,7 +69,7 @@ export async function startCodeServer(opts: CodeServerOptions): Promise<CodeServ
   const extensionsDir = opts.extensionsDir ?? path.join(tmp, 'extensions');
   fs.mkdirSync(path.join(userDataDir, 'User'), { recursive: true });
   fs.mkdirSync(extensionsDir, { recursive: true });
-  fs.writeFileSync(path.join(userDataDir, 'User', 'settings.json'), JSON.stringify(userSettings(opts.trusted), null, 2));
+  fs.writeFileSync(path.join(userDataDir, 'User', 'settings.json'), JSON.stringify({ ...userSettings(opts.trusted), ...opts.settings }, null, 2));
 
   const port = await freePort();
   const logFile = path.join(ensureResultsDir(), `${opts.logName ?? `code-server-${port}`}.log`);
@@ -147,7 +147,7 @@ export async function startCodeServer(opts: CodeServerOptions): Promise<CodeServ
     await stop();
     throw new Error(`${(err as Error).message}; see ${logFile}`);
   }
-  return { url, port, logFile, userSettingsFile: path.join(userDataDir, 'User', 'settings.json'), exited, stop };
+  return { url, port, logFile, exited, stop };
 }
 
 /** A port that was free on 127.0.0.1 a moment ago. */
