@@ -61,9 +61,11 @@ export async function deleteImagesToTrash(request: DeleteImagesRequest): Promise
   for (const operation of data.operations) {
     const image = { actorId: operation.actor_id, filename: operation.filename! };
     await journal.update(operation, { state: 'started', started_at: now().toISOString() });
-    const { moved, entry } = await moveToTrash(request.dataRoot, runId, image.actorId, image.filename, now());
+    const trashed = await moveToTrash(request.dataRoot, runId, image.actorId, image.filename, now());
+    const { moved, entry } = trashed;
     (moved ? outcome.moved : outcome.gone).push(image);
-    const warning = moved ? await deleteMirroredObject(request.store, image.actorId, image.filename, entry?.s3_key) : undefined;
+    const objectWarning = moved ? await deleteMirroredObject(request.store, image.actorId, image.filename, entry?.s3_key) : undefined;
+    const warning = [trashed.warning, objectWarning].filter(Boolean).join('; ');
     if (warning) {
       outcome.warnings.push(warning);
     }

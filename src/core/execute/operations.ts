@@ -225,10 +225,10 @@ async function upload(context: OperationContext, actorId: string, saved: SavedIm
   }
   try {
     const outcome = await uploader(actorId, saved.filename, saved.path);
-    await recordUpload(context.dataRoot, actorId, saved.filename, outcome.key, outcome.url);
+    const recordWarning = await recordUpload(context.dataRoot, actorId, saved.filename, outcome.key, outcome.url);
     return outcome.queued
       ? { warning: `upload queued (${outcome.error ?? 'object store unreachable'}); it retries with the next upload or Retry Pending Uploads` }
-      : { url: outcome.url };
+      : { url: outcome.url, ...(recordWarning ? { warning: recordWarning } : {}) };
   } catch (error) {
     return { warning: `not uploaded: ${messageOf(error)}` };
   }

@@ -7,6 +7,7 @@ import { fileName, isoTimestamp } from '../manifest/common';
 import { formatJson, readJsonForUpdate } from '../manifest/jsonFile';
 import { loadManifest, rewriteManifest, withActorLock } from '../manifest/manifestStore';
 import { imageEntrySchema, type ImageEntry } from '../manifest/manifestSchema';
+import { addResponseUrl, removeResponseUrl } from '../manifest/legacyResponse';
 import { restorePromptMetadata, takePromptMetadata } from '../manifest/promptMetadata';
 import { assertWritableInside, realPathInside } from '../workspace/guards';
 import { ACTORS_DIR, actorPaths, trashRecordPath, trashRunDir, trashTrainingDir } from '../workspace/layout';
@@ -110,10 +111,10 @@ export async function moveToTrash(dataRoot: string, runId: string, actorId: stri
         current.images = current.images.filter((image) => image.filename !== filename);
       });
     }
-    // The image is trashed now: a prompt_metadata.json that broke meanwhile is a warning, not a failure.
-    let warning: string | undefined;
+    // The image is trashed now: a prompt_metadata.json or response.json that broke meanwhile is a warning, not a failure.
+    let metadataWarning: string | undefined;
     const metadata = await takePromptMetadata(dataRoot, actorId, filename).catch((error: Error) => {
-      warning = `prompt_metadata.json was not updated (${error.message}); Reconcile Data brings it in step once it is fixed`;
+      metadataWarning = `prompt_metadata.json was not updated (${error.message}); Reconcile Data brings it in step once it is fixed`;
       return undefined;
     });
     if (metadata) {
@@ -121,6 +122,7 @@ export async function moveToTrash(dataRoot: string, runId: string, actorId: stri
       trashed.prompt_metadata_position = metadata.position;
       await writeFileAtomic(recordFile, formatJson(record));
     }
+    const warning = [metadataWarning, await removeResponseUrl(dataRoot, actorId, filename)].filter(Boolean).join('; ');
     return { moved: true, entry: entry ?? trashed.manifest_entry ?? undefined, ...(warning ? { warning } : {}) };
   });
 }
@@ -183,8 +185,8 @@ export async function restoreFromTrash(dataRoot: string, runId: string, actorId:
           }
         });
       }
-      // The file and its manifest entry are back: an unwritable prompt_metadata.json is a warning.
-      let warning: string | undefined;
+      // The file and its manifest entry are back: an unwritable prompt_metadata.json or response.json is a warning.
+      let metadataWarning: string | undefined;
       if (trashed.prompt_metadata) {
         await restorePromptMetadata(
           dataRoot,
@@ -193,9 +195,11 @@ export async function restoreFromTrash(dataRoot: string, runId: string, actorId:
           trashed.prompt_metadata as never,
           trashed.prompt_metadata_position ?? Number.MAX_SAFE_INTEGER,
         ).catch((error: Error) => {
-          warning = `prompt_metadata.json was not updated (${error.message}); Reconcile Data brings it in step once it is fixed`;
+          metadataWarning = `prompt_metadata.json was not updated (${error.message}); Reconcile Data brings it in step once it is fixed`;
         });
       }
+      const url = entry?.s3_url;
+      const warning = [metadataWarning, url ? await addResponseUrl(dataRoot, actorId, trashed.filename, url) : undefined].filter(Boolean).join('; ');
       trashed.restored_at = now.toISOString();
       await writeFileAtomic(recordFile, formatJson(record));
       outcome.restored.push({ filename: trashed.filename, entry, ...(warning ? { warning } : {}) });

@@ -9,7 +9,7 @@ import { ACTORS_DIR, actorPaths, TRAINING_DIR } from '../workspace/layout';
 import { readJson, rel } from './legacyFiles';
 import { collect, type Collected, countsLine, type JsonObject, legacyId, readRecordFile, textField, timestampOf } from './legacyRecords';
 import { collectTracker, LEGACY_TRACKER_FILES } from './legacyTracker';
-import { isUrl } from './legacyUrls';
+import { isUrl } from '../util/legacyUrls';
 import type { LegacyLogReport } from './types';
 
 /*

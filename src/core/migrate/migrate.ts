@@ -11,12 +11,12 @@ import { withActorLock } from '../manifest/manifestStore';
 import { manifestSchema } from '../manifest/manifestSchema';
 import { PromptMetadataEntry, recordPromptMetadata } from '../manifest/promptMetadata';
 import { assertWritableInside, isInside } from '../workspace/guards';
-import { ActorPaths, actorPaths, BASE_IMAGE_DIR, imageNumber, isImageFile, LEGACY_MANIFEST_COPY_FILE, LEGACY_RESPONSE_FILE } from '../workspace/layout';
+import { ActorPaths, actorPaths, BASE_IMAGE_DIR, imageNumber, isImageFile, LEGACY_MANIFEST_COPY_FILE } from '../workspace/layout';
 import { nextImageNumber } from '../actors/numbering';
 import { importLegacyLog } from './legacyLog';
 import { readJson, rel } from './legacyFiles';
 import { isObject } from './legacyRecords';
-import { fileNameOfUrl, firstUrlIn, isUrl, objectKeyFromUrl, urlsInResponse } from './legacyUrls';
+import { fileNameOfUrl, firstUrlIn, isUrl, objectKeyFromUrl, urlsInResponse } from '../util/legacyUrls';
 import type { MigrateRequest, MigrationActorReport, MigrationReport } from './types';
 import { exists } from '../fs/files';
 
@@ -92,7 +92,7 @@ async function migrateActor(context: ActorContext, write: boolean): Promise<Migr
   if (metadataFile.state === 'invalid') {
     notImported(context, metadataFile.where, `${metadataFile.reason}; its prompts were not imported and the file was left as it is`);
   }
-  const responseFile = path.join(paths.trainingDir, LEGACY_RESPONSE_FILE);
+  const responseFile = paths.legacyResponse;
   const response = await readJson(context, responseFile, legacyResponseSchema);
   if (response.state === 'invalid') {
     notImported(context, response.where, `${response.reason}; its URLs were not imported`);

@@ -318,8 +318,8 @@ class ActorFixer {
       );
     }
     const key = this.store.keyFor(this.actorId, name);
-    await recordUpload(this.dataRoot, this.actorId, name, key, outcome.url);
-    return `uploaded again as ${key}`;
+    const warning = await recordUpload(this.dataRoot, this.actorId, name, key, outcome.url);
+    return `uploaded again as ${key}${warning ? ` (${warning})` : ''}`;
   }
 
   private async recordActualHash(name: string): Promise<string> {
