@@ -65,19 +65,33 @@ export function loadActor(dataRoot: string, realDataRoot: string, actorId: strin
   };
 }
 
-/** The id's fields, with the manifest's actor metadata winning where it has a value. */
+/**
+ * The id's fields, with the manifest's actor metadata winning where it has a value, then the old
+ * tool's top-level `sex` and `type` (a manifest it wrote has no `actor` object).
+ */
 export function actorInfo(actorId: string, manifest: Manifest | undefined): ActorInfo {
   const parts = parseActorId(actorId);
   const meta = manifest?.actor ?? {};
-  const sex = meta.sex ?? parts?.sex;
+  const legacy = legacyActorFields(manifest);
+  const sex = meta.sex ?? legacy.sex ?? parts?.sex;
+  const type = meta.type ?? legacy.type;
   return {
     index: parts?.index,
     ethnicity: meta.ethnicity ?? parts?.ethnicity,
     age: meta.age ?? parts?.age,
     sex,
+    ...(type !== undefined ? { type } : {}),
     displayName: meta.display_name,
     descriptor: meta.descriptor ?? descriptorForSex(sex),
   };
+}
+
+/** The old tool's top-level `sex` and `type` of a manifest, when they are non-empty strings. */
+export function legacyActorFields(manifest: Record<string, unknown> | undefined): { sex?: string; type?: string } {
+  const text = (value: unknown) => (typeof value === 'string' && value.trim() !== '' ? value.trim() : undefined);
+  const sex = text(manifest?.sex);
+  const type = text(manifest?.type);
+  return { ...(sex ? { sex } : {}), ...(type ? { type } : {}) };
 }
 
 function collectImages(
