@@ -13,6 +13,7 @@ import { PromptMetadataEntry, recordPromptMetadata } from '../manifest/promptMet
 import { assertWritableInside, isInside } from '../workspace/guards';
 import { ActorPaths, actorPaths, BASE_IMAGE_DIR, imageNumber, isImageFile, LEGACY_MANIFEST_COPY_FILE } from '../workspace/layout';
 import { nextImageNumber } from '../actors/numbering';
+import { carryActorFields, setAsideUnfitting } from './legacyFields';
 import { importLegacyLog } from './legacyLog';
 import { readJson, rel } from './legacyFiles';
 import { isObject } from './legacyRecords';
@@ -110,6 +111,10 @@ async function migrateActor(context: ActorContext, write: boolean): Promise<Migr
   }
   await resolveBaseImages(context, manifest);
   const entries = repairImageEntries(context, manifest);
+  for (const { item, problem } of setAsideUnfitting(manifest)) {
+    notImported(context, `${rel(context, paths.manifest)} ${item}`, `${problem} (the original stays in ${LEGACY_MANIFEST_COPY})`);
+  }
+  carryActorFields(manifest).forEach((text) => note(context, 'actor', text));
   const onDiskNames = new Set(onDisk);
   const urlByFile = new Map<string, string>();
   for (const url of responseUrls) {
