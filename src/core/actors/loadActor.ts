@@ -6,6 +6,7 @@ import { ImageEntry, Manifest, manifestSchema } from '../manifest/manifestSchema
 import { toDataProblem } from '../manifest/optionalJsonFile';
 import { emptyCounts } from './targets';
 import { descriptorForSex, parseActorId } from '../workspace/actorId';
+import { resolveBaseImage } from './baseImage';
 import { realPathInside } from '../workspace/guards';
 import { actorPaths, imageNumber, isImageFile, KNOWN_DATA_FILES, MANIFEST_FILE } from '../workspace/layout';
 import type { ActorImage, ActorInfo, ActorRecord } from './types';
@@ -49,7 +50,7 @@ export function loadActor(dataRoot: string, realDataRoot: string, actorId: strin
       counts[image.category]++;
     }
   }
-  const baseImage = findBaseImage(realDataRoot, actorId, paths.baseImageDir, baseEntries, manifest, problems);
+  const baseImage = findBaseImage(dataRoot, realDataRoot, actorId, baseEntries, manifest, problems);
   return {
     id: actorId,
     dir: paths.dir,
@@ -170,20 +171,31 @@ function readManifest(
   return { state: 'invalid' };
 }
 
+/**
+ * The manifest's base images first (resolveBaseImage: by file name, or the old tool's moved_to /
+ * relative_path), then `<actorId>_base.*`, then any image of base_image/.
+ */
 function findBaseImage(
+  dataRoot: string,
   realDataRoot: string,
   actorId: string,
-  baseDir: string,
   entries: Dirent[],
   manifest: Manifest | undefined,
   problems: DataProblem[],
 ): ActorRecord['baseImage'] {
+  const { baseImageDir: baseDir, manifest: manifestPath } = actorPaths(dataRoot, actorId);
+  for (const [position, base] of (manifest?.base_images ?? []).entries()) {
+    const resolved = resolveBaseImage(dataRoot, realDataRoot, actorId, base);
+    if (resolved.found) {
+      return { filename: resolved.filename, path: resolved.path };
+    }
+    // A file name of base_image/ that is not there falls through to the folder's images, as it always did.
+    if (resolved.field !== 'filename' || resolved.outside) {
+      problems.push({ file: manifestPath, severity: 'warning', message: `base_images[${position}] ${resolved.problem}.` });
+    }
+  }
   const images = entries.filter((entry) => isImageFile(entry.name) && !entry.name.startsWith('.'));
-  const preferred = [
-    ...(manifest?.base_images ?? []).map((base) => base.filename),
-    ...images.map((entry) => entry.name).filter((name) => name.startsWith(`${actorId}_base.`)),
-    ...images.map((entry) => entry.name).sort(),
-  ];
+  const preferred = [...images.map((entry) => entry.name).filter((name) => name.startsWith(`${actorId}_base.`)), ...images.map((entry) => entry.name).sort()];
   for (const name of preferred) {
     const entry = images.find((candidate) => candidate.name === name);
     const file = path.join(baseDir, name);
