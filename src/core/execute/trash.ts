@@ -12,6 +12,7 @@ import { restorePromptMetadata, takePromptMetadata } from '../manifest/promptMet
 import { assertWritableInside, realPathInside } from '../workspace/guards';
 import { ACTORS_DIR, actorPaths, trashRecordPath, trashRunDir, trashTrainingDir } from '../workspace/layout';
 import { exists } from '../fs/files';
+import { isoTime } from '../util/time';
 
 /**
  * The trash of a run: data/.trash/<runId>/actors/<actorId>/training_data/<file> (the layout of the
@@ -76,7 +77,7 @@ export async function moveToTrash(dataRoot: string, runId: string, actorId: stri
       if (!trashed) {
         trashed = {
           filename,
-          trashed_at: now.toISOString(),
+          trashed_at: isoTime(now),
           manifest_position: position,
           manifest_entry: entry,
           prompt_metadata_position: null,
@@ -92,7 +93,7 @@ export async function moveToTrash(dataRoot: string, runId: string, actorId: stri
     if (!trashed) {
       trashed = {
         filename,
-        trashed_at: now.toISOString(),
+        trashed_at: isoTime(now),
         manifest_position: null,
         manifest_entry: null,
         prompt_metadata_position: null,
@@ -200,7 +201,7 @@ export async function restoreFromTrash(dataRoot: string, runId: string, actorId:
       }
       const url = entry?.s3_url;
       const warning = [metadataWarning, url ? await addResponseUrl(dataRoot, actorId, trashed.filename, url) : undefined].filter(Boolean).join('; ');
-      trashed.restored_at = now.toISOString();
+      trashed.restored_at = isoTime(now);
       await writeFileAtomic(recordFile, formatJson(record));
       outcome.restored.push({ filename: trashed.filename, entry, ...(warning ? { warning } : {}) });
     }

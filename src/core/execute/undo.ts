@@ -7,6 +7,7 @@ import { actorPaths } from '../workspace/layout';
 import { readJournals, RunJournal } from './journal';
 import { restoreFromTrash, trashedActors } from './trash';
 import type { UndoRequest, UndoSummary } from './types';
+import { isoTime } from '../util/time';
 
 /**
  * Puts back what a run deleted: files, manifest entries (at their old positions) and prompt
@@ -60,7 +61,7 @@ export async function undoRun(request: UndoRequest): Promise<UndoSummary> {
     }
   }
   if (summary.failed.length === 0) {
-    journal.data.undone_at = new Date().toISOString();
+    journal.data.undone_at = isoTime();
     await journal.persist();
   }
   return summary;

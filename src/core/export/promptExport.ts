@@ -8,6 +8,7 @@ import { indexDataFolder } from '../actors/dataIndex';
 import { assertWritableInside } from '../workspace/guards';
 import type { DataIndex } from '../actors/types';
 import { ExportInputError } from './dataset';
+import { isoTime } from '../util/time';
 
 /*
  * Curated prompt data for training a prompt filter or suggester (seed 001's
@@ -254,7 +255,7 @@ export function buildPromptTrainingData(
     }
   }
   return {
-    exported_at: now.toISOString(),
+    exported_at: isoTime(now),
     settings: { min_quality_rating: minRating, max_failed_examples: maxFailed, max_successful_examples: maxSuccessful },
     good_prompts: [...goodByText.values()].slice(0, maxSuccessful),
     failed_prompts_by_category: failedPromptsByCategory,

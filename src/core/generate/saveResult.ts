@@ -12,6 +12,7 @@ import { assertWritableInside } from '../workspace/guards';
 import { actorPaths } from '../workspace/layout';
 import { nextImageNumber } from '../actors/numbering';
 import type { GenerationResult } from './types';
+import { isoTime } from '../util/time';
 
 export interface SaveRequest {
   dataRoot: string;
@@ -116,7 +117,7 @@ function imageEntry(
     prompt_id: request.promptId,
     prompt: request.prompt,
     model: image.model,
-    created_at: (request.now ?? (() => new Date()))().toISOString(),
+    created_at: isoTime(request.now?.()),
     s3_key: null,
     s3_url: null,
     sha256: createHash('sha256').update(image.bytes).digest('hex'),
@@ -134,7 +135,7 @@ function imageEntry(
  */
 async function recordNewImage(request: Pick<SaveRequest, 'dataRoot' | 'actorId' | 'prompt'>, entry: ImageEntry): Promise<string | undefined> {
   const { dataRoot, actorId } = request;
-  const createdAt = entry.created_at ?? new Date().toISOString();
+  const createdAt = entry.created_at ?? isoTime();
   await rewriteManifest(dataRoot, actorId, (manifest) => {
     manifest.images = manifest.images.filter((image) => image.filename !== entry.filename);
     manifest.images.push(entry);

@@ -10,6 +10,7 @@ import { reasonAffectsAll, StorageError, StorageErrorReason } from './errors';
 import { assertPlainName } from './keys';
 import { PendingUpload, PendingUploads, pendingUploadsSchema } from '../manifest/pendingUploadsSchema';
 import { ObjectStore } from './types';
+import { isoTime } from '../util/time';
 
 /*
  * When the object store cannot take an upload, the local file stands and the upload waits in
@@ -76,7 +77,7 @@ export async function uploadOrQueue(store: ObjectStore, dataRoot: string, reques
     return { url, queued: false };
   } catch (error) {
     const failure = asStorageError(error);
-    const now = new Date().toISOString();
+    const now = isoTime();
     await updateQueue(dataRoot, (uploads) => {
       const index = uploads.findIndex((entry) => entry.actor_id === actorId && entry.filename === filename);
       const previous = index >= 0 ? uploads[index] : undefined;
@@ -230,7 +231,7 @@ function markAttempt(uploads: PendingUpload[], entry: PendingUpload, key: string
   current.key = key;
   current.attempts = (current.attempts ?? 0) + 1;
   current.last_error = error;
-  current.last_attempt_at = new Date().toISOString();
+  current.last_attempt_at = isoTime();
   return true;
 }
 
