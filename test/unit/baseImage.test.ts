@@ -1,21 +1,14 @@
 import * as assert from 'node:assert/strict';
 import { promises as fs } from 'node:fs';
 import * as path from 'node:path';
-import { runCli } from '../../src/cli/main';
 import { ActorIndex } from '../../src/core/actors/dataIndex';
 import { resolveBaseImage } from '../../src/core/actors/baseImage';
 import { actorPaths } from '../../src/core/workspace/layout';
-import { copySampleData, REPO_ROOT } from './helpers/tempData';
+import { cli } from './helpers/cli';
+import { copySampleData } from './helpers/tempData';
 
 const CARL = '0001_european_35_male';
 const BASE = `${CARL}_base.png`;
-
-async function cli(args: string[]) {
-  const out: string[] = [];
-  const err: string[] = [];
-  const code = await runCli(args, { stdout: (text) => out.push(text), stderr: (text) => err.push(text), cwd: REPO_ROOT, isTTY: false, env: {} });
-  return { code, stdout: out.join('\n'), stderr: err.join('\n') };
-}
 
 describe('base images named by the old tool’s moved_to / relative_path', () => {
   let sample: Awaited<ReturnType<typeof copySampleData>>;

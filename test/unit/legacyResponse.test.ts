@@ -1,24 +1,17 @@
 import * as assert from 'node:assert/strict';
 import { promises as fs } from 'node:fs';
-import { runCli } from '../../src/cli/main';
 import { undoRun } from '../../src/core/execute';
 import { deleteImagesToTrash } from '../../src/core/execute/deleteImage';
 import { addResponseUrl, removeResponseUrl } from '../../src/core/manifest/legacyResponse';
 import { actorPaths } from '../../src/core/workspace/layout';
 import { S3RVER_CREDENTIALS, S3TestServer, startS3Server } from '../fakes/s3Server';
-import { copySampleData, REPO_ROOT } from './helpers/tempData';
+import { cli } from './helpers/cli';
+import { copySampleData } from './helpers/tempData';
 
 const CARL = '0001_european_35_male';
 const EVA = '0000_european_45_female';
 const BUCKET_URL = 'https://example-bucket.s3.amazonaws.com/system_actors/training_data';
 const urlOf = (actorId: string, n: number) => `${BUCKET_URL}/${actorId}/${actorId}_${n}.jpg`;
-
-async function cli(args: string[], env: NodeJS.ProcessEnv = {}) {
-  const out: string[] = [];
-  const err: string[] = [];
-  const code = await runCli(args, { stdout: (text) => out.push(text), stderr: (text) => err.push(text), cwd: REPO_ROOT, isTTY: false, env });
-  return { code, stdout: out.join('\n'), stderr: err.join('\n') };
-}
 
 describe('response.json kept in step (the old tool’s URL list)', () => {
   let sample: Awaited<ReturnType<typeof copySampleData>>;

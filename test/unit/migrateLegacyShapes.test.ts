@@ -1,12 +1,12 @@
 import * as assert from 'node:assert/strict';
 import { promises as fs } from 'node:fs';
 import * as path from 'node:path';
-import { runCli } from '../../src/cli/main';
 import { ActorIndex } from '../../src/core/actors/dataIndex';
 import { validateJsonText } from '../../src/core/manifest/jsonFile';
 import { manifestSchema } from '../../src/core/manifest/manifestSchema';
 import { LEGACY_MANIFEST_COPY, migrateActors } from '../../src/core/migrate';
 import { actorPaths } from '../../src/core/workspace/layout';
+import { cli } from './helpers/cli';
 import { copySampleData, snapshot } from './helpers/tempData';
 
 /** The sample's old-format actor (no manifest); each test gives it an old manifest of its own. */
@@ -102,11 +102,8 @@ describe('migrate: old shapes of the fields this project owns', () => {
 
   it('actor-studio migrate prints each value it set aside and exits 1', async () => {
     await writeOldManifest({ generations: [{ images: [image(0)] }] });
-    const out: string[] = [];
-    const io = { stdout: (text: string) => out.push(text), stderr: (text: string) => out.push(text), cwd: sample.dir, isTTY: false, env: {} };
-    const code = await runCli(['migrate', '--data', sample.dataRoot, '--actor-id', LEGACY], io);
+    const { code, stdout } = await cli(['migrate', '--data', sample.dataRoot, '--actor-id', LEGACY], {}, sample.dir);
     assert.equal(code, 1);
-    const stdout = out.join('\n');
     assert.match(stdout, new RegExp(`^  ! actors/${LEGACY}/training_data/manifest.json generations\\[0\\]: id: .*moved to legacy\\.generations`, 'm'));
     assert.match(stdout, new RegExp(`^${LEGACY}: migrated$`, 'm'));
     assert.equal((await readMigrated()).images.length, 3, 'the rest was imported');
