@@ -184,8 +184,9 @@ function findBaseImage(
   problems: DataProblem[],
 ): ActorRecord['baseImage'] {
   const { baseImageDir: baseDir, manifest: manifestPath } = actorPaths(dataRoot, actorId);
+  const regularFiles = new Set(entries.filter((entry) => entry.isFile()).map((entry) => entry.name));
   for (const [position, base] of (manifest?.base_images ?? []).entries()) {
-    const resolved = resolveBaseImage(dataRoot, realDataRoot, actorId, base);
+    const resolved = resolveBaseImage(dataRoot, realDataRoot, actorId, base, regularFiles);
     if (resolved.found) {
       return { filename: resolved.filename, path: resolved.path };
     }
