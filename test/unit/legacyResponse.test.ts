@@ -1,10 +1,16 @@
 import * as assert from 'node:assert/strict';
 import { promises as fs } from 'node:fs';
-import { undoRun } from '../../src/core/execute';
+import * as path from 'node:path';
+import { executePlans, undoRun } from '../../src/core/execute';
+import { LocalChecksEvaluator } from '../../src/core/evaluate/localChecks';
+import { LocalGenerator } from '../../src/core/generate/localGenerator';
+import { planActorToDisk } from '../../src/core/plan/planActorToDisk';
+import { readActorPlan } from '../../src/core/plan/planFiles';
+import { categoryTargets, DEFAULT_TARGET } from '../../src/core/actors/targets';
 import { deleteImagesToTrash } from '../../src/core/execute/deleteImage';
 import { addResponseUrl, removeResponseUrl } from '../../src/core/manifest/legacyResponse';
 import { actorPaths } from '../../src/core/workspace/layout';
-import { S3RVER_CREDENTIALS, S3TestServer, startS3Server } from '../fakes/s3Server';
+import { S3RVER_CREDENTIALS, S3TestServer, s3StoreFor, startS3Server } from '../fakes/s3Server';
 import { cli } from './helpers/cli';
 import { copySampleData } from './helpers/tempData';
 
@@ -95,6 +101,33 @@ describe('response.json kept in step (the old tool’s URL list)', () => {
     afterEach(() => s3.dispose());
     const args = () => ['--data', sample.dataRoot, '--s3-bucket', s3.bucket, '--s3-endpoint', s3.endpoint, '--json'];
     const env = { AWS_ACCESS_KEY_ID: S3RVER_CREDENTIALS.accessKeyId, AWS_SECRET_ACCESS_KEY: S3RVER_CREDENTIALS.secretAccessKey };
+
+    it('execute: the deleted images leave the list, the generated ones join it in image order', async function () {
+      this.timeout(120000);
+      const store = s3StoreFor(s3);
+      const listed = [0, 1, 2, 3, 5, 6, 7, 8, 9, 10, 11, 13].map((n) => urlOf(EVA, n));
+      await writeResponse(EVA, listed);
+      await planActorToDisk({
+        dataRoot: sample.dataRoot,
+        actorId: EVA,
+        evaluator: new LocalChecksEvaluator(),
+        targets: categoryTargets(DEFAULT_TARGET),
+        seed: 7,
+      });
+      const plan = await readActorPlan(sample.dataRoot, EVA);
+      assert.ok(plan.state === 'ok' && plan.value.deletions.length > 0 && plan.value.generations.length > 0);
+
+      const summary = await executePlans({ dataRoot: sample.dataRoot, actorIds: [EVA], mode: 'everything', generator: new LocalGenerator(), store });
+      assert.equal(summary.failed.length, 0);
+      const deleted = new Set(plan.value.deletions.map((deletion) => deletion.filename));
+      const generated = (await fs.readdir(actorPaths(sample.dataRoot, EVA).trainingDir)).filter((name) => Number(/_(\d+)\.jpg$/.exec(name)?.[1]) >= 14);
+      assert.equal(generated.length, plan.value.generations.length);
+      const byNumber = (name: string) => Number(/_(\d+)\.jpg$/.exec(name)![1]);
+      assert.deepEqual(await readResponse(EVA), [
+        ...listed.filter((url) => !deleted.has(path.basename(url))),
+        ...generated.sort((a, b) => byNumber(a) - byNumber(b)).map((name) => store.urlFor(store.keyFor(EVA, name))),
+      ]);
+    });
 
     it('generate adds the new URL; an upload that waited adds it when retry-uploads sends it; a broken file is a warning', async () => {
       await writeResponse(CARL, [urlOf(CARL, 0)]);
