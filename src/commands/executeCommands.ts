@@ -224,8 +224,15 @@ export function undoLastExecution(context: CommandContext) {
     if (summary.queued > 0) {
       parts.push(`${summary.queued} upload(s) wait for S3 (Retry Pending Uploads)`);
     }
+    // A file that came back but whose records could not all be put back (prompt_metadata.json).
+    const warned = summary.restored.filter((file) => file.warning);
+    warned.forEach((file) => context.logger.warn(`undo of ${run.runId}: ${file.actorId}/${file.filename}: ${file.warning}`));
+    if (warned.length > 0) {
+      parts.push(`${warned.length} with a warning (${summarise(warned.map((file) => `${file.filename}: ${file.warning}`))})`);
+    }
     const message = `Actor Studio: undo of ${run.runId}: ${parts.join(', ')}.`;
-    const shown = summary.failed.length > 0 ? vscode.window.showWarningMessage(message, SHOW_LOG) : vscode.window.showInformationMessage(message, SHOW_LOG);
+    const worrying = summary.failed.length > 0 || warned.length > 0;
+    const shown = worrying ? vscode.window.showWarningMessage(message, SHOW_LOG) : vscode.window.showInformationMessage(message, SHOW_LOG);
     void shown.then((choice) => choice === SHOW_LOG && context.showLog());
     return summary;
   };

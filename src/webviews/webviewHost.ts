@@ -45,6 +45,8 @@ export interface WebviewProbe<H extends { type: string }, U extends { type: stri
   readonly diagnostics: readonly DiagnosticMessage[];
   /** The HTML of the last render (to check the CSP and resource URIs). */
   readonly html: string;
+  /** The folders the page may load files from (file system paths). */
+  readonly resourceRoots: readonly string[];
   /** Handles `message` as if the page had posted it; resolves when the host is done with it. */
   receive(message: U): Promise<void>;
   /** The first message posted at index `from` or later that matches (waits for it). */
@@ -291,6 +293,9 @@ export abstract class WebviewHost<H extends { type: string }, U extends { type: 
       },
       get html() {
         return host.html;
+      },
+      get resourceRoots() {
+        return (host.panel.webview.options.localResourceRoots ?? []).map((root) => root.fsPath);
       },
       receive: (message: U) => this.receive(message),
       waitFor: ((predicate: (message: H) => boolean, options: { from?: number; timeoutMs?: number } = {}) =>

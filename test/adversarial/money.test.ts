@@ -68,6 +68,49 @@ describe('adversarial: money (a paid result is never thrown away)', function () 
       await scratch.unchanged();
     });
 
+    it('a read-only disk: rating fails with one message naming the file (not a temporary one), as an input error; nothing is left behind', async () => {
+      const dir = paths(CARL).trainingDir;
+      const before = await fs.readFile(path.join(dir, 'manifest.json'), 'utf8');
+      const { writeFile, open } = promises;
+      const readOnly = (target: unknown) => {
+        throw Object.assign(new Error(`EROFS: read-only file system, open '${String(target)}'`), {
+          code: 'EROFS',
+          errno: -30,
+          syscall: 'open',
+          path: String(target),
+        });
+      };
+      // Every write inside the scratch data folder fails as on a read-only mount (root ignores modes, so no chmod).
+      promises.writeFile = (async (target: Parameters<typeof writeFile>[0], ...rest: unknown[]) =>
+        String(target).startsWith(scratch.data) ? readOnly(target) : (writeFile as (...args: unknown[]) => Promise<void>)(target, ...rest)) as typeof writeFile;
+      promises.open = (async (target: Parameters<typeof open>[0], flags?: string | number, ...rest: unknown[]) =>
+        String(target).startsWith(scratch.data) && flags !== undefined && flags !== 'r'
+          ? readOnly(target)
+          : (open as (...args: unknown[]) => ReturnType<typeof open>)(target, flags, ...rest)) as typeof open;
+      try {
+        const { rateImage } = await import('../../src/core/tracking/ratings');
+        await assert.rejects(
+          rateImage(scratch.data, { actorId: CARL, filename: `${CARL}_0.jpg`, stars: 4 }),
+          (error: Error & { kind?: string; file?: string }) => {
+            assert.match(error.message, /read-only: could not write /);
+            assert.doesNotMatch(error.message, /\.tmp\b/, 'names the file, not a temporary one');
+            assert.ok(error.file?.startsWith(paths(CARL).dir), `names a file of the actor: ${error.file}`);
+            assert.equal(error.kind, 'input');
+            return true;
+          },
+        );
+      } finally {
+        promises.writeFile = writeFile;
+        promises.open = open;
+      }
+      assert.equal(await fs.readFile(path.join(dir, 'manifest.json'), 'utf8'), before);
+      assert.deepEqual(
+        (await fs.readdir(dir)).filter((name) => name.endsWith('.tmp') || name.endsWith('.lock')),
+        [],
+      );
+      await scratch.unchanged();
+    });
+
     it('stale temporary files of this program are swept on start, even when their PID runs again (reused)', async () => {
       const dir = paths(CARL).trainingDir;
       // A leftover of a killed write whose PID now belongs to a live process (here, this one), hours old.

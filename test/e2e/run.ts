@@ -7,6 +7,7 @@
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
+import { writeSyntheticData } from '../../bench/synthetic';
 import { launchChromium, newWorkbenchPage } from '../runners/browser';
 import { startCodeServer } from '../runners/codeServer';
 import { copyWorkspace, removeOnExit, repoRoot, runMain, Totals } from '../runners/util';
@@ -15,6 +16,7 @@ import { analyticsPanelSteps } from './analyticsPanel.e2e';
 import { apiKeySteps } from './apiKey.e2e';
 import { generatorPanelSteps } from './generatorPanel.e2e';
 import { planReviewSteps } from './planReview.e2e';
+import { treeStallLargeSteps, treeStallSteps } from './treeStall.e2e';
 import { imageViewerSteps } from './imageViewer.e2e';
 import { setCategorySteps } from './setCategory.e2e';
 import { runSteps, Step } from './stepRunner';
@@ -24,6 +26,8 @@ interface Scenario {
   name: string;
   /** A folder to copy as the workspace, or undefined for an empty folder. */
   workspace?: string;
+  /** Fills the (copied or empty) workspace before the editor opens it. */
+  prepare?: (workspace: string) => Promise<void>;
   steps: Step[];
 }
 
@@ -34,6 +38,12 @@ const SCENARIOS: Scenario[] = [
   { name: 'api-key', workspace: path.join(repoRoot, 'sample'), steps: apiKeySteps },
   { name: 'plan-review', workspace: path.join(repoRoot, 'sample'), steps: planReviewSteps },
   { name: 'analytics-panel', workspace: path.join(repoRoot, 'sample'), steps: analyticsPanelSteps },
+  { name: 'tree-stall', workspace: path.join(repoRoot, 'sample'), steps: treeStallSteps },
+  {
+    name: 'tree-stall-1000',
+    prepare: (workspace) => writeSyntheticData(path.join(workspace, 'data'), 1000, 20),
+    steps: treeStallLargeSteps,
+  },
   { name: 'image-viewer', workspace: path.join(repoRoot, 'sample'), steps: [...imageViewerSteps, ...setCategorySteps] },
 ];
 
@@ -42,6 +52,7 @@ async function runScenario(scenario: Scenario, vsix: string): Promise<Totals> {
   const unregister = removeOnExit(tmp);
   const workspace = scenario.workspace ? copyWorkspace(scenario.workspace, tmp) : path.join(tmp, 'empty-folder');
   fs.mkdirSync(workspace, { recursive: true });
+  await scenario.prepare?.(workspace);
   const started = Date.now();
   const server = await startCodeServer({ workspace, trusted: true, installVsix: vsix, logName: `code-server-e2e-${scenario.name}` });
   console.log(`[${scenario.name}] code-server up on ${server.url} in ${((Date.now() - started) / 1000).toFixed(1)} s with ${path.basename(vsix)} installed`);

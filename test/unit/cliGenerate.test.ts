@@ -55,7 +55,7 @@ describe('CLI generate', () => {
     assert.match(noToken.stderr, /no Replicate API token.*REPLICATE_API_TOKEN/);
     const missingArgs = await cli(['generate', '--data', sample.dataRoot]);
     assert.equal(missingArgs.code, 2);
-    assert.match(missingArgs.stderr, /--actor-id and --prompt are required/);
+    assert.match(missingArgs.stderr, /--actor-id and one of --prompt or --prompt-text are required/);
     assert.deepEqual(await snapshot(sample.dir), before);
     await fs.rm(path.join(sample.dataRoot, 'actors', CARL, 'base_image', `${CARL}_base.png`));
     const withoutBase = await snapshot(sample.dir);

@@ -103,6 +103,28 @@ describe('project rules', () => {
     }
   });
 
+  it('the walkthrough: every step has a command button, a completion event and media that ships', async () => {
+    const known = new Set([...Object.values(CommandIds), 'vscode.openFolder']);
+    const [walkthrough] = packageJson.contributes.walkthroughs;
+    assert.deepEqual(
+      walkthrough.steps.map((step: { id: string }) => step.id),
+      ['dataFolder', 'keys', 'plan', 'execute', 'curate', 'export'],
+    );
+    for (const step of walkthrough.steps) {
+      const buttons = [...step.description.matchAll(/\]\(command:([\w.]+)/g)].map((match) => match[1]);
+      assert.ok(buttons.length > 0, `${step.id} has a command button`);
+      buttons.forEach((command) => assert.ok(known.has(command), `${step.id}: ${command} is a declared command`));
+      assert.ok(step.completionEvents.length > 0, `${step.id} has a completion event`);
+      for (const event of step.completionEvents as string[]) {
+        const command = /^onCommand:(.+)$/.exec(event)?.[1];
+        assert.ok(command ? known.has(command) : /^onContext:actorStudio\./.test(event), `${step.id}: ${event}`);
+      }
+      const media = step.media.image ?? step.media.markdown;
+      await fs.access(path.join(REPO_ROOT, media));
+      assert.ok(step.media.markdown || step.media.altText?.length > 20, `${step.id}: an image says what it shows (altText)`);
+    }
+  });
+
   it('package.json jsonValidation covers every data file kind with its generated schema', () => {
     const expected = DATA_FILE_KINDS.flatMap((kind) => kind.fileMatch.map((fileMatch) => ({ fileMatch, url: `./dist/schemas/${kind.id}.schema.json` })));
     assert.deepEqual(packageJson.contributes.jsonValidation, expected);

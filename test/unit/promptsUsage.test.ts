@@ -4,7 +4,8 @@ import * as path from 'node:path';
 import { BUILTIN_PROMPTS } from '../../src/core/prompts/builtinPrompts';
 import { fillPrompt, loadPromptLibrary } from '../../src/core/prompts/library';
 import type { LibraryPrompt, PromptUsage } from '../../src/core/prompts/types';
-import { countPromptUsage, leastUsed, usageBadge, usageForPrompts } from '../../src/core/prompts/usage';
+import { countPromptUsage, customPrompts, leastUsed, usageBadge, usageForPrompts } from '../../src/core/prompts/usage';
+import { customPromptId } from '../../src/core/prompts/promptText';
 import { descriptorForSex, parseActorId } from '../../src/core/workspace/actorId';
 import { indexDataFolder } from '../../src/core/actors/dataIndex';
 import { makeTempDir, SAMPLE_DATA, writeActor } from './helpers/tempData';
@@ -76,7 +77,7 @@ describe('prompt usage', () => {
     beforeEach(async () => (temp = await makeTempDir()));
     afterEach(() => temp.cleanup());
 
-    it('entries without a prompt_id count by their text, filled for the actor’s descriptor', async () => {
+    it('entries without a prompt_id count by their text, whatever descriptor fills the slot; other texts are custom prompts', async () => {
       const rooftop = builtin('photo_golden_hour_rooftop');
       const etching = builtin('bw_etching');
       await writeActor(temp.dir, '0000_european_30_female', {
@@ -85,7 +86,7 @@ describe('prompt usage', () => {
             { filename: 'a.jpg', prompt_id: 'bw_manga', prompt: fillPrompt(rooftop.template, 'woman') },
             // Whitespace differences (a hand edit, a wrapped line) do not matter.
             { filename: 'b.jpg', prompt: `  ${fillPrompt(rooftop.template, 'woman').replace(/ /g, '\n ')}  ` },
-            // Filled for another descriptor: not this actor's prompt text.
+            // Filled for another descriptor (the old tool's "man" where the id gives "person"): still the prompt.
             { filename: 'c.jpg', prompt: fillPrompt(etching.template, 'man') },
             { filename: 'd.jpg', prompt: 'A text of its own.' },
             { filename: 'e.jpg', prompt_id: 'photo_retired' },
@@ -94,10 +95,14 @@ describe('prompt usage', () => {
       });
       const counts = await countPromptUsage(await indexDataFolder(temp.dir), LIBRARY);
       assert.deepEqual(Object.fromEntries(counts.byActor.get('0000_european_30_female')!), {
+        bw_etching: 1,
         bw_manga: 1,
         photo_golden_hour_rooftop: 1,
         photo_retired: 1,
       });
+      assert.deepEqual(counts.customByActor.get('0000_european_30_female'), [
+        { id: customPromptId('A text of its own.'), text: 'A text of its own.', count: 1, actors: 1 },
+      ]);
     });
 
     it('the manifest’s descriptor wins over the sex in the id', async () => {
@@ -124,6 +129,41 @@ describe('prompt usage', () => {
       assert.deepEqual(Object.fromEntries(counts.byActor.get('0000_african_40_male')!), { photo_mountain_trail: 2 });
       assert.deepEqual(Object.fromEntries(counts.byActor.get('0001_african_40_male')!), {});
       assert.equal(counts.overall.get('photo_mountain_trail'), 2);
+    });
+
+    it('a legacy actor’s old texts count for their prompts whatever subject word they say; the rest are its custom prompts, most used first', async () => {
+      const trail = builtin('photo_mountain_trail');
+      const manga = builtin('bw_manga');
+      const own = 'The woman from the input image as a 1920s aviator, sepia photograph.';
+      const other = 'Close-up of the woman laughing.';
+      const records = [
+        fillPrompt(trail.template, 'woman'),
+        `  ${fillPrompt(trail.template, 'Woman').toUpperCase()}\n`,
+        fillPrompt(manga.template, 'young woman').replace(/\.$/, ''),
+        own,
+        own.replace(/ /g, '\n  ').toLowerCase(),
+        other,
+      ];
+      // The old tool's two-word ethnicity: whatever descriptor the id gives, the old texts say "woman".
+      await writeActor(temp.dir, '0005_south_asian_25_female', {
+        extraFiles: {
+          'prompt_metadata.json': JSON.stringify({
+            images: Object.fromEntries(records.map((prompt, n) => [`0005_south_asian_25_female_${n}.jpg`, { prompt }])),
+          }),
+        },
+      });
+      await writeActor(temp.dir, '0006_european_30_female', { manifest: { images: [{ filename: 'a.jpg', prompt_id: null, prompt: own }] } });
+      const counts = await countPromptUsage(await indexDataFolder(temp.dir), LIBRARY);
+      assert.deepEqual(Object.fromEntries(counts.byActor.get('0005_south_asian_25_female')!), { photo_mountain_trail: 2, bw_manga: 1 });
+      assert.deepEqual(customPrompts(counts, '0005_south_asian_25_female'), [
+        { id: customPromptId(own), text: own, count: 2, actors: 1 },
+        { id: customPromptId(other), text: other, count: 1, actors: 1 },
+      ]);
+      assert.deepEqual(customPrompts(counts), [
+        { id: customPromptId(own), text: own, count: 3, actors: 2 },
+        { id: customPromptId(other), text: other, count: 1, actors: 1 },
+      ]);
+      assert.deepEqual(customPrompts(counts, 'no_such_actor'), []);
     });
 
     it('user prompts count too, and an unreadable prompt_metadata.json is a located problem, not a failure', async () => {

@@ -2,13 +2,17 @@ import { InputError } from '../../core/errors';
 import * as path from 'node:path';
 import { CATEGORY_LABELS, TRAINING_CATEGORIES } from '../../core/manifest/categories';
 import { fillPrompt, loadPromptLibrary, PROMPT_LIBRARY_FILE } from '../../core/prompts/library';
-import { countPromptUsage, leastUsed, usageBadge, usageForPrompts } from '../../core/prompts/usage';
+import { countPromptUsage, customPrompts, leastUsed, usageBadge, usageForPrompts } from '../../core/prompts/usage';
+import { categoryFromPromptText } from '../../core/prompts/promptCategory';
+import { shorten } from '../../core/util/text';
 import { indexDataFolder } from '../../core/actors/dataIndex';
 import { CliCommand, EXIT_FAILED, EXIT_OK, relativeProblem, requireDataFolder, table } from '../cliSupport';
 import { formatProblem } from '../../core/workspace/formatProblem';
 
 /** How many least-used prompts to suggest per category. */
 const SUGGESTIONS_PER_CATEGORY = 3;
+/** Custom prompt texts are cut to this many characters in the table (--json has them whole). */
+const CUSTOM_TEXT_WIDTH = 100;
 
 /** `actor-studio prompts`: the prompt library with usage counts, and what to use next. */
 export const promptsCommand: CliCommand = {
@@ -34,6 +38,7 @@ export const promptsCommand: CliCommand = {
     }));
     const libraryIds = new Set(library.prompts.map((prompt) => prompt.id));
     const unlisted = [...(actorId === undefined ? counts.overall : counts.byActor.get(actorId)!)].filter(([id]) => !libraryIds.has(id));
+    const custom = customPrompts(counts, actorId);
     // Invalid manifests leave usage incomplete: name them, as `actors` does.
     const manifestErrors = index.actors.flatMap((each) =>
       each.manifestState === 'invalid' ? each.problems.filter((problem) => problem.severity === 'error') : [],
@@ -62,6 +67,14 @@ export const promptsCommand: CliCommand = {
             })),
             least_used: Object.fromEntries(suggestions.map(({ category, prompts }) => [category, prompts.map((prompt) => prompt.id)])),
             unlisted_prompt_ids: Object.fromEntries(unlisted),
+            custom_prompts: custom.map((prompt) => ({
+              id: prompt.id,
+              text: prompt.text,
+              used: prompt.count,
+              actors: prompt.actors,
+              badge: usageBadge(prompt.count),
+              category: categoryFromPromptText(prompt.text) ?? null,
+            })),
             problems: problems.map((problem) => relativeProblem(dataRoot, problem)),
           },
           null,
@@ -84,6 +97,16 @@ export const promptsCommand: CliCommand = {
       io.stdout(`${library.prompts.length} prompt(s), ${userCount} from ${PROMPT_LIBRARY_FILE}; ${scope}; TOTAL is across all actors`);
       if (unlisted.length > 0) {
         io.stdout(`Also used, not in the library: ${unlisted.map(([id, count]) => `${id} (${count}x)`).join(', ')}`);
+      }
+      if (custom.length > 0) {
+        io.stdout('');
+        io.stdout(`Custom prompts ${actor ? `of ${actor.id}` : 'across all actors'} (texts that match no library prompt; generate one with --prompt-text):`);
+        io.stdout(
+          table([
+            ['USED', ...(actor ? [] : ['ACTORS']), 'TEXT'],
+            ...custom.map((prompt) => [String(prompt.count), ...(actor ? [] : [String(prompt.actors)]), shorten(prompt.text, CUSTOM_TEXT_WIDTH)]),
+          ]),
+        );
       }
       io.stdout('');
       io.stdout(actor ? `Least used for ${actor.id}:` : 'Least used overall:');

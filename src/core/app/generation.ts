@@ -1,11 +1,18 @@
 import type { GeneratedImage } from '../generate/generateImage';
+import type { TrainingCategory } from '../manifest/categories';
 import type { DrainSummary } from '../storage/pendingUploads';
 import type { DataProblem } from '../workspace/problems';
 import type { StudioContext } from './context';
 
 export interface GenerateOptions {
   actorId: string;
-  promptId: string;
+  /** A library prompt; or, instead, `promptText` (a free text or a custom prompt, recorded with no library id). */
+  promptId?: string;
+  promptText?: string;
+  /** The category of `promptText`; default: taken from its words. */
+  category?: TrainingCategory;
+  /** A file of the actor's base_image/ folder; default: the actor's base image. */
+  baseImage?: string;
   seed?: number;
   signal?: AbortSignal;
   onProgress?: (message: string) => void;
@@ -15,7 +22,7 @@ export interface GenerateOptions {
   onPromptProblem?: (problem: DataProblem) => void;
 }
 
-/** One image for an actor from a library prompt, saved, recorded and mirrored to the object store. */
+/** One image for an actor from a library prompt or a text of the user's own, saved, recorded and mirrored to the object store. */
 export async function generate(context: StudioContext, options: GenerateOptions): Promise<GeneratedImage> {
   const { services, dataRoot } = context;
   const [{ loadPromptLibrary }, { generateImage }, { uploaderFor }] = await Promise.all([
@@ -26,11 +33,14 @@ export async function generate(context: StudioContext, options: GenerateOptions)
   const library = await loadPromptLibrary(dataRoot);
   library.problems.forEach((problem) => options.onPromptProblem?.(problem));
   const [generator, store] = await Promise.all([services.generator(), services.objectStore()]);
-  services.logger?.info(`generating ${options.actorId} / ${options.promptId} with ${generator.model}`);
+  services.logger?.info(`generating ${options.actorId} / ${options.promptId ?? 'custom prompt'} with ${generator.model}`);
   const image = await generateImage({
     dataRoot,
     actorId: options.actorId,
     promptId: options.promptId,
+    promptText: options.promptText,
+    category: options.category,
+    baseImage: options.baseImage,
     seed: options.seed,
     prompts: library.prompts,
     generator,

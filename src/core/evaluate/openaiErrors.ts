@@ -1,3 +1,4 @@
+import { shorten } from '../util/text';
 import { StudioError } from '../errors';
 import { parseRetryAfter } from '../util/retry';
 
@@ -102,8 +103,4 @@ function retryAfterFromHeaders(headers: SdkErrorShape['headers']): number | unde
     return ms;
   }
   return parseRetryAfter(get('retry-after'));
-}
-
-export function shorten(text: string, max = 300): string {
-  return text.length > max ? `${text.slice(0, max - 1)}…` : text;
 }

@@ -2,7 +2,8 @@ import { z } from 'zod';
 import { markLoaded } from '../lazyModules';
 import { CATEGORIES } from '../manifest/categories';
 import { withRetries, type BackoffOptions, type RetryInfo, type Sleep } from '../util/retry';
-import { classifyOpenAiError, shorten, VisionEvaluationError } from './openaiErrors';
+import { classifyOpenAiError, VisionEvaluationError } from './openaiErrors';
+import { shorten } from '../util/text';
 
 export { VisionEvaluationError, type VisionErrorKind } from './openaiErrors';
 import { buildCompositeGrid, encodeImageForVision, jpegDataUri, planGrids, type CompositeGridOptions, type GridTile } from './compositeGrid';

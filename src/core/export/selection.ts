@@ -1,6 +1,7 @@
 import type { Category } from '../manifest/categories';
 import { DELETING_ISSUES } from '../manifest/issues';
 import type { ActorImage } from '../actors/types';
+import { escapeRegExp } from '../util/text';
 
 /** Why an image stays out of a training set, or undefined when it goes in. */
 export type Verdict = { ok: true; evaluated: boolean; category: Category; visionCaption?: string } | { ok: false; reason: string };
@@ -56,10 +57,6 @@ const CATEGORY_WORDS: Record<Category, string> = {
   color_stylized: 'colour stylized illustration',
   unknown: '',
 };
-
-function escapeRegExp(text: string): string {
-  return text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
-}
 
 /**
  * A caption from the generation prompt: the subject ("the woman from the input image", "the

@@ -24,22 +24,29 @@ export async function writeFileAtomic(target: string, data: string | Uint8Array)
   } catch (error) {
     // A full disk must not also leave half a copy behind: the target itself is untouched.
     await fs.rm(temp, { force: true }).catch(() => undefined);
-    throw diskFull(error, target) ?? error;
+    throw writeFailure(error, target) ?? error;
   }
   await syncDirectory(dir);
 }
 
-/** ENOSPC and EDQUOT name no file: say which write failed, and what to do. */
-export function diskFull(error: unknown, target: string): StudioError | undefined {
+/** Why a write can fail that the user fixes, and what to do; Node's own message names the temporary file. */
+const WRITE_FAILURES: Record<string, string> = {
+  ENOSPC: 'the disk is full: free some space and try again',
+  EDQUOT: 'the disk quota is used up: free some space and try again',
+  EROFS: 'the file system is read-only: make it writable (or copy the data folder to one that is) and try again',
+  EACCES: 'permission denied: let your user write to the folder and try again',
+  EPERM: 'the operation is not permitted: let your user write to the folder and try again',
+};
+
+/** A write that failed for a reason the user fixes, as one message naming the target (left as it was). */
+export function writeFailure(error: unknown, target: string): StudioError | undefined {
   const code = (error as NodeJS.ErrnoException | null)?.code;
-  if (code !== 'ENOSPC' && code !== 'EDQUOT') {
+  const reason = code !== undefined ? WRITE_FAILURES[code] : undefined;
+  if (!reason) {
     return undefined;
   }
-  const what = code === 'ENOSPC' ? 'the disk is full' : 'the disk quota is used up';
-  return new StudioError(`${what}: could not write ${target} (it was left as it was); free some space and try again`, 'input', {
-    file: target,
-    cause: error,
-  });
+  const [what, todo] = reason.split(': ');
+  return new StudioError(`${what}: could not write ${target} (it was left as it was); ${todo}`, 'input', { file: target, cause: error });
 }
 
 /** Makes the rename itself durable; not every platform can open a folder, which is fine. */

@@ -4,6 +4,7 @@ import { promises as fs } from 'node:fs';
 import * as os from 'node:os';
 import { isProcessAlive } from './processes';
 import { isoTime } from '../util/time';
+import { writeFailure } from './atomicWrite';
 
 export interface LockOptions {
   /** How long to wait for another holder before giving up. */
@@ -141,7 +142,10 @@ async function breakOrWait(lockPath: string, attempt: number, deadline: number, 
 async function tryCreate(lockPath: string, record: LockRecord): Promise<boolean> {
   // Named like writeFileAtomic's temporary files, so removeAbandonedTempFiles clears one a kill left.
   const own = `${lockPath}.${process.pid}.${record.token.slice(-8)}.tmp`;
-  await fs.writeFile(own, JSON.stringify(record));
+  await fs.writeFile(own, JSON.stringify(record)).catch((error: unknown) => {
+    // A read-only or full disk: the message names the lock, not our temporary file.
+    throw writeFailure(error, lockPath) ?? error;
+  });
   try {
     await fs.link(own, lockPath);
     return true;

@@ -4,27 +4,12 @@ import * as path from 'node:path';
 import { z } from 'zod';
 import { StudioError, errorKind } from '../errors';
 import { writeFileAtomic } from '../fs/atomicWrite';
-import { TRAINING_CATEGORIES } from '../manifest/categories';
+import { recoveredImageSchema } from '../manifest/dataFileSchemas';
 import { formatJson, validateJsonText } from '../manifest/jsonFile';
 import { assertWritableInside } from '../workspace/guards';
 import { recoveredDir } from '../workspace/layout';
 import { saveGeneratedImage, type SaveRequest, type SavedImage } from './saveResult';
 import { isoTime } from '../util/time';
-
-/** What `<image>.json` beside a recovered image says about it: enough to save it as if it had never failed. */
-const recoveredRecordSchema = z.looseObject({
-  actor_id: z.string(),
-  prompt_id: z.string(),
-  prompt: z.string(),
-  category: z.enum(TRAINING_CATEGORIES),
-  model: z.string(),
-  parameters: z.record(z.string(), z.unknown()).default({}),
-  seed: z.number().nullable().optional(),
-  prediction_id: z.string().optional(),
-  duration_ms: z.number().default(0),
-  recovered_at: z.string(),
-  save_error: z.string(),
-});
 
 const RECOVERED_IMAGE = /^[\w-]+\.(jpg|png)$/;
 
@@ -42,10 +27,11 @@ export async function keepPaidImage(request: SaveRequest, failure: unknown): Pro
   const name = `${at.toISOString().replace(/[-:.]/g, '')}-${randomBytes(3).toString('hex')}.${result.extension}`;
   const file = path.join(dir, name);
   await writeFileAtomic(file, result.bytes);
-  const record: z.input<typeof recoveredRecordSchema> = {
+  const record: z.input<typeof recoveredImageSchema> = {
     actor_id: actorId,
     prompt_id: request.promptId,
     prompt: request.prompt,
+    ...(request.baseImage ? { base_image: request.baseImage } : {}),
     category: request.category,
     model: result.model,
     parameters: result.parameters,
@@ -72,7 +58,7 @@ export async function listRecovered(dataRoot: string, actorId: string): Promise<
 export async function adoptRecovered(dataRoot: string, actorId: string, name: string, now?: () => Date): Promise<SavedImage> {
   const file = path.join(recoveredDir(dataRoot, actorId), name);
   const recordFile = `${file}.json`;
-  const read = validateJsonText(await fs.readFile(recordFile, 'utf8'), recoveredRecordSchema);
+  const read = validateJsonText(await fs.readFile(recordFile, 'utf8'), recoveredImageSchema);
   if (!read.ok) {
     throw new Error(`${recordFile} is not valid (${read.problems[0].message}); the image stays in ${path.dirname(file)}`);
   }
@@ -82,6 +68,7 @@ export async function adoptRecovered(dataRoot: string, actorId: string, name: st
     actorId,
     promptId: record.prompt_id,
     prompt: record.prompt,
+    ...(record.base_image ? { baseImage: record.base_image } : {}),
     category: record.category,
     now,
     result: {

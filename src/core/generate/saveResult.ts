@@ -17,9 +17,12 @@ import { isoTime } from '../util/time';
 export interface SaveRequest {
   dataRoot: string;
   actorId: string;
-  promptId: string;
+  /** The library prompt's id; null for a text of the user's own. */
+  promptId: string | null;
   prompt: string;
   category: TrainingCategory;
+  /** The base image it was made from, when not the actor's own (a file of base_image/). */
+  baseImage?: string;
   result: GenerationResult;
   /** A number reserved earlier (reserveImageNumber, e.g. by a journaled execution); default: the next one. */
   index?: number;
@@ -105,7 +108,7 @@ export async function adoptImageFile(request: Omit<SaveRequest, 'result'> & { fi
 }
 
 function imageEntry(
-  request: Pick<SaveRequest, 'promptId' | 'prompt' | 'category' | 'now'>,
+  request: Pick<SaveRequest, 'promptId' | 'prompt' | 'category' | 'baseImage' | 'now'>,
   image: { filename: string; index: number; bytes: Buffer; width?: number; height?: number; model: string },
 ): ImageEntry {
   return {
@@ -116,6 +119,7 @@ function imageEntry(
     source: 'generated',
     prompt_id: request.promptId,
     prompt: request.prompt,
+    ...(request.baseImage ? { base_image: request.baseImage } : {}),
     model: image.model,
     created_at: isoTime(request.now?.()),
     s3_key: null,

@@ -248,6 +248,24 @@ export interface DataFileKind {
   fileMatch: string[];
 }
 
+/** `<image>.json` beside a paid image whose save failed (data/recovered/<actorId>/): enough to save it as if it had never failed. */
+export const recoveredImageSchema = z
+  .looseObject({
+    actor_id: plainId,
+    prompt_id: z.string().nullable().describe('null: a custom prompt (its text is the prompt)'),
+    prompt: z.string(),
+    base_image: z.string().optional().describe("The base image file, when it was not the actor's own"),
+    category: z.enum(TRAINING_CATEGORIES),
+    model: z.string(),
+    parameters: z.record(z.string(), z.unknown()).default({}),
+    seed: z.number().nullable().optional(),
+    prediction_id: z.string().optional(),
+    duration_ms: z.number().default(0),
+    recovered_at: isoTimestamp,
+    save_error: z.string().describe('Why the save failed; `actor-studio reconcile --fix` adopts the image'),
+  })
+  .describe('A paid image kept in data/recovered after its save failed');
+
 export const DATA_FILE_KINDS: DataFileKind[] = [
   { id: 'manifest', title: 'Actor manifest', schema: manifestSchema, fileMatch: ['**/actors/*/training_data/manifest.json'] },
   {
@@ -280,6 +298,7 @@ export const DATA_FILE_KINDS: DataFileKind[] = [
     schema: generationLogSchema,
     fileMatch: ['**/tracking/generation_log.json', '**/tracking/generation_log.archive-*.json'],
   },
+  { id: 'recovered-image', title: 'Recovered image record', schema: recoveredImageSchema, fileMatch: ['**/recovered/*/*.json'] },
 ];
 
 /** JSON Schema (draft-07, which VS Code's JSON service reads fully) for one kind of file. */

@@ -95,8 +95,9 @@ export const imageEntrySchema = z.looseObject({
     .optional()
     .describe('The category of the prompt the image was generated from, kept when the image counts in another category'),
   source: z.enum(['generated', 'imported', 'manual']).optional(),
-  prompt_id: z.string().nullable().optional(),
+  prompt_id: z.string().nullable().optional().describe("The library prompt it was generated from; null for a prompt of the user's own (its text is `prompt`)"),
   prompt: z.string().nullable().optional(),
+  base_image: fileName.optional().describe("The file of base_image/ it was generated from, when not the actor's base image"),
   model: z.string().nullable().optional(),
   parameters: parameters.optional(),
   prediction_id: z.string().optional().describe('Provider-side id of the prediction that made the image'),

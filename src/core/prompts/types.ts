@@ -20,3 +20,6 @@ export interface PromptUsage {
   actorCount: number;
   totalCount: number;
 }
+
+/** Longest prompt text of the user's own that is sent to a model (a prompt, not a document). */
+export const MAX_PROMPT_TEXT_LENGTH = 4000;

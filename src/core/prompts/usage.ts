@@ -3,38 +3,80 @@ import { promptMetadataSchema } from '../manifest/dataFileSchemas';
 import { actorPaths } from '../workspace/layout';
 import type { ActorRecord, DataIndex } from '../actors/types';
 import type { DataProblem } from '../workspace/problems';
-import { fillPrompt } from './library';
 import { readOptionalJson } from '../manifest/optionalJsonFile';
 export { usageBadge } from './badges';
+import { customPromptId, normalisePromptText, PromptTextMatcher, tidyPromptText } from './promptText';
 import type { LibraryPrompt, PromptUsage } from './types';
 
 /** How often each prompt id was used, overall and per actor. Ids not in the library count too. */
 export interface PromptUsageCounts {
   overall: Map<string, number>;
   byActor: Map<string, Map<string, number>>;
+  /** Per actor, the texts that match no library prompt: its custom prompts, most used first. */
+  customByActor: Map<string, CustomPromptUsage[]>;
   /** Unreadable legacy prompt_metadata.json files; those actors count as unused. */
   problems: DataProblem[];
 }
 
+/** A prompt text outside the library and how often it was used (for one actor, or overall). */
+export interface CustomPromptUsage {
+  /** customPromptId of the text: the same for every spelling that normalises alike. */
+  id: string;
+  /** As first recorded, whitespace tidied. */
+  text: string;
+  count: number;
+  /** Actors that used it (one, for an actor's own list). */
+  actors: number;
+}
+
 /**
  * Counts prompt usage from the manifests: an image's `prompt_id`, or, for entries without one,
- * prompt text equal to a library prompt filled for that actor's descriptor. Actors without a
- * manifest (the old tool's folders) are counted from prompt_metadata.json by the same text
- * match. Actors whose manifest is invalid count as unused: their problems are the index's.
+ * its prompt text matched to a library prompt (see PromptTextMatcher: normalised whitespace, case
+ * and ends, any descriptor in the slot). Actors without a manifest (the old tool's folders) are
+ * counted from prompt_metadata.json by the same match. Texts that match nothing are the actor's
+ * custom prompts. Actors whose manifest is invalid count as unused: their problems are the index's.
  */
 export async function countPromptUsage(index: DataIndex, prompts: readonly LibraryPrompt[]): Promise<PromptUsageCounts> {
   const matcher = new PromptTextMatcher(prompts);
-  const counts: PromptUsageCounts = { overall: new Map(), byActor: new Map(), problems: [] };
+  const counts: PromptUsageCounts = { overall: new Map(), byActor: new Map(), customByActor: new Map(), problems: [] };
   for (const actor of index.actors) {
-    const promptIds = await promptIdsOf(index.dataRoot, actor, matcher, counts.problems);
+    const descriptor = String(actor.info.descriptor);
     const forActor = new Map<string, number>();
-    for (const id of promptIds) {
-      forActor.set(id, (forActor.get(id) ?? 0) + 1);
-      counts.overall.set(id, (counts.overall.get(id) ?? 0) + 1);
+    const custom = new Map<string, CustomPromptUsage>();
+    for (const used of await promptsUsedBy(index.dataRoot, actor, counts.problems)) {
+      const id = used.promptId || matcher.match(used.text, descriptor);
+      if (id) {
+        forActor.set(id, (forActor.get(id) ?? 0) + 1);
+        counts.overall.set(id, (counts.overall.get(id) ?? 0) + 1);
+      } else if (normalisePromptText(used.text) !== '') {
+        const key = customPromptId(used.text);
+        const known = custom.get(key) ?? { id: key, text: tidyPromptText(used.text), count: 0, actors: 1 };
+        custom.set(key, { ...known, count: known.count + 1 });
+      }
     }
     counts.byActor.set(actor.id, forActor);
+    counts.customByActor.set(actor.id, mostUsedFirst([...custom.values()]));
   }
   return counts;
+}
+
+/** The custom prompts of one actor, or of all actors merged (counts summed, actors counted). */
+export function customPrompts(counts: PromptUsageCounts, actorId?: string): CustomPromptUsage[] {
+  if (actorId !== undefined) {
+    return counts.customByActor.get(actorId) ?? [];
+  }
+  const merged = new Map<string, CustomPromptUsage>();
+  for (const list of counts.customByActor.values()) {
+    for (const usage of list) {
+      const known = merged.get(usage.id);
+      merged.set(usage.id, known ? { ...known, count: known.count + usage.count, actors: known.actors + 1 } : usage);
+    }
+  }
+  return mostUsedFirst([...merged.values()]);
+}
+
+function mostUsedFirst(list: CustomPromptUsage[]): CustomPromptUsage[] {
+  return list.sort((a, b) => b.count - a.count || a.text.localeCompare(b.text));
 }
 
 /** One row per library prompt; without an actor, the actor's count is the overall count. */
@@ -66,14 +108,12 @@ export function leastUsed(
     .map((candidate) => candidate.prompt);
 }
 
-async function promptIdsOf(dataRoot: string, actor: ActorRecord, matcher: PromptTextMatcher, problems: DataProblem[]): Promise<string[]> {
-  const descriptor = String(actor.info.descriptor);
+/** Each image's recorded prompt: its library id when the manifest gives one, and its text. */
+async function promptsUsedBy(dataRoot: string, actor: ActorRecord, problems: DataProblem[]): Promise<Array<{ promptId?: string; text: string }>> {
   if (actor.manifestState === 'ok') {
-    return actor.images.flatMap((image) => {
-      const entry = image.entry;
-      const id = entry?.prompt_id || (entry?.prompt ? matcher.match(entry.prompt, descriptor) : undefined);
-      return id ? [id] : [];
-    });
+    return actor.images.flatMap(({ entry }) =>
+      entry?.prompt_id || entry?.prompt ? [{ promptId: entry.prompt_id ?? undefined, text: entry.prompt ?? '' }] : [],
+    );
   }
   if (actor.manifestState === 'invalid') {
     return [];
@@ -85,31 +125,5 @@ async function promptIdsOf(dataRoot: string, actor: ActorRecord, matcher: Prompt
     return [];
   }
   const records = legacy.state === 'ok' ? Object.values(legacy.value.images) : [];
-  return records.flatMap((record) => matcher.match(record.prompt, descriptor) ?? []);
-}
-
-/** Finds the library prompt a text was filled from; whitespace differences do not matter. */
-class PromptTextMatcher {
-  private readonly byDescriptor = new Map<string, Map<string, string>>();
-
-  constructor(private readonly prompts: readonly LibraryPrompt[]) {}
-
-  match(text: string, descriptor: string): string | undefined {
-    let texts = this.byDescriptor.get(descriptor);
-    if (!texts) {
-      texts = new Map();
-      for (const prompt of this.prompts) {
-        const filled = normalise(fillPrompt(prompt.template, descriptor));
-        if (!texts.has(filled)) {
-          texts.set(filled, prompt.id); // two prompts with one text: the first in library order
-        }
-      }
-      this.byDescriptor.set(descriptor, texts);
-    }
-    return texts.get(normalise(text));
-  }
-}
-
-function normalise(text: string): string {
-  return text.replace(/\s+/g, ' ').trim();
+  return records.map((record) => ({ text: record.prompt }));
 }

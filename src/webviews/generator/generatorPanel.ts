@@ -2,9 +2,12 @@ import * as vscode from 'vscode';
 import type { Logger } from '../../core/logger';
 import { panelOptions, registerPanelSerializer, WebviewHost, WebviewProbe } from '../webviewHost';
 import { describeFailure, isPlainName } from './failures';
+import { checkGenerateMessage, type CheckedGenerateRequest } from './generateRequest';
 import type { GeneratorPanelModel } from './model';
 import {
   ActorChoice,
+  BaseImageOption,
+  CustomPromptChoice,
   ErrorMessage,
   GeneratorHostMessage,
   GeneratorRequests,
@@ -22,8 +25,7 @@ const MAX_REQUEST_ID_LENGTH = 128;
 
 interface InFlight {
   requestId: string;
-  actorId: string;
-  promptId: string;
+  request: CheckedGenerateRequest;
   message: string;
   controller: AbortController;
 }
@@ -31,8 +33,9 @@ interface InFlight {
 export type GeneratorPanelProbe = WebviewProbe<GeneratorHostMessage, GeneratorUiMessage>;
 
 /**
- * The Generator panel: pick an actor and a preset prompt (with its usage for that actor), generate
- * one training image, see it. One instance; `show` reveals it. The page is rebuilt whenever the
+ * The Generator panel: pick an actor and a library prompt (with its usage for that actor), one of
+ * the actor's custom prompts, or write a prompt (category chosen or taken from the text), and
+ * the base image when the actor has several; generate one training image, see it. One instance; `show` reveals it. The page is rebuilt whenever the
  * panel is shown again (retainContextWhenHidden is off): the host keeps the selected actor, the
  * running generation and the last outcome, and replays them on `ready`.
  */
@@ -133,7 +136,7 @@ export class GeneratorPanel extends WebviewHost<GeneratorHostMessage, GeneratorU
         this.selectActor(message.actorId);
         return;
       case 'generate':
-        this.startGeneration(message.requestId, message.actorId, message.promptId);
+        this.startGeneration(message.requestId, message);
         return;
       case 'cancel':
         if (this.inFlight && this.inFlight.requestId === message.requestId && !this.inFlight.controller.signal.aborted) {
@@ -179,31 +182,40 @@ export class GeneratorPanel extends WebviewHost<GeneratorHostMessage, GeneratorU
     if (selected && selected.id !== this.actorId) {
       this.setActor(selected.id);
     }
-    const prompts = selected ? await attempt<PromptChoice[]>('could not read the prompts', () => this.model.promptChoices(selected.id), []) : [];
+    const noPrompts = { prompts: [] as PromptChoice[], customPrompts: [] as CustomPromptChoice[] };
+    const [{ prompts, customPrompts }, baseImages] = selected
+      ? await Promise.all([
+          attempt('could not read the prompts', () => this.model.promptChoices(selected.id), noPrompts),
+          attempt<BaseImageOption[]>('could not list the base images', () => this.model.baseImages(selected.id), []),
+        ])
+      : [noPrompts, []];
     const running = this.inFlight;
     return {
       type: 'state',
       actors,
       selectedActorId: selected?.id,
       prompts,
+      customPrompts,
+      baseImages,
       provider,
-      busy: running && { requestId: running.requestId, actorId: running.actorId, promptId: running.promptId, message: running.message },
+      busy: running && { requestId: running.requestId, actorId: running.request.actorId, promptId: running.request.promptLabel, message: running.message },
       blocked: vscode.workspace.isTrusted ? undefined : 'Restricted Mode: generating writes files, so it is off until you trust this folder.',
       problem: problems.length > 0 ? problems.join('\n') : undefined,
     };
   }
 
-  private startGeneration(requestId: unknown, actorId: unknown, promptId: unknown): void {
+  private startGeneration(requestId: unknown, message: Parameters<typeof checkGenerateMessage>[0]): void {
     if (typeof requestId !== 'string' || requestId.length === 0 || requestId.length > MAX_REQUEST_ID_LENGTH) {
       this.logger?.warn('generator panel: ignored a generate message without a usable request id');
       return;
     }
-    const refuse = (message: string) => {
-      this.lastOutcome = { type: 'error', requestId, reason: 'input', message };
+    const refuse = (why: string) => {
+      this.lastOutcome = { type: 'error', requestId, reason: 'input', message: why };
       void this.post(this.lastOutcome);
     };
-    if (!isPlainName(actorId) || typeof promptId !== 'string' || promptId.length === 0) {
-      refuse('choose an actor and a prompt first');
+    const request = checkGenerateMessage(message);
+    if ('refused' in request) {
+      refuse(request.refused);
       return;
     }
     if (!vscode.workspace.isTrusted) {
@@ -211,10 +223,10 @@ export class GeneratorPanel extends WebviewHost<GeneratorHostMessage, GeneratorU
       return;
     }
     if (this.inFlight) {
-      refuse(`a generation is already running (${this.inFlight.promptId} for ${this.inFlight.actorId}); wait for it or cancel it`);
+      refuse(`a generation is already running (${this.inFlight.request.promptLabel} for ${this.inFlight.request.actorId}); wait for it or cancel it`);
       return;
     }
-    const running: InFlight = { requestId, actorId, promptId, message: 'starting', controller: new AbortController() };
+    const running: InFlight = { requestId, request, message: 'starting', controller: new AbortController() };
     this.inFlight = running;
     this.lastOutcome = undefined;
     void this.post({ type: 'progress', requestId, message: running.message });
@@ -222,12 +234,13 @@ export class GeneratorPanel extends WebviewHost<GeneratorHostMessage, GeneratorU
   }
 
   private async generate(running: InFlight): Promise<void> {
-    const { requestId, actorId, promptId, controller } = running;
+    const { requestId, request, controller } = running;
+    const { actorId, promptLabel, ...chosen } = request;
     let outcome: ResultMessage | ErrorMessage;
     try {
       const image = await this.model.generate({
         actorId,
-        promptId,
+        ...chosen,
         signal: controller.signal,
         onProgress: (message) => {
           if (this.inFlight === running && !controller.signal.aborted) {
@@ -256,7 +269,7 @@ export class GeneratorPanel extends WebviewHost<GeneratorHostMessage, GeneratorU
     } catch (error) {
       const { reason, message } = describeFailure(error, controller.signal.aborted);
       if (reason !== 'cancelled' && reason !== 'input') {
-        this.logger?.warn(`generator panel: ${actorId} / ${promptId} failed (${reason}): ${message}`);
+        this.logger?.warn(`generator panel: ${actorId} / ${promptLabel} failed (${reason}): ${message}`);
       }
       outcome = { type: 'error', requestId, reason, message };
     } finally {

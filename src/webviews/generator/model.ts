@@ -1,9 +1,15 @@
 import type * as vscode from 'vscode';
-import type { ActorChoice, PromptChoice } from './protocol';
+import type { ActorChoice, BaseImageOption, CustomPromptChoice, PromptCategory, PromptChoice } from './protocol';
 
 export interface GeneratorRequest {
   actorId: string;
-  promptId: string;
+  /** A library prompt; or, instead, `promptText` (recorded with no library id). */
+  promptId?: string;
+  promptText?: string;
+  /** The category of `promptText`; absent: taken from its words. */
+  category?: PromptCategory;
+  /** A file of the actor's base_image/ folder; absent: its base image. */
+  baseImage?: string;
   /** Aborted when the user presses Cancel or closes the panel. */
   signal: AbortSignal;
   /** Short human-readable status ("generating with local/augment", "saving", "uploading"). */
@@ -14,6 +20,7 @@ export interface GeneratedImageInfo {
   filename: string;
   /** Absolute path of the saved image. */
   path: string;
+  /** The library prompt's id, or the custom prompt id of the text (customPromptId). */
   promptId: string;
   model: string;
   url?: string;
@@ -31,8 +38,10 @@ export interface GeneratedImageInfo {
  */
 export interface GeneratorPanelModel {
   listActors(): Promise<ActorChoice[]>;
-  /** The prompt library with this actor's usage (see toPromptChoice in prompts.ts). */
-  promptChoices(actorId: string): Promise<PromptChoice[]>;
+  /** The prompt library with this actor's usage (see toPromptChoice in prompts.ts), and the actor's custom prompts. */
+  promptChoices(actorId: string): Promise<{ prompts: PromptChoice[]; customPrompts: CustomPromptChoice[] }>;
+  /** The images a generation for this actor can start from, its base image first. */
+  baseImages(actorId: string): Promise<BaseImageOption[]>;
   /** Which provider a generation would use now, e.g. "local (offline)". */
   providerLabel(): Promise<string>;
   generate(request: GeneratorRequest): Promise<GeneratedImageInfo>;

@@ -2,7 +2,9 @@
 // default choice, and error reasons in words. Used by the host, the model and the UI (no vscode,
 // no DOM).
 import { usageBadge } from '../../core/prompts/badges';
-import { ErrorReason, PROMPT_CATEGORIES, PROMPT_CATEGORY_LABELS, PromptCategory, PromptChoice } from './protocol';
+import { categoryFromPromptText } from '../../core/prompts/promptCategory';
+import { shorten } from '../../core/util/text';
+import { CustomPromptChoice, ErrorReason, PROMPT_CATEGORIES, PROMPT_CATEGORY_LABELS, PromptCategory, PromptChoice } from './protocol';
 
 export { usageBadge };
 
@@ -34,6 +36,17 @@ export function toPromptChoice(
   };
 }
 
+/** Builds a CustomPromptChoice from one of the actor's custom prompts (the core's CustomPromptUsage). */
+export function toCustomPromptChoice(custom: { id: string; text: string; count: number }): CustomPromptChoice {
+  const category = categoryFromPromptText(custom.text);
+  return { id: custom.id, text: custom.text, usedByActor: custom.count, badge: usageBadge(custom.count), ...(category ? { category } : {}) };
+}
+
+/** The dropdown's text for a custom prompt: its start, then its badge. */
+export function customOptionLabel(prompt: Pick<CustomPromptChoice, 'text' | 'badge'>, width = 60): string {
+  return `${shorten(prompt.text, width)} ${prompt.badge}`;
+}
+
 export interface PromptGroup {
   category: PromptCategory;
   label: string;
@@ -62,13 +75,22 @@ export function groupPrompts(prompts: readonly PromptChoice[]): PromptGroup[] {
   return [...groups.values()].filter((group) => group.prompts.length > 0);
 }
 
+/** The prompt list's "Write a prompt…" option (never a prompt id: library ids are `[a-z0-9_.-]+`, custom ones `custom:<hex>`). */
+export const FREE_TEXT_CHOICE = '#free';
+
 /**
- * Which prompt to select: the wanted one while it exists, else the one remembered from before a
- * reload, else the least-used prompt for this actor (first in list order among equals).
+ * Which prompt to select: the wanted one while it exists (a library prompt, one of the actor's
+ * custom prompts, or the free text), else the one remembered from before a reload, else the
+ * least-used library prompt for this actor (first in list order among equals).
  */
-export function choosePrompt(prompts: readonly PromptChoice[], wanted?: string, remembered?: string): string | undefined {
+export function choosePrompt(
+  prompts: readonly PromptChoice[],
+  wanted?: string,
+  remembered?: string,
+  customPrompts: readonly Pick<CustomPromptChoice, 'id'>[] = [],
+): string | undefined {
   for (const id of [wanted, remembered]) {
-    if (id && prompts.some((prompt) => prompt.id === id)) {
+    if (id && (id === FREE_TEXT_CHOICE || prompts.some((prompt) => prompt.id === id) || customPrompts.some((prompt) => prompt.id === id))) {
       return id;
     }
   }

@@ -45,6 +45,27 @@ export interface PromptChoice {
   badge: string;
 }
 
+/** A prompt text of the actor's own that matches no library prompt (the old tool's, or a free text generated before). */
+export interface CustomPromptChoice {
+  /** Stable, derived from the text (`custom:<hash>`); never a library id. */
+  id: string;
+  text: string;
+  /** Images of this actor made from the text. */
+  usedByActor: number;
+  badge: string;
+  /** The category its words ask for, when they say (categoryFromPromptText). */
+  category?: PromptCategory;
+}
+
+/** A file of the actor's base_image/ folder a generation can start from. */
+export interface BaseImageOption {
+  filename: string;
+  /** The actor's base image: the default. */
+  canonical: boolean;
+}
+
+export { MAX_PROMPT_TEXT_LENGTH } from '../../core/prompts/types';
+
 /** A generation the host is running for this panel (so a reloaded page shows it again). */
 export interface BusyState {
   requestId: string;
@@ -61,6 +82,10 @@ export interface StateMessage {
   selectedActorId?: string;
   /** The prompts with the selected actor's usage. */
   prompts: PromptChoice[];
+  /** The selected actor's custom prompts, most used first. */
+  customPrompts: CustomPromptChoice[];
+  /** The selected actor's base images, its own first; a choice is offered when there are several. */
+  baseImages: BaseImageOption[];
   /** Which generator a click would use, e.g. "local (offline)" or "Replicate black-forest-labs/flux-kontext-pro". */
   provider: string;
   busy?: BusyState;
@@ -116,7 +141,13 @@ export interface GenerateMessage {
   type: 'generate';
   requestId: string;
   actorId: string;
-  promptId: string;
+  /** A library prompt; or, instead, `promptText` (a custom prompt or a free text). */
+  promptId?: string;
+  promptText?: string;
+  /** The category of `promptText`; absent: taken from its words. */
+  category?: PromptCategory;
+  /** A file of the actor's base_image/ folder; absent: its base image. */
+  baseImage?: string;
 }
 
 export interface CancelMessage {
@@ -130,4 +161,6 @@ export type GeneratorUiMessage = BaseUiMessage<GeneratorRequests> | SelectActorM
 export interface GeneratorUiState {
   actorId?: string;
   promptId?: string;
+  /** The free text being written, so a reload keeps it. */
+  freeText?: string;
 }

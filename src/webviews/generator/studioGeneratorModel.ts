@@ -2,10 +2,11 @@ import * as path from 'node:path';
 import * as vscode from 'vscode';
 import { categoryTargets } from '../../core/actors/targets';
 import { actorPaths } from '../../core/workspace/layout';
+import { customPromptId } from '../../core/prompts/promptText';
 import type { ActorsTreeProvider } from '../../providers/actorsTree/actorsTreeProvider';
 import type { GeneratedImageInfo, GeneratorPanelModel, GeneratorRequest } from './model';
-import { toPromptChoice } from './prompts';
-import type { ActorChoice, PromptChoice } from './protocol';
+import { toCustomPromptChoice, toPromptChoice } from './prompts';
+import type { ActorChoice, BaseImageOption, CustomPromptChoice, PromptChoice } from './protocol';
 import type { GenerationController } from '../../editor/generationController';
 import type { Secrets } from '../../editor/secrets';
 import { affectsSettings } from '../../editor/settings';
@@ -48,26 +49,37 @@ export class StudioGeneratorModel implements GeneratorPanelModel, vscode.Disposa
     }));
   }
 
-  async promptChoices(actorId: string): Promise<PromptChoice[]> {
+  async promptChoices(actorId: string): Promise<{ prompts: PromptChoice[]; customPrompts: CustomPromptChoice[] }> {
     const index = await this.workspace.index();
     const actor = index?.actors.find((candidate) => candidate.id === actorId);
     if (!index || !actor) {
-      return [];
+      return { prompts: [], customPrompts: [] };
     }
-    const [{ loadPromptLibrary, fillPrompt }, { countPromptUsage }] = await Promise.all([
+    const [{ loadPromptLibrary, fillPrompt }, { countPromptUsage, customPrompts }] = await Promise.all([
       import('../../core/prompts/library'),
       import('../../core/prompts/usage'),
     ]);
     const library = await loadPromptLibrary(index.dataRoot);
     const counts = await countPromptUsage(index, library.prompts);
     const forActor = counts.byActor.get(actorId);
-    return library.prompts.map((prompt) =>
+    const prompts = library.prompts.map((prompt) =>
       toPromptChoice(
         { id: prompt.id, label: prompt.label, category: prompt.category, text: fillPrompt(prompt.template, String(actor.info.descriptor)) },
         forActor?.get(prompt.id) ?? 0,
         counts.overall.get(prompt.id) ?? 0,
       ),
     );
+    return { prompts, customPrompts: customPrompts(counts, actorId).map(toCustomPromptChoice) };
+  }
+
+  async baseImages(actorId: string): Promise<BaseImageOption[]> {
+    const index = await this.workspace.index();
+    const actor = index?.actors.find((candidate) => candidate.id === actorId);
+    if (!index || !actor) {
+      return [];
+    }
+    const { listBaseImages } = await import('../../core/actors/baseImages');
+    return listBaseImages(index.dataRoot, actor).map(({ filename, canonical }) => ({ filename, canonical }));
   }
 
   providerLabel(): Promise<string> {
@@ -79,7 +91,7 @@ export class StudioGeneratorModel implements GeneratorPanelModel, vscode.Disposa
     return {
       filename: image.filename,
       path: image.path,
-      promptId: image.prompt.id,
+      promptId: image.prompt.id ?? customPromptId(image.prompt.text),
       model: image.result.model,
       url: image.url,
       uploadQueued: image.uploadQueued,

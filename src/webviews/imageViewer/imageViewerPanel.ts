@@ -3,7 +3,8 @@ import type { Logger } from '../../core/logger';
 import { isValidStars } from '../../core/tracking/ratings';
 import { isPlainName } from '../generator/failures';
 import { panelOptions, registerPanelSerializer, WebviewHost, WebviewProbe } from '../webviewHost';
-import type { ImageRef, ImageViewerModel } from './model';
+import type { ImageRef, ImageViewerModel, RegenerateSource } from './model';
+import { isTrainingCategory } from '../../core/manifest/categories';
 import {
   ImageViewerHostMessage,
   ImageViewerRequests,
@@ -145,8 +146,8 @@ export class ImageViewerPanel extends WebviewHost<ImageViewerHostMessage, ImageV
   }
 
   private openActorFolder(): void {
-    const folder = this.model.trainingFolder(this.image.actorId);
-    this.allowResourceRoots(folder ? [folder] : []);
+    const root = this.model.trainingFolder(this.image.actorId);
+    this.allowResourceRoots('folder' in root ? [root.folder] : []);
     this.render();
   }
 
@@ -172,6 +173,10 @@ export class ImageViewerPanel extends WebviewHost<ImageViewerHostMessage, ImageV
     const blocked = vscode.workspace.isTrusted
       ? undefined
       : 'Restricted Mode: rating, keeping, deleting and regenerating write files, so they are off until you trust this folder.';
+    const root = this.model.trainingFolder(actorId);
+    if ('refused' in root) {
+      return { type: 'state', actorId, filename, blocked, regeneration, problem: `Cannot show ${filename}: ${root.refused}.` };
+    }
     try {
       const loaded = await this.model.loadImage(this.image);
       if (!loaded) {
@@ -193,16 +198,21 @@ export class ImageViewerPanel extends WebviewHost<ImageViewerHostMessage, ImageV
     }
     const source = this.image;
     const view = await this.model.loadImage(source);
-    if (!view?.promptId) {
-      throw new Error(`${source.filename} records no prompt id, so there is no prompt to generate from again`);
+    if (!view?.promptId && !view?.prompt) {
+      throw new Error(`${source.filename} records no prompt, so there is nothing to generate from again`);
     }
-    const running = { state: 'running' as const, message: `generating from ${view.promptId}`, controller: new AbortController() };
+    // A custom prompt (a text with no library id) is generated again from its text, in the image's category.
+    const from: RegenerateSource = view.promptId
+      ? { promptId: view.promptId }
+      : { promptText: view.prompt!, ...(isTrainingCategory(view.category) ? { category: view.category } : {}) };
+    const promptName = view.promptId ?? 'its custom prompt';
+    const running = { state: 'running' as const, message: `generating from ${promptName}`, controller: new AbortController() };
     this.regeneration = running;
     await this.sendState();
     try {
       const filename = await this.model.regenerate({
         ...source,
-        promptId: view.promptId,
+        ...from,
         signal: running.controller.signal,
         onProgress: (message) => {
           if (this.regeneration === running) {
@@ -213,7 +223,7 @@ export class ImageViewerPanel extends WebviewHost<ImageViewerHostMessage, ImageV
       });
       this.regeneration = {
         state: 'done',
-        message: `${filename} generated from ${view.promptId} (the original stays)`,
+        message: `${filename} generated from ${promptName} (the original stays)`,
         filename,
         controller: running.controller,
       };

@@ -1,6 +1,7 @@
 import type * as vscode from 'vscode';
 import type { ImageView, RatingView } from './protocol';
 import type { Rating } from '../../core/tracking/ratings';
+import type { TrainingCategory } from '../../core/manifest/categories';
 
 /** One image of one actor. */
 export interface ImageRef {
@@ -16,8 +17,11 @@ export interface ImageRef {
 export interface ImageViewerModel {
   /** The image as the page shows it, with its absolute `path`; undefined when the actor has no such image. */
   loadImage(image: ImageRef): Promise<ImageView | undefined>;
-  /** The actor's training folder: the one folder of the data folder the page may load images from. */
-  trainingFolder(actorId: string): vscode.Uri | undefined;
+  /**
+   * The actor's training folder: the one folder of the data folder the page may load images from;
+   * or why there is none (no data folder, an id that is a path, a folder linking outside).
+   */
+  trainingFolder(actorId: string): { folder: vscode.Uri } | { refused: string };
   /** Rates through the Rate Image command (so the tree and the log follow). */
   rate(image: ImageRef, stars: number, feedback?: string): Promise<RatingView>;
   clearRating(image: ImageRef): Promise<void>;
@@ -25,8 +29,11 @@ export interface ImageViewerModel {
   deleteImage(image: ImageRef): Promise<boolean>;
   /** Keeps an image that needs review through Keep Image (Reviewed) (the tree follows); throws with the reason when it could not. */
   keepImage(image: ImageRef): Promise<boolean>;
-  /** Generates a new image for the actor from `promptId`; resolves with its file name. */
-  regenerate(request: ImageRef & { promptId: string; signal: AbortSignal; onProgress: (message: string) => void }): Promise<string>;
+  /**
+   * Generates a new image for the actor from its library prompt `promptId`, or from `promptText`
+   * (a custom prompt, in `category` when given); resolves with its file name.
+   */
+  regenerate(request: ImageRef & RegenerateSource & { signal: AbortSignal; onProgress: (message: string) => void }): Promise<string>;
   /** Opens the file in an editor beside the panel. */
   openFile(image: ImageRef): Promise<void>;
   /** Fires with an actor whose images changed: the panel showing it sends its state again. */
@@ -48,3 +55,6 @@ export interface ImageActions {
     options: { stars?: number; feedback?: string; clear?: boolean },
   ): Promise<{ rated: { rating: Rating | null }[]; failed: { reason: string }[] } | undefined>;
 }
+
+/** What an image was generated from: its library prompt, or the text of a custom prompt. */
+export type RegenerateSource = { promptId: string } | { promptText: string; category?: TrainingCategory };

@@ -1,13 +1,13 @@
 import * as path from 'node:path';
 import * as vscode from 'vscode';
 import { resolveLocalCheckThresholds } from '../../core/evaluate/thresholds';
-import { actorFolderOutside } from '../../core/workspace/guards';
+import { linkedOutsideReason } from '../../core/workspace/guards';
 import { actorPaths, PLAIN_NAME } from '../../core/workspace/layout';
 import type { GenerationController } from '../../editor/generationController';
 import type { StudioWorkspace } from '../../editor/studioWorkspace';
 import type { ActorsTreeProvider } from '../../providers/actorsTree/actorsTreeProvider';
 import { buildImageView } from './imageView';
-import type { ImageActions, ImageRef, ImageViewerModel } from './model';
+import type { ImageActions, ImageRef, ImageViewerModel, RegenerateSource } from './model';
 import type { ImageView, RatingView } from './protocol';
 
 /**
@@ -37,12 +37,16 @@ export class StudioImageViewerModel implements ImageViewerModel, vscode.Disposab
   }
 
   /** The page's resource root: none for an id that is a path or folders that link out of the data folder (the core guard). */
-  trainingFolder(actorId: string): vscode.Uri | undefined {
+  trainingFolder(actorId: string): { folder: vscode.Uri } | { refused: string } {
     const dataRoot = this.workspace.dataRoot;
-    if (!dataRoot || !PLAIN_NAME.test(actorId) || actorFolderOutside(dataRoot, actorId)) {
-      return undefined;
+    if (!dataRoot) {
+      return { refused: 'no data folder is open' };
     }
-    return vscode.Uri.file(actorPaths(dataRoot, actorId).trainingDir);
+    if (!PLAIN_NAME.test(actorId)) {
+      return { refused: `"${actorId}" is not an actor id` };
+    }
+    const outside = linkedOutsideReason(dataRoot, actorId);
+    return outside ? { refused: outside } : { folder: vscode.Uri.file(actorPaths(dataRoot, actorId).trainingDir) };
   }
 
   async rate(image: ImageRef, stars: number, feedback?: string): Promise<RatingView> {
@@ -75,20 +79,17 @@ export class StudioImageViewerModel implements ImageViewerModel, vscode.Disposab
     return result.kept.length > 0;
   }
 
-  async regenerate(request: ImageRef & { promptId: string; signal: AbortSignal; onProgress: (message: string) => void }): Promise<string> {
-    const image = await this.generation.generate({
-      actorId: request.actorId,
-      promptId: request.promptId,
-      signal: request.signal,
-      onProgress: request.onProgress,
-    });
+  async regenerate(request: ImageRef & RegenerateSource & { signal: AbortSignal; onProgress: (message: string) => void }): Promise<string> {
+    const { actorId, signal, onProgress } = request;
+    const source = 'promptId' in request ? { promptId: request.promptId } : { promptText: request.promptText, category: request.category };
+    const image = await this.generation.generate({ actorId, ...source, signal, onProgress });
     return image.filename;
   }
 
   async openFile(image: ImageRef): Promise<void> {
-    const folder = this.trainingFolder(image.actorId);
-    if (folder && path.basename(image.filename) === image.filename) {
-      await vscode.commands.executeCommand('vscode.open', vscode.Uri.joinPath(folder, image.filename), {
+    const root = this.trainingFolder(image.actorId);
+    if ('folder' in root && path.basename(image.filename) === image.filename) {
+      await vscode.commands.executeCommand('vscode.open', vscode.Uri.joinPath(root.folder, image.filename), {
         viewColumn: vscode.ViewColumn.Beside,
         preserveFocus: true,
       });

@@ -4,6 +4,7 @@
 // a face distance to show; the workspace is put back afterwards.
 import * as assert from 'node:assert/strict';
 import { promises as fs } from 'node:fs';
+import * as os from 'node:os';
 import * as path from 'node:path';
 import * as vscode from 'vscode';
 import type { DeleteImageResult } from '../../../src/commands/deleteImage';
@@ -168,5 +169,59 @@ describe('Image Viewer panel', function () {
     assert.ok(!(await manifest()).images.some((image) => image.filename === shown));
     const state = await stateWhere((message) => message.problem !== undefined || message.view?.filename !== shown, from);
     assert.match(state.problem ?? '', /no longer among the images/, 'the viewer says the shown image is gone');
+  });
+
+  it('Regenerate on an image of a custom prompt (a text, no library id) generates again from its text, in its category', async () => {
+    const file = path.join(trainingDir(), 'manifest.json');
+    const data = JSON.parse(await fs.readFile(file, 'utf8')) as { images: Array<Record<string, unknown>> };
+    const custom = data.images.find((image) => image.filename === `${CARL}_2.jpg`)!;
+    custom.prompt_id = null;
+    await fs.writeFile(file, JSON.stringify(data, null, 2));
+    await vscode.commands.executeCommand('actorStudio.refresh');
+    let from = probe.posted.length;
+    await request('show', { filename: `${CARL}_2.jpg` });
+    await stateWhere((message) => message.view?.filename === `${CARL}_2.jpg` && message.view.promptId === undefined && !!message.view.prompt, from);
+    from = probe.posted.length;
+    const reply = await request('regenerate', null);
+    assert.ok(reply.type === 'reply' && reply.ok, JSON.stringify(reply));
+    const filename = (reply as { result: { filename: string } }).result.filename;
+    const state = await stateWhere((message) => message.view?.filename === filename && message.regeneration?.state === 'done', from);
+    assert.match(state.regeneration?.message ?? '', /generated from its custom prompt/);
+    const made = (await manifest()).images.find((image) => image.filename === filename) as Record<string, unknown> | undefined;
+    assert.deepEqual([made?.prompt_id, made?.prompt, made?.category], [null, custom.prompt, custom.category]);
+    assert.deepEqual(probe.diagnostics, []);
+  });
+
+  it('an actor whose training folder links outside the data folder: the page gets no resource root outside, and says it cannot show the image', async () => {
+    const linked = '0009_linked_30_male';
+    const outside = await fs.mkdtemp(path.join(os.tmpdir(), 'actor-studio-outside-'));
+    const actorDir = path.join(dataDir(), 'actors', linked);
+    try {
+      await fs.copyFile(path.join(trainingDir(), `${CARL}_0.jpg`), path.join(outside, `${linked}_0.jpg`));
+      await fs.writeFile(path.join(outside, 'manifest.json'), JSON.stringify({ actor_id: linked, images: [{ filename: `${linked}_0.jpg` }] }));
+      await fs.mkdir(actorDir, { recursive: true });
+      await fs.symlink(outside, path.join(actorDir, 'training_data'));
+      await vscode.commands.executeCommand('actorStudio.refresh');
+
+      const from = probe.posted.length;
+      await vscode.commands.executeCommand('actorStudio.openImageViewer', { actorId: linked, filename: `${linked}_0.jpg` });
+      const state = await stateWhere((message) => message.actorId === linked, from);
+      assert.equal(state.view, undefined, 'no view (and no URI of the outside file) reaches the page');
+      assert.match(state.problem ?? '', /links outside the data folder/);
+      const realOutside = await fs.realpath(outside);
+      for (const root of probe.resourceRoots) {
+        assert.ok(!root.startsWith(outside) && !root.startsWith(realOutside), `resource root ${root} is not outside the data folder`);
+        assert.ok(!root.startsWith(actorDir), `no resource root in the linked actor's folder: ${root}`);
+      }
+
+      // Back on Carl, his training folder is a resource root again (the guard did not just drop every folder).
+      const back = probe.posted.length;
+      await vscode.commands.executeCommand('actorStudio.openImageViewer', { actorId: CARL, filename: `${CARL}_0.jpg` });
+      await stateWhere((message) => message.actorId === CARL && message.view !== undefined, back);
+      assert.ok(probe.resourceRoots.includes(trainingDir()), `Carl's training folder is a root: ${probe.resourceRoots.join(', ')}`);
+    } finally {
+      await fs.rm(actorDir, { recursive: true, force: true });
+      await fs.rm(outside, { recursive: true, force: true });
+    }
   });
 });

@@ -11,9 +11,11 @@ import type { VscodeButton } from '@vscode-elements/elements/dist/vscode-button/
 import type { VscodeSingleSelect } from '@vscode-elements/elements/dist/vscode-single-select/vscode-single-select.js';
 import { Bridge } from '../../shared/ui/bridge';
 import { codicon, h, replaceChildren } from '../../shared/ui/dom';
-import { choosePrompt, groupPrompts, optionLabel, reasonLabel, usagePill } from '../prompts';
+import { choosePrompt, customOptionLabel, FREE_TEXT_CHOICE, groupPrompts, optionLabel, reasonLabel, usagePill } from '../prompts';
+import { OwnPromptFields } from './ownPrompt';
 import type {
   ActorChoice,
+  CustomPromptChoice,
   ErrorMessage,
   GeneratorHostMessage,
   GeneratorRequests,
@@ -26,7 +28,7 @@ import type {
 import '../../shared/ui/base.css';
 import './styles.css';
 
-/** Values of the category heading options; never a prompt id (ids are `[a-z0-9_.-]+`). */
+/** Values of the category heading options; never a prompt id (ids are `[a-z0-9_.-]+`, custom ones `custom:<hex>`). */
 const GROUP_PREFIX = '#group:';
 
 class GeneratorView {
@@ -65,6 +67,10 @@ class GeneratorView {
     this.cancelButton,
   );
   private readonly outcome = h('section', { class: 'outcome', attrs: { 'aria-live': 'polite', 'aria-label': 'Result' } });
+  private readonly own = new OwnPromptFields(this.bridge.state.freeText ?? '', (freeText) => {
+    this.bridge.saveState({ freeText });
+    this.updateButtons();
+  });
 
   constructor(private readonly root: HTMLElement) {
     this.promptId = this.bridge.state.promptId;
@@ -83,7 +89,10 @@ class GeneratorView {
       this.notice,
       h('div', { class: 'field' }, h('vscode-label', { attrs: { for: 'actor' } }, 'Actor'), this.actorSelect, this.actorHint),
       h('div', { class: 'field' }, h('vscode-label', { attrs: { for: 'prompt' } }, 'Prompt'), this.promptSelect),
+      this.own.textField,
       this.preview,
+      this.own.categoryField,
+      this.own.baseImageField,
       h('div', { class: 'actions' }, this.generateButton, this.progress),
       h('vscode-divider', { attrs: { role: 'separator' } }),
       this.outcome,
@@ -122,8 +131,9 @@ class GeneratorView {
     this.notice.hidden = notices.length === 0;
     replaceChildren(this.notice, ...notices.flatMap((text) => [h('p', {}, codicon('warning'), ' ', text)]));
     this.renderActors(state.actors, state.selectedActorId);
-    this.promptId = choosePrompt(state.prompts, this.promptId, this.bridge.state.promptId);
-    this.renderPrompts(state.prompts);
+    this.promptId = choosePrompt(state.prompts, this.promptId, this.bridge.state.promptId, state.customPrompts);
+    this.renderPrompts(state.prompts, state.customPrompts);
+    this.own.renderBaseImages(state.baseImages);
     this.renderPreview();
     if (state.busy && !this.finished.has(state.busy.requestId)) {
       this.setRunning(state.busy.requestId, state.busy.message, true);
@@ -161,8 +171,12 @@ class GeneratorView {
     }
   }
 
-  private renderPrompts(prompts: PromptChoice[]): void {
-    const key = JSON.stringify([prompts.map((prompt) => [prompt.id, prompt.label, prompt.badge, prompt.category]), this.promptId]);
+  private renderPrompts(prompts: PromptChoice[], customPrompts: CustomPromptChoice[]): void {
+    const key = JSON.stringify([
+      prompts.map((prompt) => [prompt.id, prompt.label, prompt.badge, prompt.category]),
+      customPrompts.map((prompt) => [prompt.id, prompt.badge]),
+      this.promptId,
+    ]);
     if (key === this.promptOptionsKey) {
       return;
     }
@@ -174,6 +188,16 @@ class GeneratorView {
         options.push(h('vscode-option', { props: { value: prompt.id, selected: prompt.id === this.promptId } }, optionLabel(prompt)));
       }
     }
+    if (customPrompts.length > 0) {
+      options.push(h('vscode-option', { class: 'group', props: { value: `${GROUP_PREFIX}custom`, disabled: true } }, '— Custom prompts —'));
+      for (const prompt of customPrompts) {
+        options.push(
+          h('vscode-option', { props: { value: prompt.id, description: prompt.text, selected: prompt.id === this.promptId } }, customOptionLabel(prompt)),
+        );
+      }
+    }
+    options.push(h('vscode-option', { class: 'group', props: { value: `${GROUP_PREFIX}own`, disabled: true } }, '— Your own —'));
+    options.push(h('vscode-option', { props: { value: FREE_TEXT_CHOICE, selected: this.promptId === FREE_TEXT_CHOICE } }, 'Write a prompt…'));
     replaceChildren(this.promptSelect, ...options);
     if (this.promptId) {
       this.promptSelect.value = this.promptId;
@@ -181,17 +205,24 @@ class GeneratorView {
   }
 
   private renderPreview(): void {
+    const custom = this.selectedCustomPrompt();
+    this.own.show(this.promptMode() ?? 'library', custom?.text);
     const prompt = this.selectedPrompt();
-    this.preview.hidden = !prompt;
-    if (!prompt) {
+    this.preview.hidden = !prompt && !custom;
+    const shown = prompt ?? custom;
+    if (!shown) {
       return;
     }
-    const pill = usagePill(prompt.usedByActor);
-    this.previewCategory.textContent = prompt.categoryLabel;
+    const pill = usagePill(shown.usedByActor);
+    this.previewCategory.textContent = prompt ? prompt.categoryLabel : 'Custom prompt';
     this.previewBadge.textContent = pill.text;
     this.previewBadge.className = `usage-pill ${pill.tone}`;
-    this.previewTotal.textContent = prompt.usedTotal > 0 ? `${prompt.usedTotal}x across all actors` : 'not used for any actor yet';
-    this.previewText.textContent = prompt.text;
+    this.previewTotal.textContent = !prompt
+      ? 'its text matches no library prompt'
+      : prompt.usedTotal > 0
+        ? `${prompt.usedTotal}x across all actors`
+        : 'not used for any actor yet';
+    this.previewText.textContent = shown.text;
   }
 
   private onActorChange(): void {
@@ -216,14 +247,15 @@ class GeneratorView {
 
   private generate(): void {
     const actor = this.selectedActor();
-    const prompt = this.selectedPrompt();
-    if (!actor || !prompt || this.running || this.generateButton.disabled) {
+    const mode = this.promptMode();
+    if (!actor || !mode || this.running || this.generateButton.disabled) {
       return;
     }
     const requestId = `${Date.now().toString(36)}-${++this.requestCounter}`;
     this.setRunning(requestId, 'starting', false);
     replaceChildren(this.outcome);
-    this.bridge.post({ type: 'generate', requestId, actorId: actor.id, promptId: prompt.id });
+    const chosen = mode === 'library' ? { promptId: this.promptId } : {};
+    this.bridge.post({ type: 'generate', requestId, actorId: actor.id, ...chosen, ...this.own.request(mode, this.selectedCustomPrompt()?.text) });
     void this.cancelButton.updateComplete.then(() => requestAnimationFrame(() => this.cancelButton.focus()));
   }
 
@@ -260,9 +292,13 @@ class GeneratorView {
     const blocked = !!this.state?.blocked;
     this.progress.hidden = !busy;
     this.generateButton.hidden = busy;
-    this.generateButton.disabled = busy || blocked || !actor?.hasBaseImage || !this.selectedPrompt();
+    const mode = this.promptMode();
+    const missing = mode && this.own.missing(mode);
+    this.generateButton.disabled = busy || blocked || !actor?.hasBaseImage || !mode || !!missing;
+    this.generateButton.title = missing ? `To generate, ${missing}` : '';
     this.actorSelect.disabled = busy;
     this.promptSelect.disabled = busy;
+    this.own.setDisabled(busy);
   }
 
   private showResult(result: ResultMessage): void {
@@ -276,7 +312,8 @@ class GeneratorView {
     const image = result.imageDataUri
       ? h('img', { class: 'result-image', attrs: { alt: `Generated image ${result.filename}`, src: result.imageDataUri } })
       : h('div', { class: 'result-placeholder' }, codicon('file-media'), ' no preview');
-    const promptLabel = this.state?.prompts.find((prompt) => prompt.id === result.promptId)?.label ?? result.promptId;
+    const promptLabel =
+      this.state?.prompts.find((prompt) => prompt.id === result.promptId)?.label ?? (result.promptId.startsWith('custom:') ? 'custom prompt' : result.promptId);
     const details: (Node | string)[] = [`${result.actorId} · ${promptLabel} · ${result.model}`];
     if (result.url) {
       details.push(h('br'), `Uploaded: ${result.url}`);
@@ -340,6 +377,18 @@ class GeneratorView {
 
   private selectedPrompt(): PromptChoice | undefined {
     return this.state?.prompts.find((prompt) => prompt.id === this.promptId);
+  }
+
+  private selectedCustomPrompt(): CustomPromptChoice | undefined {
+    return this.state?.customPrompts.find((prompt) => prompt.id === this.promptId);
+  }
+
+  /** What the prompt choice is: a library prompt, a custom prompt of the actor, the free text; undefined for none. */
+  private promptMode(): 'library' | 'custom' | 'free' | undefined {
+    if (this.promptId === FREE_TEXT_CHOICE) {
+      return 'free';
+    }
+    return this.selectedPrompt() ? 'library' : this.selectedCustomPrompt() ? 'custom' : undefined;
   }
 }
 

@@ -367,8 +367,8 @@ class ImageViewerView {
     this.clearButton.disabled = !writable || !view?.rating;
     this.feedback.disabled = !view?.tracked || blocked;
     this.saveFeedbackButton.disabled = !writable;
-    this.regenerateButton.disabled = !writable || regenerating || !view?.promptId;
-    this.regenerateButton.title = view && !view.promptId ? 'No prompt id recorded for this image' : '';
+    this.regenerateButton.disabled = !writable || regenerating || (!view?.promptId && !view?.prompt);
+    this.regenerateButton.title = view && !view.promptId && !view.prompt ? 'No prompt recorded for this image' : '';
     this.cancelButton.hidden = !regenerating;
     this.deleteButton.disabled = !view || blocked || busy || regenerating;
     this.reviewDeleteButton.disabled = this.deleteButton.disabled;

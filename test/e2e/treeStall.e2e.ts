@@ -1,0 +1,91 @@
+// The first minute: opening a panel while the Actors view's first read is in flight must not
+// leave the actors at "loading…" (issue: the tree stalled until Refresh).
+import type { Page } from 'playwright-core';
+import { openActorStudio, runCommand, sidebar, Step, until } from './stepRunner';
+
+const actorRows = (page: Page) => sidebar(page).getByRole('treeitem', { name: /^\d{4}_/ });
+
+/** Shows the Actor Studio container: the activity-bar item toggles, and a reload may have restored it open. */
+async function showActorStudio(page: Page): Promise<void> {
+  await page.locator('.monaco-workbench').waitFor({ state: 'visible', timeout: 60_000 });
+  // A restored sidebar shows a moment after the workbench; clicking before that would toggle it closed.
+  const open = await sidebar(page)
+    .locator('.composite.title')
+    .getByText(/Actor Studio/i)
+    .first()
+    .waitFor({ state: 'visible', timeout: 5_000 })
+    .then(
+      () => true,
+      () => false,
+    );
+  if (!open) {
+    await openActorStudio(page);
+  }
+}
+
+/** Closes the panels, so the next reload restores none (a restored webview would hold the keyboard). */
+async function closePanels(page: Page): Promise<void> {
+  await runCommand(page, 'View: Close All Editors');
+  await page.locator('.part.editor .tab').first().waitFor({ state: 'detached', timeout: 10_000 });
+}
+
+async function rowsFilled(page: Page): Promise<boolean> {
+  const labels = await actorRows(page).evaluateAll((rows) => rows.map((row) => row.textContent ?? ''));
+  return labels.length > 0 && labels.every((label) => !label.includes('loading'));
+}
+
+/** Opens the panel from the palette right after the view opened (the view's first read is then in flight). */
+function panelDuringFirstRead(panel: string): Step {
+  return {
+    name: `opening ${panel} while the tree's first read is in flight: every actor row fills in`,
+    run: async (page) => {
+      await page.reload();
+      await showActorStudio(page);
+      await runCommand(page, `Actor Studio: ${panel}`);
+      await until('every actor row to leave "loading…"', () => rowsFilled(page), 20_000);
+      await closePanels(page);
+    },
+  };
+}
+
+/** The window reopens with the view visible (restored), so activation, the first read and the panel all start together. */
+function panelAtStartup(panel: string): Step {
+  return {
+    name: `the window reopens with the Actors view shown and ${panel} is run at once: every actor row fills in`,
+    run: async (page) => {
+      await page.reload();
+      await page.locator('.monaco-workbench').waitFor({ state: 'visible', timeout: 60_000 });
+      await runCommand(page, `Actor Studio: ${panel}`);
+      await until('every actor row to leave "loading…"', () => rowsFilled(page), 20_000);
+      await closePanels(page);
+    },
+  };
+}
+
+/** The panel first, then the view at once: the view's first read starts while the panel is being built. */
+function viewWhilePanelOpens(panel: string): Step {
+  return {
+    name: `${panel}, then the Actors view at once: every actor row fills in`,
+    run: async (page) => {
+      await page.reload();
+      await page.locator('.monaco-workbench').waitFor({ state: 'visible', timeout: 60_000 });
+      await runCommand(page, `Actor Studio: ${panel}`);
+      await showActorStudio(page);
+      await until('every actor row to leave "loading…"', () => rowsFilled(page), 20_000);
+      await closePanels(page);
+    },
+  };
+}
+
+/** The sample: both panels, both orders, and the restored view. */
+export const treeStallSteps: Step[] = [
+  viewWhilePanelOpens('Open Generator'),
+  panelDuringFirstRead('Open Generator'),
+  panelAtStartup('Open Generator'),
+  viewWhilePanelOpens('Open Analytics'),
+  panelDuringFirstRead('Open Analytics'),
+  panelAtStartup('Open Analytics'),
+];
+
+/** 1,000 actors: the first read takes seconds, so each panel surely opens while it is in flight. */
+export const treeStallLargeSteps: Step[] = [panelDuringFirstRead('Open Generator'), panelDuringFirstRead('Open Analytics')];
