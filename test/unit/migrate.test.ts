@@ -176,7 +176,8 @@ describe('migrate (legacy data import)', () => {
     assert.equal(manifest.highest_index, 7, 'response.json names _7 (an object in S3): 7 is never given out again');
     assert.deepEqual(
       manifest.base_images.map((base) => base.filename),
-      [`${OLD}_base.png`, `${OLD}_old_base.jpg`],
+      [`${OLD}_base.png`, undefined],
+      'a file name only for the file found; the other entry keeps its relative_path',
     );
     assert.equal(manifest.base_images[0].sha256, await sha256(path.join(sample.dataRoot, 'actors', OLD, 'base_image', `${OLD}_base.png`)));
     assert.equal(manifest.base_images[0].moved_to, OLD_MANIFEST.base_images[0].moved_to, 'old fields are kept');
@@ -205,7 +206,7 @@ describe('migrate (legacy data import)', () => {
     assert.match(reasonFor(report, `${training}/prompt_metadata.json images["${OLD}_6.jpg"]`), /_6.jpg, which does not exist/);
     assert.match(
       reasonFor(report, `${training}/manifest.json base_images[1] (relative_path "base_image/${OLD}_old_base.jpg")`),
-      new RegExp(`^actors/${OLD}/base_image/${OLD}_old_base.jpg: not found in base_image/; the entry is kept$`),
+      new RegExp(`^relative_path "base_image/${OLD}_old_base.jpg": not found \\(nor ${OLD}_old_base.jpg in base_image/\\); the entry is kept$`),
     );
     assert.match(reasonFor(report, `${training}/manifest.json images[2].s3_url`), /an object with no URL in it; set to null/);
     assert.equal(report.notImported.length, 7, JSON.stringify(report.notImported, null, 2));

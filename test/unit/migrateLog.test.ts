@@ -148,25 +148,25 @@ describe('migrate: older prompt logs and ratings into the generation log', funct
     assert.deepEqual(
       log.ratings.filter((rating) => rating.actor_id === EILEEN).map((rating) => [rating.filename, rating.stars, rating.timestamp]),
       [
-        [`${EILEEN}_0.jpg`, 5, '2025-06-02T09:00:00.000Z'],
-        [`${EILEEN}_1.jpg`, 4, '2025-06-02T09:01:00.000Z'],
-        [`${EILEEN}_7.jpg`, 3, '2025-06-02T09:02:00.000Z'],
-        [`${EILEEN}_8.jpg`, 1, '2025-06-02T09:03:00.000Z'],
+        [`${EILEEN}_0.jpg`, 5, '2025-06-02T09:00:00.000+00:00'],
+        [`${EILEEN}_1.jpg`, 4, '2025-06-02T09:01:00.000+00:00'],
+        [`${EILEEN}_7.jpg`, 3, '2025-06-02T09:02:00.000+00:00'],
+        [`${EILEEN}_8.jpg`, 1, '2025-06-02T09:03:00.000+00:00'],
       ],
-      'the manifest ratings, at their rated_at',
+      'the manifest ratings, at their rated_at (written with +00:00)',
     );
     const window = log.successes.find((entry) => entry.prompt === 'Window light portrait') as Record<string, unknown>;
     assert.deepEqual(window.rating, { stars: 4, feedback: 'nice light' }, 'a rating naming no image stays on its entry');
     assert.deepEqual(
       log.failures.map((entry) => [entry.prompt, entry.failure_reason, entry.timestamp, (entry as Record<string, unknown>).legacy_failure_reason]),
       [
-        ['A nude man', 'content_filter', '2025-01-17T09:00:00.000Z', undefined],
-        ['Walking at night', 'network', '2025-01-17T09:00:00.000Z', undefined],
-        ['Odd one', 'content_filter', '2025-01-17T10:00:00.000Z', 'SOMETHING_ELSE'],
+        ['A nude man', 'content_filter', '2025-01-17T09:00:00.000+00:00', undefined],
+        ['Walking at night', 'network', '2025-01-17T09:00:00.000+00:00', undefined],
+        ['Odd one', 'content_filter', '2025-01-17T10:00:00.000+00:00', 'SOMETHING_ELSE'],
       ],
     );
     const eileen0 = log.successes.find((entry) => entry.result_path === `actors/${EILEEN}/training_data/${EILEEN}_0.jpg`);
-    assert.equal(eileen0?.timestamp, '2025-06-01T10:05:00.000Z');
+    assert.equal(eileen0?.timestamp, '2025-06-01T10:05:00.000+00:00');
     for (const n of [0, 1]) {
       assert.equal(log.successes.filter((entry) => entry.result_path === `actors/${CARL}/training_data/${CARL}_${n}.jpg`).length, 1, `${CARL}_${n} once`);
     }

@@ -66,7 +66,7 @@ describe('plan files', () => {
     assert.equal(read.value.evaluator, 'local');
     assert.deepEqual(read.value.thresholds, { blur: 100, identity: 0.6 });
     assert.equal(read.value.seed, 7);
-    assert.equal(read.value.created_at, createdAt.toISOString());
+    assert.equal(read.value.created_at, createdAt.toISOString().replace(/Z$/, '+00:00'));
     assert.equal(read.value.seen?.[`${ACTOR}_1.jpg`], createHash('sha256').update('one').digest('hex'));
     assert.equal(read.value.generations.length, plan.generations.length);
     assert.equal(read.value.generations[0].prompt_id, plan.generations[0].promptId);

@@ -77,7 +77,7 @@ describe('curated prompt export', function () {
   it('gives good prompts, failures by reason and the analysis, exactly', () => {
     const data = buildPromptTrainingData(fixtureLog(), { minQualityRating: 4, maxFailedExamples: 3, maxSuccessfulExamples: 10 }, NOW);
     assert.deepEqual(data, {
-      exported_at: '2026-03-01T12:00:00.000Z',
+      exported_at: '2026-03-01T12:00:00.000+00:00',
       settings: { min_quality_rating: 4, max_failed_examples: 3, max_successful_examples: 10, max_bad_examples: 200 },
       good_prompts: [
         {

@@ -46,7 +46,7 @@ describe('ratings', function () {
 
     const outcome = await rateImage(sample.dataRoot, { actorId: CARL, filename: SECOND, stars: 5, feedback: HOSTILE }, { now: () => now });
 
-    assert.deepEqual(outcome.rating, { stars: 5, feedback: HOSTILE, rated_at: now.toISOString(), mood: 'grumpy' });
+    assert.deepEqual(outcome.rating, { stars: 5, feedback: HOSTILE, rated_at: now.toISOString().replace(/Z$/, '+00:00'), mood: 'grumpy' });
     assert.equal(outcome.logWarning, undefined);
     const saved = JSON.parse(await fs.readFile(file, 'utf8'));
     const image = saved.images[1];
@@ -55,7 +55,7 @@ describe('ratings', function () {
     assert.equal(image.rating.mood, 'grumpy', 'unknown rating fields survive');
     assert.equal(image.rating.stars, 5);
     assert.equal(image.rating.feedback, HOSTILE, 'feedback is kept verbatim, markup and all');
-    assert.equal(image.rating.rated_at, '2026-01-02T03:04:05.000Z');
+    assert.equal(image.rating.rated_at, '2026-01-02T03:04:05.000+00:00');
     assert.deepEqual(saved.images[0].rating, manifest.images[0].rating, 'other images untouched');
     assert.equal((await entryOf(sample.dataRoot, CARL, SECOND))?.rating?.feedback, HOSTILE, 'reads back through the schema');
   });

@@ -141,7 +141,7 @@ describe('reconcile: manifests against files, prompt metadata and S3 (real files
     // untracked_file + s3_extra: adopted with what prompt_metadata.json and the bucket knew.
     const adopted = only(PLANTED.untracked_file);
     assert.equal(adopted.prompt, PROMPTS.untracked);
-    assert.equal(adopted.created_at, UNTRACKED_GENERATED_AT);
+    assert.equal(adopted.created_at, UNTRACKED_GENERATED_AT.replace(/Z$/, '+00:00'), 'the same time, written with +00:00');
     assert.equal(adopted.category, 'unknown');
     assert.equal(adopted.index, 4);
     assert.equal(adopted.sha256, sha256(bytes[PLANTED.untracked_file]));

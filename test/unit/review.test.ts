@@ -83,7 +83,7 @@ describe('needs review', () => {
       assert.equal(written.review?.decision, 'keep');
       const after = JSON.parse(await fs.readFile(file, 'utf8'));
       const entry = after.images.find((each: { filename: string }) => each.filename === IMAGE);
-      assert.deepEqual(entry.review, { decision: 'keep', at: '2026-12-06T09:00:00.000Z' });
+      assert.deepEqual(entry.review, { decision: 'keep', at: '2026-12-06T09:00:00.000+00:00' });
       assert.equal(entry.custom_tag, 'kept by hand');
       assert.equal(after.studio_note, 'top-level field of a newer version');
       assert.deepEqual(entry.evaluation.issues, ['unscorable'], 'the evaluation stays as it was');

@@ -18,6 +18,7 @@ export const retryUploadsCommand: CliCommand = {
       io.stdout(JSON.stringify(summary, null, 2));
     } else {
       summary.uploaded.forEach((upload) => io.stdout(`uploaded ${upload.actorId}/${upload.filename} ${upload.url}`));
+      summary.uploaded.forEach((upload) => upload.warning && io.stderr(`warning ${upload.actorId}/${upload.filename}: ${upload.warning}`));
       summary.dropped.forEach((upload) => io.stderr(`dropped ${upload.actorId}/${upload.filename}: ${upload.reason}`));
       summary.failed.forEach((upload) => io.stderr(`failed ${upload.actorId}/${upload.filename}: ${upload.error}`));
       io.stdout(`${summary.uploaded.length} uploaded, ${summary.failed.length} failed, ${summary.remaining} still waiting`);

@@ -121,7 +121,7 @@ function listActors(dataRoot: string): ActorListing {
       problems.push({
         file: dir,
         severity: 'info',
-        message: `${entry.name} does not follow <index>_<ethnicity>_<age>_<sex> (e.g. 0000_european_16_male); its details come from its manifest.`,
+        message: `${entry.name} does not follow <index>_<ethnicity words>_<age>_<sex> (e.g. 0000_european_16_male, 0005_south_asian_25_female); its details come from its manifest.`,
       });
     }
     ids.push(entry.name);

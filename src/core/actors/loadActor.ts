@@ -6,6 +6,7 @@ import { ImageEntry, Manifest, manifestSchema } from '../manifest/manifestSchema
 import { toDataProblem } from '../manifest/optionalJsonFile';
 import { emptyCounts } from './targets';
 import { descriptorForSex, parseActorId } from '../workspace/actorId';
+import { resolveBaseImage } from './baseImage';
 import { realPathInside } from '../workspace/guards';
 import { actorPaths, imageNumber, isImageFile, KNOWN_DATA_FILES, MANIFEST_FILE } from '../workspace/layout';
 import type { ActorImage, ActorInfo, ActorRecord } from './types';
@@ -49,7 +50,7 @@ export function loadActor(dataRoot: string, realDataRoot: string, actorId: strin
       counts[image.category]++;
     }
   }
-  const baseImage = findBaseImage(realDataRoot, actorId, paths.baseImageDir, baseEntries, manifest, problems);
+  const baseImage = findBaseImage(dataRoot, realDataRoot, actorId, baseEntries, manifest, problems);
   return {
     id: actorId,
     dir: paths.dir,
@@ -65,19 +66,33 @@ export function loadActor(dataRoot: string, realDataRoot: string, actorId: strin
   };
 }
 
-/** The id's fields, with the manifest's actor metadata winning where it has a value. */
+/**
+ * The id's fields, with the manifest's actor metadata winning where it has a value, then the old
+ * tool's top-level `sex` and `type` (a manifest it wrote has no `actor` object).
+ */
 export function actorInfo(actorId: string, manifest: Manifest | undefined): ActorInfo {
   const parts = parseActorId(actorId);
   const meta = manifest?.actor ?? {};
-  const sex = meta.sex ?? parts?.sex;
+  const legacy = legacyActorFields(manifest);
+  const sex = meta.sex ?? legacy.sex ?? parts?.sex;
+  const type = meta.type ?? legacy.type;
   return {
     index: parts?.index,
     ethnicity: meta.ethnicity ?? parts?.ethnicity,
     age: meta.age ?? parts?.age,
     sex,
+    ...(type !== undefined ? { type } : {}),
     displayName: meta.display_name,
     descriptor: meta.descriptor ?? descriptorForSex(sex),
   };
+}
+
+/** The old tool's top-level `sex` and `type` of a manifest, when they are non-empty strings. */
+export function legacyActorFields(manifest: Record<string, unknown> | undefined): { sex?: string; type?: string } {
+  const text = (value: unknown) => (typeof value === 'string' && value.trim() !== '' ? value.trim() : undefined);
+  const sex = text(manifest?.sex);
+  const type = text(manifest?.type);
+  return { ...(sex ? { sex } : {}), ...(type ? { type } : {}) };
 }
 
 function collectImages(
@@ -156,20 +171,32 @@ function readManifest(
   return { state: 'invalid' };
 }
 
+/**
+ * The manifest's base images first (resolveBaseImage: by file name, or the old tool's moved_to /
+ * relative_path), then `<actorId>_base.*`, then any image of base_image/.
+ */
 function findBaseImage(
+  dataRoot: string,
   realDataRoot: string,
   actorId: string,
-  baseDir: string,
   entries: Dirent[],
   manifest: Manifest | undefined,
   problems: DataProblem[],
 ): ActorRecord['baseImage'] {
+  const { baseImageDir: baseDir, manifest: manifestPath } = actorPaths(dataRoot, actorId);
+  const regularFiles = new Set(entries.filter((entry) => entry.isFile()).map((entry) => entry.name));
+  for (const [position, base] of (manifest?.base_images ?? []).entries()) {
+    const resolved = resolveBaseImage(dataRoot, realDataRoot, actorId, base, regularFiles);
+    if (resolved.found) {
+      return { filename: resolved.filename, path: resolved.path };
+    }
+    // A file name of base_image/ that is not there falls through to the folder's images, as it always did.
+    if (resolved.field !== 'filename' || resolved.outside) {
+      problems.push({ file: manifestPath, severity: 'warning', message: `base_images[${position}] ${resolved.problem}.` });
+    }
+  }
   const images = entries.filter((entry) => isImageFile(entry.name) && !entry.name.startsWith('.'));
-  const preferred = [
-    ...(manifest?.base_images ?? []).map((base) => base.filename),
-    ...images.map((entry) => entry.name).filter((name) => name.startsWith(`${actorId}_base.`)),
-    ...images.map((entry) => entry.name).sort(),
-  ];
+  const preferred = [...images.map((entry) => entry.name).filter((name) => name.startsWith(`${actorId}_base.`)), ...images.map((entry) => entry.name).sort()];
   for (const name of preferred) {
     const entry = images.find((candidate) => candidate.name === name);
     const file = path.join(baseDir, name);

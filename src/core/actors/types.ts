@@ -10,6 +10,8 @@ export interface ActorInfo {
   ethnicity?: string;
   age?: number;
   sex?: string;
+  /** The actor type ("human" when absent), from the manifest's actor metadata or the old tool's top level. */
+  type?: string;
   displayName?: string;
   descriptor: Descriptor | string;
 }

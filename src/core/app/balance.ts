@@ -14,6 +14,7 @@ import { balanceStatePath } from '../workspace/layout';
 import type { StudioContext } from './context';
 import { planActors } from './evaluation';
 import { executePlans } from './execution';
+import { isoTime } from '../util/time';
 
 type BalanceState = z.infer<typeof balanceStateSchema>;
 type StopReason = NonNullable<BalanceState['stopped_by']>;
@@ -97,10 +98,10 @@ export async function balanceActors(context: StudioContext, actorIds: readonly s
         spent_usd: 0,
         executions: [],
         actors: Object.fromEntries(actorIds.map((actorId) => [actorId, { rounds: 0, generated: [], rejected: [], reached: false }])),
-        started_at: new Date().toISOString(),
+        started_at: isoTime(),
       };
   const save = async () => {
-    state.updated_at = new Date().toISOString();
+    state.updated_at = isoTime();
     await fs.mkdir(path.dirname(file), { recursive: true });
     await writeFileAtomic(file, formatJson(balanceStateSchema.parse(state)));
   };

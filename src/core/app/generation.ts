@@ -64,6 +64,7 @@ export async function retryPendingUploads(context: StudioContext, signal?: Abort
   }
   const { drainPendingUploads } = await import('../generate/uploader');
   const summary = await drainPendingUploads(store, context.dataRoot, signal);
+  summary.uploaded.forEach((upload) => upload.warning && context.services.logger?.warn(`${upload.actorId}/${upload.filename}: ${upload.warning}`));
   context.services.logger?.info(`pending uploads: ${summary.uploaded.length} uploaded, ${summary.failed.length} failed, ${summary.remaining} waiting`);
   return summary;
 }

@@ -6,6 +6,7 @@ import { FileHasher } from '../fs/files';
 import { inspectImage } from '../image/imageFiles';
 import type { ActorRecord } from '../actors/types';
 import type { EvaluationUsage, Evaluator, FaceComparison, ImageEvaluation, ImageIssue } from './types';
+import { isoTime } from '../util/time';
 
 export interface EvaluateActorRequest {
   dataRoot: string;
@@ -76,7 +77,7 @@ export async function evaluateActor(request: EvaluateActorRequest): Promise<Acto
     },
   });
   const tracked = new Set(present.filter((image) => image.tracked).map((image) => image.filename));
-  const now = new Date().toISOString();
+  const now = isoTime();
   if (actor.manifestState === 'ok' && evaluations.some((evaluation) => tracked.has(evaluation.filename))) {
     const byName = new Map(evaluations.map((evaluation) => [evaluation.filename, evaluation]));
     await withActorLock(request.dataRoot, actor.id, () =>

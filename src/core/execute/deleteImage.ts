@@ -6,6 +6,7 @@ import { newRunId, RunJournal } from './journal';
 import { journalPath } from '../workspace/layout';
 import { deleteMirroredObject } from './operations';
 import { moveToTrash } from './trash';
+import { isoTime } from '../util/time';
 
 export interface DeleteImagesRequest {
   dataRoot: string;
@@ -42,7 +43,7 @@ export async function deleteImagesToTrash(request: DeleteImagesRequest): Promise
     mode: 'delete_only',
     actor_ids: [...new Set(request.images.map((image) => image.actorId))].sort(),
     status: 'running',
-    started_at: started.toISOString(),
+    started_at: isoTime(started),
     operations: request.images.map((image) => ({
       id: `${image.actorId}/delete/${image.filename}`,
       actor_id: image.actorId,
@@ -60,10 +61,12 @@ export async function deleteImagesToTrash(request: DeleteImagesRequest): Promise
   const outcome: DeleteImagesOutcome = { runId, moved: [], gone: [], warnings: [] };
   for (const operation of data.operations) {
     const image = { actorId: operation.actor_id, filename: operation.filename! };
-    await journal.update(operation, { state: 'started', started_at: now().toISOString() });
-    const { moved, entry } = await moveToTrash(request.dataRoot, runId, image.actorId, image.filename, now());
+    await journal.update(operation, { state: 'started', started_at: isoTime(now()) });
+    const trashed = await moveToTrash(request.dataRoot, runId, image.actorId, image.filename, now());
+    const { moved, entry } = trashed;
     (moved ? outcome.moved : outcome.gone).push(image);
-    const warning = moved ? await deleteMirroredObject(request.store, image.actorId, image.filename, entry?.s3_key) : undefined;
+    const objectWarning = moved ? await deleteMirroredObject(request.store, image.actorId, image.filename, entry?.s3_key) : undefined;
+    const warning = [trashed.warning, objectWarning].filter(Boolean).join('; ');
     if (warning) {
       outcome.warnings.push(warning);
     }
@@ -71,11 +74,11 @@ export async function deleteImagesToTrash(request: DeleteImagesRequest): Promise
       state: moved ? 'done' : 'skipped',
       ...(moved ? {} : { skip_reason: `${image.filename} was already gone` }),
       ...(warning ? { warning } : {}),
-      finished_at: now().toISOString(),
+      finished_at: isoTime(now()),
     });
   }
   data.status = 'completed';
-  data.finished_at = now().toISOString();
+  data.finished_at = isoTime(now());
   await journal.persist();
   return outcome;
 }

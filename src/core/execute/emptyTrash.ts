@@ -9,6 +9,7 @@ import { assertWritableInside } from '../workspace/guards';
 import { ACTORS_DIR, actorPaths, imageNumber, journalPath, TRAINING_DIR, TRASH_RECORD_FILE, trashDir, trashRunDir } from '../workspace/layout';
 import { PLAIN_NAME } from '../workspace/plainName';
 import { RunJournal, runLockPath } from './journal';
+import { isoTime } from '../util/time';
 
 /** One run's part of the trash (data/.trash/<runId>/): what `trash list` shows and `trash empty` removes. */
 export interface TrashRun {
@@ -162,7 +163,7 @@ async function emptyRun(dataRoot: string, run: TrashRun, journalFile: string, no
   }
   const journal = await readOptionalJson(dataRoot, journalFile, executionJournalSchema);
   if (journal.state === 'ok') {
-    await new RunJournal(journalFile, { ...journal.value, trash_emptied_at: now.toISOString() }, () => now).persist();
+    await new RunJournal(journalFile, { ...journal.value, trash_emptied_at: isoTime(now) }, () => now).persist();
   }
   await fs.rm(runDir, { recursive: true, force: true });
 }

@@ -17,6 +17,7 @@ import { journalPath, plansDir, runsDir, trackingDir } from '../workspace/layout
 import { OperationContext, OperationOutcome, runDelete, runGenerate } from './operations';
 import { DEFAULT_CONCURRENCY, ExecuteRequest, ExecutionSummary } from './types';
 import { actionName } from '../util/actionNames';
+import { isoTime } from '../util/time';
 
 /** The lock one execution holds on an actor from its first operation to its last. */
 const executionLockPath = (dataRoot: string, actorId: string) => path.join(actorPaths(dataRoot, actorId).dir, '.actor-studio-execution.lock');
@@ -63,7 +64,7 @@ async function createRun(request: ExecuteRequest, now: () => Date): Promise<RunJ
     actor_ids: [...request.actorIds].sort(),
     status: 'running',
     generator: { provider: request.generator.provider, model: request.generator.model },
-    started_at: started.toISOString(),
+    started_at: isoTime(started),
     skipped_actors: [],
     operations: [],
   });
@@ -196,7 +197,7 @@ async function run(request: ExecuteRequest, journal: RunJournal, resumed: boolea
   const remaining = operations.filter((operation) => !finished(operation)).length;
   journal.data.status = interrupted || remaining > 0 ? 'cancelled' : 'completed';
   if (journal.data.status === 'completed') {
-    journal.data.finished_at = now().toISOString();
+    journal.data.finished_at = isoTime(now());
   }
   await journal.persist();
   const views = operations.map(operationView);
@@ -358,7 +359,7 @@ class ActorSessions {
 
   /** Marks the actor's unfinished operations skipped, with the reason, in the journal. */
   private async skip(actorId: string, reason: string): Promise<void> {
-    const now = new Date().toISOString();
+    const now = isoTime();
     for (const operation of this.journal.data.operations) {
       if (operation.actor_id === actorId && (operation.state === 'pending' || operation.state === 'started')) {
         Object.assign(operation, { state: 'skipped', skip_reason: reason, finished_at: now });

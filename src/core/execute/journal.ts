@@ -9,6 +9,7 @@ import { readOptionalJson } from '../manifest/optionalJsonFile';
 import type { ExecutionMode, OperationView, RunInfo } from './types';
 import { runsDir } from '../workspace/layout';
 import type { DataProblem } from '../workspace/problems';
+import { isoTime } from '../util/time';
 
 export type JournalFile = z.infer<typeof executionJournalSchema>;
 export type JournalOperation = JournalFile['operations'][number];
@@ -53,7 +54,7 @@ export class RunJournal {
         return;
       }
       this.dirty = false;
-      this.data.updated_at = this.now().toISOString();
+      this.data.updated_at = isoTime(this.now());
       await writeFileAtomic(this.file, formatJson(this.data));
     });
     return this.writing;

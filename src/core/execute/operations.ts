@@ -15,6 +15,7 @@ import { realPathInside } from '../workspace/guards';
 import type { JournalOperation, RunJournal } from './journal';
 import { moveToTrash } from './trash';
 import { actionName } from '../util/actionNames';
+import { isoTime } from '../util/time';
 
 export interface OperationContext {
   dataRoot: string;
@@ -42,7 +43,7 @@ export async function runDelete(context: OperationContext, operation: JournalOpe
   const { dataRoot, journal } = context;
   const actorId = operation.actor_id;
   const filename = operation.filename!;
-  await journal.update(operation, { state: 'started', started_at: context.now().toISOString() });
+  await journal.update(operation, { state: 'started', started_at: isoTime(context.now()) });
   const file = path.join(actorPaths(dataRoot, actorId).trainingDir, filename);
   try {
     // A planned file that is a link out of the data folder is neither hashed (read) nor moved.
@@ -50,7 +51,7 @@ export async function runDelete(context: OperationContext, operation: JournalOpe
       await journal.update(operation, {
         state: 'skipped',
         skip_reason: `${filename} links outside the data folder; it is left as it is`,
-        finished_at: context.now().toISOString(),
+        finished_at: isoTime(context.now()),
       });
       return 'finished';
     }
@@ -65,26 +66,26 @@ export async function runDelete(context: OperationContext, operation: JournalOpe
       await journal.update(operation, {
         state: 'skipped',
         skip_reason: `${filename} changed since planning; re-plan to judge it again`,
-        finished_at: context.now().toISOString(),
+        finished_at: isoTime(context.now()),
       });
       return 'finished';
     }
     const outcome = await moveToTrash(dataRoot, journal.runId, actorId, filename, context.now());
     if (!outcome.moved) {
-      await journal.update(operation, { state: 'skipped', skip_reason: `${filename} was already gone`, finished_at: context.now().toISOString() });
+      await journal.update(operation, { state: 'skipped', skip_reason: `${filename} was already gone`, finished_at: isoTime(context.now()) });
       return 'finished';
     }
     const objectWarning = await deleteMirroredObject(context.store, actorId, filename, outcome.entry?.s3_key);
     const warning = [outcome.warning, objectWarning].filter(Boolean).join('; ');
-    await journal.update(operation, { state: 'done', ...(warning ? { warning } : {}), finished_at: context.now().toISOString() });
+    await journal.update(operation, { state: 'done', ...(warning ? { warning } : {}), finished_at: isoTime(context.now()) });
   } catch (error) {
     // The journal says what really happened: a file already in the trash was deleted (undo puts it back).
     const trashed = !(await exists(file)) && (await exists(path.join(trashTrainingDir(dataRoot, journal.runId, actorId), filename)));
     await journal.update(
       operation,
       trashed
-        ? { state: 'done', warning: `moved to the trash, but then: ${messageOf(error)}`, finished_at: context.now().toISOString() }
-        : { state: 'failed', failure_reason: 'io', error: messageOf(error), finished_at: context.now().toISOString() },
+        ? { state: 'done', warning: `moved to the trash, but then: ${messageOf(error)}`, finished_at: isoTime(context.now()) }
+        : { state: 'failed', failure_reason: 'io', error: messageOf(error), finished_at: isoTime(context.now()) },
     );
   }
   return 'finished';
@@ -123,7 +124,7 @@ async function fileForNumber(dataRoot: string, actorId: string, number: number):
 export async function runGenerate(context: OperationContext, operation: JournalOperation, baseImagePath: string): Promise<OperationOutcome> {
   const { dataRoot, journal, generator } = context;
   const actorId = operation.actor_id;
-  await journal.update(operation, { state: 'started', started_at: operation.started_at ?? context.now().toISOString() });
+  await journal.update(operation, { state: 'started', started_at: operation.started_at ?? isoTime(context.now()) });
   const request = { dataRoot, actorId, promptId: operation.prompt_id!, prompt: operation.prompt ?? '', category: operation.category!, now: context.now };
   const logged = { actorId, promptId: request.promptId, prompt: request.prompt, category: request.category, saveMethod: 'auto' as const };
   let saved: SavedImage;
@@ -167,7 +168,7 @@ export async function runGenerate(context: OperationContext, operation: JournalO
         await journal.update(operation, {
           state: 'skipped',
           skip_reason: 'the budget is spent: no paid request was made',
-          finished_at: context.now().toISOString(),
+          finished_at: isoTime(context.now()),
         });
         return 'finished';
       }
@@ -199,7 +200,7 @@ export async function runGenerate(context: OperationContext, operation: JournalO
       failure_reason: reason,
       error: messageOf(error),
       ...(logWarning ? { warning: logWarning } : {}),
-      finished_at: context.now().toISOString(),
+      finished_at: isoTime(context.now()),
     });
     return 'finished';
   }
@@ -220,7 +221,7 @@ export async function runGenerate(context: OperationContext, operation: JournalO
     ),
   );
   const warning = [saved.warning, uploaded.warning, logWarning].filter(Boolean).join('; ');
-  await journal.update(operation, { state: 'done', filename: saved.filename, ...(warning ? { warning } : {}), finished_at: context.now().toISOString() });
+  await journal.update(operation, { state: 'done', filename: saved.filename, ...(warning ? { warning } : {}), finished_at: isoTime(context.now()) });
   return 'finished';
 }
 
@@ -232,10 +233,10 @@ async function upload(context: OperationContext, actorId: string, saved: SavedIm
   }
   try {
     const outcome = await uploader(actorId, saved.filename, saved.path);
-    await recordUpload(context.dataRoot, actorId, saved.filename, outcome.key, outcome.url);
+    const recordWarning = await recordUpload(context.dataRoot, actorId, saved.filename, outcome.key, outcome.url);
     return outcome.queued
       ? { warning: `upload queued (${outcome.error ?? 'object store unreachable'}); it retries with the next upload or Retry Pending Uploads` }
-      : { url: outcome.url };
+      : { url: outcome.url, ...(recordWarning ? { warning: recordWarning } : {}) };
   } catch (error) {
     return { warning: `not uploaded: ${messageOf(error)}` };
   }

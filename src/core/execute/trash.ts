@@ -7,10 +7,12 @@ import { fileName, isoTimestamp } from '../manifest/common';
 import { formatJson, readJsonForUpdate } from '../manifest/jsonFile';
 import { loadManifest, rewriteManifest, withActorLock } from '../manifest/manifestStore';
 import { imageEntrySchema, type ImageEntry } from '../manifest/manifestSchema';
+import { addResponseUrl, removeResponseUrl } from '../manifest/legacyResponse';
 import { restorePromptMetadata, takePromptMetadata } from '../manifest/promptMetadata';
 import { assertWritableInside, realPathInside } from '../workspace/guards';
 import { ACTORS_DIR, actorPaths, trashRecordPath, trashRunDir, trashTrainingDir } from '../workspace/layout';
 import { exists } from '../fs/files';
+import { isoTime } from '../util/time';
 
 /**
  * The trash of a run: data/.trash/<runId>/actors/<actorId>/training_data/<file> (the layout of the
@@ -75,7 +77,7 @@ export async function moveToTrash(dataRoot: string, runId: string, actorId: stri
       if (!trashed) {
         trashed = {
           filename,
-          trashed_at: now.toISOString(),
+          trashed_at: isoTime(now),
           manifest_position: position,
           manifest_entry: entry,
           prompt_metadata_position: null,
@@ -91,7 +93,7 @@ export async function moveToTrash(dataRoot: string, runId: string, actorId: stri
     if (!trashed) {
       trashed = {
         filename,
-        trashed_at: now.toISOString(),
+        trashed_at: isoTime(now),
         manifest_position: null,
         manifest_entry: null,
         prompt_metadata_position: null,
@@ -110,10 +112,10 @@ export async function moveToTrash(dataRoot: string, runId: string, actorId: stri
         current.images = current.images.filter((image) => image.filename !== filename);
       });
     }
-    // The image is trashed now: a prompt_metadata.json that broke meanwhile is a warning, not a failure.
-    let warning: string | undefined;
+    // The image is trashed now: a prompt_metadata.json or response.json that broke meanwhile is a warning, not a failure.
+    let metadataWarning: string | undefined;
     const metadata = await takePromptMetadata(dataRoot, actorId, filename).catch((error: Error) => {
-      warning = `prompt_metadata.json was not updated (${error.message}); Reconcile Data brings it in step once it is fixed`;
+      metadataWarning = `prompt_metadata.json was not updated (${error.message}); Reconcile Data brings it in step once it is fixed`;
       return undefined;
     });
     if (metadata) {
@@ -121,6 +123,7 @@ export async function moveToTrash(dataRoot: string, runId: string, actorId: stri
       trashed.prompt_metadata_position = metadata.position;
       await writeFileAtomic(recordFile, formatJson(record));
     }
+    const warning = [metadataWarning, await removeResponseUrl(dataRoot, actorId, filename)].filter(Boolean).join('; ');
     return { moved: true, entry: entry ?? trashed.manifest_entry ?? undefined, ...(warning ? { warning } : {}) };
   });
 }
@@ -183,8 +186,8 @@ export async function restoreFromTrash(dataRoot: string, runId: string, actorId:
           }
         });
       }
-      // The file and its manifest entry are back: an unwritable prompt_metadata.json is a warning.
-      let warning: string | undefined;
+      // The file and its manifest entry are back: an unwritable prompt_metadata.json or response.json is a warning.
+      let metadataWarning: string | undefined;
       if (trashed.prompt_metadata) {
         await restorePromptMetadata(
           dataRoot,
@@ -193,10 +196,12 @@ export async function restoreFromTrash(dataRoot: string, runId: string, actorId:
           trashed.prompt_metadata as never,
           trashed.prompt_metadata_position ?? Number.MAX_SAFE_INTEGER,
         ).catch((error: Error) => {
-          warning = `prompt_metadata.json was not updated (${error.message}); Reconcile Data brings it in step once it is fixed`;
+          metadataWarning = `prompt_metadata.json was not updated (${error.message}); Reconcile Data brings it in step once it is fixed`;
         });
       }
-      trashed.restored_at = now.toISOString();
+      const url = entry?.s3_url;
+      const warning = [metadataWarning, url ? await addResponseUrl(dataRoot, actorId, trashed.filename, url) : undefined].filter(Boolean).join('; ');
+      trashed.restored_at = isoTime(now);
       await writeFileAtomic(recordFile, formatJson(record));
       outcome.restored.push({ filename: trashed.filename, entry, ...(warning ? { warning } : {}) });
     }

@@ -7,6 +7,7 @@ import { actorPaths } from '../workspace/layout';
 import { readJournals, RunJournal } from './journal';
 import { restoreFromTrash, trashedActors } from './trash';
 import type { UndoRequest, UndoSummary } from './types';
+import { isoTime } from '../util/time';
 
 /**
  * Puts back what a run deleted: files, manifest entries (at their old positions) and prompt
@@ -45,11 +46,15 @@ export async function undoRun(request: UndoRequest): Promise<UndoSummary> {
     });
     summary.failed.push(...outcome.failed.map((failure) => ({ actorId, ...failure })));
     for (const restored of outcome.restored) {
-      summary.restored.push({ actorId, filename: restored.filename, ...(restored.warning ? { warning: restored.warning } : {}) });
+      const item: UndoSummary['restored'][number] = { actorId, filename: restored.filename, ...(restored.warning ? { warning: restored.warning } : {}) };
+      summary.restored.push(item);
       if (uploader && restored.entry?.s3_key) {
         const file = path.join(actorPaths(dataRoot, actorId).trainingDir, restored.filename);
         const upload = await uploader(actorId, restored.filename, file);
-        await recordUpload(dataRoot, actorId, restored.filename, upload.key, upload.url ?? restored.entry.s3_url ?? undefined);
+        const warning = await recordUpload(dataRoot, actorId, restored.filename, upload.key, upload.url ?? restored.entry.s3_url ?? undefined);
+        if (warning) {
+          item.warning = [item.warning, warning].filter(Boolean).join('; ');
+        }
         if (upload.queued) {
           summary.queued++;
         } else {
@@ -59,7 +64,7 @@ export async function undoRun(request: UndoRequest): Promise<UndoSummary> {
     }
   }
   if (summary.failed.length === 0) {
-    journal.data.undone_at = new Date().toISOString();
+    journal.data.undone_at = isoTime();
     await journal.persist();
   }
   return summary;

@@ -9,6 +9,7 @@ import { assertWritableInside } from '../workspace/guards';
 import type { DataIndex } from '../actors/types';
 import { LOW_TIER_MAX_STARS } from '../tracking/ratings';
 import { ExportInputError } from './dataset';
+import { isoTime } from '../util/time';
 
 /*
  * Curated prompt data for training a prompt filter or suggester (seed 001's
@@ -260,7 +261,7 @@ export function buildPromptTrainingData(
     }
   }
   return {
-    exported_at: now.toISOString(),
+    exported_at: isoTime(now),
     settings: { min_quality_rating: minRating, max_failed_examples: maxFailed, max_successful_examples: maxSuccessful, max_bad_examples: maxBad },
     good_prompts: onePerText(good, ({ success, rating, qualifiedBy }) => ({ ...ratedExample(success, rating), qualified_by: qualifiedBy! })).slice(
       0,

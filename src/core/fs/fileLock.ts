@@ -3,6 +3,7 @@ import { randomBytes } from 'node:crypto';
 import { promises as fs } from 'node:fs';
 import * as os from 'node:os';
 import { isProcessAlive } from './processes';
+import { isoTime } from '../util/time';
 import { writeFailure } from './atomicWrite';
 
 export interface LockOptions {
@@ -84,7 +85,7 @@ async function acquire(lockPath: string, timeoutMs: number, staleMs: number, sig
     pid: process.pid,
     host: os.hostname(),
     token: PROCESS_TAG + randomBytes(4).toString('hex'),
-    acquired_at: new Date().toISOString(),
+    acquired_at: isoTime(),
   };
   const deadline = Date.now() + timeoutMs;
   for (let attempt = 0; ; attempt++) {

@@ -148,7 +148,10 @@ export async function generateImage(request: GenerateImageRequest): Promise<Gene
   let url: string | undefined;
   try {
     const upload = await request.upload(actorId, saved.filename, saved.path);
-    await recordUpload(dataRoot, actorId, saved.filename, upload.key, upload.url);
+    const recordWarning = await recordUpload(dataRoot, actorId, saved.filename, upload.key, upload.url);
+    if (recordWarning) {
+      request.onWarning?.(recordWarning);
+    }
     url = upload.url;
     const logWarning = await logQuietly(() => recordSuccess(dataRoot, { ...success, resultUrl: url }));
     return {

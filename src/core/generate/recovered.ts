@@ -9,6 +9,7 @@ import { formatJson, validateJsonText } from '../manifest/jsonFile';
 import { assertWritableInside } from '../workspace/guards';
 import { recoveredDir } from '../workspace/layout';
 import { saveGeneratedImage, type SaveRequest, type SavedImage } from './saveResult';
+import { isoTime } from '../util/time';
 
 const RECOVERED_IMAGE = /^[\w-]+\.(jpg|png)$/;
 
@@ -22,8 +23,8 @@ export async function keepPaidImage(request: SaveRequest, failure: unknown): Pro
   const dir = recoveredDir(dataRoot, actorId);
   await assertWritableInside(dataRoot, dir);
   await fs.mkdir(dir, { recursive: true });
-  const stamp = (request.now ?? (() => new Date()))().toISOString();
-  const name = `${stamp.replace(/[-:.]/g, '')}-${randomBytes(3).toString('hex')}.${result.extension}`;
+  const at = request.now?.() ?? new Date();
+  const name = `${at.toISOString().replace(/[-:.]/g, '')}-${randomBytes(3).toString('hex')}.${result.extension}`;
   const file = path.join(dir, name);
   await writeFileAtomic(file, result.bytes);
   const record: z.input<typeof recoveredImageSchema> = {
@@ -37,7 +38,7 @@ export async function keepPaidImage(request: SaveRequest, failure: unknown): Pro
     seed: result.seed ?? null,
     ...(result.predictionId ? { prediction_id: result.predictionId } : {}),
     duration_ms: result.durationMs,
-    recovered_at: stamp,
+    recovered_at: isoTime(at),
     save_error: failure instanceof Error ? failure.message : String(failure),
   };
   await writeFileAtomic(`${file}.json`, formatJson(record));

@@ -5,12 +5,14 @@ import { writeFileAtomic } from '../fs/atomicWrite';
 import type { TrainingCategory } from '../manifest/categories';
 import { loadManifest, rewriteManifest, withActorLock } from '../manifest/manifestStore';
 import type { ImageEntry } from '../manifest/manifestSchema';
+import { addResponseUrl } from '../manifest/legacyResponse';
 import { recordPromptMetadata } from '../manifest/promptMetadata';
 import { imageSize } from '../image/imageFiles';
 import { assertWritableInside } from '../workspace/guards';
 import { actorPaths } from '../workspace/layout';
 import { nextImageNumber } from '../actors/numbering';
 import type { GenerationResult } from './types';
+import { isoTime } from '../util/time';
 
 export interface SaveRequest {
   dataRoot: string;
@@ -119,7 +121,7 @@ function imageEntry(
     prompt: request.prompt,
     ...(request.baseImage ? { base_image: request.baseImage } : {}),
     model: image.model,
-    created_at: (request.now ?? (() => new Date()))().toISOString(),
+    created_at: isoTime(request.now?.()),
     s3_key: null,
     s3_url: null,
     sha256: createHash('sha256').update(image.bytes).digest('hex'),
@@ -137,7 +139,7 @@ function imageEntry(
  */
 async function recordNewImage(request: Pick<SaveRequest, 'dataRoot' | 'actorId' | 'prompt'>, entry: ImageEntry): Promise<string | undefined> {
   const { dataRoot, actorId } = request;
-  const createdAt = entry.created_at ?? new Date().toISOString();
+  const createdAt = entry.created_at ?? isoTime();
   await rewriteManifest(dataRoot, actorId, (manifest) => {
     manifest.images = manifest.images.filter((image) => image.filename !== entry.filename);
     manifest.images.push(entry);
@@ -150,8 +152,12 @@ async function recordNewImage(request: Pick<SaveRequest, 'dataRoot' | 'actorId' 
   );
 }
 
-/** After an upload: the key and the URL (a plain string) go into the manifest and the metadata. */
-export async function recordUpload(dataRoot: string, actorId: string, filename: string, key: string, url: string | undefined): Promise<void> {
+/**
+ * After an upload: the key and the URL (a plain string) go into the manifest, the metadata and,
+ * for an actor of the old tool, response.json. Returns a warning when response.json could not
+ * follow (the upload and the manifest stand).
+ */
+export async function recordUpload(dataRoot: string, actorId: string, filename: string, key: string, url: string | undefined): Promise<string | undefined> {
   const manifestFile = actorPaths(dataRoot, actorId).manifest;
   if (
     !(await fs.access(manifestFile).then(
@@ -159,9 +165,9 @@ export async function recordUpload(dataRoot: string, actorId: string, filename: 
       () => false,
     ))
   ) {
-    return; // the actor or its manifest is gone: nothing to record into
+    return undefined; // the actor or its manifest is gone: nothing to record into
   }
-  await withActorLock(dataRoot, actorId, async () => {
+  return withActorLock(dataRoot, actorId, async () => {
     let tracked = false;
     await rewriteManifest(dataRoot, actorId, (manifest) => {
       const entry = manifest.images.find((image) => image.filename === filename);
@@ -171,8 +177,10 @@ export async function recordUpload(dataRoot: string, actorId: string, filename: 
         tracked = true;
       }
     });
-    if (url && tracked) {
-      await recordPromptMetadata(dataRoot, actorId, filename, { s3_url: url });
+    if (!url || !tracked) {
+      return undefined;
     }
+    await recordPromptMetadata(dataRoot, actorId, filename, { s3_url: url });
+    return addResponseUrl(dataRoot, actorId, filename, url);
   });
 }

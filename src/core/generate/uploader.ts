@@ -29,10 +29,6 @@ export function uploaderFor(store: ObjectStore, dataRoot: string): Uploader | un
 export function drainPendingUploads(store: ObjectStore, dataRoot: string, signal?: AbortSignal): Promise<DrainSummary> {
   return drainPending(store, dataRoot, {
     signal,
-    onResult: async (result) => {
-      if (result.status === 'uploaded') {
-        await recordUpload(dataRoot, result.actorId, result.filename, result.key, result.url);
-      }
-    },
+    onResult: (result) => (result.status === 'uploaded' ? recordUpload(dataRoot, result.actorId, result.filename, result.key, result.url) : undefined),
   });
 }

@@ -23,7 +23,7 @@ export const promptMetadataSchema = z
   })
   .describe('Prompt metadata per image (legacy format, kept in step)');
 
-/** response.json: the old tool's list of uploaded URLs; read and migrated, never written. */
+/** response.json: the old tool's list of uploaded URLs; migrated, and kept in step where it exists (manifest/legacyResponse.ts). */
 export const legacyResponseSchema = z.union([z.array(z.unknown()), z.looseObject({})]).describe('Legacy list of S3 URLs written by the old tool');
 
 const actionPlanDeletion = z.looseObject({

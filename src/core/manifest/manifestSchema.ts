@@ -15,7 +15,9 @@ export const actorMetadataSchema = z.looseObject({
 });
 
 export const baseImageSchema = z.looseObject({
-  filename: fileName,
+  filename: fileName.optional().describe("File name in base_image/; the old tool's entries name the file by moved_to or relative_path instead"),
+  moved_to: z.string().optional().describe("The old tool's path of the base image: used inside the data folder only, else its file name in base_image/"),
+  relative_path: z.string().optional().describe("The old tool's path of the base image, from the actor folder"),
   sha256: sha256Hex.optional(),
   size: z.number().int().min(0).optional(),
   width: z.number().int().positive().optional(),

@@ -9,8 +9,9 @@ import { ACTORS_DIR, actorPaths, TRAINING_DIR } from '../workspace/layout';
 import { readJson, rel } from './legacyFiles';
 import { collect, type Collected, countsLine, type JsonObject, legacyId, readRecordFile, textField, timestampOf } from './legacyRecords';
 import { collectTracker, LEGACY_TRACKER_FILES } from './legacyTracker';
-import { isUrl } from './legacyUrls';
+import { isUrl } from '../util/legacyUrls';
 import type { LegacyLogReport } from './types';
+import { isoTime } from '../util/time';
 
 /*
  * The old tool's prompt records into the generation log (seed 000's prompt_metadata.json per actor,
@@ -130,7 +131,7 @@ async function collectPromptMetadata(collected: Collected, actorId: string): Pro
 
 async function fileTime(file: string): Promise<{ timestamp: string; legacy: string } | undefined> {
   const stat = await fs.stat(file).catch(() => undefined);
-  return stat?.isFile() ? { timestamp: stat.mtime.toISOString(), legacy: "the image file's modification time" } : undefined;
+  return stat?.isFile() ? { timestamp: isoTime(stat.mtime), legacy: "the image file's modification time" } : undefined;
 }
 
 /** The same rating of the same image, however it came into the log. */

@@ -3,6 +3,7 @@ import type { z } from 'zod';
 import type { ImportedEntries } from '../tracking/generationLog';
 import { readJson } from './legacyFiles';
 import type { LegacyLogReport } from './types';
+import { isoTime } from '../util/time';
 
 /* What reading any of the old tool's record files shares: the entries collected so far and the report. */
 
@@ -32,8 +33,8 @@ export function timestampOf(raw: unknown): { timestamp: string; legacy?: string 
   // Python's time() gives seconds since 1970; isoformat() text is read as it stands.
   const date = typeof raw === 'number' ? new Date(raw * 1000) : new Date(raw);
   if (Number.isNaN(date.getTime())) return undefined;
-  const timestamp = date.toISOString();
-  return timestamp === raw ? { timestamp } : { timestamp, legacy: String(raw) };
+  const timestamp = isoTime(date);
+  return timestamp === raw || date.toISOString() === raw ? { timestamp } : { timestamp, legacy: String(raw) };
 }
 
 /** Adds an entry unless its id is already in the log (or was collected already). */

@@ -6,7 +6,7 @@ import { analyzePrompt, type GenerationFailure, type GenerationSuccess } from '.
 import { ACTORS_DIR, imageNumber, TRAINING_DIR } from '../workspace/layout';
 import { rel } from './legacyFiles';
 import { collect, type Collected, countsLine, isObject, type JsonObject, legacyId, objectField, readRecordFile, textField, timestampOf } from './legacyRecords';
-import { fileNameOfUrl, isUrl } from './legacyUrls';
+import { fileNameOfUrl, isUrl } from '../util/legacyUrls';
 
 /*
  * Seed 001's enhanced prompt tracker file: successful_prompts (prompt, ai_model, result_url,

@@ -11,12 +11,14 @@ import { withActorLock } from '../manifest/manifestStore';
 import { manifestSchema } from '../manifest/manifestSchema';
 import { PromptMetadataEntry, recordPromptMetadata } from '../manifest/promptMetadata';
 import { assertWritableInside, isInside } from '../workspace/guards';
-import { ActorPaths, actorPaths, BASE_IMAGE_DIR, imageNumber, isImageFile, LEGACY_MANIFEST_COPY_FILE, LEGACY_RESPONSE_FILE } from '../workspace/layout';
+import { ActorPaths, actorPaths, BASE_IMAGE_DIR, imageNumber, isImageFile, LEGACY_MANIFEST_COPY_FILE } from '../workspace/layout';
+import { resolveBaseImage } from '../actors/baseImage';
 import { nextImageNumber } from '../actors/numbering';
+import { carryActorFields, setAsideUnfitting } from './legacyFields';
 import { importLegacyLog } from './legacyLog';
 import { readJson, rel } from './legacyFiles';
 import { isObject } from './legacyRecords';
-import { fileNameOfUrl, firstUrlIn, isUrl, objectKeyFromUrl, urlsInResponse } from './legacyUrls';
+import { fileNameOfUrl, firstUrlIn, isUrl, objectKeyFromUrl, urlsInResponse } from '../util/legacyUrls';
 import type { MigrateRequest, MigrationActorReport, MigrationReport } from './types';
 import { exists } from '../fs/files';
 
@@ -92,7 +94,7 @@ async function migrateActor(context: ActorContext, write: boolean): Promise<Migr
   if (metadataFile.state === 'invalid') {
     notImported(context, metadataFile.where, `${metadataFile.reason}; its prompts were not imported and the file was left as it is`);
   }
-  const responseFile = path.join(paths.trainingDir, LEGACY_RESPONSE_FILE);
+  const responseFile = paths.legacyResponse;
   const response = await readJson(context, responseFile, legacyResponseSchema);
   if (response.state === 'invalid') {
     notImported(context, response.where, `${response.reason}; its URLs were not imported`);
@@ -110,6 +112,10 @@ async function migrateActor(context: ActorContext, write: boolean): Promise<Migr
   }
   await resolveBaseImages(context, manifest);
   const entries = repairImageEntries(context, manifest);
+  for (const { item, problem } of setAsideUnfitting(manifest)) {
+    notImported(context, `${rel(context, paths.manifest)} ${item}`, `${problem} (the original stays in ${LEGACY_MANIFEST_COPY})`);
+  }
+  carryActorFields(manifest).forEach((text) => note(context, 'actor', text));
   const onDiskNames = new Set(onDisk);
   const urlByFile = new Map<string, string>();
   for (const url of responseUrls) {
@@ -299,9 +305,9 @@ function repairImageEntries(context: ActorContext, manifest: JsonObject): JsonOb
 }
 
 /**
- * base_images entries of the old tool name their file by moved_to or relative_path (paths of the
- * old machine): the file name is looked up in base_image/ and recorded. An actor with no recorded
- * base image gets the one in base_image/.
+ * base_images entries of the old tool name their file by moved_to or relative_path (resolveBaseImage:
+ * inside the data folder, or by file name in base_image/): the file's facts are recorded, and its
+ * name when it is in base_image/. An actor with no recorded base image gets the one in base_image/.
  */
 async function resolveBaseImages(context: ActorContext, manifest: JsonObject): Promise<void> {
   const baseDir = context.paths.baseImageDir;
@@ -310,23 +316,28 @@ async function resolveBaseImages(context: ActorContext, manifest: JsonObject): P
   let recorded = false;
   for (const [position, entry] of manifest.base_images.entries()) {
     if (!isObject(entry)) continue;
-    const field = ['filename', 'moved_to', 'relative_path'].find((key) => typeof entry[key] === 'string' && entry[key] !== '');
-    if (!field) continue;
-    const name = field === 'filename' ? (entry.filename as string) : baseName(entry[field] as string);
-    entry.filename ??= name;
-    const file = path.join(baseDir, name);
-    const facts = await describeImage(context, file).catch((error: unknown) => error as Error);
-    if (facts instanceof Error) {
-      const source = field === 'filename' ? '' : ` (${field} ${JSON.stringify(entry[field])})`;
-      const problem = (await exists(file)) ? readableReason(facts, file) : `not found in ${BASE_IMAGE_DIR}/`;
-      notImported(context, `${rel(context, context.paths.manifest)} base_images[${position}]${source}`, `${rel(context, file)}: ${problem}; the entry is kept`);
+    const resolved = resolveBaseImage(context.dataRoot, context.realRoot, context.actorId, entry);
+    if (!resolved.field) continue;
+    const source = resolved.field === 'filename' ? '' : ` (${resolved.field} ${JSON.stringify(entry[resolved.field])})`;
+    const item = `${rel(context, context.paths.manifest)} base_images[${position}]${source}`;
+    const facts = resolved.found ? await describeImage(context, resolved.path).catch((error: unknown) => error as Error) : undefined;
+    if (!resolved.found || facts instanceof Error || !facts) {
+      const problem = resolved.found ? `${rel(context, resolved.path)}: ${readableReason(facts, resolved.path)}` : resolved.problem;
+      notImported(context, item, `${problem}; the entry is kept`);
       continue;
     }
     recorded = true;
+    const inBaseFolder = path.dirname(resolved.path) === baseDir;
+    const named = entry.filename === undefined && inBaseFolder;
+    if (named) entry.filename = resolved.filename;
     const missing = FILE_FACTS.filter((key) => entry[key] === undefined);
     missing.forEach((key) => (entry[key] = facts[key]));
-    if (field !== 'filename' || missing.length > 0) {
-      note(context, `${BASE_IMAGE_DIR}/${name}`, `recorded${field === 'filename' ? '' : ` from base_images[${position}].${field}`}`);
+    if (named || missing.length > 0) {
+      note(
+        context,
+        inBaseFolder ? `${BASE_IMAGE_DIR}/${resolved.filename}` : rel(context, resolved.path),
+        `recorded${resolved.field === 'filename' ? '' : ` from base_images[${position}].${resolved.field}`}`,
+      );
     }
   }
   const onDisk = (await listFolder(baseDir)).filter(isImageFile).sort();
@@ -390,8 +401,4 @@ async function listTrainingImages(context: ActorContext): Promise<string[]> {
 
 async function listFolder(dir: string): Promise<string[]> {
   return fs.readdir(dir).catch(() => []);
-}
-
-function baseName(oldPath: string): string {
-  return oldPath.split(/[\\/]/).filter(Boolean).pop() ?? oldPath;
 }

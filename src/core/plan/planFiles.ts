@@ -11,6 +11,7 @@ import type { ActorRecord } from '../actors/types';
 import type { ActorPlan } from './planner';
 import { actorPlanPath, summaryPath } from '../workspace/layout';
 import { FileHasher } from '../fs/files';
+import { isoTime } from '../util/time';
 
 export type ActionPlanFile = z.infer<typeof actionPlanSchema>;
 export type PlanSummaryFile = z.infer<typeof planSummarySchema>;
@@ -38,7 +39,7 @@ export function planToJson(plan: ActorPlan, meta: PlanMeta = {}): ActionPlanFile
   return actionPlanSchema.parse({
     schema_version: 1,
     actor_id: plan.actorId,
-    created_at: (meta.createdAt ?? new Date()).toISOString(),
+    created_at: isoTime(meta.createdAt),
     ...(meta.evaluator !== undefined ? { evaluator: meta.evaluator } : {}),
     ...(meta.thresholds !== undefined ? { thresholds: meta.thresholds } : {}),
     ...(meta.evaluationUsage ? { evaluation_usage: usageToJson(meta.evaluationUsage) } : {}),
@@ -98,7 +99,7 @@ export function summaryRow(plan: ActorPlan, createdAt = new Date()): SummaryRow 
     deletions: plan.deletions.length,
     generations: plan.generations.length,
     generations_by_category: byCategory,
-    planned_at: createdAt.toISOString(),
+    planned_at: isoTime(createdAt),
   };
 }
 
@@ -119,7 +120,7 @@ export async function updatePlanSummary(dataRoot: string, rows: readonly Summary
     );
     const summary = planSummarySchema.parse({
       ...base,
-      created_at: now.toISOString(),
+      created_at: isoTime(now),
       actors,
       totals: {
         actors: actors.length,

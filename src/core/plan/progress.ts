@@ -6,6 +6,7 @@ import { writeFileAtomic } from '../fs/atomicWrite';
 import { LockOptions, withFileLock } from '../fs/fileLock';
 import { progressSchema } from '../manifest/dataFileSchemas';
 import { formatJson, validateJsonText } from '../manifest/jsonFile';
+import { isoTime } from '../util/time';
 
 export type ProgressFile = z.infer<typeof progressSchema>;
 
@@ -77,7 +78,7 @@ async function runLocked(options: PlanAllOptions): Promise<PlanAllResult> {
   const journal: ProgressFile =
     resumable && previous.state === 'ok'
       ? { ...previous.value, completed: previous.value.completed.filter((id) => wanted.has(id)), failed: [] }
-      : { run_id: runId, task: PLAN_ALL_TASK, started_at: now().toISOString(), total: options.actorIds.length, completed: [], failed: [] };
+      : { run_id: runId, task: PLAN_ALL_TASK, started_at: isoTime(now()), total: options.actorIds.length, completed: [], failed: [] };
   const result: PlanAllResult = {
     runId,
     completed: [],
@@ -97,7 +98,7 @@ async function runLocked(options: PlanAllOptions): Promise<PlanAllResult> {
       failed: journal.failed.length,
     });
   const save = async () => {
-    journal.updated_at = now().toISOString();
+    journal.updated_at = isoTime(now());
     await writeFileAtomic(options.progressFile, formatJson(progressSchema.parse(journal)));
   };
 
@@ -131,7 +132,7 @@ async function runLocked(options: PlanAllOptions): Promise<PlanAllResult> {
     report();
   }
   if (!result.aborted) {
-    journal.finished_at = now().toISOString();
+    journal.finished_at = isoTime(now());
   }
   await save();
   return result;

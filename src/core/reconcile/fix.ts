@@ -17,6 +17,7 @@ import { assertWritableInside } from '../workspace/guards';
 import { actorPaths, imageNumber, trashRecordPath } from '../workspace/layout';
 import { entryNumber, firstUrlIn, readActorState, readJsonRaw, urlOf } from './reconcile';
 import type { DriftFinding, DriftKind, FixSummary, ReconcileReport } from './types';
+import { isoTime } from '../util/time';
 
 export interface FixRequest {
   dataRoot: string;
@@ -231,7 +232,7 @@ class ActorFixer {
           if (!entry.s3_key && entry.s3_url && this.store) {
             entry.s3_key = this.store.keyFor(this.actorId, name);
           }
-          Object.assign(entry, { filename: target, index: number, updated_at: this.now().toISOString() });
+          Object.assign(entry, { filename: target, index: number, updated_at: isoTime(this.now()) });
         }
         for (const generation of manifest.generations) {
           generation.images = generation.images.map((image) => (image === name ? target : image));
@@ -335,8 +336,8 @@ class ActorFixer {
       );
     }
     const key = this.store.keyFor(this.actorId, name);
-    await recordUpload(this.dataRoot, this.actorId, name, key, outcome.url);
-    return `uploaded again as ${key}`;
+    const warning = await recordUpload(this.dataRoot, this.actorId, name, key, outcome.url);
+    return `uploaded again as ${key}${warning ? ` (${warning})` : ''}`;
   }
 
   private async recordActualHash(name: string): Promise<string> {
@@ -351,7 +352,7 @@ class ActorFixer {
         if (!entry || entry.sha256 === sha256) {
           return;
         }
-        Object.assign(entry, { sha256, size: bytes.length, width, height, updated_at: this.now().toISOString() });
+        Object.assign(entry, { sha256, size: bytes.length, width, height, updated_at: isoTime(this.now()) });
         if (entry.evaluation && entry.evaluation.sha256 !== sha256) {
           delete entry.evaluation; // made for other contents: a cache entry, not a record
         }
@@ -397,7 +398,7 @@ class ActorFixer {
     metadataPosition: number | null,
     metadata: Record<string, unknown> | null,
   ): TrashedEntry {
-    const trashedAt = this.now().toISOString();
+    const trashedAt = isoTime(this.now());
     return {
       filename,
       trashed_at: trashedAt,

@@ -10,6 +10,7 @@ import { reasonAffectsAll, StorageError, StorageErrorReason } from './errors';
 import { assertPlainName } from './keys';
 import { PendingUpload, PendingUploads, pendingUploadsSchema } from '../manifest/pendingUploadsSchema';
 import { ObjectStore } from './types';
+import { isoTime } from '../util/time';
 
 /*
  * When the object store cannot take an upload, the local file stands and the upload waits in
@@ -76,7 +77,7 @@ export async function uploadOrQueue(store: ObjectStore, dataRoot: string, reques
     return { url, queued: false };
   } catch (error) {
     const failure = asStorageError(error);
-    const now = new Date().toISOString();
+    const now = isoTime();
     await updateQueue(dataRoot, (uploads) => {
       const index = uploads.findIndex((entry) => entry.actor_id === actorId && entry.filename === filename);
       const previous = index >= 0 ? uploads[index] : undefined;
@@ -119,13 +120,14 @@ export interface DrainOptions {
   signal?: AbortSignal;
   /**
    * Called for each entry before the queue forgets it, so recording a URL here (in the manifest)
-   * survives a crash: if it throws, the entry stays queued and drainPending rethrows.
+   * survives a crash: if it throws, the entry stays queued and drainPending rethrows. A string
+   * returned is a warning kept with the uploaded entry (the upload itself went through).
    */
-  onResult?: (result: DrainResult) => void | Promise<void>;
+  onResult?: (result: DrainResult) => void | string | undefined | Promise<void | string | undefined>;
 }
 
 export interface DrainSummary {
-  uploaded: Array<DrainedUpload & { url: string }>;
+  uploaded: Array<DrainedUpload & { url: string; warning?: string }>;
   /** Tried and failed; still queued, with the attempt counted. */
   failed: Array<DrainedUpload & { error: string; reason: StorageErrorReason }>;
   /** Removed from the queue because their local file is gone: nothing left to upload. */
@@ -153,7 +155,7 @@ export async function drainPending(store: ObjectStore, dataRoot: string, options
       break;
     }
     const result = await retry(store, dataRoot, entry);
-    await options.onResult?.(result);
+    const warning = await options.onResult?.(result);
     const item = { actorId: result.actorId, filename: result.filename, key: result.key };
     if (result.status === 'failed') {
       summary.failed.push({ ...item, error: result.error, reason: result.reason });
@@ -166,7 +168,7 @@ export async function drainPending(store: ObjectStore, dataRoot: string, options
     }
     await updateQueue(dataRoot, (uploads) => removeEntry(uploads, entry));
     if (result.status === 'uploaded') {
-      summary.uploaded.push({ ...item, url: result.url });
+      summary.uploaded.push({ ...item, url: result.url, ...(warning ? { warning } : {}) });
     } else {
       summary.dropped.push({ ...item, reason: result.reason });
     }
@@ -229,7 +231,7 @@ function markAttempt(uploads: PendingUpload[], entry: PendingUpload, key: string
   current.key = key;
   current.attempts = (current.attempts ?? 0) + 1;
   current.last_error = error;
-  current.last_attempt_at = new Date().toISOString();
+  current.last_attempt_at = isoTime();
   return true;
 }
 

@@ -12,6 +12,7 @@ import { generationFailureSchema, generationLogSchema, generationSuccessSchema, 
 import { describeJsonProblems, formatJson, JsonProblem, readJsonFile } from '../manifest/jsonFile';
 import { assertWritableInside } from '../workspace/guards';
 import { generationArchivePath, generationLogPath, trackingDir, trackingLockPath } from '../workspace/layout';
+import { isoTime } from '../util/time';
 
 /*
  * `<dataRoot>/tracking/generation_log.json`: every generation attempt (panel, CLI, plan execution)
@@ -143,7 +144,7 @@ function withoutImageData(value: unknown): unknown {
 function baseEntry(input: AttemptInput, now: Date) {
   return {
     id: randomUUID(),
-    timestamp: now.toISOString(),
+    timestamp: isoTime(now),
     ...(input.actorId ? { actor_id: input.actorId } : {}),
     prompt_id: input.promptId ?? null,
     prompt: input.prompt,
@@ -182,7 +183,7 @@ export async function recordRating(dataRoot: string, input: RatingInput, options
   const now = (options.now ?? (() => new Date()))();
   const entry = ratingLogEntrySchema.parse({
     id: randomUUID(),
-    timestamp: now.toISOString(),
+    timestamp: isoTime(now),
     actor_id: input.actorId,
     filename: input.filename,
     stars: input.stars,

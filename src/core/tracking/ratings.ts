@@ -2,6 +2,7 @@ import { InputError, type StudioErrorOptions } from '../errors';
 import type { ImageEntry } from '../manifest/manifestSchema';
 import { changeImageEntry as changeEntry, type EntryChangeOptions } from './imageEntries';
 import { logQuietly, recordRating, type LogOptions } from './generationLog';
+import { isoTime } from '../util/time';
 
 /*
  * Ratings: 1 to 5 stars with optional feedback on one image. The image's manifest entry holds the
@@ -75,7 +76,7 @@ export async function rateImage(dataRoot: string, request: RateRequest, options:
   const entry = await changeImageEntry(dataRoot, actorId, filename, options, (image) => {
     const { feedback: earlierFeedback, ...earlier } = image.rating ?? {};
     const kept = feedback === undefined ? earlierFeedback : feedback.trim() === '' ? undefined : feedback;
-    rating = { ...earlier, stars, ...(kept !== undefined ? { feedback: kept } : {}), rated_at: now.toISOString() };
+    rating = { ...earlier, stars, ...(kept !== undefined ? { feedback: kept } : {}), rated_at: isoTime(now) };
     image.rating = rating;
   });
   const logWarning = await logQuietly(() =>

@@ -1,6 +1,7 @@
 import { DELETING_ISSUES } from '../manifest/issues';
 import type { ImageEntry } from '../manifest/manifestSchema';
 import { changeImageEntry, type EntryChangeOptions } from './imageEntries';
+import { isoTime } from '../util/time';
 
 /**
  * A person's review of an image the checks could not judge (a face too small, turned too far, or
@@ -19,7 +20,7 @@ export async function keepOnReview(
     image.actorId,
     image.filename,
     (entry) => {
-      entry.review = { ...entry.review, decision: 'keep', at: now.toISOString() };
+      entry.review = { ...entry.review, decision: 'keep', at: isoTime(now) };
     },
     options,
   );

@@ -1,6 +1,7 @@
-/** What an actor id like `0000_european_16_male` encodes. */
+/** What an actor id like `0000_european_16_male` or `0005_south_asian_25_female` encodes. */
 export interface ActorIdParts {
   index: number;
+  /** The ethnicity's words joined by spaces: `south_asian` reads "south asian". */
   ethnicity: string;
   age: number;
   sex: string;
@@ -8,7 +9,8 @@ export interface ActorIdParts {
 
 export type Descriptor = 'man' | 'woman' | 'person';
 
-const ACTOR_ID = /^(\d+)_([a-z][a-z-]*)_(\d{1,3})_([a-z]+)$/i;
+/** `<index>_<ethnicity words>_<age>_<sex>`: the ethnicity may be several words joined by `_`. */
+const ACTOR_ID = /^(\d+)_([a-z][a-z-]*(?:_[a-z][a-z-]*)*)_(\d{1,3})_([a-z]+)$/i;
 
 /** Parses an actor id; returns undefined for folder names that do not follow the convention. */
 export function parseActorId(id: string): ActorIdParts | undefined {
@@ -18,7 +20,7 @@ export function parseActorId(id: string): ActorIdParts | undefined {
   }
   return {
     index: Number(match[1]),
-    ethnicity: match[2].toLowerCase(),
+    ethnicity: match[2].toLowerCase().replaceAll('_', ' '),
     age: Number(match[3]),
     sex: match[4].toLowerCase(),
   };

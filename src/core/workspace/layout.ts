@@ -27,6 +27,8 @@ export interface ActorPaths {
   trainingDir: string;
   manifest: string;
   promptMetadata: string;
+  /** The old tool's URL list, kept in step only where it exists. */
+  legacyResponse: string;
 }
 
 export function actorPaths(dataRoot: string, actorId: string): ActorPaths {
@@ -38,6 +40,7 @@ export function actorPaths(dataRoot: string, actorId: string): ActorPaths {
     trainingDir,
     manifest: path.join(trainingDir, MANIFEST_FILE),
     promptMetadata: path.join(trainingDir, PROMPT_METADATA_FILE),
+    legacyResponse: path.join(trainingDir, LEGACY_RESPONSE_FILE),
   };
 }
 
