@@ -1,12 +1,9 @@
 // Every panel for everyone: axe-core finds no serious or critical violation in any panel in the
 // light, dark and high-contrast themes (one editor started in each), Tab reaches every control
-// with a visible focus, and each panel is photographed in the dark theme (docs/screenshots/).
-import * as fs from 'fs';
-import * as path from 'path';
+// with a visible focus, and each panel is photographed in the dark theme (test-results/).
 import type { Frame, Page } from 'playwright-core';
-import { repoRoot } from '../runners/util';
 import { isSerious, runAxe, visiblePanelFrame, walkWithKeyboard, type AxeViolation } from './axe';
-import { openActorStudio, runCommand, Step, STEP_TIMEOUT_MS, until } from './stepRunner';
+import { openActorStudio, runCommand, shot, Step, until } from './stepRunner';
 
 const EILEEN = '0000_european_45_female';
 const PLAN_TIMEOUT_MS = 120_000;
@@ -35,11 +32,32 @@ export const THEMES = [
 
 type Theme = (typeof THEMES)[number];
 
-async function pick(page: Page, text: string): Promise<void> {
-  const row = page.locator('.quick-input-list .monaco-list-row', { hasText: text }).first();
-  await row.waitFor({ state: 'visible', timeout: STEP_TIMEOUT_MS });
-  await page.locator('.quick-input-widget input').fill(text);
-  await page.keyboard.press('Enter');
+/**
+ * Runs a command and answers its quick picks in order. A page that finishes loading meanwhile can
+ * take the focus and close a quick pick before it is answered: then the command is run again.
+ */
+async function runAndPick(page: Page, command: string, ...answers: string[]): Promise<void> {
+  await until(
+    `${command} and its choices`,
+    async () => {
+      await runCommand(page, command);
+      for (const answer of answers) {
+        const row = page.locator('.quick-input-list .monaco-list-row', { hasText: answer }).first();
+        const shown = await row.waitFor({ state: 'visible', timeout: 10_000 }).then(
+          () => true,
+          () => false,
+        );
+        if (!shown) {
+          await page.keyboard.press('Escape');
+          return false;
+        }
+        await page.locator('.quick-input-widget input').fill(answer);
+        await page.keyboard.press('Enter');
+      }
+      return true;
+    },
+    90_000,
+  );
 }
 
 /** The panel's page once it drew its state; the page of the panel shown before may still be going away meanwhile. */
@@ -64,21 +82,17 @@ function describe(violations: AxeViolation[]): string {
 }
 
 async function openPanels(page: Page): Promise<void> {
-  await runCommand(page, 'Actor Studio: Plan Actor');
-  await pick(page, EILEEN);
+  await runAndPick(page, 'Actor Studio: Plan Actor', EILEEN);
   await page.locator('.notification-toast', { hasText: `plan for ${EILEEN}` }).waitFor({ state: 'visible', timeout: PLAN_TIMEOUT_MS });
   // Each page is let finish loading first: a loading page takes the focus, closing the next palette.
   const [generator, analytics, planReview, imageViewer] = PANELS;
-  await runCommand(page, 'Actor Studio: Open Plan Review');
-  await pick(page, EILEEN);
+  await runAndPick(page, 'Actor Studio: Open Plan Review', EILEEN);
   await waitUntilDrawn(page, planReview);
-  await runCommand(page, 'Actor Studio: Open Image Viewer');
-  await pick(page, EILEEN);
-  await pick(page, `${EILEEN}_0.jpg`);
+  await runAndPick(page, 'Actor Studio: Open Image Viewer', EILEEN, `${EILEEN}_0.jpg`);
   await waitUntilDrawn(page, imageViewer);
-  await runCommand(page, 'Actor Studio: Open Generator');
+  await runAndPick(page, 'Actor Studio: Open Generator');
   await waitUntilDrawn(page, generator);
-  await runCommand(page, 'Actor Studio: Open Analytics');
+  await runAndPick(page, 'Actor Studio: Open Analytics');
   await waitUntilDrawn(page, analytics);
 }
 
@@ -101,10 +115,9 @@ export function accessibilitySteps(theme: Theme): Step[] {
           counts.push(`${panel.name} ${serious.length} serious/critical, ${violations.length} in all`);
           if (serious.length > 0) failures.push(`${panel.name}:\n${describe(serious)}`);
           if (theme.id === 'dark') {
-            const dir = path.join(repoRoot, 'docs', 'screenshots');
-            fs.mkdirSync(dir, { recursive: true });
+            // Kept in test-results/ to look at; docs/screenshots/ holds the ones looked at and committed.
             await page.mouse.move(5, 500);
-            await page.screenshot({ path: path.join(dir, `${panel.name}-dark.png`) });
+            await page.screenshot({ path: shot(`${panel.name}-dark.png`) });
           }
         }
         console.log(`    axe (${theme.setting}): ${counts.join('; ')}`);

@@ -52,57 +52,61 @@ export interface KeyboardWalk {
 
 /**
  * Tabs through the page (focus starts in its document) and notes which enabled, visible controls
- * took the focus and whether the focus was visible (an outline, or a focus ring the component
- * draws with a box shadow or border).
+ * took the focus and whether anything about them changed to show it: the outline, a box shadow or
+ * the border colour of the control or of any part inside its shadow root (where the components
+ * draw their focus ring), measured against the same control unfocused.
  */
 export async function walkWithKeyboard(page: Page, frame: Frame, maxPresses = 80): Promise<KeyboardWalk> {
+  await frame.locator('body').click({ position: { x: 2, y: 2 } });
   await frame.evaluate(() => {
     const describe = (element: Element) =>
       `${element.tagName.toLowerCase()}${element.id ? `#${element.id}` : ''}${element.getAttribute('aria-label') ? `[${element.getAttribute('aria-label')}]` : ''}${(element.textContent ?? '').trim() ? ` "${(element.textContent ?? '').trim().slice(0, 30)}"` : ''}`;
-    const state = { reached: new Set<Element>(), invisible: [] as string[], describe };
+    const parts = (element: Element): Element[] => [element, ...[...(element.shadowRoot?.querySelectorAll('*') ?? [])].flatMap(parts)];
+    const look = (element: Element) =>
+      parts(element)
+        .map((part) => {
+          const style = getComputedStyle(part);
+          return `${style.outlineStyle} ${style.outlineWidth} ${style.outlineColor}|${style.boxShadow}|${style.borderTopColor}`;
+        })
+        .join(';');
+    const controls = [
+      ...document.querySelectorAll(
+        'button, a[href], input, select, textarea, [tabindex]:not([tabindex="-1"]), vscode-button, vscode-single-select, vscode-textfield, vscode-textarea, vscode-checkbox, vscode-tab-header, vscode-collapsible',
+      ),
+    ].filter((element) => {
+      const box = element.getBoundingClientRect();
+      const disabled = element.hasAttribute('disabled') || element.getAttribute('aria-disabled') === 'true';
+      return box.width > 0 && box.height > 0 && getComputedStyle(element).visibility !== 'hidden' && !disabled;
+    });
+    const unfocused = new Map(controls.map((element) => [element, look(element)]));
+    const state = { controls, reached: new Set<Element>(), invisible: [] as string[], describe };
     (window as unknown as { __walk: typeof state }).__walk = state;
     document.addEventListener(
       'focusin',
       () => {
-        // Web components keep the real focus inside their shadow root; the host is what a person sees.
         const focused = document.activeElement;
         if (!focused) return;
-        state.reached.add(focused);
-        let inner: Element | null = focused;
-        while (inner?.shadowRoot?.activeElement) inner = inner.shadowRoot.activeElement;
-        const ringOn = (element: Element | null) => {
-          if (!element) return false;
-          const style = getComputedStyle(element);
-          return (style.outlineStyle !== 'none' && parseFloat(style.outlineWidth) > 0) || style.boxShadow !== 'none';
-        };
-        if (!ringOn(focused) && !ringOn(inner)) state.invisible.push(describe(focused));
+        // A focused part inside a component counts for the control around it.
+        const control = controls.find((candidate) => candidate === focused || candidate.contains(focused)) ?? focused;
+        state.reached.add(control);
+        const before = unfocused.get(control);
+        if (before !== undefined && before === look(control)) state.invisible.push(describe(control));
       },
       true,
     );
   });
-  await frame.locator('body').click({ position: { x: 2, y: 2 } });
   for (let press = 0; press < maxPresses; press++) {
     await page.keyboard.press('Tab');
   }
   return frame.evaluate(() => {
-    const state = (window as unknown as { __walk: { reached: Set<Element>; invisible: string[]; describe: (element: Element) => string } }).__walk;
-    const controls = [
-      ...document.querySelectorAll(
-        'button, a[href], input, select, textarea, [tabindex]:not([tabindex="-1"]), vscode-button, vscode-single-select, vscode-textfield, vscode-textarea, vscode-checkbox, vscode-tabs, vscode-tab-header, vscode-icon[action-icon]',
-      ),
-    ].filter((element) => {
-      const box = element.getBoundingClientRect();
-      const style = getComputedStyle(element);
-      const disabled = element.hasAttribute('disabled') || element.getAttribute('aria-disabled') === 'true';
-      // Inside a component, the focusable part is the host (counted there).
-      const insideComponent =
-        element.closest('vscode-single-select, vscode-tabs') !== null && !element.matches('vscode-single-select, vscode-tabs, vscode-tab-header');
-      return box.width > 0 && box.height > 0 && style.visibility !== 'hidden' && !disabled && !insideComponent;
-    });
-    const reachedOrInside = (element: Element) =>
-      [...state.reached].some((reached) => reached === element || reached.contains(element) || element.contains(reached));
+    const state = (window as unknown as { __walk: { controls: Element[]; reached: Set<Element>; invisible: string[]; describe: (element: Element) => string } })
+      .__walk;
+    // Tabs follow the ARIA pattern: one Tab stop for the list, the arrow keys move between tabs.
+    const reachedTabList = (element: Element) =>
+      element.matches('vscode-tab-header') &&
+      [...state.reached].some((reached) => reached.matches('vscode-tab-header') && reached.parentElement === element.parentElement);
     return {
-      unreached: controls.filter((element) => !reachedOrInside(element)).map(state.describe),
+      unreached: state.controls.filter((element) => !state.reached.has(element) && !reachedTabList(element)).map(state.describe),
       invisibleFocus: [...new Set(state.invisible)],
     };
   });

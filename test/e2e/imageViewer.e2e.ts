@@ -147,7 +147,7 @@ export const imageViewerSteps: Step[] = [
   {
     name: 'clicking the fifth star rates it five; the tree follows',
     run: async (page) => {
-      await viewer(page).locator('vscode-icon.star[data-stars="5"]').click();
+      await viewer(page).locator('button.star[data-stars="5"]').click();
       await viewer(page).locator('#rating-text', { hasText: '5/5' }).waitFor({ state: 'visible', timeout: STEP_TIMEOUT_MS });
       await imageRow(page).filter({ hasText: '★★★★★' }).waitFor({ state: 'visible', timeout: STEP_TIMEOUT_MS });
     },

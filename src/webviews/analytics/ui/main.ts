@@ -46,7 +46,7 @@ class AnalyticsView {
   private readonly board = new ChartBoard();
   private tab: AnalyticsTab = ANALYTICS_TABS.includes(this.bridge.state.tab as AnalyticsTab) ? (this.bridge.state.tab as AnalyticsTab) : 'usage';
 
-  private readonly scope = h('vscode-single-select', { id: 'scope', attrs: { 'aria-label': 'Actors' } }) as VscodeSingleSelect;
+  private readonly scope = h('vscode-single-select', { id: 'scope', props: { label: 'Actors' }, attrs: { 'aria-label': 'Actors' } }) as VscodeSingleSelect;
   private readonly refreshButton = h(
     'vscode-button',
     { id: 'refresh', attrs: { icon: 'refresh', secondary: true }, on: { click: () => void this.refresh() } },

@@ -44,16 +44,28 @@ class ImageViewerView {
   private readonly nextButton = this.button('next', 'Next', 'arrow-right', () => this.navigate(this.state?.view?.next));
   private readonly openButton = this.button('open-file', 'Open File', 'go-to-file', () => this.run('Open File', () => this.bridge.request('openFile', null)));
   private readonly picture = h('div', { class: 'picture', id: 'picture' });
-  private readonly stars: VscodeIcon[] = [1, 2, 3, 4, 5].map(
-    (count) =>
-      h('vscode-icon', {
-        class: 'star',
-        attrs: { 'data-stars': String(count), 'action-icon': true, role: 'radio', 'aria-checked': 'false' },
-        props: { name: 'star-empty', size: 22, label: `${count} star${count === 1 ? '' : 's'} (${STAR_WORDS[count]})` },
-        on: { click: () => this.rate(count) },
-      }) as VscodeIcon,
+  /** Native buttons (an icon inside each): one Tab stop a star, pressed up to the rating, named for screen readers. */
+  private readonly starIcons: VscodeIcon[] = [1, 2, 3, 4, 5].map(
+    () => h('vscode-icon', { attrs: { 'aria-hidden': 'true' }, props: { name: 'star-empty', size: 22 } }) as VscodeIcon,
   );
-  private readonly starWidget = h('div', { class: 'stars', id: 'stars', attrs: { role: 'radiogroup', 'aria-label': 'Rating' } }, ...this.stars);
+  private readonly stars: HTMLButtonElement[] = this.starIcons.map(
+    (icon, position) =>
+      h(
+        'button',
+        {
+          class: 'star',
+          attrs: {
+            type: 'button',
+            'data-stars': String(position + 1),
+            'aria-pressed': 'false',
+            'aria-label': `Rate ${position + 1} star${position === 0 ? '' : 's'} (${STAR_WORDS[position + 1]})`,
+          },
+          on: { click: () => this.rate(position + 1) },
+        },
+        icon,
+      ) as HTMLButtonElement,
+  );
+  private readonly starWidget = h('div', { class: 'stars', id: 'stars', attrs: { role: 'group', 'aria-label': 'Rating' } }, ...this.stars);
   private readonly ratingText = h('span', { class: 'rating-text', id: 'rating-text' });
   private readonly clearButton = h(
     'vscode-button',
@@ -218,9 +230,9 @@ class ImageViewerView {
     const rating = view?.rating;
     this.stars.forEach((star, position) => {
       const lit = rating !== undefined && position < rating.stars;
-      star.name = lit ? 'star-full' : 'star-empty';
+      this.starIcons[position].name = lit ? 'star-full' : 'star-empty';
       star.classList.toggle('lit', lit);
-      star.setAttribute('aria-checked', String(rating?.stars === position + 1));
+      star.setAttribute('aria-pressed', String(rating?.stars === position + 1));
     });
     this.ratingText.textContent = rating ? `${rating.stars}/5 ${STAR_WORDS[rating.stars]}` : 'Not rated: click a star';
     this.savedFeedback.textContent = rating?.feedback ? `Saved: ${rating.feedback}` : '';
@@ -362,7 +374,7 @@ class ImageViewerView {
     this.previousButton.disabled = !view?.previous || busy;
     this.nextButton.disabled = !view?.next || busy;
     this.openButton.disabled = !view || view.missing;
-    this.stars.forEach((star) => star.toggleAttribute('aria-disabled', !writable));
+    this.stars.forEach((star) => (star.disabled = !writable));
     this.starWidget.classList.toggle('disabled', !writable);
     this.clearButton.disabled = !writable || !view?.rating;
     this.feedback.disabled = !view?.tracked || blocked;

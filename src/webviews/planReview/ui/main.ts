@@ -301,8 +301,10 @@ class PlanReviewView {
                 {
                   class: 'prompt',
                   attrs: { 'data-prompt-id': generation.promptId },
-                  props: { heading: generation.label, description: generation.promptId, open: this.expanded.has(generation.promptId) },
+                  // The id goes in the body: the collapsible draws its description too faint to read (axe: contrast).
+                  props: { heading: generation.label, open: this.expanded.has(generation.promptId) },
                 },
+                h('p', { class: 'prompt-id' }, h('code', {}, generation.promptId)),
                 h('p', { class: 'prompt-text' }, generation.text || '(no prompt text in the plan)'),
               );
               item.addEventListener('vsc-collapsible-toggle', (event) => {
