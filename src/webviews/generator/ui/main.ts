@@ -11,7 +11,8 @@ import type { VscodeButton } from '@vscode-elements/elements/dist/vscode-button/
 import type { VscodeSingleSelect } from '@vscode-elements/elements/dist/vscode-single-select/vscode-single-select.js';
 import { Bridge } from '../../shared/ui/bridge';
 import { codicon, h, replaceChildren } from '../../shared/ui/dom';
-import { choosePrompt, customOptionLabel, FREE_TEXT_CHOICE, groupPrompts, optionLabel, reasonLabel, usagePill } from '../prompts';
+import { choosePrompt, customOptionLabel, FREE_TEXT_CHOICE, groupPrompts, optionLabel, usagePill } from '../prompts';
+import { errorView, resultView } from './outcome';
 import { OwnPromptFields } from './ownPrompt';
 import type {
   ActorChoice,
@@ -340,73 +341,16 @@ class GeneratorView {
   }
 
   private showResult(result: ResultMessage): void {
-    const open = () => {
-      this.bridge.request('openImage', { actorId: result.actorId, filename: result.filename }).catch((error: Error) => {
-        replaceChildren(openProblem, codicon('warning'), ` Could not open ${result.filename}: ${error.message}`);
-        openProblem.hidden = false;
-      });
-    };
-    const openProblem = h('p', { class: 'hint warning', attrs: { hidden: true, role: 'alert' } });
-    const image = result.imageDataUri
-      ? h('img', { class: 'result-image', attrs: { alt: `Generated image ${result.filename}`, src: result.imageDataUri } })
-      : h('div', { class: 'result-placeholder' }, codicon('file-media'), ' no preview');
     const promptLabel =
       this.state?.prompts.find((prompt) => prompt.id === result.promptId)?.label ?? (result.promptId.startsWith('custom:') ? 'custom prompt' : result.promptId);
-    const details: (Node | string)[] = [`${result.actorId} · ${promptLabel} · ${result.model}`];
-    if (result.url) {
-      details.push(h('br'), `Uploaded: ${result.url}`);
-    }
     replaceChildren(
       this.outcome,
-      h(
-        'figure',
-        { class: 'result' },
-        h(
-          'button',
-          {
-            class: 'image-button',
-            attrs: { type: 'button', title: `Open ${result.filename}`, 'aria-label': `Open ${result.filename} in the editor` },
-            on: { click: open },
-          },
-          image,
-        ),
-        h(
-          'figcaption',
-          {},
-          h(
-            'p',
-            { class: 'result-title' },
-            codicon('pass'),
-            ' Saved ',
-            h('button', { class: 'link', attrs: { type: 'button' }, on: { click: open } }, result.filename),
-          ),
-          h('p', { class: 'hint' }, ...details),
-          result.uploadQueued ? h('p', { class: 'hint warning' }, codicon('cloud-upload'), ` Upload queued: ${result.uploadQueued}`) : undefined,
-          openProblem,
-        ),
-      ),
+      resultView(result, promptLabel, () => this.bridge.request('openImage', { actorId: result.actorId, filename: result.filename })),
     );
   }
 
   private showError(error: ErrorMessage): void {
-    const cancelled = error.reason === 'cancelled';
-    replaceChildren(
-      this.outcome,
-      h(
-        'div',
-        { class: cancelled ? 'message-box info' : 'message-box error', attrs: { role: cancelled ? 'status' : 'alert' } },
-        h(
-          'p',
-          { class: 'message-title' },
-          codicon(cancelled ? 'circle-slash' : 'error'),
-          ' ',
-          h('strong', {}, reasonLabel(error.reason)),
-          ' ',
-          h('code', {}, error.reason),
-        ),
-        h('p', { class: 'message-text' }, error.message),
-      ),
-    );
+    replaceChildren(this.outcome, errorView(error));
   }
 
   private selectedActor(): ActorChoice | undefined {
