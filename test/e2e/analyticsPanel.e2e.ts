@@ -196,6 +196,7 @@ export const analyticsPanelSteps: Step[] = [
     name: 'choosing one actor in the scope picker shows only its numbers',
     run: async (page) => {
       await choose(page, 'scope', CARL);
+      await openTab(page, 'Spend');
       await expectRow(page, 'generation-spend-table', ['Total', '1', '–', '$0.04']);
       await openTab(page, 'Balance');
       const rows = panel(page).locator('table#balance-table tbody tr');
