@@ -162,7 +162,14 @@ async function finalSetProblems(workspace: Workspace): Promise<{ lost: string[];
       mismatched.push(`${deletion.filename} was planned for deletion but is still in the training folder or manifest`);
     }
   }
-  const generated = manifest.images.filter((image) => !workspace.before.has(image.filename));
+  // A completed run adopts the files that were untracked before it (kept by the plan): they are no generations.
+  const untrackedKept = workspace.untracked.filter((name) => !plan.deletions.some((deletion) => deletion.filename === name));
+  for (const name of untrackedKept) {
+    if (!manifest.images.some((image) => image.filename === name)) {
+      mismatched.push(`${name} was untracked and kept, but the completed run did not adopt it into the manifest`);
+    }
+  }
+  const generated = manifest.images.filter((image) => !workspace.before.has(image.filename) && !workspace.untracked.includes(image.filename));
   const sorted = (ids: (string | undefined | null)[]) => ids.map(String).sort().join(',');
   if (generated.length > plan.generations.length) {
     duplicated.push(`${generated.length} images generated for ${plan.generations.length} planned generations`);

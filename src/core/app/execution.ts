@@ -102,17 +102,9 @@ export async function executePlans(
     onEvent: options.onEvent,
     budget: options.budget,
     resume: options.fresh ? 'never' : 'auto',
+    // Inside the run, before it is recorded as completed: a kill in between resumes into it again.
+    beforeCompleted: (executed) => syncManifests(context, executed),
   });
-  if (summary.status === 'completed') {
-    const skipped = new Set(summary.skippedActors.map((actor) => actor.actorId));
-    Object.assign(
-      summary,
-      await syncManifests(
-        context,
-        actorIds.filter((actorId) => !skipped.has(actorId)),
-      ),
-    );
-  }
   const spend = summary.spend.total === undefined ? 'spend unknown' : `spend about ${summary.spend.total.toFixed(2)} ${summary.spend.currency}`;
   services.logger?.info(
     `run ${summary.runId} ${summary.status}: ${summary.done.length} done, ${summary.failed.length} failed, ${summary.skipped.length} skipped, ${summary.remaining} not started; ${spend}; journal ${summary.journal}`,

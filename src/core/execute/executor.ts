@@ -195,6 +195,13 @@ async function run(request: ExecuteRequest, journal: RunJournal, resumed: boolea
   }
 
   const remaining = operations.filter((operation) => !finished(operation)).length;
+  let synced: Pick<ExecutionSummary, 'adopted' | 'droppedEntries'> = {};
+  if (!interrupted && remaining === 0 && request.beforeCompleted) {
+    const skippedActors = new Set(journal.data.skipped_actors.map((skipped) => skipped.actor_id));
+    synced = await request
+      .beforeCompleted(journal.data.actor_ids.filter((actorId) => !skippedActors.has(actorId)))
+      .catch((error: Error) => (emit({ type: 'status', message: `the manifests could not be brought in step with the files: ${error.message}` }), {}));
+  }
   journal.data.status = interrupted || remaining > 0 ? 'cancelled' : 'completed';
   if (journal.data.status === 'completed') {
     journal.data.finished_at = isoTime(now());
@@ -214,6 +221,7 @@ async function run(request: ExecuteRequest, journal: RunJournal, resumed: boolea
     remaining,
     skippedActors: journal.data.skipped_actors.map((skipped) => ({ actorId: skipped.actor_id, reason: skipped.reason })),
     spend: estimateCost(generated, request.generator.model),
+    ...synced,
   };
 }
 

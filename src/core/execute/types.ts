@@ -67,6 +67,12 @@ export interface ExecuteRequest {
   resume?: 'auto' | 'never';
   /** A spending limit checked before every paid request (Balance); none: no limit. */
   budget?: SpendGuard;
+  /**
+   * Runs once every operation is finished and before the run is recorded as completed (so a kill
+   * in between resumes into it again): the application brings the executed actors' manifests in
+   * step with their files. Its failure is a status message; the run still completes.
+   */
+  beforeCompleted?: (actorIds: string[]) => Promise<Pick<ExecutionSummary, 'adopted' | 'droppedEntries'>>;
   /** Tests: a fixed clock. */
   now?: () => Date;
 }
