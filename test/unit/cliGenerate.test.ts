@@ -45,6 +45,23 @@ describe('CLI generate', () => {
     assert.equal(JSON.parse(after.stdout).prompts.find((prompt: { id: string }) => prompt.id === 'color_watercolor').badge, '[1x used]');
   });
 
+  it('a new actor with only its base image gets its first image: the training folder and the manifest are made', async () => {
+    const actorId = '0005_south_asian_25_female';
+    const baseDir = path.join(sample.dataRoot, 'actors', actorId, 'base_image');
+    await fs.mkdir(baseDir, { recursive: true });
+    await fs.copyFile(path.join(sample.dataRoot, 'actors', CARL, 'base_image', `${CARL}_base.png`), path.join(baseDir, `${actorId}_base.png`));
+    const { code, stdout, stderr } = await cli(['generate', '--data', sample.dataRoot, '--actor-id', actorId, '--prompt', 'bw_woodcut', '--json']);
+    assert.equal(code, 0, stderr);
+    const result = JSON.parse(stdout);
+    assert.equal(result.filename, `${actorId}_0.jpg`);
+    await fs.access(path.join(sample.dataRoot, 'actors', actorId, 'training_data', result.filename));
+    assert.deepEqual(
+      (await manifestOf(actorId)).images.map((image) => image.filename),
+      [result.filename],
+    );
+    await assert.rejects(fs.access(path.join(sample.dataRoot, 'recovered')), 'nothing had to be kept in data/recovered');
+  });
+
   it('bad input exits 2 with a clear message and writes nothing', async () => {
     const before = await snapshot(sample.dir);
     const unknownPrompt = await cli(['generate', '--data', sample.dataRoot, '--actor-id', CARL, '--prompt', 'nope']);

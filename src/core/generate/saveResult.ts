@@ -53,6 +53,8 @@ export async function saveGeneratedImage(request: SaveRequest): Promise<SavedIma
     const index = request.index ?? nextImageNumber(dataRoot, actorId, await loadManifest(manifestFile));
     const filename = `${actorId}_${index}.${result.extension}`;
     const file = path.join(trainingDir, filename);
+    // A new actor has only its base image: its first image makes the training folder.
+    await fs.mkdir(trainingDir, { recursive: true });
     await writeFileAtomic(file, result.bytes);
     const entry = imageEntry(request, { filename, index, bytes: result.bytes, width, height, model: result.model });
     Object.assign(entry, {
