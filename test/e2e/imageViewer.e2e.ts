@@ -90,9 +90,10 @@ export const imageViewerSteps: Step[] = [
           }
           await page.keyboard.press('Escape');
           await widget.waitFor({ state: 'hidden', timeout: 3_000 });
-          await imageRow(page).click();
         }
         // Pressed only while no quick pick is open: a second press would replace (and cancel) the first.
+        // The row is clicked again first: the key acts only while the tree has the focus and the image is selected.
+        await imageRow(page).click();
         await page.keyboard.press('Control+Alt+KeyR');
         return widget
           .locator('.quick-input-title', { hasText: IMAGE })

@@ -25,8 +25,12 @@ async function showActorStudio(page: Page): Promise<void> {
 
 /** Closes the panels, so the next reload restores none (a restored webview would hold the keyboard). */
 async function closePanels(page: Page): Promise<void> {
-  await runCommand(page, 'View: Close All Editors');
-  await page.locator('.part.editor .tab').first().waitFor({ state: 'detached', timeout: 10_000 });
+  // A page still loading can take the focus and close the palette: run the command again then.
+  await until('every editor to close', async () => {
+    await runCommand(page, 'View: Close All Editors');
+    await page.locator('.part.editor .tab').first().waitFor({ state: 'detached', timeout: 5_000 });
+    return true;
+  });
 }
 
 async function rowsFilled(page: Page): Promise<boolean> {
