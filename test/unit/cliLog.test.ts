@@ -124,7 +124,7 @@ describe('CLI: log (other tools log into the tracker)', function () {
       '--failed',
       'content_filter',
       '--message',
-      'flagged as sensitive (E005) with token r8_abcdefabcdefabcdefabcdefabcdefabcdefabcd',
+      'flagged as sensitive (E005) with token r8_placeholder',
       '--model',
       'acme/tool',
       '--parameters',
