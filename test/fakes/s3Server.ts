@@ -8,6 +8,14 @@ import { S3ObjectStore, S3StoreOptions } from '../../src/core/storage/s3Store';
 
 /** The only credentials s3rver accepts. */
 export const S3RVER_CREDENTIALS = { accessKeyId: 'S3RVER', secretAccessKey: 'S3RVER' };
+
+/** The environment a CLI run needs to reach s3rver (its fixed credentials). */
+export const S3RVER_ENV = { AWS_ACCESS_KEY_ID: S3RVER_CREDENTIALS.accessKeyId, AWS_SECRET_ACCESS_KEY: S3RVER_CREDENTIALS.secretAccessKey };
+
+/** CLI flags for a data folder mirrored to this s3rver, with JSON output. */
+export function s3CliArgs(s3: { bucket: string; endpoint: string }, dataRoot: string): string[] {
+  return ['--data', dataRoot, '--s3-bucket', s3.bucket, '--s3-endpoint', s3.endpoint, '--json'];
+}
 export const S3RVER_REGION = 'us-east-1';
 
 export interface S3TestServer {

@@ -8,7 +8,7 @@ import { runCli } from '../../src/cli/main';
 import { loadManifest } from '../../src/core/manifest/manifestStore';
 import { readGenerationLog } from '../../src/core/tracking/generationLog';
 import { E005_ERROR, FAKE_REPLICATE_TOKEN, FakeReplicateServer } from '../fakes/replicateServer';
-import { S3RVER_CREDENTIALS, S3TestServer, startS3Server } from '../fakes/s3Server';
+import { s3CliArgs, S3RVER_ENV, S3TestServer, startS3Server } from '../fakes/s3Server';
 import { copySampleData, REPO_ROOT, snapshot } from './helpers/tempData';
 
 const CARL = '0001_european_35_male';
@@ -150,8 +150,8 @@ describe('CLI generate', () => {
       s3 = await startS3Server();
     });
     afterEach(() => s3.dispose());
-    const args = () => ['--data', sample.dataRoot, '--s3-bucket', s3.bucket, '--s3-endpoint', s3.endpoint, '--json'];
-    const env = { AWS_ACCESS_KEY_ID: S3RVER_CREDENTIALS.accessKeyId, AWS_SECRET_ACCESS_KEY: S3RVER_CREDENTIALS.secretAccessKey };
+    const args = () => s3CliArgs(s3, sample.dataRoot);
+    const env = S3RVER_ENV;
 
     it('uploads, records the URL as a plain string; S3 down queues the upload; back up, the queue drains into the manifest', async () => {
       const first = await cli(['generate', '--actor-id', CARL, '--prompt', 'bw_woodcut', ...args()], env);

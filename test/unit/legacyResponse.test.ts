@@ -10,7 +10,7 @@ import { categoryTargets, DEFAULT_TARGET } from '../../src/core/actors/targets';
 import { deleteImagesToTrash } from '../../src/core/execute/deleteImage';
 import { addResponseUrl, removeResponseUrl } from '../../src/core/manifest/legacyResponse';
 import { actorPaths } from '../../src/core/workspace/layout';
-import { S3RVER_CREDENTIALS, S3TestServer, s3StoreFor, startS3Server } from '../fakes/s3Server';
+import { s3CliArgs, S3RVER_ENV, S3TestServer, s3StoreFor, startS3Server } from '../fakes/s3Server';
 import { cli } from './helpers/cli';
 import { copySampleData } from './helpers/tempData';
 
@@ -99,8 +99,8 @@ describe('response.json kept in step (the old tool’s URL list)', () => {
       s3 = await startS3Server();
     });
     afterEach(() => s3.dispose());
-    const args = () => ['--data', sample.dataRoot, '--s3-bucket', s3.bucket, '--s3-endpoint', s3.endpoint, '--json'];
-    const env = { AWS_ACCESS_KEY_ID: S3RVER_CREDENTIALS.accessKeyId, AWS_SECRET_ACCESS_KEY: S3RVER_CREDENTIALS.secretAccessKey };
+    const args = () => s3CliArgs(s3, sample.dataRoot);
+    const env = S3RVER_ENV;
 
     it('execute: the deleted images leave the list, the generated ones join it in image order', async function () {
       this.timeout(120000);

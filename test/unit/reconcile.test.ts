@@ -10,7 +10,7 @@ import { DRIFT_KINDS, fixDrift, reconcileActors, type ReconcileResult } from '..
 import type { S3ObjectStore } from '../../src/core/storage/s3Store';
 import { actorPaths, imageNumber } from '../../src/core/workspace/layout';
 import { TRASH_DIR } from '../../src/core/workspace/layout';
-import { S3RVER_CREDENTIALS, S3RVER_REGION, s3StoreFor, S3TestServer, startS3Server } from '../fakes/s3Server';
+import { S3RVER_ENV, S3RVER_REGION, s3StoreFor, S3TestServer, startS3Server } from '../fakes/s3Server';
 import { buildMessyData, CLEAN, MESSY, MessyData, PLANTED, PROMPTS, sha256, UNTRACKED_GENERATED_AT } from './helpers/messyData';
 import { snapshot } from './helpers/tempData';
 
@@ -226,7 +226,7 @@ describe('reconcile: manifests against files, prompt metadata and S3 (real files
     async function cli(args: string[]) {
       const out: string[] = [];
       const err: string[] = [];
-      const env = { AWS_ACCESS_KEY_ID: S3RVER_CREDENTIALS.accessKeyId, AWS_SECRET_ACCESS_KEY: S3RVER_CREDENTIALS.secretAccessKey };
+      const env = S3RVER_ENV;
       const io: CliIO = { stdout: (text) => out.push(text), stderr: (text) => err.push(text), cwd: messy.dir, isTTY: false, env };
       const s3 = ['--s3-bucket', server.bucket, '--s3-endpoint', server.endpoint, '--s3-region', S3RVER_REGION, '--s3-prefix', store.keyPrefix];
       const code = await runCli([reconcileCommand.name, '--data', messy.dataRoot, ...s3, ...args], io);
