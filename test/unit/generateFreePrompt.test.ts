@@ -2,7 +2,7 @@ import * as assert from 'node:assert/strict';
 import { promises as fs } from 'node:fs';
 import * as path from 'node:path';
 import sharp from 'sharp';
-import { listBaseImages } from '../../src/core/actors/baseImages';
+import { listBaseImages } from '../../src/core/actors/baseImageChoices';
 import { ActorIndex } from '../../src/core/actors/dataIndex';
 import { GenerateInputError, generateImage } from '../../src/core/generate/generateImage';
 import { LocalGenerator } from '../../src/core/generate/localGenerator';

@@ -198,9 +198,11 @@ async function run(request: ExecuteRequest, journal: RunJournal, resumed: boolea
   let synced: Pick<ExecutionSummary, 'adopted' | 'droppedEntries'> = {};
   if (!interrupted && remaining === 0 && request.beforeCompleted) {
     const skippedActors = new Set(journal.data.skipped_actors.map((skipped) => skipped.actor_id));
-    synced = await request
-      .beforeCompleted(journal.data.actor_ids.filter((actorId) => !skippedActors.has(actorId)))
-      .catch((error: Error) => (emit({ type: 'status', message: `the manifests could not be brought in step with the files: ${error.message}` }), {}));
+    try {
+      synced = await request.beforeCompleted(journal.data.actor_ids.filter((actorId) => !skippedActors.has(actorId)));
+    } catch (error) {
+      emit({ type: 'status', message: `the manifests could not be brought in step with the files: ${(error as Error).message}` });
+    }
   }
   journal.data.status = interrupted || remaining > 0 ? 'cancelled' : 'completed';
   if (journal.data.status === 'completed') {

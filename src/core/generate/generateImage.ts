@@ -5,7 +5,7 @@ import { MAX_PROMPT_TEXT_LENGTH, type LibraryPrompt } from '../prompts/types';
 import { fillPrompt } from '../prompts/library';
 import { categoryFromPromptText } from '../prompts/promptCategory';
 import { customPromptId, normalisePromptText, tidyPromptText } from '../prompts/promptText';
-import { listBaseImages } from '../actors/baseImages';
+import { listBaseImages } from '../actors/baseImageChoices';
 import type { ActorRecord } from '../actors/types';
 import { logQuietly, recordFailure, recordSuccess } from '../tracking/generationLog';
 import { ActorIndex } from '../actors/dataIndex';

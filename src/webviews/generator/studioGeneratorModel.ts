@@ -80,7 +80,7 @@ export class StudioGeneratorModel implements GeneratorPanelModel, vscode.Disposa
     if (!index || !actor) {
       return [];
     }
-    const { listBaseImages } = await import('../../core/actors/baseImages');
+    const { listBaseImages } = await import('../../core/actors/baseImageChoices');
     return listBaseImages(index.dataRoot, actor).map(({ filename, canonical }) => ({ filename, canonical }));
   }
 
