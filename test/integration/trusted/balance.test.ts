@@ -7,7 +7,7 @@ import { promises as fs } from 'node:fs';
 import * as path from 'node:path';
 import * as vscode from 'vscode';
 import type { BalanceReport } from '../../../src/core/app/balance';
-import { restoreFiles, snapshotFiles } from '../support/files';
+import { preserveDataFolder } from '../support/files';
 import { children, studio, waitFor, workspaceRoot } from '../support/studio';
 
 const CARL = '0001_european_35_male';
@@ -26,22 +26,18 @@ const exists = (file: string) =>
 
 describe('Balance Actor in the editor', function () {
   this.timeout(300_000);
-  let original: Map<string, Buffer>;
-  /** Folders the run creates; removed after, so the next suites see the sample as it was. */
-  const created = ['.trash', 'action_plans'];
-  let existedBefore: boolean[];
+  /** The data folder as the suite found it (the run creates .trash and action_plans), put back after. */
+  let preserved: Awaited<ReturnType<typeof preserveDataFolder>> | undefined;
 
   before(async () => {
     await studio();
-    original = await snapshotFiles(dataDir());
-    existedBefore = await Promise.all(created.map((dir) => exists(path.join(dataDir(), dir))));
+    preserved = await preserveDataFolder(dataDir());
   });
 
   after(async () => {
     await vscode.commands.executeCommand('workbench.action.closeAllEditors');
-    if (original) {
-      await restoreFiles(dataDir(), original);
-      await Promise.all(created.map((dir, position) => !existedBefore[position] && fs.rm(path.join(dataDir(), dir), { recursive: true, force: true })));
+    if (preserved) {
+      await preserved.restore();
       (await studio()).workspace.invalidate();
       await vscode.commands.executeCommand('actorStudio.refresh');
     }

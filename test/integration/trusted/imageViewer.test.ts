@@ -10,7 +10,7 @@ import * as vscode from 'vscode';
 import type { DeleteImageResult } from '../../../src/commands/deleteImage';
 import type { ImageViewerPanelProbe } from '../../../src/webviews/imageViewer/imageViewerPanel';
 import type { ImageViewerHostMessage, StateMessage } from '../../../src/webviews/imageViewer/protocol';
-import { restoreFiles, snapshotFiles } from '../support/files';
+import { preserveDataFolder } from '../support/files';
 import { children, studio, waitFor, workspaceRoot, PAGE_READY_TIMEOUT_MS } from '../support/studio';
 
 const CARL = '0001_european_35_male';
@@ -39,9 +39,7 @@ async function carlPhotos() {
 describe('Image Viewer panel', function () {
   this.timeout(180_000);
   let probe: ImageViewerPanelProbe;
-  let original: Map<string, Buffer>;
-  const createdFolders = ['.trash', 'action_plans', 'tracking'];
-  let existedBefore: boolean[];
+  let preserved: Awaited<ReturnType<typeof preserveDataFolder>>;
   let requestId = 900;
 
   async function request(method: string, params: unknown) {
@@ -56,27 +54,14 @@ describe('Image Viewer panel', function () {
     probe.waitFor((message): message is StateMessage => isState(message) && check(message), { from, timeoutMs: 30_000 });
 
   before(async () => {
-    original = await snapshotFiles(dataDir());
-    existedBefore = await Promise.all(
-      createdFolders.map((name) =>
-        fs.access(path.join(dataDir(), name)).then(
-          () => true,
-          () => false,
-        ),
-      ),
-    );
+    preserved = await preserveDataFolder(dataDir(), ['.trash', 'action_plans', 'tracking']);
   });
 
   after(async () => {
     // Editors first: an image preview whose file the restore deletes would fail and hold up the next panel.
     await vscode.commands.executeCommand('workbench.action.closeAllEditors');
     (await studio()).imageViewerPanel()?.close();
-    await restoreFiles(dataDir(), original);
-    for (const [position, name] of createdFolders.entries()) {
-      if (!existedBefore[position]) {
-        await fs.rm(path.join(dataDir(), name), { recursive: true, force: true });
-      }
-    }
+    await preserved.restore();
     await vscode.commands.executeCommand('actorStudio.refresh');
   });
 
