@@ -26,18 +26,7 @@ export async function runCommand(page: Page, title: string): Promise<void> {
   const input = page.locator('.quick-input-widget input');
   const row = page.locator('.quick-input-list .monaco-list-row', { hasText: title }).first();
   for (;;) {
-    await page.keyboard.press('F1');
-    const opened = await input.waitFor({ state: 'visible', timeout: 3_000 }).then(
-      () => true,
-      () => false,
-    );
-    if (!opened) {
-      // A panel's page that is still loading keeps the keys: give the focus back to the workbench
-      // (an empty spot of the activity bar) and press again.
-      await page.locator('.part.activitybar').click({ position: { x: 20, y: 600 } });
-      await page.keyboard.press('F1');
-      await input.waitFor({ state: 'visible', timeout: STEP_TIMEOUT_MS });
-    }
+    await openPalette(page, input, deadline);
     await input.fill(`>${title}`);
     try {
       await row.waitFor({ state: 'visible', timeout: 3_000 });
@@ -48,6 +37,24 @@ export async function runCommand(page: Page, title: string): Promise<void> {
     }
   }
   await page.keyboard.press('Enter');
+}
+
+/**
+ * Presses F1 until the palette shows. A panel's page that is still loading can keep (or take
+ * back) the keys, so each miss gives the focus back to the workbench (an empty spot of the
+ * activity bar) before pressing again, until the deadline.
+ */
+async function openPalette(page: Page, input: Locator, deadline: number): Promise<void> {
+  for (;;) {
+    await page.keyboard.press('F1');
+    const opened = await input.waitFor({ state: 'visible', timeout: 3_000 }).then(
+      () => true,
+      () => false,
+    );
+    if (opened) return;
+    if (Date.now() > deadline) throw new Error('the command palette did not open: a page kept the keyboard');
+    await page.locator('.part.activitybar').click({ position: { x: 20, y: 600 } });
+  }
 }
 
 /** Clicks the "Actor Studio" activity-bar item and waits for its container to open. */

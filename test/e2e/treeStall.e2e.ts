@@ -23,13 +23,18 @@ async function showActorStudio(page: Page): Promise<void> {
   }
 }
 
-/** Closes the panels, so the next reload restores none (a restored webview would hold the keyboard). */
+/**
+ * Closes the panels, so the next reload restores none (a restored webview would hold the keyboard).
+ * By each tab's close button, not the palette: a panel page still loading can keep the keys.
+ */
 async function closePanels(page: Page): Promise<void> {
-  // A page still loading can take the focus and close the palette: run the command again then.
+  const tabs = page.locator('.part.editor .tab');
   await until('every editor to close', async () => {
-    await runCommand(page, 'View: Close All Editors');
-    await page.locator('.part.editor .tab').first().waitFor({ state: 'detached', timeout: 5_000 });
-    return true;
+    if ((await tabs.count()) === 0) return true;
+    const tab = tabs.first();
+    await tab.hover();
+    await tab.getByRole('button', { name: /^Close/ }).click({ timeout: 3_000 });
+    return false;
   });
 }
 
