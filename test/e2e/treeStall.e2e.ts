@@ -86,7 +86,22 @@ function viewWhilePanelOpens(panel: string): Step {
   };
 }
 
-/** The sample: both panels, both orders, and the restored view. */
+/** A panel left open is restored by the reload before the view: activation starts from the panel's serializer. */
+function restoredPanel(panel: string): Step {
+  return {
+    name: `the window reopens with ${panel}'s panel restored and the Actors view shown: every actor row fills in`,
+    run: async (page) => {
+      await runCommand(page, `Actor Studio: ${panel}`);
+      await page.locator('.part.editor .tab').first().waitFor({ state: 'visible', timeout: 30_000 });
+      await page.reload();
+      await showActorStudio(page);
+      await until('every actor row to leave "loading…"', () => rowsFilled(page), 20_000);
+      await closePanels(page);
+    },
+  };
+}
+
+/** The sample: both panels, both orders, the restored view and the restored panel. */
 export const treeStallSteps: Step[] = [
   viewWhilePanelOpens('Open Generator'),
   panelDuringFirstRead('Open Generator'),
@@ -94,6 +109,7 @@ export const treeStallSteps: Step[] = [
   viewWhilePanelOpens('Open Analytics'),
   panelDuringFirstRead('Open Analytics'),
   panelAtStartup('Open Analytics'),
+  restoredPanel('Open Generator'),
 ];
 
 /** 1,000 actors: the first read takes seconds, so each panel surely opens while it is in flight. */
