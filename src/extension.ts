@@ -3,7 +3,6 @@ import { CommandContext } from './commands/commandContext';
 import { CommandIds } from './commands/commandIds';
 import { loadedHeavyModules } from './core/lazyModules';
 import { registerCommands, type RegisteredCommands } from './commands/registerCommands';
-import { trackImageSelection } from './commands/imageTargets';
 import { ExecutionController } from './editor/executionController';
 import { GenerationController } from './editor/generationController';
 import { StudioGeneratorModel } from './webviews/generator/studioGeneratorModel';
@@ -157,7 +156,6 @@ export function activate(context: vscode.ExtensionContext): ActorStudioApi | Act
     }),
     new RefreshManager(workspace, tree, logger),
     ...commands.disposables,
-    trackImageSelection(view),
     imageViewerModel,
     ImageViewerPanel.registerSerializer(context.extensionUri, imageViewerModel, logger),
   );

@@ -1,7 +1,7 @@
 import * as vscode from 'vscode';
 import { CATEGORY_LABELS } from '../core/manifest/categories';
 import type { ActorImage, ActorRecord } from '../core/actors/types';
-import { ImageNode, StudioNode } from '../providers/actorsTree/nodes';
+import { ImageNode } from '../providers/actorsTree/nodes';
 import { CommandContext, resolveActors } from './commandContext';
 
 /** One image of one actor, as image commands take it (a tree node, or this from scripts and panels). */
@@ -9,9 +9,6 @@ export interface ImageTarget {
   actorId: string;
   filename: string;
 }
-
-/** The context key that is true while the Actors view's selection holds an image (for keybindings). */
-export const IMAGE_SELECTED_KEY = 'actorStudio.imageSelected';
 
 export function isImageTarget(value: unknown): value is ImageTarget {
   const candidate = value as Partial<ImageTarget> | undefined;
@@ -22,18 +19,6 @@ export function isImageTarget(value: unknown): value is ImageTarget {
 export function imageNodes(node?: unknown, nodes?: readonly unknown[]): ImageNode[] {
   const chosen = nodes && nodes.length > 0 ? nodes : node ? [node] : [];
   return chosen.filter((each): each is ImageNode => each instanceof ImageNode);
-}
-
-/** Keeps IMAGE_SELECTED_KEY in step with the view's selection. */
-export function trackImageSelection(view: vscode.TreeView<StudioNode>): vscode.Disposable {
-  let last = false;
-  return view.onDidChangeSelection(({ selection }) => {
-    const selected = imageNodes(undefined, selection).length > 0;
-    if (selected !== last) {
-      last = selected;
-      void vscode.commands.executeCommand('setContext', IMAGE_SELECTED_KEY, selected);
-    }
-  });
 }
 
 /** The images among tree nodes (other nodes are passed over). */

@@ -40,12 +40,17 @@ export function rateImage(context: CommandContext) {
     const given = options ?? (fromKeybinding ? node : {});
     const dataRoot = context.workspace.dataRoot;
     if (fromKeybinding && given.stars !== undefined && (context.actorsSelection?.().length ?? 0) <= 1) {
-      // Arrow keys move the focus, not the selection: a digit rates the row the user is on (it is
-      // selected and previewed, like Enter does); a deliberate multi-selection stays as it is.
-      // (Not before the quick pick of Ctrl+Alt+R: the preview opening would close it.)
+      // The digits act on the focused row (their when clause: a leaf of the Actors view). Arrow keys
+      // move the focus, not the selection, and a click may not have reached this host yet: select
+      // the focused row first (as Enter does); its selection event arrives before this returns.
+      // A deliberate multi-selection stays as it is. (Not before Ctrl+Alt+R's quick pick: the
+      // preview that selecting opens would close it.)
       await vscode.commands.executeCommand('list.select');
     }
     const targets = fromKeybinding ? imageTargetsOf(context.actorsSelection?.() ?? []) : await resolveImages(context, node, nodes);
+    if (fromKeybinding && targets?.length === 0) {
+      vscode.window.setStatusBarMessage('Actor Studio: only training images are rated (not the base image or a problem).', 4000);
+    }
     if (!dataRoot || !targets || targets.length === 0) {
       return undefined;
     }
