@@ -99,6 +99,7 @@ function copyFaceAssets() {
   const model = path.join(root, 'node_modules', '@vladmandic', 'face-api', 'model');
   const wasm = path.join(root, 'node_modules', '@tensorflow', 'tfjs-backend-wasm', 'dist');
   const copy = (from, to, names) => {
+    fs.rmSync(to, { recursive: true, force: true }); // no file left over from an earlier build
     fs.mkdirSync(to, { recursive: true });
     for (const name of names) fs.copyFileSync(path.join(from, name), path.join(to, name));
   };
@@ -108,10 +109,12 @@ function copyFaceAssets() {
     path.join(root, 'dist', 'face', 'model'),
     models.flatMap((name) => [`${name}-weights_manifest.json`, `${name}.bin`]),
   );
+  // tfjs never loads the threaded build under Node (WASM_HAS_MULTITHREAD_SUPPORT is false there):
+  // the SIMD build runs, the plain one is its fallback.
   copy(
     wasm,
     path.join(root, 'dist', 'face', 'wasm'),
-    fs.readdirSync(wasm).filter((name) => name.endsWith('.wasm')),
+    fs.readdirSync(wasm).filter((name) => name.endsWith('.wasm') && !name.includes('threaded')),
   );
 }
 

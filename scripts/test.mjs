@@ -69,11 +69,12 @@ const adversarial = step(
 );
 layers.push(['adversarial', mochaTotals(adversarial)]);
 
-// The slow lane: kill/resume cycles of the real CLI (about 2 minutes); not in --unit, skipped with --no-slow.
+// The slow lane: kill/resume cycles of the real CLI (about 2 minutes), and packaging (every .vsix and
+// the CLI's tarball unpacked, the tarball installed; about 2 minutes); not in --unit, skipped with --no-slow.
 // Its own mocha options, so the unit lane's .mocharc.json never picks these files up.
 if (!unitOnly && !args.has('--no-slow')) {
   const slow = step(
-    'slow tests (crash safety: the CLI killed and resumed)',
+    'slow tests (crash safety: the CLI killed and resumed; packaging: each .vsix, the CLI installed)',
     bin('mocha'),
     ['--no-config', '--enable-source-maps', '--timeout', '600000', '--reporter', 'spec', 'out/test/slow/**/*.test.js'],
     { capture: true },

@@ -12,7 +12,7 @@ export const SYSTEM_PACKAGES = ['chromium', 'ripgrep', 'libkrb5-dev', 'libxkbfil
 const log = (msg) => console.log(`[setup] ${msg}`);
 
 /** Runs a command with inherited stdio; throws with the command line on failure. */
-function run(cmd, args, opts = {}) {
+export function run(cmd, args, opts = {}) {
   log(`$ ${cmd} ${args.join(' ')}${opts.cwd ? `   (in ${opts.cwd})` : ''}`);
   const res = spawnSync(cmd, args, { stdio: 'inherit', ...opts });
   if (res.error) throw res.error;
@@ -73,9 +73,14 @@ export async function ensureNodeModules(root) {
   run('npm', hasLock ? ['ci', '--no-audit', '--no-fund'] : ['install', '--no-audit', '--no-fund'], { cwd: root });
 }
 
-export function codeServerCacheDir(version = CODE_SERVER_VERSION) {
+/** A folder of the per-machine cache outside the clone (~/.cache/actor-studio/<name>). */
+export function actorStudioCacheDir(name) {
   const cacheHome = process.env.XDG_CACHE_HOME || path.join(os.homedir(), '.cache');
-  return path.join(cacheHome, 'actor-studio', `code-server-${version}`);
+  return path.join(cacheHome, 'actor-studio', name);
+}
+
+export function codeServerCacheDir(version = CODE_SERVER_VERSION) {
+  return actorStudioCacheDir(`code-server-${version}`);
 }
 
 /**
