@@ -1,66 +1,51 @@
-import { gunzipSync, inflateRawSync } from 'node:zlib';
+import { Readable } from 'node:stream';
+import { buffer } from 'node:stream/consumers';
+import * as tar from 'tar';
+import * as yauzl from 'yauzl';
 
 /**
- * Readers for the packages the packaging tests unpack: a .vsix (a zip) and an npm tarball
- * (a gzipped tar), and the platform a native binary inside them was built for.
+ * Readers for the packages the packaging tests unpack: a .vsix (a zip, read with yauzl) and an npm
+ * tarball (a gzipped tar, read with node-tar), and the platform a native binary inside them was built for.
  */
 
 export interface ArchiveEntry {
   name: string;
   /** Uncompressed size in bytes. */
   size: number;
-  read(): Buffer;
+  read(): Promise<Buffer>;
 }
 
-const ZIP_END_OF_CENTRAL_DIRECTORY = 0x06054b50;
-const ZIP_CENTRAL_FILE_HEADER = 0x02014b50;
-const ZIP_DEFLATE = 8;
-
-/** The entries of a zip archive, from its central directory. */
-export function zipEntries(zip: Buffer): ArchiveEntry[] {
-  const signature = Buffer.alloc(4);
-  signature.writeUInt32LE(ZIP_END_OF_CENTRAL_DIRECTORY);
-  const end = zip.lastIndexOf(signature);
-  if (end < 0) throw new Error('not a zip archive: no end of central directory');
-  const count = zip.readUInt16LE(end + 10);
-  let offset = zip.readUInt32LE(end + 16);
-  const entries: ArchiveEntry[] = [];
-  for (let i = 0; i < count; i++) {
-    if (zip.readUInt32LE(offset) !== ZIP_CENTRAL_FILE_HEADER) throw new Error(`zip central directory broken at entry ${i}`);
-    const method = zip.readUInt16LE(offset + 10);
-    const compressedSize = zip.readUInt32LE(offset + 20);
-    const size = zip.readUInt32LE(offset + 24);
-    const nameLength = zip.readUInt16LE(offset + 28);
-    const headerLength = 46 + nameLength + zip.readUInt16LE(offset + 30) + zip.readUInt16LE(offset + 32);
-    const local = zip.readUInt32LE(offset + 42);
-    const name = zip.toString('utf8', offset + 46, offset + 46 + nameLength);
-    const read = (): Buffer => {
-      const start = local + 30 + zip.readUInt16LE(local + 26) + zip.readUInt16LE(local + 28);
-      const data = zip.subarray(start, start + compressedSize);
-      return method === ZIP_DEFLATE ? inflateRawSync(data) : Buffer.from(data);
-    };
-    entries.push({ name, size, read });
-    offset += headerLength;
-  }
-  return entries;
+/** The entries of a zip archive held in memory; each is inflated when read. */
+export async function zipEntries(zip: Buffer): Promise<ArchiveEntry[]> {
+  const zipfile = await new Promise<yauzl.ZipFile>((resolve, reject) =>
+    yauzl.fromBuffer(zip, { lazyEntries: true }, (error, opened) => (error ? reject(error) : resolve(opened))),
+  );
+  const openEntry = (entry: yauzl.Entry) =>
+    new Promise<Readable>((resolve, reject) => zipfile.openReadStream(entry, (error, stream) => (error ? reject(error) : resolve(stream))));
+  return new Promise<ArchiveEntry[]>((resolve, reject) => {
+    const entries: ArchiveEntry[] = [];
+    zipfile.on('entry', (entry: yauzl.Entry) => {
+      entries.push({ name: entry.fileName, size: entry.uncompressedSize, read: async () => buffer(await openEntry(entry)) });
+      zipfile.readEntry();
+    });
+    zipfile.on('end', () => resolve(entries));
+    zipfile.on('error', reject);
+    zipfile.readEntry();
+  });
 }
 
-/** The regular files of a gzipped tar archive (ustar headers, as npm pack writes them). */
-export function tarGzEntries(tgz: Buffer): ArchiveEntry[] {
-  const tar = gunzipSync(tgz);
+/** The regular files of a gzipped tar archive on disk, with their contents. */
+export async function tarGzEntries(file: string): Promise<ArchiveEntry[]> {
   const entries: ArchiveEntry[] = [];
-  for (let offset = 0; offset + 512 <= tar.length;) {
-    const header = tar.subarray(offset, offset + 512);
-    if (header.every((byte) => byte === 0)) break;
-    const field = (start: number, length: number) => header.toString('utf8', start, start + length).replace(/\0[\s\S]*$/, '');
-    const prefix = field(345, 155);
-    const name = prefix ? `${prefix}/${field(0, 100)}` : field(0, 100);
-    const size = parseInt(field(124, 12).trim() || '0', 8);
-    const type = field(156, 1);
-    const start = offset + 512;
-    if (type === '0' || type === '') entries.push({ name, size, read: () => tar.subarray(start, start + size) });
-    offset = start + Math.ceil(size / 512) * 512;
-  }
+  await tar.list({
+    file,
+    onReadEntry: (entry) => {
+      if (entry.type !== 'File' && entry.type !== 'OldFile') return;
+      const chunks: Buffer[] = [];
+      entry.on('data', (chunk: Buffer) => chunks.push(chunk));
+      entries.push({ name: entry.path, size: entry.size, read: async () => Buffer.concat(chunks) });
+    },
+  });
   return entries;
 }
 

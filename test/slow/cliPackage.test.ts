@@ -38,7 +38,7 @@ describe('npm run package:cli: the CLI installs like any npm tool', function () 
     const packed = spawnSync(process.execPath, ['scripts/pack-cli.mjs', '--out', out.dir], { cwd: REPO_ROOT, encoding: 'utf8' });
     assert.equal(packed.status, 0, `package:cli failed:\n${packed.stderr}`);
     tarball = path.join(out.dir, `actor-studio-cli-${version}.tgz`);
-    entries = tarGzEntries(await fs.readFile(tarball));
+    entries = await tarGzEntries(tarball);
   });
 
   after(() => Promise.all(temps.map((temp) => temp.cleanup())));
@@ -55,12 +55,8 @@ describe('npm run package:cli: the CLI installs like any npm tool', function () 
       ...(await face('wasm')),
     ];
     assert.deepEqual(entries.map((entry) => entry.name).sort(), expected.sort());
-    const manifest = JSON.parse(
-      entries
-        .find((entry) => entry.name === 'package/package.json')!
-        .read()
-        .toString('utf8'),
-    ) as Record<string, unknown>;
+    const manifestBytes = await entries.find((entry) => entry.name === 'package/package.json')!.read();
+    const manifest = JSON.parse(manifestBytes.toString('utf8')) as Record<string, unknown>;
     const root = require(path.join(REPO_ROOT, 'package.json')) as { dependencies: Record<string, string>; license: string };
     assert.deepEqual(manifest.bin, { 'actor-studio': 'dist/cli.js' });
     assert.deepEqual(manifest.dependencies, { sharp: root.dependencies.sharp });

@@ -31,28 +31,28 @@ describe('npm run package:all: one .vsix per VS Code target', function () {
     assert.equal(run.status, 0, `package:all failed:\n${run.stderr}`);
     for (const target of TARGETS) {
       const zip = await fs.readFile(path.join(out.dir, vsixName(target)));
-      packages.set(target, { bytes: zip.length, entries: zipEntries(zip) });
+      packages.set(target, { bytes: zip.length, entries: await zipEntries(zip) });
     }
   });
 
   after(() => out?.cleanup());
 
   const entriesOf = (target: string) => packages.get(target)!.entries;
-  const text = (target: string, name: string) => {
+  const text = async (target: string, name: string) => {
     const entry = entriesOf(target).find((candidate) => candidate.name === name);
     assert.ok(entry, `${vsixName(target)} has no ${name}`);
-    return entry.read().toString('utf8');
+    return (await entry.read()).toString('utf8');
   };
 
   it('writes exactly one package per target, each declaring its target', async () => {
     assert.deepEqual((await fs.readdir(out!.dir)).sort(), TARGETS.map(vsixName).sort());
     for (const target of TARGETS) {
-      assert.match(text(target, 'extension.vsixmanifest'), new RegExp(`TargetPlatform="${target}"`));
+      assert.match(await text(target, 'extension.vsixmanifest'), new RegExp(`TargetPlatform="${target}"`));
     }
   });
 
   for (const target of TARGETS) {
-    it(`${target}: sharp's binaries for ${target} and no other platform's`, () => {
+    it(`${target}: sharp's binaries for ${target} and no other platform's`, async () => {
       const entries = entriesOf(target);
       const imgPackages = new Set(entries.filter((entry) => entry.name.startsWith('extension/node_modules/@img/')).map((entry) => entry.name.split('/')[3]));
       // On Windows libvips is inside @img/sharp-win32-*; elsewhere it is a package of its own.
@@ -66,7 +66,7 @@ describe('npm run package:all: one .vsix per VS Code target', function () {
         names.some((name) => name.startsWith('libvips-')),
         `no libvips library in ${names.join(', ')}`,
       );
-      for (const native of natives) assert.equal(binaryTarget(native.read()), target, `${native.name} is not built for ${target}`);
+      for (const native of natives) assert.equal(binaryTarget(await native.read()), target, `${native.name} is not built for ${target}`);
     });
   }
 
@@ -93,11 +93,11 @@ describe('npm run package:all: one .vsix per VS Code target', function () {
     }
   });
 
-  it("the packaged package.json is the repository's, with sharp (the version in node_modules) its only dependency", () => {
+  it("the packaged package.json is the repository's, with sharp (the version in node_modules) its only dependency", async () => {
     const sharp = require(path.join(REPO_ROOT, 'node_modules', 'sharp', 'package.json')) as { version: string };
     const { dependencies: _dependencies, devDependencies: _devDependencies, ...rest } = manifest;
     for (const target of TARGETS) {
-      const packaged = JSON.parse(text(target, 'extension/package.json')) as Record<string, unknown>;
+      const packaged = JSON.parse(await text(target, 'extension/package.json')) as Record<string, unknown>;
       const { dependencies, devDependencies, ...packagedRest } = packaged;
       assert.deepEqual(dependencies, { sharp: sharp.version });
       assert.equal(devDependencies, undefined);
@@ -105,8 +105,8 @@ describe('npm run package:all: one .vsix per VS Code target', function () {
     }
   });
 
-  it('ships LICENSE, CHANGELOG.md, the icon and the pages the README links to', () => {
-    const readme = text('linux-x64', 'extension/readme.md');
+  it('ships LICENSE, CHANGELOG.md, the icon and the pages the README links to', async () => {
+    const readme = await text('linux-x64', 'extension/readme.md');
     const links = [...readme.matchAll(/\]\(([^)#]+)\)/g)].map((match) => match[1]).filter((link) => !/^\w+:/.test(link));
     assert.ok(links.length > 0, 'the README has relative links');
     const names = new Set(entriesOf('linux-x64').map((entry) => entry.name.toLowerCase()));
