@@ -1,4 +1,5 @@
 import * as assert from 'node:assert/strict';
+import { spawn } from 'node:child_process';
 import { promises as fs } from 'node:fs';
 import * as path from 'node:path';
 import { runCli } from '../../src/cli/main';
@@ -11,7 +12,17 @@ import { estimateCostUsd } from '../../src/core/evaluate/visionCost';
 import { loadManifest } from '../../src/core/manifest/manifestStore';
 import { visionBatchPath } from '../../src/core/workspace/layout';
 import { FAKE_OPENAI_KEY, FakeOpenAIServer, tileCount } from '../fakes/openaiServer';
-import { copySampleData } from './helpers/tempData';
+import { copySampleData, REPO_ROOT } from './helpers/tempData';
+
+const CLI = path.join(REPO_ROOT, 'dist', 'cli.js');
+
+async function waitUntil(done: () => boolean, what: () => string, timeoutMs = 30_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!done()) {
+    if (Date.now() > deadline) assert.fail(`timed out; so far: ${what()}`);
+    await new Promise((resolve) => setTimeout(resolve, 25));
+  }
+}
 
 /** The sample's actors with manifests; the third has none (only the old tool's response.json). */
 const ACTORS = ['0000_european_45_female', '0001_european_35_male'];
@@ -35,9 +46,9 @@ function contextFor(dataRoot: string, server: FakeOpenAIServer): StudioContext {
 
 const noWait: BatchEvaluationOptions = { sleep: async () => undefined, pollIntervalMs: 1 };
 
-async function visionAnswers(dataRoot: string, actorId: string): Promise<string[]> {
+async function visionAnswers(dataRoot: string, actorId: string, model = MODEL): Promise<string[]> {
   const manifest = await loadManifest(path.join(dataRoot, 'actors', actorId, 'training_data', 'manifest.json'));
-  return manifest.images.filter((entry) => entry.evaluation?.vision?.model === MODEL).map((entry) => entry.filename);
+  return manifest.images.filter((entry) => entry.evaluation?.vision?.model === model).map((entry) => entry.filename);
 }
 
 /** The actor ids of the JSONL lines of the batch's input file. */
@@ -277,6 +288,37 @@ describe('batch vision evaluation (OpenAI Batch API, real openai SDK, local serv
     assert.match(out, /^vision gpt-4o \(batch\): 2 request\(s\), 2400 prompt \+ 600 completion tokens, estimated \$0\.0060 at the batch price$/m);
     assert.match(out, /^0001_european_35_male$/m);
     assert.ok(!out.includes(FAKE_OPENAI_KEY) && !err.includes(FAKE_OPENAI_KEY));
+  });
+
+  it('Ctrl+C in a real process leaves the batch running; a second process collects it without creating another', async () => {
+    await dropUntracked();
+    server.batches.pollsInProgress = Number.MAX_SAFE_INTEGER;
+    const env = { ...process.env, OPENAI_API_KEY: FAKE_OPENAI_KEY, ACTOR_STUDIO_OPENAI_BASE_URL: server.baseURL };
+    const args = [CLI, 'evaluate', '--data', sample.dataRoot, '--all', '--batch', '--poll-interval', '0.05', '--skip-face'];
+    const child = spawn(process.execPath, args, { env, stdio: ['ignore', 'pipe', 'pipe'] });
+    let stderr = '';
+    child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString('utf8')));
+    const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
+    await waitUntil(
+      () => /: in_progress, 0\/2 done/.test(stderr),
+      () => stderr,
+    );
+    child.kill('SIGINT');
+    assert.equal(await exited, 130, stderr);
+    assert.match(stderr, /Ctrl\+C stops waiting; the batch keeps running/);
+    const saved = JSON.parse(await fs.readFile(visionBatchPath(sample.dataRoot), 'utf8'));
+    assert.match(saved.batches[0].batch_id, /^batch_/);
+
+    server.batches.pollsInProgress = 0;
+    const second = spawn(process.execPath, args, { env, stdio: ['ignore', 'pipe', 'pipe'] });
+    let out = '';
+    second.stdout.on('data', (chunk: Buffer) => (out += chunk.toString('utf8')));
+    assert.equal(await new Promise((resolve) => second.on('exit', resolve)), 0, out);
+    assert.match(out, new RegExp(`collected batch ${saved.batches[0].batch_id} \\(completed\\), submitted by an earlier run`));
+    assert.equal(server.batches.calls.filter((call) => call === 'POST /v1/batches').length, 1, 'no second batch');
+    for (const actorId of ACTORS) {
+      assert.equal((await visionAnswers(sample.dataRoot, actorId, 'gpt-4o')).length, IMAGES[actorId], `${actorId}, by the default model`);
+    }
   });
 
   it('--batch without a key, or with the local evaluator, is an input error (exit 2)', async () => {
