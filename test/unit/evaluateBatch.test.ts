@@ -8,7 +8,8 @@ import type { StudioContext } from '../../src/core/app/context';
 import { evaluateActors } from '../../src/core/app/evaluation';
 import { createServices } from '../../src/core/app/services';
 import { defaultSettings } from '../../src/core/config/studioSettings';
-import { estimateCostUsd } from '../../src/core/evaluate/visionCost';
+import { gridLayout } from '../../src/core/evaluate/compositeGrid';
+import { estimateCostUsd, estimateGridRequestTokens, imageTokens } from '../../src/core/evaluate/visionCost';
 import { loadManifest } from '../../src/core/manifest/manifestStore';
 import { visionBatchPath } from '../../src/core/workspace/layout';
 import { FAKE_OPENAI_KEY, FakeOpenAIServer, tileCount } from '../fakes/openaiServer';
@@ -34,11 +35,11 @@ const IMAGES = { '0000_european_45_female': 12, '0001_european_35_male': 6 } as 
 const MODEL = 'gpt-4o-mini';
 
 /** A fresh context, as a new process builds it: its own services and SDK client. */
-function contextFor(dataRoot: string, server: FakeOpenAIServer): StudioContext {
+function contextFor(dataRoot: string, server: FakeOpenAIServer, visionModel = MODEL): StudioContext {
   const defaults = defaultSettings();
   const settings = {
     ...defaults,
-    evaluation: { ...defaults.evaluation, provider: 'openai' as const, faceIdentity: false, visionModel: MODEL },
+    evaluation: { ...defaults.evaluation, provider: 'openai' as const, faceIdentity: false, visionModel },
     openaiBaseUrl: server.baseURL,
   };
   return { dataRoot, services: createServices(settings, { openaiKey: FAKE_OPENAI_KEY }) };
@@ -235,6 +236,27 @@ describe('batch vision evaluation (OpenAI Batch API, real openai SDK, local serv
     }
   });
 
+  it('after a restart: an image changed since it was sent gets no answer, and a model changed in the settings does not relabel the answers', async () => {
+    await dropUntracked();
+    server.batches.pollsInProgress = 3;
+    const stop = new AbortController();
+    const submitting = evaluateActorsInBatch(contextFor(sample.dataRoot, server), ACTORS, {
+      ...noWait,
+      signal: stop.signal,
+      onPoll: () => stop.abort(),
+    });
+    await assert.rejects(submitting);
+    const carl = path.join(sample.dataRoot, 'actors', ACTORS[1]!, 'training_data');
+    await fs.copyFile(path.join(carl, `${ACTORS[1]}_0.jpg`), path.join(carl, `${ACTORS[1]}_1.jpg`));
+
+    const result = await evaluateActorsInBatch(contextFor(sample.dataRoot, server, 'gpt-4.1'), ACTORS, noWait);
+    assert.equal(result.resumed, true);
+    assert.equal(result.usage!.model, MODEL, 'read with the model the batch was sent to');
+    const answered = await visionAnswers(sample.dataRoot, ACTORS[1]!);
+    assert.equal(answered.length, IMAGES[ACTORS[1]!]! - 1);
+    assert.ok(!answered.includes(`${ACTORS[1]}_1.jpg`), 'the answer was for other bytes');
+  });
+
   it('a saved state with an actor id that is a path is refused, naming the file', async () => {
     const file = visionBatchPath(sample.dataRoot);
     await fs.mkdir(path.dirname(file), { recursive: true });
@@ -331,5 +353,23 @@ describe('batch vision evaluation (OpenAI Batch API, real openai SDK, local serv
     assert.equal(badInterval.code, 2);
     assert.match(badInterval.err, /--poll-interval must be a number of seconds above 0, not "soon"/);
     assert.deepEqual(server.batches.calls, []);
+  });
+});
+
+describe('batch vision evaluation: the estimate before sending', () => {
+  it('counts image tokens by the tile rule: fitted in 2048, the short side at most 768, 170 a 512-pixel tile plus 85', () => {
+    assert.equal(imageTokens(512, 512), 85 + 170);
+    assert.equal(imageTokens(1304, 1044), 85 + 170 * 4, 'a 20-tile grid scales to 959 x 768: 2 x 2 tiles');
+    assert.equal(imageTokens(4096, 1024), 85 + 170 * 4, '2048 x 512 after fitting');
+    assert.equal(imageTokens(768, 768, 'low'), 85);
+  });
+
+  it('a grid request: the prompt text, the grid and the base image in, about 75 tokens a tile out', () => {
+    const grid = gridLayout(20);
+    assert.deepEqual([grid.width, grid.height], [1304, 1044]);
+    const withBase = estimateGridRequestTokens(20, 'x'.repeat(400), { hasBase: true });
+    assert.deepEqual(withBase, { promptTokens: 100 + 765 + 765, completionTokens: 10 + 75 * 20 });
+    const withoutBase = estimateGridRequestTokens(3, 'x'.repeat(40), { hasBase: false });
+    assert.equal(withoutBase.promptTokens, 10 + imageTokens(gridLayout(3).width, gridLayout(3).height));
   });
 });

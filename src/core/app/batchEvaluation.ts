@@ -110,22 +110,18 @@ export async function evaluateActorsInBatch(
   actorIds: readonly string[],
   options: BatchEvaluationOptions = {},
 ): Promise<BatchEvaluationResult> {
-  const vision = await context.services.visionEvaluator();
+  await context.services.visionEvaluator(); // no key: fail before taking the lock
   const file = visionBatchPath(context.dataRoot);
   // One run at a time submits, polls and merges (a second one would submit the same grids again).
   await fs.mkdir(path.dirname(file), { recursive: true });
-  return withFileLock(`${file}.lock`, () => runBatch(context, actorIds, vision, file, options), { signal: options.signal });
+  return withFileLock(`${file}.lock`, () => runBatch(context, actorIds, file, options), { signal: options.signal });
 }
 
-async function runBatch(
-  context: StudioContext,
-  actorIds: readonly string[],
-  vision: VisionEvaluator,
-  file: string,
-  options: BatchEvaluationOptions,
-): Promise<BatchEvaluationResult> {
+async function runBatch(context: StudioContext, actorIds: readonly string[], file: string, options: BatchEvaluationOptions): Promise<BatchEvaluationResult> {
   let state = await readState(context.dataRoot, file);
   const resumed = state !== undefined;
+  // A saved batch is read with the model it was sent to, even if the setting changed since.
+  const vision = await context.services.visionEvaluator(state?.model);
   let estimate: BatchEstimate | undefined;
   let notSent: BatchImageFailure[] = [];
   if (!state) {

@@ -42,8 +42,8 @@ export interface StudioServices {
   objectStore(): Promise<ObjectStore | undefined>;
   /** The evaluator the settings ask for; `faces` shares one face engine across calls; `vision`: answers from a batch instead of the model. */
   evaluator(faces?: () => Promise<FaceIdentity>, vision?: VisionSource): Promise<Evaluator>;
-  /** The vision model's evaluator alone (request building, the SDK client); needs the OpenAI key. */
-  visionEvaluator(): Promise<VisionEvaluator>;
+  /** The vision model's evaluator alone (request building, the SDK client), for the settings' model or `model`; needs the OpenAI key. */
+  visionEvaluator(model?: string): Promise<VisionEvaluator>;
   /** What a run would use now, without building anything. */
   setup(): RunSetup;
 }
@@ -77,9 +77,12 @@ export function createServices(settings: StudioSettings, credentials: Credential
       const { createEvaluator } = await import('../evaluate/createEvaluator');
       return createEvaluator(settings.evaluation, { openaiKey: credentials.openaiKey, openaiBaseUrl: settings.openaiBaseUrl || undefined, faces, vision });
     },
-    async visionEvaluator() {
+    async visionEvaluator(model) {
       const { createVisionEvaluator } = await import('../evaluate/createEvaluator');
-      return createVisionEvaluator(settings.evaluation, { openaiKey: credentials.openaiKey, openaiBaseUrl: settings.openaiBaseUrl || undefined });
+      return createVisionEvaluator(
+        { visionModel: model ?? settings.evaluation.visionModel },
+        { openaiKey: credentials.openaiKey, openaiBaseUrl: settings.openaiBaseUrl || undefined },
+      );
     },
     setup() {
       const provider = resolveProvider({ provider: settings.generator.provider, replicateToken: credentials.replicateToken });
