@@ -136,7 +136,7 @@ describe('batch vision evaluation (OpenAI Batch API, real openai SDK, local serv
     const unanswered = ACTORS.slice(1);
     assert.deepEqual([...new Set(first.failed.map((failure) => failure.actorId))].sort(), unanswered);
     assert.equal(first.failed.length, IMAGES[unanswered[0]!]);
-    assert.ok(first.failed.every((failure) => /ended without answering it \(expired or cancelled\)/.test(failure.reason)));
+    assert.ok(first.failed.every((failure) => /^the batch ended \(expired\) without answering it; evaluate again to send it$/.test(failure.reason)));
     for (const actorId of unanswered) {
       assert.deepEqual(await visionAnswers(sample.dataRoot, actorId), [], `${actorId} has no vision answer`);
     }
@@ -204,6 +204,17 @@ describe('batch vision evaluation (OpenAI Batch API, real openai SDK, local serv
     assert.equal(lines.length, 2);
     assert.equal(result.estimate!.images, 18);
     assert.equal(server.requests.length, 2, 'the two batch lines, and no synchronous request for the images left out');
+  });
+
+  it("an image that cannot be decoded leaves its actor's grid out of the batch, reported, and the other grid goes", async () => {
+    await dropUntracked();
+    await fs.writeFile(path.join(sample.dataRoot, 'actors', ACTORS[1]!, 'training_data', `${ACTORS[1]}_2.jpg`), 'not a jpeg');
+    const result = await evaluateActorsInBatch(contextFor(sample.dataRoot, server), ACTORS, noWait);
+    assert.equal(linesOf(server, result.batches[0]!.id).length, 1);
+    assert.equal(result.notSent.length, IMAGES[ACTORS[1]!]);
+    assert.ok(result.notSent.every((image) => image.actorId === ACTORS[1] && image.reason.startsWith('not sent: ')));
+    assert.deepEqual(result.failed, []);
+    assert.equal((await visionAnswers(sample.dataRoot, ACTORS[0]!)).length, IMAGES[ACTORS[0]!]);
   });
 
   it('a restart mid-poll: the second process polls the saved batch id and creates no second batch', async () => {

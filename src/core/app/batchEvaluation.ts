@@ -2,7 +2,7 @@ import * as fs from 'node:fs/promises';
 import * as path from 'node:path';
 import { ActorIndex } from '../actors/dataIndex';
 import { hashActorImages } from '../actors/imageHashes';
-import { InputError } from '../errors';
+import { errorKind, InputError } from '../errors';
 import { cachedEvaluations } from '../evaluate/evaluateActor';
 import { planGrids } from '../evaluate/compositeGrid';
 import { BATCH_PRICE_FACTOR } from '../evaluate/visionCost';
@@ -124,10 +124,12 @@ async function runBatch(context: StudioContext, actorIds: readonly string[], fil
   const vision = await context.services.visionEvaluator(state?.model);
   let estimate: BatchEstimate | undefined;
   let notSent: BatchImageFailure[] = [];
+  let unreadable: string[] = [];
   if (!state) {
     const prepared = await pendingRequests(context, actorIds, vision);
     const pending = prepared.pending;
     notSent = prepared.notSent;
+    unreadable = prepared.unreadable;
     if (pending.length === 0) {
       // No answers given: the images that have none stay local-only rather than paid for synchronously.
       const evaluated = await evaluateActors(context, actorIds, { ...options, visionAnswers: new BatchAnswers(vision) });
@@ -137,7 +139,9 @@ async function runBatch(context: StudioContext, actorIds: readonly string[], fil
     if (options.onEstimate && !(await options.onEstimate(estimate))) {
       return { evaluations: [], skipped: [], outcome: 'declined', resumed, estimate, batches: [], failed: [], notSent };
     }
-    state = await submit(vision, pending, estimate, file, options);
+    const submitted = await submit(vision, pending, estimate, file, options);
+    state = submitted.state;
+    notSent.push(...submitted.unbuilt);
   }
   const statuses = await pollUntilDone(vision, state, file, options);
   const answers = new BatchAnswers(vision);
@@ -147,10 +151,10 @@ async function runBatch(context: StudioContext, actorIds: readonly string[], fil
       downloadLines(vision, status.outputFileId, options.signal),
       downloadLines(vision, status.errorFileId, options.signal),
     ]);
-    answers.add(batch.requests, output, errors);
+    answers.add(batch.requests, output, errors, status);
   }
-  const merged =
-    answers.actorIds.length > 0 ? await evaluateActors(context, answers.actorIds, { ...options, visionAnswers: answers }) : { evaluations: [], skipped: [] };
+  const mergeIds = [...answers.actorIds, ...unreadable];
+  const merged = mergeIds.length > 0 ? await evaluateActors(context, mergeIds, { ...options, visionAnswers: answers }) : { evaluations: [], skipped: [] };
   await fs.rm(file, { force: true });
   const usage = answers.usage;
   return {
@@ -187,7 +191,7 @@ async function pendingRequests(
   context: StudioContext,
   actorIds: readonly string[],
   vision: VisionEvaluator,
-): Promise<{ pending: PendingRequest[]; notSent: BatchImageFailure[] }> {
+): Promise<{ pending: PendingRequest[]; notSent: BatchImageFailure[]; unreadable: string[] }> {
   const index = await new ActorIndex(context.dataRoot).index();
   if (!index.exists) {
     throw new InputError(`data folder not found: ${context.dataRoot}`, { file: context.dataRoot });
@@ -196,10 +200,12 @@ async function pendingRequests(
   const hasher = context.hasher ?? new FileHasher();
   const pending: PendingRequest[] = [];
   const notSent: BatchImageFailure[] = [];
+  const unreadable: string[] = [];
   for (const actorId of actorIds) {
     const actor = index.actors.find((candidate) => candidate.id === actorId);
     if (!actor || actor.manifestState === 'invalid' || linkedOutsideReason(context.dataRoot, actorId)) {
-      continue; // the merge (evaluateActors) reports these as skipped when they are asked for again
+      unreadable.push(actorId); // the merge (evaluateActors) reports why
+      continue;
     }
     const hashes = await hashActorImages(actor, hasher);
     const cached = cachedEvaluations(actor, evaluator, hashes);
@@ -215,7 +221,7 @@ async function pendingRequests(
       });
     }
   }
-  return { pending, notSent };
+  return { pending, notSent, unreadable };
 }
 
 function estimateOf(vision: VisionEvaluator, pending: readonly PendingRequest[]): BatchEstimate {
@@ -249,7 +255,8 @@ async function submit(
   estimate: BatchEstimate,
   file: string,
   { signal, onBuild }: BatchEvaluationOptions,
-): Promise<VisionBatchState> {
+): Promise<{ state: VisionBatchState; unbuilt: BatchImageFailure[] }> {
+  const unbuilt: BatchImageFailure[] = [];
   const state: VisionBatchState = {
     schema_version: 1,
     model: vision.model,
@@ -278,21 +285,37 @@ async function submit(
   for (const [number, request] of pending.entries()) {
     signal?.throwIfAborted();
     const images = request.images.map((image, at) => ({ filename: image.filename, path: request.paths[at]!, sha256: image.sha256 }));
-    for await (const { body } of vision.gridRequests({ baseImagePath: request.baseImagePath, images })) {
-      const customId = `grid-${number + 1}`;
-      const line = batchLine(customId, body);
-      const size = Buffer.byteLength(line);
-      if (lines.length >= BATCH_MAX_REQUESTS || (lines.length > 0 && bytes + size > BATCH_MAX_BYTES)) {
-        await flush();
-      }
-      lines.push(line);
-      bytes += size;
-      requests[customId] = { actor_id: request.actor_id, images: request.images };
+    let body: Record<string, unknown>;
+    try {
+      body = await oneGrid(vision.gridRequests({ baseImagePath: request.baseImagePath, images }));
+    } catch (error) {
+      // An undecodable image or base image leaves this actor's grid out, not the whole batch.
+      if (errorKind(error) === 'cancelled') throw error;
+      const reason = `not sent: ${error instanceof Error ? error.message : String(error)}`;
+      unbuilt.push(...request.images.map((image) => ({ actorId: request.actor_id, filename: image.filename, reason })));
+      continue;
     }
+    const customId = `grid-${number + 1}`;
+    const line = batchLine(customId, body);
+    const size = Buffer.byteLength(line);
+    if (lines.length >= BATCH_MAX_REQUESTS || (lines.length > 0 && bytes + size > BATCH_MAX_BYTES)) {
+      await flush();
+    }
+    lines.push(line);
+    bytes += size;
+    requests[customId] = { actor_id: request.actor_id, images: request.images };
     onBuild?.(number + 1, pending.length);
   }
   await flush();
-  return state;
+  return { state, unbuilt };
+}
+
+/** The body of the one grid a pending request is (it holds at most MAX_TILES_PER_GRID images). */
+async function oneGrid(grids: AsyncGenerator<{ body: Record<string, unknown> }>): Promise<Record<string, unknown>> {
+  for await (const { body } of grids) {
+    return body;
+  }
+  throw new Error('no grid was built');
 }
 
 async function pollUntilDone(

@@ -139,8 +139,13 @@ export class BatchAnswers implements VisionSource {
     return this.usage.estimatedCostUsd === null ? null : this.usage.estimatedCostUsd * BATCH_PRICE_FACTOR;
   }
 
-  /** Reads one batch's output and error lines against what each custom_id stands for. */
-  add(requests: Readonly<Record<string, VisionBatchRequest>>, output: readonly BatchResultLine[], errors: readonly BatchResultLine[]): void {
+  /** Reads one batch's output and error lines against what each custom_id stands for; `status` says why a request has no line. */
+  add(
+    requests: Readonly<Record<string, VisionBatchRequest>>,
+    output: readonly BatchResultLine[],
+    errors: readonly BatchResultLine[],
+    status: Pick<BatchStatus, 'status' | 'errors'>,
+  ): void {
     const seen = new Set<string>();
     for (const line of [...output, ...errors]) {
       const request = line.custom_id !== undefined && Object.hasOwn(requests, line.custom_id) ? requests[line.custom_id]! : undefined;
@@ -168,9 +173,13 @@ export class BatchAnswers implements VisionSource {
         this.#answers.set(`${request.actor_id}\0${evaluation.filename}`, { sha256: evaluation.sha256, evaluation, verdict: answered.verdicts[index]! });
       });
     }
+    const unanswered =
+      status.status === 'failed'
+        ? `the batch failed validation${status.errors.length > 0 ? `: ${shorten(status.errors.join('; '))}` : ''}; evaluate again to send it`
+        : `the batch ended (${status.status}) without answering it; evaluate again to send it`;
     for (const [customId, request] of Object.entries(requests)) {
       if (!seen.has(customId)) {
-        this.#fail(request, 'the batch ended without answering it (expired or cancelled); evaluate again to send it');
+        this.#fail(request, unanswered);
       }
     }
   }
