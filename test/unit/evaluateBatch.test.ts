@@ -268,6 +268,21 @@ describe('batch vision evaluation (OpenAI Batch API, real openai SDK, local serv
     assert.ok(!answered.includes(`${ACTORS[1]}_1.jpg`), 'the answer was for other bytes');
   });
 
+  it('past the per-batch limit the grids go in several batches, each saved, polled and merged', async () => {
+    await dropUntracked();
+    const result = await evaluateActorsInBatch(contextFor(sample.dataRoot, server), ACTORS, { ...noWait, maxRequestsPerBatch: 1 });
+    assert.equal(result.batches.length, 2);
+    assert.deepEqual(
+      result.batches.map((batch) => linesOf(server, batch.id).length),
+      [1, 1],
+    );
+    assert.ok(result.batches.every((batch) => batch.status === 'completed'));
+    assert.equal(result.usage!.requests, 2);
+    for (const actorId of ACTORS) {
+      assert.equal((await visionAnswers(sample.dataRoot, actorId)).length, IMAGES[actorId], actorId);
+    }
+  });
+
   it('a saved state with an actor id that is a path is refused, naming the file', async () => {
     const file = visionBatchPath(sample.dataRoot);
     await fs.mkdir(path.dirname(file), { recursive: true });

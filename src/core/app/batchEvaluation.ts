@@ -65,6 +65,8 @@ export interface BatchEvaluationOptions extends Pick<EvaluationOptions, 'signal'
   onBuild?: (done: number, total: number) => void;
   /** Each status seen while polling. */
   onPoll?: (progress: BatchPollProgress) => void;
+  /** Requests per batch at most; default (and at most) the API's 50,000. */
+  maxRequestsPerBatch?: number;
   /** Between polls. Default 30 s. */
   pollIntervalMs?: number;
   sleep?: Sleep;
@@ -254,7 +256,7 @@ async function submit(
   pending: readonly PendingRequest[],
   estimate: BatchEstimate,
   file: string,
-  { signal, onBuild }: BatchEvaluationOptions,
+  { signal, onBuild, maxRequestsPerBatch }: BatchEvaluationOptions,
 ): Promise<{ state: VisionBatchState; unbuilt: BatchImageFailure[] }> {
   const unbuilt: BatchImageFailure[] = [];
   const state: VisionBatchState = {
@@ -298,7 +300,7 @@ async function submit(
     const customId = `grid-${number + 1}`;
     const line = batchLine(customId, body);
     const size = Buffer.byteLength(line);
-    if (lines.length >= BATCH_MAX_REQUESTS || (lines.length > 0 && bytes + size > BATCH_MAX_BYTES)) {
+    if (lines.length >= Math.min(maxRequestsPerBatch ?? BATCH_MAX_REQUESTS, BATCH_MAX_REQUESTS) || (lines.length > 0 && bytes + size > BATCH_MAX_BYTES)) {
       await flush();
     }
     lines.push(line);
