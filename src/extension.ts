@@ -48,6 +48,8 @@ export interface ActorStudioTestApi extends ActorStudioApi {
   readonly generation: GenerationController;
   readonly planning: PlanningController;
   readonly execution: ExecutionController;
+  /** The keys in SecretStorage, so a test can set one without the input box. */
+  readonly secrets: Secrets;
   /** Badges in the Actors tree (problems, drift, untracked images). */
   readonly decorations: ActorsDecorationProvider;
   /** Validates open data files; `validate(document)` resolves once its problems are published. */
@@ -176,6 +178,7 @@ export function activate(context: vscode.ExtensionContext): ActorStudioApi | Act
     generation,
     planning,
     execution,
+    secrets,
     decorations,
     dataFiles,
     loadedHeavyModules,

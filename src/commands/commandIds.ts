@@ -8,6 +8,7 @@ export const CommandIds = {
   setApiKey: 'actorStudio.setApiKey',
   retryPendingUploads: 'actorStudio.retryPendingUploads',
   evaluateActor: 'actorStudio.evaluateActor',
+  evaluateAllBatch: 'actorStudio.evaluateAllBatch',
   planActor: 'actorStudio.planActor',
   planAllActors: 'actorStudio.planAllActors',
   openPlanReview: 'actorStudio.openPlanReview',

@@ -21,6 +21,7 @@ import { openManifest } from './openManifest';
 import { openPlanReview } from './openPlanReview';
 import { RECONCILE_REPORT_SCHEME, reconcileData } from './reconcileCommands';
 import { evaluateActors, planActors, planAllActors } from './planCommands';
+import { evaluateAllBatch } from './evaluateBatch';
 import { rateImage } from './rateImage';
 import { refresh } from './refresh';
 import { reportCommandError } from './reportError';
@@ -80,6 +81,7 @@ export function registerCommands(context: CommandContext, integrity: IntegrityCo
     [CommandIds.openGenerator]: openGenerator(context),
     [CommandIds.retryPendingUploads]: retryPendingUploads(context),
     [CommandIds.evaluateActor]: evaluateActors(context),
+    [CommandIds.evaluateAllBatch]: evaluateAllBatch(context),
     [CommandIds.planActor]: planActors(context),
     [CommandIds.planAllActors]: planAllActors(context),
     [CommandIds.openPlanReview]: openPlanReview(context),

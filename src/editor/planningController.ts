@@ -1,4 +1,5 @@
 import * as vscode from 'vscode';
+import type { BatchEvaluationOptions, BatchEvaluationResult } from '../core/app/batchEvaluation';
 import { evaluateActors, planActors, type EvaluationProgress } from '../core/app/evaluation';
 import type { ActorEvaluation } from '../core/evaluate/evaluateActor';
 import type { PlannedActor } from '../core/plan/planActorToDisk';
@@ -41,6 +42,19 @@ export class PlanningController implements vscode.Disposable {
     actorIds.forEach((actorId) => this.workspace.invalidate(actorId));
     this.changed.fire(actorIds);
     return result.evaluations;
+  }
+
+  /**
+   * Evaluates through OpenAI's Batch API (or collects the batch an earlier run saved); the actors
+   * whose answers were merged are refreshed.
+   */
+  async evaluateBatch(actorIds: string[], options: Omit<BatchEvaluationOptions, 'onProgress'> & { onProgress?: Report }): Promise<BatchEvaluationResult> {
+    const { evaluateActorsInBatch } = await import('../core/app/batchEvaluation');
+    const result = await evaluateActorsInBatch(await this.workspace.context(), actorIds, { ...options, onProgress: notificationProgress(options.onProgress) });
+    const merged = result.evaluations.map((evaluation) => evaluation.actorId);
+    merged.forEach((actorId) => this.workspace.invalidate(actorId));
+    this.changed.fire(merged);
+    return result;
   }
 
   /** Plans the actors; with `all`, through the resumable journal (progress.json). */

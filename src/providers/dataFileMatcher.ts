@@ -19,6 +19,7 @@ const DATA_RELATIVE_PATTERNS: Record<string, RegExp> = {
   'pending-uploads': /^tracking\/pending_uploads\.json$/,
   'generation-log': /^tracking\/generation_log(\.archive-\d+)?\.json$/,
   'recovered-image': /^recovered\/[^/]+\/[^/]+\.json$/,
+  'vision-batch': /^action_plans\/vision_batch\.json$/,
 };
 
 /** The ids this matcher knows; the integration test checks they are exactly DATA_FILE_KINDS'. */

@@ -1,5 +1,6 @@
 import * as http from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { FakeBatches } from './openaiBatches';
 
 /**
  * A local stand-in for OpenAI's chat completions API (POST /v1/chat/completions), for tests
@@ -51,10 +52,23 @@ export interface RecordedChatRequest {
   text: string;
 }
 
+/** One answer: its HTTP status, JSON payload and headers. */
+export interface ChatAnswer {
+  status: number;
+  payload: unknown;
+  headers?: Record<string, string>;
+}
+
+export function notFound(method: string | undefined, url: string | undefined): unknown {
+  return { error: { message: `no route ${method} ${url}`, type: 'invalid_request_error', code: null, param: null } };
+}
+
 export const DEFAULT_USAGE: Usage = { prompt_tokens: 1200, completion_tokens: 300, total_tokens: 1500 };
 
 export class FakeOpenAIServer {
   readonly requests: RecordedChatRequest[] = [];
+  /** The files and batches endpoints (their state, and how batches behave). */
+  readonly batches = new FakeBatches();
   #script: ScriptedAnswer[] = [];
   #server: http.Server | undefined;
   baseURL = '';
@@ -97,20 +111,52 @@ export class FakeOpenAIServer {
     for await (const chunk of req) {
       chunks.push(chunk as Buffer);
     }
-    const raw = Buffer.concat(chunks).toString('utf8');
+    const raw = Buffer.concat(chunks);
+    const send = (status: number, payload: unknown, headers: Record<string, string> = {}) => {
+      res.writeHead(status, { 'content-type': 'application/json', ...headers });
+      res.end(typeof payload === 'string' ? payload : JSON.stringify(payload));
+    };
+    if (req.headers.authorization !== `Bearer ${this.key}`) {
+      send(401, { error: { message: 'Incorrect API key provided.', type: 'invalid_request_error', code: 'invalid_api_key', param: null } });
+      return;
+    }
+    if (req.url?.startsWith('/v1/files') || req.url?.startsWith('/v1/batches')) {
+      const answer = this.batches.handle(req.method ?? '', req.url, req.headers, raw, (body) =>
+        this.answer(body, { method: 'POST', url: '/v1/chat/completions', headers: {} }),
+      );
+      send(answer.status, answer.payload, answer.headers);
+      return;
+    }
+    if (req.method !== 'POST' || !req.url?.startsWith('/v1/chat/completions')) {
+      send(404, notFound(req.method, req.url));
+      return;
+    }
     let body: any;
     try {
-      body = raw ? JSON.parse(raw) : undefined;
+      body = raw.length > 0 ? JSON.parse(raw.toString('utf8')) : undefined;
     } catch {
       body = undefined;
     }
+    const next = this.#script[0];
+    const answer = this.answer(body, { method: req.method ?? '', url: req.url, headers: req.headers });
+    if (next?.kind === 'slow') {
+      await new Promise((resolve) => setTimeout(resolve, next.ms));
+    }
+    if (!res.destroyed) {
+      send(answer.status, answer.payload, answer.headers);
+    }
+  }
+
+  /**
+   * The answer to one chat completion request (recorded), from the script or the default: the
+   * HTTP route sends it, and a batch writes it into its output or error file.
+   */
+  answer(body: any, request: Pick<RecordedChatRequest, 'method' | 'url' | 'headers'>): ChatAnswer {
     const parts: { type: string; text?: string; image_url?: { url: string } }[] = (body?.messages ?? []).flatMap((m: { content: unknown }) =>
       Array.isArray(m.content) ? m.content : [{ type: 'text', text: String(m.content) }],
     );
     const recorded: RecordedChatRequest = {
-      method: req.method ?? '',
-      url: req.url ?? '',
-      headers: req.headers,
+      ...request,
       body,
       imageUrls: parts.filter((p) => p.type === 'image_url').map((p) => p.image_url!.url),
       text: parts
@@ -119,19 +165,6 @@ export class FakeOpenAIServer {
         .join('\n'),
     };
     this.requests.push(recorded);
-
-    const send = (status: number, payload: unknown, headers: Record<string, string> = {}) => {
-      res.writeHead(status, { 'content-type': 'application/json', ...headers });
-      res.end(JSON.stringify(payload));
-    };
-    if (req.method !== 'POST' || !req.url?.startsWith('/v1/chat/completions')) {
-      send(404, { error: { message: `no route ${req.method} ${req.url}`, type: 'invalid_request_error', code: null, param: null } });
-      return;
-    }
-    if (req.headers.authorization !== `Bearer ${this.key}`) {
-      send(401, { error: { message: 'Incorrect API key provided.', type: 'invalid_request_error', code: 'invalid_api_key', param: null } });
-      return;
-    }
     const next: ScriptedAnswer = this.#script.shift() ?? { kind: 'answer' };
     const completion = (message: Record<string, unknown>, finishReason = 'stop', usage: Usage = DEFAULT_USAGE) => ({
       id: `chatcmpl-${this.requests.length}`,
@@ -143,9 +176,9 @@ export class FakeOpenAIServer {
     });
     switch (next.kind) {
       case 'status':
-        send(
-          next.status,
-          {
+        return {
+          status: next.status,
+          payload: {
             error: {
               message: next.message ?? `scripted HTTP ${next.status}`,
               type: next.type ?? (next.status === 429 ? 'rate_limit_exceeded' : 'server_error'),
@@ -153,25 +186,17 @@ export class FakeOpenAIServer {
               param: null,
             },
           },
-          next.headers,
-        );
-        return;
+          headers: next.headers,
+        };
       case 'slow':
-        await new Promise((resolve) => setTimeout(resolve, next.ms));
-        if (!res.destroyed) {
-          send(200, completion({ content: JSON.stringify(this.defaultAnswer(recorded)) }));
-        }
-        return;
+        return { status: 200, payload: completion({ content: JSON.stringify(this.defaultAnswer(recorded)) }) };
       case 'refusal':
-        send(200, completion({ refusal: next.refusal ?? "I'm sorry, I can't help with that." }));
-        return;
+        return { status: 200, payload: completion({ refusal: next.refusal ?? "I'm sorry, I can't help with that." }) };
       case 'content':
-        send(200, completion({ content: next.content }, next.finishReason));
-        return;
+        return { status: 200, payload: completion({ content: next.content }, next.finishReason) };
       case 'answer': {
         const answer = typeof next.answer === 'function' ? next.answer(recorded) : (next.answer ?? this.defaultAnswer(recorded));
-        send(200, completion({ content: JSON.stringify(answer) }, 'stop', next.usage));
-        return;
+        return { status: 200, payload: completion({ content: JSON.stringify(answer) }, 'stop', next.usage) };
       }
     }
   }

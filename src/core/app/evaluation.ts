@@ -2,6 +2,7 @@ import type { DataIndex } from '../actors/types';
 import { ActorIndex } from '../actors/dataIndex';
 import { errorKind, InputError } from '../errors';
 import type { ActorEvaluation } from '../evaluate/evaluateActor';
+import type { VisionSource } from '../evaluate/localAndVision';
 import type { EvaluationUsage } from '../evaluate/types';
 import { FileHasher } from '../fs/files';
 import type { PlannedActor } from '../plan/planActorToDisk';
@@ -26,6 +27,8 @@ export interface EvaluationOptions {
   onProgress?: (progress: EvaluationProgress) => void;
   /** An index read already (the CLI's, the editor's cache); read fresh when absent. */
   index?: DataIndex;
+  /** Vision answers from a finished batch, used instead of requests to the model (batchEvaluation.ts). */
+  visionAnswers?: VisionSource;
 }
 
 export interface EvaluateResult {
@@ -51,7 +54,7 @@ async function readIndex(context: StudioContext, given?: DataIndex): Promise<Dat
 /** Local checks, face identity and (with a key) the vision model per image, cached in the manifests. */
 export async function evaluateActors(context: StudioContext, actorIds: readonly string[], options: EvaluationOptions = {}): Promise<EvaluateResult> {
   const [{ evaluateActor }, index] = await Promise.all([import('../evaluate/evaluateActor'), readIndex(context, options.index)]);
-  const evaluator = await context.services.evaluator(context.faces);
+  const evaluator = await context.services.evaluator(context.faces, options.visionAnswers);
   const hasher = context.hasher ?? new FileHasher();
   const result: EvaluateResult = { evaluations: [], skipped: [] };
   for (const [actorIndex, actorId] of actorIds.entries()) {

@@ -1,6 +1,8 @@
 import type { StudioSettings } from '../config/studioSettings';
 import type { Evaluator } from '../evaluate/types';
 import type { FaceIdentity } from '../evaluate/faceIdentity';
+import type { VisionSource } from '../evaluate/localAndVision';
+import type { VisionEvaluator } from '../evaluate/visionEvaluator';
 import { resolveEvaluator } from '../evaluate/createEvaluator';
 import { LOCAL_MODEL } from '../generate/localGenerator';
 import { resolveProvider } from '../generate/providerConfig';
@@ -38,8 +40,10 @@ export interface StudioServices {
   generator(): Promise<Generator>;
   /** The object store the settings name; undefined for none. */
   objectStore(): Promise<ObjectStore | undefined>;
-  /** The evaluator the settings ask for; `faces` shares one face engine across calls. */
-  evaluator(faces?: () => Promise<FaceIdentity>): Promise<Evaluator>;
+  /** The evaluator the settings ask for; `faces` shares one face engine across calls; `vision`: answers from a batch instead of the model. */
+  evaluator(faces?: () => Promise<FaceIdentity>, vision?: VisionSource): Promise<Evaluator>;
+  /** The vision model's evaluator alone (request building, the SDK client), for the settings' model or `model`; needs the OpenAI key. */
+  visionEvaluator(model?: string): Promise<VisionEvaluator>;
   /** What a run would use now, without building anything. */
   setup(): RunSetup;
 }
@@ -69,9 +73,16 @@ export function createServices(settings: StudioSettings, credentials: Credential
       });
       return store;
     },
-    async evaluator(faces) {
+    async evaluator(faces, vision) {
       const { createEvaluator } = await import('../evaluate/createEvaluator');
-      return createEvaluator(settings.evaluation, { openaiKey: credentials.openaiKey, openaiBaseUrl: settings.openaiBaseUrl || undefined, faces });
+      return createEvaluator(settings.evaluation, { openaiKey: credentials.openaiKey, openaiBaseUrl: settings.openaiBaseUrl || undefined, faces, vision });
+    },
+    async visionEvaluator(model) {
+      const { createVisionEvaluator } = await import('../evaluate/createEvaluator');
+      return createVisionEvaluator(
+        { visionModel: model ?? settings.evaluation.visionModel },
+        { openaiKey: credentials.openaiKey, openaiBaseUrl: settings.openaiBaseUrl || undefined },
+      );
     },
     setup() {
       const provider = resolveProvider({ provider: settings.generator.provider, replicateToken: credentials.replicateToken });

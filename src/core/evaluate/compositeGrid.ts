@@ -50,6 +50,18 @@ export function planGrids(images: readonly GridImage[], perGrid: number = MAX_TI
   return grids;
 }
 
+/** Where a grid of `tileCount` tiles puts them, and its size in pixels (known before any image is read). */
+export function gridLayout(
+  tileCount: number,
+  options: CompositeGridOptions = {},
+): { size: number; columns: number; gap: number; width: number; height: number } {
+  const size = options.tileSize ?? 256;
+  const columns = Math.min(options.columns ?? 5, tileCount);
+  const rows = Math.ceil(tileCount / columns);
+  const gap = 4;
+  return { size, columns, gap, width: columns * size + (columns + 1) * gap, height: rows * size + (rows + 1) * gap };
+}
+
 function labelSvg(text: string, size: number): Buffer {
   const height = Math.max(18, Math.round(size * 0.16));
   const width = Math.round(height * (0.6 * text.length + 0.8));
@@ -71,12 +83,7 @@ export async function buildCompositeGrid(tiles: readonly GridTile[], options: Co
     throw new RangeError(`a composite grid holds at most ${MAX_TILES_PER_GRID} images, not ${tiles.length}; use planGrids`);
   }
   const sharp = await loadSharp();
-  const size = options.tileSize ?? 256;
-  const columns = Math.min(options.columns ?? 5, tiles.length);
-  const rows = Math.ceil(tiles.length / columns);
-  const gap = 4;
-  const width = columns * size + (columns + 1) * gap;
-  const height = rows * size + (rows + 1) * gap;
+  const { size, columns, gap, width, height } = gridLayout(tiles.length, options);
 
   const layers = await Promise.all(
     tiles.map(async (tile, index) => {

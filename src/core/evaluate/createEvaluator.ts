@@ -1,7 +1,9 @@
 import { availableParallelism } from 'node:os';
 import type { FaceIdentity } from './faceIdentity';
 import { LocalChecksEvaluator } from './localChecks';
+import type { VisionSource } from './localAndVision';
 import type { EvaluationSettings, Evaluator } from './types';
+import type { VisionEvaluator } from './visionEvaluator';
 
 export interface EvaluatorServices {
   /** From SecretStorage (editor) or OPENAI_API_KEY (CLI); never from settings or files. */
@@ -10,6 +12,8 @@ export interface EvaluatorServices {
   openaiBaseUrl?: string;
   /** The face identity engine to share across evaluations (loaded on first use). */
   faces?: () => Promise<FaceIdentity>;
+  /** Vision answers from elsewhere (a finished batch) instead of requests to the model. */
+  vision?: VisionSource;
 }
 
 /** `auto` means the vision model too when an OpenAI key is set, else the local checks only. */
@@ -23,11 +27,17 @@ export async function createEvaluator(settings: EvaluationSettings, services: Ev
   if (resolveEvaluator(settings, services.openaiKey) === 'local') {
     return local;
   }
+  const [vision, { LocalAndVisionEvaluator }] = await Promise.all([services.vision ?? createVisionEvaluator(settings, services), import('./localAndVision')]);
+  return new LocalAndVisionEvaluator(local, vision);
+}
+
+/** The vision model's evaluator with the settings' model and the caller's key. */
+export async function createVisionEvaluator(settings: Pick<EvaluationSettings, 'visionModel'>, services: EvaluatorServices): Promise<VisionEvaluator> {
   if (!services.openaiKey) {
     throw new Error('no OpenAI API key: run "Actor Studio: Set API Key" (or set OPENAI_API_KEY for the CLI), or use the local evaluator');
   }
-  const [{ VisionEvaluator }, { LocalAndVisionEvaluator }] = await Promise.all([import('./visionEvaluator'), import('./localAndVision')]);
-  return new LocalAndVisionEvaluator(local, new VisionEvaluator({ apiKey: services.openaiKey, model: settings.visionModel, baseURL: services.openaiBaseUrl }));
+  const { VisionEvaluator } = await import('./visionEvaluator');
+  return new VisionEvaluator({ apiKey: services.openaiKey, model: settings.visionModel, baseURL: services.openaiBaseUrl });
 }
 
 /** Face workers: two where there are two cores (inference is single-threaded per worker). */

@@ -42,16 +42,7 @@ export async function evaluateActor(request: EvaluateActorRequest): Promise<Acto
   const hashes = await hashActorImages(actor, request.hasher ?? new FileHasher());
   const present = actor.images.filter((image) => !image.missing);
   const declared = new Map(present.map((image) => [image.filename, declaredCategoryOf(image.entry)]));
-  const cachedResults = present.map((image) => {
-    const stored = image.entry?.evaluation;
-    const valid =
-      stored &&
-      stored.evaluator === evaluator.id &&
-      stored.config === evaluator.configKey &&
-      stored.sha256 === hashes[image.filename] &&
-      sameDeclaredCategory(stored.declared, declared.get(image.filename));
-    return valid ? fromManifest(image.filename, stored) : undefined;
-  });
+  const cachedResults = cachedEvaluations(actor, evaluator, hashes);
   if (present.length > 0 && cachedResults.every((result) => result !== undefined)) {
     return { actorId: actor.id, evaluator: evaluator.id, evaluations: cachedResults as ImageEvaluation[], cached: true, hashes };
   }
@@ -93,6 +84,29 @@ export async function evaluateActor(request: EvaluateActorRequest): Promise<Acto
     );
   }
   return { actorId: actor.id, evaluator: evaluator.id, evaluations, cached: false, hashes, ...(usage ? { usage } : {}) };
+}
+
+/**
+ * The manifest's stored result of each present image (in order) when it still holds: the same
+ * evaluator and settings, the same bytes, the same declared category; undefined where it does not.
+ */
+export function cachedEvaluations(
+  actor: ActorRecord,
+  evaluator: Pick<Evaluator, 'id' | 'configKey'>,
+  hashes: Readonly<Record<string, string>>,
+): (ImageEvaluation | undefined)[] {
+  return actor.images
+    .filter((image) => !image.missing)
+    .map((image) => {
+      const stored = image.entry?.evaluation;
+      const valid =
+        stored &&
+        stored.evaluator === evaluator.id &&
+        stored.config === evaluator.configKey &&
+        stored.sha256 === hashes[image.filename] &&
+        sameDeclaredCategory(stored.declared, declaredCategoryOf(image.entry));
+      return valid ? fromManifest(image.filename, stored) : undefined;
+    });
 }
 
 /**

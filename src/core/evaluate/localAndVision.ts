@@ -4,6 +4,9 @@ import type { LocalChecksEvaluator } from './localChecks';
 import type { EvaluationRequest, Evaluator, ImageEvaluation, ImageIssue, VisionJudgement } from './types';
 import type { VisionEvaluator } from './visionEvaluator';
 
+/** Where the vision answers come from: the model itself, or a finished batch's answers (visionBatch.ts). */
+export type VisionSource = Pick<VisionEvaluator, 'id' | 'model' | 'evaluateDetailed'>;
+
 /**
  * The pipeline of DESIGN.md: the local checks (and face identity) on every image, then a vision
  * model over numbered grids. A vision answer is kept with the image's evaluation, so only new or
@@ -16,7 +19,7 @@ export class LocalAndVisionEvaluator implements Evaluator {
 
   constructor(
     private readonly local: LocalChecksEvaluator,
-    private readonly vision: VisionEvaluator,
+    private readonly vision: VisionSource,
   ) {
     this.id = `${local.id}+${vision.id}`;
     this.configKey = local.configKey;
@@ -52,17 +55,21 @@ export class LocalAndVisionEvaluator implements Evaluator {
           ...(verdict?.caption ? { caption: verdict.caption } : {}),
         });
       }
-      request.onUsage?.({
-        model: this.vision.model,
-        requests: detailed.usage.requests,
-        promptTokens: detailed.usage.promptTokens,
-        completionTokens: detailed.usage.completionTokens,
-        estimatedCostUsd: detailed.usage.estimatedCostUsd,
-      });
+      if (detailed.usage.requests > 0) {
+        request.onUsage?.({
+          model: this.vision.model,
+          requests: detailed.usage.requests,
+          promptTokens: detailed.usage.promptTokens,
+          completionTokens: detailed.usage.completionTokens,
+          estimatedCostUsd: detailed.usage.estimatedCostUsd,
+        });
+      }
     }
     return localEvaluations.map((evaluation) => {
       const judgement = answered.get(evaluation.filename) ?? earlier(evaluation.filename);
-      return judgement ? withJudgement(evaluation, judgement, this.id) : { ...evaluation, evaluator: this.id };
+      // Without an answer (a batch that did not answer for it) the result is the local one, under the
+      // local id, so the cache does not take it for a complete result and it is asked again.
+      return judgement ? withJudgement(evaluation, judgement, this.id) : evaluation;
     });
   }
 }

@@ -9,6 +9,9 @@ export { VisionEvaluationError, type VisionErrorKind } from './openaiErrors';
 import { buildCompositeGrid, encodeImageForVision, jpegDataUri, planGrids, type CompositeGridOptions, type GridTile } from './compositeGrid';
 import { DEFAULT_VISION_MODEL, type EvaluationRequest, type Evaluator, type ImageEvaluation, type ImageIssue } from './types';
 import { redactSecrets } from '../util/redact';
+import { estimateCostUsd, estimateGridRequestTokens, type ModelPrice } from './visionCost';
+
+export { estimateCostUsd, MODEL_PRICES, priceFor, type ModelPrice } from './visionCost';
 
 export { DEFAULT_VISION_MODEL };
 
@@ -34,48 +37,6 @@ export const VISION_ISSUES = [
   'low_resolution',
   'other',
 ] as const satisfies readonly ImageIssue[];
-
-/** USD per million tokens. */
-export interface ModelPrice {
-  inputPerMillion: number;
-  outputPerMillion: number;
-}
-
-/**
- * List prices (USD per million tokens, standard tier) as published by OpenAI when this was
- * written. The cost computed from them is an ESTIMATE: prices change, cached input is billed
- * less, and image tokens are already inside prompt_tokens. A dated model name
- * (gpt-4o-2024-08-06) uses its family's price; a model not listed has no estimate (null).
- */
-export const MODEL_PRICES: Readonly<Record<string, ModelPrice>> = {
-  'gpt-4o': { inputPerMillion: 2.5, outputPerMillion: 10 },
-  'gpt-4o-mini': { inputPerMillion: 0.15, outputPerMillion: 0.6 },
-  'gpt-4.1': { inputPerMillion: 2, outputPerMillion: 8 },
-  'gpt-4.1-mini': { inputPerMillion: 0.4, outputPerMillion: 1.6 },
-  'gpt-4.1-nano': { inputPerMillion: 0.1, outputPerMillion: 0.4 },
-  'gpt-5': { inputPerMillion: 1.25, outputPerMillion: 10 },
-  'gpt-5-mini': { inputPerMillion: 0.25, outputPerMillion: 2 },
-  'gpt-5-nano': { inputPerMillion: 0.05, outputPerMillion: 0.4 },
-};
-
-/** The price for `model`: exact name first, then the longest listed name it starts with followed by '-'. */
-export function priceFor(model: string, prices: Readonly<Record<string, ModelPrice>> = MODEL_PRICES): ModelPrice | undefined {
-  if (prices[model]) {
-    return prices[model];
-  }
-  const family = Object.keys(prices)
-    .filter((name) => model.startsWith(`${name}-`))
-    .sort((a, b) => b.length - a.length)[0];
-  return family ? prices[family] : undefined;
-}
-
-export function estimateCostUsd(model: string, promptTokens: number, completionTokens: number, prices?: Readonly<Record<string, ModelPrice>>): number | null {
-  const price = priceFor(model, prices);
-  if (!price) {
-    return null;
-  }
-  return (promptTokens * price.inputPerMillion + completionTokens * price.outputPerMillion) / 1_000_000;
-}
 
 export interface VisionUsage {
   requests: number;
@@ -192,11 +153,20 @@ export function buildPrompt(tileCount: number, hasBase: boolean): string {
   ].join('\n');
 }
 
-interface OpenAIClient {
+/** What the SDK client offers that we use (chat for requests; files and batches for the Batch API). */
+export interface OpenAIClient {
   chat: { completions: { create(body: unknown, options?: { signal?: AbortSignal }): Promise<unknown> } };
+  files: {
+    create(body: { file: unknown; purpose: 'batch' }, options?: { signal?: AbortSignal }): Promise<{ id: string }>;
+    content(fileId: string, options?: { signal?: AbortSignal }): Promise<{ text(): Promise<string> }>;
+  };
+  batches: {
+    create(body: { input_file_id: string; endpoint: '/v1/chat/completions'; completion_window: '24h' }, options?: { signal?: AbortSignal }): Promise<unknown>;
+    retrieve(batchId: string, options?: { signal?: AbortSignal }): Promise<unknown>;
+  };
 }
 
-interface CompletionLike {
+export interface CompletionLike {
   choices?: { finish_reason?: string | null; message?: { content?: string | null; refusal?: string | null } }[];
   usage?: { prompt_tokens?: number; completion_tokens?: number; total_tokens?: number } | null;
 }
@@ -239,17 +209,11 @@ export class VisionEvaluator implements Evaluator {
       return { evaluations: [], verdicts: [], usage };
     }
     const sha = new Map(request.images.map((image) => [image.filename, image.sha256]));
-    if (sha.size !== request.images.length) {
-      throw new VisionEvaluationError('Two images share a filename; every image must be named once.', 'input');
-    }
-    const baseUri = request.baseImagePath ? jpegDataUri(await encodeImageForVision(request.baseImagePath, this.#options.baseImageMaxEdge ?? 768)) : undefined;
-    const client = await this.#getClient();
+    const client = await this.client();
     const evaluations: ImageEvaluation[] = [];
     const verdicts: VisionVerdict[] = [];
-    for (const tiles of planGrids(request.images)) {
+    for await (const { tiles, body } of this.gridRequests(request)) {
       request.signal?.throwIfAborted();
-      const grid = await buildCompositeGrid(tiles, this.#options.grid);
-      const body = this.#requestBody(tiles.length, baseUri, jpegDataUri(grid.image));
       const completion = await withRetries((_attempt) => this.#send(client, body, request.signal), {
         maxAttempts: this.#options.maxAttempts ?? 4,
         backoff: this.#options.backoff,
@@ -263,22 +227,72 @@ export class VisionEvaluator implements Evaluator {
           (error.reason === 'rate_limit' || error.reason === 'server' || error.reason === 'network' || error.reason === 'timeout'),
         retryAfterMs: (error) => (error instanceof VisionEvaluationError ? error.retryAfterMs : undefined),
       });
-      this.#addUsage(usage, completion);
-      const answer = this.#parse(completion);
-      for (const item of mapAnswer(answer, tiles)) {
-        evaluations.push({
-          filename: item.filename,
-          sha256: sha.get(item.filename) ?? '',
-          category: item.category,
-          quality: item.quality,
-          issues: item.issues,
-          reasons: [`${item.keep ? 'keep' : 'delete'}: ${item.reason}`],
-          evaluator: this.id,
-        });
-        verdicts.push({ filename: item.filename, keep: item.keep, reason: item.reason, ...(item.caption?.trim() ? { caption: item.caption.trim() } : {}) });
-      }
+      this.addUsage(usage, completion);
+      const answered = this.readCompletion(completion, tiles, sha);
+      evaluations.push(...answered.evaluations);
+      verdicts.push(...answered.verdicts);
     }
     return { evaluations, verdicts, usage };
+  }
+
+  /**
+   * The chat request of each grid of `request.images` (at most MAX_TILES_PER_GRID tiles each),
+   * built one grid at a time: what evaluateDetailed sends, and what a batch puts in its JSONL.
+   */
+  async *gridRequests(request: Pick<EvaluationRequest, 'baseImagePath' | 'images'>): AsyncGenerator<{ tiles: GridTile[]; body: Record<string, unknown> }> {
+    if (new Set(request.images.map((image) => image.filename)).size !== request.images.length) {
+      throw new VisionEvaluationError('Two images share a filename; every image must be named once.', 'input');
+    }
+    if (request.images.length === 0) {
+      return;
+    }
+    const baseUri = request.baseImagePath ? jpegDataUri(await encodeImageForVision(request.baseImagePath, this.#options.baseImageMaxEdge ?? 768)) : undefined;
+    for (const tiles of planGrids(request.images)) {
+      const grid = await buildCompositeGrid(tiles, this.#options.grid);
+      yield { tiles, body: this.#requestBody(tiles.length, baseUri, jpegDataUri(grid.image)) };
+    }
+  }
+
+  /** Estimated tokens and cost of one grid request of `tileCount` tiles, before anything is built or sent. */
+  estimateGrid(tileCount: number, hasBase: boolean): { promptTokens: number; completionTokens: number } {
+    const options = this.#options;
+    return estimateGridRequestTokens(tileCount, buildPrompt(tileCount, hasBase), {
+      grid: options.grid,
+      baseImageMaxEdge: options.baseImageMaxEdge,
+      detail: options.detail,
+      hasBase,
+    });
+  }
+
+  /** What `promptTokens` and `completionTokens` cost at this model's synchronous list price; null when unknown. */
+  costUsd(promptTokens: number, completionTokens: number): number | null {
+    return estimateCostUsd(this.model, promptTokens, completionTokens, this.#options.prices);
+  }
+
+  /**
+   * One grid's completion as evaluations and verdicts by filename (`sha`: the bytes each image
+   * was sent as). A refusal, a cut-off or malformed answer, or one that misses a tile throws.
+   */
+  readCompletion(
+    completion: CompletionLike,
+    tiles: readonly GridTile[],
+    sha: ReadonlyMap<string, string>,
+  ): Pick<VisionEvaluationResult, 'evaluations' | 'verdicts'> {
+    const evaluations: ImageEvaluation[] = [];
+    const verdicts: VisionVerdict[] = [];
+    for (const item of mapAnswer(this.#parse(completion), tiles)) {
+      evaluations.push({
+        filename: item.filename,
+        sha256: sha.get(item.filename) ?? '',
+        category: item.category,
+        quality: item.quality,
+        issues: item.issues,
+        reasons: [`${item.keep ? 'keep' : 'delete'}: ${item.reason}`],
+        evaluator: this.id,
+      });
+      verdicts.push({ filename: item.filename, keep: item.keep, reason: item.reason, ...(item.caption?.trim() ? { caption: item.caption.trim() } : {}) });
+    }
+    return { evaluations, verdicts };
   }
 
   #requestBody(tileCount: number, baseUri: string | undefined, gridUri: string): Record<string, unknown> {
@@ -295,7 +309,8 @@ export class VisionEvaluator implements Evaluator {
     };
   }
 
-  async #getClient(): Promise<OpenAIClient> {
+  /** The SDK client (loaded on first use), shared with the batch path. */
+  async client(): Promise<OpenAIClient> {
     this.#client ??= import('openai').then((module) => {
       markLoaded('openai');
       const OpenAI = (module as unknown as { default?: typeof module.OpenAI }).default ?? module.OpenAI;
@@ -313,21 +328,23 @@ export class VisionEvaluator implements Evaluator {
     try {
       return (await client.chat.completions.create(body, { signal })) as CompletionLike;
     } catch (error) {
-      throw this.#classify(error, signal);
+      throw this.classifyError(error, signal);
     }
   }
 
-  #classify(error: unknown, signal: AbortSignal | undefined): VisionEvaluationError {
+  /** What the SDK threw, as a VisionEvaluationError whose message never holds the key. */
+  classifyError(error: unknown, signal: AbortSignal | undefined): VisionEvaluationError {
     return classifyOpenAiError(error, { aborted: Boolean(signal?.aborted), redact: (text) => redactSecrets(text, [this.#apiKey]) });
   }
 
-  #addUsage(usage: VisionUsage, completion: CompletionLike): void {
+  /** Adds one completion's tokens to `usage` and to this evaluator's running total. */
+  addUsage(usage: VisionUsage, completion: CompletionLike): void {
     for (const target of [usage, this.usage]) {
       target.requests += 1;
       target.promptTokens += completion.usage?.prompt_tokens ?? 0;
       target.completionTokens += completion.usage?.completion_tokens ?? 0;
       target.totalTokens += completion.usage?.total_tokens ?? (completion.usage?.prompt_tokens ?? 0) + (completion.usage?.completion_tokens ?? 0);
-      target.estimatedCostUsd = estimateCostUsd(this.model, target.promptTokens, target.completionTokens, this.#options.prices);
+      target.estimatedCostUsd = this.costUsd(target.promptTokens, target.completionTokens);
     }
   }
 

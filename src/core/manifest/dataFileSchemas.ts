@@ -3,6 +3,7 @@ import { TRAINING_CATEGORIES } from './categories';
 import { category, fileName, isoTimestamp, parameters, plainId, sha256Hex } from './common';
 import { manifestSchema } from './manifestSchema';
 import { pendingUploadsSchema } from './pendingUploadsSchema';
+import { visionBatchSchema } from './visionBatchSchema';
 import { FAILURE_REASONS } from './failureReasons';
 
 /** prompt_metadata.json, kept in step with the manifest for the old tool's readers. */
@@ -300,6 +301,7 @@ export const DATA_FILE_KINDS: DataFileKind[] = [
     fileMatch: ['**/tracking/generation_log.json', '**/tracking/generation_log.archive-*.json'],
   },
   { id: 'recovered-image', title: 'Recovered image record', schema: recoveredImageSchema, fileMatch: ['**/recovered/*/*.json'] },
+  { id: 'vision-batch', title: 'Vision batch', schema: visionBatchSchema, fileMatch: ['**/action_plans/vision_batch.json'] },
 ];
 
 /** JSON Schema (draft-07, which VS Code's JSON service reads fully) for one kind of file. */

@@ -148,6 +148,11 @@ export function balanceStatePath(dataRoot: string, runId: string): string {
   return path.join(plansDir(dataRoot), 'balance', `${plainName(runId, 'balance run id')}.json`);
 }
 
+/** Vision evaluations submitted through OpenAI's Batch API and not merged yet. */
+export function visionBatchPath(dataRoot: string): string {
+  return path.join(plansDir(dataRoot), 'vision_batch.json');
+}
+
 export const RECOVERED_DIR = 'recovered';
 
 /** Paid images whose save failed wait here (`recovered/<actorId>/`) for `reconcile --fix` to adopt them. */
