@@ -10,7 +10,7 @@ import { writePlanFile } from '../src/core/plan/planFiles';
 import { BUILTIN_PROMPTS } from '../src/core/prompts/builtinPrompts';
 import { fillPrompt } from '../src/core/prompts/library';
 import { actorPaths } from '../src/core/workspace/layout';
-import { FAKE_REPLICATE_TOKEN, FakeReplicateServer } from '../test/fakes/replicateServer';
+import { FAKE_REPLICATE_TOKEN, type FakeReplicateOptions, FakeReplicateServer } from '../test/fakes/replicateServer';
 import { line } from './indexBench';
 
 const ACTOR = '0000_bench_30_female';
@@ -21,7 +21,7 @@ const WARM_UP_ACTOR = '0001_warmup_30_female';
  * plan of `count` generations. The library has 35 prompts, so ids repeat: the planner never does
  * that, but a plan file may, and the executor takes it as written.
  */
-async function writeActorWithPlan(dataRoot: string, count: number, actorId = ACTOR): Promise<void> {
+export async function writeActorWithPlan(dataRoot: string, count: number, actorId = ACTOR): Promise<void> {
   const paths = actorPaths(dataRoot, actorId);
   fs.mkdirSync(paths.trainingDir, { recursive: true });
   fs.mkdirSync(paths.baseImageDir, { recursive: true });
@@ -37,17 +37,21 @@ async function writeActorWithPlan(dataRoot: string, count: number, actorId = ACT
 /**
  * The fake Replicate in a child process, so its work (parsing 130 KB request bodies, serving
  * images) neither blocks this event loop nor counts in this process's RSS: what is measured is
- * the executor. Every prediction takes `latencyMs`, answered within the create request.
+ * the executor. Every accepted prediction takes `options.latencyMs`, answered within the create request.
  */
-async function startFakeReplicate(latencyMs: number): Promise<{ baseUrl: string; maxInFlight: () => Promise<number>; close: () => Promise<void> }> {
-  const child: ChildProcess = fork(__filename, ['--serve-fake-replicate', String(latencyMs)], { stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
+export async function startFakeReplicate(
+  options: FakeReplicateOptions,
+): Promise<{ baseUrl: string; stats: () => Promise<FakeReplicateServer['stats'] & { admitted: number[] }>; close: () => Promise<void> }> {
+  const child: ChildProcess = fork(path.join(__dirname, 'executeBench.js'), ['--serve-fake-replicate', JSON.stringify(options)], {
+    stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
+  });
   const next = () => new Promise<any>((resolve) => child.once('message', resolve));
   const { baseUrl } = await next();
   return {
     baseUrl,
-    maxInFlight: async () => {
+    stats: async () => {
       child.send('stats');
-      return (await next()).maxInFlightPredictions;
+      return next();
     },
     close: async () => {
       child.send('close');
@@ -56,20 +60,30 @@ async function startFakeReplicate(latencyMs: number): Promise<{ baseUrl: string;
   };
 }
 
-async function serveFakeReplicate(latencyMs: number): Promise<void> {
-  const replicate = await FakeReplicateServer.start({
-    plan: { syncComplete: true },
-    randomFaults: { rate: 1, faults: [{ delayMs: latencyMs }], on: ['create'] },
-  });
+async function serveFakeReplicate(options: FakeReplicateOptions): Promise<void> {
+  const replicate = await FakeReplicateServer.start(options);
   process.on('message', async (message) => {
     if (message === 'stats') {
-      process.send!(replicate.stats);
+      process.send!({ ...replicate.stats, admitted: replicate.rateLimit.admitted });
     } else {
       await replicate.close();
       process.exit(0);
     }
   });
   process.send!({ baseUrl: replicate.baseUrl });
+}
+
+/** The Replicate generator (the real SDK) pointed at a fake, with sharp loaded beforehand. */
+export async function fakeReplicateGenerator(baseUrl: string): Promise<Generator> {
+  const generator = await createGenerator({
+    provider: 'replicate',
+    replicateToken: FAKE_REPLICATE_TOKEN,
+    replicateBaseUrl: baseUrl,
+    model: DEFAULT_REPLICATE_MODEL,
+    aspectRatio: DEFAULT_ASPECT_RATIO,
+  });
+  await loadSharp();
+  return generator;
 }
 
 /**
@@ -104,7 +118,7 @@ async function timeRequestsAlone(generator: Generator, baseImagePath: string, co
 }
 
 /** Samples the process's resident memory every `everyMs` until stopped; returns the peak in bytes. */
-function rssSampler(everyMs = 20): { stop: () => number } {
+export function rssSampler(everyMs = 20): { stop: () => number } {
   let peak = process.memoryUsage().rss;
   const timer = setInterval(() => (peak = Math.max(peak, process.memoryUsage().rss)), everyMs);
   return {
@@ -124,17 +138,10 @@ function rssSampler(everyMs = 20): { stop: () => number } {
 export async function runExecuteBench(count = 100, latencyMs = 200, concurrency = 2): Promise<void> {
   const workspace = fs.mkdtempSync(path.join(os.tmpdir(), 'actor-studio-execute-bench-'));
   const dataRoot = path.join(workspace, 'data');
-  const replicate = await startFakeReplicate(latencyMs);
+  const replicate = await startFakeReplicate({ latencyMs });
   try {
     await writeActorWithPlan(dataRoot, count);
-    const generator = await createGenerator({
-      provider: 'replicate',
-      replicateToken: FAKE_REPLICATE_TOKEN,
-      replicateBaseUrl: replicate.baseUrl,
-      model: DEFAULT_REPLICATE_MODEL,
-      aspectRatio: DEFAULT_ASPECT_RATIO,
-    });
-    await loadSharp(); // module loading is not execution: the ideal has no room for it
+    const generator = await fakeReplicateGenerator(replicate.baseUrl); // module loading is not execution: the ideal has no room for it
     // A warm process, as the extension host is after its first execution: one-time work (lazy
     // modules, JSON validators compiled on first use) is not part of executing a plan.
     await writeActorWithPlan(dataRoot, 2, WARM_UP_ACTOR);
@@ -149,7 +156,7 @@ export async function runExecuteBench(count = 100, latencyMs = 200, concurrency 
         `the benchmark run did not generate every image: ${summary.done.length} done, ${summary.failed.length} failed (${summary.failed[0]?.error ?? ''})`,
       );
     }
-    const maxInFlight = await replicate.maxInFlight();
+    const maxInFlight = (await replicate.stats()).maxInFlightPredictions;
     if (maxInFlight > concurrency) {
       throw new Error(`${maxInFlight} predictions were in flight at once, more than the concurrency ${concurrency}`);
     }
@@ -168,7 +175,7 @@ export async function runExecuteBench(count = 100, latencyMs = 200, concurrency 
 }
 
 if (require.main === module && process.argv[2] === '--serve-fake-replicate') {
-  void serveFakeReplicate(Number(process.argv[3]));
+  void serveFakeReplicate(JSON.parse(process.argv[3]) as FakeReplicateOptions);
 } else if (require.main === module) {
   runExecuteBench().catch((error) => {
     console.error(error);

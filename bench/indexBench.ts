@@ -1,8 +1,10 @@
+import { spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
-import * as os from 'node:os';
 import * as path from 'node:path';
 import { indexDataFolder } from '../src/core/actors/dataIndex';
-import { writeSyntheticData } from './synthetic';
+import { computeAnalytics, loadAnalyticsInput } from '../src/core/analytics/analytics';
+import { DEFAULT_TARGET } from '../src/core/actors/targets';
+import { cachedSyntheticWorkspace } from './synthetic';
 
 /**
  * Times two functions alternately (A B A B ...) after a warm-up of each, so both see the same
@@ -23,48 +25,76 @@ async function medians(runs: number, a: () => unknown, b: () => unknown): Promis
   return [median(times[0]), median(times[1])];
 }
 
-/** The floor: a bare recursive readdir of the actors folder and JSON.parse of every manifest. */
-function bareReaddirAndParse(dataRoot: string): number {
+/**
+ * The floor: a bare recursive readdir of the actors folder and JSON.parse of every manifest,
+ * keeping what it parsed as an index must (at 10,000 actors, 400 MB a collector has to carry: a
+ * floor that drops it measures a lighter job).
+ */
+function bareReaddirAndParse(dataRoot: string): unknown[] {
   const actorsDir = path.join(dataRoot, 'actors');
-  let parsed = 0;
+  const manifests: unknown[] = [];
   for (const relative of fs.readdirSync(actorsDir, { recursive: true }) as string[]) {
     if (relative.endsWith('manifest.json')) {
-      parsed += (JSON.parse(fs.readFileSync(path.join(actorsDir, relative), 'utf8')).images as unknown[]).length;
+      manifests.push(JSON.parse(fs.readFileSync(path.join(actorsDir, relative), 'utf8')));
     }
   }
-  return parsed;
+  return manifests;
 }
 
 export function line(name: string, value: number, unit: string, target: string): string {
   return `${name}: ${unit === 'x' ? value.toFixed(2) : value.toFixed(1)} ${unit} (target ${target})`;
 }
 
-/** Prints one line per figure; returns the data folder so the editor benchmark can reuse it. */
-export async function runIndexBench(actors = 1000, images = 20): Promise<{ dataRoot: string; workspace: string }> {
-  const workspace = fs.mkdtempSync(path.join(os.tmpdir(), 'actor-studio-bench-'));
+/** Wall time of `actor-studio actors --json` (the built CLI, a new process each time), median of `runs`. */
+function timeActorsJson(dataRoot: string, runs: number): number {
+  const cli = path.join(__dirname, '..', '..', 'dist', 'cli.js');
+  const times: number[] = [];
+  for (let run = 0; run < runs; run++) {
+    const started = performance.now();
+    const result = spawnSync(process.execPath, [cli, 'actors', '--json', '--data', dataRoot], { maxBuffer: 1 << 30 });
+    times.push(performance.now() - started);
+    if (result.status !== 0) {
+      throw new Error(`actors --json failed (exit ${result.status}): ${result.stderr.toString().slice(0, 500)}`);
+    }
+  }
+  return times.sort((x, y) => x - y)[Math.floor(runs / 2)];
+}
+
+/**
+ * Prints one line per figure; returns the workspace (a cached one: callers only read it) so the
+ * editor benchmark can reuse it.
+ */
+export async function runIndexBench(actors = 10_000, images = 20): Promise<{ dataRoot: string; workspace: string }> {
+  const workspace = await cachedSyntheticWorkspace(actors, images);
   const dataRoot = path.join(workspace, 'data');
-  await writeSyntheticData(dataRoot, actors, images);
   const index = await indexDataFolder(dataRoot);
   if (index.actors.length !== actors || index.actors.some((actor) => actor.total !== images || actor.manifestState !== 'ok')) {
     throw new Error('the index does not match the synthetic data');
   }
+  const runs = actors > 2000 ? 3 : 15;
   const [floor, full] = await medians(
-    15,
+    runs,
     () => bareReaddirAndParse(dataRoot),
     () => indexDataFolder(dataRoot),
   );
-  console.log(line(`bare readdir + JSON.parse, ${actors} actors x ${images} images`, floor, 'ms', 'reference'));
+  const size = `${actors} actors x ${images} images`;
+  console.log(line(`bare readdir + JSON.parse, ${size}`, floor, 'ms', 'reference'));
   console.log(line('full index', full, 'ms', 'reference'));
   console.log(line('full index / bare readdir + JSON.parse', full / floor, 'x', '<= 1.3'));
+  // Analytics over every actor with the index already read, as the editor's panel recomputes.
+  const [analytics] = await medians(
+    runs,
+    async () => computeAnalytics(await loadAnalyticsInput(dataRoot, { index }), DEFAULT_TARGET),
+    () => undefined,
+  );
+  console.log(line(`analytics recompute, all actors (${size}, index in memory)`, analytics, 'ms', 'reference'));
+  console.log(line(`actors --json, ${size} (new process, median of 3)`, timeActorsJson(dataRoot, 3), 'ms', 'reference'));
   return { dataRoot, workspace };
 }
 
 if (require.main === module) {
-  runIndexBench().then(
-    ({ workspace }) => fs.rmSync(workspace, { recursive: true, force: true }),
-    (error) => {
-      console.error(error);
-      process.exitCode = 1;
-    },
-  );
+  runIndexBench(Number(process.argv[2] ?? 10_000)).catch((error) => {
+    console.error(error);
+    process.exitCode = 1;
+  });
 }

@@ -1,5 +1,5 @@
 // `npm run bench`: builds, then runs bench/run.ts (core index against its floor, and the
-// extension inside a real VS Code on 1,000 synthetic actors).
+// extension inside a real VS Code on 10,000 synthetic actors).
 import { spawnSync } from 'node:child_process';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';

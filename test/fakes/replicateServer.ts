@@ -1,6 +1,7 @@
 import * as http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { mulberry32 } from '../../src/core/util/seededRandom';
+import { SlidingWindowLimit } from './slidingWindowLimit';
 
 /**
  * A local stand-in for Replicate's HTTP API, as the `replicate` SDK uses it, for tests that run
@@ -12,6 +13,10 @@ import { mulberry32 } from '../../src/core/util/seededRandom';
  * tests never depend on time), or finishes inside the create answer when the request asked
  * `Prefer: wait` and its plan says `syncComplete`. Its output is the input image it was given,
  * decoded from the data URI, so a test can prove the input went through.
+ *
+ * A rate limit on creations (`rateLimit`: at most N in any sliding window, else 429 with
+ * Retry-After, as Replicate's 600 a minute) and a model latency (`latencyMs`: an accepted create
+ * is answered that much later, finished when it asked `Prefer: wait`) make it a throughput target.
  *
  * Faults are scripted per route kind (`fail('create', { status: 429, headers: { 'retry-after': '3' } })`)
  * or drawn at random with a seeded generator (`randomFaults`). Every request is recorded.
@@ -61,6 +66,10 @@ export interface FakeReplicateOptions {
   /** The plan of every prediction not given one by nextPrediction(). */
   plan?: PredictionPlan;
   randomFaults?: RandomFaults;
+  /** At most `creations` accepted creations in any `windowMs`; more are answered 429 with Retry-After (whole seconds, as Replicate). */
+  rateLimit?: { creations: number; windowMs: number };
+  /** How long an accepted creation takes: answered this much later, finished if it asked `Prefer: wait`. */
+  latencyMs?: number;
 }
 
 export interface RecordedRequest {
@@ -95,7 +104,9 @@ const DEFAULT_RANDOM_FAULTS: Fault[] = [{ status: 429, headers: { 'retry-after':
 export class FakeReplicateServer {
   readonly requests: RecordedRequest[] = [];
   readonly predictions = new Map<string, FakePrediction>();
-  readonly stats = { inFlightPredictions: 0, maxInFlightPredictions: 0, inFlightRequests: 0, maxInFlightRequests: 0, faultsInjected: 0 };
+  readonly stats = { inFlightPredictions: 0, maxInFlightPredictions: 0, inFlightRequests: 0, maxInFlightRequests: 0, faultsInjected: 0, throttled: 0 };
+  /** Every accepted creation's time (`admitted`); without a rate limit, an unlimited one. */
+  readonly rateLimit: SlidingWindowLimit;
   readonly token: string;
   defaultPlan: PredictionPlan;
   private randomFaults?: RandomFaults;
@@ -106,13 +117,16 @@ export class FakeReplicateServer {
   private waiters: { predicate: (request: RecordedRequest) => boolean; resolve: (request: RecordedRequest) => void }[] = [];
   private nextId = 1;
   private origin = '';
+  private readonly latencyMs: number;
 
   private constructor(
     private readonly server: http.Server,
     options: FakeReplicateOptions,
   ) {
     this.token = options.token ?? FAKE_REPLICATE_TOKEN;
-    this.defaultPlan = options.plan ?? {};
+    this.defaultPlan = options.latencyMs ? { syncComplete: true, ...options.plan } : (options.plan ?? {});
+    this.rateLimit = new SlidingWindowLimit(options.rateLimit?.creations ?? Infinity, options.rateLimit?.windowMs ?? 0);
+    this.latencyMs = options.latencyMs ?? 0;
     this.setRandomFaults(options.randomFaults);
   }
 
@@ -211,6 +225,18 @@ export class FakeReplicateServer {
     if (kind !== 'file' && request.headers.authorization !== `Bearer ${this.token}`) {
       send(response, 401, replicateErrorBody(401));
       return;
+    }
+    if (kind === 'create') {
+      const retryAfterMs = this.rateLimit.take();
+      if (retryAfterMs !== undefined) {
+        this.stats.throttled++;
+        send(response, 429, replicateErrorBody(429), { 'retry-after': String(Math.ceil(retryAfterMs / 1000)) });
+        return;
+      }
+      // The model's time: counted as a prediction in flight.
+      this.stats.maxInFlightPredictions = Math.max(this.stats.maxInFlightPredictions, ++this.stats.inFlightPredictions);
+      await new Promise((resolve) => setTimeout(resolve, this.latencyMs));
+      this.stats.inFlightPredictions--;
     }
     this.answer(record, response);
   }

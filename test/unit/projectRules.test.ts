@@ -165,14 +165,21 @@ describe('project rules', () => {
   it('core/config defines exactly the settings package.json declares, with the same type, default and bounds', () => {
     const properties = packageJson.contributes.configuration.properties as Record<
       string,
-      { type: string; default: unknown; minimum?: number; maximum?: number; enum?: string[] }
+      { type: string | string[]; default: unknown; minimum?: number; maximum?: number; enum?: string[] }
     >;
     const declared = Object.keys(properties).map((key) => key.slice('actorStudio.'.length));
     assert.deepEqual(declared.sort(), Object.keys(SETTING_DEFINITIONS).sort());
-    const types: Record<string, string> = { string: 'string', number: 'number', integer: 'integer', boolean: 'boolean', shares: 'object' };
+    const types: Record<string, string | string[]> = {
+      string: 'string',
+      number: 'number',
+      integer: 'integer',
+      boolean: 'boolean',
+      shares: 'object',
+      integerOrAuto: ['integer', 'string'],
+    };
     for (const [key, definition] of Object.entries(SETTING_DEFINITIONS)) {
       const property = properties[`actorStudio.${key}`];
-      assert.equal(property.type, types[definition.kind], key);
+      assert.deepEqual(property.type, types[definition.kind], key);
       assert.deepEqual(property.default, definition.default, key);
       assert.equal(property.minimum, definition.minimum, key);
       assert.equal(property.maximum, definition.maximum, key);

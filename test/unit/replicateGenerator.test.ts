@@ -140,7 +140,7 @@ describe('ReplicateGenerator (real replicate SDK against a local Replicate API)'
     assert.equal(result.predictionId, 'fake0001');
     assert.equal(server.requestsOf('create').length, 2, 'one request per attempt: the SDK did not retry on its own');
     assert.deepEqual(clock.backoffWaits(), [3000]);
-    assert.ok(progress.includes('rate limited, retrying in 3 s (attempt 2 of 4)'), progress.join(' | '));
+    assert.ok(progress.includes('rate limited, retrying in 3 s (attempt 2 of 5)'), 'a 429 adds an attempt: ' + progress.join(' | '));
   });
 
   it('429 with Retry-After as an HTTP date: waits until that date', async () => {

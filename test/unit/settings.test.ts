@@ -2,7 +2,7 @@ import * as assert from 'node:assert/strict';
 import { promises as fs } from 'node:fs';
 import * as path from 'node:path';
 import { runCli } from '../../src/cli/main';
-import { environmentVariableOf, flagSource, loadCliSettings } from '../../src/core/config/settingsSources';
+import { environmentSource, environmentVariableOf, flagSource, loadCliSettings } from '../../src/core/config/settingsSources';
 import { defaultSettings, resolveSettings, type SettingsSource } from '../../src/core/config/studioSettings';
 import { errorKind, ExternalError, InputError, StudioError } from '../../src/core/errors';
 import { redactSecrets } from '../../src/core/util/redact';
@@ -44,7 +44,7 @@ describe('settings: one model for the editor and the CLI', () => {
     ]);
     assert.equal(resolved.settings.execution.concurrency, 2, 'the default, as neither value is usable');
     assert.equal(resolved.problems.length, 2);
-    assert.match(resolved.problems[0], /^environment: 0 is not usable for actorStudio\.execution\.concurrency \(expected 1 to 8\); ignored$/);
+    assert.match(resolved.problems[0], /^environment: 0 is not usable for actorStudio\.execution\.concurrency \(expected 1 to 8, or "auto"\); ignored$/);
     assert.match(resolved.problems[1], /^file: 2\.5 is not usable .*expected a whole number/);
     assert.deepEqual(resolved.settings.target.shares, { photorealistic: 65, bw_stylized: 50, color_stylized: 15 }, 'shares merge over the defaults');
   });
@@ -54,11 +54,24 @@ describe('settings: one model for the editor and the CLI', () => {
       () => resolveSettings([flagSource({ concurrency: '9' })]),
       (error: unknown) => {
         assert.ok(error instanceof InputError);
-        assert.match((error as Error).message, /^flag --concurrency: 9 is not usable for actorStudio\.execution\.concurrency \(expected 1 to 8\)$/);
+        assert.match((error as Error).message, /^flag --concurrency: 9 is not usable for actorStudio\.execution\.concurrency \(expected 1 to 8, or "auto"\)$/);
         return true;
       },
     );
+    assert.throws(() => resolveSettings([flagSource({ concurrency: 'fast' })]), /flag --concurrency: "fast" is not usable .*expected a number, or "auto"/);
     assert.equal(resolveSettings([flagSource({ 'skip-face': true, model: 'x/y' })]).settings.evaluation.faceIdentity, false);
+  });
+
+  it('concurrency is a number or "auto", from a flag, the environment or a settings file alike', () => {
+    assert.equal(resolveSettings([flagSource({ concurrency: 'auto' })]).settings.execution.concurrency, 'auto');
+    assert.equal(resolveSettings([flagSource({ concurrency: ' AUTO ' })]).settings.execution.concurrency, 'auto');
+    assert.equal(resolveSettings([source('file', { 'execution.concurrency': 'auto' })]).settings.execution.concurrency, 'auto');
+    assert.equal(resolveSettings([flagSource({ concurrency: '5' })]).settings.execution.concurrency, 5);
+    const environment = environmentSource({ ACTOR_STUDIO_EXECUTION_CONCURRENCY: 'auto' });
+    assert.equal(resolveSettings([environment]).settings.execution.concurrency, 'auto');
+    const unusable = resolveSettings([source('file', { 'execution.concurrency': 'Auto' })]);
+    assert.equal(unusable.settings.execution.concurrency, 2, 'settings.json must say "auto" exactly, as package.json declares');
+    assert.equal(defaultSettings().execution.concurrency, 2, 'the default stays 2, as the seeds say');
   });
 
   it("blank strings are unset where a value is needed, and the defaults are package.json's", () => {

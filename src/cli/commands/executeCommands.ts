@@ -17,7 +17,7 @@ import { CliCommand, CliIO, CliStudio, COMMON_USAGE, EXIT_FAILED, EXIT_OK, selec
 const EXECUTE_USAGE =
   'actor-studio execute (--actor-id ID | --all) (--dry-run | --execute) [--delete-only | --generate-only]\n' +
   '       [--until-balanced [--max-rounds N (default 3)] [--budget USD]]\n' +
-  `       [--replan] [--provider auto|local|replicate] [--model OWNER/NAME] [--concurrency N] [--fresh] ${TARGET_USAGE}\n` +
+  `       [--replan] [--provider auto|local|replicate] [--model OWNER/NAME] [--concurrency N|auto] [--fresh] ${TARGET_USAGE}\n` +
   `       ${S3_USAGE} ${COMMON_USAGE}`;
 
 /** The mode the old tool's flags name: neither flag is everything. */

@@ -1,4 +1,6 @@
 import type { DryRunResult, ExecutionEvent, ExecutionMode, ExecutionSummary, OperationView, SpendGuard, UndoSummary } from '../execute/types';
+import { AUTO_CONCURRENCY } from '../execute/types';
+import { AUTO_CONCURRENCY_CAP } from '../execute/adaptiveConcurrency';
 import type { StudioContext } from './context';
 import type { RunSetup } from './services';
 import { planActors, type PlanOptions, type PlanResult } from './evaluation';
@@ -89,7 +91,7 @@ export async function executePlans(
   const [{ executePlans: run }, generator, store] = await Promise.all([import('../execute/index'), services.generator(), services.objectStore()]);
   const concurrency = services.settings.execution.concurrency;
   services.logger?.info(
-    `executing ${actorIds.join(', ')} (${mode}) with ${generator.model}, ${concurrency} request(s) at once${store ? ', mirrored to S3' : ''}`,
+    `executing ${actorIds.join(', ')} (${mode}) with ${generator.model}, ${concurrency === AUTO_CONCURRENCY ? `requests at once adapted to throttling (1 to ${AUTO_CONCURRENCY_CAP})` : `${concurrency} request(s) at once`}${store ? ', mirrored to S3' : ''}`,
   );
   const summary = await run({
     dataRoot: context.dataRoot,

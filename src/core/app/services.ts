@@ -7,6 +7,7 @@ import { resolveEvaluator } from '../evaluate/createEvaluator';
 import { LOCAL_MODEL } from '../generate/localGenerator';
 import { resolveProvider } from '../generate/providerConfig';
 import type { Generator } from '../generate/types';
+import type { Concurrency } from '../execute/types';
 import type { Logger } from '../logger';
 import { MODEL_PRICES, type ModelPrice } from '../plan/cost';
 import { categoryTargets, type CategoryTargets } from '../actors/targets';
@@ -24,7 +25,7 @@ export interface Credentials {
 /** What a run would use, as both front ends report it (`execute --dry-run --json`, the editor's dry run). */
 export interface RunSetup {
   generator: { provider: 'local' | 'replicate'; model: string; aspectRatio: string };
-  concurrency: number;
+  concurrency: Concurrency;
   evaluator: { provider: 'local' | 'openai'; visionModel: string | null; faceIdentity: boolean };
   objectStore: { kind: 'none' } | { kind: 's3'; bucket: string; region: string; endpoint: string | null; keyPrefix: string };
   targets: CategoryTargets & { total: number };

@@ -4,6 +4,7 @@ import { TRAINING_CATEGORIES, type TrainingCategory } from '../manifest/categori
 import { DEFAULT_TARGET, type TargetSettings } from '../actors/targets';
 import { DEFAULT_ASPECT_RATIO, DEFAULT_REPLICATE_MODEL, type ProviderChoice } from '../generate/providerConfig';
 import { DEFAULT_KEY_PREFIX } from '../storage/types';
+import { AUTO_CONCURRENCY, type Concurrency } from '../execute/types';
 import { InputError } from '../errors';
 
 /**
@@ -21,8 +22,8 @@ export interface StudioSettings {
   openaiBaseUrl: string;
   generator: { provider: ProviderChoice; model: string; aspectRatio: string };
   s3: { bucket: string; region: string; endpoint: string; keyPrefix: string; publicBaseUrl: string };
-  /** Model requests in flight at once across all actors while executing plans. */
-  execution: { concurrency: number };
+  /** Model requests in flight at once across all actors while executing plans; `auto` adapts it to the service's rate limit. */
+  execution: { concurrency: Concurrency };
   /** Balance: rounds of execute, evaluate and re-plan at most. */
   balance: { maxRounds: number };
   /** The fewest stars an exported image needs; undefined for no minimum. */
@@ -31,7 +32,7 @@ export interface StudioSettings {
 
 export const SETTINGS_SECTION = 'actorStudio';
 
-type Kind = 'string' | 'number' | 'integer' | 'boolean' | 'shares';
+type Kind = 'string' | 'number' | 'integer' | 'boolean' | 'shares' | 'integerOrAuto';
 
 /** One setting: its type and bounds exactly as package.json declares them (a unit test compares). */
 export interface SettingDefinition {
@@ -91,7 +92,7 @@ export const SETTING_DEFINITIONS: Readonly<Record<string, SettingDefinition>> = 
   's3.endpoint': { kind: 'string', default: '' },
   's3.keyPrefix': { kind: 'string', default: DEFAULT_KEY_PREFIX, aliases: ['ACTOR_STUDIO_S3_PREFIX'] },
   's3.publicBaseUrl': { kind: 'string', default: '' },
-  'execution.concurrency': { kind: 'integer', default: 2, minimum: 1, maximum: 8 },
+  'execution.concurrency': { kind: 'integerOrAuto', default: 2, minimum: 1, maximum: 8 },
   'balance.maxRounds': { kind: 'integer', default: 3, minimum: 1, maximum: 10 },
   'export.minRating': { kind: 'integer', default: 0, minimum: 0, maximum: 5 },
 };
@@ -131,9 +132,15 @@ export function parseSettingText(key: string, text: string): unknown {
   const kind = SETTING_DEFINITIONS[key]?.kind;
   const trimmed = text.trim();
   switch (kind) {
+    case 'integerOrAuto':
     case 'number':
-    case 'integer':
-      return trimmed === '' ? text : Number(trimmed);
+    case 'integer': {
+      if (kind === 'integerOrAuto' && trimmed.toLowerCase() === AUTO_CONCURRENCY) {
+        return AUTO_CONCURRENCY;
+      }
+      // Not a number: the text itself, so the problem quotes what was given.
+      return trimmed === '' || Number.isNaN(Number(trimmed)) ? text : Number(trimmed);
+    }
     case 'boolean':
       return /^(true|1|yes|on)$/i.test(trimmed) ? true : /^(false|0|no|off)$/i.test(trimmed) ? false : text;
     case 'shares':
@@ -175,6 +182,13 @@ function check(definition: SettingDefinition, value: unknown): { ok: true; value
         return { ok: false, reason: `expected ${definition.minimum ?? '-∞'} to ${definition.maximum ?? '∞'}` };
       }
       return { ok: true, value };
+    }
+    case 'integerOrAuto': {
+      if (value === AUTO_CONCURRENCY) {
+        return { ok: true, value };
+      }
+      const checked = check({ ...definition, kind: 'integer' }, value);
+      return checked.ok ? checked : { ok: false, reason: `${checked.reason}, or "${AUTO_CONCURRENCY}"` };
     }
     case 'boolean':
       return typeof value === 'boolean' ? { ok: true, value } : { ok: false, reason: 'expected true or false' };
@@ -253,7 +267,7 @@ function toStudioSettings(get: (key: string) => unknown): StudioSettings {
       keyPrefix: get('s3.keyPrefix') as string,
       publicBaseUrl: get('s3.publicBaseUrl') as string,
     },
-    execution: { concurrency: get('execution.concurrency') as number },
+    execution: { concurrency: get('execution.concurrency') as Concurrency },
     balance: { maxRounds: get('balance.maxRounds') as number },
     export: { minRating: minRating >= 1 ? minRating : undefined },
   };

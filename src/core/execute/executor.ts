@@ -8,14 +8,14 @@ import { planStaleness, readActorPlan } from '../plan/planFiles';
 import { FileHasher } from '../fs/files';
 import { reserveImageNumbers } from '../generate/saveResult';
 import { checkPromptMetadata } from '../manifest/promptMetadata';
-import { Semaphore } from '../util/semaphore';
 import { ActorIndex } from '../actors/dataIndex';
 import { actorPaths } from '../workspace/layout';
 import { assertWritableInside, linkedOutsideReason } from '../workspace/guards';
 import { findUnfinishedRun, JournalOperation, newRunId, operationView, RunJournal, runLockPath } from './journal';
 import { journalPath, plansDir, runsDir, trackingDir } from '../workspace/layout';
 import { OperationContext, OperationOutcome, runDelete, runGenerate } from './operations';
-import { DEFAULT_CONCURRENCY, ExecuteRequest, ExecutionSummary } from './types';
+import { AUTO_CONCURRENCY_CAP, requestSlots } from './adaptiveConcurrency';
+import { AUTO_CONCURRENCY, DEFAULT_CONCURRENCY, ExecuteRequest, ExecutionSummary } from './types';
 import { actionName } from '../util/actionNames';
 import { isoTime } from '../util/time';
 
@@ -27,7 +27,8 @@ const executionLockPath = (dataRoot: string, actorId: string) => path.join(actor
  * journal written before and after every operation, so a crash, a kill or Cancel resumes where it
  * stopped: `resume: 'auto'` continues the newest unfinished run over the same actors and mode.
  *
- * At most `concurrency` model requests are in flight across all actors. Each actor is held by one
+ * At most `concurrency` model requests are in flight across all actors (`auto`: as many as the
+ * service takes without throttling, adaptiveConcurrency.ts). Each actor is held by one
  * execution at a time, across processes; an execution that had to wait finds the plan stale (the
  * files changed) and skips the actor instead of doing the work twice.
  */
@@ -125,13 +126,14 @@ async function run(request: ExecuteRequest, journal: RunJournal, resumed: boolea
   delete journal.data.finished_at;
   await journal.persist();
 
-  const concurrency = Math.max(1, Math.floor(request.concurrency ?? DEFAULT_CONCURRENCY));
+  // Workers beyond the request slots (below): `auto` may open slots up to its cap.
+  const slots = request.concurrency === AUTO_CONCURRENCY ? AUTO_CONCURRENCY_CAP : Math.max(1, Math.floor(request.concurrency ?? DEFAULT_CONCURRENCY));
   const context: OperationContext = {
     dataRoot,
     journal,
     generator: request.generator,
     store: request.store,
-    requests: new Semaphore(concurrency),
+    requests: requestSlots(request.concurrency),
     budget: request.budget,
     signal,
     now,
@@ -185,7 +187,7 @@ async function run(request: ExecuteRequest, journal: RunJournal, resumed: boolea
       throw error;
     });
   try {
-    const outcomes = await Promise.allSettled(Array.from({ length: 2 * concurrency + 1 }, guarded));
+    const outcomes = await Promise.allSettled(Array.from({ length: 2 * slots + 1 }, guarded));
     const failure = outcomes.find((outcome) => outcome.status === 'rejected');
     if (failure) {
       throw failure.reason;

@@ -8,7 +8,7 @@ import { attemptParameters, GenerationError, type GenerationResult, type Generat
 import { exists, sha256File } from '../fs/files';
 import { logQuietly, recordFailure, recordSuccess } from '../tracking/generationLog';
 import type { ObjectStore } from '../storage/types';
-import type { Semaphore } from '../util/semaphore';
+import type { RequestSlots } from './adaptiveConcurrency';
 import type { SpendGuard } from './types';
 import { actorPaths, IMAGE_EXTENSIONS, trashTrainingDir } from '../workspace/layout';
 import { realPathInside } from '../workspace/guards';
@@ -23,7 +23,7 @@ export interface OperationContext {
   generator: Generator;
   store?: ObjectStore;
   /** Limits model requests in flight across all actors. */
-  requests: Semaphore;
+  requests: RequestSlots;
   budget?: SpendGuard;
   signal?: AbortSignal;
   now: () => Date;
@@ -142,7 +142,7 @@ export async function runGenerate(context: OperationContext, operation: JournalO
     } else {
       context.signal?.throwIfAborted();
       let overBudget = false;
-      result = await context.requests.run(async (release) => {
+      result = await context.requests.run(async (release, feedback) => {
         context.signal?.throwIfAborted();
         // Checked here, inside the request slot, so concurrent requests can never overrun it together.
         if (context.budget && !(await context.budget.reserve())) {
@@ -152,7 +152,11 @@ export async function runGenerate(context: OperationContext, operation: JournalO
         return settleSpend(
           context.budget,
           generator.generate({
-            onModelDone: release, // downloading the output is not a model request
+            onModelDone: () => {
+              feedback.succeeded();
+              release(); // downloading the output is not a model request
+            },
+            onThrottled: (retryAfterMs) => feedback.throttled(retryAfterMs),
             actorId,
             baseImagePath,
             promptId: request.promptId,

@@ -9,6 +9,9 @@ export const EXECUTION_MODES: readonly ExecutionMode[] = ['everything', 'delete_
 
 /** Model requests in flight at once across all actors, unless a setting says otherwise. */
 export const DEFAULT_CONCURRENCY = 2;
+/** The concurrency setting's value that adapts to the service's rate limit (AIMD, adaptiveConcurrency.ts). */
+export const AUTO_CONCURRENCY = 'auto';
+export type Concurrency = number | typeof AUTO_CONCURRENCY;
 
 export type OperationKind = 'delete' | 'generate';
 export type OperationState = 'pending' | 'started' | 'done' | 'failed' | 'skipped';
@@ -55,8 +58,8 @@ export interface ExecuteRequest {
   generator: Generator;
   /** Mirrors generated images and deletes objects of deleted ones; absent: no object store. */
   store?: ObjectStore;
-  /** Model requests in flight at once across all actors (default DEFAULT_CONCURRENCY). */
-  concurrency?: number;
+  /** Model requests in flight at once across all actors (default DEFAULT_CONCURRENCY), or `auto`: adapted to throttling. */
+  concurrency?: Concurrency;
   /** Stops new work; in-flight generations are cancelled (a result that already arrived is saved). */
   signal?: AbortSignal;
   onEvent?: (event: ExecutionEvent) => void;

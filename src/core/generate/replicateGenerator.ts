@@ -26,6 +26,8 @@ export interface ReplicateGeneratorOptions {
   totalTimeoutMs?: number;
   /** Attempts in all for retryable failures (429, 5xx, network). Default 4. */
   maxAttempts?: number;
+  /** 429s on creating a prediction that do not use up an attempt (Replicate said when to come back, and we wait that long). Default 16. */
+  maxThrottledRetries?: number;
   backoff?: BackoffOptions;
   /** A Retry-After longer than this ends the generation instead of holding a worker. Default 2 min. */
   maxRetryAfterMs?: number;
@@ -75,6 +77,7 @@ export class ReplicateGenerator implements Generator {
   private readonly aspectRatio: string;
   private readonly timeoutMs: number;
   private readonly maxAttempts: number;
+  private readonly maxThrottledRetries: number;
   private readonly syncWaitSeconds: number;
   private readonly pollIntervalMs: number;
   private readonly sleep: Sleep;
@@ -92,6 +95,7 @@ export class ReplicateGenerator implements Generator {
     this.aspectRatio = options.aspectRatio ?? '16:9';
     this.timeoutMs = options.timeoutMs ?? 5 * 60_000;
     this.maxAttempts = options.maxAttempts ?? 4;
+    this.maxThrottledRetries = options.maxThrottledRetries ?? 16;
     this.syncWaitSeconds = Math.min(60, Math.max(1, Math.round(options.syncWaitSeconds ?? 60)));
     this.pollIntervalMs = options.pollIntervalMs ?? 1000;
     this.sleep = options.sleep ?? abortableSleep;
@@ -128,6 +132,14 @@ export class ReplicateGenerator implements Generator {
         {
           ...this.retryOptions(overall.signal, progress),
           shouldRetry: (error) => error instanceof GenerationError && error.retryable && this.beforePrediction.has(error),
+          extraAttemptWhen: { matches: (error) => error instanceof GenerationError && error.reason === 'rate_limit', max: this.maxThrottledRetries },
+          onRetry: (info) => {
+            const status = info.error instanceof GenerationError ? (info.error.options.status ?? 0) : 0;
+            if (status === 429 || status >= 500) {
+              request.onThrottled?.((info.error as GenerationError).options.retryAfterMs);
+            }
+            progress(retryMessage(info));
+          },
         },
       );
       const { input_image: _image, ...parameters } = input;

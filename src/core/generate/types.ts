@@ -42,6 +42,11 @@ export interface GenerationRequest {
    * a caller limiting model requests in flight can start the next one.
    */
   onModelDone?: () => void;
+  /**
+   * Called when the service pushed back on creating the request (429, 5xx) and it will be
+   * retried, with the pause the service asked for, so a caller can slow down (`auto` concurrency).
+   */
+  onThrottled?: (retryAfterMs: number | undefined) => void;
 }
 
 export interface GenerationResult {

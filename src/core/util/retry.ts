@@ -40,6 +40,12 @@ export interface RetryOptions {
   retryAfterMs?: (error: unknown) => number | undefined;
   /** A Retry-After longer than this is not waited out: the failure is thrown instead. Default 2 min. */
   maxRetryAfterMs?: number;
+  /**
+   * Failures that do not use up an attempt (the service asked us to slow down: a 429), up to
+   * `max` of them: each one that is retried adds an attempt, so a throttled request that gets
+   * through in the end does not fail for having been throttled.
+   */
+  extraAttemptWhen?: { matches: (error: unknown) => boolean; max: number };
   /** Told before each wait, e.g. to show "rate limited, retrying in 4 s". */
   onRetry?: (info: RetryInfo) => void;
   signal?: AbortSignal;
@@ -52,10 +58,12 @@ export const DEFAULT_MAX_RETRY_AFTER_MS = 120_000;
 
 /** Runs `operation` until it succeeds, fails for good, runs out of attempts, or the signal aborts. */
 export async function withRetries<T>(operation: (attempt: number) => Promise<T>, options: RetryOptions): Promise<T> {
-  const { maxAttempts, signal } = options;
+  const { signal } = options;
+  let maxAttempts = options.maxAttempts;
   if (!Number.isInteger(maxAttempts) || maxAttempts < 1) {
     throw new RangeError(`maxAttempts must be a whole number of at least 1, not ${maxAttempts}`);
   }
+  let extraAttempts = 0;
   const sleep = options.sleep ?? abortableSleep;
   const random = options.random ?? Math.random;
   for (let attempt = 1; ; attempt++) {
@@ -63,6 +71,11 @@ export async function withRetries<T>(operation: (attempt: number) => Promise<T>,
     try {
       return await operation(attempt);
     } catch (error) {
+      const extra = options.extraAttemptWhen;
+      if (extra && extraAttempts < extra.max && !signal?.aborted && options.shouldRetry(error, attempt) && extra.matches(error)) {
+        extraAttempts++;
+        maxAttempts++;
+      }
       if (attempt >= maxAttempts || signal?.aborted || !options.shouldRetry(error, attempt)) {
         throw error;
       }

@@ -12,6 +12,11 @@ export type Descriptor = 'man' | 'woman' | 'person';
 /** `<index>_<ethnicity words>_<age>_<sex>`: the ethnicity may be several words joined by `_`. */
 const ACTOR_ID = /^(\d+)_([a-z][a-z-]*(?:_[a-z][a-z-]*)*)_(\d{1,3})_([a-z]+)$/i;
 
+/** Whether a folder name follows the actor id convention (parseActorId without building the parts). */
+export function followsActorIdConvention(id: string): boolean {
+  return ACTOR_ID.test(id);
+}
+
 /** Parses an actor id; returns undefined for folder names that do not follow the convention. */
 export function parseActorId(id: string): ActorIdParts | undefined {
   const match = ACTOR_ID.exec(id);

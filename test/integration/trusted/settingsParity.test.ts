@@ -15,7 +15,7 @@ const NON_DEFAULT: Record<string, unknown> = {
   'generator.provider': 'replicate',
   'replicate.model': 'black-forest-labs/flux-kontext-max',
   'replicate.aspectRatio': '3:2',
-  'execution.concurrency': 5,
+  'execution.concurrency': 'auto',
   'target.total': 30,
   'evaluator.provider': 'local',
   'checks.faceIdentity': false,
@@ -48,7 +48,7 @@ describe('settings: the editor and the CLI read the same settings', function () 
     for (const [key, value] of Object.entries(NON_DEFAULT)) {
       await config().update(key, value, vscode.ConfigurationTarget.Workspace);
     }
-    await waitFor('the editor to read the new settings', () => api.workspace.settings.execution.concurrency === 5 || undefined);
+    await waitFor('the editor to read the new settings', () => api.workspace.settings.execution.concurrency === 'auto' || undefined);
 
     const editor = await api.execution.dryRun([EILEEN], 'everything');
     const dataRoot = path.join(workspaceRoot(), 'data');
@@ -60,8 +60,8 @@ describe('settings: the editor and the CLI read the same settings', function () 
       { provider: 'replicate', model: 'black-forest-labs/flux-kontext-max', aspectRatio: '3:2' },
     );
     assert.deepEqual(editor.setup.generator, { provider: 'replicate', model: 'black-forest-labs/flux-kontext-max', aspectRatio: '3:2' });
-    assert.equal(cli.concurrency, 5);
-    assert.equal(editor.setup.concurrency, 5);
+    assert.equal(cli.concurrency, 'auto');
+    assert.equal(editor.setup.concurrency, 'auto');
     assert.deepEqual(cli.evaluator, { provider: 'local', vision_model: null, face_identity: false });
     assert.deepEqual(editor.setup.evaluator, { provider: 'local', visionModel: null, faceIdentity: false });
     const store = { kind: 's3', bucket: 'parity-bucket', region: 'eu-west-1', endpoint: null };
