@@ -62,7 +62,9 @@ describe('Rate Image in the editor', function () {
     assert.ok(
       keys.every(
         (entry: { when: string }) =>
-          entry.when.includes('focusedView == actorStudio.actors') && entry.when.includes('!treeElementCanExpand') && !entry.when.includes('actorStudio.'.concat('imageSelected')),
+          entry.when.includes('focusedView == actorStudio.actors') &&
+          entry.when.includes('!treeElementCanExpand') &&
+          !entry.when.includes('actorStudio.'.concat('imageSelected')),
       ),
     );
   });
