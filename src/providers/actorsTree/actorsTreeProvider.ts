@@ -137,11 +137,42 @@ export class ActorsTreeProvider implements vscode.TreeDataProvider<StudioNode>, 
     await this.publishIndex(ids);
   }
 
+  /**
+   * Reads the actors still "loading…", then refreshes each of their rows, not the root. A root
+   * refresh that lands while VS Code is still taking in the first level is lost: the workbench's
+   * tree clears its cached children, the first fetch then fills that cache with the "loading…"
+   * rows, and the refresh (chained behind that fetch) reads the cache instead of asking again, so
+   * the rows stayed "loading…" until Refresh. A row refresh carries the new items themselves.
+   */
   private loadInBackground(): void {
+    let stillLoading = false;
     this.loading ??= this.publishIndex()
-      .then(() => this.changed.fire(undefined))
+      .then(async () => {
+        stillLoading = await this.fillLoadedRows();
+      })
       .catch((error) => this.logger.error(error))
-      .finally(() => (this.loading = undefined));
+      .finally(() => {
+        this.loading = undefined;
+        if (stillLoading) {
+          this.loadInBackground(); // an actor changed while it was read: read it again
+        }
+      });
+  }
+
+  /** Gives each "loading…" row its record; true when some row still has none. */
+  private async fillLoadedRows(): Promise<boolean> {
+    const actors = await this.workspace.actors();
+    const targets = this.workspace.targets;
+    let stillLoading = false;
+    for (const node of this.actorNodes.values()) {
+      const record = actors?.peek(node.actorId);
+      if (!node.record && record) {
+        node.update(record, targets);
+        this.changed.fire(node);
+      }
+      stillLoading ||= !node.record;
+    }
+    return stillLoading;
   }
 
   /** Reads whatever is not cached (time-sliced) and tells diagnostics and decorations. */
