@@ -8,6 +8,7 @@ import type { ActorRecord } from '../../src/core/actors/types';
 import { FileHasher } from '../../src/core/fs/files';
 import { readPlanStatus, writeActorPlan, type PlanStatus } from '../../src/core/plan/planFiles';
 import { planActor } from '../../src/core/plan/planner';
+import { LatestPlanStatusPass, type PlanStatusReader } from '../../src/core/plan/latestPlanStatusPass';
 import { readPlanStatuses } from '../../src/core/plan/planStatuses';
 import { BUILTIN_PROMPTS } from '../../src/core/prompts/builtinPrompts';
 import { actorPlanPath, plansDir } from '../../src/core/workspace/layout';
@@ -86,5 +87,45 @@ describe('plan statuses of many actors', () => {
     });
     assert.deepEqual(reported, [PLANNED], 'nothing after the abort');
     assert.equal((await statuses(index.actors, superseded.signal)).size, 0, 'an aborted signal reads nothing');
+  });
+
+  it('a newer pass supersedes the running one; a pass over some actors takes over what the older had yet to report', async () => {
+    const index = await indexDataFolder(dataRoot);
+    const [a, b, c, d] = index.actors.map((actor) => actor.id);
+    const reports: string[] = [];
+    const read: string[] = [];
+    // A reader that reports each actor a turn of the event loop after reading it, as hashing does.
+    const slowReader: PlanStatusReader = async (actors, pass) => {
+      for (const actor of actors) {
+        if (pass.signal?.aborted) {
+          return;
+        }
+        read.push(actor.id);
+        await new Promise((resolve) => setImmediate(resolve));
+        if (!pass.signal?.aborted) {
+          pass.onStatus(actor, { state: 'none' });
+        }
+      }
+    };
+    const passes = new LatestPlanStatusPass();
+    const start = (label: string, actorIds?: string[]) =>
+      passes.start(index.actors, actorIds, slowReader, { onStatus: (actor) => reports.push(`${label} ${actor.id}`), onError: assert.fail });
+
+    const full = start('full');
+    await new Promise((resolve) => setImmediate(resolve)); // the full pass reports a, is reading b
+    const partial = start('partial', [d]);
+    await Promise.all([full, partial]);
+    assert.deepEqual(reports, [`full ${a}`, `partial ${b}`, `partial ${c}`, `partial ${d}`], 'b was read but superseded before it was reported');
+    assert.deepEqual(read, [a, b, b, c, d], 'the full pass stopped at b');
+
+    reports.length = 0;
+    const first = start('first');
+    const second = start('second');
+    await Promise.all([first, second]);
+    assert.deepEqual(
+      reports,
+      index.actors.map((actor) => `second ${actor.id}`),
+      'a full read supersedes a full read',
+    );
   });
 });
