@@ -23,14 +23,13 @@ const NO_PLAN: PlanStatus = { state: 'none' };
  * holds its actors' records, so an old pass left running keeps an old index alive.
  */
 export async function readPlanStatuses(dataRoot: string, actors: readonly ActorRecord[], hasher: FileHasher, pass: PlanStatusPass): Promise<void> {
-  const planFiles = await listPlanFiles(dataRoot);
+  const hasPlanFile = await planFileLookup(dataRoot);
   for (const actor of actors) {
     if (pass.signal?.aborted) {
       return;
     }
     try {
-      const hasPlan = planFiles.has(path.basename(actorPlanPath(dataRoot, actor.id)));
-      const status = hasPlan ? await readPlanStatus(dataRoot, actor, hasher) : NO_PLAN;
+      const status = hasPlanFile(actor.id) ? await readPlanStatus(dataRoot, actor, hasher) : NO_PLAN;
       if (!pass.signal?.aborted) {
         pass.onStatus(actor, status);
       }
@@ -43,14 +42,19 @@ export async function readPlanStatuses(dataRoot: string, actors: readonly ActorR
   }
 }
 
-/** The names in the plans folder; none when it does not exist yet. */
-async function listPlanFiles(dataRoot: string): Promise<Set<string>> {
+/**
+ * Whether an actor has a file in the plans folder, from one listing of it (none when the folder
+ * does not exist yet): reading a plan that is not there costs more than listing them all.
+ */
+export async function planFileLookup(dataRoot: string): Promise<(actorId: string) => boolean> {
+  let names: Set<string>;
   try {
-    return new Set(await fs.readdir(plansDir(dataRoot)));
+    names = new Set(await fs.readdir(plansDir(dataRoot)));
   } catch (error) {
-    if (['ENOENT', 'ENOTDIR'].includes((error as NodeJS.ErrnoException).code ?? '')) {
-      return new Set();
+    if (!['ENOENT', 'ENOTDIR'].includes((error as NodeJS.ErrnoException).code ?? '')) {
+      throw error;
     }
-    throw error;
+    names = new Set();
   }
+  return (actorId) => names.has(path.basename(actorPlanPath(dataRoot, actorId)));
 }
