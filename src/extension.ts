@@ -73,7 +73,7 @@ export function activate(context: vscode.ExtensionContext): ActorStudioApi | Act
   const secrets = new Secrets(context.secrets);
   const workspace = new StudioWorkspace(logger, secrets);
   const planning = new PlanningController(workspace);
-  const tree = new ActorsTreeProvider(workspace, logger, (actor) => planning.planState(actor));
+  const tree = new ActorsTreeProvider(workspace, logger, (actors, pass) => planning.planStates(actors, pass));
   const decorations = new ActorsDecorationProvider();
   const diagnostics = new DataDiagnostics();
   const dataFiles = new DataFileValidator(workspace, diagnostics, logger);

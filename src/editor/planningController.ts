@@ -3,7 +3,7 @@ import type { BatchEvaluationOptions, BatchEvaluationResult } from '../core/app/
 import { evaluateActors, planActors, type EvaluationProgress } from '../core/app/evaluation';
 import type { ActorEvaluation } from '../core/evaluate/evaluateActor';
 import type { PlannedActor } from '../core/plan/planActorToDisk';
-import type { PlanState } from '../core/plan/planFiles';
+import type { PlanStatusPass } from '../core/plan/planStatuses';
 import type { ActorRecord } from '../core/actors/types';
 import type { StudioWorkspace } from './studioWorkspace';
 
@@ -72,15 +72,15 @@ export class PlanningController implements vscode.Disposable {
     return result.planned;
   }
 
-  /** The plan state of an actor, or undefined when it has no (valid) plan. */
-  async planState(actor: ActorRecord): Promise<PlanState | undefined> {
+  /** Reads the actors' plan states in turn (see readPlanStatuses); nothing without a data folder. */
+  async planStates(actors: readonly ActorRecord[], pass: PlanStatusPass): Promise<void> {
     const dataRoot = this.workspace.dataRoot;
     if (!dataRoot) {
-      return undefined;
+      return;
     }
     // The plan files' schemas load on first use, not at activation.
-    const { readPlanState } = await import('../core/plan/planFiles');
-    return readPlanState(dataRoot, actor, this.workspace.hasher);
+    const { readPlanStatuses } = await import('../core/plan/planStatuses');
+    await readPlanStatuses(dataRoot, actors, this.workspace.hasher, pass);
   }
 
   dispose(): void {

@@ -2,7 +2,8 @@ import { categoryTargets } from '../../core/actors/targets';
 import { indexDataFolder } from '../../core/actors/dataIndex';
 import { CliCommand, COMMON_USAGE, EXIT_FAILED, EXIT_OK, relativeProblem, requireDataFolder, table, TARGET_OPTIONS, TARGET_USAGE } from '../cliSupport';
 import { FileHasher } from '../../core/fs/files';
-import { readPlanStatus, type PlanStatus } from '../../core/plan/planFiles';
+import type { PlanStatus } from '../../core/plan/planFiles';
+import { readPlanStatuses } from '../../core/plan/planStatuses';
 import { formatProblem } from '../../core/workspace/formatProblem';
 import { countNeedingReview } from '../../core/tracking/review';
 
@@ -22,11 +23,8 @@ export const actorsCommand: CliCommand = {
     const goal = target.total;
     const problems = [...index.problems, ...index.actors.flatMap((actor) => actor.problems)];
     const failed = index.actors.some((actor) => actor.manifestState === 'invalid');
-    const hasher = new FileHasher();
     const plans = new Map<string, PlanStatus>();
-    for (const actor of index.actors) {
-      plans.set(actor.id, await readPlanStatus(dataRoot, actor, hasher));
-    }
+    await readPlanStatuses(dataRoot, index.actors, new FileHasher(), { onStatus: (actor, status) => plans.set(actor.id, status) });
     if (values.json) {
       io.stdout(
         JSON.stringify(

@@ -1,5 +1,6 @@
 import type { TargetSettings } from '../actors/targets';
 import { readActorPlan } from '../plan/planFiles';
+import { planFileLookup } from '../plan/planStatuses';
 import { loadPromptLibrary } from '../prompts/library';
 import type { LibraryPrompt } from '../prompts/types';
 import { countPromptUsage, type PromptUsageCounts } from '../prompts/usage';
@@ -44,7 +45,8 @@ export async function loadAnalyticsInput(dataRoot: string, options: { index?: Da
   );
   const problems = [...library.problems, ...usage.problems, ...invalidManifests];
   const plans: PlanUsage[] = [];
-  for (const actor of index.actors) {
+  const hasPlanFile = await planFileLookup(dataRoot);
+  for (const actor of index.actors.filter((each) => hasPlanFile(each.id))) {
     const plan = await readActorPlan(dataRoot, actor.id);
     if (plan.state === 'invalid') {
       problems.push(...plan.problems);

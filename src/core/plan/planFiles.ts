@@ -200,8 +200,3 @@ export async function readPlanStatus(dataRoot: string, actor: ActorRecord, hashe
   const { stale } = await planStaleness(plan.value, actor, hasher);
   return { state: stale ? 'stale' : 'planned', plan: { deletions: plan.value.deletions.length, generations: plan.value.generations.length, stale } };
 }
-
-/** The plan state of an actor, or undefined when it has no (valid) plan. */
-export async function readPlanState(dataRoot: string, actor: ActorRecord, hasher: FileHasher): Promise<PlanState | undefined> {
-  return (await readPlanStatus(dataRoot, actor, hasher)).plan;
-}

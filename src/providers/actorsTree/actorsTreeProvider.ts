@@ -1,8 +1,8 @@
 import * as vscode from 'vscode';
 import type { Logger } from '../../core/logger';
 import type { DriftKind, ReconcileReport } from '../../core/reconcile/types';
-import type { ActorRecord, DataIndex } from '../../core/actors/types';
-import type { PlanState } from '../../core/plan/planFiles';
+import type { DataIndex } from '../../core/actors/types';
+import { LatestPlanStatusPass, type PlanStatusReader } from '../../core/plan/latestPlanStatusPass';
 import type { StudioWorkspace } from '../../editor/studioWorkspace';
 import { ActorNode, StudioNode } from './nodes';
 
@@ -25,12 +25,13 @@ export class ActorsTreeProvider implements vscode.TreeDataProvider<StudioNode>, 
   private readonly drift = new Map<string, Partial<Record<DriftKind, number>>>();
   private lastState?: string;
   private loading?: Promise<void>;
+  private readonly planPass = new LatestPlanStatusPass();
 
   constructor(
     private readonly workspace: StudioWorkspace,
     private readonly logger: Logger,
-    /** Reads an actor's plan state (`-2 +5`, stale); absent: plans are not shown. */
-    private readonly planStateOf?: (actor: ActorRecord) => Promise<PlanState | undefined>,
+    /** Reads the actors' plan states (`-2 +5`, stale) in turn; absent: plans are not shown. */
+    private readonly readPlanStates?: PlanStatusReader,
   ) {}
 
   getTreeItem(node: StudioNode): vscode.TreeItem {
@@ -180,30 +181,27 @@ export class ActorsTreeProvider implements vscode.TreeDataProvider<StudioNode>, 
     const index = await this.workspace.index();
     if (index) {
       this.indexed.fire(index);
-      void this.updatePlanStates(index.actors.filter((actor) => !actorIds || actorIds.includes(actor.id)));
+      this.updatePlanStates(index, actorIds);
     }
   }
 
-  /** Plan states come after the counts (a plan may need hashing to tell whether it is stale). */
-  private async updatePlanStates(actors: readonly ActorRecord[]): Promise<void> {
-    if (!this.planStateOf) {
+  /** Plan states come after the counts (a plan may need hashing to tell whether it is stale); a newer read supersedes the running pass. */
+  private updatePlanStates(index: DataIndex, actorIds?: readonly string[]): void {
+    if (!this.readPlanStates) {
       return;
     }
-    for (const actor of actors) {
-      const node = this.actorNodes.get(actor.id);
-      if (!node) {
-        continue;
-      }
-      try {
-        const state = await this.planStateOf(actor);
-        if (JSON.stringify(state) !== JSON.stringify(node.planState)) {
-          node.planState = state;
-          this.changed.fire(node);
-        }
-      } catch (error) {
-        this.logger.warn(`plan state of ${actor.id}: ${(error as Error).message}`);
-      }
-    }
+    this.planPass
+      .start(index.actors, actorIds, this.readPlanStates, {
+        onStatus: (actor, status) => {
+          const node = this.actorNodes.get(actor.id);
+          if (node && JSON.stringify(status.plan) !== JSON.stringify(node.planState)) {
+            node.planState = status.plan;
+            this.changed.fire(node);
+          }
+        },
+        onError: (actor, error) => this.logger.warn(`plan state of ${actor.id}: ${error.message}`),
+      })
+      .catch((error) => this.logger.error(error));
   }
 
   dispose(): void {
