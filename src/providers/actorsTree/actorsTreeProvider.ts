@@ -164,6 +164,9 @@ export class ActorsTreeProvider implements vscode.TreeDataProvider<StudioNode>, 
   private async fillLoadedRows(): Promise<boolean> {
     const actors = await this.workspace.actors();
     const targets = this.workspace.targets;
+    // Only actors still listed are read again: a row whose folder went away waits for the next
+    // root refresh to drop it, instead of asking for reads that can never fill it.
+    const listed = new Set(actors?.list().ids);
     let stillLoading = false;
     for (const node of this.actorNodes.values()) {
       const record = actors?.peek(node.actorId);
@@ -171,7 +174,7 @@ export class ActorsTreeProvider implements vscode.TreeDataProvider<StudioNode>, 
         node.update(record, targets);
         this.changed.fire(node);
       }
-      stillLoading ||= !node.record;
+      stillLoading ||= !node.record && listed.has(node.actorId);
     }
     return stillLoading;
   }
