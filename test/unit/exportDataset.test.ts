@@ -6,7 +6,7 @@ import { EXIT_USAGE } from '../../src/cli/cliSupport';
 import { runCli } from '../../src/cli/main';
 import { evaluateActor } from '../../src/core/evaluate/evaluateActor';
 import { LocalChecksEvaluator } from '../../src/core/evaluate/localChecks';
-import { captionFor } from '../../src/core/export/selection';
+import { captionFor } from '../../src/core/captions/imageCaption';
 import { DatasetExportReport, exportDataset, ExportInputError } from '../../src/core/export/dataset';
 import { loadSharp } from '../../src/core/image/sharp';
 import type { Manifest } from '../../src/core/manifest/manifestSchema';

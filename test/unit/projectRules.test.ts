@@ -51,6 +51,7 @@ describe('project rules', () => {
       ['generate'],
       ['plan'],
       ['execute'],
+      ['captions'],
       ['reconcile', 'migrate', 'export', 'analytics'],
       ['config'],
       ['app'],

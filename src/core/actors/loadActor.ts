@@ -2,7 +2,7 @@ import { Dirent, readdirSync, readFileSync, statSync } from 'node:fs';
 import * as path from 'node:path';
 import { validateJsonText } from '../manifest/jsonFile';
 import { countedCategory, type Category } from '../manifest/categories';
-import { ImageEntry, Manifest, manifestSchema } from '../manifest/manifestSchema';
+import { currentEvaluation, ImageEntry, Manifest, manifestSchema } from '../manifest/manifestSchema';
 import { toDataProblem } from '../manifest/optionalJsonFile';
 import { emptyCounts } from './targets';
 import { descriptorForSex, parseActorId } from '../workspace/actorId';
@@ -141,9 +141,8 @@ function collectImages(
  * before the rule (a category guessed from pixels) is not counted; the next evaluation replaces it.
  */
 function effectiveCategory(entry: ImageEntry): Category {
-  const evaluation = entry.evaluation;
-  const current = evaluation && !(evaluation.sha256 && entry.sha256 && evaluation.sha256 !== entry.sha256);
-  return countedCategory(entry, current && evaluation.category_source ? evaluation.category : undefined);
+  const evaluation = currentEvaluation(entry);
+  return countedCategory(entry, evaluation?.category_source ? evaluation.category : undefined);
 }
 
 function readManifest(

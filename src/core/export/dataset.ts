@@ -9,7 +9,8 @@ import { ActorIndex } from '../actors/dataIndex';
 import { isInside, linkedOutsideReason } from '../workspace/guards';
 import { actorPaths } from '../workspace/layout';
 import type { ActorRecord } from '../actors/types';
-import { captionFor, judgeImage } from './selection';
+import { judgeImage } from './selection';
+import { imageCaption, withTrigger } from '../captions/imageCaption';
 
 export type DatasetFormat = 'kohya' | 'ai-toolkit';
 export const DATASET_FORMATS: readonly DatasetFormat[] = ['kohya', 'ai-toolkit'];
@@ -271,10 +272,7 @@ async function exportActor(
       continue;
     }
     taken.add(name.toLowerCase());
-    // A vision model's caption describes what the image really shows; the prompt only what was asked.
-    const caption = verdict.visionCaption
-      ? captionFor(verdict.visionCaption, 'person', trigger, verdict.category)
-      : captionFor(image.entry?.prompt, String(actor.info.descriptor), trigger, verdict.category);
+    const caption = withTrigger(imageCaption(image, String(actor.info.descriptor)).text, trigger);
     await fs.writeFile(path.join(dir, layout.imageDir, `${stem}.txt`), `${caption}\n`);
     const evaluation = image.entry?.evaluation;
     rows.push({

@@ -1,10 +1,10 @@
 import type { Category } from '../manifest/categories';
 import { DELETING_ISSUES } from '../manifest/issues';
 import type { ActorImage } from '../actors/types';
-import { escapeRegExp } from '../util/text';
+import { currentEvaluation } from '../manifest/manifestSchema';
 
 /** Why an image stays out of a training set, or undefined when it goes in. */
-export type Verdict = { ok: true; evaluated: boolean; category: Category; visionCaption?: string } | { ok: false; reason: string };
+export type Verdict = { ok: true; evaluated: boolean; category: Category } | { ok: false; reason: string };
 
 /**
  * The planner's "failed checks" rule applied to the stored evaluation, so an export never ships
@@ -17,10 +17,7 @@ export function judgeImage(image: ActorImage, present: ReadonlySet<string>, minR
     return { ok: false, reason: 'in the manifest but not on disk' };
   }
   const entry = image.entry;
-  let evaluation = entry?.evaluation ?? undefined;
-  if (evaluation?.sha256 && entry?.sha256 && evaluation.sha256 !== entry.sha256) {
-    evaluation = undefined; // made for bytes that are no longer there
-  }
+  const evaluation = entry && currentEvaluation(entry);
   // The actor's index already counts the evaluator's category, as the planner does.
   const category = image.category;
   if (evaluation) {
@@ -47,43 +44,5 @@ export function judgeImage(image: ActorImage, present: ReadonlySet<string>, minR
       return { ok: false, reason: `rated ${stars}, below the minimum ${minRating}` };
     }
   }
-  const visionCaption = evaluation?.vision?.caption?.trim();
-  return { ok: true, evaluated: evaluation !== undefined, category, ...(visionCaption ? { visionCaption } : {}) };
-}
-
-const CATEGORY_WORDS: Record<Category, string> = {
-  photorealistic: 'photorealistic photo',
-  bw_stylized: 'black and white stylized illustration',
-  color_stylized: 'colour stylized illustration',
-  unknown: '',
-};
-
-/**
- * A caption from the generation prompt: the subject ("the woman from the input image", "the
- * woman", "woman") becomes the trigger word, the sentences that only instruct the generator
- * ("Keep the person's identity ... from the input image") go, and the trigger comes first so
- * kohya's keep_tokens and ai-toolkit both find it. Without a prompt: trigger and category words.
- */
-export function captionFor(prompt: string | null | undefined, descriptor: string, trigger: string, category: Category): string {
-  const text = (prompt ?? '').trim();
-  if (!text) {
-    return [trigger, CATEGORY_WORDS[category]].filter(Boolean).join(', ');
-  }
-  const word = escapeRegExp(descriptor.trim());
-  let caption = text
-    .replace(/(^|[.!?]\s+)keep\b[^.!?]*\b(?:input|reference) image\b[^.!?]*[.!?]?/gi, '$1')
-    .replace(new RegExp(`\\b(?:the|a|an)\\s+${word}\\s+(?:from|in|of|shown in)\\s+the\\s+(?:input|reference)\\s+image\\b`, 'gi'), trigger)
-    .replace(new RegExp(`\\bthe\\s+${word}\\b`, 'gi'), trigger)
-    .replace(new RegExp(`\\b${word}\\b`, 'gi'), trigger)
-    .replace(/\s+(?:from|in) the (?:input|reference) image\b/gi, '')
-    .replace(/\s+/g, ' ')
-    .trim();
-  if (caption === trigger || caption.startsWith(`${trigger},`)) {
-    return caption;
-  }
-  // A prompt that starts with the subject keeps its sentence, with the trigger still first.
-  if (caption.startsWith(`${trigger} `)) {
-    caption = caption.slice(trigger.length + 1);
-  }
-  return `${trigger}, ${caption}`;
+  return { ok: true, evaluated: evaluation !== undefined, category };
 }

@@ -24,6 +24,10 @@ export const CATEGORY_LABELS: Record<Category, string> = {
 export const CATEGORY_SOURCES = ['prompt', 'vision', 'local', 'user'] as const;
 export type CategorySource = (typeof CATEGORY_SOURCES)[number];
 
+/** Where a caption came from: a person's edit, or seeded from the vision model, the prompt or the category. */
+export const CAPTION_SOURCES = ['user', 'vision', 'prompt', 'category'] as const;
+export type CaptionSource = (typeof CAPTION_SOURCES)[number];
+
 /** Grey or colour pixels: the one thing about a category the offline checks can tell for sure. */
 export type Tone = 'grey' | 'colour';
 

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { CATEGORY_SOURCES, TRAINING_CATEGORIES } from './categories';
+import { CAPTION_SOURCES, CATEGORY_SOURCES, TRAINING_CATEGORIES } from './categories';
 import { category, fileName, isoTimestamp, parameters, sha256Hex, urlString } from './common';
 
 export const MANIFEST_SCHEMA_VERSION = 1;
@@ -112,8 +112,20 @@ export const imageEntrySchema = z.looseObject({
   width: z.number().int().positive().optional(),
   height: z.number().int().positive().optional(),
   rating: ratingSchema.nullable().optional(),
+  caption: z
+    .string()
+    .optional()
+    .describe('The training caption; [trigger] stands for the trigger word chosen at export. Absent: seeded from the vision caption or the prompt'),
+  caption_source: z.enum(CAPTION_SOURCES).optional().describe('Where the stored caption came from: user (edited), vision, prompt or category (seeded)'),
   evaluation: evaluationSchema.nullable().optional(),
 });
+
+/** The evaluation made for the entry's current bytes, or undefined (none, or made for other bytes). */
+export function currentEvaluation(entry: ImageEntryShape): z.infer<typeof evaluationSchema> | undefined {
+  const evaluation = entry.evaluation ?? undefined;
+  return evaluation && !(evaluation.sha256 && entry.sha256 && evaluation.sha256 !== entry.sha256) ? evaluation : undefined;
+}
+type ImageEntryShape = Pick<z.infer<typeof imageEntrySchema>, 'evaluation' | 'sha256'>;
 
 export const generationSchema = z.looseObject({
   id: z.string(),
