@@ -20,6 +20,7 @@ const DATA_RELATIVE_PATTERNS: Record<string, RegExp> = {
   'generation-log': /^tracking\/generation_log(\.archive-\d+)?\.json$/,
   'recovered-image': /^recovered\/[^/]+\/[^/]+\.json$/,
   'vision-batch': /^action_plans\/vision_batch\.json$/,
+  'caption-undo': /^action_plans\/caption_undo\.json$/,
 };
 
 /** The ids this matcher knows; the integration test checks they are exactly DATA_FILE_KINDS'. */

@@ -4,6 +4,7 @@ import { category, fileName, isoTimestamp, parameters, plainId, sha256Hex } from
 import { manifestSchema } from './manifestSchema';
 import { pendingUploadsSchema } from './pendingUploadsSchema';
 import { visionBatchSchema } from './visionBatchSchema';
+import { captionUndoSchema } from './captionUndoSchema';
 import { FAILURE_REASONS } from './failureReasons';
 
 /** prompt_metadata.json, kept in step with the manifest for the old tool's readers. */
@@ -302,6 +303,7 @@ export const DATA_FILE_KINDS: DataFileKind[] = [
   },
   { id: 'recovered-image', title: 'Recovered image record', schema: recoveredImageSchema, fileMatch: ['**/recovered/*/*.json'] },
   { id: 'vision-batch', title: 'Vision batch', schema: visionBatchSchema, fileMatch: ['**/action_plans/vision_batch.json'] },
+  { id: 'caption-undo', title: 'Caption edits to undo', schema: captionUndoSchema, fileMatch: ['**/action_plans/caption_undo.json'] },
 ];
 
 /** JSON Schema (draft-07, which VS Code's JSON service reads fully) for one kind of file. */

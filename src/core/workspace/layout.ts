@@ -153,6 +153,11 @@ export function visionBatchPath(dataRoot: string): string {
   return path.join(plansDir(dataRoot), 'vision_batch.json');
 }
 
+/** The caption edits that can be undone (newest last). */
+export function captionUndoPath(dataRoot: string): string {
+  return path.join(plansDir(dataRoot), 'caption_undo.json');
+}
+
 export const RECOVERED_DIR = 'recovered';
 
 /** Paid images whose save failed wait here (`recovered/<actorId>/`) for `reconcile --fix` to adopt them. */
