@@ -14,6 +14,7 @@ import { setCategoryCommand } from './commands/setCategoryCommand';
 import { reviewCommand } from './commands/reviewCommand';
 import { configCommand } from './commands/configCommand';
 import { trashCommand } from './commands/trashCommand';
+import { captionCommand, captionsCommand } from './commands/captionsCommand';
 import { loadCliSettings } from '../core/config/settingsSources';
 import { errorKind, InputError, type StudioErrorKind } from '../core/errors';
 import { redactSecrets } from '../core/util/redact';
@@ -37,6 +38,8 @@ const COMMANDS: CliCommand[] = [
   rateCommand,
   logCommand,
   setCategoryCommand,
+  captionsCommand,
+  captionCommand,
   reviewCommand,
   exportPromptsCommand,
   configCommand,

@@ -110,12 +110,12 @@ export function previewCaptionEdit(subjects: readonly CaptionSubject[], edit: Ca
 }
 
 /**
- * The images of an actor a caption can be stored for (those in its manifest), all of them or the
+ * The images of an actor a caption can be stored for (in its manifest and on disk), all of them or the
  * named ones. A name that is not in the manifest is an input error naming the manifest.
  */
 export function captionSubjects(actor: ActorRecord, filenames?: readonly string[]): CaptionSubject[] {
   const descriptor = String(actor.info.descriptor);
-  const tracked = actor.images.filter((image) => image.tracked && image.entry);
+  const tracked = actor.images.filter((image) => image.tracked && image.entry && !image.missing);
   const chosen = filenames
     ? filenames.map((filename) => {
         const image = tracked.find((candidate) => candidate.filename === filename);

@@ -1,6 +1,8 @@
-import type { Category } from '../manifest/categories';
+import type { ActorRecord } from '../actors/types';
+import type { CaptionSource, Category } from '../manifest/categories';
 import { escapeRegExp } from '../util/text';
-import { TRIGGER_TOKEN, withTrigger } from './imageCaption';
+import { captionSubjects } from './captionEdits';
+import { imageCaption, TRIGGER_TOKEN, withTrigger } from './imageCaption';
 
 /*
  * Caption lint, pure: what in a caption works against an identity LoRA. The trigger must be there
@@ -173,3 +175,28 @@ const MEDIUM_EXAMPLES: Partial<Record<Category, string>> = {
   bw_stylized: 'black-and-white ink drawing',
   color_stylized: 'watercolor illustration',
 };
+
+export interface ImageCaptionReport {
+  filename: string;
+  category: Category;
+  caption: string;
+  source: CaptionSource;
+  findings: CaptionFinding[];
+}
+
+/**
+ * Each image of an actor whose caption can be stored, with its caption, source and findings. The
+ * trigger defaults to the actor id and the class word to its descriptor, as the export's do.
+ */
+export function actorCaptionReport(actor: ActorRecord, options: { trigger?: string; classWord?: string; maxTokens?: number } = {}): ImageCaptionReport[] {
+  return captionSubjects(actor).map(({ image, descriptor }) => {
+    const { text, source } = imageCaption(image, descriptor);
+    const findings = lintCaption(text, {
+      trigger: options.trigger ?? actor.id,
+      classWord: options.classWord ?? descriptor,
+      category: image.category,
+      maxTokens: options.maxTokens,
+    });
+    return { filename: image.filename, category: image.category, caption: text, source, findings };
+  });
+}
