@@ -1,20 +1,13 @@
 // actor-studio captions and caption: listing with sources and lint, bulk edits with --dry-run,
 // --undo, one caption set, and input errors exiting 2 with one clear line.
 import * as assert from 'node:assert/strict';
-import { runCli } from '../../src/cli/main';
 import { loadManifest } from '../../src/core/manifest/manifestStore';
 import { actorPaths } from '../../src/core/workspace/layout';
-import { copySampleData, REPO_ROOT, snapshot } from './helpers/tempData';
+import { cli } from './helpers/cli';
+import { copySampleData, snapshot } from './helpers/tempData';
 
 const EVA = '0000_european_45_female';
 const IMAGE = `${EVA}_1.jpg`;
-
-async function cli(args: string[]) {
-  const out: string[] = [];
-  const err: string[] = [];
-  const code = await runCli(args, { stdout: (text) => out.push(text), stderr: (text) => err.push(text), cwd: REPO_ROOT, isTTY: false });
-  return { code, stdout: out.join('\n'), stderr: err.join('\n') };
-}
 
 describe('CLI captions', () => {
   let sample: Awaited<ReturnType<typeof copySampleData>>;
