@@ -30,6 +30,9 @@ export const CommandIds = {
   openImageViewer: 'actorStudio.openImageViewer',
   deleteImage: 'actorStudio.deleteImage',
   keepImage: 'actorStudio.keepImage',
+  editCaption: 'actorStudio.editCaption',
+  editCaptions: 'actorStudio.editCaptions',
+  undoCaptionEdit: 'actorStudio.undoCaptionEdit',
 } as const;
 
 export type CommandId = (typeof CommandIds)[keyof typeof CommandIds];

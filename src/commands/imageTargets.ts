@@ -26,17 +26,21 @@ export function imageTargetsOf(nodes: readonly unknown[]): ImageTarget[] {
   return imageNodes(undefined, nodes).map((each) => ({ actorId: each.actorId, filename: each.image.filename }));
 }
 
+/** The images clicked or selected: image nodes, or ImageTargets (a panel passes `(targets[0], targets)`). */
+export function chosenImageTargets(node: unknown, nodes: readonly unknown[] | undefined): ImageTarget[] {
+  const chosen = nodes && nodes.length > 0 ? nodes : node ? [node] : [];
+  const targets = chosen.filter(isImageTarget).map(({ actorId, filename }) => ({ actorId, filename }));
+  return [...imageTargetsOf(chosen), ...targets];
+}
+
 /**
- * The images a command applies to: the image nodes clicked or selected, an ImageTarget, else an
+ * The images a command applies to: the image nodes clicked or selected, ImageTargets, else an
  * actor and then one of its images from quick picks (the palette). Undefined when the user cancels.
  */
 export async function resolveImages(context: CommandContext, node: unknown, nodes: readonly unknown[] | undefined): Promise<ImageTarget[] | undefined> {
-  const selected = imageTargetsOf(nodes && nodes.length > 0 ? nodes : node ? [node] : []);
+  const selected = chosenImageTargets(node, nodes);
   if (selected.length > 0) {
     return selected;
-  }
-  if (isImageTarget(node)) {
-    return [{ actorId: node.actorId, filename: node.filename }];
   }
   const [actor] = (await resolveActors(context)) ?? [];
   const image = actor && (await pickImage(actor));

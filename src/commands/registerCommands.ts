@@ -29,6 +29,7 @@ import { retryPendingUploads } from './retryPendingUploads';
 import { revealInExplorer } from './revealInExplorer';
 import { setApiKey } from './setApiKey';
 import { setCategory } from './setCategory';
+import { editCaption, editCaptions, undoCaptionEditCommand } from './editCaptions';
 
 /** Registers every command once; errors reach the user and the log instead of vanishing. */
 /** A handler whose errors were reported already: it resolves to undefined instead of throwing. */
@@ -103,6 +104,9 @@ export function registerCommands(context: CommandContext, integrity: IntegrityCo
     [CommandIds.openImageViewer]: openImageViewer(context),
     [CommandIds.deleteImage]: handlersUsedByPanels.deleteImage,
     [CommandIds.keepImage]: handlersUsedByPanels.keepImage,
+    [CommandIds.editCaption]: editCaption(context),
+    [CommandIds.editCaptions]: editCaptions(context),
+    [CommandIds.undoCaptionEdit]: undoCaptionEditCommand(context),
   };
   const registered = Object.entries(handlers).map(([id, handler]) => vscode.commands.registerCommand(id, guard(handler)));
   return { disposables: [dryRunReports, reconcileReports, migrationReports, ...registered], ...handlersUsedByPanels };

@@ -5,7 +5,7 @@ import { promises as fs } from 'node:fs';
 import fc from 'fast-check';
 import { loadActor } from '../../src/core/actors/loadActor';
 import type { ActorImage } from '../../src/core/actors/types';
-import { captionSubjects, compileCaptionEdit, previewCaptionEdit, type CaptionEdit } from '../../src/core/captions/captionEdits';
+import { captionSubjects, changeSnippet, compileCaptionEdit, previewCaptionEdit, type CaptionEdit } from '../../src/core/captions/captionEdits';
 import { applyCaptionChanges, listCaptionEdits, MAX_UNDO_LEVELS, undoCaptionEdit } from '../../src/core/captions/captionStore';
 import { imageCaption } from '../../src/core/captions/imageCaption';
 import { InputError } from '../../src/core/errors';
@@ -194,3 +194,12 @@ describe('caption edits: apply and undo', () => {
 function pick(entry: { caption?: string; caption_source?: string }) {
   return { ...(entry.caption !== undefined ? { caption: entry.caption } : {}), ...(entry.caption_source ? { caption_source: entry.caption_source } : {}) };
 }
+
+describe('caption edits: change snippet', () => {
+  it('shows the words around the change, what went and what came', () => {
+    assert.equal(changeSnippet('[trigger], man at a desk', 'ohwx, [trigger], man at a desk'), '⟨+ohwx, ⟩[trigger], man at a desk');
+    const long = `${'x'.repeat(40)} old ${'y'.repeat(40)}`;
+    assert.equal(changeSnippet(long, long.replace('old', 'new')), `…${'x'.repeat(23)} ⟨−old⟩⟨+new⟩ ${'y'.repeat(23)}…`);
+    assert.equal(changeSnippet('same', 'same'), 'same');
+  });
+});

@@ -145,3 +145,23 @@ function tidy(caption: string): string {
     .replace(/ {2,}/g, ' ')
     .trim();
 }
+
+/**
+ * A one-line view of what an edit changed, for previews too narrow for two whole captions: the
+ * words around the change, the removed part in ⟨−…⟩ and the added part in ⟨+…⟩.
+ */
+export function changeSnippet(before: string, after: string, context = 24): string {
+  let start = 0;
+  while (start < before.length && start < after.length && before[start] === after[start]) {
+    start++;
+  }
+  let end = 0;
+  while (end < before.length - start && end < after.length - start && before[before.length - 1 - end] === after[after.length - 1 - end]) {
+    end++;
+  }
+  const removed = before.slice(start, before.length - end);
+  const added = after.slice(start, after.length - end);
+  const lead = before.slice(Math.max(0, start - context), start);
+  const tail = before.slice(before.length - end, before.length - end + context);
+  return [start > context ? '…' : '', lead, removed ? `⟨−${removed}⟩` : '', added ? `⟨+${added}⟩` : '', tail, end > context ? '…' : ''].join('');
+}
