@@ -105,6 +105,7 @@ export function activate(context: vscode.ExtensionContext): ActorStudioApi | Act
     deleteImage: async (image) => (await handlers().deleteImage(image)) !== undefined,
     keepImage: (image) => handlers().keepImage(image),
     rateImage: (image, options) => handlers().rateImage(image, undefined, options),
+    editCaption: async (image, text) => vscode.commands.executeCommand<{ written: number } | undefined>('actorStudio.editCaption', image, undefined, { text }),
   });
   const commandContext: CommandContext = {
     extensionUri: context.extensionUri,

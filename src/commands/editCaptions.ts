@@ -2,6 +2,7 @@ import * as vscode from 'vscode';
 import type { ActorRecord } from '../core/actors/types';
 import type { CaptionChange, CaptionEdit, CaptionSubject } from '../core/captions/captionEdits';
 import type { CaptionFinding } from '../core/captions/captionLint';
+import { CAPTION_SOURCE_LABELS } from '../core/manifest/categories';
 import { ActorNode } from '../providers/actorsTree/nodes';
 import { CommandContext, requireTrust, resolveActors } from './commandContext';
 import { chosenImageTargets, resolveImages, type ImageTarget } from './imageTargets';
@@ -53,7 +54,7 @@ export function editCaption(context: CommandContext) {
       (await vscode.window.showInputBox({
         title: `Caption of ${subject.image.filename}`,
         value: current.text,
-        prompt: `Source: ${SOURCE_LABELS[current.source] ?? current.source}. [trigger] stands for the trigger word chosen at export.`,
+        prompt: `Source: ${CAPTION_SOURCE_LABELS[current.source]}. [trigger] stands for the trigger word chosen at export.`,
         validateInput: (value) => (value.trim() ? undefined : 'A caption cannot be empty'),
       }));
     if (text === undefined) {
@@ -105,13 +106,6 @@ export function undoCaptionEditCommand(context: CommandContext) {
     return undone;
   };
 }
-
-const SOURCE_LABELS: Record<string, string> = {
-  user: 'your edit',
-  vision: "seeded from the vision model's caption",
-  prompt: 'seeded from the prompt',
-  category: 'seeded from the category',
-};
 
 /** The images chosen: tree images or ImageTargets; else actor nodes, or an actor picked, with all their images. */
 async function selectedSubjects(context: CommandContext, node: unknown, nodes: readonly unknown[] | undefined): Promise<CaptionSubject[] | undefined> {

@@ -82,4 +82,22 @@ describe('Image Viewer: the view of one image', () => {
     assert.equal(untracked.rating, undefined);
     assert.equal(buildImageView(eileen, 'nope.jpg', 0.6), undefined);
   });
+
+  it('carries the caption of a tracked image: text, source in words and lint findings; none for an untracked one', () => {
+    const carl = index.actor(CARL);
+    const seeded = buildImageView(carl, `${CARL}_0.jpg`, 0.6)!.caption!;
+    assert.equal(seeded.source, 'prompt');
+    assert.equal(seeded.sourceLabel, 'seeded from the prompt');
+    assert.match(seeded.text, /^\[trigger\], Cinematic photorealistic film still/);
+    assert.deepEqual(
+      seeded.findings.map((finding) => finding.code),
+      ['class_missing', 'too_long'],
+    );
+    const record = { ...carl, images: carl.images.map((image) => ({ ...image, entry: image.entry && { ...image.entry } })) };
+    Object.assign(record.images[0].entry!, { caption: '[trigger] man, rooftop at dusk', caption_source: 'user' });
+    const edited = buildImageView(record, record.images[0].filename, 0.6)!.caption!;
+    assert.deepEqual(edited, { text: '[trigger] man, rooftop at dusk', source: 'user', sourceLabel: 'your edit', findings: [] });
+    const untracked = { ...record.images[1], tracked: false, entry: undefined };
+    assert.equal(buildImageView({ ...record, images: [untracked] }, untracked.filename, 0.6)!.caption, undefined);
+  });
 });

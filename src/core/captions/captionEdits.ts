@@ -120,7 +120,7 @@ export function captionSubjects(actor: ActorRecord, filenames?: readonly string[
     ? filenames.map((filename) => {
         const image = tracked.find((candidate) => candidate.filename === filename);
         if (!image) {
-          throw new InputError(`${actor.manifestPath}: no image "${filename}" in this manifest`, { file: actor.manifestPath });
+          throw new InputError(`${actor.manifestPath}: no image "${filename}" in this manifest (or its file is missing)`, { file: actor.manifestPath });
         }
         return image;
       })

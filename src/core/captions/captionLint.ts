@@ -1,4 +1,4 @@
-import type { ActorRecord } from '../actors/types';
+import type { ActorImage, ActorRecord } from '../actors/types';
 import type { CaptionSource, Category } from '../manifest/categories';
 import { escapeRegExp } from '../util/text';
 import { captionSubjects } from './captionEdits';
@@ -184,19 +184,30 @@ export interface ImageCaptionReport {
   findings: CaptionFinding[];
 }
 
+/** The caption options an actor's report uses: the export's defaults unless given. */
+export interface CaptionReportOptions {
+  trigger?: string;
+  classWord?: string;
+  maxTokens?: number;
+}
+
 /**
  * Each image of an actor whose caption can be stored, with its caption, source and findings. The
  * trigger defaults to the actor id and the class word to its descriptor, as the export's do.
  */
-export function actorCaptionReport(actor: ActorRecord, options: { trigger?: string; classWord?: string; maxTokens?: number } = {}): ImageCaptionReport[] {
-  return captionSubjects(actor).map(({ image, descriptor }) => {
-    const { text, source } = imageCaption(image, descriptor);
-    const findings = lintCaption(text, {
-      trigger: options.trigger ?? actor.id,
-      classWord: options.classWord ?? descriptor,
-      category: image.category,
-      maxTokens: options.maxTokens,
-    });
-    return { filename: image.filename, category: image.category, caption: text, source, findings };
+export function actorCaptionReport(actor: ActorRecord, options: CaptionReportOptions = {}): ImageCaptionReport[] {
+  return captionSubjects(actor).map(({ image }) => imageCaptionReport(actor, image, options));
+}
+
+/** One image's caption, source and findings (see actorCaptionReport). */
+export function imageCaptionReport(actor: ActorRecord, image: ActorImage, options: CaptionReportOptions = {}): ImageCaptionReport {
+  const descriptor = String(actor.info.descriptor);
+  const { text, source } = imageCaption(image, descriptor);
+  const findings = lintCaption(text, {
+    trigger: options.trigger ?? actor.id,
+    classWord: options.classWord ?? descriptor,
+    category: image.category,
+    maxTokens: options.maxTokens,
   });
+  return { filename: image.filename, category: image.category, caption: text, source, findings };
 }

@@ -28,6 +28,14 @@ export type CategorySource = (typeof CATEGORY_SOURCES)[number];
 export const CAPTION_SOURCES = ['user', 'vision', 'prompt', 'category'] as const;
 export type CaptionSource = (typeof CAPTION_SOURCES)[number];
 
+/** A caption's source in words, for whoever shows it. */
+export const CAPTION_SOURCE_LABELS: Record<CaptionSource, string> = {
+  user: 'your edit',
+  vision: "seeded from the vision model's caption",
+  prompt: 'seeded from the prompt',
+  category: 'seeded from the category',
+};
+
 /** Grey or colour pixels: the one thing about a category the offline checks can tell for sure. */
 export type Tone = 'grey' | 'colour';
 

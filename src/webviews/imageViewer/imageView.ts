@@ -1,8 +1,9 @@
 // What the Image Viewer shows of one image, from the actor's record (no vscode: unit-tested).
-import { CATEGORY_LABELS } from '../../core/manifest/categories';
+import { imageCaptionReport } from '../../core/captions/captionLint';
+import { CAPTION_SOURCE_LABELS, CATEGORY_LABELS } from '../../core/manifest/categories';
 import type { ActorRecord } from '../../core/actors/types';
 import { needsReview, reviewReason } from '../../core/tracking/review';
-import type { EvaluationView, ImageView, ReviewView } from './protocol';
+import type { CaptionView, EvaluationView, ImageView, ReviewView } from './protocol';
 
 /**
  * The view of `filename` among the actor's images (tracked, untracked and missing, in the tree's
@@ -35,6 +36,13 @@ export function buildImageView(actor: ActorRecord, filename: string, identityThr
       : entry?.review?.decision === 'keep' && evaluation?.issues?.includes('unscorable')
         ? { state: 'kept', reason: reviewReason(entry), at: entry.review.at }
         : undefined;
+  const report = image.tracked && !image.missing && image.entry ? imageCaptionReport(actor, image) : undefined;
+  const caption: CaptionView | undefined = report && {
+    text: report.caption,
+    source: report.source,
+    sourceLabel: CAPTION_SOURCE_LABELS[report.source],
+    findings: report.findings,
+  };
   return {
     actorId: actor.id,
     filename,
@@ -52,6 +60,7 @@ export function buildImageView(actor: ActorRecord, filename: string, identityThr
     rating: entry?.rating ? { stars: entry.rating.stars, feedback: entry.rating.feedback, ratedAt: entry.rating.rated_at } : undefined,
     evaluation: evaluationView,
     review,
+    caption,
     position: position + 1,
     count: actor.images.length,
     previous: actor.images[position - 1]?.filename,

@@ -99,6 +99,15 @@ export class ImageViewerPanel extends WebviewHost<ImageViewerHostMessage, ImageV
       await this.sendState();
       return { kept };
     },
+    setCaption: async ({ text }: ImageViewerRequests['setCaption']['params']) => {
+      this.requireTrust('editing the caption');
+      if (typeof text !== 'string' || !text.trim()) {
+        throw new Error('a caption cannot be empty');
+      }
+      await this.model.setCaption(this.image, text);
+      await this.sendState();
+      return (await this.model.loadImage(this.image))?.caption ?? null;
+    },
     regenerate: async () => this.regenerate(),
     cancelRegeneration: async () => {
       this.regeneration?.controller.abort();
@@ -172,7 +181,7 @@ export class ImageViewerPanel extends WebviewHost<ImageViewerHostMessage, ImageV
     const regeneration = this.regeneration && { state: this.regeneration.state, message: this.regeneration.message, filename: this.regeneration.filename };
     const blocked = vscode.workspace.isTrusted
       ? undefined
-      : 'Restricted Mode: rating, keeping, deleting and regenerating write files, so they are off until you trust this folder.';
+      : 'Restricted Mode: rating, captions, keeping, deleting and regenerating write files, so they are off until you trust this folder.';
     const root = this.model.trainingFolder(actorId);
     if ('refused' in root) {
       return { type: 'state', actorId, filename, blocked, regeneration, problem: `Cannot show ${filename}: ${root.refused}.` };

@@ -36,6 +36,8 @@ export interface ImageViewerModel {
   regenerate(request: ImageRef & RegenerateSource & { signal: AbortSignal; onProgress: (message: string) => void }): Promise<string>;
   /** Opens the file in an editor beside the panel. */
   openFile(image: ImageRef): Promise<void>;
+  /** Sets the caption through the Edit Caption command (so the tree follows and Undo Caption Edit takes it back). */
+  setCaption(image: ImageRef, text: string): Promise<void>;
   /** Fires with an actor whose images changed: the panel showing it sends its state again. */
   readonly onDidChange: vscode.Event<string>;
 }
@@ -49,6 +51,8 @@ export interface ImageActions {
   deleteImage(image: ImageRef): Promise<boolean>;
   /** Keep Image (Reviewed): undefined when keeping is not possible here; otherwise what failed, if anything. */
   keepImage(image: ImageRef): Promise<{ kept: ImageRef[]; failed: { reason: string }[] } | undefined>;
+  /** Edit Caption with the text given: undefined when editing is not possible here. */
+  editCaption(image: ImageRef, text: string): Promise<{ written: number } | undefined>;
   /** Undefined when rating is not possible here; otherwise what failed, if anything. */
   rateImage(
     image: ImageRef,

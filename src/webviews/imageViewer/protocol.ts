@@ -54,11 +54,23 @@ export interface ImageView {
    * when someone kept it; `reason` says why in words. Absent when the image never needed one.
    */
   review?: ReviewView;
+  /** The training caption (images in the manifest only): stored or seeded, with its lint findings. */
+  caption?: CaptionView;
   /** 1-based place among the actor's images, and their count, for prev/next. */
   position: number;
   count: number;
   previous?: string;
   next?: string;
+}
+
+export interface CaptionView {
+  /** As stored; [trigger] stands for the trigger word chosen at export. */
+  text: string;
+  /** user, vision, prompt or category. */
+  source: string;
+  /** The source in words ("seeded from the prompt"). */
+  sourceLabel: string;
+  findings: { code: string; severity: 'error' | 'warning' | 'info'; message: string }[];
 }
 
 export interface ReviewView {
@@ -110,6 +122,8 @@ export type ImageViewerRequests = {
   cancelRegeneration: { params: null; result: null };
   /** Opens the file in an editor beside the panel. */
   openFile: { params: null; result: null };
+  /** Sets the image's caption (the user's from then on; Undo Caption Edit takes it back). */
+  setCaption: { params: { text: string }; result: CaptionView | null };
 };
 
 export type ImageViewerUiMessage = BaseUiMessage<ImageViewerRequests>;

@@ -96,6 +96,12 @@ export class StudioImageViewerModel implements ImageViewerModel, vscode.Disposab
     }
   }
 
+  async setCaption(image: ImageRef, text: string): Promise<void> {
+    if (!(await this.actions.editCaption(image, text))) {
+      throw new Error('editing captions is not possible here (Restricted Mode, or no data folder)');
+    }
+  }
+
   private async rateThroughCommand(image: ImageRef, options: { stars?: number; feedback?: string; clear?: boolean }) {
     const result = await this.actions.rateImage(image, options);
     if (!result) {

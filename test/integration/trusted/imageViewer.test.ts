@@ -111,6 +111,26 @@ describe('Image Viewer panel', function () {
     assert.deepEqual(probe.diagnostics, []);
   });
 
+  it("shows the caption with its source and findings; Save Caption writes it as the user's through Edit Caption; markup stays text", async () => {
+    const shown = await stateWhere((state) => state.view?.filename === `${CARL}_0.jpg` && state.view.caption !== undefined);
+    assert.equal(shown.view?.caption?.source, 'prompt');
+    assert.match(shown.view?.caption?.text ?? '', /^\[trigger\], /);
+    assert.ok(shown.view?.caption?.findings.some((finding) => finding.code === 'class_missing'));
+    const from = probe.posted.length;
+    const text = `[trigger] man, ${HOSTILE}`;
+    const reply = await request('setCaption', { text });
+    assert.ok(reply.type === 'reply' && reply.ok, JSON.stringify(reply));
+    const state = await stateWhere((message) => message.view?.caption?.source === 'user', from);
+    assert.equal(state.view?.caption?.text, text);
+    const entry = (await manifest()).images.find((image) => image.filename === `${CARL}_0.jpg`) as { caption?: string; caption_source?: string };
+    assert.deepEqual([entry.caption, entry.caption_source], [text, 'user']);
+    const empty = await request('setCaption', { text: '  ' });
+    assert.ok(empty.type === 'reply' && !empty.ok && /cannot be empty/.test(empty.message));
+    await vscode.commands.executeCommand('actorStudio.undoCaptionEdit');
+    await stateWhere((message) => message.view?.caption?.source === 'prompt', from);
+    assert.deepEqual(probe.diagnostics, []);
+  });
+
   it("prev/next move through the actor's images", async () => {
     const from = probe.posted.length;
     await request('show', { filename: `${CARL}_1.jpg` });

@@ -14,6 +14,7 @@ import type { VscodeTextarea } from '@vscode-elements/elements/dist/vscode-texta
 import { OneActionAtATime } from '../../shared/ui/actions';
 import { Bridge } from '../../shared/ui/bridge';
 import { codicon, h, replaceChildren } from '../../shared/ui/dom';
+import { CaptionBox } from './captionBox';
 import type {
   EvaluationView,
   ImageView,
@@ -84,6 +85,7 @@ class ImageViewerView {
     'Save Feedback',
   ) as VscodeButton;
   private readonly savedFeedback = h('p', { class: 'saved-feedback', id: 'saved-feedback' });
+  private readonly captionBox = new CaptionBox((text) => this.run('Saving the caption', () => this.bridge.request('setCaption', { text })));
   private readonly prompt = h('section', { class: 'prompt', id: 'prompt', attrs: { 'aria-label': 'Prompt' } });
   private readonly evaluation = h('section', { class: 'evaluation', id: 'evaluation', attrs: { 'aria-label': 'Evaluation' } });
   private readonly regenerateButton = this.button('regenerate', 'Regenerate', 'sparkle', () => this.regenerate());
@@ -145,6 +147,7 @@ class ImageViewerView {
             h('div', { class: 'feedback-actions' }, this.saveFeedbackButton),
             this.savedFeedback,
           ),
+          this.captionBox.element,
           h('div', { class: 'actions' }, this.regenerateButton, this.cancelButton, this.deleteButton, this.spinner),
           this.regeneration,
           this.status,
@@ -182,6 +185,7 @@ class ImageViewerView {
     this.renderPicture(view);
     this.renderRating(view, changedImage);
     this.renderPrompt(view);
+    this.captionBox.render(view);
     this.renderReview(view?.review);
     this.renderEvaluation(view?.evaluation);
     const regeneration = state.regeneration;
@@ -379,6 +383,7 @@ class ImageViewerView {
     this.clearButton.disabled = !writable || !view?.rating;
     this.feedback.disabled = !view?.tracked || blocked;
     this.saveFeedbackButton.disabled = !writable;
+    this.captionBox.setEnabled(writable);
     this.regenerateButton.disabled = !writable || regenerating || (!view?.promptId && !view?.prompt);
     this.regenerateButton.title = view && !view.promptId && !view.prompt ? 'No prompt recorded for this image' : '';
     this.cancelButton.hidden = !regenerating;
