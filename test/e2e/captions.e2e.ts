@@ -3,7 +3,7 @@
 // (the manifest holds the user's captions), then Undo Caption Edit (the seeds are back).
 import { promises as fs } from 'fs';
 import * as path from 'path';
-import type { Locator, Page } from 'playwright-core';
+import type { FrameLocator, Locator, Page } from 'playwright-core';
 import { expand, openActorStudio, runCommand, shot, sidebar, Step, STEP_TIMEOUT_MS, until } from './stepRunner';
 
 const CARL = '0001_european_35_male';
@@ -20,6 +20,10 @@ async function carlEntries(page: Page): Promise<Array<{ filename: string; captio
   const file = path.join(folder, 'data', 'actors', CARL, 'training_data', 'manifest.json');
   return JSON.parse(await fs.readFile(file, 'utf8')).images;
 }
+
+const HOSTILE = '[trigger] man, <b>x</b><script>alert(1)</script>';
+const viewer = (page: Page): FrameLocator =>
+  page.frameLocator('iframe.webview.ready[src*="extensionId=actor-studio.actor-studio"]').frameLocator('#active-frame');
 
 let selected: string[] = [];
 
@@ -102,6 +106,43 @@ export const captionsSteps: Step[] = [
       );
       await page.locator('.statusbar', { hasText: /undid prepend/ }).waitFor({ state: 'visible', timeout: STEP_TIMEOUT_MS });
       await page.screenshot({ path: shot('e2e-captions-5-undone.png') });
+    },
+  },
+  {
+    name: "the Image Viewer shows the caption with its source and findings; Save Caption stores it as the user's, markup as text",
+    run: async (page) => {
+      const first = photoRows(page).nth(0);
+      await first.click();
+      const item = page.getByRole('menuitem', { name: /Open Image Viewer/ });
+      const source = viewer(page).locator('#caption-source');
+      await until(
+        'the viewer to open from the context menu',
+        async () => {
+          if (!(await item.isVisible())) {
+            await first.click({ button: 'right' });
+            await item.waitFor({ state: 'visible', timeout: 5_000 });
+          }
+          await item.hover();
+          await item.click();
+          return source
+            .filter({ hasText: 'prompt' })
+            .waitFor({ state: 'visible', timeout: 10_000 })
+            .then(() => true);
+        },
+        60_000,
+      );
+      const findings = viewer(page).locator('#caption-findings');
+      await findings.locator('[data-code="class_missing"]').waitFor({ state: 'visible', timeout: STEP_TIMEOUT_MS });
+      await page.mouse.move(5, 700);
+      await page.screenshot({ path: shot('e2e-captions-6-viewer.png') });
+      await viewer(page).locator('#caption textarea').fill(HOSTILE);
+      await viewer(page).locator('#save-caption').click();
+      await source.filter({ hasText: 'user' }).waitFor({ state: 'visible', timeout: STEP_TIMEOUT_MS });
+      const entry = (await carlEntries(page)).find((each) => each.filename === selected[0]);
+      if (entry?.caption !== HOSTILE || entry.caption_source !== 'user') throw new Error(`manifest holds ${JSON.stringify(entry)}`);
+      if ((await viewer(page).locator('.caption-box b, .caption-box script').count()) > 0) throw new Error('the caption became elements');
+      if ((await findings.locator('li').count()) !== 0) throw new Error('a caption with trigger and class word first still has findings');
+      await page.screenshot({ path: shot('e2e-captions-7-viewer-saved.png') });
     },
   },
 ];
