@@ -36,11 +36,21 @@ export class ActorNode implements StudioNode {
     this.id = `actor:${actorId}`;
   }
 
-  /** Takes a re-read record; children are rebuilt on the next expand. */
-  update(record: ActorRecord, targets: CategoryTargets): void {
+  /**
+   * Takes a re-read record; children are rebuilt on the next expand. True when the row may look
+   * different (its text changed, or its children were shown and are now rebuilt).
+   */
+  update(record: ActorRecord, targets: CategoryTargets): boolean {
+    const before = this.rowText();
+    const childrenShown = this.children !== undefined;
     this.record = record;
     this.targets = targets;
     this.children = undefined;
+    return childrenShown || this.rowText() !== before;
+  }
+
+  private rowText(): string | undefined {
+    return this.record && `${this.record.manifestState} ${actorDescription(this.record, this.targets, this.planState)}`;
   }
 
   getTreeItem(): vscode.TreeItem {
