@@ -147,7 +147,14 @@ async function moveIntoPlace(built: string, target: string, staging: string): Pr
 }
 
 /** Writes an actor's plan into `dir` (its staging folder); an image that cannot be read or converted is skipped. */
-async function writeActor(plan: ActorPlan, format: DatasetFormat, dir: string, finalDir: string, options: PlanOptions, signal?: AbortSignal): Promise<ActorExportReport> {
+async function writeActor(
+  plan: ActorPlan,
+  format: DatasetFormat,
+  dir: string,
+  finalDir: string,
+  options: PlanOptions,
+  signal?: AbortSignal,
+): Promise<ActorExportReport> {
   const { actor, layout, control } = plan;
   const report: ActorExportReport = {
     actorId: actor.id,
@@ -190,7 +197,10 @@ async function writeActor(plan: ActorPlan, format: DatasetFormat, dir: string, f
   }
   await writeFileAtomic(path.join(dir, 'metadata.jsonl'), rows.map((row) => `${JSON.stringify(row)}\n`).join(''));
   if (format === 'kohya') {
-    await writeFileAtomic(path.join(dir, 'dataset.toml'), kohyaConfig(path.join(finalDir, layout.imageDir), `${plan.trigger} ${plan.className}`, options.repeats, options.resolution));
+    await writeFileAtomic(
+      path.join(dir, 'dataset.toml'),
+      kohyaConfig(path.join(finalDir, layout.imageDir), `${plan.trigger} ${plan.className}`, options.repeats, options.resolution),
+    );
   }
   return report;
 }

@@ -35,7 +35,10 @@ export function kontextPairProblems(targets: readonly string[], controls: readon
     if (found.length === 0) {
       problems.push({ file: target, problem: 'no control image of the same name: ai-toolkit trains this target without one' });
     } else if (found.length > 1) {
-      problems.push({ file: target, problem: `${found.length} control images named ${stem}.*: ai-toolkit takes ${found[0]} (first of ${AI_TOOLKIT_IMAGE_EXTENSIONS.join(', ')})` });
+      problems.push({
+        file: target,
+        problem: `${found.length} control images named ${stem}.*: ai-toolkit takes ${found[0]} (first of ${AI_TOOLKIT_IMAGE_EXTENSIONS.join(', ')})`,
+      });
     } else if (found[0] !== target) {
       problems.push({ file: target, problem: `its control image is ${found[0]}, not ${target}: ai-toolkit pairs them, other tools need the same file name` });
     }

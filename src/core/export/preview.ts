@@ -4,7 +4,16 @@ import { actionName } from '../util/actionNames';
 import { imageHeader } from '../image/imageFiles';
 import type { CaptionSource } from '../manifest/categories';
 import { AI_TOOLKIT_BUCKET_TOLERANCE, aiToolkitFit, type BucketFit, kohyaBucketSettings, kohyaBuckets, kohyaFit, type Size, sizeLabel } from './buckets';
-import { type ActorPlan, checkChoices, type DatasetChoices, type DatasetFormat, loadExportActor, NO_IMAGE_WARNING, type PlannedImage, planActor } from './datasetPlan';
+import {
+  type ActorPlan,
+  checkChoices,
+  type DatasetChoices,
+  type DatasetFormat,
+  loadExportActor,
+  NO_IMAGE_WARNING,
+  type PlannedImage,
+  planActor,
+} from './datasetPlan';
 import { kontextPairProblems } from './kontextPairs';
 import { aiToolkitCaption, KOHYA_CAPTIONS, kohyaCaption } from './trainerCaptions';
 
@@ -141,7 +150,9 @@ async function previewActor(
   }
   const upscaled = images.filter((image) => image.upscaled);
   if (upscaled.length > 0) {
-    warnings.push(`${upscaled.length} image(s) would be upscaled to reach their bucket at ${resolution}: ${names(upscaled.map((image) => path.basename(image.file)))}`);
+    warnings.push(
+      `${upscaled.length} image(s) would be upscaled to reach their bucket at ${resolution}: ${names(upscaled.map((image) => path.basename(image.file)))}`,
+    );
   }
   const webp = plan.images.filter((planned) => isWebp(planned.image.filename));
   if (webp.length > 0) {
@@ -271,7 +282,9 @@ async function pairWarnings(plan: ActorPlan, images: PreviewImage[]): Promise<st
   if (plan.control) {
     const base = await imageHeader(plan.control.path).catch(() => undefined);
     const baseSize = base && (base.orientation >= 5 ? { width: base.height, height: base.width } : base);
-    const stretched = baseSize ? images.filter((image) => image.resized && Math.abs(baseSize.width / baseSize.height - image.resized.width / image.resized.height) > 0.01) : [];
+    const stretched = baseSize
+      ? images.filter((image) => image.resized && Math.abs(baseSize.width / baseSize.height - image.resized.width / image.resized.height) > 0.01)
+      : [];
     if (baseSize && stretched.length > 0) {
       warnings.push(
         `control/: the base image (${sizeLabel(baseSize)}) is stretched to the shape of ${stretched.length} target(s): ai-toolkit resizes a control image to its target's size (full_size_control_images) without keeping its aspect ratio`,
