@@ -1,5 +1,5 @@
 import * as path from 'node:path';
-import type { BucketFit } from '../../core/export/buckets';
+import { cropLabel } from '../../core/export/buckets';
 import { ALONE, type DatasetPreview, NOT_EVALUATED, UPSCALED } from '../../core/export/preview';
 import { type CliIO, table, terminalSafe } from '../cliSupport';
 
@@ -16,7 +16,7 @@ export function printPreview(preview: DatasetPreview, io: Pick<CliIO, 'stdout' |
         terminalSafe(path.basename(image.file)),
         image.size ? `${image.size.width}x${image.size.height}` : '?',
         image.bucket ?? '?',
-        image.crop ? cropText(image.crop) : '?',
+        image.crop ? cropLabel(image.crop) : '?',
         image.scale === undefined ? '?' : `x${image.scale}`,
         terminalSafe(image.caption),
       ]);
@@ -46,17 +46,4 @@ export function printPreview(preview: DatasetPreview, io: Pick<CliIO, 'stdout' |
     io.stderr(`${failure.actorId}: not exported: ${failure.file}: ${failure.reason}`);
   }
   io.stdout(`preview only: nothing was written (${preview.images.length} image(s) of ${preview.actors.length} actor(s))`);
-}
-
-/** Pixels cut from each side, zeros left out: "L10 R11", "T16 B16", "none". */
-export function cropText(crop: BucketFit['crop']): string {
-  const sides = (
-    [
-      ['L', crop.left],
-      ['R', crop.right],
-      ['T', crop.top],
-      ['B', crop.bottom],
-    ] as const
-  ).filter(([, pixels]) => pixels > 0);
-  return sides.length > 0 ? sides.map(([side, pixels]) => `${side}${pixels}`).join(' ') : 'none';
 }

@@ -141,3 +141,15 @@ function centreCrop(resized: Size, bucket: Size, leading: (trim: number) => numb
 export function sizeLabel(size: Size): string {
   return `${size.width}x${size.height}`;
 }
+
+/** Pixels cut from each side, zeros left out: "L10 R11", "T16 B16", "none". */
+export function cropLabel(crop: BucketFit['crop']): string {
+  const sides: [string, number][] = [
+    ['L', crop.left],
+    ['R', crop.right],
+    ['T', crop.top],
+    ['B', crop.bottom],
+  ];
+  const cut = sides.filter(([, pixels]) => pixels > 0);
+  return cut.length > 0 ? cut.map(([side, pixels]) => `${side}${pixels}`).join(' ') : 'none';
+}
