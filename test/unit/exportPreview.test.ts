@@ -220,6 +220,31 @@ describe('export preview: previewDataset and export-dataset --preview', () => {
     assert.doesNotMatch(warnings, /class_tokens|Kontext pairs/);
   });
 
+  it('two images of one name (a.jpg, a.webp) would share a caption file: the second stays out, in preview and export alike', async () => {
+    const dir = path.join(sample.dataRoot, 'actors', CARL, 'training_data');
+    await (
+      await loadSharp()
+    )(path.join(dir, `${CARL}_0.jpg`))
+      .webp()
+      .toFile(path.join(dir, `${CARL}_0.webp`));
+    const choices = { dataRoot: sample.dataRoot, actorIds: [CARL], format: 'ai-toolkit' as const };
+    const preview = await previewDataset(choices);
+    const skipped = [{ filename: `${CARL}_0.webp`, reason: `another image is already exported as ${CARL}_0.jpg` }];
+    assert.deepEqual(preview.actors[0]!.skipped, skipped);
+    const out = path.join(sample.dir, 'export');
+    const report = await exportDataset({ ...choices, outDir: out });
+    assert.deepEqual(report.actors[0]!.skipped, skipped);
+    const images = await fs.readdir(path.join(out, CARL, 'images'));
+    assert.deepEqual(images.filter((name) => name.startsWith(`${CARL}_0.`)).sort(), [`${CARL}_0.jpg`, `${CARL}_0.txt`]);
+    assert.deepEqual(
+      preview.images.map((image) => image.file).sort(),
+      images
+        .filter((name) => !name.endsWith('.txt'))
+        .map((name) => `images/${name}`)
+        .sort(),
+    );
+  });
+
   it('CLI: --preview --json writes nothing (no --out needed, none created) and has images, buckets, warnings', async () => {
     const out = path.join(sample.dir, 'never');
     const run = async (args: string[]) => {
