@@ -167,7 +167,13 @@ async function previewActor(
       );
     }
   } else {
-    settings = { trigger_word: plan.trigger, resolution, bucket_tolerance: AI_TOOLKIT_BUCKET_TOLERANCE, folder_path: 'images', control_path: 'control' };
+    settings = {
+      trigger_word: plan.trigger,
+      resolution,
+      bucket_tolerance: AI_TOOLKIT_BUCKET_TOLERANCE,
+      folder_path: plan.layout.imageDir,
+      ...(plan.control && plan.layout.controlDir ? { control_path: plan.layout.controlDir } : {}),
+    };
     warnings.push(...(await pairWarnings(plan, images)));
   }
   warnings.push(...plan.skipped.map((skip) => `skipped ${skip.filename}: ${skip.reason}`));
