@@ -21,6 +21,7 @@ import { treeStallLargeSteps, treeStallSteps } from './treeStall.e2e';
 import { imageViewerSteps } from './imageViewer.e2e';
 import { setCategorySteps } from './setCategory.e2e';
 import { captionsSteps } from './captions.e2e';
+import { exportPreviewSteps } from './exportPreview.e2e';
 import { runSteps, Step } from './stepRunner';
 import { welcomeSteps } from './welcome.e2e';
 
@@ -56,6 +57,7 @@ const SCENARIOS: Scenario[] = [
   },
   { name: 'image-viewer', workspace: path.join(repoRoot, 'sample'), steps: [...imageViewerSteps, ...setCategorySteps] },
   { name: 'captions', workspace: path.join(repoRoot, 'sample'), steps: captionsSteps },
+  { name: 'export-preview', workspace: path.join(repoRoot, 'sample'), steps: exportPreviewSteps },
 ];
 
 async function runScenario(scenario: Scenario, vsix: string): Promise<Totals> {
