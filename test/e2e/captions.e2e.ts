@@ -132,7 +132,8 @@ export const captionsSteps: Step[] = [
         60_000,
       );
       const findings = viewer(page).locator('#caption-findings');
-      await findings.locator('[data-code="class_missing"]').waitFor({ state: 'visible', timeout: STEP_TIMEOUT_MS });
+      // Carl's seeds come from long Kontext prompts: over CLIP's 75 tokens.
+      await findings.locator('[data-code="too_long"]').waitFor({ state: 'visible', timeout: STEP_TIMEOUT_MS });
       await page.mouse.move(5, 700);
       await page.screenshot({ path: shot('e2e-captions-6-viewer.png') });
       await viewer(page).locator('#caption textarea').fill(HOSTILE);

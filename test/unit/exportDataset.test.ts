@@ -105,8 +105,8 @@ async function checkCaptionedFolder(dir: string, trigger: string): Promise<strin
   for (const image of images) {
     assert.match(image, /\.(png|jpg|jpeg)$/, `${image}: a format trainers read`);
     const caption = await fs.readFile(path.join(dir, `${stem(image)}.txt`), 'utf8');
-    assert.ok(caption.startsWith(`${trigger},`) || caption.trim() === trigger, `${image}: trigger first in "${caption}"`);
-    assert.doesNotMatch(caption, /input image|\bwoman\b|\bman\b/i, `${image}: descriptor and generator instructions replaced`);
+    assert.match(caption, new RegExp(`^${trigger} (?:woman|man|person)(?:,|\n)`), `${image}: trigger and class word first in "${caption}"`);
+    assert.doesNotMatch(caption.slice(trigger.length).replace(/^ \w+/, ''), /input image|\bwoman\b|\bman\b/i, `${image}: descriptor and generator instructions replaced`);
   }
   return images;
 }
@@ -148,19 +148,19 @@ describe('export-dataset', () => {
     });
 
     const caption = await fs.readFile(path.join(actorDir, '12_ohwx woman', `${EILEEN}_3.txt`), 'utf8');
-    assert.match(caption, /^ohwx, Cinematic photorealistic film still of ohwx /);
+    assert.match(caption, /^ohwx woman, Cinematic photorealistic film still of ohwx /);
     assert.equal(
       await fs.readFile(path.join(actorDir, '12_ohwx woman', `${EILEEN}_13.txt`), 'utf8'),
-      'ohwx\n',
-      'no prompt, unknown category: the trigger alone',
+      'ohwx woman\n',
+      'no prompt, unknown category: trigger and class word alone',
     );
     assert.equal(
       await fs.readFile(path.join(actorDir, '12_ohwx woman', `${EILEEN}_7.txt`), 'utf8'),
-      'ohwx, A charcoal portrait of ohwx in a wool coat, looking out of a window.\n',
+      'ohwx woman, A charcoal portrait of ohwx in a wool coat, looking out of a window.\n',
       'a vision caption describes what the image shows: it wins over the prompt',
     );
     const stale = await fs.readFile(path.join(actorDir, '12_ohwx woman', `${EILEEN}_11.txt`), 'utf8');
-    assert.ok(stale.startsWith('ohwx, ') && !stale.includes('charcoal portrait'), `a stale evaluation's caption is not used: "${stale}"`);
+    assert.ok(stale.startsWith('ohwx woman, ') && !stale.includes('charcoal portrait'), `a stale evaluation's caption is not used: "${stale}"`);
 
     const toml = await fs.readFile(path.join(actorDir, 'dataset.toml'), 'utf8');
     const keys = parseTomlish(toml);
@@ -312,15 +312,16 @@ describe('export-dataset', () => {
     assert.equal((await run([...base, '--force'])).code, EXIT_USAGE, 'a broken settings file is named, not ignored');
   });
 
-  it('captions replace every form of the descriptor and put the trigger first', () => {
+  it('captions replace every form of the descriptor and put the trigger and class word first', () => {
     const keep = " Keep the person's identity, face and hairstyle from the input image exactly.";
     assert.equal(
       captionFor(`Photo of the man from the input image on a pier, the man looking away.${keep}`, 'man', 'ohwx', 'photorealistic'),
-      'ohwx, Photo of ohwx on a pier, ohwx looking away.',
+      'ohwx man, Photo of ohwx on a pier, ohwx looking away.',
     );
-    assert.equal(captionFor('The woman from the input image laughing', 'woman', 'ohwx', 'photorealistic'), 'ohwx, laughing');
-    assert.equal(captionFor("A person in a woman's coat, the person smiling", 'person', 'sks', 'color_stylized'), "sks, A sks in a woman's coat, sks smiling");
-    assert.equal(captionFor(null, 'man', 'ohwx', 'bw_stylized'), 'ohwx, black and white stylized illustration');
+    assert.equal(captionFor('The woman from the input image laughing', 'woman', 'ohwx', 'photorealistic'), 'ohwx woman, laughing');
+    assert.equal(captionFor("A person in a woman's coat, the person smiling", 'person', 'sks', 'color_stylized'), "sks person, A sks in a woman's coat, sks smiling");
+    assert.equal(captionFor(null, 'man', 'ohwx', 'bw_stylized'), 'ohwx man, black and white stylized illustration');
+    assert.equal(captionFor('The person smiling', 'person', 'ohwx', 'photorealistic', 'woman'), 'ohwx woman, smiling', 'a vision caption: the actor\'s class word');
   });
 });
 

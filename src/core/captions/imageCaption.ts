@@ -23,7 +23,7 @@ export function imageCaption(image: ActorImage, descriptor: string): ImageCaptio
   }
   const visionCaption = (entry && currentEvaluation(entry)?.vision?.caption)?.trim();
   if (visionCaption) {
-    return { text: captionFor(visionCaption, 'person', TRIGGER_TOKEN, image.category), source: 'vision' };
+    return { text: captionFor(visionCaption, 'person', TRIGGER_TOKEN, image.category, descriptor), source: 'vision' };
   }
   if (entry?.prompt?.trim()) {
     return { text: captionFor(entry.prompt, descriptor, TRIGGER_TOKEN, image.category), source: 'prompt' };
@@ -46,13 +46,22 @@ const CATEGORY_WORDS: Record<Category, string> = {
 /**
  * A caption from the generation prompt: the subject ("the woman from the input image", "the
  * woman", "woman") becomes the trigger word, the sentences that only instruct the generator
- * ("Keep the person's identity ... from the input image") go, and the trigger comes first so
- * kohya's keep_tokens and ai-toolkit both find it. Without a prompt: trigger and category words.
+ * ("Keep the person's identity ... from the input image") go, and trigger and class word come
+ * first ("ohwx woman, ...") so kohya's keep_tokens and ai-toolkit both find them. Without a
+ * prompt: trigger, class and category words.
  */
-export function captionFor(prompt: string | null | undefined, descriptor: string, trigger: string, category: Category): string {
+export function captionFor(
+  prompt: string | null | undefined,
+  descriptor: string,
+  trigger: string,
+  category: Category,
+  className = descriptor,
+): string {
+  // Trigger, then class word: kohya ignores class_tokens once captions exist, so the caption says it.
+  const lead = [trigger, className.trim()].filter(Boolean).join(' ');
   const text = (prompt ?? '').trim();
   if (!text) {
-    return [trigger, CATEGORY_WORDS[category]].filter(Boolean).join(', ');
+    return [lead, CATEGORY_WORDS[category]].filter(Boolean).join(', ');
   }
   const word = escapeRegExp(descriptor.trim());
   // A replacement function: the trigger's own "$" characters are not replacement patterns.
@@ -65,12 +74,11 @@ export function captionFor(prompt: string | null | undefined, descriptor: string
     .replace(/\s+(?:from|in) the (?:input|reference) image\b/gi, '')
     .replace(/\s+/g, ' ')
     .trim();
-  if (caption === trigger || caption.startsWith(`${trigger},`)) {
-    return caption;
+  // A prompt that starts with the subject keeps its sentence, with trigger and class word first.
+  for (const start of [`${trigger},`, `${trigger} `]) {
+    if (caption.startsWith(start)) {
+      caption = caption.slice(start.length).trim();
+    }
   }
-  // A prompt that starts with the subject keeps its sentence, with the trigger still first.
-  if (caption.startsWith(`${trigger} `)) {
-    caption = caption.slice(trigger.length + 1);
-  }
-  return `${trigger}, ${caption}`;
+  return caption && caption !== trigger ? `${lead}, ${caption}` : lead;
 }
