@@ -11,6 +11,7 @@ import { runCurationBench } from './curationBench';
 import { runEvaluateBench } from './evaluateBench';
 import { runFaceBench } from './faceBench';
 import { DEFAULT_CANDIDATES, runFaceCorpusBench } from './faceCorpusBench';
+import { runGalleryBench } from './galleryBench';
 import { runGridBench } from './gridBench';
 import { line, runIndexBench } from './indexBench';
 import { runThroughputBench } from './throughputBench';
@@ -28,6 +29,7 @@ async function main(): Promise<number> {
   await runFaceCorpusBench(DEFAULT_CANDIDATES, { perImage: false });
   await runCurationBench();
   await runGridBench();
+  await runGalleryBench();
   // Its own process: the peak RSS must be the executor's, not the face models' loaded above.
   runBenchInChild('executeBench.js');
   await runCrashBench(100);

@@ -6,11 +6,10 @@ import type { Thumbnail, ThumbnailCache } from '../../core/image/thumbnailCache'
 import { isTrainingCategory, type TrainingCategory } from '../../core/manifest/categories';
 import { linkedOutsideReason } from '../../core/workspace/guards';
 import { PLAIN_NAME } from '../../core/workspace/layout';
-import { watchDataFolder } from '../../editor/dataFolderWatcher';
+import { watchActorFiles } from '../../editor/dataFolderWatcher';
 import type { GenerationController } from '../../editor/generationController';
 import type { StudioWorkspace } from '../../editor/studioWorkspace';
 import type { ActorsTreeProvider } from '../../providers/actorsTree/actorsTreeProvider';
-import { actorOfPath } from '../planReview/studioPlanReviewModel';
 import { buildGalleryView, NO_PLAN, type PlanMarks } from './galleryView';
 import type { GalleryAction, GalleryModel, ThumbnailRequest } from './model';
 import type { GalleryView } from './protocol';
@@ -57,13 +56,7 @@ export class StudioGalleryModel implements GalleryModel, vscode.Disposable {
   /** Its own watch (as Plan Review's), so an open gallery follows files even when the Actors view never read them. */
   private watch(): void {
     this.watcher?.dispose();
-    this.watcher = watchDataFolder(this.workspace.dataRoot, '{actors/*/training_data/*,action_plans/*_action_plan.json}', (file, dataRoot) => {
-      const actorId = actorOfPath(dataRoot, file);
-      if (actorId) {
-        this.workspace.invalidate(actorId);
-        this.changed.fire(actorId);
-      }
-    });
+    this.watcher = watchActorFiles(this.workspace, (actorId) => this.changed.fire(actorId));
   }
 
   async loadView(actorId: string): Promise<GalleryView | undefined> {

@@ -66,7 +66,10 @@ describe('Actor Gallery panel', function () {
     const manifest = await readManifest();
     assert.equal(view.actorId, EILEEN);
     assert.equal(view.images.filter((image) => image.tracked).length, manifest.images.length);
-    assert.ok(view.images.some((image) => !image.tracked), 'an image on disk but not in the manifest is shown too (untracked)');
+    assert.ok(
+      view.images.some((image) => !image.tracked),
+      'an image on disk but not in the manifest is shown too (untracked)',
+    );
     assert.equal(view.baseImage, `${EILEEN}_base.png`);
     assert.equal(view.target, 20);
     assert.deepEqual(

@@ -5,7 +5,7 @@ import type { ThumbnailResult } from '../protocol';
 export class CompareOverlay {
   readonly element = h('div', {
     class: 'compare',
-    id: 'compare',
+    id: 'compare-view',
     attrs: { role: 'dialog', 'aria-modal': 'true', 'aria-labelledby': 'compare-title', hidden: true, tabindex: '-1' },
   });
   private returnFocus: HTMLElement | undefined;
