@@ -10,6 +10,7 @@ import type { FrameLocator, Page } from 'playwright-core';
 import { writeGalleryActor } from '../../bench/galleryActor';
 import { loadSharp } from '../../src/core/image/sharp';
 import { repoRoot } from '../runners/util';
+import { isSerious, runAxe, visiblePanelFrame, walkWithKeyboard } from './axe';
 import { openActorStudio, runCommand, shot, Step, STEP_TIMEOUT_MS, until } from './stepRunner';
 
 export const GALLERY_ACTOR = '0100_european_30_female';
@@ -96,6 +97,21 @@ export const gallerySteps: Step[] = [
       await sharp(shot('e2e-gallery-open.png'))
         .png({ palette: true, quality: 90 })
         .toFile(path.join(repoRoot, 'docs', 'screenshots', 'gallery.png'));
+    },
+  },
+  {
+    name: 'axe-core finds no serious or critical violation; Tab reaches every control with a visible focus',
+    run: async (page) => {
+      const frame = await visiblePanelFrame(page);
+      const violations = await runAxe(frame);
+      console.log(
+        `    axe: ${violations.filter(isSerious).length} serious/critical, ${violations.length} in all (${violations.map((each) => each.id).join(', ') || 'none'})`,
+      );
+      const serious = violations.filter(isSerious);
+      if (serious.length > 0) throw new Error(serious.map((each) => `${each.id} (${each.impact}): ${each.help} at ${each.nodes.join(', ')}`).join('\n'));
+      const walk = await walkWithKeyboard(page, frame);
+      const problems = [...walk.unreached.map((each) => `not reached by Tab: ${each}`), ...walk.invisibleFocus.map((each) => `no visible focus: ${each}`)];
+      if (problems.length > 0) throw new Error(problems.join('\n'));
     },
   },
   {

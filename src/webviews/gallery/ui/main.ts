@@ -113,7 +113,7 @@ class GalleryPage {
   }
 
   private select(id: string, label: string): VscodeSingleSelect {
-    const select = h('vscode-single-select', { id, attrs: { 'aria-label': label, title: label } }) as VscodeSingleSelect;
+    const select = h('vscode-single-select', { id, props: { label }, attrs: { 'aria-label': label, title: label } }) as VscodeSingleSelect;
     select.addEventListener('change', () => this.onFilterChange());
     return select;
   }

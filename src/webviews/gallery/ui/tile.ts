@@ -17,9 +17,10 @@ export function renderTile(image: GalleryImage, id: string, threshold: number): 
         role: 'option',
         'aria-selected': 'false',
         'data-filename': image.filename,
-        'aria-label': `${image.filename}, ${describe(image, threshold)}`,
       },
     },
+    // The option's name comes from its content (what is seen), led by what the badges only show.
+    h('span', { class: 'visually-hidden' }, `${image.filename}, ${describe(image, threshold)}. `),
     h('div', { class: 'thumb' }, h('div', { class: 'placeholder loading' }, codicon('loading'))),
     h('div', { class: 'tile-head' }, h('span', { class: 'tile-name', attrs: { title: image.filename } }, name), stars(image.rating)),
     h('div', { class: 'badges' }, ...badges(image, threshold)),
@@ -66,7 +67,7 @@ function markShown(tile: HTMLElement, how: 'shown' | 'broken'): void {
 function stars(rating: number | undefined): HTMLElement {
   return h(
     'span',
-    { class: rating ? 'stars rated' : 'stars', attrs: { title: rating ? `${rating} of 5 stars` : 'Not rated' } },
+    { class: rating ? 'stars rated' : 'stars', attrs: { title: rating ? `${rating} of 5 stars` : 'Not rated', 'aria-hidden': 'true' } },
     rating ? '★'.repeat(rating) + '☆'.repeat(5 - rating) : '☆☆☆☆☆',
   );
 }
