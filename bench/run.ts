@@ -14,7 +14,6 @@ import { DEFAULT_CANDIDATES, runFaceCorpusBench } from './faceCorpusBench';
 import { runGalleryBench } from './galleryBench';
 import { runGridBench } from './gridBench';
 import { line, runIndexBench } from './indexBench';
-import { runThroughputBench } from './throughputBench';
 
 function runBenchInChild(script: string): void {
   const result = spawnSync(process.execPath, [path.join(__dirname, script)], { stdio: 'inherit' });
@@ -23,17 +22,35 @@ function runBenchInChild(script: string): void {
   }
 }
 
+/** `npm run bench -- --only scale,throughput` runs those parts only (while working on one figure). */
+const PARTS = ['evaluate', 'face', 'curation', 'grid', 'gallery', 'execute', 'crash', 'throughput', 'scale'] as const;
+function chosenParts(): ReadonlySet<string> {
+  const at = process.argv.indexOf('--only');
+  const chosen = at >= 0 ? (process.argv[at + 1] ?? '').split(',') : [...PARTS];
+  const unknown = chosen.filter((part) => !(PARTS as readonly string[]).includes(part));
+  if (unknown.length > 0) {
+    throw new Error(`--only takes ${PARTS.join(', ')}; not ${unknown.join(', ')}`);
+  }
+  return new Set(chosen);
+}
+
 async function main(): Promise<number> {
-  await runEvaluateBench(200);
-  await runFaceBench(20);
-  await runFaceCorpusBench(DEFAULT_CANDIDATES, { perImage: false });
-  await runCurationBench();
-  await runGridBench();
-  await runGalleryBench();
-  // Its own process: the peak RSS must be the executor's, not the face models' loaded above.
-  runBenchInChild('executeBench.js');
-  await runCrashBench(100);
-  await runThroughputBench();
+  const parts = chosenParts();
+  if (parts.has('evaluate')) await runEvaluateBench(200);
+  if (parts.has('face')) {
+    await runFaceBench(20);
+    await runFaceCorpusBench(DEFAULT_CANDIDATES, { perImage: false });
+  }
+  if (parts.has('curation')) await runCurationBench();
+  if (parts.has('grid')) await runGridBench();
+  if (parts.has('gallery')) await runGalleryBench();
+  // Their own processes: each peak RSS must be the executor's, not the face models' loaded above.
+  if (parts.has('execute')) runBenchInChild('executeBench.js');
+  if (parts.has('crash')) await runCrashBench(100);
+  if (parts.has('throughput')) runBenchInChild('throughputBench.js');
+  if (!parts.has('scale')) {
+    return 0;
+  }
   // A studio's scale; the data is made once and cached (bench/synthetic.ts), so it is only read here.
   const { workspace } = await runIndexBench(10_000, 20);
   const out = path.join(ensureResultsDir(), 'bench-vscode.json');

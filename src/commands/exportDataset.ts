@@ -1,14 +1,17 @@
 import { promises as fs } from 'node:fs';
 import * as vscode from 'vscode';
-import { exportTrainingSet } from '../core/app/integrity';
+import { exportTrainingSet, previewTrainingSet } from '../core/app/integrity';
 import { DATASET_FORMATS, folderWordProblem, type DatasetExportReport, type DatasetFormat } from '../core/export/dataset';
 import { ActorNode, type StudioNode } from '../providers/actorsTree/nodes';
 import { CommandContext, requireTrust } from './commandContext';
+import { formatExportPreview } from './exportPreviewReport';
+import type { MarkdownReports } from './markdownReports';
 import { withCancellableProgress } from './progress';
 
 /**
  * Export Dataset's programmatic API (scripts, tests):
  * `executeCommand('actorStudio.exportDataset', undefined, undefined, { actorIds, format, outDir, confirm: false })`.
+ * Without `outDir` and `preview`, it offers Preview / Export / Cancel before asking for the folder.
  */
 export interface ExportDatasetOptions {
   /** Default: the clicked or selected actors, else a pick from every actor. */
@@ -23,6 +26,12 @@ export interface ExportDatasetOptions {
   minRating?: number;
   /** `false` replaces the exported actors' folders in a non-empty folder without asking (default: ask). */
   confirm?: boolean;
+  /** `true` shows the preview, `false` skips it; default: offer it, unless `outDir` is given. */
+  preview?: boolean;
+  /** After the preview: `true` exports, `false` stops (default: ask). */
+  exportAfterPreview?: boolean;
+  /** The training resolution of the buckets and of kohya's dataset.toml (default 1024). */
+  resolution?: number;
 }
 
 const FORMAT_ITEMS: (vscode.QuickPickItem & { format: DatasetFormat })[] = [
@@ -45,7 +54,7 @@ const FORMAT_ITEMS: (vscode.QuickPickItem & { format: DatasetFormat })[] = [
  * setting) as a training set a trainer reads as it is. Writes outside the data folder, into the
  * folder the user picks, so it asks before replacing anything and needs a trusted workspace.
  */
-export function exportDatasetCommand(context: CommandContext) {
+export function exportDatasetCommand(context: CommandContext, previews: MarkdownReports) {
   return async (node?: StudioNode, nodes?: StudioNode[], options: ExportDatasetOptions = {}): Promise<DatasetExportReport | undefined> => {
     if (!requireTrust('exporting a dataset')) {
       return undefined;
@@ -61,28 +70,37 @@ export function exportDatasetCommand(context: CommandContext) {
     if (!format || !DATASET_FORMATS.includes(format)) {
       return undefined;
     }
-    const outDir = options.outDir ?? (await pickFolder());
-    if (!outDir) {
-      return undefined;
-    }
     const trigger = actorIds.length === 1 ? (options.trigger ?? (await askTrigger(actorIds[0]!))) : undefined;
     if (actorIds.length === 1 && trigger === undefined) {
+      return undefined;
+    }
+    const studio = await context.workspace.context();
+    const minRating = options.minRating ?? studio.services.settings.export.minRating;
+    const choices = { actorIds, format, trigger, minRating, resolution: options.resolution };
+    const step = await previewOrExport(options);
+    if (step === undefined) {
+      return undefined;
+    }
+    if (step === 'preview') {
+      const preview = await withCancellableProgress('Actor Studio: previewing the export', (signal) => previewTrainingSet(studio, { ...choices, signal }));
+      await previews.show(`Export Preview ${actorIds.length === 1 ? actorIds[0]! : `${actorIds.length} actors`}`, formatExportPreview(preview));
+      if (!(options.exportAfterPreview ?? (await askExportAfterPreview(preview.images.length, preview.warnings.length)))) {
+        return undefined;
+      }
+    }
+    const outDir = options.outDir ?? (await pickFolder());
+    if (!outDir) {
       return undefined;
     }
     const nonEmpty = (await fs.readdir(outDir).catch(() => [])).length > 0;
     if (nonEmpty && options.confirm !== false && !(await confirmReplace(outDir, actorIds))) {
       return undefined;
     }
-    const studio = await context.workspace.context();
-    const minRating = options.minRating ?? studio.services.settings.export.minRating;
     const label = actorIds.length === 1 ? actorIds[0]! : `${actorIds.length} actors`;
     const report = await withCancellableProgress(`Actor Studio: exporting ${label} for ${format}`, (signal, progress) =>
       exportTrainingSet(studio, {
-        actorIds,
-        format,
+        ...choices,
         outDir,
-        trigger,
-        minRating,
         force: nonEmpty,
         signal,
         onActorExported: (actor, done, total) => progress(`${actor.actorId}: ${actor.exported} image(s) (${done}/${total})`, 100 / total),
@@ -110,6 +128,37 @@ async function chooseActors(context: CommandContext, node?: StudioNode, nodes?: 
     { title: 'Actor Studio: Export Dataset', placeHolder: 'Actors to export', canPickMany: true, matchOnDescription: true },
   );
   return picked?.map((item) => item.label);
+}
+
+/** Preview (writes nothing), Export, or undefined for Cancel; scripts that name the folder export. */
+async function previewOrExport(options: ExportDatasetOptions): Promise<'preview' | 'export' | undefined> {
+  if (options.preview !== undefined) {
+    return options.preview ? 'preview' : 'export';
+  }
+  if (options.outDir !== undefined) {
+    return 'export';
+  }
+  const items: (vscode.QuickPickItem & { step?: 'preview' | 'export' })[] = [
+    {
+      step: 'preview',
+      label: '$(eye) Preview',
+      detail: 'Captions as the trainer reads them, its aspect-ratio buckets and crops, and warnings; writes nothing',
+    },
+    { step: 'export', label: '$(export) Export', detail: 'Choose the folder and write the training set' },
+    { label: '$(close) Cancel' },
+  ];
+  const picked = await vscode.window.showQuickPick(items, { title: 'Actor Studio: Export Dataset', placeHolder: 'Preview the training set first?' });
+  return picked?.step;
+}
+
+async function askExportAfterPreview(images: number, warnings: number): Promise<boolean> {
+  const exportChoice = 'Export...';
+  const answer = await vscode.window.showInformationMessage(
+    `Actor Studio: preview of ${images} image(s)${warnings > 0 ? ` with ${warnings} warning(s)` : ''}; nothing was written. Export them?`,
+    exportChoice,
+    'Cancel',
+  );
+  return answer === exportChoice;
 }
 
 async function pickFolder(): Promise<string | undefined> {

@@ -9,6 +9,7 @@ import { DryRunReports } from './dryRunReport';
 import { emptyTrash } from './emptyTrash';
 import { executeAllPlans, executePlan, undoLastExecution } from './executeCommands';
 import { exportDatasetCommand } from './exportDataset';
+import { EXPORT_PREVIEW_SCHEME } from './exportPreviewReport';
 import { fillToTarget } from './fillToTarget';
 import { exportPromptDataCommand } from './exportPromptData';
 import { keepImage } from './keepImage';
@@ -73,6 +74,10 @@ export function registerCommands(context: CommandContext, integrity: IntegrityCo
     MIGRATION_REPORT_SCHEME,
     '# Import Legacy Data\n\nThis report is gone (the window was reloaded). Run Import Legacy Data again.\n',
   );
+  const exportPreviews = new MarkdownReports(
+    EXPORT_PREVIEW_SCHEME,
+    '# Export preview\n\nThis preview is gone (the window was reloaded). Run Export Dataset again and choose Preview.\n',
+  );
   const handlers: Record<string, (...args: never[]) => Promise<unknown>> = {
     [CommandIds.refresh]: refresh(context),
     [CommandIds.openManifest]: openManifest(context),
@@ -97,7 +102,7 @@ export function registerCommands(context: CommandContext, integrity: IntegrityCo
     [CommandIds.showLog]: async () => context.showLog(),
     [CommandIds.reconcileData]: reconcileData(context, integrity, reconcileReports),
     [CommandIds.importLegacyData]: importLegacyData(context, integrity, migrationReports),
-    [CommandIds.exportDataset]: exportDatasetCommand(context),
+    [CommandIds.exportDataset]: exportDatasetCommand(context, exportPreviews),
     [CommandIds.exportPromptData]: exportPromptDataCommand(context),
     [CommandIds.openAnalytics]: openAnalytics(context),
     [CommandIds.rateImage]: handlersUsedByPanels.rateImage,
@@ -107,5 +112,5 @@ export function registerCommands(context: CommandContext, integrity: IntegrityCo
     [CommandIds.keepImage]: handlersUsedByPanels.keepImage,
   };
   const registered = Object.entries(handlers).map(([id, handler]) => vscode.commands.registerCommand(id, guard(handler)));
-  return { disposables: [dryRunReports, reconcileReports, migrationReports, ...registered], ...handlersUsedByPanels };
+  return { disposables: [dryRunReports, reconcileReports, migrationReports, exportPreviews, ...registered], ...handlersUsedByPanels };
 }

@@ -162,6 +162,17 @@ describe('adversarial paths: links out of the data folder (case 2)', function ()
       );
       assert.ok(!report.actors.some((actor) => actor.actorId === OTHER), 'nothing exported from behind the link');
       await scratch.unchanged();
+
+      // The preview applies the same guard: the actor is named, no image of it is listed.
+      const previewed = await runCliProcess(['export-dataset', '--format', 'ai-toolkit', '--all', '--preview', '--json', '--data', scratch.data]);
+      assert.equal(previewed.code, 1, previewed.stdout + previewed.stderr);
+      const preview = JSON.parse(previewed.stdout) as { images: { actor: string }[]; failed: { actorId: string; reason: string }[] };
+      assert.deepEqual(
+        preview.failed.map((failure) => [failure.actorId, /links outside the data folder/.test(failure.reason)]),
+        [[OTHER, true]],
+      );
+      assert.ok(preview.images.length > 0 && !preview.images.some((image) => image.actor === OTHER), 'nothing read from behind the link');
+      await scratch.unchanged();
     } finally {
       await fs.rm(out, { recursive: true, force: true });
     }

@@ -21,6 +21,7 @@ import { planReviewSteps } from './planReview.e2e';
 import { treeStallLargeSteps, treeStallSteps } from './treeStall.e2e';
 import { imageViewerSteps } from './imageViewer.e2e';
 import { setCategorySteps } from './setCategory.e2e';
+import { exportPreviewSteps } from './exportPreview.e2e';
 import { runSteps, Step } from './stepRunner';
 import { welcomeSteps } from './welcome.e2e';
 
@@ -55,6 +56,7 @@ const SCENARIOS: Scenario[] = [
     steps: treeStallLargeSteps,
   },
   { name: 'image-viewer', workspace: path.join(repoRoot, 'sample'), steps: [...imageViewerSteps, ...setCategorySteps] },
+  { name: 'export-preview', workspace: path.join(repoRoot, 'sample'), steps: exportPreviewSteps },
   { name: 'gallery', workspace: path.join(repoRoot, 'sample'), prepare: prepareGallery, steps: gallerySteps },
 ];
 

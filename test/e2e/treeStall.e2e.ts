@@ -38,6 +38,12 @@ async function closePanels(page: Page): Promise<void> {
   });
 }
 
+/**
+ * A stalled row never fills (it waited for Refresh), so a long deadline still catches a stall; the
+ * first read of 1,000 actors took over 20 s in a window just reloaded on the 2-core machine at load 12.
+ */
+const FILL_DEADLINE_MS = 60_000;
+
 async function rowsFilled(page: Page): Promise<boolean> {
   const labels = await actorRows(page).evaluateAll((rows) => rows.map((row) => row.textContent ?? ''));
   return labels.length > 0 && labels.every((label) => !label.includes('loading'));
@@ -51,7 +57,7 @@ function panelDuringFirstRead(panel: string): Step {
       await page.reload();
       await showActorStudio(page);
       await runCommand(page, `Actor Studio: ${panel}`);
-      await until('every actor row to leave "loading…"', () => rowsFilled(page), 20_000);
+      await until('every actor row to leave "loading…"', () => rowsFilled(page), FILL_DEADLINE_MS);
       await closePanels(page);
     },
   };
@@ -65,7 +71,7 @@ function panelAtStartup(panel: string): Step {
       await page.reload();
       await page.locator('.monaco-workbench').waitFor({ state: 'visible', timeout: 60_000 });
       await runCommand(page, `Actor Studio: ${panel}`);
-      await until('every actor row to leave "loading…"', () => rowsFilled(page), 20_000);
+      await until('every actor row to leave "loading…"', () => rowsFilled(page), FILL_DEADLINE_MS);
       await closePanels(page);
     },
   };
@@ -80,7 +86,7 @@ function viewWhilePanelOpens(panel: string): Step {
       await page.locator('.monaco-workbench').waitFor({ state: 'visible', timeout: 60_000 });
       await runCommand(page, `Actor Studio: ${panel}`);
       await showActorStudio(page);
-      await until('every actor row to leave "loading…"', () => rowsFilled(page), 20_000);
+      await until('every actor row to leave "loading…"', () => rowsFilled(page), FILL_DEADLINE_MS);
       await closePanels(page);
     },
   };
@@ -95,7 +101,7 @@ function restoredPanel(panel: string): Step {
       await page.locator('.part.editor .tab').first().waitFor({ state: 'visible', timeout: 30_000 });
       await page.reload();
       await showActorStudio(page);
-      await until('every actor row to leave "loading…"', () => rowsFilled(page), 20_000);
+      await until('every actor row to leave "loading…"', () => rowsFilled(page), FILL_DEADLINE_MS);
       await closePanels(page);
     },
   };

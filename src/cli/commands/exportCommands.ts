@@ -1,10 +1,11 @@
 import { InputError } from '../../core/errors';
 import * as path from 'node:path';
 import { DATASET_FORMATS, DatasetFormat, ExportInputError } from '../../core/export/dataset';
-import { exportTrainingSet } from '../../core/app/integrity';
+import { exportTrainingSet, previewTrainingSet } from '../../core/app/integrity';
 import { DEFAULT_MIN_QUALITY_RATING, exportPromptData } from '../../core/export/promptExport';
 import { GenerationLogFileError } from '../../core/tracking/generationLog';
 import { CliCommand, EXIT_FAILED, EXIT_OK, requireDataFolder, selectActors } from '../cliSupport';
+import { printPreview } from './exportPreviewText';
 
 /** A whole-number option, or undefined when it was not given. */
 function integerOption(values: Record<string, unknown>, name: string): number | undefined {
@@ -22,9 +23,10 @@ function integerOption(values: Record<string, unknown>, name: string): number | 
 /** `actor-studio export-dataset`: the images that pass the checks, as a kohya or ai-toolkit training set. */
 export const exportDatasetCommand: CliCommand = {
   name: 'export-dataset',
-  summary: 'export images that pass the checks as a kohya or ai-toolkit training set (captions, metadata.jsonl)',
+  summary:
+    'export images that pass the checks as a kohya or ai-toolkit training set (captions, metadata.jsonl); --preview writes nothing and shows each caption as the trainer reads it, its aspect-ratio bucket and crop at --resolution, and warnings',
   usage:
-    'actor-studio export-dataset --format kohya|ai-toolkit --out DIR (--actor-id ID | --all) [--trigger WORD] [--class WORD] [--repeats N] [--min-rating N (default: the actorStudio.export.minRating setting; 0 = none)] [--force] [--data DIR] [--json]',
+    'actor-studio export-dataset --format kohya|ai-toolkit (--out DIR | --preview) (--actor-id ID | --all) [--trigger WORD] [--class WORD] [--repeats N] [--min-rating N (default: the actorStudio.export.minRating setting; 0 = none)] [--resolution N (default 1024)] [--force] [--data DIR] [--json]',
   options: {
     format: { type: 'string' },
     out: { type: 'string' },
@@ -35,33 +37,45 @@ export const exportDatasetCommand: CliCommand = {
     'actor-id': { type: 'string' },
     all: { type: 'boolean', default: false },
     force: { type: 'boolean', default: false },
+    preview: { type: 'boolean', default: false },
+    resolution: { type: 'string' },
   },
   async run(values, io, studio) {
     const format = values.format as string | undefined;
     if (!format || !(DATASET_FORMATS as readonly string[]).includes(format)) {
       throw new InputError(`--format must be kohya or ai-toolkit${format ? `, not "${format}"` : ''}\nusage: ${this.usage}`);
     }
-    if (!values.out) {
-      throw new InputError(`--out DIR is required\nusage: ${this.usage}`);
+    if (!values.out && !values.preview) {
+      throw new InputError(`--out DIR is required (or --preview)\nusage: ${this.usage}`);
     }
     const repeats = integerOption(values, 'repeats');
     // --min-rating, else the actorStudio.export.minRating setting (as the editor's Export Dataset); 0 is no minimum.
     const minRating = integerOption(values, 'min-rating');
+    const resolution = integerOption(values, 'resolution');
     const { ids } = await selectActors(values, studio, this.usage);
     const context = await studio.context();
+    const choices = {
+      actorIds: ids,
+      format: format as DatasetFormat,
+      trigger: values.trigger as string | undefined,
+      className: values.class as string | undefined,
+      repeats,
+      minRating,
+      resolution,
+      signal: io.signal,
+    };
     let report;
     try {
-      report = await exportTrainingSet(context, {
-        actorIds: ids,
-        format: format as DatasetFormat,
-        outDir: path.resolve(io.cwd, String(values.out)),
-        trigger: values.trigger as string | undefined,
-        className: values.class as string | undefined,
-        repeats,
-        minRating,
-        force: Boolean(values.force),
-        signal: io.signal,
-      });
+      if (values.preview) {
+        const preview = await previewTrainingSet(context, choices);
+        if (values.json) {
+          io.stdout(JSON.stringify(preview, null, 2));
+        } else {
+          printPreview(preview, io);
+        }
+        return preview.failed.length > 0 ? EXIT_FAILED : EXIT_OK;
+      }
+      report = await exportTrainingSet(context, { ...choices, outDir: path.resolve(io.cwd, String(values.out)), force: Boolean(values.force) });
     } catch (error) {
       if (error instanceof ExportInputError) {
         throw new InputError(error.message);

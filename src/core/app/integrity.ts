@@ -1,4 +1,6 @@
 import type { DatasetExportReport, ExportDatasetRequest } from '../export/dataset';
+import type { DatasetChoices } from '../export/datasetPlan';
+import type { DatasetPreview } from '../export/preview';
 import type { ReconcileResult } from '../reconcile/reconcile';
 import type { FixSummary, ReconcileReport } from '../reconcile/types';
 import type { StudioContext } from './context';
@@ -30,6 +32,20 @@ export type DatasetExportOptions = Omit<ExportDatasetRequest, 'dataRoot' | 'minR
 /** The images that pass the checks and the rating minimum, as a training set a trainer reads. */
 export async function exportTrainingSet(context: StudioContext, options: DatasetExportOptions): Promise<DatasetExportReport> {
   const { exportDataset } = await import('../export/dataset');
-  const minRating = options.minRating === undefined ? context.services.settings.export.minRating : options.minRating || undefined;
-  return exportDataset({ ...options, dataRoot: context.dataRoot, minRating });
+  return exportDataset({ ...options, dataRoot: context.dataRoot, minRating: minimumRating(context, options.minRating) });
+}
+
+export type DatasetPreviewOptions = Omit<DatasetChoices, 'dataRoot' | 'minRating'> & {
+  /** As for exportTrainingSet. */
+  minRating?: number;
+};
+
+/** What exportTrainingSet would write and what the trainer makes of it (captions, buckets, warnings); writes nothing. */
+export async function previewTrainingSet(context: StudioContext, options: DatasetPreviewOptions): Promise<DatasetPreview> {
+  const { previewDataset } = await import('../export/preview');
+  return previewDataset({ ...options, dataRoot: context.dataRoot, minRating: minimumRating(context, options.minRating) });
+}
+
+function minimumRating(context: StudioContext, minRating: number | undefined): number | undefined {
+  return minRating === undefined ? context.services.settings.export.minRating : minRating || undefined;
 }

@@ -1,35 +1,30 @@
-import { InputError } from '../errors';
-import { actionName } from '../util/actionNames';
 import { randomBytes } from 'node:crypto';
 import { promises as fs } from 'node:fs';
 import * as path from 'node:path';
 import { writeFileAtomic } from '../fs/atomicWrite';
 import { loadSharp } from '../image/sharp';
 import { ActorIndex } from '../actors/dataIndex';
-import { isInside, linkedOutsideReason } from '../workspace/guards';
-import { actorPaths } from '../workspace/layout';
-import type { ActorRecord } from '../actors/types';
-import { judgeImage } from './selection';
-import { imageCaption, withTrigger } from '../captions/imageCaption';
+import { isInside } from '../workspace/guards';
+import { kohyaBucketSettings } from './buckets';
+import { KOHYA_CAPTIONS } from './trainerCaptions';
+import {
+  type ActorPlan,
+  checkChoices,
+  type DatasetChoices,
+  type DatasetFormat,
+  ExportInputError,
+  loadExportActor,
+  NO_IMAGE_WARNING,
+  planActor,
+  type PlanOptions,
+} from './datasetPlan';
 
-export type DatasetFormat = 'kohya' | 'ai-toolkit';
-export const DATASET_FORMATS: readonly DatasetFormat[] = ['kohya', 'ai-toolkit'];
-export const DEFAULT_REPEATS = 10;
+export { DATASET_FORMATS, DEFAULT_REPEATS, ExportInputError, folderWordProblem, type DatasetFormat } from './datasetPlan';
 
-export interface ExportDatasetRequest {
-  dataRoot: string;
-  actorIds: string[];
-  format: DatasetFormat;
+export interface ExportDatasetRequest extends DatasetChoices {
   outDir: string;
-  /** The word that stands for the actor in captions; default: the actor id. One actor only. */
-  trigger?: string;
-  /** kohya's class word; default: the actor's descriptor (man, woman, person). */
-  className?: string;
-  repeats?: number;
-  minRating?: number;
   /** Write into a non-empty outDir (the exported actors' folders are replaced, nothing else). */
   force?: boolean;
-  signal?: AbortSignal;
   /** Called after each actor's folder is in place. */
   onActorExported?: (report: ActorExportReport, done: number, total: number) => void;
 }
@@ -56,24 +51,6 @@ export interface DatasetExportReport {
   failed: { actorId: string; file: string; reason: string }[];
 }
 
-/** A request the caller can fix (bad option, occupied or forbidden folder): the CLI exits 2. */
-export class ExportInputError extends InputError {}
-
-interface Layout {
-  /** Folder (relative to the actor's export folder) for the images and captions. */
-  imageDir: string;
-  controlDir?: string;
-}
-
-interface MetadataRow {
-  file_name: string;
-  caption: string;
-  category: string;
-  prompt_id: string | null;
-  rating: number | null;
-  identity_distance: number | null;
-}
-
 /**
  * Writes a training set a trainer reads as-is: kohya sd-scripts (`<repeats>_<trigger> <class>/`
  * with captions and a dataset.toml) or ai-toolkit (`images/` with captions and, for Kontext, a
@@ -82,7 +59,7 @@ interface MetadataRow {
  * folder. Reads the data folder only.
  */
 export async function exportDataset(request: ExportDatasetRequest): Promise<DatasetExportReport> {
-  const options = checkOptions(request);
+  const options = checkChoices(request);
   const outDir = path.resolve(request.outDir);
   await checkOutDir(request.dataRoot, outDir, request.actorIds, Boolean(request.force));
   const index = new ActorIndex(request.dataRoot);
@@ -92,23 +69,14 @@ export async function exportDataset(request: ExportDatasetRequest): Promise<Data
   const failed: DatasetExportReport['failed'] = [];
   try {
     for (const actorId of request.actorIds) {
-      const outside = linkedOutsideReason(request.dataRoot, actorId);
-      if (outside) {
-        failed.push({ actorId, file: actorPaths(request.dataRoot, actorId).dir, reason: outside });
-        continue;
-      }
-      const actor = index.actor(actorId);
-      if (actor.manifestState === 'invalid') {
-        const problem = actor.problems.find((candidate) => candidate.severity === 'error')?.message;
-        failed.push({
-          actorId,
-          file: actor.manifestPath,
-          reason: `its manifest is invalid${problem ? ` (${problem})` : ''}; fix it (see ${actionName('problems')}) and export it again`,
-        });
+      const loaded = loadExportActor(index, request.dataRoot, actorId);
+      if (!loaded.ok) {
+        failed.push(loaded.failure);
         continue;
       }
       const built = path.join(staging, actorId);
-      const report = await exportActor(actor, request.format, built, path.join(outDir, actorId), options, request.signal);
+      const plan = planActor(loaded.actor, request.format, options);
+      const report = await writeActor(plan, request.format, built, path.join(outDir, actorId), options, request.signal);
       await moveIntoPlace(built, path.join(outDir, actorId), staging);
       actors.push(report);
       request.onActorExported?.(report, actors.length, request.actorIds.length);
@@ -117,52 +85,6 @@ export async function exportDataset(request: ExportDatasetRequest): Promise<Data
     await fs.rm(staging, { recursive: true, force: true });
   }
   return { format: request.format, outDir, exported: actors.reduce((sum, actor) => sum + actor.exported, 0), actors, failed };
-}
-
-interface Options {
-  trigger?: string;
-  className?: string;
-  repeats: number;
-  minRating?: number;
-}
-
-/** Triggers and class words become folder names (kohya), so nothing that could leave the folder. */
-// eslint-disable-next-line no-control-regex -- control characters are exactly what a folder word must not hold
-const SAFE_WORD = /^[^\s/\\:*?"<>|\x00-\x1f.][^/\\:*?"<>|\x00-\x1f]*$/;
-
-/** Why a trigger or class word cannot name a folder, or undefined when it can. */
-export function folderWordProblem(value: string): string | undefined {
-  return SAFE_WORD.test(value) && value.trim() === value ? undefined : 'cannot be used in a folder name (no slashes, no leading dot or space)';
-}
-
-function checkOptions(request: ExportDatasetRequest): Options {
-  if (!DATASET_FORMATS.includes(request.format)) {
-    throw new ExportInputError(`unknown format "${request.format}" (kohya or ai-toolkit)`);
-  }
-  if (request.actorIds.length === 0) {
-    throw new ExportInputError('no actors to export');
-  }
-  for (const [name, value] of [
-    ['trigger', request.trigger],
-    ['class', request.className],
-  ] as const) {
-    const problem = value === undefined ? undefined : folderWordProblem(value);
-    if (problem) {
-      throw new ExportInputError(`${name} "${value}" ${problem}`);
-    }
-  }
-  // One trigger for several actors would teach every identity the same word.
-  if (request.trigger !== undefined && request.actorIds.length > 1) {
-    throw new ExportInputError('a trigger word names one actor; export actors one at a time to give each its own (the default is the actor id)');
-  }
-  const repeats = request.repeats ?? DEFAULT_REPEATS;
-  if (!Number.isInteger(repeats) || repeats < 1) {
-    throw new ExportInputError(`repeats must be a whole number of at least 1, not ${request.repeats}`);
-  }
-  if (request.minRating !== undefined && (!Number.isInteger(request.minRating) || request.minRating < 1 || request.minRating > 5)) {
-    throw new ExportInputError(`minimum rating must be 1 to 5 stars, not ${request.minRating}`);
-  }
-  return { trigger: request.trigger, className: request.className, repeats, minRating: request.minRating };
 }
 
 /** Refuses an export inside the data folder, over it, or into a non-empty folder without force. */
@@ -224,84 +146,63 @@ async function moveIntoPlace(built: string, target: string, staging: string): Pr
   }
 }
 
-async function exportActor(
-  actor: ActorRecord,
+/** Writes an actor's plan into `dir` (its staging folder); an image that cannot be read or converted is skipped. */
+async function writeActor(
+  plan: ActorPlan,
   format: DatasetFormat,
   dir: string,
   finalDir: string,
-  options: Options,
+  options: PlanOptions,
   signal?: AbortSignal,
 ): Promise<ActorExportReport> {
-  const trigger = options.trigger ?? actor.id;
-  const className = options.className ?? String(actor.info.descriptor);
-  const layout: Layout = format === 'kohya' ? { imageDir: `${options.repeats}_${trigger} ${className}` } : { imageDir: 'images', controlDir: 'control' };
-  const report: ActorExportReport = { actorId: actor.id, trigger, className, dir: finalDir, exported: 0, notEvaluated: [], skipped: [], warnings: [] };
+  const { actor, layout, control } = plan;
+  const report: ActorExportReport = {
+    actorId: actor.id,
+    trigger: plan.trigger,
+    className: plan.className,
+    dir: finalDir,
+    exported: 0,
+    notEvaluated: [],
+    skipped: [...plan.skipped],
+    warnings: [...plan.warnings],
+  };
   await fs.mkdir(path.join(dir, layout.imageDir), { recursive: true });
-  const base = layout.controlDir ? actor.baseImage : undefined;
-  if (layout.controlDir) {
-    if (base) {
-      await fs.mkdir(path.join(dir, layout.controlDir), { recursive: true });
-    } else {
-      report.warnings.push('no base image: control/ was not written (Kontext training needs one)');
-    }
+  if (layout.controlDir && control) {
+    await fs.mkdir(path.join(dir, layout.controlDir), { recursive: true });
   }
-  const present = new Set(actor.images.filter((image) => !image.missing).map((image) => image.filename));
-  const taken = new Set<string>();
-  const rows: MetadataRow[] = [];
-  for (const image of actor.images) {
+  const rows = [];
+  for (const planned of plan.images) {
     signal?.throwIfAborted();
-    const verdict = judgeImage(image, present, options.minRating);
-    if (!verdict.ok) {
-      report.skipped.push({ filename: image.filename, reason: verdict.reason });
-      continue;
-    }
-    const stem = path.basename(image.filename, path.extname(image.filename));
-    const name = `${stem}${exportExtension(image.filename)}`;
-    if (taken.has(name.toLowerCase())) {
-      report.skipped.push({ filename: image.filename, reason: `another image is already exported as ${name}` });
-      continue;
-    }
+    const target = path.join(dir, layout.imageDir, planned.name);
+    const controlTarget = layout.controlDir && control ? path.join(dir, layout.controlDir, planned.name) : undefined;
     try {
-      await writeImage(image.path, path.join(dir, layout.imageDir, name));
-      if (base && layout.controlDir) {
-        await writeImage(base.path, path.join(dir, layout.controlDir, name));
+      await writeImage(planned.image.path, target);
+      if (control && controlTarget) {
+        await writeImage(control.path, controlTarget);
       }
     } catch (error) {
-      await removeQuietly(path.join(dir, layout.imageDir, name), layout.controlDir && path.join(dir, layout.controlDir, name));
-      report.skipped.push({ filename: image.filename, reason: `could not read or convert: ${(error as Error).message}` });
+      await removeQuietly(target, controlTarget);
+      report.skipped.push({ filename: planned.image.filename, reason: `could not read or convert: ${(error as Error).message}` });
       continue;
     }
-    taken.add(name.toLowerCase());
-    const caption = withTrigger(imageCaption(image, String(actor.info.descriptor)).text, trigger);
-    await fs.writeFile(path.join(dir, layout.imageDir, `${stem}.txt`), `${caption}\n`);
-    const evaluation = image.entry?.evaluation;
-    rows.push({
-      file_name: `${layout.imageDir}/${name}`,
-      caption,
-      category: verdict.category,
-      prompt_id: image.entry?.prompt_id ?? null,
-      rating: image.entry?.rating?.stars ?? null,
-      identity_distance: verdict.evaluated ? (evaluation?.identity_distance ?? null) : null,
-    });
-    if (!verdict.evaluated) {
-      report.notEvaluated.push(image.filename);
+    await fs.writeFile(path.join(dir, layout.imageDir, `${planned.stem}.txt`), `${planned.caption}\n`);
+    rows.push(planned.row);
+    if (!planned.evaluated) {
+      report.notEvaluated.push(planned.image.filename);
     }
     report.exported++;
   }
   if (report.exported === 0) {
-    report.warnings.push('no image passed; the folder holds no training images');
+    report.warnings.push(NO_IMAGE_WARNING);
   }
   await writeFileAtomic(path.join(dir, 'metadata.jsonl'), rows.map((row) => `${JSON.stringify(row)}\n`).join(''));
   if (format === 'kohya') {
-    await writeFileAtomic(path.join(dir, 'dataset.toml'), kohyaConfig(path.join(finalDir, layout.imageDir), `${trigger} ${className}`, options.repeats));
+    await writeFileAtomic(
+      path.join(dir, 'dataset.toml'),
+      kohyaConfig(path.join(finalDir, layout.imageDir), `${plan.trigger} ${plan.className}`, options.repeats, options.resolution),
+    );
   }
   return report;
-}
-
-/** webp is not read by every trainer; png keeps it lossless. Other formats go as they are. */
-function exportExtension(filename: string): string {
-  const ext = path.extname(filename).toLowerCase();
-  return ext === '.webp' ? '.png' : ext;
 }
 
 const FORMAT_OF: Record<string, 'png' | 'jpeg'> = { '.png': 'png', '.jpg': 'jpeg', '.jpeg': 'jpeg' };
@@ -324,19 +225,25 @@ async function removeQuietly(...files: (string | undefined)[]): Promise<void> {
 }
 
 /** TOML basic strings take JSON's escapes, so JSON.stringify quotes paths safely (Windows too). */
-function kohyaConfig(imageDir: string, classTokens: string, repeats: number): string {
+function kohyaConfig(imageDir: string, classTokens: string, repeats: number, resolution: number): string {
+  const buckets = kohyaBucketSettings(resolution);
   return [
     '# kohya sd-scripts dataset config (--dataset_config), written by Actor Studio',
     '[general]',
     'caption_extension = ".txt"',
-    'shuffle_caption = false',
+    `shuffle_caption = ${KOHYA_CAPTIONS.shuffleCaption}`,
     '# the trigger word is the first token of every caption; keep it there if shuffling is turned on',
-    'keep_tokens = 1',
+    `keep_tokens = ${KOHYA_CAPTIONS.keepTokens}`,
     '',
     '[[datasets]]',
-    'resolution = 1024',
+    `resolution = ${resolution}`,
     'batch_size = 1',
     'enable_bucket = true',
+    '# the buckets Actor Studio previews (export-dataset --preview): set here so command-line defaults do not change them',
+    `min_bucket_reso = ${buckets.minBucketReso}`,
+    `max_bucket_reso = ${buckets.maxBucketReso}`,
+    `bucket_reso_steps = ${buckets.bucketResoSteps}`,
+    'bucket_no_upscale = false',
     '',
     '  [[datasets.subsets]]',
     `  image_dir = ${JSON.stringify(imageDir)}`,

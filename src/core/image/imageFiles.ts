@@ -68,3 +68,13 @@ export async function thumbnailDataUri(file: string, width = 640): Promise<strin
   const jpeg = await sharp(file).rotate().resize({ width, withoutEnlargement: true }).jpeg({ quality: 80 }).toBuffer();
   return `data:image/jpeg;base64,${jpeg.toString('base64')}`;
 }
+
+/** Pixel size as stored and EXIF orientation (1 to 8), from the file's header only (no decode). */
+export async function imageHeader(file: string): Promise<{ width: number; height: number; orientation: number }> {
+  const sharp = await loadSharp();
+  const { width, height, orientation } = await sharp(file).metadata();
+  if (!width || !height) {
+    throw new Error('no size in its header');
+  }
+  return { width, height, orientation: orientation ?? 1 };
+}

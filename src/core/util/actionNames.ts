@@ -10,6 +10,7 @@ const ACTIONS = {
   plan: { editor: 'Plan Actor', cli: '`actor-studio plan --actor-id ID`' },
   reconcile: { editor: 'Reconcile Data', cli: '`actor-studio reconcile --fix`' },
   problems: { editor: 'the Problems panel', cli: '`actor-studio actors`' },
+  evaluate: { editor: 'Evaluate Actor', cli: '`actor-studio evaluate --actor-id ID`' },
 } as const;
 
 export type StudioAction = keyof typeof ACTIONS;

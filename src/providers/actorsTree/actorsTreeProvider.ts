@@ -94,6 +94,13 @@ export class ActorsTreeProvider implements vscode.TreeDataProvider<StudioNode>, 
     return undefined;
   }
 
+  /** Resolves once no background read is running (benchmarks and tests measure a settled tree). */
+  async settled(): Promise<void> {
+    while (this.loading) {
+      await this.loading;
+    }
+  }
+
   /** The actor's node, if the tree has shown it. */
   actorNode(actorId: string): ActorNode | undefined {
     return this.actorNodes.get(actorId);
@@ -160,7 +167,11 @@ export class ActorsTreeProvider implements vscode.TreeDataProvider<StudioNode>, 
       });
   }
 
-  /** Gives each "loading…" row its record; true when some row still has none. */
+  /**
+   * Gives each row the record just read: a "loading…" row its first, a row kept showing its last
+   * state while everything was re-read its new one (so no row holds on to an older read), and
+   * redraws the rows that look different. True when some row still has no record.
+   */
   private async fillLoadedRows(): Promise<boolean> {
     const actors = await this.workspace.actors();
     const targets = this.workspace.targets;
@@ -170,8 +181,7 @@ export class ActorsTreeProvider implements vscode.TreeDataProvider<StudioNode>, 
     let stillLoading = false;
     for (const node of this.actorNodes.values()) {
       const record = actors?.peek(node.actorId);
-      if (!node.record && record) {
-        node.update(record, targets);
+      if (record && record !== node.record && node.update(record, targets)) {
         this.changed.fire(node);
       }
       stillLoading ||= !node.record && listed.has(node.actorId);

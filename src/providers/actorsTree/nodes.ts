@@ -39,11 +39,21 @@ export class ActorNode implements StudioNode {
     this.id = `actor:${actorId}`;
   }
 
-  /** Takes a re-read record; children are rebuilt on the next expand. */
-  update(record: ActorRecord, targets: CategoryTargets): void {
+  /**
+   * Takes a re-read record; children are rebuilt on the next expand. True when the row may look
+   * different (its text changed, or its children were shown and are now rebuilt).
+   */
+  update(record: ActorRecord, targets: CategoryTargets): boolean {
+    const before = this.rowText();
+    const childrenShown = this.children !== undefined;
     this.record = record;
     this.targets = targets;
     this.children = undefined;
+    return childrenShown || this.rowText() !== before;
+  }
+
+  private rowText(): string | undefined {
+    return this.record && `${this.record.manifestState} ${actorDescription(this.record, this.targets, this.planState)}`;
   }
 
   getTreeItem(): vscode.TreeItem {
@@ -182,7 +192,7 @@ export class CategoryNode implements StudioNode {
   }
 
   getChildren(): StudioNode[] {
-    return this.images.map((image) => new ImageNode(this.record.id, image));
+    return this.images.map((image) => new ImageNode(this.record.id, image, this.id));
   }
 }
 
@@ -197,11 +207,18 @@ const CATEGORY_SOURCE_WORDS: Record<string, string> = {
 export class ImageNode implements StudioNode {
   readonly id: string;
 
+  /**
+   * The id names the group too: an image that moved to another category is a new row there. With
+   * the image alone, VS Code 1.100 could find the moved image's id still registered under its old
+   * group while the new group was fetched, failed that fetch ("Element with id … is already
+   * registered") and showed the group empty until a root refresh.
+   */
   constructor(
     readonly actorId: string,
     readonly image: ActorImage,
+    groupId: string,
   ) {
-    this.id = `actor:${actorId}/image/${image.filename}`;
+    this.id = `${groupId}/image/${image.filename}`;
   }
 
   /** On disk and in the manifest, and its face could not be scored: Keep Image or Delete Image. */

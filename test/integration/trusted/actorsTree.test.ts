@@ -67,6 +67,27 @@ describe('Actors tree on the sample workspace', () => {
     assert.equal(untracked.item.contextValue, 'image.untracked');
   });
 
+  it("every row's id extends its parent's, so an image that moves to another group is a new row there", async () => {
+    const api = await studio();
+    const seen = new Set<string>();
+    const walk = async (parent: unknown, parentId: string | undefined): Promise<void> => {
+      for (const child of await children(api, parent)) {
+        const id = child.item.id!;
+        assert.ok(!seen.has(id), `${id} appears once`);
+        seen.add(id);
+        if (parentId) {
+          assert.ok(id.startsWith(`${parentId}/`), `${id} extends ${parentId}`);
+        }
+        await walk(child.node, id);
+      }
+    };
+    await walk(undefined, undefined);
+    assert.ok(
+      [...seen].some((id) => /\/category\/photorealistic\/image\//.test(id)),
+      'image rows sit under their group',
+    );
+  });
+
   it('open manifest opens the actor manifest in an editor', async () => {
     const api = await studio();
     const [eileen] = await children(api);

@@ -33,6 +33,22 @@ describe('live updates, diagnostics and schemas', () => {
     await waitFor('the image to disappear again', async () => (await carlDescription()) === '6/20 · 3·2·1');
   });
 
+  it('after a full re-read every row holds the new read, so no row shows (or keeps in memory) an older one', async () => {
+    const api = await studio();
+    await children(api);
+    const actors = (await api.workspace.actors())!;
+    const before = new Map(actors.list().ids.map((id) => [id, api.tree.actorNode(id)?.record]));
+    api.workspace.invalidate();
+    await api.tree.getChildren();
+    await api.tree.settled();
+    for (const id of actors.list().ids) {
+      const record = api.tree.actorNode(id)?.record;
+      assert.ok(record, `${id} has a record`);
+      assert.notEqual(record, before.get(id), `${id} was given the new read`);
+      assert.equal(record, actors.peek(id), `${id} holds the index's record`);
+    }
+  });
+
   it('an invalid manifest shows an error node and a diagnostic at its line and column; other actors still show', async () => {
     const broken = original.replace('"index": 2,', '"index": "two",');
     assert.notEqual(broken, original, 'the sample manifest has an index 2 entry');
