@@ -1,6 +1,6 @@
 // Which tiles the gallery shows and in what order. Pure and Node-free: the page imports it, and
 // the unit tests run it in plain Node.
-import { CATEGORIES, isTrainingCategory, type Category } from '../../core/manifest/categories';
+import { CATEGORIES, type Category } from '../../core/manifest/categories';
 import { GALLERY_SORTS, NO_FILTER, RATING_FILTERS, REVIEW_FILTERS, type GalleryFilter, type GalleryImage, type GallerySort } from './protocol';
 
 /** The images that pass every part of the filter. */
@@ -92,14 +92,4 @@ export function restoreView(stored: { filter?: unknown; sort?: unknown }): { fil
     },
     sort: oneOf(stored.sort, GALLERY_SORTS, 'number'),
   };
-}
-
-/** Whether an image is one a rating, category or caption can be written to (in the manifest, on disk). */
-export function isWritable(image: GalleryImage): boolean {
-  return image.tracked && !image.missing;
-}
-
-/** Short label of a category for a badge. */
-export function categoryBadge(category: Category): string {
-  return isTrainingCategory(category) ? { photorealistic: 'Photo', bw_stylized: 'B&W', color_stylized: 'Colour' }[category] : 'Unclassified';
 }
