@@ -8,7 +8,7 @@ import * as vscode from 'vscode';
 import type { SetCategoryResult } from '../../../src/commands/setCategory';
 import type { GalleryPanelProbe } from '../../../src/webviews/gallery/galleryPanel';
 import type { GalleryHostMessage, StateMessage } from '../../../src/webviews/gallery/protocol';
-import { restoreFiles, snapshotFiles } from '../support/files';
+import { preserveDataFolder } from '../support/files';
 import { children, PAGE_READY_TIMEOUT_MS, studio, waitFor, workspaceRoot } from '../support/studio';
 
 const EILEEN = '0000_european_45_female';
@@ -25,7 +25,7 @@ const isState = (message: GalleryHostMessage): message is StateMessage => messag
 describe('Actor Gallery panel', function () {
   this.timeout(120_000);
   let probe: GalleryPanelProbe;
-  let original: Map<string, Buffer>;
+  let preserved: Awaited<ReturnType<typeof preserveDataFolder>>;
   let requestId = 700;
 
   async function request(method: string, params: unknown) {
@@ -40,14 +40,15 @@ describe('Actor Gallery panel', function () {
   const imageIn = (state: StateMessage, filename: string) => state.view?.images.find((image) => image.filename === filename);
 
   before(async () => {
-    original = await snapshotFiles(dataDir());
+    // Regenerating writes the generation log: folders the suite creates go too.
+    preserved = await preserveDataFolder(dataDir(), ['.trash', 'action_plans', 'tracking']);
     (await studio()).workspace.invalidate();
     await vscode.commands.executeCommand('actorStudio.refresh');
   });
 
   after(async () => {
     (await studio()).galleryPanel()?.close();
-    await restoreFiles(dataDir(), original);
+    await preserved.restore();
     await (await studio()).tree.refresh();
   });
 
@@ -165,6 +166,29 @@ describe('Actor Gallery panel', function () {
     });
     assert.equal(refused, undefined, 'a target naming a path is an input error (reported, nothing written)');
     assert.equal(await fs.readFile(manifestFile(), 'utf8'), before);
+  });
+
+  it("R generates again from each selected image's prompt with the offline generator; the new images join the grid, the originals stay", async () => {
+    const source = `${EILEEN}_0.jpg`;
+    const before = (await readManifest()).images.length;
+    const from = probe.posted.length;
+    const reply = await request('regenerate', { filenames: [source], anotherPrompt: false });
+    assert.ok(reply.type === 'reply' && reply.ok, JSON.stringify(reply));
+    const [generated] = (reply.result as { generated: string[] }).generated;
+    assert.match(generated, new RegExp(`^${EILEEN}_\\d+\\.jpg$`));
+    const images = (await readManifest()).images as Array<{ filename: string; prompt_id?: string }>;
+    assert.equal(images.length, before + 1);
+    assert.equal(images.find((image) => image.filename === generated)?.prompt_id, images.find((image) => image.filename === source)?.prompt_id);
+    await stateWhere((state) => imageIn(state, generated) !== undefined && imageIn(state, source) !== undefined, from);
+  });
+
+  it('Enter opens the Image Viewer on the image', async () => {
+    const reply = await request('openViewer', { filename: `${EILEEN}_1.jpg` });
+    assert.ok(reply.type === 'reply' && reply.ok, JSON.stringify(reply));
+    const viewer = await waitFor('the Image Viewer', () => (async () => (await studio()).imageViewerPanel())());
+    const state = await viewer.waitFor((message) => message.type === 'state' && (message as { filename?: string }).filename === `${EILEEN}_1.jpg`);
+    assert.ok(state);
+    viewer.close();
   });
 
   it('Edit Caption(s) runs the captions command, and says so when that command is not there', async function () {
