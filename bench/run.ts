@@ -11,6 +11,7 @@ import { runCurationBench } from './curationBench';
 import { runEvaluateBench } from './evaluateBench';
 import { runFaceBench } from './faceBench';
 import { DEFAULT_CANDIDATES, runFaceCorpusBench } from './faceCorpusBench';
+import { runGalleryBench } from './galleryBench';
 import { runGridBench } from './gridBench';
 import { line, runIndexBench } from './indexBench';
 
@@ -22,7 +23,7 @@ function runBenchInChild(script: string): void {
 }
 
 /** `npm run bench -- --only scale,throughput` runs those parts only (while working on one figure). */
-const PARTS = ['evaluate', 'face', 'curation', 'grid', 'execute', 'crash', 'throughput', 'scale'] as const;
+const PARTS = ['evaluate', 'face', 'curation', 'grid', 'gallery', 'execute', 'crash', 'throughput', 'scale'] as const;
 function chosenParts(): ReadonlySet<string> {
   const at = process.argv.indexOf('--only');
   const chosen = at >= 0 ? (process.argv[at + 1] ?? '').split(',') : [...PARTS];
@@ -42,6 +43,7 @@ async function main(): Promise<number> {
   }
   if (parts.has('curation')) await runCurationBench();
   if (parts.has('grid')) await runGridBench();
+  if (parts.has('gallery')) await runGalleryBench();
   // Their own processes: each peak RSS must be the executor's, not the face models' loaded above.
   if (parts.has('execute')) runBenchInChild('executeBench.js');
   if (parts.has('crash')) await runCrashBench(100);

@@ -25,6 +25,8 @@ import { StudioAnalyticsModel } from './webviews/analytics/studioAnalyticsModel'
 import { ImageViewerPanel, ImageViewerPanelProbe } from './webviews/imageViewer/imageViewerPanel';
 import { WebviewHost } from './webviews/webviewHost';
 import { StudioImageViewerModel } from './webviews/imageViewer/studioImageViewerModel';
+import { GalleryPanel, GalleryPanelProbe } from './webviews/gallery/galleryPanel';
+import { StudioGalleryModel } from './webviews/gallery/studioGalleryModel';
 
 /** Set by the bundle's first and last lines (esbuild banner and footer), to time loading it. */
 declare const __actorStudioBundleStart: number | undefined;
@@ -61,6 +63,8 @@ export interface ActorStudioTestApi extends ActorStudioApi {
   readonly planReviewPanel: () => PlanReviewPanelProbe | undefined;
   readonly analyticsPanel: () => AnalyticsPanelProbe | undefined;
   readonly imageViewerPanel: () => ImageViewerPanelProbe | undefined;
+  /** The gallery opened or focused last. */
+  readonly galleryPanel: () => GalleryPanelProbe | undefined;
 }
 
 /**
@@ -107,6 +111,16 @@ export function activate(context: vscode.ExtensionContext): ActorStudioApi | Act
     rateImage: (image, options) => handlers().rateImage(image, undefined, options),
     editCaption: async (image, text) => vscode.commands.executeCommand<{ written: number } | undefined>('actorStudio.editCaption', image, undefined, { text }),
   });
+  // Thumbnails live in the extension's global storage, never in the data folder.
+  const galleryModel = new StudioGalleryModel(workspace, generation, tree, context.globalStorageUri, {
+    rate: CommandIds.rateImage,
+    setCategory: CommandIds.setCategory,
+    delete: CommandIds.deleteImage,
+    openViewer: CommandIds.openImageViewer,
+    // The captions commands (issue 16, point 2) take the same targets; until they exist, the gallery says so.
+    editCaption: 'actorStudio.editCaption',
+    editCaptions: 'actorStudio.editCaptions',
+  });
   const commandContext: CommandContext = {
     extensionUri: context.extensionUri,
     workspace,
@@ -120,6 +134,7 @@ export function activate(context: vscode.ExtensionContext): ActorStudioApi | Act
     execution,
     analyticsModel,
     imageViewerModel,
+    galleryModel,
     showLog: () => channel.show(true),
     actorsSelection: () => view.selection,
   };
@@ -161,6 +176,8 @@ export function activate(context: vscode.ExtensionContext): ActorStudioApi | Act
     ...commands.disposables,
     imageViewerModel,
     ImageViewerPanel.registerSerializer(context.extensionUri, imageViewerModel, logger),
+    galleryModel,
+    GalleryPanel.registerSerializer(context.extensionUri, galleryModel, logger),
   );
   const finished = performance.now();
   const activationMs = finished - started;
@@ -187,6 +204,7 @@ export function activate(context: vscode.ExtensionContext): ActorStudioApi | Act
     planReviewPanel: () => PlanReviewPanel.current?.probe,
     analyticsPanel: () => AnalyticsPanel.current?.probe,
     imageViewerPanel: () => ImageViewerPanel.current?.probe,
+    galleryPanel: () => GalleryPanel.current?.probe,
   };
 }
 

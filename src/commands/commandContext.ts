@@ -9,6 +9,7 @@ import type { GeneratorPanelModel } from '../webviews/generator/model';
 import type { PlanReviewModel } from '../webviews/planReview/model';
 import type { AnalyticsModel } from '../webviews/analytics/model';
 import type { ImageViewerModel } from '../webviews/imageViewer/model';
+import type { GalleryModel } from '../webviews/gallery/model';
 import type { ActorsTreeProvider } from '../providers/actorsTree/actorsTreeProvider';
 import { ActorNode, StudioNode } from '../providers/actorsTree/nodes';
 import type { ActorRecord } from '../core/actors/types';
@@ -27,6 +28,7 @@ export interface CommandContext {
   execution: ExecutionController;
   analyticsModel: AnalyticsModel;
   imageViewerModel: ImageViewerModel;
+  galleryModel: GalleryModel;
   /** Shows the Actor Studio output channel (the log). */
   showLog(): void;
   /** The Actors view's selection (keybindings pass no node: image commands rate what is selected). */

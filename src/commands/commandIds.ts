@@ -12,6 +12,7 @@ export const CommandIds = {
   planActor: 'actorStudio.planActor',
   planAllActors: 'actorStudio.planAllActors',
   openPlanReview: 'actorStudio.openPlanReview',
+  openGallery: 'actorStudio.openGallery',
   executePlan: 'actorStudio.executePlan',
   executeAllPlans: 'actorStudio.executeAllPlans',
   balanceActor: 'actorStudio.balanceActor',

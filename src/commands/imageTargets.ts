@@ -1,5 +1,7 @@
 import * as vscode from 'vscode';
+import { InputError } from '../core/errors';
 import { CATEGORY_LABELS } from '../core/manifest/categories';
+import { PLAIN_NAME } from '../core/workspace/layout';
 import type { ActorImage, ActorRecord } from '../core/actors/types';
 import { ImageNode } from '../providers/actorsTree/nodes';
 import { CommandContext, resolveActors } from './commandContext';
@@ -29,22 +31,34 @@ export function imageTargetsOf(nodes: readonly unknown[]): ImageTarget[] {
 /** The images clicked or selected: image nodes, or ImageTargets (a panel passes `(targets[0], targets)`). */
 export function chosenImageTargets(node: unknown, nodes: readonly unknown[] | undefined): ImageTarget[] {
   const chosen = nodes && nodes.length > 0 ? nodes : node ? [node] : [];
-  const targets = chosen.filter(isImageTarget).map(({ actorId, filename }) => ({ actorId, filename }));
+  const targets = chosen.filter(isImageTarget).map(plainTarget);
   return [...imageTargetsOf(chosen), ...targets];
 }
 
 /**
- * The images a command applies to: the image nodes clicked or selected, ImageTargets, else an
- * actor and then one of its images from quick picks (the palette). Undefined when the user cancels.
+ * The images a command applies to: the image nodes clicked or selected, or ImageTargets (one in
+ * `node`, or several in `nodes`, as panels pass a multi-selection), else an actor and then one of
+ * its images from quick picks (the palette). Undefined when the user cancels. Targets from panels
+ * and scripts name files by plain names only: anything else is refused as an input error.
  */
 export async function resolveImages(context: CommandContext, node: unknown, nodes: readonly unknown[] | undefined): Promise<ImageTarget[] | undefined> {
   const selected = chosenImageTargets(node, nodes);
   if (selected.length > 0) {
     return selected;
   }
+  if (isImageTarget(node)) {
+    return [plainTarget(node)];
+  }
   const [actor] = (await resolveActors(context)) ?? [];
   const image = actor && (await pickImage(actor));
   return image ? [image] : undefined;
+}
+
+function plainTarget(target: ImageTarget): ImageTarget {
+  if (!PLAIN_NAME.test(target.actorId) || !PLAIN_NAME.test(target.filename)) {
+    throw new InputError(`"${target.actorId}/${target.filename}" is not an image of the data folder (an actor id and a file name, not paths)`);
+  }
+  return { actorId: target.actorId, filename: target.filename };
 }
 
 /** A quick pick of the actor's images in the manifest (untracked ones have no entry to write to). */

@@ -16,6 +16,7 @@ import { keepImage } from './keepImage';
 import { importLegacyData, MIGRATION_REPORT_SCHEME } from './importLegacyCommand';
 import { MarkdownReports } from './markdownReports';
 import { openAnalytics } from './openAnalytics';
+import { openGallery } from './openGallery';
 import { openGenerator } from './openGenerator';
 import { openImageViewer } from './openImageViewer';
 import { openManifest } from './openManifest';
@@ -91,6 +92,7 @@ export function registerCommands(context: CommandContext, integrity: IntegrityCo
     [CommandIds.planActor]: planActors(context),
     [CommandIds.planAllActors]: planAllActors(context),
     [CommandIds.openPlanReview]: openPlanReview(context),
+    [CommandIds.openGallery]: openGallery(context),
     [CommandIds.executePlan]: handlersUsedByPanels.executePlan,
     [CommandIds.executeAllPlans]: executeAllPlans(context, dryRunReports),
     [CommandIds.fillToTarget]: handlersUsedByPanels.fillToTarget,

@@ -1,4 +1,6 @@
+import * as path from 'node:path';
 import * as vscode from 'vscode';
+import type { StudioWorkspace } from './studioWorkspace';
 
 /** Our own transient files (atomic writes, locks): the rename or removal that follows is the real change. */
 function isTransient(file: string): boolean {
@@ -25,4 +27,35 @@ export function watchDataFolder(dataRoot: string | undefined, glob: string, onCh
   watcher.onDidChange(onEvent);
   watcher.onDidDelete(onEvent);
   return watcher;
+}
+
+/**
+ * Watches each actor's training files and plan file (what a panel showing one actor follows, even
+ * when the Actors view never read anything): the workspace forgets what it read of the actor, then
+ * `onActor` is told. Follows no data folder when there is none.
+ */
+export function watchActorFiles(workspace: StudioWorkspace, onActor: (actorId: string) => void): vscode.Disposable | undefined {
+  return watchDataFolder(workspace.dataRoot, '{actors/*/training_data/*,action_plans/*_action_plan.json}', (file, dataRoot) => {
+    const actorId = actorOfPath(dataRoot, file);
+    if (actorId) {
+      workspace.invalidate(actorId);
+      onActor(actorId);
+    }
+  });
+}
+
+/** The actor a changed file concerns: `actors/<id>/training_data/*` or `action_plans/<id>_action_plan.json`. */
+export function actorOfPath(dataRoot: string, file: string): string | undefined {
+  const parts = path.relative(dataRoot, file).split(path.sep);
+  const name = parts[parts.length - 1] ?? '';
+  if (name.endsWith('.tmp') || name.endsWith('.lock')) {
+    return undefined; // transient files of atomic writes: the rename that follows is the change
+  }
+  if (parts[0] === 'actors' && parts.length === 4 && parts[2] === 'training_data') {
+    return parts[1];
+  }
+  if (parts[0] === 'action_plans' && parts.length === 2 && name.endsWith('_action_plan.json')) {
+    return name.slice(0, -'_action_plan.json'.length);
+  }
+  return undefined;
 }

@@ -15,6 +15,7 @@ import { accessibilitySteps, THEMES } from './accessibility.e2e';
 import { actorsTreeSteps } from './actorsTree.e2e';
 import { analyticsPanelSteps } from './analyticsPanel.e2e';
 import { apiKeySteps } from './apiKey.e2e';
+import { gallerySteps, prepareGallery } from './gallery.e2e';
 import { generatorPanelSteps } from './generatorPanel.e2e';
 import { planReviewSteps } from './planReview.e2e';
 import { treeStallLargeSteps, treeStallSteps } from './treeStall.e2e';
@@ -58,6 +59,7 @@ const SCENARIOS: Scenario[] = [
   { name: 'image-viewer', workspace: path.join(repoRoot, 'sample'), steps: [...imageViewerSteps, ...setCategorySteps] },
   { name: 'captions', workspace: path.join(repoRoot, 'sample'), steps: captionsSteps },
   { name: 'export-preview', workspace: path.join(repoRoot, 'sample'), steps: exportPreviewSteps },
+  { name: 'gallery', workspace: path.join(repoRoot, 'sample'), prepare: prepareGallery, steps: gallerySteps },
 ];
 
 async function runScenario(scenario: Scenario, vsix: string): Promise<Totals> {

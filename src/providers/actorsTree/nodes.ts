@@ -10,6 +10,9 @@ import { needsReview, reviewReason } from '../../core/tracking/review';
 import { actorDescription, countsTable, escapeMarkdown, faceDistances, reviewCount } from './format';
 import { actorUri } from './uris';
 
+/** The one command an actor's tooltip links to (providers do not import commands). */
+const OPEN_GALLERY = 'actorStudio.openGallery';
+
 /** Every node of the Actors tree: a stable id, its item, its children, an optional rich tooltip. */
 export interface StudioNode {
   readonly id: string;
@@ -119,7 +122,11 @@ export class ActorNode implements StudioNode {
       const perKind = Object.entries(this.drift).map(([kind, count]) => `${escapeMarkdown(kind)} ×${count}`);
       lines.push('', `$(diff) Drift (Reconcile Data): ${perKind.join(', ')}`);
     }
-    return markdown(lines.join('\n'));
+    // A click on the row expands it, so the gallery is a link here (and an inline action).
+    lines.push('', `[$(file-media) Open Gallery](command:${OPEN_GALLERY}?${encodeURIComponent(JSON.stringify([record.id]))})`);
+    const tooltip = markdown(lines.join('\n'));
+    tooltip.isTrusted = { enabledCommands: [OPEN_GALLERY] };
+    return tooltip;
   }
 }
 

@@ -1,7 +1,6 @@
 import * as vscode from 'vscode';
-import { watchDataFolder } from '../../editor/dataFolderWatcher';
+import { actorOfPath, watchDataFolder } from '../../editor/dataFolderWatcher';
 import type { StudioWorkspace } from '../../editor/studioWorkspace';
-import { actorOfPath } from '../planReview/studioPlanReviewModel';
 import type { AnalyticsLoad, AnalyticsModel } from './model';
 
 /** The files the numbers come from, relative to the data folder. */

@@ -1,8 +1,7 @@
-import * as path from 'node:path';
 import * as vscode from 'vscode';
 import { FileHasher } from '../../core/fs/files';
 import { actorPlanPath } from '../../core/workspace/layout';
-import { watchDataFolder } from '../../editor/dataFolderWatcher';
+import { watchActorFiles } from '../../editor/dataFolderWatcher';
 import type { GenerationController } from '../../editor/generationController';
 import type { PlanningController } from '../../editor/planningController';
 import type { StudioWorkspace } from '../../editor/studioWorkspace';
@@ -59,13 +58,7 @@ export class StudioPlanReviewModel implements PlanReviewModel, vscode.Disposable
    */
   private watch(): void {
     this.watcher?.dispose();
-    this.watcher = watchDataFolder(this.workspace.dataRoot, '{actors/*/training_data/*,action_plans/*_action_plan.json}', (file, dataRoot) => {
-      const actorId = actorOfPath(dataRoot, file);
-      if (actorId) {
-        this.workspace.invalidate(actorId);
-        this.changed.fire(actorId);
-      }
-    });
+    this.watcher = watchActorFiles(this.workspace, (actorId) => this.changed.fire(actorId));
   }
 
   async loadPlan(actorId: string): Promise<PlanLoad> {
@@ -150,20 +143,4 @@ export class StudioPlanReviewModel implements PlanReviewModel, vscode.Disposable
     this.watcher?.dispose();
     vscode.Disposable.from(...this.subscriptions).dispose();
   }
-}
-
-/** The actor a changed file concerns: `actors/<id>/training_data/*` or `action_plans/<id>_action_plan.json`. */
-export function actorOfPath(dataRoot: string, file: string): string | undefined {
-  const parts = path.relative(dataRoot, file).split(path.sep);
-  const name = parts[parts.length - 1] ?? '';
-  if (name.endsWith('.tmp') || name.endsWith('.lock')) {
-    return undefined; // transient files of atomic writes: the rename that follows is the change
-  }
-  if (parts[0] === 'actors' && parts.length === 4 && parts[2] === 'training_data') {
-    return parts[1];
-  }
-  if (parts[0] === 'action_plans' && parts.length === 2 && name.endsWith('_action_plan.json')) {
-    return name.slice(0, -'_action_plan.json'.length);
-  }
-  return undefined;
 }

@@ -1,0 +1,177 @@
+import * as vscode from 'vscode';
+import type { Logger } from '../../core/logger';
+import { isValidStars } from '../../core/tracking/ratings';
+import { isPlainName } from '../generator/failures';
+import { panelOptions, registerPanelSerializer, WebviewHost, WebviewProbe } from '../webviewHost';
+import type { GalleryAction, GalleryModel } from './model';
+import { GalleryHostMessage, GalleryRequests, GalleryUiMessage, GalleryUiState, PANEL_VIEW_TYPE, StateMessage, Targets, ThumbnailResult } from './protocol';
+
+const TITLE = 'Gallery';
+/** Most images one action takes (a Ctrl+A of a large actor is a few hundred). */
+const MAX_TARGETS = 5000;
+
+export type GalleryPanelProbe = WebviewProbe<GalleryHostMessage, GalleryUiMessage>;
+
+/**
+ * The Actor Gallery: one actor's base image pinned beside a grid of its training images, with
+ * badges, counts against the targets, filters, sorts and multi-selection; every change goes
+ * through the editor's image commands. One panel per actor, titled with it. The page may load
+ * files from the thumbnail cache only (besides the built assets), never from the data folder.
+ */
+export class GalleryPanel extends WebviewHost<GalleryHostMessage, GalleryUiMessage, GalleryRequests> {
+  private static readonly panels = new Map<string, GalleryPanel>();
+  private static last: GalleryPanel | undefined;
+
+  /** The panel opened, revealed or focused last, if it is still open. */
+  static get current(): GalleryPanel | undefined {
+    return GalleryPanel.last;
+  }
+
+  /** Opens the actor's gallery (or reveals it). */
+  static show(extensionUri: vscode.Uri, model: GalleryModel, actorId: string, logger?: Logger): GalleryPanel {
+    if (!isPlainName(actorId)) {
+      throw new Error(`"${actorId}" is not an actor id`);
+    }
+    const open = GalleryPanel.panels.get(actorId);
+    if (open) {
+      GalleryPanel.last = open;
+      open.panel.reveal();
+      return open;
+    }
+    const panel = vscode.window.createWebviewPanel(
+      PANEL_VIEW_TYPE,
+      `${TITLE}: ${actorId}`,
+      { viewColumn: vscode.ViewColumn.Active },
+      panelOptions(extensionUri),
+    );
+    return new GalleryPanel(panel, extensionUri, model, actorId, logger);
+  }
+
+  /** Restores the galleries after a window reload, each on the actor its page stored. */
+  static registerSerializer(extensionUri: vscode.Uri, model: GalleryModel, logger?: Logger): vscode.Disposable {
+    return registerPanelSerializer(PANEL_VIEW_TYPE, (panel, state: Partial<GalleryUiState>) => {
+      if (!isPlainName(state.actorId) || GalleryPanel.panels.has(state.actorId)) {
+        panel.dispose();
+        return;
+      }
+      new GalleryPanel(panel, extensionUri, model, state.actorId, logger);
+    });
+  }
+
+  protected readonly requests = {
+    thumbnail: async (params: GalleryRequests['thumbnail']['params']): Promise<ThumbnailResult> => {
+      const filename = plainFilename(params?.filename);
+      const thumbnail = await this.model.thumbnail({ actorId: this.actorId, filename, base: params.base === true, large: params.large === true });
+      return 'file' in thumbnail ? { src: this.panel.webview.asWebviewUri(vscode.Uri.file(thumbnail.file)).toString() } : thumbnail;
+    },
+    rate: async (params: GalleryRequests['rate']['params']) => {
+      const stars = params?.stars;
+      if (stars !== 0 && !isValidStars(stars)) {
+        throw new Error('stars must be a whole number from 0 (clear) to 5');
+      }
+      return this.act(stars === 0 ? { kind: 'clearRating' } : { kind: 'rate', stars }, params);
+    },
+    setCategory: (params: Targets) => this.act({ kind: 'setCategory' }, params),
+    delete: (params: Targets) => this.act({ kind: 'delete' }, params),
+    editCaptions: (params: Targets) => this.act({ kind: 'editCaptions' }, params),
+    openViewer: async (params: GalleryRequests['openViewer']['params']) => {
+      await this.model.run({ kind: 'openViewer' }, this.actorId, [plainFilename(params?.filename)]);
+      return null;
+    },
+    regenerate: async (params: GalleryRequests['regenerate']['params']) => {
+      this.requireTrust('regenerating');
+      const generated = await this.model.regenerate(this.actorId, targetNames(params), params.anotherPrompt === true);
+      await this.sendState();
+      return { generated };
+    },
+  };
+
+  private constructor(
+    panel: vscode.WebviewPanel,
+    extensionUri: vscode.Uri,
+    private readonly model: GalleryModel,
+    readonly actorId: string,
+    logger: Logger | undefined,
+  ) {
+    super(panel, extensionUri, { bundle: 'gallery', title: `${TITLE}: ${actorId}`, logger });
+    GalleryPanel.panels.set(actorId, this);
+    GalleryPanel.last = this;
+    panel.title = `${TITLE}: ${actorId}`;
+    panel.iconPath = vscode.Uri.joinPath(extensionUri, 'resources', 'actor-studio.svg');
+    this.disposables.push(
+      model.onDidChange((changed) => changed === actorId && this.scheduleState()),
+      panel.onDidChangeViewState(({ webviewPanel }) => {
+        if (webviewPanel.active) {
+          GalleryPanel.last = this;
+        }
+      }),
+      vscode.workspace.onDidGrantWorkspaceTrust(() => this.scheduleState()),
+    );
+    this.allowResourceRoots([model.cacheFolder]);
+    this.render();
+  }
+
+  /** Runs an image command on the targets (writing ones only in a trusted folder), then sends the state. */
+  private async act(action: GalleryAction, params: Targets): Promise<null> {
+    if (action.kind !== 'openViewer') {
+      this.requireTrust('changing images');
+    }
+    await this.model.run(action, this.actorId, targetNames(params));
+    await this.sendState();
+    return null;
+  }
+
+  protected async onReady(): Promise<void> {
+    await this.sendState();
+  }
+
+  protected async onMessage(message: GalleryUiMessage): Promise<void> {
+    this.logger?.warn(`gallery: ignored a message of type ${JSON.stringify((message as { type: string }).type)}`);
+  }
+
+  protected override onDispose(): void {
+    if (GalleryPanel.panels.get(this.actorId) === this) {
+      GalleryPanel.panels.delete(this.actorId);
+    }
+    if (GalleryPanel.last === this) {
+      GalleryPanel.last = [...GalleryPanel.panels.values()].pop();
+    }
+  }
+
+  protected async buildState(): Promise<StateMessage> {
+    const blocked = vscode.workspace.isTrusted
+      ? undefined
+      : 'Restricted Mode: rating, setting categories, captions, deleting and regenerating write files, so they are off until you trust this folder.';
+    try {
+      const view = await this.model.loadView(this.actorId);
+      return view
+        ? { type: 'state', actorId: this.actorId, view, blocked }
+        : { type: 'state', actorId: this.actorId, blocked, problem: `There is no actor ${this.actorId} in the data folder.` };
+    } catch (error) {
+      this.logger?.warn(`gallery: ${this.actorId}: ${(error as Error).message}`);
+      return { type: 'state', actorId: this.actorId, blocked, problem: `Cannot show ${this.actorId}: ${(error as Error).message}.` };
+    }
+  }
+
+  private requireTrust(what: string): void {
+    if (!vscode.workspace.isTrusted) {
+      throw new Error(`${what} writes files, so it is disabled in Restricted Mode: trust this folder first`);
+    }
+  }
+}
+
+function plainFilename(filename: unknown): string {
+  if (!isPlainName(filename)) {
+    throw new Error('not an image file name');
+  }
+  return filename;
+}
+
+/** The file names an action names: plain names, at least one. */
+function targetNames(params: Targets | undefined): string[] {
+  const names = params?.filenames;
+  if (!Array.isArray(names) || names.length === 0 || names.length > MAX_TARGETS) {
+    throw new Error('select an image first');
+  }
+  return names.map(plainFilename);
+}
