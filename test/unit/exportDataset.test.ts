@@ -106,7 +106,11 @@ async function checkCaptionedFolder(dir: string, trigger: string): Promise<strin
     assert.match(image, /\.(png|jpg|jpeg)$/, `${image}: a format trainers read`);
     const caption = await fs.readFile(path.join(dir, `${stem(image)}.txt`), 'utf8');
     assert.match(caption, new RegExp(`^${trigger} (?:woman|man|person)(?:,|\n)`), `${image}: trigger and class word first in "${caption}"`);
-    assert.doesNotMatch(caption.slice(trigger.length).replace(/^ \w+/, ''), /input image|\bwoman\b|\bman\b/i, `${image}: descriptor and generator instructions replaced`);
+    assert.doesNotMatch(
+      caption.slice(trigger.length).replace(/^ \w+/, ''),
+      /input image|\bwoman\b|\bman\b/i,
+      `${image}: descriptor and generator instructions replaced`,
+    );
   }
   return images;
 }
@@ -319,9 +323,16 @@ describe('export-dataset', () => {
       'ohwx man, Photo of ohwx on a pier, ohwx looking away.',
     );
     assert.equal(captionFor('The woman from the input image laughing', 'woman', 'ohwx', 'photorealistic'), 'ohwx woman, laughing');
-    assert.equal(captionFor("A person in a woman's coat, the person smiling", 'person', 'sks', 'color_stylized'), "sks person, A sks in a woman's coat, sks smiling");
+    assert.equal(
+      captionFor("A person in a woman's coat, the person smiling", 'person', 'sks', 'color_stylized'),
+      "sks person, A sks in a woman's coat, sks smiling",
+    );
     assert.equal(captionFor(null, 'man', 'ohwx', 'bw_stylized'), 'ohwx man, black and white stylized illustration');
-    assert.equal(captionFor('The person smiling', 'person', 'ohwx', 'photorealistic', 'woman'), 'ohwx woman, smiling', 'a vision caption: the actor\'s class word');
+    assert.equal(
+      captionFor('The person smiling', 'person', 'ohwx', 'photorealistic', 'woman'),
+      'ohwx woman, smiling',
+      "a vision caption: the actor's class word",
+    );
   });
 });
 

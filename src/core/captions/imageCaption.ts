@@ -50,13 +50,7 @@ const CATEGORY_WORDS: Record<Category, string> = {
  * first ("ohwx woman, ...") so kohya's keep_tokens and ai-toolkit both find them. Without a
  * prompt: trigger, class and category words.
  */
-export function captionFor(
-  prompt: string | null | undefined,
-  descriptor: string,
-  trigger: string,
-  category: Category,
-  className = descriptor,
-): string {
+export function captionFor(prompt: string | null | undefined, descriptor: string, trigger: string, category: Category, className = descriptor): string {
   // Trigger, then class word: kohya ignores class_tokens once captions exist, so the caption says it.
   const lead = [trigger, className.trim()].filter(Boolean).join(' ');
   const text = (prompt ?? '').trim();
