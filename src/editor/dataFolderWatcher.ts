@@ -59,3 +59,38 @@ export function actorOfPath(dataRoot: string, file: string): string | undefined 
   }
   return undefined;
 }
+
+/**
+ * watchActorFiles for a panel's model: started on the panel's first load, not at activation (a
+ * watcher costs activation time, and only an open panel needs one), and restarted when the data
+ * folder changes.
+ */
+export class LazyActorFilesWatch implements vscode.Disposable {
+  private watcher?: vscode.Disposable;
+  private started = false;
+  private readonly subscription: vscode.Disposable;
+
+  constructor(
+    private readonly workspace: StudioWorkspace,
+    private readonly onActor: (actorId: string) => void,
+  ) {
+    this.subscription = workspace.onDidChange(() => this.started && this.restart());
+  }
+
+  start(): void {
+    if (!this.started) {
+      this.started = true;
+      this.restart();
+    }
+  }
+
+  private restart(): void {
+    this.watcher?.dispose();
+    this.watcher = watchActorFiles(this.workspace, this.onActor);
+  }
+
+  dispose(): void {
+    this.subscription.dispose();
+    this.watcher?.dispose();
+  }
+}

@@ -6,7 +6,7 @@ import type { Thumbnail, ThumbnailCache } from '../../core/image/thumbnailCache'
 import { isTrainingCategory, type TrainingCategory } from '../../core/manifest/categories';
 import { linkedOutsideReason } from '../../core/workspace/guards';
 import { PLAIN_NAME } from '../../core/workspace/layout';
-import { watchActorFiles } from '../../editor/dataFolderWatcher';
+import { LazyActorFilesWatch } from '../../editor/dataFolderWatcher';
 import type { GenerationController } from '../../editor/generationController';
 import type { StudioWorkspace } from '../../editor/studioWorkspace';
 import type { ActorsTreeProvider } from '../../providers/actorsTree/actorsTreeProvider';
@@ -35,7 +35,7 @@ export class StudioGalleryModel implements GalleryModel, vscode.Disposable {
   private readonly subscriptions: vscode.Disposable[];
   private readonly hasher = new FileHasher();
   private caches?: Promise<{ grid: ThumbnailCache; large: ThumbnailCache }>;
-  private watcher?: vscode.Disposable;
+  private readonly files: LazyActorFilesWatch;
 
   constructor(
     private readonly workspace: StudioWorkspace,
@@ -48,18 +48,12 @@ export class StudioGalleryModel implements GalleryModel, vscode.Disposable {
     this.subscriptions = [
       this.changed,
       tree.onDidIndex((index) => index.actors.forEach((actor) => this.changed.fire(actor.id))),
-      workspace.onDidChange(() => this.watch()),
     ];
-    this.watch();
-  }
-
-  /** Its own watch (as Plan Review's), so an open gallery follows files even when the Actors view never read them. */
-  private watch(): void {
-    this.watcher?.dispose();
-    this.watcher = watchActorFiles(this.workspace, (actorId) => this.changed.fire(actorId));
+    this.files = new LazyActorFilesWatch(workspace, (actorId) => this.changed.fire(actorId));
   }
 
   async loadView(actorId: string): Promise<GalleryView | undefined> {
+    this.files.start(); // an open gallery follows files even when the Actors view reads nothing
     const dataRoot = this.workspace.dataRoot;
     if (!dataRoot) {
       throw new Error('open a folder with a data folder first');
@@ -205,7 +199,7 @@ export class StudioGalleryModel implements GalleryModel, vscode.Disposable {
   }
 
   dispose(): void {
-    this.watcher?.dispose();
+    this.files.dispose();
     vscode.Disposable.from(...this.subscriptions).dispose();
   }
 }

@@ -1,7 +1,7 @@
 import * as vscode from 'vscode';
 import { FileHasher } from '../../core/fs/files';
 import { actorPlanPath } from '../../core/workspace/layout';
-import { watchActorFiles } from '../../editor/dataFolderWatcher';
+import { LazyActorFilesWatch } from '../../editor/dataFolderWatcher';
 import type { GenerationController } from '../../editor/generationController';
 import type { PlanningController } from '../../editor/planningController';
 import type { StudioWorkspace } from '../../editor/studioWorkspace';
@@ -33,7 +33,7 @@ export class StudioPlanReviewModel implements PlanReviewModel, vscode.Disposable
   readonly onDidChange = this.changed.event;
   private readonly subscriptions: vscode.Disposable[];
   private hasher?: FileHasher;
-  private watcher?: vscode.Disposable;
+  private readonly files: LazyActorFilesWatch;
 
   constructor(
     private readonly workspace: StudioWorkspace,
@@ -47,21 +47,12 @@ export class StudioPlanReviewModel implements PlanReviewModel, vscode.Disposable
       planning.onDidChangeActors((actorIds) => actorIds.forEach((actorId) => this.changed.fire(actorId))),
       // The index is read again after files changed: any actor's plan may be stale now.
       tree.onDidIndex((index) => index.actors.forEach((actor) => this.changed.fire(actor.id))),
-      workspace.onDidChange(() => this.watch()),
     ];
-    this.watch();
-  }
-
-  /**
-   * Its own watch on training images and plan files, so an open review turns stale, or shows a
-   * hand-edited plan, even when the Actors view was never opened (the tree then reads nothing).
-   */
-  private watch(): void {
-    this.watcher?.dispose();
-    this.watcher = watchActorFiles(this.workspace, (actorId) => this.changed.fire(actorId));
+    this.files = new LazyActorFilesWatch(workspace, (actorId) => this.changed.fire(actorId));
   }
 
   async loadPlan(actorId: string): Promise<PlanLoad> {
+    this.files.start(); // an open review turns stale, or shows a hand-edited plan, even when the Actors view reads nothing
     const dataRoot = this.workspace.dataRoot;
     if (!dataRoot) {
       throw new Error('open a folder with a data folder first');
@@ -140,7 +131,7 @@ export class StudioPlanReviewModel implements PlanReviewModel, vscode.Disposable
   }
 
   dispose(): void {
-    this.watcher?.dispose();
+    this.files.dispose();
     vscode.Disposable.from(...this.subscriptions).dispose();
   }
 }
