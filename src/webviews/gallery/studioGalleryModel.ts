@@ -45,10 +45,7 @@ export class StudioGalleryModel implements GalleryModel, vscode.Disposable {
     private readonly commands: GalleryCommandIds,
   ) {
     this.cacheFolder = vscode.Uri.joinPath(globalStorage, 'thumbnails');
-    this.subscriptions = [
-      this.changed,
-      tree.onDidIndex((index) => index.actors.forEach((actor) => this.changed.fire(actor.id))),
-    ];
+    this.subscriptions = [this.changed, tree.onDidIndex((index) => index.actors.forEach((actor) => this.changed.fire(actor.id)))];
     this.files = new LazyActorFilesWatch(workspace, (actorId) => this.changed.fire(actorId));
   }
 
