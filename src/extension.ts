@@ -109,7 +109,7 @@ export function activate(context: vscode.ExtensionContext): ActorStudioApi | Act
     deleteImage: async (image) => (await handlers().deleteImage(image)) !== undefined,
     keepImage: (image) => handlers().keepImage(image),
     rateImage: (image, options) => handlers().rateImage(image, undefined, options),
-    editCaption: async (image, text) => vscode.commands.executeCommand<{ written: number } | undefined>('actorStudio.editCaption', image, undefined, { text }),
+    editCaption: async (image, text) => vscode.commands.executeCommand<{ written: number } | undefined>(CommandIds.editCaption, image, undefined, { text }),
   });
   // Thumbnails live in the extension's global storage, never in the data folder.
   const galleryModel = new StudioGalleryModel(workspace, generation, tree, context.globalStorageUri, {
@@ -117,9 +117,8 @@ export function activate(context: vscode.ExtensionContext): ActorStudioApi | Act
     setCategory: CommandIds.setCategory,
     delete: CommandIds.deleteImage,
     openViewer: CommandIds.openImageViewer,
-    // The captions commands (issue 16, point 2) take the same targets; until they exist, the gallery says so.
-    editCaption: 'actorStudio.editCaption',
-    editCaptions: 'actorStudio.editCaptions',
+    editCaption: CommandIds.editCaption,
+    editCaptions: CommandIds.editCaptions,
   });
   const commandContext: CommandContext = {
     extensionUri: context.extensionUri,

@@ -130,7 +130,7 @@ export class StudioGalleryModel implements GalleryModel, vscode.Disposable {
         await vscode.commands.executeCommand(this.commands.openViewer, targets[0]);
         return;
       case 'editCaptions':
-        // The captions commands (another part of the same feature): a missing one rejects, and the page says so.
+        // One image: its caption in an input box; several: a bulk edit with a preview.
         await execute(targets.length === 1 ? this.commands.editCaption : this.commands.editCaptions);
         return;
     }
