@@ -33,7 +33,7 @@ describe('exports in the editor', function () {
     }
   });
 
-  it('Export Dataset writes a kohya set with the trigger word first in every caption', async () => {
+  it('Export Dataset writes a kohya set with the trigger and class word first in every caption', async () => {
     const report = await vscode.commands.executeCommand<DatasetExportReport | undefined>('actorStudio.exportDataset', undefined, undefined, {
       actorIds: [CARL],
       format: 'kohya',
@@ -51,7 +51,7 @@ describe('exports in the editor', function () {
     assert.deepEqual(images, [0, 1, 2, 3, 4, 5].map((n) => `${CARL}_${n}.jpg`).sort());
     for (const image of images) {
       const caption = await fs.readFile(path.join(folder, image.replace(/\.jpg$/, '.txt')), 'utf8');
-      assert.match(caption, /^ohwx, /, `${image}'s caption starts with the trigger`);
+      assert.match(caption, /^ohwx man, /, `${image}'s caption starts with the trigger and the class word`);
     }
     const rows = (await fs.readFile(path.join(out, CARL, 'metadata.jsonl'), 'utf8')).trim().split('\n');
     assert.equal(rows.length, 6);
@@ -79,7 +79,7 @@ describe('exports in the editor', function () {
     assert.deepEqual(await listFiles(path.join(out, CARL, 'images')), [`${CARL}_5.jpg`, `${CARL}_5.txt`], 'only the 5-star image');
     assert.deepEqual(await listFiles(path.join(out, CARL, 'control')), [`${CARL}_5.jpg`], 'its Kontext control image');
     assert.deepEqual(await listFiles(path.join(out, EILEEN, 'images')), [`${EILEEN}_0.jpg`, `${EILEEN}_0.txt`]);
-    assert.match(await fs.readFile(path.join(out, EILEEN, 'images', `${EILEEN}_0.txt`), 'utf8'), new RegExp(`^${EILEEN}, `));
+    assert.match(await fs.readFile(path.join(out, EILEEN, 'images', `${EILEEN}_0.txt`), 'utf8'), new RegExp(`^${EILEEN} woman, `));
   });
 
   it('Export Dataset refuses a folder inside the data folder, writing nothing', async () => {

@@ -115,7 +115,11 @@ describe('Image Viewer panel', function () {
     const shown = await stateWhere((state) => state.view?.filename === `${CARL}_0.jpg` && state.view.caption !== undefined);
     assert.equal(shown.view?.caption?.source, 'prompt');
     assert.match(shown.view?.caption?.text ?? '', /^\[trigger\] (?:woman|man|person), /);
-    assert.ok(shown.view?.caption?.findings.some((finding) => finding.code === 'class_missing'));
+    // The seed leads with trigger and class word; Carl's long Kontext prompt is over CLIP's 75 tokens.
+    assert.deepEqual(
+      shown.view?.caption?.findings.map((finding) => finding.code),
+      ['too_long'],
+    );
     const from = probe.posted.length;
     const text = `[trigger] man, ${HOSTILE}`;
     const reply = await request('setCaption', { text });
