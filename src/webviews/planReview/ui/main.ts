@@ -36,7 +36,7 @@ class PlanReviewView {
   private readonly title = h('h1', {}, 'Plan Review');
   private readonly meta = h('p', { class: 'meta', id: 'plan-meta' });
   private readonly notice = h('div', { class: 'notice', id: 'notice', attrs: { role: 'status', hidden: true } });
-  private readonly staleBox = h('div', { class: 'stale', id: 'stale', attrs: { role: 'alert', hidden: true } });
+  private readonly staleBox = h('div', { class: 'notice stale', id: 'stale', attrs: { role: 'alert', hidden: true } });
   private readonly body = h('div', { class: 'plan-body', id: 'plan-body' });
   /** The actor's images that need review (from its manifest, with or without a plan). */
   private readonly reviewSection = h('section', { class: 'review', id: 'review', attrs: { 'aria-labelledby': 'review-heading', hidden: true } });
