@@ -174,6 +174,13 @@ describe('export preview: previewDataset and export-dataset --preview', () => {
     assert.deepEqual(three.tokens, { fixed: ['ohwx'], shuffled: ['a photo of her on a pier'] });
     assert.ok(three.warnings.some((warning) => /1 more line\(s\): kohya reads only the first/.test(warning)));
 
+    const seeded = preview.images.filter((image) => image.captionSource !== 'user');
+    assert.ok(seeded.length > 0, 'some captions are seeds');
+    for (const image of seeded) {
+      assert.match(image.caption, /^ohwx woman(?:,|$)/, `${image.file}: the seed leads with trigger and class word`);
+      assert.ok(!image.warnings.some((warning) => /"ohwx"/.test(warning)), `${image.file}: "ohwx woman" holds the trigger: ${image.warnings.join('; ')}`);
+    }
+
     const webp = preview.images.find((image) => image.source === `${EILEEN}_10.webp`)!;
     assert.equal(webp.file, `10_ohwx woman/${EILEEN}_10.png`);
     assert.deepEqual(webp.size, fit(768, 432), 'no size in the manifest: read from the header');

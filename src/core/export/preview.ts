@@ -206,9 +206,9 @@ function kohyaImage(planned: PlannedImage, plan: ActorPlan): PreviewImage {
   const tokens = [...read.fixedTokens, ...read.shuffledTokens];
   if (read.caption === '') {
     warnings.push('empty caption: kohya trains it with no text (class_tokens are not used when a caption file exists)');
-  } else if (!tokens.includes(plan.trigger)) {
+  } else if (!containsWord(tokens, plan.trigger)) {
     warnings.push(`no "${plan.trigger}" token in the caption: kohya does not add the trigger (class_tokens are ignored)`);
-  } else if (!read.fixedTokens.includes(plan.trigger)) {
+  } else if (!containsWord(read.fixedTokens, plan.trigger)) {
     warnings.push(`"${plan.trigger}" is not among the first ${KOHYA_CAPTIONS.keepTokens} token(s): shuffle_caption would move it`);
   }
   return {
@@ -220,6 +220,11 @@ function kohyaImage(planned: PlannedImage, plan: ActorPlan): PreviewImage {
     tokens: { fixed: read.fixedTokens, shuffled: read.shuffledTokens },
     warnings,
   };
+}
+
+/** A comma token may hold several words ("ohwx woman", as seeds begin): the trigger is one of them. */
+function containsWord(tokens: readonly string[], word: string): boolean {
+  return tokens.some((token) => token === word || token.split(/\s+/).includes(word));
 }
 
 function aiToolkitImage(planned: PlannedImage, plan: ActorPlan): PreviewImage {
