@@ -2,6 +2,7 @@ import * as vscode from 'vscode';
 import type { Logger } from '../../core/logger';
 import type { DriftKind, ReconcileReport } from '../../core/reconcile/types';
 import type { DataIndex } from '../../core/actors/types';
+import type { ActorListing } from '../../core/actors/dataIndex';
 import { LatestPlanStatusPass, type PlanStatusReader } from '../../core/plan/latestPlanStatusPass';
 import type { StudioWorkspace } from '../../editor/studioWorkspace';
 import { ActorNode, StudioNode } from './nodes';
@@ -11,8 +12,9 @@ export const ACTORS_VIEW_ID = 'actorStudio.actors';
 export const DATA_FOLDER_STATE_KEY = 'actorStudio.dataFolderState';
 
 /**
- * The Actors tree. Actor nodes are kept between refreshes (stable ids, cached children); a change
- * to one actor refreshes that node alone.
+ * The Actors tree. Nodes are kept between refreshes (stable ids, cached children); a change to one
+ * actor redraws only the rows that look different: the actor's row when its counts or its groups
+ * changed, else just the changed image rows (see `reconcileNodes`).
  */
 export class ActorsTreeProvider implements vscode.TreeDataProvider<StudioNode>, vscode.Disposable {
   private readonly changed = new vscode.EventEmitter<StudioNode | undefined>();
@@ -25,6 +27,7 @@ export class ActorsTreeProvider implements vscode.TreeDataProvider<StudioNode>, 
   private readonly drift = new Map<string, Partial<Record<DriftKind, number>>>();
   private lastState?: string;
   private loading?: Promise<void>;
+  private loadAgain = false;
   private readonly planPass = new LatestPlanStatusPass();
 
   constructor(
@@ -125,22 +128,29 @@ export class ActorsTreeProvider implements vscode.TreeDataProvider<StudioNode>, 
     }
   }
 
-  /** Re-reads the given actors (or everything) and redraws only those nodes. */
+  /**
+   * Re-reads the given actors (or everything) and redraws the rows that changed. The root is
+   * redrawn only when the actors themselves changed (added, removed, the folder gone): a root
+   * refresh makes VS Code forget every row until the window has fetched the tree again, and a
+   * context-menu command run meanwhile gets no row (see `reconcileNodes`).
+   */
   async refresh(actorIds?: Iterable<string>): Promise<void> {
     const ids = actorIds ? [...actorIds] : undefined;
     const actors = await this.workspace.actors();
     if (!ids || !actors || ids.some((id) => !this.actorNodes.has(id))) {
-      // Unknown actors (added or removed) change the root level itself.
       this.workspace.invalidate();
-      this.changed.fire(undefined);
+      if (actors && this.showsActorsOf(actors.list())) {
+        this.loadInBackground(); // every row takes its new read and redraws only if it looks different
+      } else {
+        this.changed.fire(undefined);
+      }
       return;
     }
     this.logger.trace(`refreshing ${ids.join(', ')}`);
     const targets = this.workspace.targets;
     for (const id of ids) {
       this.workspace.invalidate(id);
-      this.actorNodes.get(id)!.update(actors.actor(id), targets);
-      this.changed.fire(this.actorNodes.get(id));
+      this.redraw(this.actorNodes.get(id)!.update(actors.actor(id), targets));
     }
     await this.publishIndex(ids);
   }
@@ -153,18 +163,28 @@ export class ActorsTreeProvider implements vscode.TreeDataProvider<StudioNode>, 
    * the rows stayed "loading…" until Refresh. A row refresh carries the new items themselves.
    */
   private loadInBackground(): void {
+    if (this.loading) {
+      this.loadAgain = true; // what the running read already passed was invalidated since
+      return;
+    }
     let stillLoading = false;
-    this.loading ??= this.publishIndex()
+    this.loading = this.publishIndex()
       .then(async () => {
         stillLoading = await this.fillLoadedRows();
       })
       .catch((error) => this.logger.error(error))
       .finally(() => {
         this.loading = undefined;
-        if (stillLoading) {
+        if (stillLoading || this.loadAgain) {
+          this.loadAgain = false;
           this.loadInBackground(); // an actor changed while it was read: read it again
         }
       });
+  }
+
+  /** The listing names exactly the actors the tree shows (the root level would look the same). */
+  private showsActorsOf(listing: ActorListing): boolean {
+    return listing.exists && listing.ids.length === this.actorNodes.size && listing.ids.every((id) => this.actorNodes.has(id));
   }
 
   /**
@@ -181,12 +201,19 @@ export class ActorsTreeProvider implements vscode.TreeDataProvider<StudioNode>, 
     let stillLoading = false;
     for (const node of this.actorNodes.values()) {
       const record = actors?.peek(node.actorId);
-      if (record && record !== node.record && node.update(record, targets)) {
-        this.changed.fire(node);
+      if (record && record !== node.record) {
+        this.redraw(node.update(record, targets));
       }
       stillLoading ||= !node.record && listed.has(node.actorId);
     }
     return stillLoading;
+  }
+
+  /** VS Code batches these: a row and its own descendants become one refresh of the row. */
+  private redraw(nodes: readonly StudioNode[]): void {
+    for (const node of nodes) {
+      this.changed.fire(node);
+    }
   }
 
   /** Reads whatever is not cached (time-sliced) and tells diagnostics and decorations. */

@@ -5,25 +5,20 @@ import type { DriftKind } from '../../core/reconcile/types';
 import type { ActorImage, ActorRecord } from '../../core/actors/types';
 import type { DataProblem } from '../../core/workspace/problems';
 import type { PlanState } from '../../core/plan/planFiles';
-import { stars } from '../../core/tracking/ratings';
-import { needsReview, reviewReason } from '../../core/tracking/review';
-import { actorDescription, countsTable, escapeMarkdown, faceDistances, reviewCount } from './format';
+import { actorDescription, countsTable, escapeMarkdown, reviewCount } from './format';
+import { ImageNode } from './imageNode';
+import { ChildNode, markdown, openCommand, reconcileNodes, StudioNode, thumbnail } from './treeNode';
 import { actorUri } from './uris';
+
+export type { StudioNode } from './treeNode';
+export { ImageNode } from './imageNode';
 
 /** The one command an actor's tooltip links to (providers do not import commands). */
 const OPEN_GALLERY = 'actorStudio.openGallery';
 
-/** Every node of the Actors tree: a stable id, its item, its children, an optional rich tooltip. */
-export interface StudioNode {
-  readonly id: string;
-  getTreeItem(): vscode.TreeItem;
-  getChildren(): StudioNode[];
-  resolveTooltip?(): vscode.MarkdownString | undefined;
-}
-
 export class ActorNode implements StudioNode {
   readonly id: string;
-  private children?: StudioNode[];
+  private children?: ChildNode[];
 
   /** `record` is undefined until the actor has been read (the tree shows "loading…"). */
   /** The actor's plan: `-2 +5`, or stale; set when known (read in the background). */
@@ -40,20 +35,38 @@ export class ActorNode implements StudioNode {
   }
 
   /**
-   * Takes a re-read record; children are rebuilt on the next expand. True when the row may look
-   * different (its text changed, or its children were shown and are now rebuilt).
+   * Takes a re-read record and returns the nodes to redraw: this row when its text (or tooltip)
+   * changed or its shown children were added, removed or moved; else only the shown descendants
+   * that look different (often none).
    */
-  update(record: ActorRecord, targets: CategoryTargets): boolean {
-    const before = this.rowText();
-    const childrenShown = this.children !== undefined;
+  update(record: ActorRecord, targets: CategoryTargets): StudioNode[] {
+    const before = this.rowKey();
     this.record = record;
     this.targets = targets;
-    this.children = undefined;
-    return childrenShown || this.rowText() !== before;
+    const shown = this.children;
+    if (this.rowKey() !== before) {
+      this.children = undefined;
+      return [this];
+    }
+    if (!shown) {
+      return [];
+    }
+    const redraw = reconcileNodes(shown, this.buildChildren(record));
+    if (!redraw) {
+      this.children = undefined;
+      return [this];
+    }
+    return redraw;
   }
 
-  private rowText(): string | undefined {
-    return this.record && `${this.record.manifestState} ${actorDescription(this.record, this.targets, this.planState)}`;
+  /** What the row and its tooltip show. */
+  private rowKey(): string | undefined {
+    const { record } = this;
+    if (!record) {
+      return undefined;
+    }
+    const notable = record.problems.filter((problem) => problem.severity !== 'info').map((problem) => problem.message);
+    return JSON.stringify([record.manifestState, actorDescription(record, this.targets, this.planState), record.info, notable]);
   }
 
   getTreeItem(): vscode.TreeItem {
@@ -74,26 +87,28 @@ export class ActorNode implements StudioNode {
     return item;
   }
 
-  getChildren(): StudioNode[] {
+  getChildren(): ChildNode[] {
     const { record } = this;
     if (!record) {
       return [];
     }
-    if (!this.children) {
-      const errors = record.problems.filter((problem) => problem.severity === 'error');
-      const children: StudioNode[] = errors.map((problem, position) => new ProblemNode(this.id, position, problem));
-      children.push(new BaseImageNode(record));
-      if (record.manifestState !== 'invalid') {
-        for (const category of CATEGORIES) {
-          const images = record.images.filter((image) => image.category === category);
-          if (category !== 'unknown' || images.length > 0) {
-            children.push(new CategoryNode(record, category, images, category === 'unknown' ? undefined : this.targets[category]));
-          }
+    this.children ??= this.buildChildren(record);
+    return this.children;
+  }
+
+  private buildChildren(record: ActorRecord): ChildNode[] {
+    const errors = record.problems.filter((problem) => problem.severity === 'error');
+    const children: ChildNode[] = errors.map((problem, position) => new ProblemNode(this.id, position, problem));
+    children.push(new BaseImageNode(record));
+    if (record.manifestState !== 'invalid') {
+      for (const category of CATEGORIES) {
+        const images = record.images.filter((image) => image.category === category);
+        if (category !== 'unknown' || images.length > 0) {
+          children.push(new CategoryNode(record, category, images, category === 'unknown' ? undefined : this.targets[category]));
         }
       }
-      this.children = children;
     }
-    return this.children;
+    return children;
   }
 
   resolveTooltip(): vscode.MarkdownString | undefined {
@@ -130,11 +145,17 @@ export class ActorNode implements StudioNode {
   }
 }
 
-export class BaseImageNode implements StudioNode {
+export class BaseImageNode implements ChildNode {
   readonly id: string;
 
-  constructor(private readonly record: ActorRecord) {
+  constructor(private record: ActorRecord) {
     this.id = `actor:${record.id}/base`;
+  }
+
+  adopt(next: ChildNode): ChildNode[] {
+    const before = JSON.stringify(this.record.baseImage ?? null);
+    this.record = (next as BaseImageNode).record;
+    return JSON.stringify(this.record.baseImage ?? null) === before ? [] : [this];
   }
 
   getTreeItem(): vscode.TreeItem {
@@ -167,16 +188,44 @@ export class BaseImageNode implements StudioNode {
   }
 }
 
-export class CategoryNode implements StudioNode {
+export class CategoryNode implements ChildNode {
   readonly id: string;
+  private children?: ImageNode[];
 
   constructor(
-    readonly record: ActorRecord,
+    public record: ActorRecord,
     readonly category: Category,
-    private readonly images: ActorImage[],
-    private readonly target: number | undefined,
+    private images: ActorImage[],
+    private target: number | undefined,
   ) {
     this.id = `actor:${record.id}/category/${category}`;
+  }
+
+  adopt(next: ChildNode): ChildNode[] {
+    const before = this.rowKey();
+    const shown = this.children;
+    const fresh = next as CategoryNode;
+    this.record = fresh.record;
+    this.images = fresh.images;
+    this.target = fresh.target;
+    if (this.rowKey() !== before) {
+      this.children = undefined;
+      return [this];
+    }
+    if (!shown) {
+      return [];
+    }
+    const redraw = reconcileNodes(shown, fresh.getChildren());
+    if (!redraw) {
+      this.children = undefined;
+      return [this];
+    }
+    return redraw;
+  }
+
+  /** The count, the target and whether the group can open. */
+  private rowKey(): string {
+    return `${this.images.filter((image) => !image.missing).length}/${this.target}/${this.images.length > 0}`;
   }
 
   getTreeItem(): vscode.TreeItem {
@@ -191,131 +240,28 @@ export class CategoryNode implements StudioNode {
     return item;
   }
 
-  getChildren(): StudioNode[] {
-    return this.images.map((image) => new ImageNode(this.record.id, image, this.id));
-  }
-}
-
-/** How the tooltip says who decided an image's category. */
-const CATEGORY_SOURCE_WORDS: Record<string, string> = {
-  prompt: 'from its prompt',
-  vision: 'by the vision model',
-  local: 'grey pixels',
-  user: 'set by you',
-};
-
-export class ImageNode implements StudioNode {
-  readonly id: string;
-
-  /**
-   * The id names the group too: an image that moved to another category is a new row there. With
-   * the image alone, VS Code 1.100 could find the moved image's id still registered under its old
-   * group while the new group was fetched, failed that fetch ("Element with id … is already
-   * registered") and showed the group empty until a root refresh.
-   */
-  constructor(
-    readonly actorId: string,
-    readonly image: ActorImage,
-    groupId: string,
-  ) {
-    this.id = `${groupId}/image/${image.filename}`;
-  }
-
-  /** On disk and in the manifest, and its face could not be scored: Keep Image or Delete Image. */
-  get needsReview(): boolean {
-    return this.image.tracked && !this.image.missing && needsReview(this.image.entry);
-  }
-
-  getTreeItem(): vscode.TreeItem {
-    const { image } = this;
-    const item = new vscode.TreeItem(image.filename, vscode.TreeItemCollapsibleState.None);
-    item.id = this.id;
-    item.resourceUri = vscode.Uri.file(image.path);
-    const review = this.needsReview;
-    const kept = image.entry?.review?.decision === 'keep';
-    // 'unscorable' reads as "needs review" until someone keeps the image, then as kept.
-    const issues = (image.entry?.evaluation?.issues ?? []).filter((issue) => issue !== 'unscorable');
-    const flags = [
-      stars(image.entry?.rating?.stars),
-      image.missing ? 'missing' : undefined,
-      image.tracked ? undefined : 'untracked',
-      review ? 'needs review' : undefined,
-      issues.join(', ') || undefined,
-      !review && kept ? 'kept on review' : undefined,
-    ];
-    item.description = flags.filter(Boolean).join(' ');
-    item.contextValue = image.missing ? 'image.missing' : !image.tracked ? 'image.untracked' : review ? 'image.needsReview' : 'image';
-    if (review) {
-      item.iconPath = new vscode.ThemeIcon('eye', new vscode.ThemeColor('list.warningForeground'));
-    }
-    if (issues.length > 0) {
-      item.iconPath = new vscode.ThemeIcon('warning', new vscode.ThemeColor('list.warningForeground'));
-    }
-    if (image.missing) {
-      item.iconPath = new vscode.ThemeIcon('warning', new vscode.ThemeColor('list.warningForeground'));
-    } else {
-      item.command = openCommand(item.resourceUri);
-    }
-    return item;
-  }
-
-  getChildren(): StudioNode[] {
-    return [];
-  }
-
-  resolveTooltip(): vscode.MarkdownString {
-    const { image } = this;
-    const entry = image.entry;
-    const lines = [
-      image.missing ? '*File missing on disk*' : thumbnail(image.path),
-      '',
-      `**${escapeMarkdown(image.filename)}** · ${CATEGORY_LABELS[image.category]}${image.category !== 'unknown' && entry?.category_source ? ` (${CATEGORY_SOURCE_WORDS[entry.category_source] ?? entry.category_source})` : ''}`,
-    ];
-    if (!image.tracked) {
-      lines.push('', 'Untracked: on disk but not in the manifest.');
-    }
-    if (entry?.prompt) {
-      lines.push('', `*Prompt${entry.prompt_id ? ` (${escapeMarkdown(entry.prompt_id)})` : ''}:* ${escapeMarkdown(entry.prompt)}`);
-    }
-    if (entry?.rating) {
-      const feedback = entry.rating.feedback ? ` ${escapeMarkdown(entry.rating.feedback)}` : '';
-      lines.push('', `*Rating:* ${stars(entry.rating.stars)}${feedback}`);
-    }
-    if (entry?.model) {
-      lines.push('', `*Model:* ${escapeMarkdown(entry.model)}`);
-    }
-    const evaluation = entry?.evaluation;
-    if (evaluation) {
-      const reasons = (evaluation.reasons?.length ? evaluation.reasons : (evaluation.issues ?? [])).filter((reason) => !reason.startsWith('needs review'));
-      const distances = faceDistances(evaluation);
-      if (this.needsReview) {
-        lines.push('', `$(eye) **Needs review:** ${escapeMarkdown(reviewReason(entry))}. Keep Image (Reviewed) keeps it; Delete Image moves it to the trash.`);
-      } else if (entry?.review?.decision === 'keep' && evaluation.issues?.includes('unscorable')) {
-        lines.push('', `$(check) Kept on review: ${escapeMarkdown(reviewReason(entry))}`);
-      }
-      lines.push(
-        '',
-        `*Evaluation (${escapeMarkdown(evaluation.evaluator ?? 'unknown')}):* quality ${evaluation.quality ?? '?'}/10, looks ${CATEGORY_LABELS[evaluation.category ?? 'unknown']}`,
-      );
-      if (distances) {
-        lines.push('', `$(account) ${distances}`);
-      }
-      lines.push(...reasons.map((reason) => `- $(warning) ${escapeMarkdown(reason)}`));
-    }
-    return markdown(lines.join('\n'));
+  getChildren(): ImageNode[] {
+    this.children ??= this.images.map((image) => new ImageNode(this.record.id, image, this.id));
+    return this.children;
   }
 }
 
 /** A located problem (an invalid manifest); clicking it opens the file at the offending spot. */
-export class ProblemNode implements StudioNode {
+export class ProblemNode implements ChildNode {
   readonly id: string;
 
   constructor(
     parentId: string,
     position: number,
-    private readonly problem: DataProblem,
+    private problem: DataProblem,
   ) {
     this.id = `${parentId}/problem/${position}`;
+  }
+
+  adopt(next: ChildNode): ChildNode[] {
+    const before = JSON.stringify(this.problem);
+    this.problem = (next as ProblemNode).problem;
+    return JSON.stringify(this.problem) === before ? [] : [this];
   }
 
   getTreeItem(): vscode.TreeItem {
@@ -338,19 +284,4 @@ export class ProblemNode implements StudioNode {
   getChildren(): StudioNode[] {
     return [];
   }
-}
-
-/** Opens the file in a preview editor; the tree keeps the focus, so keys (1-5 rate) act on the selection. */
-function openCommand(uri: vscode.Uri): vscode.Command {
-  return { command: 'vscode.open', title: 'Open', arguments: [uri, { preview: true, preserveFocus: true }] };
-}
-
-function thumbnail(file: string): string {
-  return `![thumbnail](${vscode.Uri.file(file).toString()}|width=240)`;
-}
-
-function markdown(value: string): vscode.MarkdownString {
-  const result = new vscode.MarkdownString(value, true);
-  result.supportThemeIcons = true;
-  return result;
 }

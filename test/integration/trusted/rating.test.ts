@@ -84,6 +84,25 @@ describe('Rate Image in the editor', function () {
     assert.ok(tooltip.value.includes('\\<b\\>x\\</b\\>\\<script\\>'), 'the feedback shows as text in the tooltip (escaped markdown)');
   });
 
+  it("redraws the rated image's row alone: the actor and group rows stay, so a context menu opened on a sibling keeps its row", async () => {
+    const api = await studio();
+    const photos = await carlPhotos();
+    const fired: string[] = [];
+    const listening = api.tree.onDidChangeTreeData((node) => fired.push(node?.id ?? '(root)'));
+    try {
+      await vscode.commands.executeCommand('actorStudio.rateImage', photos[1].node, undefined, { stars: 3 });
+      await new Promise((resolve) => setTimeout(resolve, 1_500)); // past the watcher's debounced re-read of the manifest
+    } finally {
+      listening.dispose();
+    }
+    // Other actors may be redrawn by what earlier suites left behind (a plan turning stale); Carl's rows are this test's.
+    assert.ok(!fired.includes('(root)'), 'the root is not redrawn');
+    assert.deepEqual([...new Set(fired.filter((id) => id.startsWith(`actor:${CARL}`)))], [photos[1].node.id], 'of Carl, only the rated row is redrawn');
+    const [again] = (await carlPhotos()).slice(1);
+    assert.equal(again.node, photos[1].node, 'the row keeps its node, updated in place');
+    assert.equal(again.description, '★★★☆☆');
+  });
+
   it('rates every image of a multi-selection; the log keeps one entry per rating', async () => {
     const photos = await carlPhotos();
     const selection = photos.slice(0, 3).map((photo) => photo.node);
@@ -99,7 +118,7 @@ describe('Rate Image in the editor', function () {
     const log = JSON.parse(await fs.readFile(path.join(dataDir(), 'tracking', 'generation_log.json'), 'utf8'));
     assert.deepEqual(
       log.ratings.map((entry: { filename: string; stars: number }) => `${entry.filename} ${entry.stars}`),
-      [`${CARL}_0.jpg 2`, ...photos.slice(0, 3).map((photo) => `${photo.label} 5`)],
+      [`${CARL}_0.jpg 2`, `${photos[1].label} 3`, ...photos.slice(0, 3).map((photo) => `${photo.label} 5`)],
     );
   });
 
