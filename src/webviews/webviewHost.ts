@@ -133,12 +133,15 @@ export abstract class WebviewHost<H extends { type: string }, U extends { type: 
 
   private stateVersion = 0;
   private stateTimer: ReturnType<typeof setTimeout> | undefined;
+  /** The state built while the page loads, for its `ready`; dropped by any change before that. */
+  private prepared: Promise<H> | undefined;
 
   /** The panel's whole state as one message: sent when the page is ready and after changes. */
   protected abstract buildState(): Promise<H>;
 
   /** Sends the state soon, folding a burst of changes (files, settings, trust) into one message. */
   protected scheduleState(delayMs = 100): void {
+    this.prepared = undefined;
     clearTimeout(this.stateTimer);
     this.stateTimer = setTimeout(() => {
       this.stateTimer = undefined;
@@ -148,11 +151,13 @@ export abstract class WebviewHost<H extends { type: string }, U extends { type: 
 
   /** Sends the state now; of overlapping calls, only the newest is posted. */
   protected async sendState(): Promise<void> {
+    const prepared = this.prepared;
+    this.prepared = undefined;
     if (!this.isUiReady) {
       return; // the page asks with `ready` when it is (re)built
     }
     const version = ++this.stateVersion;
-    const state = await this.buildState();
+    const state = await (prepared ?? this.buildState());
     if (version === this.stateVersion && this.isUiReady) {
       await this.post(state);
     }
@@ -187,6 +192,9 @@ export abstract class WebviewHost<H extends { type: string }, U extends { type: 
       script: asset(`${bundle}.js`),
     });
     webview.html = this.html;
+    // The page takes a second to start; its first state is built meanwhile, not after its `ready`.
+    this.prepared = this.buildState();
+    this.prepared.catch(() => undefined); // a failure shows when the state is sent
   }
 
   /** Posts a message to the page (dropped, not queued, while the page is hidden: `ready` replays). */

@@ -161,9 +161,28 @@ export const gallerySteps: Step[] = [
     },
   },
   {
+    name: 'a change made elsewhere while a filter list is open updates the grid and leaves the list open',
+    run: async (page) => {
+      // The category list: its options are filled from every state (the counts), unlike the rating list.
+      const select = gallery(page).locator('#filter-category');
+      await select.click();
+      const option = select.getByRole('option', { name: 'All categories', exact: true }).first();
+      await option.waitFor({ state: 'visible', timeout: STEP_TIMEOUT_MS });
+      const painted = () => gallery(page).locator('#grid').getAttribute('data-painted');
+      const before = await painted();
+      // A hand edit of the manifest: a rating on the first image, so the new state differs.
+      const file = path.join(workspaceDir, 'data', 'actors', GALLERY_ACTOR, 'training_data', 'manifest.json');
+      const data = JSON.parse(fs.readFileSync(file, 'utf8')) as { images: Entry[] };
+      data.images[0].rating = { stars: 2 };
+      fs.writeFileSync(file, `${JSON.stringify(data, null, 2)}\n`);
+      await until('the grid to take the new state', async () => (await painted()) !== before);
+      if (!(await option.isVisible())) throw new Error('the open filter list closed when the state came');
+      await option.click();
+    },
+  },
+  {
     name: 'Space compares the focused image with the base image side by side; Escape closes it',
     run: async (page) => {
-      await choose(page, 'filter-category', 'All categories');
       await until('40 tiles again', async () => (await tiles(page).count()) === IMAGES);
       await tiles(page).nth(1).click();
       await page.keyboard.press('Space');

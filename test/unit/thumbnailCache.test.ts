@@ -1,7 +1,7 @@
 import * as assert from 'node:assert/strict';
 import { promises as fs } from 'node:fs';
 import * as path from 'node:path';
-import { sha256File } from '../../src/core/fs/files';
+import { FileHasher, sha256File } from '../../src/core/fs/files';
 import { loadSharp } from '../../src/core/image/sharp';
 import { ThumbnailCache } from '../../src/core/image/thumbnailCache';
 import { makeTempDir, SAMPLE_DATA } from './helpers/tempData';
@@ -61,6 +61,27 @@ describe('Thumbnail cache: thumbnails keyed by the bytes of the image', () => {
     assert.notEqual(after.file, before.file);
     assert.equal(path.basename(after.file), `${await sha256File(training(3))}-256.webp`);
     assert.equal(cache.made, 2);
+  });
+
+  it('tells which thumbnails are ready without reading an image: only a known, unchanged hash with its file made', async () => {
+    const image = path.join(dir, 'image.jpg');
+    await fs.copyFile(training(6), image);
+    const hasher = new FileHasher();
+    const cache = new ThumbnailCache(path.join(dir, 'thumbs'), { hasher });
+    assert.equal(await cache.cached(image), undefined, 'the hash is not known yet');
+    const made = await cache.thumbnail(image);
+    assert.ok('file' in made);
+    const reads = hasher.hashed;
+    assert.equal(await cache.cached(image), made.file);
+    assert.equal(hasher.hashed, reads, 'no image was read');
+    await fs.copyFile(training(5), image);
+    assert.equal(await cache.cached(image), undefined, 'the bytes changed: ask for the thumbnail again');
+    const remade = await cache.thumbnail(image);
+    assert.ok('file' in remade);
+    assert.equal(await cache.cached(image), remade.file);
+    await fs.rm(remade.file);
+    assert.equal(await cache.cached(image), undefined, 'the file was removed from the cache');
+    assert.equal(await cache.cached(path.join(dir, 'nothing.jpg')), undefined);
   });
 
   it('answers a broken or missing image with a reason instead of throwing, and writes nothing for it', async () => {

@@ -19,8 +19,7 @@ export class FileHasher {
   hashed = 0;
 
   async hash(file: string): Promise<string> {
-    const stat = await fs.stat(file);
-    const stamp = `${stat.size}:${stat.mtimeMs}:${stat.ino}`;
+    const stamp = await stampOf(file);
     const cached = this.cache.get(file);
     if (cached && cached.stamp === stamp) {
       return cached.sha256;
@@ -30,6 +29,21 @@ export class FileHasher {
     this.cache.set(file, { stamp, sha256 });
     return sha256;
   }
+
+  /** The hash when it is known and the file did not change since (one stat, no read); else undefined. */
+  async known(file: string): Promise<string | undefined> {
+    const cached = this.cache.get(file);
+    if (!cached) {
+      return undefined;
+    }
+    const stamp = await stampOf(file).catch(() => undefined);
+    return stamp === cached.stamp ? cached.sha256 : undefined;
+  }
+}
+
+async function stampOf(file: string): Promise<string> {
+  const stat = await fs.stat(file);
+  return `${stat.size}:${stat.mtimeMs}:${stat.ino}`;
 }
 
 export async function sha256File(file: string): Promise<string> {

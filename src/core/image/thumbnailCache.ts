@@ -69,6 +69,16 @@ export class ThumbnailCache {
     return pending;
   }
 
+  /**
+   * The thumbnail file of `image` if it is made and the image's hash is known already (nothing is
+   * read or made): what a page can show in its first paint. Undefined otherwise: ask `thumbnail`.
+   */
+  async cached(image: string): Promise<string | undefined> {
+    const sha256 = await this.hasher.known(image);
+    const target = sha256 && this.fileFor(sha256);
+    return target && (await isFile(target)) ? target : undefined;
+  }
+
   private async make(image: string, target: string): Promise<Thumbnail> {
     const sharp = await loadSharp();
     let bytes: Buffer;

@@ -4,7 +4,17 @@ import { isValidStars } from '../../core/tracking/ratings';
 import { isPlainName } from '../generator/failures';
 import { panelOptions, registerPanelSerializer, WebviewHost, WebviewProbe } from '../webviewHost';
 import type { GalleryAction, GalleryModel } from './model';
-import { GalleryHostMessage, GalleryRequests, GalleryUiMessage, GalleryUiState, PANEL_VIEW_TYPE, StateMessage, Targets, ThumbnailResult } from './protocol';
+import {
+  GalleryHostMessage,
+  GalleryRequests,
+  GalleryUiMessage,
+  GalleryUiState,
+  GalleryView,
+  PANEL_VIEW_TYPE,
+  StateMessage,
+  Targets,
+  ThumbnailResult,
+} from './protocol';
 
 const TITLE = 'Gallery';
 /** Most images one action takes (a Ctrl+A of a large actor is a few hundred). */
@@ -145,12 +155,24 @@ export class GalleryPanel extends WebviewHost<GalleryHostMessage, GalleryUiMessa
     try {
       const view = await this.model.loadView(this.actorId);
       return view
-        ? { type: 'state', actorId: this.actorId, view, blocked }
+        ? { type: 'state', actorId: this.actorId, view: await this.withReadyThumbnails(view), blocked }
         : { type: 'state', actorId: this.actorId, blocked, problem: `There is no actor ${this.actorId} in the data folder.` };
     } catch (error) {
       this.logger?.warn(`gallery: ${this.actorId}: ${(error as Error).message}`);
       return { type: 'state', actorId: this.actorId, blocked, problem: `Cannot show ${this.actorId}: ${(error as Error).message}.` };
     }
+  }
+
+  private async withReadyThumbnails(view: GalleryView): Promise<GalleryView> {
+    const ready = await this.model.readyThumbnails(view);
+    const uri = (file: string) => this.panel.webview.asWebviewUri(vscode.Uri.file(file)).toString();
+    for (const image of view.images) {
+      const file = ready.images.get(image.filename);
+      if (file) {
+        image.thumbnail = uri(file);
+      }
+    }
+    return ready.base ? { ...view, baseThumbnail: uri(ready.base) } : view;
   }
 
   private requireTrust(what: string): void {

@@ -36,6 +36,8 @@ export interface GalleryImage {
   promptId?: string;
   /** When it was generated or added (ISO), for the date sort. */
   createdAt?: string;
+  /** The thumbnail's webview URI when it was ready at once; else the page asks when the tile comes into view. */
+  thumbnail?: string;
 }
 
 export interface CategoryCount {
@@ -51,6 +53,8 @@ export interface GalleryView {
   actorId: string;
   /** The identity the set is built around, pinned beside the grid. */
   baseImage?: string;
+  /** The base image's thumbnail URI when it was ready at once (else the page asks). */
+  baseThumbnail?: string;
   images: GalleryImage[];
   counts: CategoryCount[];
   /** Images on disk against the total target. */

@@ -99,6 +99,24 @@ export class StudioGalleryModel implements GalleryModel, vscode.Disposable {
     return (request.large ? caches.large : caches.grid).thumbnail(file);
   }
 
+  async readyThumbnails(view: GalleryView): Promise<{ images: Map<string, string>; base?: string }> {
+    const record = (await this.workspace.actors())?.actor(view.actorId);
+    const { grid } = await this.thumbnailCaches();
+    const images = new Map<string, string>();
+    await Promise.all(
+      (record?.images ?? [])
+        .filter((image) => !image.missing)
+        .map(async (image) => {
+          const file = await grid.cached(image.path);
+          if (file) {
+            images.set(image.filename, file);
+          }
+        }),
+    );
+    const base = record?.baseImage && (await grid.cached(record.baseImage.path));
+    return { images, base };
+  }
+
   private thumbnailCaches(): Promise<{ grid: ThumbnailCache; large: ThumbnailCache }> {
     this.caches ??= import('../../core/image/thumbnailCache').then(({ ThumbnailCache }) => ({
       grid: new ThumbnailCache(this.cacheFolder.fsPath, { size: GRID_SIZE, hasher: this.hasher }),

@@ -112,6 +112,18 @@ describe('Actor Gallery panel', function () {
     }
   });
 
+  it('a state carries the thumbnails ready at once (as webview URIs), so a page paints them without asking', async () => {
+    const from = probe.posted.length;
+    await probe.receive({ type: 'ready' } as never); // what a page reopened says
+    const state = await stateWhere((message) => message.view !== undefined, from);
+    const made = imageIn(state, `${EILEEN}_0.jpg`)?.thumbnail;
+    assert.match(made ?? '', /\/thumbnails\/[0-9a-f]{2}\/[0-9a-f]{64}-256\.webp$/, 'the thumbnail made above');
+    assert.ok(!made!.startsWith('file:'), 'served through the webview');
+    assert.match(state.view!.baseThumbnail ?? '', /-256\.webp$/, 'the base image made above');
+    const unasked = state.view!.images.filter((image) => !image.missing && image.filename !== `${EILEEN}_0.jpg`);
+    assert.ok(unasked.length > 0 && unasked.every((image) => image.thumbnail === undefined || /-256\.webp$/.test(image.thumbnail)));
+  });
+
   it('rates a multi-selection through Rate Image (1-5, 0 clears): the manifest and the state follow', async () => {
     const filenames = [`${EILEEN}_1.jpg`, `${EILEEN}_2.jpg`];
     let from = probe.posted.length;

@@ -52,7 +52,8 @@ export function showThumbnail(tile: HTMLElement, result: ThumbnailResult): void 
   if (frame.querySelector('img')?.getAttribute('src') === result.src) {
     return;
   }
-  const img = h('img', { attrs: { src: result.src, alt: '', decoding: 'async', draggable: 'false' } });
+  // Lazy: a state may carry all 300 sources at once, and only the tiles near the view should load.
+  const img = h('img', { attrs: { src: result.src, alt: '', decoding: 'async', loading: 'lazy', draggable: 'false' } });
   img.addEventListener('load', () => markShown(tile, 'shown'));
   img.addEventListener('error', () => showThumbnail(tile, { broken: 'the thumbnail could not be shown' }));
   replaceChildren(frame, img);
