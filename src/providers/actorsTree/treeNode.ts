@@ -23,8 +23,8 @@ export interface ChildNode extends StudioNode {
  *
  * Why not simply redraw the parent: VS Code forgets the handles of a refreshed node's children
  * until the window has fetched them again, and a context-menu command run in that gap gets
- * `undefined` instead of the row it was opened on (Set Category then asked for an actor). Rating
- * an image now redraws that image's row alone.
+ * `undefined` instead of the row it was opened on (Set Category then asked for an actor). So
+ * rating an image redraws that image's row alone.
  */
 export function reconcileNodes(shown: readonly ChildNode[], next: readonly ChildNode[]): ChildNode[] | undefined {
   if (shown.length !== next.length || shown.some((node, position) => node.id !== next[position].id)) {
