@@ -163,7 +163,7 @@ export const gallerySteps: Step[] = [
   {
     name: 'a change made elsewhere while a filter list is open updates the grid and leaves the list open',
     run: async (page) => {
-      // The category list: its options are filled from every state (the counts), unlike the rating list.
+      // The category list: its options are rebuilt from every state (the categories it counts), unlike the rating list's.
       const select = gallery(page).locator('#filter-category');
       await select.click();
       const option = select.getByRole('option', { name: 'All categories', exact: true }).first();

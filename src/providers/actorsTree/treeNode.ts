@@ -33,6 +33,17 @@ export function reconcileNodes(shown: readonly ChildNode[], next: readonly Child
   return shown.flatMap((node, position) => node.adopt(next[position]));
 }
 
+/**
+ * What a parent that took new data must redraw: undefined when it must redraw itself (its row
+ * changed, or the list of its shown children did), else the shown children that look different.
+ */
+export function childRedraws(rowChanged: boolean, shown: readonly ChildNode[] | undefined, fresh: () => readonly ChildNode[]): ChildNode[] | undefined {
+  if (rowChanged) {
+    return undefined;
+  }
+  return shown ? reconcileNodes(shown, fresh()) : [];
+}
+
 /** Opens the file in a preview editor; the tree keeps the focus, so keys (1-5 rate) act on the selection. */
 export function openCommand(uri: vscode.Uri): vscode.Command {
   return { command: 'vscode.open', title: 'Open', arguments: [uri, { preview: true, preserveFocus: true }] };

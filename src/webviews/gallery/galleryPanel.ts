@@ -163,8 +163,9 @@ export class GalleryPanel extends WebviewHost<GalleryHostMessage, GalleryUiMessa
     }
   }
 
+  /** Puts the thumbnails ready at once into the (freshly built) view, as webview URIs. */
   private async withReadyThumbnails(view: GalleryView): Promise<GalleryView> {
-    const ready = await this.model.readyThumbnails(view);
+    const ready = await this.model.readyThumbnails(view.actorId);
     const uri = (file: string) => this.panel.webview.asWebviewUri(vscode.Uri.file(file)).toString();
     for (const image of view.images) {
       const file = ready.images.get(image.filename);
@@ -172,7 +173,10 @@ export class GalleryPanel extends WebviewHost<GalleryHostMessage, GalleryUiMessa
         image.thumbnail = uri(file);
       }
     }
-    return ready.base ? { ...view, baseThumbnail: uri(ready.base) } : view;
+    if (ready.base) {
+      view.baseThumbnail = uri(ready.base);
+    }
+    return view;
   }
 
   private requireTrust(what: string): void {

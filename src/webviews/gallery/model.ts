@@ -21,11 +21,11 @@ export interface GalleryModel {
   /** A thumbnail from the cache (made on demand), or why there is none. Throws for a name that is not an image of the actor. */
   thumbnail(request: ThumbnailRequest): Promise<Thumbnail>;
   /**
-   * The grid thumbnails of the view's images (and its base image, under `base`) that are ready
-   * without reading an image, by file name: the first state carries them, so a gallery opened
-   * again paints its thumbnails without one request per tile.
+   * The grid thumbnails of the actor's images (and its base image, under `base`) that are ready
+   * without reading an image, by file name: each state carries them, so a gallery opened again
+   * paints its thumbnails without one request per tile.
    */
-  readyThumbnails(view: GalleryView): Promise<{ images: Map<string, string>; base?: string }>;
+  readyThumbnails(actorId: string): Promise<{ images: Map<string, string>; base?: string }>;
   /** The thumbnail cache's folder: the one folder outside the built assets the page may load from. */
   readonly cacheFolder: vscode.Uri;
   /** Runs an image command on these images of the actor, as the tree's context menu does. */

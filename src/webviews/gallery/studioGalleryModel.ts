@@ -99,8 +99,8 @@ export class StudioGalleryModel implements GalleryModel, vscode.Disposable {
     return (request.large ? caches.large : caches.grid).thumbnail(file);
   }
 
-  async readyThumbnails(view: GalleryView): Promise<{ images: Map<string, string>; base?: string }> {
-    const record = (await this.workspace.actors())?.actor(view.actorId);
+  async readyThumbnails(actorId: string): Promise<{ images: Map<string, string>; base?: string }> {
+    const record = (await this.workspace.actors())?.actor(actorId);
     const { grid } = await this.thumbnailCaches();
     const images = new Map<string, string>();
     await Promise.all(
