@@ -1,6 +1,6 @@
 // Every panel for everyone: axe-core finds no serious or critical violation in any panel in the
 // light, dark and high-contrast themes (one editor started in each), Tab reaches every control
-// with a visible focus, and each panel is photographed in the dark theme (test-results/).
+// with a visible focus, and each panel is photographed in each theme (test-results/).
 import type { Frame, Page } from 'playwright-core';
 import { isSerious, runAxe, visiblePanelFrame, walkWithKeyboard, type AxeViolation } from './axe';
 import { openActorStudio, runCommand, shot, Step, until } from './stepRunner';
@@ -21,6 +21,7 @@ const PANELS: PanelUnderTest[] = [
   { name: 'analytics', tab: /^Actor Studio Analytics/, ready: /Prompt use/ },
   { name: 'plan-review', tab: /^Plan Review/, ready: /Deletions/ },
   { name: 'image-viewer', tab: /^Image:/, ready: /Evaluation/ },
+  { name: 'gallery', tab: /^Gallery/, ready: /Base image/ },
 ];
 
 /** VS Code's own themes, as the setting names them. */
@@ -85,7 +86,7 @@ async function openPanels(page: Page): Promise<void> {
   await runAndPick(page, 'Actor Studio: Plan Actor', EILEEN);
   await page.locator('.notification-toast', { hasText: `plan for ${EILEEN}` }).waitFor({ state: 'visible', timeout: PLAN_TIMEOUT_MS });
   // Each page is let finish loading first: a loading page takes the focus, closing the next palette.
-  const [generator, analytics, planReview, imageViewer] = PANELS;
+  const [generator, analytics, planReview, imageViewer, gallery] = PANELS;
   await runAndPick(page, 'Actor Studio: Open Plan Review', EILEEN);
   await waitUntilDrawn(page, planReview);
   await runAndPick(page, 'Actor Studio: Open Image Viewer', EILEEN, `${EILEEN}_0.jpg`);
@@ -94,13 +95,15 @@ async function openPanels(page: Page): Promise<void> {
   await waitUntilDrawn(page, generator);
   await runAndPick(page, 'Actor Studio: Open Analytics');
   await waitUntilDrawn(page, analytics);
+  await runAndPick(page, 'Actor Studio: Open Gallery', EILEEN);
+  await waitUntilDrawn(page, gallery);
 }
 
 export function accessibilitySteps(theme: Theme): Step[] {
   return [
     { name: 'activity bar has "Actor Studio" and opens its container', run: openActorStudio },
     {
-      name: 'the four panels open: Plan Review (after Plan Actor), the Image Viewer, Generator and Analytics',
+      name: 'the five panels open: Plan Review (after Plan Actor), the Image Viewer, Generator, Analytics and the Gallery',
       run: openPanels,
     },
     {
@@ -114,11 +117,9 @@ export function accessibilitySteps(theme: Theme): Step[] {
           const serious = violations.filter(isSerious);
           counts.push(`${panel.name} ${serious.length} serious/critical, ${violations.length} in all`);
           if (serious.length > 0) failures.push(`${panel.name}:\n${describe(serious)}`);
-          if (theme.id === 'dark') {
-            // Kept in test-results/ to look at; docs/screenshots/ holds the ones looked at and committed.
-            await page.mouse.move(5, 500);
-            await page.screenshot({ path: shot(`${panel.name}-dark.png`) });
-          }
+          // Kept in test-results/ to look at, in every theme; docs/screenshots/ holds the ones looked at and committed.
+          await page.mouse.move(5, 500);
+          await page.screenshot({ path: shot(`${panel.name}-${theme.id}.png`) });
         }
         console.log(`    axe (${theme.setting}): ${counts.join('; ')}`);
         if (failures.length > 0) throw new Error(failures.join('\n'));
