@@ -84,11 +84,17 @@ export async function expand(page: Page, name: RegExp): Promise<void> {
 /** Waits until `check` holds, polling (the page and the tree update asynchronously). */
 export async function until(what: string, check: () => Promise<boolean>, timeoutMs = STEP_TIMEOUT_MS): Promise<void> {
   const deadline = Date.now() + timeoutMs;
+  let last: unknown;
   while (Date.now() < deadline) {
-    if (await check().catch(() => false)) return;
+    const held = await check().catch((error: unknown) => {
+      last = error;
+      return false;
+    });
+    if (held) return;
     await new Promise((resolve) => setTimeout(resolve, 200));
   }
-  throw new Error(`timed out waiting for ${what}`);
+  const reason = last instanceof Error ? `: the last check said ${last.message.split('\n')[0]}` : '';
+  throw new Error(`timed out waiting for ${what}${reason}`);
 }
 
 export async function expectAttribute(loc: Locator, attr: string, value: string, message: string): Promise<void> {
@@ -118,7 +124,24 @@ async function describeSidebar(page: Page): Promise<string> {
   const quick = (await quickInput.isVisible().catch(() => false))
     ? `\n    quick input: ${((await quickInput.innerText().catch(() => '')) || '').replace(/\s+/g, ' ').slice(0, 300)}`
     : '';
-  return `sidebar tree items: ${rows.join(' | ') || '(none)'}\n    sidebar text: ${text || '(none)'}${quick}`;
+  const tabs = await page
+    .locator('.part.editor .tab')
+    .evaluateAll((els) => els.map((e) => `${e.classList.contains('active') ? '*' : ''}${(e.getAttribute('aria-label') ?? '').slice(0, 60)}`))
+    .catch(() => []);
+  const webviews: string[] = [];
+  for (const element of await page.locator('iframe.webview').elementHandles()) {
+    const shape = await element.evaluate((e: Element) => {
+      const box = e.getBoundingClientRect();
+      return `${e.classList.contains('ready') ? 'ready' : 'loading'}, ${getComputedStyle(e).visibility}, ${Math.round(box.width)}x${Math.round(box.height)}`;
+    });
+    const inner = (await element.contentFrame())?.childFrames()[0];
+    const title = inner ? await inner.title().catch(() => '?') : '(no page)';
+    webviews.push(`${title || '(untitled)'} (${shape})`);
+  }
+  return (
+    `sidebar tree items: ${rows.join(' | ') || '(none)'}\n    sidebar text: ${text || '(none)'}${quick}` +
+    `\n    editor tabs (* active): ${tabs.join(' | ') || '(none)'}\n    webview frames: ${webviews.join(' | ') || '(none)'}`
+  );
 }
 
 /** Runs the steps; returns the counts. */
