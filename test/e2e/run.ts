@@ -17,6 +17,7 @@ import { analyticsPanelSteps } from './analyticsPanel.e2e';
 import { apiKeySteps } from './apiKey.e2e';
 import { gallerySteps, prepareGallery } from './gallery.e2e';
 import { generatorPanelSteps } from './generatorPanel.e2e';
+import { panelSwitchSteps } from './panelSwitch.e2e';
 import { planReviewSteps } from './planReview.e2e';
 import { treeStallLargeSteps, treeStallSteps } from './treeStall.e2e';
 import { imageViewerSteps } from './imageViewer.e2e';
@@ -60,6 +61,7 @@ const SCENARIOS: Scenario[] = [
   { name: 'captions', workspace: path.join(repoRoot, 'sample'), steps: captionsSteps },
   { name: 'export-preview', workspace: path.join(repoRoot, 'sample'), steps: exportPreviewSteps },
   { name: 'gallery', workspace: path.join(repoRoot, 'sample'), prepare: prepareGallery, steps: gallerySteps },
+  { name: 'panel-switch', workspace: path.join(repoRoot, 'sample'), prepare: prepareGallery, steps: panelSwitchSteps },
 ];
 
 async function runScenario(scenario: Scenario, vsix: string): Promise<Totals> {

@@ -3,8 +3,9 @@ import { ActorIndex } from '../../src/core/actors/dataIndex';
 import { categoryTargets, DEFAULT_TARGET } from '../../src/core/actors/targets';
 import { filterImages, issueKeys, restoreView, sortImages, visibleImages } from '../../src/webviews/gallery/filters';
 import { buildGalleryView } from '../../src/webviews/gallery/galleryView';
-import { NO_FILTER, type GalleryImage } from '../../src/webviews/gallery/protocol';
+import { NO_FILTER, type GalleryImage, type GalleryView } from '../../src/webviews/gallery/protocol';
 import { click, EMPTY_SELECTION, move, retain, selectAll, targetsOf } from '../../src/webviews/gallery/selection';
+import { ThumbnailStore } from '../../src/webviews/gallery/ui/thumbnails';
 import { SAMPLE_DATA } from './helpers/tempData';
 
 const EILEEN = '0000_european_45_female';
@@ -177,5 +178,44 @@ describe('Gallery: selection with mouse and keyboard', () => {
     assert.equal(after.anchor, 'b');
     assert.equal(retain({ selected: new Set(), focus: 'g' }, ['a', 'b'], order).focus, 'b', 'else the last');
     assert.deepEqual(retain(state, [], order), { selected: new Set(), focus: undefined, anchor: undefined });
+  });
+});
+
+describe('Gallery: the thumbnails a page holds', () => {
+  const key = (name: string) => `${name.replace(/\W/g, '')}-256.webp`;
+  const asked: string[] = [];
+  const store = () =>
+    new ThumbnailStore(async (filename, base) => {
+      asked.push(`${base ? 'base:' : ''}${filename}`);
+      return filename.startsWith('gone') ? { broken: 'the file is not on disk' } : { src: `data:image/webp;base64,${filename}`, key: key(filename) };
+    });
+
+  it('keeps what the host sent by file name, the base image apart from a training image of the same name', async () => {
+    const thumbnails = store();
+    await thumbnails.fetch('a_1.jpg');
+    await thumbnails.fetch('a_1.jpg', true);
+    assert.equal(thumbnails.get('a_1.jpg')?.key, key('a_1.jpg'));
+    assert.equal(thumbnails.get('a_1.jpg', true)?.src, 'data:image/webp;base64,a_1.jpg');
+    assert.notEqual(thumbnails.get('a_1.jpg'), thumbnails.get('a_1.jpg', true));
+    assert.deepEqual(asked.splice(0), ['a_1.jpg', 'base:a_1.jpg']);
+  });
+
+  it('keeps no placeholder: an image without a thumbnail is asked for again', async () => {
+    const thumbnails = store();
+    assert.deepEqual(await thumbnails.fetch('gone.jpg'), { broken: 'the file is not on disk' });
+    assert.equal(thumbnails.get('gone.jpg'), undefined);
+  });
+
+  it('forgets the images a new view no longer has, and the base image when it changed', async () => {
+    const thumbnails = store();
+    await Promise.all([thumbnails.fetch('a_1.jpg'), thumbnails.fetch('a_2.jpg'), thumbnails.fetch('base.png', true)]);
+    const view: GalleryView = { actorId: 'a', images: [], counts: [], total: 1, target: 20, identityThreshold: 0.6, planState: 'none' };
+    thumbnails.forgetAllBut({ ...view, images: [image(1)], baseImage: 'base.png' });
+    assert.ok(thumbnails.get('a_1.jpg') && thumbnails.get('base.png', true));
+    assert.equal(thumbnails.get('a_2.jpg'), undefined);
+    thumbnails.forgetAllBut({ ...view, images: [image(1)], baseImage: 'other.png' });
+    assert.equal(thumbnails.get('base.png', true), undefined);
+    thumbnails.forgetAllBut(undefined);
+    assert.equal(thumbnails.get('a_1.jpg'), undefined);
   });
 });

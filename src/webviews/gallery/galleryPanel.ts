@@ -1,4 +1,7 @@
+import { promises as fs } from 'fs';
+import * as path from 'path';
 import * as vscode from 'vscode';
+import type { Thumbnail } from '../../core/image/thumbnailCache';
 import type { Logger } from '../../core/logger';
 import { isValidStars } from '../../core/tracking/ratings';
 import { isPlainName } from '../generator/failures';
@@ -25,8 +28,8 @@ export type GalleryPanelProbe = WebviewProbe<GalleryHostMessage, GalleryUiMessag
 /**
  * The Actor Gallery: one actor's base image pinned beside a grid of its training images, with
  * badges, counts against the targets, filters, sorts and multi-selection; every change goes
- * through the editor's image commands. One panel per actor, titled with it. The page may load
- * files from the thumbnail cache only (besides the built assets), never from the data folder.
+ * through the editor's image commands. One panel per actor, titled with it. The page loads only
+ * the built assets; thumbnails reach it as bytes in replies (`thumbnailReply`).
  */
 export class GalleryPanel extends WebviewHost<GalleryHostMessage, GalleryUiMessage, GalleryRequests> {
   private static readonly panels = new Map<string, GalleryPanel>();
@@ -71,8 +74,7 @@ export class GalleryPanel extends WebviewHost<GalleryHostMessage, GalleryUiMessa
   protected readonly requests = {
     thumbnail: async (params: GalleryRequests['thumbnail']['params']): Promise<ThumbnailResult> => {
       const filename = plainFilename(params?.filename);
-      const thumbnail = await this.model.thumbnail({ actorId: this.actorId, filename, base: params.base === true, large: params.large === true });
-      return 'file' in thumbnail ? { src: this.panel.webview.asWebviewUri(vscode.Uri.file(thumbnail.file)).toString() } : thumbnail;
+      return thumbnailReply(await this.model.thumbnail({ actorId: this.actorId, filename, base: params.base === true, large: params.large === true }));
     },
     rate: async (params: GalleryRequests['rate']['params']) => {
       const stars = params?.stars;
@@ -117,7 +119,6 @@ export class GalleryPanel extends WebviewHost<GalleryHostMessage, GalleryUiMessa
       }),
       vscode.workspace.onDidGrantWorkspaceTrust(() => this.scheduleState()),
     );
-    this.allowResourceRoots([model.cacheFolder]);
     this.render();
   }
 
@@ -163,18 +164,17 @@ export class GalleryPanel extends WebviewHost<GalleryHostMessage, GalleryUiMessa
     }
   }
 
-  /** Puts the thumbnails ready at once into the (freshly built) view, as webview URIs. */
+  /** Names the thumbnails ready at once in the (freshly built) view, so a page that holds them shows them without asking. */
   private async withReadyThumbnails(view: GalleryView): Promise<GalleryView> {
     const ready = await this.model.readyThumbnails(view.actorId);
-    const uri = (file: string) => this.panel.webview.asWebviewUri(vscode.Uri.file(file)).toString();
     for (const image of view.images) {
       const file = ready.images.get(image.filename);
       if (file) {
-        image.thumbnail = uri(file);
+        image.thumbnailKey = thumbnailKey(file);
       }
     }
     if (ready.base) {
-      view.baseThumbnail = uri(ready.base);
+      view.baseThumbnailKey = thumbnailKey(ready.base);
     }
     return view;
   }
@@ -184,6 +184,24 @@ export class GalleryPanel extends WebviewHost<GalleryHostMessage, GalleryUiMessa
       throw new Error(`${what} writes files, so it is disabled in Restricted Mode: trust this folder first`);
     }
   }
+}
+
+/** A cache file is named by the hash of the image's bytes and the size, so its name is the key of its bytes. */
+const thumbnailKey = (file: string) => path.basename(file);
+
+/**
+ * The thumbnail's bytes as a data: URI. Not a webview URI: in the browser (code-server) every
+ * panel's page is served by one shared service worker, and a fetch still open when a panel is
+ * hidden keeps the next page's worker from starting for 30 s (its resource timeout), so the next
+ * Actor Studio panel shown stayed blank that long. A gallery loading its thumbnails opened that
+ * window for seconds; replies keep the page's only fetches to its own assets at load.
+ */
+async function thumbnailReply(thumbnail: Thumbnail): Promise<ThumbnailResult> {
+  if ('broken' in thumbnail) {
+    return thumbnail;
+  }
+  const bytes = await fs.readFile(thumbnail.file);
+  return { src: `data:image/webp;base64,${bytes.toString('base64')}`, key: thumbnailKey(thumbnail.file) };
 }
 
 function plainFilename(filename: unknown): string {

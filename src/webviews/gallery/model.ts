@@ -26,8 +26,6 @@ export interface GalleryModel {
    * paints its thumbnails without one request per tile.
    */
   readyThumbnails(actorId: string): Promise<{ images: Map<string, string>; base?: string }>;
-  /** The thumbnail cache's folder: the one folder outside the built assets the page may load from. */
-  readonly cacheFolder: vscode.Uri;
   /** Runs an image command on these images of the actor, as the tree's context menu does. */
   run(action: GalleryAction, actorId: string, filenames: readonly string[]): Promise<void>;
   /** Generates a new image from each image's prompt, or from one the user picks; resolves with the new file names. */

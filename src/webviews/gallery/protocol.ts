@@ -36,8 +36,11 @@ export interface GalleryImage {
   promptId?: string;
   /** When it was generated or added (ISO), for the date sort. */
   createdAt?: string;
-  /** The thumbnail's webview URI when it was ready at once; else the page asks when the tile comes into view. */
-  thumbnail?: string;
+  /**
+   * Names the thumbnail's bytes when they were ready at once: a page that holds a thumbnail under
+   * this key shows it without asking. Else the page asks when the tile comes into view.
+   */
+  thumbnailKey?: string;
 }
 
 export interface CategoryCount {
@@ -53,8 +56,8 @@ export interface GalleryView {
   actorId: string;
   /** The identity the set is built around, pinned beside the grid. */
   baseImage?: string;
-  /** The base image's thumbnail URI when it was ready at once (else the page asks). */
-  baseThumbnail?: string;
+  /** The base image's thumbnail key when it was ready at once (as `thumbnailKey`). */
+  baseThumbnailKey?: string;
   images: GalleryImage[];
   counts: CategoryCount[];
   /** Images on disk against the total target. */
@@ -82,8 +85,11 @@ export type GalleryHostMessage = StateMessage | ReplyMessage;
 
 // ---- UI -> host
 
-/** A thumbnail's webview URI, or why the image has none. */
-export type ThumbnailResult = { src: string } | { broken: string };
+/**
+ * A thumbnail as a data: URI with the key of its bytes, or why the image has none. Bytes in the
+ * reply, not a webview URI the page fetches: see `thumbnailReply` in galleryPanel.ts.
+ */
+export type ThumbnailResult = { src: string; key: string } | { broken: string };
 
 /** Images of the shown actor the action applies to (the selection, in grid order). */
 export interface Targets {

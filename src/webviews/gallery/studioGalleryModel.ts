@@ -31,7 +31,8 @@ export type GalleryCommandIds = Record<Exclude<GalleryAction['kind'], 'clearRati
 export class StudioGalleryModel implements GalleryModel, vscode.Disposable {
   private readonly changed = new vscode.EventEmitter<string>();
   readonly onDidChange = this.changed.event;
-  readonly cacheFolder: vscode.Uri;
+  /** The thumbnail cache: in the extension's global storage, never in the data folder. */
+  private readonly cacheFolder: vscode.Uri;
   private readonly subscriptions: vscode.Disposable[];
   private readonly hasher = new FileHasher();
   private caches?: Promise<{ grid: ThumbnailCache; large: ThumbnailCache }>;

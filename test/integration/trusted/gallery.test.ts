@@ -27,6 +27,8 @@ describe('Actor Gallery panel', function () {
   let probe: GalleryPanelProbe;
   let preserved: Awaited<ReturnType<typeof preserveDataFolder>>;
   let requestId = 700;
+  /** Thumbnail keys the replies gave, for the state test after them. */
+  const thumbnailKeys = new Map<string, string>();
 
   async function request(method: string, params: unknown) {
     const id = ++requestId;
@@ -87,41 +89,41 @@ describe('Actor Gallery panel', function () {
     assert.match(csp, /default-src 'none'/);
     assert.doesNotMatch(csp, /unsafe-inline|unsafe-eval/);
     assert.ok(
-      probe.resourceRoots.every((root) => !root.startsWith(dataDir())),
-      `the data folder is not a resource root: ${probe.resourceRoots.join(', ')}`,
-    );
-    assert.ok(
-      probe.resourceRoots.some((root) => root.endsWith(`${path.sep}thumbnails`)),
-      'the thumbnail cache is',
+      probe.resourceRoots.length > 0 && probe.resourceRoots.every((root) => root.endsWith(path.join('dist', 'webviews'))),
+      `only the built assets are a resource root (thumbnails come in replies): ${probe.resourceRoots.join(', ')}`,
     );
     assert.deepEqual(probe.diagnostics, [], 'no CSP violations or page errors');
   });
 
-  it('serves thumbnails from the cache in global storage as webview URIs, and refuses names that are not images of the actor', async () => {
+  it('replies with thumbnails from the cache as WebP bytes named by their key, and refuses names that are not images of the actor', async () => {
     const filename = `${EILEEN}_0.jpg`;
     const reply = await request('thumbnail', { filename });
-    assert.ok(reply.type === 'reply' && reply.ok, JSON.stringify(reply));
-    const src = (reply.result as { src: string }).src;
-    assert.match(src, /\/thumbnails\/[0-9a-f]{2}\/[0-9a-f]{64}-256\.webp$/);
-    assert.ok(!src.startsWith('file:'), 'served through the webview');
+    assert.ok(reply.type === 'reply' && reply.ok, JSON.stringify(reply).slice(0, 300));
+    const { src, key } = reply.result as { src: string; key: string };
+    const prefix = 'data:image/webp;base64,';
+    assert.ok(src.startsWith(prefix), `a data: URI (${src.slice(0, 40)}…)`);
+    const bytes = Buffer.from(src.slice(prefix.length), 'base64');
+    assert.equal(bytes.subarray(0, 4).toString('latin1') + bytes.subarray(8, 12).toString('latin1'), 'RIFFWEBP', 'WebP bytes');
+    assert.match(key, /^[0-9a-f]{64}-256\.webp$/, 'keyed by the hash of the image and the size');
+    thumbnailKeys.set(filename, key);
     const base = await request('thumbnail', { filename: `${EILEEN}_base.png`, base: true });
     assert.ok(base.type === 'reply' && base.ok);
+    thumbnailKeys.set('base', (base.result as { key: string }).key);
     for (const bad of ['../manifest.json', 'manifest.json', `${EILEEN}_base.png`]) {
       const refused = await request('thumbnail', { filename: bad });
       assert.ok(refused.type === 'reply' && !refused.ok, `${bad} is refused`);
     }
   });
 
-  it('a state carries the thumbnails ready at once (as webview URIs), so a page paints them without asking', async () => {
+  it('a state names the thumbnails ready at once by their key, so a page that holds them shows them without asking', async () => {
     const from = probe.posted.length;
     await probe.receive({ type: 'ready' } as never); // what a page reopened says
     const state = await stateWhere((message) => message.view !== undefined, from);
-    const made = imageIn(state, `${EILEEN}_0.jpg`)?.thumbnail;
-    assert.match(made ?? '', /\/thumbnails\/[0-9a-f]{2}\/[0-9a-f]{64}-256\.webp$/, 'the thumbnail made above');
-    assert.ok(!made!.startsWith('file:'), 'served through the webview');
-    assert.match(state.view!.baseThumbnail ?? '', /-256\.webp$/, 'the base image made above');
+    assert.equal(imageIn(state, `${EILEEN}_0.jpg`)?.thumbnailKey, thumbnailKeys.get(`${EILEEN}_0.jpg`), 'the thumbnail made above');
+    assert.equal(state.view!.baseThumbnailKey, thumbnailKeys.get('base'), 'the base image made above');
     const unasked = state.view!.images.filter((image) => !image.missing && image.filename !== `${EILEEN}_0.jpg`);
-    assert.ok(unasked.length > 0 && unasked.every((image) => image.thumbnail === undefined || /-256\.webp$/.test(image.thumbnail)));
+    assert.ok(unasked.length > 0 && unasked.every((image) => image.thumbnailKey === undefined || /^[0-9a-f]{64}-256\.webp$/.test(image.thumbnailKey)));
+    assert.ok(JSON.stringify(state).length < 100_000, 'the state carries keys, not bytes');
   });
 
   it('rates a multi-selection through Rate Image (1-5, 0 clears): the manifest and the state follow', async () => {

@@ -1,6 +1,6 @@
 // The Actor Gallery's page (browser bundle, built by esbuild.js to dist/webviews/gallery.js).
-// Thumbnails come from the host's cache as webview URIs, asked for when a tile scrolls into view;
-// every text from the host goes into the DOM as text.
+// Thumbnails come from the host's cache as data: URIs, asked for when a tile scrolls into view and
+// kept by the key of their bytes; every text from the host goes into the DOM as text.
 import '@vscode-elements/elements/dist/vscode-button/index.js';
 import '@vscode-elements/elements/dist/vscode-option/index.js';
 import '@vscode-elements/elements/dist/vscode-single-select/index.js';
@@ -21,6 +21,7 @@ import type {
 } from '../protocol';
 import { click, Direction, move, retain, selectAll, SelectionState, targetsOf, EMPTY_SELECTION } from '../selection';
 import { CompareOverlay } from './compare';
+import { ThumbnailStore } from './thumbnails';
 import { renderTile, showThumbnail } from './tile';
 import '../../shared/ui/base.css';
 import './styles.css';
@@ -40,6 +41,7 @@ class GalleryPage {
   private tiles = new Map<string, HTMLElement>();
   /** Tiles whose thumbnail was asked for since the last state (a new state asks again: the bytes may have changed). */
   private requested = new WeakSet<HTMLElement>();
+  private readonly thumbnails = new ThumbnailStore((filename, base) => this.bridge.request('thumbnail', base ? { filename, base } : { filename }));
   private readonly observer = new IntersectionObserver((entries) => this.onVisible(entries), { rootMargin: '100% 0px' });
 
   private readonly title = h('h1', { id: 'gallery-title' }, 'Gallery');
@@ -197,22 +199,27 @@ class GalleryPage {
       [['all', 'Any issues'], ['any', 'With an issue'], ['none', 'No issues'], ...issues.map((issue): [string, string] => [issue, issue.replace(/_/g, ' ')])],
       this.filter.issue,
     );
-    this.renderBase(view?.baseImage, view?.baseThumbnail);
+    this.thumbnails.forgetAllBut(view);
+    this.renderBase(view?.baseImage, view?.baseThumbnailKey);
     this.renderGrid();
   }
 
-  private renderBase(baseImage: string | undefined, ready: string | undefined): void {
+  private renderBase(baseImage: string | undefined, readyKey: string | undefined): void {
     if (!baseImage) {
       replaceChildren(this.baseFrame, h('p', { class: 'hint' }, 'No base image.'));
       return;
     }
-    const thumbnail = ready ? Promise.resolve({ src: ready }) : this.bridge.request('thumbnail', { filename: baseImage, base: true });
+    const held = this.thumbnails.get(baseImage, true);
+    if (held && held.key === readyKey && this.baseFrame.querySelector('img')?.dataset.key === held.key) {
+      return;
+    }
+    const thumbnail = held && held.key === readyKey ? Promise.resolve(held) : this.thumbnails.fetch(baseImage, true);
     thumbnail.then(
       (result) =>
         replaceChildren(
           this.baseFrame,
           'src' in result
-            ? h('img', { attrs: { src: result.src, alt: `Base image ${baseImage}` } })
+            ? h('img', { attrs: { src: result.src, alt: `Base image ${baseImage}`, 'data-key': result.key } })
             : h('p', { class: 'hint' }, codicon('warning'), ' ', result.broken),
         ),
       (error: Error) => replaceChildren(this.baseFrame, h('p', { class: 'hint' }, error.message)),
@@ -232,26 +239,23 @@ class GalleryPage {
     this.renderGrid();
   }
 
-  /** Rebuilds the tiles shown; a thumbnail already loaded comes back from the browser's cache. */
+  /** Rebuilds the tiles shown; a thumbnail the page holds shows at once. */
   private renderGrid(): void {
     const view = this.state?.view;
     const images: GalleryImage[] = view ? visibleImages(view.images, this.filter, this.sort) : [];
     const previousOrder = this.order;
-    const previousSources = new Map([...this.tiles].map(([name, tile]) => [name, tile.querySelector('img')?.getAttribute('src')]));
     this.order = images.map((image) => image.filename);
     this.observer.disconnect();
     this.requested = new WeakSet();
     this.tiles = new Map(images.map((image, position) => [image.filename, renderTile(image, `tile-${position}`, view!.identityThreshold)]));
     for (const image of images) {
       const tile = this.tiles.get(image.filename)!;
-      if (image.thumbnail) {
-        showThumbnail(tile, { src: image.thumbnail }); // current: the host knew the image's hash at once
-        this.requested.add(tile);
-      } else {
-        const src = previousSources.get(image.filename);
-        if (src) {
-          showThumbnail(tile, { src }); // shown at once; the request on sight checks it is still current
-        }
+      const held = this.thumbnails.get(image.filename);
+      if (held && !image.missing) {
+        showThumbnail(tile, held);
+        if (held.key === image.thumbnailKey) {
+          this.requested.add(tile); // current: the host knew the bytes' key at once
+        } // else the request on sight checks it is still current
       }
       this.observer.observe(tile);
     }
@@ -276,7 +280,7 @@ class GalleryPage {
       }
       this.requested.add(tile);
       const filename = tile.dataset.filename!;
-      this.bridge.request('thumbnail', { filename }).then(
+      this.thumbnails.fetch(filename).then(
         (result) => tile.isConnected && showThumbnail(tile, result),
         (error: Error) => tile.isConnected && showThumbnail(tile, { broken: error.message }),
       );

@@ -49,11 +49,11 @@ export function showThumbnail(tile: HTMLElement, result: ThumbnailResult): void 
     markShown(tile, 'broken');
     return;
   }
-  if (frame.querySelector('img')?.getAttribute('src') === result.src) {
+  if ((frame.querySelector('img') as HTMLImageElement | null)?.dataset.key === result.key) {
     return;
   }
-  // Lazy: a state may carry all 300 sources at once, and only the tiles near the view should load.
-  const img = h('img', { attrs: { src: result.src, alt: '', decoding: 'async', loading: 'lazy', draggable: 'false' } });
+  // Lazy: tiles far from the view that show a thumbnail the page already holds decode it only when near.
+  const img = h('img', { attrs: { src: result.src, alt: '', decoding: 'async', loading: 'lazy', draggable: 'false', 'data-key': result.key } });
   img.addEventListener('load', () => markShown(tile, 'shown'));
   img.addEventListener('error', () => showThumbnail(tile, { broken: 'the thumbnail could not be shown' }));
   replaceChildren(frame, img);
