@@ -6,10 +6,10 @@ import { randomBytes } from 'node:crypto';
  * nonce. Styles: only stylesheet files from dist/webviews (the panel's CSS and the codicons);
  * no inline styles at all, because vscode-elements (Lit) style their shadow roots through
  * constructable stylesheets (`adoptedStyleSheets`), which CSP does not govern, and set element
- * styles through the CSSOM, which CSP allows. Images: dist/webviews and data: URIs (results are
- * sent as downscaled JPEG data URIs; the data folder is not a resource root, except the one
- * actor's training folder the Image Viewer shows). Fonts: the codicon
- * font. Nothing else: no connections, frames, objects, forms or base URI changes.
+ * styles through the CSSOM, which CSP allows. Images: dist/webviews and data: URIs (every image
+ * of the data folder or the thumbnail cache comes as a data: URI in a message; no panel has a
+ * resource root outside dist/webviews). Fonts: the codicon font. Nothing else: no connections,
+ * frames, objects, forms or base URI changes.
  */
 export function contentSecurityPolicy(cspSource: string, nonce: string): string {
   return [

@@ -167,15 +167,6 @@ export abstract class WebviewHost<H extends { type: string }, U extends { type: 
     return this.disposed;
   }
 
-  /**
-   * Lets the page load files from `folders` too, besides the built assets (the Image Viewer: one
-   * actor's training folder). Set before render(): the page is rebuilt with the new roots.
-   */
-  protected allowResourceRoots(folders: readonly vscode.Uri[]): void {
-    const options = webviewOptions(this.extensionUri);
-    this.panel.webview.options = { ...options, localResourceRoots: [...(options.localResourceRoots ?? []), ...folders] };
-  }
-
   /** Writes the page: a fresh nonce each time, so an old nonce never unlocks a new page. */
   protected render(): void {
     this.uiReady = false; // the new page says `ready` when it runs

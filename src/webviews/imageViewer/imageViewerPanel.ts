@@ -23,7 +23,7 @@ export type ImageViewerPanelProbe = WebviewProbe<ImageViewerHostMessage, ImageVi
  * The Image Viewer: one image of an actor, large, with its prompt, evaluation and identity
  * distance, a star widget and feedback, Delete (to the trash) and Regenerate with the same prompt,
  * and prev/next through the actor's images. One panel; opening another image shows it there.
- * The page may load images from the shown actor's training folder only (besides the built assets).
+ * The page loads only the built assets; the image reaches it as bytes in a reply (`picture`).
  */
 export class ImageViewerPanel extends WebviewHost<ImageViewerHostMessage, ImageViewerUiMessage, ImageViewerRequests> {
   private static instance: ImageViewerPanel | undefined;
@@ -117,6 +117,12 @@ export class ImageViewerPanel extends WebviewHost<ImageViewerHostMessage, ImageV
       await this.model.openFile(this.image);
       return null;
     },
+    picture: async ({ filename }: ImageViewerRequests['picture']['params']) => {
+      if (filename !== this.image.filename) {
+        return { broken: `${String(filename)} is no longer the image shown` };
+      }
+      return this.model.picture(this.image);
+    },
   };
 
   private image: ImageRef;
@@ -137,27 +143,16 @@ export class ImageViewerPanel extends WebviewHost<ImageViewerHostMessage, ImageV
       model.onDidChange((actorId) => actorId === this.image.actorId && this.scheduleState()),
       vscode.workspace.onDidGrantWorkspaceTrust(() => this.scheduleState()),
     );
-    this.openActorFolder();
+    this.render();
   }
 
-  /** Switches to another image; another actor's needs its folder as a resource root (a new page). */
+  /** Switches to another image (of any actor). */
   showImage(image: ImageRef): void {
     if (!isPlainName(image.actorId) || !isPlainName(image.filename)) {
       return;
     }
-    const actorChanged = image.actorId !== this.image.actorId;
     this.image = image;
-    if (actorChanged) {
-      this.openActorFolder();
-    } else {
-      void this.sendState();
-    }
-  }
-
-  private openActorFolder(): void {
-    const root = this.model.trainingFolder(this.image.actorId);
-    this.allowResourceRoots('folder' in root ? [root.folder] : []);
-    this.render();
+    void this.sendState();
   }
 
   protected async onReady(): Promise<void> {
@@ -192,8 +187,8 @@ export class ImageViewerPanel extends WebviewHost<ImageViewerHostMessage, ImageV
         return { type: 'state', actorId, filename, blocked, regeneration, problem: `${filename} is no longer among the images of ${actorId}.` };
       }
       const { path, ...view } = loaded;
-      const src = path && !view.missing ? this.panel.webview.asWebviewUri(vscode.Uri.file(path)).toString() : '';
-      return { type: 'state', actorId, filename, view: { ...view, src }, blocked, regeneration };
+      const pictureKey = path && !view.missing ? await this.model.pictureKey(this.image) : undefined;
+      return { type: 'state', actorId, filename, view: { ...view, pictureKey }, blocked, regeneration };
     } catch (error) {
       this.logger?.warn(`image viewer: ${actorId}/${filename}: ${(error as Error).message}`);
       return { type: 'state', actorId, filename, blocked, regeneration, problem: `could not read ${actorId}: ${(error as Error).message}` };

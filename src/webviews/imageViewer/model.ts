@@ -1,5 +1,5 @@
 import type * as vscode from 'vscode';
-import type { ImageView, RatingView } from './protocol';
+import type { ImageView, Picture, RatingView } from './protocol';
 import type { Rating } from '../../core/tracking/ratings';
 import type { TrainingCategory } from '../../core/manifest/categories';
 
@@ -18,10 +18,14 @@ export interface ImageViewerModel {
   /** The image as the page shows it, with its absolute `path`; undefined when the actor has no such image. */
   loadImage(image: ImageRef): Promise<ImageView | undefined>;
   /**
-   * The actor's training folder: the one folder of the data folder the page may load images from;
-   * or why there is none (no data folder, an id that is a path, a folder linking outside).
+   * The actor's training folder, or why the viewer does not show its images (no data folder, an
+   * id that is a path, a folder linking outside).
    */
   trainingFolder(actorId: string): { folder: vscode.Uri } | { refused: string };
+  /** The key of the image file's bytes as they are now, or undefined when it is not a file inside the data folder. */
+  pictureKey(image: ImageRef): Promise<string | undefined>;
+  /** The image file as a data: URI with that key, or why the page cannot show it. */
+  picture(image: ImageRef): Promise<Picture>;
   /** Rates through the Rate Image command (so the tree and the log follow). */
   rate(image: ImageRef, stars: number, feedback?: string): Promise<RatingView>;
   clearRating(image: ImageRef): Promise<void>;

@@ -31,10 +31,13 @@ export interface EvaluationView {
 export interface ImageView {
   actorId: string;
   filename: string;
-  /** Absolute path (host side only: the host swaps it for `src` before posting). */
+  /** Absolute path (host side only: the host swaps it for `pictureKey` before posting). */
   path?: string;
-  /** A webview URI of the file; '' when the file is missing. */
-  src?: string;
+  /**
+   * Names the file's bytes as they are now (size, time, inode); the page asks for the picture
+   * (`picture`) when it shows another key. Absent when the file is missing.
+   */
+  pictureKey?: string;
   category: Category;
   categoryLabel: string;
   /** In the manifest (only tracked images can be rated or regenerated). */
@@ -122,9 +125,14 @@ export type ImageViewerRequests = {
   cancelRegeneration: { params: null; result: null };
   /** Opens the file in an editor beside the panel. */
   openFile: { params: null; result: null };
+  /** The shown image's file as a data: URI with its key, or why it cannot be shown here. */
+  picture: { params: { filename: string }; result: Picture };
   /** Sets the image's caption (the user's from then on; Undo Caption Edit takes it back). */
   setCaption: { params: { text: string }; result: CaptionView | null };
 };
+
+/** An image file for the page: its bytes as a data: URI (not a webview URI, see `StudioImageViewerModel.picture`). */
+export type Picture = { src: string; key: string } | { broken: string };
 
 export type ImageViewerUiMessage = BaseUiMessage<ImageViewerRequests>;
 

@@ -1,14 +1,19 @@
+import { promises as fs } from 'node:fs';
 import * as path from 'node:path';
 import * as vscode from 'vscode';
 import { resolveLocalCheckThresholds } from '../../core/evaluate/thresholds';
-import { linkedOutsideReason } from '../../core/workspace/guards';
+import { linkedOutsideReason, realPathInside } from '../../core/workspace/guards';
 import { actorPaths, PLAIN_NAME } from '../../core/workspace/layout';
 import type { GenerationController } from '../../editor/generationController';
 import type { StudioWorkspace } from '../../editor/studioWorkspace';
 import type { ActorsTreeProvider } from '../../providers/actorsTree/actorsTreeProvider';
 import { buildImageView } from './imageView';
 import type { ImageActions, ImageRef, ImageViewerModel, RegenerateSource } from './model';
-import type { ImageView, RatingView } from './protocol';
+import type { ImageView, Picture, RatingView } from './protocol';
+
+/** The largest file the viewer shows itself (its bytes travel in one message); Open File shows any. */
+const MAX_PICTURE_BYTES = 32 * 1024 * 1024;
+const PICTURE_TYPES: Record<string, string> = { '.jpg': 'image/jpeg', '.jpeg': 'image/jpeg', '.png': 'image/png', '.webp': 'image/webp' };
 
 /**
  * The Image Viewer's view of the extension: images from the workspace index, ratings through the
@@ -36,7 +41,7 @@ export class StudioImageViewerModel implements ImageViewerModel, vscode.Disposab
     return record && buildImageView(record, image.filename, threshold);
   }
 
-  /** The page's resource root: none for an id that is a path or folders that link out of the data folder (the core guard). */
+  /** The actor's training folder: none for an id that is a path or folders that link out of the data folder (the core guard). */
   trainingFolder(actorId: string): { folder: vscode.Uri } | { refused: string } {
     const dataRoot = this.workspace.dataRoot;
     if (!dataRoot) {
@@ -47,6 +52,54 @@ export class StudioImageViewerModel implements ImageViewerModel, vscode.Disposab
     }
     const outside = linkedOutsideReason(dataRoot, actorId);
     return outside ? { refused: outside } : { folder: vscode.Uri.file(actorPaths(dataRoot, actorId).trainingDir) };
+  }
+
+  async pictureKey(image: ImageRef): Promise<string | undefined> {
+    const found = await this.pictureFile(image).catch(() => undefined);
+    return found && 'key' in found ? found.key : undefined;
+  }
+
+  /**
+   * The bytes as a data: URI, not a webview URI the page fetches: in the browser (code-server) one
+   * service worker serves every panel's page, and a fetch still open when the page is hidden keeps
+   * the next page from loading for 30 s (see docs/architecture.md). A data URI also keeps the data
+   * folder out of the page's resource roots.
+   */
+  async picture(image: ImageRef): Promise<Picture> {
+    try {
+      const found = await this.pictureFile(image);
+      if ('broken' in found) {
+        return found;
+      }
+      if (found.size > MAX_PICTURE_BYTES) {
+        return { broken: `${image.filename} is ${(found.size / 1024 / 1024).toFixed(0)} MB, too large to show here; Open File shows it` };
+      }
+      const type = PICTURE_TYPES[path.extname(found.file).toLowerCase()];
+      if (!type) {
+        return { broken: `${image.filename} is not a JPEG, PNG or WebP file` };
+      }
+      return { src: `data:${type};base64,${(await fs.readFile(found.file)).toString('base64')}`, key: found.key };
+    } catch (error) {
+      return { broken: `cannot read ${image.filename}: ${(error as Error).message}` };
+    }
+  }
+
+  /** The image's file, checked (links resolved) to be inside the data folder, with the key of its bytes. */
+  private async pictureFile(image: ImageRef): Promise<{ file: string; key: string; size: number } | { broken: string }> {
+    const root = this.trainingFolder(image.actorId);
+    const dataRoot = this.workspace.dataRoot;
+    if ('refused' in root || !dataRoot) {
+      return { broken: 'refused' in root ? root.refused : 'no data folder is open' };
+    }
+    const view = await this.loadImage(image);
+    if (!view?.path || view.missing) {
+      return { broken: `${image.filename} is not on disk` };
+    }
+    if (!realPathInside(await fs.realpath(dataRoot), view.path)) {
+      return { broken: `${image.filename} links outside the data folder` };
+    }
+    const stats = await fs.stat(view.path);
+    return { file: view.path, key: `${stats.size}-${stats.mtimeMs}-${stats.ino}`, size: stats.size };
   }
 
   async rate(image: ImageRef, stars: number, feedback?: string): Promise<RatingView> {

@@ -65,7 +65,7 @@ describe('Image Viewer panel', function () {
     await vscode.commands.executeCommand('actorStudio.refresh');
   });
 
-  it('opens from an image node: real page ready, strict CSP, the image served from the training folder, prompt, rating and evaluation', async () => {
+  it('opens from an image node: real page ready, strict CSP, the image as its bytes in a reply, prompt, rating and evaluation', async () => {
     await vscode.commands.executeCommand('actorStudio.evaluateActor', (await carlNode()).node);
     const [first] = await carlPhotos();
     await vscode.commands.executeCommand('actorStudio.openImageViewer', first.node);
@@ -82,8 +82,20 @@ describe('Image Viewer panel', function () {
     assert.match(view.prompt ?? '', /rooftop/);
     assert.equal(view.rating?.stars, 4);
     assert.equal(view.path, undefined, 'no file paths go to the page');
-    assert.ok(view.src && view.src.includes(`${CARL}/training_data/${CARL}_0.jpg`), `a webview URI of the file: ${view.src}`);
-    assert.ok(!view.src.startsWith('file:'), 'served through the webview, not a file: URI');
+    assert.match(view.pictureKey ?? '', /^\d+-[\d.]+-\d+$/, 'the key of the bytes: size, time, inode');
+    const picture = await request('picture', { filename: `${CARL}_0.jpg` });
+    assert.ok(picture.type === 'reply' && picture.ok, JSON.stringify(picture).slice(0, 300));
+    const { src, key } = picture.result as { src: string; key: string };
+    const prefix = 'data:image/jpeg;base64,';
+    assert.ok(src.startsWith(prefix), `a data: URI (${src.slice(0, 40)}…)`);
+    assert.ok(Buffer.from(src.slice(prefix.length), 'base64').equals(await fs.readFile(path.join(trainingDir(), `${CARL}_0.jpg`))), "the file's bytes");
+    assert.equal(key, view.pictureKey);
+    const stale = await request('picture', { filename: `${CARL}_1.jpg` });
+    assert.ok(stale.type === 'reply' && stale.ok && 'broken' in (stale.result as object), 'only the image shown is served');
+    assert.ok(
+      probe.resourceRoots.length > 0 && probe.resourceRoots.every((root) => root.endsWith(path.join('dist', 'webviews'))),
+      `only the built assets are a resource root: ${probe.resourceRoots.join(', ')}`,
+    );
     assert.ok(view.evaluation, 'the evaluation from the manifest cache');
     assert.equal(view.evaluation.identityThreshold, 0.65, 'the identity drift setting (0.65, measured)');
     assert.equal(typeof view.evaluation.identityDistance, 'number', 'the face distance to the base image');
@@ -215,19 +227,23 @@ describe('Image Viewer panel', function () {
       const from = probe.posted.length;
       await vscode.commands.executeCommand('actorStudio.openImageViewer', { actorId: linked, filename: `${linked}_0.jpg` });
       const state = await stateWhere((message) => message.actorId === linked, from);
-      assert.equal(state.view, undefined, 'no view (and no URI of the outside file) reaches the page');
+      assert.equal(state.view, undefined, 'no view reaches the page');
       assert.match(state.problem ?? '', /links outside the data folder/);
+      const outsidePicture = await request('picture', { filename: `${linked}_0.jpg` });
+      assert.ok(outsidePicture.type === 'reply' && outsidePicture.ok, JSON.stringify(outsidePicture).slice(0, 300));
+      assert.match((outsidePicture.result as { broken?: string }).broken ?? '', /links outside the data folder/, 'no bytes of the outside file');
       const realOutside = await fs.realpath(outside);
       for (const root of probe.resourceRoots) {
         assert.ok(!root.startsWith(outside) && !root.startsWith(realOutside), `resource root ${root} is not outside the data folder`);
         assert.ok(!root.startsWith(actorDir), `no resource root in the linked actor's folder: ${root}`);
       }
 
-      // Back on Carl, his training folder is a resource root again (the guard did not just drop every folder).
+      // Back on Carl, his picture comes again (the guard did not just refuse every image).
       const back = probe.posted.length;
       await vscode.commands.executeCommand('actorStudio.openImageViewer', { actorId: CARL, filename: `${CARL}_0.jpg` });
       await stateWhere((message) => message.actorId === CARL && message.view !== undefined, back);
-      assert.ok(probe.resourceRoots.includes(trainingDir()), `Carl's training folder is a root: ${probe.resourceRoots.join(', ')}`);
+      const carlPicture = await request('picture', { filename: `${CARL}_0.jpg` });
+      assert.ok(carlPicture.type === 'reply' && carlPicture.ok && 'src' in (carlPicture.result as object), "Carl's picture");
     } finally {
       await fs.rm(actorDir, { recursive: true, force: true });
       await fs.rm(outside, { recursive: true, force: true });

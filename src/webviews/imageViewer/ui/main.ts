@@ -213,21 +213,43 @@ class ImageViewerView {
 
   private renderPicture(view: ImageView | undefined): void {
     if (!view) {
+      delete this.picture.dataset.key;
       replaceChildren(this.picture, h('div', { class: 'placeholder' }, codicon('file-media'), ' No image to show.'));
       return;
     }
-    if (view.missing || !view.src) {
+    if (view.missing || !view.pictureKey) {
+      delete this.picture.dataset.key;
       replaceChildren(
         this.picture,
         h('div', { class: 'placeholder', id: 'missing' }, codicon('warning'), ` ${view.filename} is in the manifest but not on disk.`),
       );
       return;
     }
-    const current = this.picture.querySelector('img');
-    if (current?.getAttribute('src') === view.src) {
-      return;
+    if (this.picture.dataset.key === view.pictureKey) {
+      return; // shown, or on its way
     }
-    replaceChildren(this.picture, h('img', { id: 'image', attrs: { src: view.src, alt: view.prompt ? `${view.filename}: ${view.prompt}` : view.filename } }));
+    const { filename, pictureKey } = view;
+    this.picture.dataset.key = pictureKey;
+    const alt = view.prompt ? `${filename}: ${view.prompt}` : filename;
+    this.bridge.request('picture', { filename }).then(
+      (picture) => {
+        if (this.picture.dataset.key !== pictureKey) {
+          return; // another image came meanwhile
+        }
+        replaceChildren(
+          this.picture,
+          'src' in picture
+            ? h('img', { id: 'image', attrs: { src: picture.src, alt } })
+            : h('div', { class: 'placeholder', id: 'unshown' }, codicon('warning'), ` ${picture.broken}`),
+        );
+      },
+      (error: Error) => {
+        if (this.picture.dataset.key === pictureKey) {
+          delete this.picture.dataset.key; // the next state asks again
+          replaceChildren(this.picture, h('div', { class: 'placeholder', id: 'unshown' }, codicon('warning'), ` ${error.message}`));
+        }
+      },
+    );
   }
 
   private renderRating(view: ImageView | undefined, changedImage: boolean): void {
