@@ -1,5 +1,5 @@
-import { promises as fs } from 'fs';
-import * as path from 'path';
+import { promises as fs } from 'node:fs';
+import * as path from 'node:path';
 import * as vscode from 'vscode';
 import type { Thumbnail } from '../../core/image/thumbnailCache';
 import type { Logger } from '../../core/logger';
