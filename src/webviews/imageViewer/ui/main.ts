@@ -236,6 +236,9 @@ class ImageViewerView {
         if (this.picture.dataset.key !== pictureKey) {
           return; // another image came meanwhile
         }
+        if ('src' in picture) {
+          this.picture.dataset.key = picture.key; // the bytes as read, if the file changed since the state
+        }
         replaceChildren(
           this.picture,
           'src' in picture
