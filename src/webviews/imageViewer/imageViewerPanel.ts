@@ -187,7 +187,7 @@ export class ImageViewerPanel extends WebviewHost<ImageViewerHostMessage, ImageV
         return { type: 'state', actorId, filename, blocked, regeneration, problem: `${filename} is no longer among the images of ${actorId}.` };
       }
       const { path, ...view } = loaded;
-      const pictureKey = path && !view.missing ? await this.model.pictureKey(this.image) : undefined;
+      const pictureKey = path && !view.missing ? await this.model.pictureKey(path) : undefined;
       return { type: 'state', actorId, filename, view: { ...view, pictureKey }, blocked, regeneration };
     } catch (error) {
       this.logger?.warn(`image viewer: ${actorId}/${filename}: ${(error as Error).message}`);

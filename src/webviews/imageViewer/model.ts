@@ -22,8 +22,8 @@ export interface ImageViewerModel {
    * id that is a path, a folder linking outside).
    */
   trainingFolder(actorId: string): { folder: vscode.Uri } | { refused: string };
-  /** The key of the image file's bytes as they are now, or undefined when it is not a file inside the data folder. */
-  pictureKey(image: ImageRef): Promise<string | undefined>;
+  /** The key of an image file's bytes as they are now (its `path` from loadImage), or undefined when it is not a file inside the data folder. */
+  pictureKey(file: string): Promise<string | undefined>;
   /** The image file as a data: URI with that key, or why the page cannot show it. */
   picture(image: ImageRef): Promise<Picture>;
   /** Rates through the Rate Image command (so the tree and the log follow). */

@@ -54,8 +54,8 @@ export class StudioImageViewerModel implements ImageViewerModel, vscode.Disposab
     return outside ? { refused: outside } : { folder: vscode.Uri.file(actorPaths(dataRoot, actorId).trainingDir) };
   }
 
-  async pictureKey(image: ImageRef): Promise<string | undefined> {
-    const found = await this.pictureFile(image).catch(() => undefined);
+  async pictureKey(file: string): Promise<string | undefined> {
+    const found = await this.checkedFile(file).catch(() => undefined);
     return found && 'key' in found ? found.key : undefined;
   }
 
@@ -87,19 +87,27 @@ export class StudioImageViewerModel implements ImageViewerModel, vscode.Disposab
   /** The image's file, checked (links resolved) to be inside the data folder, with the key of its bytes. */
   private async pictureFile(image: ImageRef): Promise<{ file: string; key: string; size: number } | { broken: string }> {
     const root = this.trainingFolder(image.actorId);
-    const dataRoot = this.workspace.dataRoot;
-    if ('refused' in root || !dataRoot) {
-      return { broken: 'refused' in root ? root.refused : 'no data folder is open' };
+    if ('refused' in root) {
+      return { broken: root.refused };
     }
     const view = await this.loadImage(image);
     if (!view?.path || view.missing) {
       return { broken: `${image.filename} is not on disk` };
     }
-    if (!realPathInside(await fs.realpath(dataRoot), view.path)) {
-      return { broken: `${image.filename} links outside the data folder` };
+    return this.checkedFile(view.path);
+  }
+
+  /** `file` if it really is inside the data folder (links resolved), with the key of its bytes: size, time, inode. */
+  private async checkedFile(file: string): Promise<{ file: string; key: string; size: number } | { broken: string }> {
+    const dataRoot = this.workspace.dataRoot;
+    if (!dataRoot) {
+      return { broken: 'no data folder is open' };
     }
-    const stats = await fs.stat(view.path);
-    return { file: view.path, key: `${stats.size}-${stats.mtimeMs}-${stats.ino}`, size: stats.size };
+    if (!realPathInside(await fs.realpath(dataRoot), file)) {
+      return { broken: `${path.basename(file)} links outside the data folder` };
+    }
+    const stats = await fs.stat(file);
+    return { file, key: `${stats.size}-${stats.mtimeMs}-${stats.ino}`, size: stats.size };
   }
 
   async rate(image: ImageRef, stars: number, feedback?: string): Promise<RatingView> {

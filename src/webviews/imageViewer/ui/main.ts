@@ -236,15 +236,12 @@ class ImageViewerView {
         if (this.picture.dataset.key !== pictureKey) {
           return; // another image came meanwhile
         }
-        if ('src' in picture) {
-          this.picture.dataset.key = picture.key; // the bytes as read, if the file changed since the state
+        if ('broken' in picture) {
+          replaceChildren(this.picture, h('div', { class: 'placeholder', id: 'unshown' }, codicon('warning'), ` ${picture.broken}`));
+          return;
         }
-        replaceChildren(
-          this.picture,
-          'src' in picture
-            ? h('img', { id: 'image', attrs: { src: picture.src, alt } })
-            : h('div', { class: 'placeholder', id: 'unshown' }, codicon('warning'), ` ${picture.broken}`),
-        );
+        this.picture.dataset.key = picture.key; // the bytes as read, if the file changed since the state
+        replaceChildren(this.picture, h('img', { id: 'image', attrs: { src: picture.src, alt } }));
       },
       (error: Error) => {
         if (this.picture.dataset.key === pictureKey) {
