@@ -22,8 +22,8 @@ export interface GalleryModel {
   thumbnail(request: ThumbnailRequest): Promise<Thumbnail>;
   /**
    * The grid thumbnails of the actor's images (and its base image, under `base`) that are ready
-   * without reading an image, by file name: each state carries them, so a gallery opened again
-   * paints its thumbnails without one request per tile.
+   * without reading an image, by file name: each state names them by key, so a page that already
+   * holds them (a state after a change) shows them without asking again.
    */
   readyThumbnails(actorId: string): Promise<{ images: Map<string, string>; base?: string }>;
   /** Runs an image command on these images of the actor, as the tree's context menu does. */

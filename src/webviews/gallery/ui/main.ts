@@ -210,10 +210,11 @@ class GalleryPage {
       return;
     }
     const held = this.thumbnails.get(baseImage, true);
-    if (held && held.key === readyKey && this.baseFrame.querySelector('img')?.dataset.key === held.key) {
+    const current = held?.key === readyKey ? held : undefined;
+    if (current && this.baseFrame.querySelector('img')?.dataset.key === current.key) {
       return;
     }
-    const thumbnail = held && held.key === readyKey ? Promise.resolve(held) : this.thumbnails.fetch(baseImage, true);
+    const thumbnail = current ? Promise.resolve(current) : this.thumbnails.fetch(baseImage, true);
     thumbnail.then(
       (result) =>
         replaceChildren(

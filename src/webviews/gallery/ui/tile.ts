@@ -49,7 +49,7 @@ export function showThumbnail(tile: HTMLElement, result: ThumbnailResult): void 
     markShown(tile, 'broken');
     return;
   }
-  if ((frame.querySelector('img') as HTMLImageElement | null)?.dataset.key === result.key) {
+  if (frame.querySelector('img')?.dataset.key === result.key) {
     return;
   }
   // Lazy: tiles far from the view that show a thumbnail the page already holds decode it only when near.
